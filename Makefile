@@ -1,0 +1,55 @@
+# KeyProjects: `make demo` sets everything up and serves the demo district; `make test` runs all tests.
+# Every step is stamped so that a second run only does what changed.
+
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMPS := .stamps
+VENDOR := static/vendor
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: setup demo test lint serve clean-demo bench
+
+setup: $(STAMPS)/python $(STAMPS)/assets migrate
+
+$(STAMPS)/python: requirements.txt requirements-dev.txt
+	@mkdir -p $(STAMPS)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+$(STAMPS)/assets: package.json package-lock.json
+	@mkdir -p $(STAMPS)
+	npm ci --no-audit --no-fund --loglevel=error
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/tabler $(VENDOR)/tabler-icons $(VENDOR)/leaflet $(VENDOR)/markercluster
+	cp node_modules/@tabler/core/dist/css/tabler.min.css node_modules/@tabler/core/dist/js/tabler.min.js $(VENDOR)/tabler/
+	cp -r node_modules/@tabler/icons-webfont/dist/tabler-icons.min.css node_modules/@tabler/icons-webfont/dist/fonts $(VENDOR)/tabler-icons/
+	cp node_modules/echarts/dist/echarts.min.js node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
+	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images $(VENDOR)/leaflet/
+	cp node_modules/leaflet.markercluster/dist/*.css node_modules/leaflet.markercluster/dist/leaflet.markercluster.js $(VENDOR)/markercluster/
+	@touch $@
+
+migrate: $(STAMPS)/python
+	$(PY) manage.py migrate --noinput -v 0
+
+demo: setup
+	$(PY) manage.py seed_demo --if-empty
+	@$(PY) manage.py demo_logins
+	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: setup
+	$(PY) manage.py makemigrations --check --dry-run -v 0
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/pytest -q
+
+lint: $(STAMPS)/python
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+bench: setup
+	$(PY) bench/registry.py
+
+clean-demo:
+	rm -f db.sqlite3 db.sqlite3-wal db.sqlite3-shm

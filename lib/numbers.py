@@ -1,0 +1,51 @@
+"""Money and share arithmetic: exact Decimal in 万元, 亿元 for display, largest-remainder shares."""
+
+from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Decimal
+
+WAN_PER_YI = Decimal(10_000)
+CENT = Decimal("0.01")
+
+
+def quantize(value: Decimal | int, places: int = 2) -> Decimal:
+    """Round half up to the given number of decimal places, the way official tables round."""
+    return Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def wan_to_yi(amount_wan: Decimal | int | None, places: int = 2) -> Decimal:
+    """亿元 from 万元."""
+    return quantize(Decimal(amount_wan or 0) / WAN_PER_YI, places)
+
+
+def percent(part: Decimal | int, whole: Decimal | int, places: int = 1) -> Decimal | None:
+    """part / whole × 100, rounded; None when the whole is zero."""
+    if not whole:
+        return None
+    return quantize(Decimal(part) * 100 / Decimal(whole), places)
+
+
+def largest_remainder_shares(counts: Sequence[int | Decimal], places: int = 1) -> list[Decimal]:
+    """占比 of parts of a whole, rounded so that they add up to exactly 100 (largest-remainder method)."""
+    total = sum(Decimal(c) for c in counts)
+    if not total:
+        return [Decimal(0).quantize(Decimal(1).scaleb(-places)) for _ in counts]
+    unit = Decimal(1).scaleb(-places)
+    scaled = [Decimal(c) * 100 / total / unit for c in counts]
+    floors = [int(s) for s in scaled]
+    missing = int(Decimal(100) / unit) - sum(floors)
+    order = sorted(range(len(counts)), key=lambda i: (-(scaled[i] - floors[i]), i))
+    for i in order[:missing]:
+        floors[i] += 1
+    return [(Decimal(f) * unit).quantize(unit) for f in floors]
+
+
+def size_bucket(total_wan: Decimal | None) -> str:
+    """Size bucket of DOMAIN §9 for a total investment in 万元."""
+    amount = Decimal(total_wan or 0)
+    if amount >= 100_000:
+        return "10y+"
+    if amount >= 50_000:
+        return "5-10y"
+    if amount >= 10_000:
+        return "1-5y"
+    return "<1y"

@@ -1,0 +1,54 @@
+"""Session rules: idle timeout and the forced password change of admin-created accounts."""
+
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+SESSION_LAST_SEEN = "last_seen"
+
+
+class IdleTimeoutMiddleware:
+    """Log a user out after SESSION_IDLE_TIMEOUT_MINUTES without a request."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and SESSION_LAST_SEEN in request.session:
+            idle = time.time() - float(request.session[SESSION_LAST_SEEN])
+            if idle > settings.SESSION_IDLE_TIMEOUT_MINUTES * 60:
+                logout(request)
+                messages.info(request, _("您已长时间未操作，请重新登录。"))
+                if request.path.startswith("/api/"):
+                    return JsonResponse({"detail": _("会话已超时，请重新登录。")}, status=401)
+                return redirect(f"{reverse('login')}?next={request.path}")
+        if user is not None and user.is_authenticated:
+            request.session[SESSION_LAST_SEEN] = time.time()
+        return self.get_response(request)
+
+
+class PasswordChangeRequiredMiddleware:
+    """Until a user with must_change_password sets a new password, only that page opens."""
+
+    allowed_names = ("password_change", "logout", "set_language")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and getattr(user, "must_change_password", False):
+            allowed = [reverse(name) for name in self.allowed_names]
+            if request.path not in allowed and not request.path.startswith(settings.STATIC_URL):
+                if request.path.startswith("/api/"):
+                    return JsonResponse({"detail": _("请先修改初始密码。")}, status=403)
+                return redirect("password_change")
+        return self.get_response(request)

@@ -1,0 +1,154 @@
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models, transaction
+from django.utils.translation import gettext_lazy as _
+
+from lib.validators import validate_credit_code, validate_phone
+from org.choices import ROLES_EDITING_ALL, ROLES_EDITING_OWN, ROLES_SEEING_ALL, Role, UnitKind
+
+
+class UnitQuerySet(models.QuerySet["Unit"]):
+    def subtree_of(self, unit: "Unit") -> "UnitQuerySet":
+        """A unit and every unit below it."""
+        return self.filter(path__startswith=unit.path)
+
+    def visible_to(self, user: "User") -> "UnitQuerySet":
+        """Units a user may see: everything for roles that see all, else the user's subtree."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.sees_everything:
+            return self.all()
+        if user.unit_id is None:
+            return self.none()
+        return self.filter(path__startswith=user.unit.path)
+
+
+class Unit(models.Model):
+    """单位: a node of the unit tree (区政府 → 部门 / 乡镇街道 → 项目单位)."""
+
+    name = models.CharField(_("单位名称"), max_length=100, unique=True)
+    short_name = models.CharField(_("简称"), max_length=40, blank=True)
+    kind = models.CharField(_("单位类型"), max_length=20, choices=UnitKind.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    # Materialised path "/1/4/17/": a subtree is one indexed prefix match.
+    path = models.CharField(max_length=255, db_index=True, editable=False, default="")
+    credit_code = models.CharField(
+        _("统一社会信用代码"),
+        max_length=18,
+        blank=True,
+        validators=[validate_credit_code],
+    )
+    contact_name = models.CharField(_("联系人"), max_length=40, blank=True)
+    contact_phone = models.CharField(
+        _("联系电话"), max_length=30, blank=True, validators=[validate_phone]
+    )
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("单位")
+        verbose_name_plural = _("单位")
+        ordering = ["sort_order", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["credit_code"],
+                condition=~models.Q(credit_code=""),
+                name="unit_credit_code_unique",
+                violation_error_message=_("该统一社会信用代码已被其他单位使用。"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def depth(self) -> int:
+        return self.path.count("/") - 2
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        self.credit_code = (self.credit_code or "").strip().upper()
+        if self.parent_id and self.pk:
+            if self.parent_id == self.pk or (self.parent and self.parent.path.startswith(self.path)):
+                raise ValidationError({"parent": _("上级单位不能是本单位或其下级单位。")})
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        old_path = self.path
+        with transaction.atomic():
+            super().save(*args, **kwargs)  # type: ignore[arg-type]
+            parent_path = self.parent.path if self.parent_id else "/"
+            new_path = f"{parent_path}{self.pk}/"
+            if new_path != old_path:
+                Unit.objects.filter(pk=self.pk).update(path=new_path)
+                if old_path:
+                    # Move the whole subtree with it.
+                    for child in Unit.objects.filter(path__startswith=old_path).exclude(pk=self.pk):
+                        Unit.objects.filter(pk=child.pk).update(
+                            path=new_path + child.path[len(old_path) :]
+                        )
+                self.path = new_path
+
+    def ancestors(self) -> list["Unit"]:
+        ids = [int(part) for part in self.path.strip("/").split("/")[:-1] if part]
+        found = {u.pk: u for u in Unit.objects.filter(pk__in=ids)}
+        return [found[i] for i in ids if i in found]
+
+
+class User(AbstractUser):
+    """用户: a person in a unit with one role."""
+
+    name = models.CharField(_("姓名"), max_length=40, blank=True)
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("所属单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.OWNER)
+    phone = models.CharField(_("手机号"), max_length=30, blank=True, validators=[validate_phone])
+    must_change_password = models.BooleanField(_("首次登录须修改密码"), default=False)
+    password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return self.name or self.username
+
+    def get_full_name(self) -> str:
+        return self.name or self.username
+
+    @property
+    def sees_everything(self) -> bool:
+        return self.is_superuser or self.role in ROLES_SEEING_ALL
+
+    @property
+    def edits_everything(self) -> bool:
+        return self.is_superuser or self.role in ROLES_EDITING_ALL
+
+    @property
+    def edits_own(self) -> bool:
+        return self.role in ROLES_EDITING_OWN
+
+    @property
+    def is_admin(self) -> bool:
+        return self.is_superuser or self.role == Role.ADMIN
+
+    @property
+    def is_coordinator(self) -> bool:
+        return self.is_superuser or self.role in ROLES_EDITING_ALL

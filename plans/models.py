@@ -1,0 +1,166 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _t
+from django.utils.translation import gettext_lazy as _
+
+from plans.choices import PlanKind, PlanLevel, PlanType
+from projects.querysets import ScopedQuerySet
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class PlanQuerySet(models.QuerySet["Plan"]):
+    def in_force(self) -> "PlanQuerySet":
+        """The latest version of each (year, level): the plan reports compare against."""
+        latest = (
+            Plan.objects.filter(year=models.OuterRef("year"), level=models.OuterRef("level"))
+            .order_by("-version")
+            .values("version")[:1]
+        )
+        return self.filter(version=models.Subquery(latest))
+
+
+class Plan(models.Model):
+    """年度计划: the list of one level for one year, in one version (方案 or 调整方案)."""
+
+    year = models.PositiveSmallIntegerField(
+        _("年度"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    level = models.CharField(_("计划级别"), max_length=20, choices=PlanLevel.choices)
+    version = models.PositiveSmallIntegerField(_("版本"), default=1)
+    kind = models.CharField(_("方案类型"), max_length=20, choices=PlanKind.choices, default=PlanKind.INITIAL)
+    title = models.CharField(_("计划名称"), max_length=200)
+    document_number = models.CharField(_("下达文号"), max_length=100, blank=True)
+    issued_on = models.DateField(_("下达日期"), null=True, blank=True)
+    note = models.TextField(_("说明"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+
+    objects = PlanQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("年度计划")
+        verbose_name_plural = _("年度计划")
+        ordering = ["-year", "level", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "level", "version"],
+                name="plan_unique_version",
+                violation_error_message=_("该年度该级别的此版本计划已存在。"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_latest(self) -> bool:
+        latest = Plan.objects.filter(year=self.year, level=self.level).aggregate(v=Max("version"))["v"]
+        return self.version == latest
+
+    def previous_version(self) -> "Plan | None":
+        return (
+            Plan.objects.filter(year=self.year, level=self.level, version__lt=self.version)
+            .order_by("-version")
+            .first()
+        )
+
+    def last_year_plan(self) -> "Plan | None":
+        """The previous year's plan of the same level, in its latest version."""
+        return (
+            Plan.objects.filter(year=self.year - 1, level=self.level).order_by("-version").first()
+        )
+
+    def adjust(self, by: object, title: str = "", note: str = "") -> "Plan":
+        """调整方案: a new version carrying every entry of this one, to be edited."""
+        if not self.is_latest:
+            raise ValidationError(_t("只能基于最新版本进行调整。"))
+        with transaction.atomic():
+            new = Plan.objects.create(
+                year=self.year,
+                level=self.level,
+                version=self.version + 1,
+                kind=PlanKind.ADJUSTMENT,
+                title=title or _t("%(base)s（调整方案）") % {"base": self.title.split("（")[0]},
+                note=note,
+                created_by=by,
+            )
+            PlanEntry.objects.bulk_create(
+                PlanEntry(
+                    plan=new,
+                    project_id=entry.project_id,
+                    plan_type=entry.plan_type,
+                    annual_investment=entry.annual_investment,
+                    target=entry.target,
+                    planned_start_month=entry.planned_start_month,
+                    planned_completion_month=entry.planned_completion_month,
+                    note=entry.note,
+                )
+                for entry in self.entries.all()
+            )
+        return new
+
+
+class PlanEntryQuerySet(ScopedQuerySet):
+    pass
+
+
+class PlanEntry(models.Model):
+    """计划项目: a project on a plan, with its plan type and 年度计划投资 for the year."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="entries", verbose_name=_("年度计划"))
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.PROTECT, related_name="plan_entries", verbose_name=_("项目")
+    )
+    plan_type = models.CharField(_("计划类型"), max_length=20, choices=PlanType.choices)
+    annual_investment = models.DecimalField(
+        _("年度计划投资（万元）"), **MONEY, validators=[MinValueValidator(Decimal(0))]
+    )
+    target = models.CharField(_("年度建设目标"), max_length=300, blank=True)
+    planned_start_month = models.PositiveSmallIntegerField(
+        _("计划开工月份"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    planned_completion_month = models.PositiveSmallIntegerField(
+        _("计划竣工月份"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+
+    objects = PlanEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("计划项目")
+        verbose_name_plural = _("计划项目")
+        ordering = ["plan", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "project"],
+                name="plan_entry_unique_project",
+                violation_error_message=_("该项目已在此计划中。"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan} · {self.project}"
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.plan_type == PlanType.NEW_START and not self.planned_start_month:
+            errors["planned_start_month"] = _t("新开工项目须填写计划开工月份。")
+        if self.plan_type == PlanType.COMPLETING and not self.planned_completion_month:
+            errors["planned_completion_month"] = _t("竣工项目须填写计划竣工月份。")
+        if (
+            self.planned_start_month
+            and self.planned_completion_month
+            and self.planned_completion_month < self.planned_start_month
+        ):
+            errors["planned_completion_month"] = _t("计划竣工月份不能早于计划开工月份。")
+        if errors:
+            raise ValidationError(errors)

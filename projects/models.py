@@ -1,0 +1,325 @@
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _t
+from django.utils.translation import gettext_lazy as _
+
+from lib.numbers import size_bucket
+from lib.validators import (
+    normalize_build_years,
+    validate_build_years,
+    validate_phone,
+    validate_project_code,
+)
+from projects.choices import (
+    STATUS_TRANSITIONS,
+    STATUSES_NEEDING_REASON,
+    ConstructionNature,
+    InvestmentNature,
+    ProcedureStatus,
+    ProjectStatus,
+)
+from projects.querysets import ProjectQuerySet, ScopedQuerySet
+
+if TYPE_CHECKING:
+    from org.models import User
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class Project(models.Model):
+    """重点建设项目: one project in the registry, whatever lists it sits on."""
+
+    code = models.CharField(
+        _("项目代码"), max_length=30, blank=True, validators=[validate_project_code]
+    )
+    name = models.CharField(_("项目名称"), max_length=200, db_index=True)
+    industry = models.ForeignKey(
+        "catalog.IndustryField", verbose_name=_("行业领域"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    category = models.ForeignKey(
+        "catalog.Category", verbose_name=_("项目类别"), on_delete=models.PROTECT
+    )
+    investment_nature = models.CharField(
+        _("投资性质"), max_length=20, choices=InvestmentNature.choices, default=InvestmentNature.GOVERNMENT
+    )
+    construction_nature = models.CharField(
+        _("建设性质"), max_length=20, choices=ConstructionNature.choices, default=ConstructionNature.NEW
+    )
+    content = models.TextField(_("建设内容及规模"), blank=True)
+    address = models.CharField(_("建设地点"), max_length=200, blank=True)
+    town = models.ForeignKey(
+        "org.Unit",
+        verbose_name=_("所在乡镇/街道"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="town_projects",
+        limit_choices_to={"kind": "town"},
+    )
+    latitude = models.DecimalField(
+        _("纬度"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(-90)), MaxValueValidator(Decimal(90))],
+    )
+    longitude = models.DecimalField(
+        _("经度"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(-180)), MaxValueValidator(Decimal(180))],
+    )
+    build_years = models.CharField(
+        _("建设年限"), max_length=9, blank=True, validators=[validate_build_years], help_text=_("如 2021-2023")
+    )
+    start_year = models.PositiveSmallIntegerField(_("建设起始年"), null=True, blank=True, editable=False)
+    end_year = models.PositiveSmallIntegerField(_("建设结束年"), null=True, blank=True, editable=False)
+    planned_start_date = models.DateField(_("计划开工时间"), null=True, blank=True)
+    planned_completion_date = models.DateField(_("计划竣工时间"), null=True, blank=True)
+    actual_start_date = models.DateField(_("实际开工时间"), null=True, blank=True)
+    actual_completion_date = models.DateField(_("实际竣工时间"), null=True, blank=True)
+    total_investment = models.DecimalField(
+        _("总投资（万元）"), **MONEY, validators=[MinValueValidator(Decimal(0))]
+    )
+    signing_status = models.CharField(_("签约情况"), max_length=200, blank=True)
+    demolition_progress = models.CharField(_("拆迁进展"), max_length=200, blank=True)
+    responsible_unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("责任单位"), on_delete=models.PROTECT, related_name="responsible_projects"
+    )
+    owner_unit = models.ForeignKey(
+        "org.Unit",
+        verbose_name=_("项目单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="owned_projects",
+    )
+    leader_in_charge = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("分包领导"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="led_projects",
+    )
+    chief_officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("首席服务员"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="served_projects",
+    )
+    responsible_person = models.CharField(_("责任人"), max_length=40, blank=True)
+    responsible_phone = models.CharField(
+        _("责任人电话"), max_length=30, blank=True, validators=[validate_phone]
+    )
+    owner_contact = models.CharField(_("项目单位联系人"), max_length=40, blank=True)
+    owner_phone = models.CharField(
+        _("项目单位联系电话"), max_length=30, blank=True, validators=[validate_phone]
+    )
+    green_channel = models.BooleanField(_("绿色通道"), default=False)
+    is_ppp = models.BooleanField(_("PPP项目"), default=False)
+    has_special_bond = models.BooleanField(_("专项债项目"), default=False)
+    in_statistics = models.BooleanField(_("已入统"), default=False)
+    is_public = models.BooleanField(_("公开"), default=False)
+    status = models.CharField(
+        _("项目状态"), max_length=20, choices=ProjectStatus.choices, default=ProjectStatus.PRELIMINARY
+    )
+    status_reason = models.CharField(_("状态原因"), max_length=200, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("项目")
+        verbose_name_plural = _("项目")
+        ordering = ["-updated_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code"],
+                condition=~models.Q(code=""),
+                name="project_code_unique",
+                violation_error_message=_("该项目代码已被其他项目使用。"),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status"]),
+            models.Index(fields=["total_investment"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        self.code = (self.code or "").strip()
+        self.build_years = normalize_build_years(self.build_years)
+        for start, end, field in (
+            (self.planned_start_date, self.planned_completion_date, "planned_completion_date"),
+            (self.actual_start_date, self.actual_completion_date, "actual_completion_date"),
+        ):
+            if start and end and end < start:
+                errors[field] = _t("竣工时间不能早于开工时间。")
+        if self.actual_start_date and self.actual_start_date > date.today():
+            errors["actual_start_date"] = _t("实际开工时间不能晚于今天。")
+        if self.actual_completion_date and self.actual_completion_date > date.today():
+            errors["actual_completion_date"] = _t("实际竣工时间不能晚于今天。")
+        if (self.latitude is None) != (self.longitude is None):
+            errors["longitude"] = _t("经度和纬度须同时填写或同时留空。")
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.build_years = normalize_build_years(self.build_years)
+        if self.build_years:
+            parts = self.build_years.split("-")
+            self.start_year, self.end_year = int(parts[0]), int(parts[-1])
+        else:
+            self.start_year = self.end_year = None
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    @property
+    def size_bucket(self) -> str:
+        return size_bucket(self.total_investment)
+
+    def allowed_statuses(self) -> list[tuple[str, str]]:
+        allowed = STATUS_TRANSITIONS[self.status]
+        return [(value, label) for value, label in ProjectStatus.choices if value in allowed]
+
+    def change_status(
+        self, new_status: str, by: "User | None", reason: str = "", on: date | None = None
+    ) -> "ProjectStatusChange":
+        """Move the project to another lifecycle status, recording who, when and why."""
+        reason = (reason or "").strip()
+        if new_status not in ProjectStatus.values:
+            raise ValidationError({"status": _t("未知的项目状态。")})
+        if new_status not in STATUS_TRANSITIONS[self.status]:
+            raise ValidationError(
+                {
+                    "status": _t("项目状态不能从“%(a)s”变为“%(b)s”。")
+                    % {"a": self.get_status_display(), "b": ProjectStatus(new_status).label}
+                }
+            )
+        if new_status in STATUSES_NEEDING_REASON and not reason:
+            raise ValidationError({"reason": _t("暂停施工或终止须填写原因。")})
+        on = on or timezone.localdate()
+        with transaction.atomic():
+            change = ProjectStatusChange.objects.create(
+                project=self,
+                from_status=self.status,
+                to_status=new_status,
+                reason=reason,
+                effective_date=on,
+                changed_by=by,
+            )
+            self.status = new_status
+            self.status_reason = reason
+            fields = ["status", "status_reason", "updated_at", "version"]
+            if new_status == ProjectStatus.CONSTRUCTION and not self.actual_start_date:
+                self.actual_start_date = on
+                fields.append("actual_start_date")
+            if new_status == ProjectStatus.COMPLETED and not self.actual_completion_date:
+                self.actual_completion_date = on
+                fields.append("actual_completion_date")
+            self.version += 1
+            self.save(update_fields=fields)
+        return change
+
+
+class ProjectStatusChange(models.Model):
+    """项目状态变更: one step of the lifecycle, with who, when and why."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(_("原状态"), max_length=20, choices=ProjectStatus.choices)
+    to_status = models.CharField(_("新状态"), max_length=20, choices=ProjectStatus.choices)
+    reason = models.CharField(_("原因"), max_length=200, blank=True)
+    effective_date = models.DateField(_("生效日期"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(_("操作时间"), default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("项目状态变更")
+        verbose_name_plural = _("项目状态变更")
+        ordering = ["-changed_at", "-id"]
+
+
+class Procedure(models.Model):
+    """项目手续: the state of one approval procedure of a project."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="procedures")
+    type = models.ForeignKey("catalog.ProcedureType", verbose_name=_("手续类型"), on_delete=models.PROTECT)
+    status = models.CharField(
+        _("办理状态"), max_length=20, choices=ProcedureStatus.choices, default=ProcedureStatus.NOT_STARTED
+    )
+    submitted_on = models.DateField(_("申报日期"), null=True, blank=True)
+    approved_on = models.DateField(_("批复日期"), null=True, blank=True)
+    document_number = models.CharField(_("批复文号"), max_length=100, blank=True)
+    department = models.ForeignKey(
+        "org.Unit",
+        verbose_name=_("审批部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="approved_procedures",
+        limit_choices_to={"kind": "department"},
+    )
+    green_channel = models.BooleanField(_("绿色通道"), default=False)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("项目手续")
+        verbose_name_plural = _("项目手续")
+        ordering = ["type__sort_order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "type"],
+                name="procedure_unique_per_project",
+                violation_error_message=_("该项目已有此类手续记录。"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type} · {self.get_status_display()}"
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.approved_on and self.submitted_on and self.approved_on < self.submitted_on:
+            errors["approved_on"] = _t("批复日期不能早于申报日期。")
+        if self.status == ProcedureStatus.DONE and not self.approved_on:
+            errors["approved_on"] = _t("已办结的手续须填写批复日期。")
+        if self.status == ProcedureStatus.IN_PROGRESS and not self.submitted_on:
+            errors["submitted_on"] = _t("办理中的手续须填写申报日期。")
+        if self.status in (ProcedureStatus.NOT_STARTED, ProcedureStatus.NOT_NEEDED) and self.approved_on:
+            errors["status"] = _t("已填写批复日期的手续，状态应为“已办结”。")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def processing_days(self) -> int | None:
+        """办理用时（天）: from submission to approval."""
+        if self.submitted_on and self.approved_on:
+            return (self.approved_on - self.submitted_on).days
+        return None

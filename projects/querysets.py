@@ -1,0 +1,53 @@
+"""Data scope (数据权限): the one place that decides which projects a user may read or change."""
+
+from typing import TYPE_CHECKING
+
+from django.db import models
+from django.db.models import Q
+
+if TYPE_CHECKING:
+    from org.models import User
+
+
+def project_scope(user: "User", prefix: str = "", write: bool = False) -> Q | None:
+    """The condition on projects (reached through `prefix`) a user may read, or write.
+
+    None means "no restriction"; an impossible Q means "nothing".
+    """
+    nothing = Q(pk__in=[])
+    if not user.is_authenticated or not user.is_active:
+        return nothing
+    if write:
+        if user.edits_everything:
+            return None
+        if not user.edits_own:
+            return nothing
+    elif user.sees_everything:
+        return None
+    if user.unit_id is None:
+        return nothing
+    path = user.unit.path
+    return Q(**{f"{prefix}responsible_unit__path__startswith": path}) | Q(
+        **{f"{prefix}owner_unit__path__startswith": path}
+    )
+
+
+class ScopedQuerySet(models.QuerySet):
+    """A queryset of rows that belong to a project; `scope_prefix` is the path to it."""
+
+    scope_prefix = "project__"
+
+    def visible_to(self, user: "User") -> "ScopedQuerySet":
+        condition = project_scope(user, self.scope_prefix)
+        return self if condition is None else self.filter(condition)
+
+    def editable_by(self, user: "User") -> "ScopedQuerySet":
+        condition = project_scope(user, self.scope_prefix, write=True)
+        return self if condition is None else self.filter(condition)
+
+
+class ProjectQuerySet(ScopedQuerySet):
+    scope_prefix = ""
+
+    def with_list_relations(self) -> "ProjectQuerySet":
+        return self.select_related("category", "industry", "responsible_unit", "town", "owner_unit")
