@@ -1,11 +1,12 @@
 from django.urls import include, path
 
 urlpatterns = [
-    path("", include("org.urls")),
+    path("", include("org.auth_urls")),
     path("projects/", include("projects.urls")),
     path("plans/", include("plans.urls")),
-    path("admin/", include("catalog.urls")),
-    path("logs/", include("audit.urls")),
+    path("admin/org/", include("org.urls")),
+    path("admin/dictionaries/", include("catalog.urls")),
+    path("admin/logs/", include("audit.urls")),
     path("api/", include("keyprojects.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

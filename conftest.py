@@ -1,0 +1,111 @@
+"""Shared test fixtures: the personas of STYLE.md in a small unit tree with two projects.
+
+Tree:  区政府 ─┬─ 发展和改革局 (coordinator, leader, inspector, admin)
+              ├─ 住房和城乡建设局 (department) ── 城投建设有限公司 (owner A)
+              ├─ 城关街道 (town) ── 城关科技有限公司 (owner B)
+              └─ 教育局 (outsider: a department with no projects)
+project_a: responsible 住建局, owner A.  project_b: responsible 城关街道, owner B.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pytest
+
+from catalog.models import Category, IndustryField
+from org.choices import Role, UnitKind
+from org.models import Unit, User
+from projects.models import Project
+
+PASSWORD = "Persona#2026"
+
+
+@dataclass
+class World:
+    government: Unit
+    drc: Unit
+    housing: Unit
+    town: Unit
+    education: Unit
+    owner_a_unit: Unit
+    owner_b_unit: Unit
+    coordinator: User
+    leader: User
+    inspector: User
+    admin: User
+    department: User
+    town_user: User
+    owner_a: User
+    owner_b: User
+    outsider: User
+    project_a: Project
+    project_b: Project
+
+
+def make_user(username: str, role: str, unit: Unit | None, name: str) -> User:
+    return User.objects.create_user(username=username, password=PASSWORD, role=role, unit=unit, name=name)
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    gov = Unit.objects.create(name="示范区人民政府", kind=UnitKind.GOVERNMENT)
+    drc = Unit.objects.create(name="区发展和改革局", kind=UnitKind.DEPARTMENT, parent=gov)
+    housing = Unit.objects.create(name="区住房和城乡建设局", kind=UnitKind.DEPARTMENT, parent=gov)
+    town = Unit.objects.create(name="城关街道办事处", kind=UnitKind.TOWN, parent=gov)
+    education = Unit.objects.create(name="区教育局", kind=UnitKind.DEPARTMENT, parent=gov)
+    owner_a_unit = Unit.objects.create(name="示范区城投建设有限公司", kind=UnitKind.OWNER, parent=housing)
+    owner_b_unit = Unit.objects.create(name="城关科技有限公司", kind=UnitKind.OWNER, parent=town)
+    category = Category.objects.get(code="infrastructure")
+    industry = IndustryField.objects.get(code="municipal")
+    project_a = Project.objects.create(
+        name="滨河路改造工程",
+        category=category,
+        industry=industry,
+        total_investment=Decimal("12000.00"),
+        responsible_unit=housing,
+        owner_unit=owner_a_unit,
+        town=town,
+        build_years="2025-2027",
+        status="construction",
+    )
+    project_b = Project.objects.create(
+        name="城关智能制造产业园",
+        category=Category.objects.get(code="industry"),
+        total_investment=Decimal("56000.00"),
+        responsible_unit=town,
+        owner_unit=owner_b_unit,
+        town=town,
+        build_years="2026-2028",
+        status="preliminary",
+    )
+    return World(
+        government=gov,
+        drc=drc,
+        housing=housing,
+        town=town,
+        education=education,
+        owner_a_unit=owner_a_unit,
+        owner_b_unit=owner_b_unit,
+        coordinator=make_user("coordinator", Role.COORDINATOR, drc, "周协调"),
+        leader=make_user("leader", Role.LEADER, gov, "李领导"),
+        inspector=make_user("inspector", Role.INSPECTOR, drc, "杜督查"),
+        admin=make_user("admin", Role.ADMIN, drc, "韩管理"),
+        department=make_user("department", Role.UNIT, housing, "江住建"),
+        town_user=make_user("town", Role.UNIT, town, "陈街道"),
+        owner_a=make_user("owner_a", Role.OWNER, owner_a_unit, "王业主"),
+        owner_b=make_user("owner_b", Role.OWNER, owner_b_unit, "赵业主"),
+        outsider=make_user("outsider", Role.UNIT, education, "吴教育"),
+        project_a=project_a,
+        project_b=project_b,
+    )
+
+
+@pytest.fixture
+def client_for(client):  # type: ignore[no-untyped-def]
+    """Log the test client in as a persona: client_for(world.owner_a)."""
+
+    def login(user: User):  # type: ignore[no-untyped-def]
+        client.force_login(user)
+        return client
+
+    return login

@@ -1,0 +1,69 @@
+"""One FilterSet for the project list page, its .xlsx export and /api/projects/."""
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as filters
+
+from catalog.models import Category, IndustryField
+from org.choices import UnitKind
+from org.models import Unit
+from plans.choices import PlanLevel
+from projects.choices import SIZE_BUCKET_BOUNDS, InvestmentNature, ProjectStatus, SizeBucket
+from projects.models import Project
+
+
+class ProjectFilterSet(filters.FilterSet):
+    q = filters.CharFilter(label=_("搜索"), method="filter_q")
+    status = filters.MultipleChoiceFilter(label=_("项目状态"), choices=ProjectStatus.choices)
+    category = filters.ModelChoiceFilter(label=_("项目类别"), queryset=Category.objects.all())
+    industry = filters.ModelChoiceFilter(label=_("行业领域"), queryset=IndustryField.objects.all())
+    investment_nature = filters.ChoiceFilter(label=_("投资性质"), choices=InvestmentNature.choices)
+    plan_year = filters.NumberFilter(label=_("计划年度"), method="filter_plan")
+    plan_level = filters.ChoiceFilter(label=_("计划级别"), choices=PlanLevel.choices, method="filter_plan")
+    responsible_unit = filters.ModelChoiceFilter(
+        label=_("责任单位（含下级）"), queryset=Unit.objects.all(), method="filter_unit_subtree"
+    )
+    town = filters.ModelChoiceFilter(label=_("乡镇/街道"), queryset=Unit.objects.filter(kind=UnitKind.TOWN))
+    size = filters.ChoiceFilter(label=_("投资规模"), choices=SizeBucket.choices, method="filter_size")
+    green_channel = filters.BooleanFilter(label=_("绿色通道"))
+
+    class Meta:
+        model = Project
+        fields: list[str] = []
+
+    def filter_q(self, queryset: QuerySet[Project], name: str, value: str) -> QuerySet[Project]:
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(name__icontains=value) | Q(code__icontains=value))
+
+    def filter_plan(self, queryset: QuerySet[Project], name: str, value: object) -> QuerySet[Project]:
+        # Year and level are applied together against the plan entries, once.
+        return queryset
+
+    def filter_unit_subtree(self, queryset: QuerySet[Project], name: str, value: Unit) -> QuerySet[Project]:
+        return queryset.filter(responsible_unit__path__startswith=value.path)
+
+    def filter_size(self, queryset: QuerySet[Project], name: str, value: str) -> QuerySet[Project]:
+        low, high = SIZE_BUCKET_BOUNDS[value]
+        if low is not None:
+            queryset = queryset.filter(total_investment__gte=low)
+        if high is not None:
+            queryset = queryset.filter(total_investment__lt=high)
+        return queryset
+
+    def filter_queryset(self, queryset: QuerySet[Project]) -> QuerySet[Project]:
+        queryset = super().filter_queryset(queryset)
+        year = self.form.cleaned_data.get("plan_year")
+        level = self.form.cleaned_data.get("plan_level")
+        if year or level:
+            from plans.models import Plan, PlanEntry
+
+            plans = Plan.objects.in_force()
+            if year:
+                plans = plans.filter(year=year)
+            if level:
+                plans = plans.filter(level=level)
+            listed = PlanEntry.objects.filter(plan__in=plans).values("project_id")
+            queryset = queryset.filter(pk__in=listed)
+        return queryset
