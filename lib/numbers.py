@@ -49,3 +49,10 @@ def size_bucket(total_wan: Decimal | None) -> str:
     if amount >= 10_000:
         return "1-5y"
     return "<1y"
+
+
+def year_on_year(this: Decimal | int, last: Decimal | int | None, places: int = 1) -> Decimal | None:
+    """同比: (this − last) / last × 100; None when there is no last year to compare with."""
+    if not last:
+        return None
+    return quantize((Decimal(this) - Decimal(last)) * 100 / Decimal(last), places)

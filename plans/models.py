@@ -4,12 +4,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
-from django.db.models import Max
+from django.db.models import Count, DecimalField, Max, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from plans.choices import PlanKind, PlanLevel, PlanType
+from projects.choices import SIZE_BUCKET_BOUNDS, SizeBucket
 from projects.querysets import ScopedQuerySet
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -79,6 +81,35 @@ class Plan(models.Model):
             Plan.objects.filter(year=self.year - 1, level=self.level).order_by("-version").first()
         )
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("plans:detail", args=[self.pk])
+
+    def diff_against(self, other: "Plan", user: object) -> dict[str, list]:
+        """调整对比: entries added, removed and changed since `other`, within the user's scope."""
+        mine = {e.project_id: e for e in self.entries.visible_to(user).select_related("project")}  # type: ignore[arg-type]
+        theirs = {e.project_id: e for e in other.entries.visible_to(user).select_related("project")}  # type: ignore[arg-type]
+        fields = ("plan_type", "annual_investment", "target", "planned_start_month", "planned_completion_month")
+        changed = []
+        for project_id in mine.keys() & theirs.keys():
+            new, old = mine[project_id], theirs[project_id]
+            differences = {
+                str(PlanEntry._meta.get_field(f).verbose_name): [
+                    _display(old, f),
+                    _display(new, f),
+                ]
+                for f in fields
+                if getattr(old, f) != getattr(new, f)
+            }
+            if differences:
+                changed.append({"entry": new, "changes": differences})
+        return {
+            "added": sorted((mine[i] for i in mine.keys() - theirs.keys()), key=lambda e: e.project.name),
+            "removed": sorted((theirs[i] for i in theirs.keys() - mine.keys()), key=lambda e: e.project.name),
+            "changed": sorted(changed, key=lambda c: c["entry"].project.name),
+        }
+
     def adjust(self, by: object, title: str = "", note: str = "") -> "Plan":
         """调整方案: a new version carrying every entry of this one, to be edited."""
         if not self.is_latest:
@@ -109,8 +140,66 @@ class Plan(models.Model):
         return new
 
 
+def _display(entry: "PlanEntry", field: str) -> str:
+    if field == "plan_type":
+        return str(entry.get_plan_type_display())
+    value = getattr(entry, field)
+    return "" if value is None else str(value)
+
+
 class PlanEntryQuerySet(ScopedQuerySet):
-    pass
+    def totals(self) -> dict[str, Decimal | int]:
+        """计划汇总: number of projects, 总投资 and 年度计划投资 of these entries, in one query."""
+        result = self.aggregate(
+            count=Count("id"),
+            total_investment=Coalesce(Sum("project__total_investment"), Decimal(0), output_field=DecimalField()),
+            annual_investment=Coalesce(Sum("annual_investment"), Decimal(0), output_field=DecimalField()),
+        )
+        return result
+
+    def size_buckets(self) -> list[dict[str, object]]:
+        """规模分布: count and amounts per size bucket of total investment, in one query."""
+        aggregates: dict[str, object] = {}
+        for bucket, (low, high) in SIZE_BUCKET_BOUNDS.items():
+            condition = Q()
+            if low is not None:
+                condition &= Q(project__total_investment__gte=low)
+            if high is not None:
+                condition &= Q(project__total_investment__lt=high)
+            aggregates[f"n_{bucket}"] = Count("id", filter=condition)
+            aggregates[f"t_{bucket}"] = Coalesce(
+                Sum("project__total_investment", filter=condition), Decimal(0), output_field=DecimalField()
+            )
+            aggregates[f"a_{bucket}"] = Coalesce(
+                Sum("annual_investment", filter=condition), Decimal(0), output_field=DecimalField()
+            )
+        row = self.aggregate(**aggregates)
+        return [
+            {
+                "bucket": bucket,
+                "label": SizeBucket(bucket).label,
+                "count": row[f"n_{bucket}"],
+                "total_investment": row[f"t_{bucket}"],
+                "annual_investment": row[f"a_{bucket}"],
+            }
+            for bucket in SIZE_BUCKET_BOUNDS
+        ]
+
+    def by_plan_type(self) -> list[dict[str, object]]:
+        """By plan type (新开工/续建/竣工/预备): count and 年度计划投资."""
+        rows = {
+            row["plan_type"]: row
+            for row in self.order_by().values("plan_type").annotate(count=Count("id"), annual=Sum("annual_investment"))
+        }
+        return [
+            {
+                "plan_type": value,
+                "label": label,
+                "count": rows.get(value, {}).get("count", 0),
+                "annual_investment": rows.get(value, {}).get("annual") or Decimal(0),
+            }
+            for value, label in PlanType.choices
+        ]
 
 
 class PlanEntry(models.Model):

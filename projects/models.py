@@ -194,6 +194,11 @@ class Project(models.Model):
             self.start_year = self.end_year = None
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("projects:detail", args=[self.pk])
+
     @property
     def size_bucket(self) -> str:
         return size_bucket(self.total_investment)

@@ -1,0 +1,131 @@
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _t
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import Category, IndustryField, ProcedureType
+from org.choices import Role, UnitKind
+from org.models import Unit, User
+from projects.models import Procedure, Project
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class BootstrapMixin:
+    """Tabler/Bootstrap classes on every widget, and is-invalid on fields with errors."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        for name, field in self.fields.items():  # type: ignore[attr-defined]
+            widget = field.widget
+            css = "form-check-input" if isinstance(widget, forms.CheckboxInput) else "form-select" if isinstance(widget, forms.Select) else "form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+            if self.is_bound and name in self.errors:  # type: ignore[attr-defined]
+                widget.attrs["class"] += " is-invalid"
+
+
+class ProjectForm(BootstrapMixin, forms.ModelForm):
+    """项目登记/编辑; `version` refuses a save over someone else's newer change."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Project
+        fields = [
+            "name", "code", "category", "industry", "investment_nature", "construction_nature",
+            "content", "total_investment", "build_years",
+            "planned_start_date", "planned_completion_date", "actual_start_date", "actual_completion_date",
+            "address", "town", "latitude", "longitude",
+            "responsible_unit", "owner_unit", "leader_in_charge", "chief_officer",
+            "responsible_person", "responsible_phone", "owner_contact", "owner_phone",
+            "signing_status", "demolition_progress",
+            "green_channel", "is_ppp", "has_special_bond", "in_statistics", "is_public",
+        ]
+        widgets = {
+            "content": forms.Textarea(attrs={"rows": 3}),
+            "planned_start_date": DATE_WIDGET,
+            "planned_completion_date": DATE_WIDGET,
+            "actual_start_date": DATE_WIDGET,
+            "actual_completion_date": DATE_WIDGET,
+        }
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        units = Unit.objects.filter(is_active=True)
+        if not user.edits_everything:
+            units = units.subtree_of(user.unit) if user.unit_id else units.none()
+        self.fields["responsible_unit"].queryset = units.exclude(kind=UnitKind.OWNER)
+        self.fields["owner_unit"].queryset = Unit.objects.filter(is_active=True, kind=UnitKind.OWNER)
+        self.fields["town"].queryset = Unit.objects.filter(is_active=True, kind=UnitKind.TOWN)
+        self.fields["leader_in_charge"].queryset = User.objects.filter(is_active=True, role=Role.LEADER)
+        self.fields["chief_officer"].queryset = User.objects.filter(is_active=True).exclude(role=Role.OWNER)
+        self.fields["category"].queryset = Category.objects.filter(is_active=True)
+        self.fields["industry"].queryset = IndustryField.objects.filter(is_active=True)
+        if user.role == Role.OWNER:
+            # Owners keep their project's place in the unit tree as the coordinator set it.
+            for name in ("responsible_unit", "owner_unit", "leader_in_charge", "chief_officer", "is_public"):
+                self.fields[name].disabled = True
+        self.fields["version"].initial = self.instance.version if self.instance.pk else None
+        self.fields["total_investment"].error_messages["invalid"] = _("请输入数字（单位：万元），不要带“约”“万元”等文字。")
+        self.fields["latitude"].help_text = _("WGS-84 坐标，经纬度须同时填写。")
+
+    def clean_version(self) -> int | None:
+        version = self.cleaned_data.get("version")
+        if self.instance.pk:
+            current = Project.objects.filter(pk=self.instance.pk).values_list("version", flat=True).first()
+            if version != current:
+                raise ValidationError(
+                    _t("该项目在您打开后已被他人修改，为避免覆盖，本次未保存。请刷新页面查看最新内容后再修改。")
+                )
+        return version
+
+    def save(self, commit: bool = True) -> Project:
+        project: Project = super().save(commit=False)
+        if project.pk:
+            project.version += 1
+        else:
+            project.created_by = self.user
+        if commit:
+            project.save()
+        return project
+
+
+class StatusChangeForm(BootstrapMixin, forms.Form):
+    status = forms.ChoiceField(label=_("新状态"))
+    reason = forms.CharField(label=_("原因"), max_length=200, required=False)
+    effective_date = forms.DateField(label=_("生效日期"), widget=DATE_WIDGET, required=False)
+
+    def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = project.allowed_statuses()
+        self.fields["effective_date"].initial = timezone.localdate()
+
+    def clean_effective_date(self) -> Any:
+        value = self.cleaned_data.get("effective_date")
+        if value and value > timezone.localdate():
+            raise ValidationError(_t("生效日期不能晚于今天。"))
+        return value
+
+
+class ProcedureForm(BootstrapMixin, forms.ModelForm):
+    class Meta:
+        model = Procedure
+        fields = ["type", "status", "submitted_on", "approved_on", "document_number", "department", "green_channel", "note"]
+        widgets = {"submitted_on": DATE_WIDGET, "approved_on": DATE_WIDGET}
+
+    def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.project = project
+        self.fields["type"].queryset = ProcedureType.objects.filter(is_active=True)
+        self.fields["department"].queryset = Unit.objects.filter(is_active=True, kind=UnitKind.DEPARTMENT)
+
+    def clean_type(self) -> ProcedureType:
+        procedure_type = self.cleaned_data["type"]
+        clash = Procedure.objects.filter(project=self.instance.project, type=procedure_type).exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise ValidationError(_t("该项目已有“%(t)s”手续记录，请直接修改那一条。") % {"t": procedure_type})
+        return procedure_type

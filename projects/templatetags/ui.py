@@ -1,0 +1,44 @@
+"""Small template helpers shared by list pages: sortable headers, money, query strings."""
+
+from decimal import Decimal
+
+from django import template
+from django.http import QueryDict
+from django.utils.html import format_html
+
+from lib.numbers import wan_to_yi
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def sort_header(context: template.Context, key: str, label: str) -> str:
+    """A column header that sorts by `key`, toggling direction, keeping the filters."""
+    request = context["request"]
+    current = request.GET.get("sort", "")
+    query: QueryDict = request.GET.copy()
+    query.pop("page", None)
+    query["sort"] = f"-{key}" if current == key else key
+    arrow = " ↑" if current == key else " ↓" if current == f"-{key}" else ""
+    return format_html('<a class="table-sort-link" href="?{}">{}{}</a>', query.urlencode(), label, arrow)
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context: template.Context, **changes: object) -> str:
+    """The current query string with some parameters replaced."""
+    query: QueryDict = context["request"].GET.copy()
+    for name, value in changes.items():
+        query[name] = str(value)
+    return query.urlencode()
+
+
+@register.filter
+def yi(amount_wan: Decimal | None) -> str:
+    """万元 → "12.34" 亿元."""
+    return f"{wan_to_yi(amount_wan):,.2f}"
+
+
+@register.filter
+def wan(amount: Decimal | None) -> str:
+    """万元 with thousands separators and 2 decimals."""
+    return "" if amount is None else f"{Decimal(amount):,.2f}"

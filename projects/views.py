@@ -1,0 +1,245 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from audit.changes import diff, record, snapshot
+from audit.models import OperationLog
+from org.choices import UnitKind
+from org.models import Unit
+from lib.xlsx import build_workbook, xlsx_response
+from plans.models import Plan, PlanEntry
+from projects.access import get_project_for_user
+from projects.filtersets import ProjectFilterSet
+from projects.forms import ProcedureForm, ProjectForm, StatusChangeForm
+from projects.models import Procedure, Project
+
+SORTS = {
+    "name": "name",
+    "code": "code",
+    "total_investment": "total_investment",
+    "status": "status",
+    "responsible_unit": "responsible_unit__name",
+    "updated_at": "updated_at",
+}
+TABS = ("overview", "plans", "procedures", "history")
+
+
+def sorted_projects(queryset: QuerySet[Project], sort: str) -> QuerySet[Project]:
+    """Apply a whitelisted `sort` ("name", "-total_investment" …); unknown keys keep the default order."""
+    key = sort.lstrip("-")
+    if key not in SORTS:
+        return queryset
+    prefix = "-" if sort.startswith("-") else ""
+    return queryset.order_by(f"{prefix}{SORTS[key]}", f"{prefix}id")
+
+
+def plan_levels_by_project(project_ids: list[int], year: int) -> dict[int, list[PlanEntry]]:
+    """The year's plan entries (plans in force) of the given projects, in one query."""
+    entries = (
+        PlanEntry.objects.filter(project_id__in=project_ids, plan__in=Plan.objects.in_force().filter(year=year))
+        .select_related("plan")
+        .order_by("plan__level")
+    )
+    result: dict[int, list[PlanEntry]] = {}
+    for entry in entries:
+        result.setdefault(entry.project_id, []).append(entry)
+    return result
+
+
+@login_required
+def project_list(request: HttpRequest) -> HttpResponse:
+    visible = Project.objects.visible_to(request.user).with_list_relations()  # type: ignore[arg-type]
+    filterset = ProjectFilterSet(request.GET or None, queryset=visible)
+    projects = filterset.qs if filterset.is_bound else visible
+    sort = request.GET.get("sort", "")
+    projects = sorted_projects(projects, sort)
+    if request.GET.get("export") == "xlsx":
+        return export_projects(request, projects)
+
+    paginator = Paginator(projects, settings.LIST_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    year = filterset.form.cleaned_data.get("plan_year") if filterset.is_bound and filterset.is_valid() else None
+    year = year or timezone.localdate().year
+    entries = plan_levels_by_project([p.pk for p in page], year)
+    rows = [(project, entries.get(project.pk, [])) for project in page]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "projects/project_list.html",
+        {
+            "filterset": filterset,
+            "page": page,
+            "rows": rows,
+            "sort": sort,
+            "plan_year": year,
+            "unit_choices": Unit.objects.visible_to(request.user).exclude(kind=UnitKind.OWNER),  # type: ignore[arg-type]
+            "query": query.urlencode(),
+            "can_create": request.user.edits_everything or request.user.role == "unit",  # type: ignore[union-attr]
+        },
+    )
+
+
+def export_projects(request: HttpRequest, projects: QuerySet[Project]) -> HttpResponse:
+    """.xlsx of the filtered list, in the list's order."""
+    headers = [
+        _("序号"), _("项目代码"), _("项目名称"), _("项目类别"), _("行业领域"), _("建设性质"), _("建设年限"),
+        _("总投资（万元）"), _("项目状态"), _("责任单位"), _("项目单位"), _("乡镇/街道"), _("建设地点"),
+        _("计划开工时间"), _("计划竣工时间"), _("实际开工时间"), _("实际竣工时间"),
+    ]
+    limited = projects[: settings.EXPORT_ROW_LIMIT]
+    rows = (
+        (
+            index,
+            p.code,
+            p.name,
+            p.category.name,
+            p.industry.name if p.industry else "",
+            p.get_construction_nature_display(),
+            p.build_years,
+            p.total_investment,
+            p.get_status_display(),
+            p.responsible_unit.name,
+            p.owner_unit.name if p.owner_unit else "",
+            p.town.name if p.town else "",
+            p.address,
+            p.planned_start_date,
+            p.planned_completion_date,
+            p.actual_start_date,
+            p.actual_completion_date,
+        )
+        for index, p in enumerate(limited.iterator(chunk_size=2000), start=1)
+    )
+    content = build_workbook(_("重点项目清单"), headers, rows, money_columns=[7])
+    record(request, OperationLog.Action.EXPORT, object_type=_("项目清单"), note=request.GET.urlencode())
+    return xlsx_response(f"{_('重点项目清单')}-{timezone.localdate():%Y%m%d}.xlsx", content)
+
+
+@login_required
+def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    project = get_project_for_user(request, pk)
+    tab = request.GET.get("tab", "overview")
+    tab = tab if tab in TABS else "overview"
+    context: dict[str, object] = {
+        "project": project,
+        "tab": tab,
+        "can_edit": Project.objects.editable_by(request.user).filter(pk=pk).exists(),  # type: ignore[arg-type]
+    }
+    if tab == "overview":
+        context["status_form"] = StatusChangeForm(project=project)
+        context["people"] = Project.objects.select_related("leader_in_charge", "chief_officer").get(pk=pk)
+    elif tab == "plans":
+        context["entries"] = (
+            PlanEntry.objects.filter(project=project).select_related("plan").order_by("-plan__year", "plan__level", "-plan__version")
+        )
+    elif tab == "procedures":
+        context["procedures"] = project.procedures.select_related("type", "department")
+    else:
+        logs = OperationLog.objects.filter(project=project).select_related("user")
+        context["log_page"] = Paginator(logs, settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+        context["status_changes"] = project.status_changes.select_related("changed_by")
+    return render(request, "projects/project_detail.html", context)
+
+
+@login_required
+def project_create(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not (user.edits_everything or user.role == "unit"):  # type: ignore[union-attr]
+        raise PermissionDenied(_("您无权登记项目。"))
+    form = ProjectForm(request.POST or None, user=user)  # type: ignore[arg-type]
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            project = form.save()
+            record(request, OperationLog.Action.CREATE, project, changes=diff({}, snapshot(project)), project=project)
+        messages.success(request, _("项目“%(name)s”已登记。") % {"name": project.name})
+        return redirect("projects:detail", pk=project.pk)
+    return render(request, "projects/project_form.html", {"form": form, "project": None})
+
+
+@login_required
+def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    project = get_project_for_user(request, pk, write=True)
+    before = snapshot(project)
+    form = ProjectForm(request.POST or None, instance=project, user=request.user)  # type: ignore[arg-type]
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            project = form.save()
+            changes = diff(before, snapshot(project))
+            if changes:
+                record(request, OperationLog.Action.UPDATE, project, changes=changes, project=project)
+        messages.success(request, _("已保存。") if changes else _("没有修改任何内容。"))
+        return redirect("projects:detail", pk=project.pk)
+    return render(request, "projects/project_form.html", {"form": form, "project": project})
+
+
+@login_required
+@require_POST
+def project_status(request: HttpRequest, pk: int) -> HttpResponse:
+    project = get_project_for_user(request, pk, write=True)
+    form = StatusChangeForm(request.POST, project=project)
+    if form.is_valid():
+        old = project.get_status_display()
+        try:
+            change = project.change_status(
+                form.cleaned_data["status"],
+                by=request.user,  # type: ignore[arg-type]
+                reason=form.cleaned_data["reason"],
+                on=form.cleaned_data["effective_date"],
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            record(
+                request,
+                OperationLog.Action.STATUS,
+                project,
+                changes={_("项目状态"): [old, project.get_status_display()]},
+                project=project,
+                note=change.reason,
+            )
+            messages.success(request, _("项目状态已变更为“%(s)s”。") % {"s": project.get_status_display()})
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+    return redirect("projects:detail", pk=project.pk)
+
+
+@login_required
+def procedure_edit(request: HttpRequest, pk: int, procedure_pk: int | None = None) -> HttpResponse:
+    project = get_project_for_user(request, pk, write=True)
+    procedure = get_object_or_404(Procedure, pk=procedure_pk, project=project) if procedure_pk else None
+    before = snapshot(procedure) if procedure else {}
+    form = ProcedureForm(request.POST or None, instance=procedure, project=project)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            saved = form.save()
+            changes = diff(before, snapshot(saved, [f for f in form.Meta.fields]))
+            action = OperationLog.Action.UPDATE if procedure else OperationLog.Action.CREATE
+            if changes:
+                record(request, action, saved, changes=changes, project=project)
+        messages.success(request, _("手续“%(t)s”已保存。") % {"t": saved.type})
+        return redirect(f"{project.get_absolute_url()}?tab=procedures")
+    return render(request, "projects/procedure_form.html", {"form": form, "project": project, "procedure": procedure})
+
+
+@login_required
+@require_POST
+def procedure_delete(request: HttpRequest, pk: int, procedure_pk: int) -> HttpResponse:
+    project = get_project_for_user(request, pk, write=True)
+    procedure = get_object_or_404(Procedure, pk=procedure_pk, project=project)
+    with transaction.atomic():
+        record(request, OperationLog.Action.DELETE, procedure, changes=diff(snapshot(procedure), {}), project=project)
+        procedure.delete()
+    messages.success(request, _("手续记录已删除。"))
+    return redirect(f"{project.get_absolute_url()}?tab=procedures")
