@@ -109,3 +109,8 @@ def client_for(client):  # type: ignore[no-untyped-def]
         return client
 
     return login
+
+
+@pytest.fixture
+def persona_password() -> str:
+    return PASSWORD

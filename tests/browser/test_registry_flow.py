@@ -2,15 +2,13 @@
 
 import pytest
 
-from conftest import PASSWORD
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_login_filter_open_edit_and_see_history(world, live_server, page, screenshots):
+def test_login_filter_open_edit_and_see_history(world, live_server, page, screenshots, persona_password):
     page.goto(f"{live_server.url}/login/")
     page.fill("input[name=username]", world.coordinator.username)
-    page.fill("input[name=password]", PASSWORD)
+    page.fill("input[name=password]", persona_password)
     page.click("button[type=submit]")
     page.wait_for_url(f"{live_server.url}/")
     page.screenshot(path=screenshots / "01-home.png", full_page=True)
@@ -43,10 +41,10 @@ def test_login_filter_open_edit_and_see_history(world, live_server, page, screen
     assert page.console_errors == []
 
 
-def test_bad_input_in_the_form_shows_messages_in_chinese(world, live_server, page, screenshots, client):
+def test_bad_input_in_the_form_shows_messages_in_chinese(world, live_server, page, screenshots, persona_password):
     page.goto(f"{live_server.url}/login/")
     page.fill("input[name=username]", world.department.username)
-    page.fill("input[name=password]", PASSWORD)
+    page.fill("input[name=password]", persona_password)
     page.click("button[type=submit]")
     page.wait_for_url(f"{live_server.url}/")
     page.goto(f"{live_server.url}/projects/{world.project_a.pk}/edit/")
