@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "catalog",
     "projects",
     "plans",
+    "progress",
 ]
 
 MIDDLEWARE = [
@@ -167,7 +168,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "keyprojects.api.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
@@ -185,6 +186,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Projects and procedures both have a "status": name their enums after their choices.
+    "ENUM_NAME_OVERRIDES": {
+        "ProjectStatusEnum": "projects.choices.ProjectStatus",
+        "ProcedureStatusEnum": "projects.choices.ProcedureStatus",
+    },
 }
 
 # Deployment facts shown in the top bar and in documents.
@@ -192,6 +198,20 @@ SITE_NAME = env_str("SITE_NAME", "重点项目推进平台")
 REGION_NAME = env_str("REGION_NAME", "示范区")
 LIST_PAGE_SIZE = env_int("LIST_PAGE_SIZE", 20)
 EXPORT_ROW_LIMIT = env_int("EXPORT_ROW_LIMIT", 200_000)
+
+# Reporting (月报): the deadline is a day of the month ("day", default the 25th) or a number of
+# working days after the period ends ("workdays").
+REPORT_DEADLINE_RULE = env_str("REPORT_DEADLINE_RULE", "day")
+REPORT_DEADLINE_DAY = env_int("REPORT_DEADLINE_DAY", 25)
+REPORT_DEADLINE_WORKDAYS = env_int("REPORT_DEADLINE_WORKDAYS", 5)
+PHOTO_MAX_BYTES = env_int("PHOTO_MAX_MB", 20) * 1024 * 1024
+THUMBNAIL_SIZE = (480, 360)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 50_000)
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_MB", 30) * 1024 * 1024
+# Largest uncompressed size of an uploaded workbook: guards against zip bombs.
+IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_UNCOMPRESSED_MB", 400) * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
 
 LOGGING = {
     "version": 1,

@@ -65,3 +65,9 @@ SIZE_BUCKET_BOUNDS: dict[str, tuple[int | None, int | None]] = {
     SizeBucket.ONE_FIVE: (10_000, 50_000),
     SizeBucket.BELOW_ONE: (None, 10_000),
 }
+
+
+class ReportFrequency(models.TextChoices):
+    MONTHLY = "monthly", _("月报")
+    HALF_MONTHLY = "half_monthly", _("半月报")
+    TEN_DAILY = "ten_daily", _("旬报")

@@ -24,6 +24,7 @@ from projects.choices import (
     InvestmentNature,
     ProcedureStatus,
     ProjectStatus,
+    ReportFrequency,
 )
 from projects.querysets import ProjectQuerySet, ScopedQuerySet
 
@@ -133,6 +134,9 @@ class Project(models.Model):
     has_special_bond = models.BooleanField(_("专项债项目"), default=False)
     in_statistics = models.BooleanField(_("已入统"), default=False)
     is_public = models.BooleanField(_("公开"), default=False)
+    report_frequency = models.CharField(
+        _("报送频率"), max_length=20, choices=ReportFrequency.choices, default=ReportFrequency.MONTHLY
+    )
     status = models.CharField(
         _("项目状态"), max_length=20, choices=ProjectStatus.choices, default=ProjectStatus.PRELIMINARY
     )

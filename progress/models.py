@@ -1,0 +1,343 @@
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _t
+from django.utils.translation import gettext_lazy as _
+
+from progress.choices import ReportState, RevisionKind
+from projects.choices import ReportFrequency as Frequency
+from progress.periods import Period
+from projects.choices import ProcedureStatus
+from projects.querysets import ScopedQuerySet
+
+if TYPE_CHECKING:
+    from org.models import User
+    from projects.models import Project
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+ZERO = Decimal("0.00")
+# The figures a correction or an import may change, and that history keeps.
+TRACKED_FIELDS = ("amount", "year_to_date", "cumulative", "progress_text", "progress_percent", "problems_text")
+
+
+def period_seq(year: int, month: int, part: int = 1) -> int:
+    """A sortable number for a period: later periods have larger numbers."""
+    return (year * 12 + month) * 10 + part
+
+
+class ReportQuerySet(ScopedQuerySet):
+    def of_period(self, period: Period) -> "ReportQuerySet":
+        return self.filter(year=period.year, month=period.month, part=period.part)
+
+
+class Report(models.Model):
+    """进度报告 (月报/半月报/旬报): a project's completed investment and progress for one period."""
+
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="reports", verbose_name=_("项目"))
+    year = models.PositiveSmallIntegerField(_("年度"))
+    month = models.PositiveSmallIntegerField(_("月份"), validators=[MinValueValidator(1), MaxValueValidator(12)])
+    part = models.PositiveSmallIntegerField(_("期次"), default=1)
+    frequency = models.CharField(_("报送频率"), max_length=20, choices=Frequency.choices, default=Frequency.MONTHLY)
+    seq = models.PositiveIntegerField(editable=False, db_index=True)
+    amount = models.DecimalField(_("本期完成投资（万元）"), **MONEY, default=ZERO)
+    year_to_date = models.DecimalField(_("年度完成投资（万元）"), **MONEY, default=ZERO)
+    cumulative = models.DecimalField(_("累计完成投资（万元）"), **MONEY, default=ZERO)
+    # Set when this report opens the project's figures (first import of a year): the year-to-date
+    # and cumulative figures were taken from the table, not summed from earlier periods.
+    is_opening = models.BooleanField(_("期初数"), default=False)
+    progress_text = models.TextField(_("形象进度"), blank=True)
+    progress_percent = models.DecimalField(
+        _("形象进度（%）"), max_digits=5, decimal_places=1, null=True, blank=True,
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+    )
+    problems_text = models.TextField(_("存在问题"), blank=True)
+    procedure_states = models.JSONField(_("手续办理情况"), default=dict, blank=True)
+    state = models.CharField(_("状态"), max_length=20, choices=ReportState.choices, default=ReportState.DRAFT)
+    deadline = models.DateField(_("报送截止日"))
+    submitted_at = models.DateTimeField(_("报送时间"), null=True, blank=True)
+    first_submitted_at = models.DateTimeField(_("首次报送时间"), null=True, blank=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    return_reason = models.CharField(_("退回原因"), max_length=300, blank=True)
+    warnings = models.JSONField(_("提示"), default=list, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("进度报告")
+        verbose_name_plural = _("进度报告")
+        ordering = ["-seq", "project_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "year", "month", "part"], name="report_unique_period"),
+            models.CheckConstraint(condition=models.Q(amount__gte=0), name="report_amount_not_negative"),
+        ]
+        indexes = [models.Index(fields=["year", "month", "state"]), models.Index(fields=["project", "seq"])]
+
+    def __str__(self) -> str:
+        return f"{self.project} · {self.period.label}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.seq = period_seq(self.year, self.month, self.part)
+        super().save(*args, **kwargs)
+
+    @property
+    def period(self) -> Period:
+        return Period(self.year, self.month, self.part, self.frequency)
+
+    @property
+    def is_locked(self) -> bool:
+        return self.state in (ReportState.SUBMITTED, ReportState.ACCEPTED)
+
+    @property
+    def is_late(self) -> bool:
+        """迟报: first submitted after the deadline."""
+        first = self.first_submitted_at
+        return bool(first and timezone.localtime(first).date() > self.deadline)
+
+    def previous(self) -> "Report | None":
+        return Report.objects.filter(project_id=self.project_id, seq__lt=self.seq).order_by("-seq").first()
+
+    def recent(self, count: int) -> list["Report"]:
+        return list(Report.objects.filter(project_id=self.project_id, seq__lt=self.seq).order_by("-seq")[:count])
+
+    def recompute_totals(self, previous: "Report | None" = None) -> None:
+        """年度/累计完成投资 follow from the periods: the previous report's figures plus this one."""
+        if self.is_opening:
+            return
+        previous = previous if previous is not None else self.previous()
+        carried_year = previous.year_to_date if previous and previous.year == self.year else ZERO
+        self.year_to_date = carried_year + self.amount
+        self.cumulative = (previous.cumulative if previous else ZERO) + self.amount
+
+    def check_rules(self) -> tuple[list[str], list[str]]:
+        """The consistency rules of a report: (errors that block saving, warnings kept with it)."""
+        errors: list[str] = []
+        warnings: list[str] = []
+        project = self.project
+        for label, value in ((_t("本期完成投资"), self.amount), (_t("年度完成投资"), self.year_to_date), (_t("累计完成投资"), self.cumulative)):
+            if value is not None and value < 0:
+                errors.append(_t("%(f)s不能为负数。") % {"f": label})
+        previous = self.previous()
+        if previous and self.cumulative < previous.cumulative:
+            errors.append(
+                _t("累计完成投资（%(c)s万元）低于上期（%(p)s万元）。") % {"c": self.cumulative, "p": previous.cumulative}
+            )
+        if self.year_to_date > self.cumulative:
+            errors.append(_t("年度完成投资不能大于累计完成投资。"))
+        total = project.total_investment or ZERO
+        if total and self.cumulative > total:
+            warnings.append(_t("累计完成投资（%(c)s万元）超过项目总投资（%(t)s万元）。") % {"c": self.cumulative, "t": total})
+        if total and self.amount > total / 2:
+            warnings.append(_t("本期完成投资超过项目总投资的50%，请核实。"))
+        recent = self.recent(2)
+        if len(recent) == 2:
+            texts = {r.progress_text.strip() for r in recent} | {self.progress_text.strip()}
+            amounts = [r.amount for r in recent] + [self.amount]
+            if len(texts) == 1 and all(a > 0 for a in amounts):
+                warnings.append(_t("形象进度连续3期未变化，但投资持续增加，请核实。"))
+            if len(texts) == 3 and all(a == 0 for a in amounts):
+                warnings.append(_t("连续3期未完成投资，但形象进度有变化，请核实。"))
+        return errors, warnings
+
+    def validate_and_store_warnings(self) -> None:
+        """Recompute totals, raise the rule errors, keep the warnings."""
+        self.recompute_totals()
+        errors, warnings = self.check_rules()
+        if errors:
+            raise ValidationError(errors)
+        self.warnings = warnings
+
+    # Workflow ---------------------------------------------------------------
+
+    def _log(self, kind: str, by: "User | None", reason: str = "", before: dict[str, str] | None = None) -> "ReportRevision":
+        return ReportRevision.objects.create(
+            report=self, kind=kind, by=by, reason=reason, before=before or {}, after=self.snapshot()
+        )
+
+    def snapshot(self) -> dict[str, str]:
+        return {field: "" if getattr(self, field) is None else str(getattr(self, field)) for field in TRACKED_FIELDS}
+
+    def submit(self, by: "User") -> None:
+        """报送: a draft or returned report goes to its reviewers."""
+        if self.state not in (ReportState.DRAFT, ReportState.RETURNED):
+            raise ValidationError(_t("只有草稿或被退回的报告可以报送，当前状态为“%(s)s”。") % {"s": self.get_state_display()})
+        self.validate_and_store_warnings()
+        now = timezone.now()
+        self.state = ReportState.SUBMITTED
+        self.submitted_at, self.submitted_by = now, by
+        self.first_submitted_at = self.first_submitted_at or now
+        self.return_reason = ""
+        self.version += 1
+        with transaction.atomic():
+            self.save()
+            self._log(RevisionKind.SUBMIT, by)
+
+    def return_to_owner(self, by: "User", reason: str) -> None:
+        """退回: the reviewer sends a submitted report back, saying why."""
+        reason = (reason or "").strip()
+        if self.state != ReportState.SUBMITTED:
+            raise ValidationError(_t("只有待审核的报告可以退回。"))
+        if not reason:
+            raise ValidationError({"reason": _t("退回须填写原因。")})
+        self.state, self.return_reason = ReportState.RETURNED, reason
+        self.reviewed_at, self.reviewed_by = timezone.now(), by
+        self.version += 1
+        with transaction.atomic():
+            self.save()
+            self._log(RevisionKind.RETURN, by, reason)
+
+    def accept(self, by: "User") -> None:
+        """审核通过: the report is locked and its procedure states are applied to the project."""
+        if self.state != ReportState.SUBMITTED:
+            raise ValidationError(_t("只有待审核的报告可以审核通过。"))
+        self.state = ReportState.ACCEPTED
+        self.reviewed_at, self.reviewed_by = timezone.now(), by
+        self.version += 1
+        with transaction.atomic():
+            self.save()
+            self.apply_procedure_states()
+            self._log(RevisionKind.ACCEPT, by)
+        from progress.signals import report_accepted
+
+        report_accepted.send(sender=Report, report=self)
+
+    def correct(self, by: "User", reason: str, **values: Any) -> None:
+        """审核后更正: change an accepted report, with a reason; old values stay in the history."""
+        reason = (reason or "").strip()
+        if self.state != ReportState.ACCEPTED:
+            raise ValidationError(_t("只有已审核的报告需要走更正流程。"))
+        if not reason:
+            raise ValidationError({"reason": _t("更正已审核的报告须填写原因。")})
+        before = self.snapshot()
+        for field, value in values.items():
+            setattr(self, field, value)
+        with transaction.atomic():
+            self.validate_and_store_warnings()
+            self.version += 1
+            self.save()
+            self.recompute_later_reports()
+            self._log(RevisionKind.CORRECT, by, reason, before)
+
+    def recompute_later_reports(self) -> None:
+        """After a change, carry the new totals through the project's later reports."""
+        previous: Report = self
+        for later in Report.objects.filter(project_id=self.project_id, seq__gt=self.seq).order_by("seq"):
+            if later.is_opening:
+                break
+            later.recompute_totals(previous)
+            later.save(update_fields=["year_to_date", "cumulative", "updated_at"])
+            previous = later
+
+    def apply_procedure_states(self) -> None:
+        """Carry the procedure states reported here onto the project's procedure records."""
+        from catalog.models import ProcedureType
+        from projects.models import Procedure
+
+        types = {t.code: t for t in ProcedureType.objects.filter(code__in=self.procedure_states.keys())}
+        for code, status in self.procedure_states.items():
+            if code not in types or status not in ProcedureStatus.values:
+                continue
+            procedure, _created = Procedure.objects.get_or_create(project_id=self.project_id, type=types[code])
+            if procedure.status == status:
+                continue
+            procedure.status = status
+            if status in (ProcedureStatus.IN_PROGRESS, ProcedureStatus.DONE) and not procedure.submitted_on:
+                procedure.submitted_on = self.period.start
+            if status == ProcedureStatus.DONE and not procedure.approved_on:
+                procedure.approved_on = max(procedure.submitted_on or self.period.end, min(self.period.end, date.today()))
+            procedure.save()
+
+
+class ReportRevision(models.Model):
+    """报告历史: each submission, return, acceptance, correction or import, with old and new values."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="revisions")
+    kind = models.CharField(_("操作"), max_length=20, choices=RevisionKind.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+    reason = models.CharField(_("原因"), max_length=300, blank=True)
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("报告历史")
+        verbose_name_plural = _("报告历史")
+        ordering = ["-at", "-id"]
+
+
+class PhotoQuerySet(ScopedQuerySet):
+    scope_prefix = "report__project__"
+
+
+def photo_path(instance: "ReportPhoto", filename: str) -> str:
+    stamp = timezone.now()
+    return f"photos/{instance.report.project_id}/{stamp:%Y%m}/{stamp:%d%H%M%S%f}-{filename[-60:]}"
+
+
+class ReportPhoto(models.Model):
+    """现场照片 (图片库): a photo attached to a report, with its EXIF time and place."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(_("照片"), upload_to=photo_path)
+    thumbnail = models.ImageField(upload_to=photo_path, blank=True)
+    caption = models.CharField(_("说明"), max_length=200, blank=True)
+    taken_at = models.DateTimeField(_("拍摄时间"), null=True, blank=True)
+    latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    objects = PhotoQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("现场照片")
+        verbose_name_plural = _("现场照片")
+        ordering = ["-uploaded_at", "-id"]
+
+
+
+
+def import_path(instance: "ImportBatch", filename: str) -> str:
+    stamp = timezone.now()
+    return f"imports/{stamp:%Y/%m}/{stamp:%d%H%M%S%f}-{filename[-80:]}"
+
+
+class ImportBatch(models.Model):
+    """表格导入记录: one uploaded official table, who and when, what it did; the file is kept."""
+
+    class Status(models.TextChoices):
+        PREVIEW = "preview", _("待确认")
+        COMMITTED = "committed", _("已导入")
+        FAILED = "failed", _("有错误")
+        DISCARDED = "discarded", _("已放弃")
+
+    file = models.FileField(_("文件"), upload_to=import_path)
+    original_name = models.CharField(_("文件名"), max_length=200)
+    table = models.PositiveSmallIntegerField(_("表格"), choices=[(1, _("附件1 前期项目谋划表")), (2, _("附件2 新建（竣工）项目情况表")), (3, _("附件3 在建项目进展情况表"))])
+    year = models.PositiveSmallIntegerField(_("年度"))
+    level = models.CharField(_("计划级别"), max_length=20)
+    period = models.CharField(_("报送期"), max_length=10, blank=True)
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.PREVIEW)
+    counts = models.JSONField(_("统计"), default=dict, blank=True)
+    errors = models.JSONField(_("错误"), default=list, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now)
+    committed_at = models.DateTimeField(_("导入时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("表格导入")
+        verbose_name_plural = _("表格导入")
+        ordering = ["-uploaded_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.original_name
