@@ -46,6 +46,12 @@ def make_user(username: str, role: str, unit: Unit | None, name: str) -> User:
     return User.objects.create_user(username=username, password=PASSWORD, role=role, unit=unit, name=name)
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):  # type: ignore[no-untyped-def]
+    """Full-strength PBKDF2 costs about 0.2 s per persona; tests need no strength."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def world(db: None) -> World:
     gov = Unit.objects.create(name="示范区人民政府", kind=UnitKind.GOVERNMENT)
