@@ -1,5 +1,7 @@
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models, transaction
+from django.db.models import F, Func, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Concat, Substr
 from django.utils.translation import gettext_lazy as _
 
 from lib.validators import validate_credit_code, validate_phone
@@ -20,6 +22,21 @@ class UnitQuerySet(models.QuerySet["Unit"]):
         if user.unit_id is None:
             return self.none()
         return self.filter(path__startswith=user.unit.path)
+
+    def with_counts(self) -> "UnitQuerySet":
+        """Each unit with its number of users and of projects it is responsible for or owns."""
+        from projects.models import Project
+
+        def count_of(rows: models.QuerySet) -> Coalesce:
+            counted = rows.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+            return Coalesce(Subquery(counted), 0)
+
+        return self.annotate(
+            user_count=count_of(User.objects.filter(unit=OuterRef("pk"))),
+            project_count=count_of(
+                Project.objects.filter(Q(responsible_unit=OuterRef("pk")) | Q(owner_unit=OuterRef("pk")))
+            ),
+        )
 
 
 class Unit(models.Model):
@@ -45,9 +62,7 @@ class Unit(models.Model):
         validators=[validate_credit_code],
     )
     contact_name = models.CharField(_("联系人"), max_length=40, blank=True)
-    contact_phone = models.CharField(
-        _("联系电话"), max_length=30, blank=True, validators=[validate_phone]
-    )
+    contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True, validators=[validate_phone])
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
     is_active = models.BooleanField(_("启用"), default=True)
 
@@ -69,18 +84,6 @@ class Unit(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def depth(self) -> int:
-        return self.path.count("/") - 2
-
-    def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
-        self.credit_code = (self.credit_code or "").strip().upper()
-        if self.parent_id and self.pk:
-            if self.parent_id == self.pk or (self.parent and self.parent.path.startswith(self.path)):
-                raise ValidationError({"parent": _("上级单位不能是本单位或其下级单位。")})
-
     def save(self, *args: object, **kwargs: object) -> None:
         old_path = self.path
         with transaction.atomic():
@@ -90,12 +93,25 @@ class Unit(models.Model):
             if new_path != old_path:
                 Unit.objects.filter(pk=self.pk).update(path=new_path)
                 if old_path:
-                    # Move the whole subtree with it.
-                    for child in Unit.objects.filter(path__startswith=old_path).exclude(pk=self.pk):
-                        Unit.objects.filter(pk=child.pk).update(
-                            path=new_path + child.path[len(old_path) :]
-                        )
+                    # Move the whole subtree with it, in one statement.
+                    Unit.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
+                        path=Concat(Value(new_path), Substr("path", len(old_path) + 1))
+                    )
                 self.path = new_path
+
+    @property
+    def depth(self) -> int:
+        return self.path.count("/") - 2
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        self.credit_code = (self.credit_code or "").strip().upper()
+        moves_below_itself = self.parent_id == self.pk or (
+            self.parent is not None and self.parent.path.startswith(self.path)
+        )
+        if self.parent_id and self.pk and moves_below_itself:
+            raise ValidationError({"parent": _("上级单位不能是本单位或其下级单位。")})
 
     def ancestors(self) -> list["Unit"]:
         ids = [int(part) for part in self.path.strip("/").split("/")[:-1] if part]

@@ -1,0 +1,171 @@
+from typing import Any
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    PasswordChangeForm,
+    SetPasswordForm,
+    UserCreationForm,
+)
+from django.forms.boundfield import BoundField
+from django.utils.translation import gettext as _t
+from django.utils.translation import gettext_lazy as _
+
+from org.choices import Role
+from org.models import Unit, User
+
+
+class TablerBoundField(BoundField):
+    """A field whose widget carries Tabler's classes, and is-invalid when it has errors."""
+
+    def build_widget_attrs(self, attrs: dict[str, Any], widget: forms.Widget | None = None) -> dict[str, Any]:
+        attrs = super().build_widget_attrs(attrs, widget)
+        widget = widget or self.field.widget
+        if isinstance(widget, forms.CheckboxInput):
+            css = "form-check-input"
+        elif isinstance(widget, forms.Select | forms.SelectMultiple):
+            css = "form-select"
+        else:
+            css = "form-control"
+        classes = [widget.attrs.get("class", ""), attrs.get("class", ""), css]
+        if self.errors:
+            classes.append("is-invalid")
+        attrs["class"] = " ".join(c for c in classes if c)
+        return attrs
+
+
+class StyledForm(forms.Form):
+    bound_field_class = TablerBoundField
+
+
+class StyledModelForm(forms.ModelForm):
+    bound_field_class = TablerBoundField
+
+
+def password_policy_text() -> str:
+    """The configured password rules as one plain sentence, for a help text."""
+    return "；".join(password_validation.password_validators_help_texts())
+
+
+def unit_choices(exclude_path: str = "", empty_label: str = "---------") -> list[tuple[str, str]]:
+    """Units as select options in tree order, indented by depth; a subtree may be left out."""
+    units = Unit.objects.order_by("path").only("pk", "name", "path", "is_active")
+    choices = [("", empty_label)]
+    for unit in units:
+        if exclude_path and unit.path.startswith(exclude_path):
+            continue
+        label = "\u3000" * unit.depth + unit.name
+        if not unit.is_active:
+            label += _t("（已停用）")
+        choices.append((str(unit.pk), label))
+    return choices
+
+
+class UnitForm(StyledModelForm):
+    class Meta:
+        model = Unit
+        fields = [
+            "name",
+            "short_name",
+            "kind",
+            "parent",
+            "credit_code",
+            "contact_name",
+            "contact_phone",
+            "sort_order",
+            "is_active",
+        ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A unit cannot move below itself: its own subtree is not offered as a parent.
+        exclude = self.instance.path if self.instance.pk else ""
+        self.fields["parent"].widget.choices = unit_choices(exclude)
+        self.fields["credit_code"].help_text = _("18位，末位为校验码；可留空。")
+        self.fields["contact_phone"].help_text = _("手机号或带区号的固定电话，如 0375-1234567。")
+
+
+class UserCreateForm(UserCreationForm):
+    """新建用户: the administrator sets an initial password the user must change at first login."""
+
+    bound_field_class = TablerBoundField
+
+    password1 = forms.CharField(
+        label=_("初始密码"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label=_("确认初始密码"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    class Meta(UserCreationForm.Meta):
+        model = User
+        fields = ("username", "name", "unit", "role", "phone", "is_active")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].widget.choices = unit_choices()
+        self.fields["name"].required = True
+        self.fields["password1"].help_text = password_policy_text()
+        self.fields["username"].help_text = _("登录用的账号，字母、数字或 @ . + - _，不超过150个字符。")
+
+    def save(self, commit: bool = True) -> User:
+        user: User = super().save(commit=False)
+        user.must_change_password = True
+        if commit:
+            user.save()
+        return user
+
+
+class UserEditForm(StyledModelForm):
+    class Meta:
+        model = User
+        fields = ["name", "unit", "role", "phone", "is_active"]
+
+    def __init__(self, *args: Any, editor: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.editor = editor
+        self.fields["unit"].widget.choices = unit_choices()
+        self.fields["name"].required = True
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if self.instance.pk == self.editor.pk:
+            # An administrator who demotes or disables themself may leave nobody able to undo it.
+            if cleaned.get("is_active") is False:
+                self.add_error("is_active", _t("不能停用自己的账号。"))
+            if cleaned.get("role") and cleaned["role"] != Role.ADMIN and not self.editor.is_superuser:
+                self.add_error("role", _t("不能取消自己的系统管理员角色。"))
+        return cleaned
+
+
+class PasswordResetByAdminForm(SetPasswordForm):
+    """重置密码: a new initial password, to be changed at the next login."""
+
+    bound_field_class = TablerBoundField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].label = _("新的初始密码")
+        self.fields["new_password1"].help_text = password_policy_text()
+        self.fields["new_password2"].label = _("确认新的初始密码")
+
+    def save(self, commit: bool = True) -> User:
+        self.user.must_change_password = True
+        return super().save(commit=commit)
+
+
+class OwnPasswordChangeForm(PasswordChangeForm):
+    bound_field_class = TablerBoundField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].help_text = password_policy_text()
+
+
+class LoginForm(AuthenticationForm):
+    bound_field_class = TablerBoundField

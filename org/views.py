@@ -1,0 +1,290 @@
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, ProtectedError, RestrictedError, Sum
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _t
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from audit.changes import diff, record, snapshot
+from audit.models import OperationLog
+from lib.numbers import largest_remainder_shares, wan_to_yi
+from org import lockout
+from org.choices import Role
+from org.decorators import admin_required
+from org.filtersets import UserFilterSet
+from org.forms import (
+    OwnPasswordChangeForm,
+    PasswordResetByAdminForm,
+    UnitForm,
+    UserCreateForm,
+    UserEditForm,
+)
+from org.models import Unit, User
+from plans.choices import PlanLevel
+from plans.models import Plan, PlanEntry
+from projects.choices import ProjectStatus
+from projects.models import Project
+
+Action = OperationLog.Action
+
+# What a user's record shows in the operation log; never the password hash.
+USER_LOG_FIELDS = ["username", "name", "unit", "role", "phone", "is_active", "must_change_password"]
+
+# DOMAIN §1: what each role sees and does.
+ROLE_SCOPES: dict[str, tuple[Any, Any]] = {
+    Role.COORDINATOR: (
+        _("全部项目"),
+        _("年度计划、月报审核、预警、排名、通报、督办通知、调度会"),
+    ),
+    Role.LEADER: (
+        _("全部项目（只读）"),
+        _("领导驾驶舱、大屏、通报，对问题批示"),
+    ),
+    Role.UNIT: (
+        _("本单位及下级单位负责的项目"),
+        _("审核所属项目月报，办理交办问题，回复督办通知"),
+    ),
+    Role.OWNER: (
+        _("本单位的项目"),
+        _("填报月报、照片、手续，反映问题"),
+    ),
+    Role.INSPECTOR: (
+        _("全部项目（只读）及督查记录"),
+        _("现场督查，下发督办通知"),
+    ),
+    Role.ADMIN: (
+        _("系统配置"),
+        _("管理用户、单位、数据字典和预警阈值，查看日志"),
+    ),
+}
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """首页: the user's projects by status and this year's plans, all in the user's data scope."""
+    projects = Project.objects.visible_to(request.user)
+    rows = {
+        row["status"]: row
+        for row in projects.order_by()
+        .values("status")
+        .annotate(count=Count("pk"), total=Sum("total_investment"))
+    }
+    counts = [rows.get(status, {}).get("count", 0) for status in ProjectStatus.values]
+    shares = largest_remainder_shares(counts)
+    statuses = [
+        {"value": value, "label": label, "count": count, "share": share}
+        for (value, label), count, share in zip(ProjectStatus.choices, counts, shares)
+    ]
+    total_investment = sum((row["total"] or Decimal(0) for row in rows.values()), Decimal(0))
+
+    year = timezone.localdate().year
+    entries = PlanEntry.objects.visible_to(request.user).filter(
+        plan__in=Plan.objects.in_force().filter(year=year)
+    )
+    by_level = {
+        row["plan__level"]: row
+        for row in entries.order_by()
+        .values("plan__level")
+        .annotate(count=Count("project", distinct=True), annual=Sum("annual_investment"))
+    }
+    levels = [
+        {
+            "label": label,
+            "count": by_level.get(value, {}).get("count", 0),
+            "annual_yi": wan_to_yi(by_level.get(value, {}).get("annual")),
+        }
+        for value, label in PlanLevel.choices
+    ]
+    planned = entries.aggregate(count=Count("project", distinct=True), annual=Sum("annual_investment"))
+
+    ctx = {
+        "statuses": statuses,
+        "project_count": sum(counts),
+        "total_investment_yi": wan_to_yi(total_investment),
+        "year": year,
+        "levels": levels,
+        "planned_count": planned["count"],
+        "planned_annual_yi": wan_to_yi(planned["annual"]),
+    }
+    return render(request, "org/home.html", ctx)
+
+
+@login_required
+def password_change(request: HttpRequest) -> HttpResponse:
+    """修改密码; the forced change of an initial password ends here too."""
+    user: User = request.user  # type: ignore[assignment]
+    form = OwnPasswordChangeForm(user, request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        user = form.save(commit=False)
+        user.must_change_password = False
+        user.password_changed_at = timezone.now()
+        user.save()
+        # Changing the password rotates the session hash; keep this session signed in.
+        update_session_auth_hash(request, user)
+        record(request, Action.UPDATE, user, note=_t("修改密码"))
+        messages.success(request, _t("密码已修改。"))
+        return redirect("home")
+    return render(request, "registration/password_change.html", {"form": form})
+
+
+@admin_required
+def unit_list(request: HttpRequest) -> HttpResponse:
+    units = Unit.objects.with_counts().select_related("parent").order_by("path")
+    return render(request, "org/unit_list.html", {"units": units})
+
+
+@admin_required
+def unit_create(request: HttpRequest) -> HttpResponse:
+    initial = {}
+    if parent := Unit.objects.filter(pk=request.GET.get("parent") or None).first():
+        initial["parent"] = parent.pk
+    form = UnitForm(request.POST if request.method == "POST" else None, initial=initial)
+    if form.is_bound and form.is_valid():
+        unit = form.save()
+        record(request, Action.CREATE, unit, changes=diff({}, snapshot(unit)))
+        messages.success(request, _t("已新增单位“%(name)s”。") % {"name": unit.name})
+        return redirect("org:unit_list")
+    return render(request, "org/unit_form.html", {"form": form, "unit": None})
+
+
+@admin_required
+def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = get_object_or_404(Unit, pk=pk)
+    before = snapshot(unit)
+    form = UnitForm(request.POST if request.method == "POST" else None, instance=unit)
+    if form.is_bound and form.is_valid():
+        unit = form.save()
+        record(request, Action.UPDATE, unit, changes=diff(before, snapshot(unit)))
+        messages.success(request, _t("已保存单位“%(name)s”。") % {"name": unit.name})
+        return redirect("org:unit_list")
+    return render(request, "org/unit_form.html", {"form": form, "unit": unit})
+
+
+@admin_required
+@require_POST
+def unit_toggle_active(request: HttpRequest, pk: int) -> HttpResponse:
+    """停用/启用: a unit in use is switched off rather than deleted."""
+    unit = get_object_or_404(Unit, pk=pk)
+    before = snapshot(unit)
+    unit.is_active = not unit.is_active
+    unit.save(update_fields=["is_active"])
+    record(request, Action.STATUS, unit, changes=diff(before, snapshot(unit)))
+    if unit.is_active:
+        messages.success(request, _t("已启用单位“%(name)s”。") % {"name": unit.name})
+    else:
+        messages.success(request, _t("已停用单位“%(name)s”。") % {"name": unit.name})
+    return redirect("org:unit_list")
+
+
+@admin_required
+@require_POST
+def unit_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = get_object_or_404(Unit, pk=pk)
+    before = snapshot(unit)
+    try:
+        unit.delete()
+    except (ProtectedError, RestrictedError):
+        messages.error(
+            request,
+            _t("单位“%(name)s”已有下级单位、用户或项目，不能删除；不再使用时请停用。") % {"name": unit.name},
+        )
+        return redirect("org:unit_edit", pk=pk)
+    unit.pk = pk
+    record(request, Action.DELETE, unit, changes=diff(before, dict.fromkeys(before, "")))
+    messages.success(request, _t("已删除单位“%(name)s”。") % {"name": unit.name})
+    return redirect("org:unit_list")
+
+
+@admin_required
+def user_list(request: HttpRequest) -> HttpResponse:
+    users = User.objects.select_related("unit").annotate(is_locked=lockout.is_locked_expression())
+    filterset = UserFilterSet(request.GET, queryset=users)
+    page = Paginator(filterset.qs, settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "org/user_list.html", {"filter": filterset, "page": page})
+
+
+@admin_required
+def user_create(request: HttpRequest) -> HttpResponse:
+    form = UserCreateForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        user = form.save()
+        record(request, Action.CREATE, user, changes=diff({}, snapshot(user, USER_LOG_FIELDS)))
+        messages.success(
+            request,
+            _t("已新增用户“%(name)s”，首次登录须修改初始密码。") % {"name": user.get_full_name()},
+        )
+        return redirect("org:user_list")
+    return render(request, "org/user_form.html", {"form": form, "account": None})
+
+
+@admin_required
+def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    account = get_object_or_404(User, pk=pk)
+    before = snapshot(account, USER_LOG_FIELDS)
+    form = UserEditForm(
+        request.POST if request.method == "POST" else None, instance=account, editor=request.user
+    )
+    if form.is_bound and form.is_valid():
+        account = form.save()
+        record(request, Action.UPDATE, account, changes=diff(before, snapshot(account, USER_LOG_FIELDS)))
+        messages.success(request, _t("已保存用户“%(name)s”。") % {"name": account.get_full_name()})
+        return redirect("org:user_list")
+    ctx = {"form": form, "account": account, "is_locked": lockout.is_locked(account.username)}
+    return render(request, "org/user_form.html", ctx)
+
+
+@admin_required
+def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
+    account = get_object_or_404(User, pk=pk)
+    before = snapshot(account, USER_LOG_FIELDS)
+    form = PasswordResetByAdminForm(account, request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        form.save()
+        changes = diff(before, snapshot(account, USER_LOG_FIELDS))
+        record(request, Action.UPDATE, account, changes=changes, note=_t("重置密码"))
+        messages.success(
+            request,
+            _t("已重置“%(name)s”的密码，下次登录须修改。") % {"name": account.get_full_name()},
+        )
+        return redirect("org:user_list")
+    return render(request, "org/user_reset_password.html", {"form": form, "account": account})
+
+
+@admin_required
+@require_POST
+def user_unlock(request: HttpRequest, pk: int) -> HttpResponse:
+    """解除锁定: forget the failed logins that locked the account out."""
+    account = get_object_or_404(User, pk=pk)
+    lockout.unlock(account.username)
+    record(request, Action.OTHER, account, note=_t("解除登录锁定"))
+    messages.success(request, _t("已解除“%(name)s”的登录锁定。") % {"name": account.get_full_name()})
+    next_url = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        return redirect(next_url)
+    return redirect("org:user_list")
+
+
+@admin_required
+def role_list(request: HttpRequest) -> HttpResponse:
+    counts = dict(User.objects.order_by().values_list("role").annotate(n=Count("pk")))
+    roles = [
+        {
+            "value": value,
+            "label": label,
+            "sees": ROLE_SCOPES[value][0],
+            "does": ROLE_SCOPES[value][1],
+            "user_count": counts.get(value, 0),
+        }
+        for value, label in Role.choices
+    ]
+    return render(request, "org/role_list.html", {"roles": roles})
