@@ -27,6 +27,9 @@ class LoginLog(models.Model):
         verbose_name_plural = _("登录日志")
         ordering = ["-at", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.username} {self.get_event_display()} {self.at:%Y-%m-%d %H:%M}"
+
 
 class OperationLog(models.Model):
     """操作日志: who changed what, when, from which address, with before and after values."""
@@ -61,3 +64,6 @@ class OperationLog(models.Model):
         verbose_name_plural = _("操作日志")
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["project", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.object_type} {self.object_repr}"

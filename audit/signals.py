@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from axes.signals import user_locked_out
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
@@ -30,7 +31,16 @@ def log_logout(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> N
 
 
 @receiver(user_login_failed)
-def log_failure(sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any) -> None:
+def log_failure(
+    sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
+) -> None:
     username = str(credentials.get("username", ""))
     user = get_user_model().objects.filter(username=username).first()
     _log(LoginLog.Event.FAILED, request, username, user)
+
+
+@receiver(user_locked_out)
+def log_lockout(sender: Any, request: HttpRequest | None, username: str | None = None, **kwargs: Any) -> None:
+    name = str(username or "")
+    user = get_user_model().objects.filter(username=name).first() if name else None
+    _log(LoginLog.Event.LOCKED, request, name, user)

@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from audit import views
 
 app_name = "audit"
-urlpatterns: list = []
+urlpatterns = [
+    path("logins/", views.login_log, name="login_log"),
+    path("operations/", views.operation_log, name="operation_log"),
+]

@@ -1,5 +1,22 @@
 from django.db import models
+from django.db.models import F, Func, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
+
+
+class DictionaryQuerySet(models.QuerySet):
+    def with_usage(self) -> "DictionaryQuerySet":
+        """Each item with the number of records (projects, procedures …) that refer to it."""
+        usage: models.Expression = Value(0, output_field=IntegerField())
+        for relation in self.model._meta.related_objects:
+            rows = (
+                relation.related_model._base_manager.filter(**{relation.field.name: OuterRef("pk")})
+                .order_by()
+                .annotate(n=Func(F("pk"), function="COUNT"))
+                .values("n")
+            )
+            usage = usage + Coalesce(Subquery(rows), 0)
+        return self.annotate(usage=usage)
 
 
 class DictionaryItem(models.Model):
@@ -9,6 +26,8 @@ class DictionaryItem(models.Model):
     name = models.CharField(_("名称"), max_length=60, unique=True)
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
     is_active = models.BooleanField(_("启用"), default=True)
+
+    objects = DictionaryQuerySet.as_manager()
 
     class Meta:
         abstract = True

@@ -1,0 +1,42 @@
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import DictionaryItem, ProcedureType
+from org.forms import StyledModelForm
+
+# The five 联审联批 columns of 附件3 (DOMAIN §10) a procedure type can fill.
+ATTACHMENT3_PROCEDURE_COLUMNS = [
+    "用地审批手续",
+    "审批核准备案手续",
+    "用地规划手续",
+    "建设规划手续",
+    "环评审批手续",
+]
+
+BASE_FIELDS = ["code", "name", "sort_order", "is_active"]
+
+
+class DictionaryItemForm(StyledModelForm):
+    """字典项: the code is fixed once created, since imports and seeds find items by it."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].help_text = _("英文字母、数字、下划线或连字符，创建后不可修改。")
+        if self.instance.pk:
+            self.fields["code"].disabled = True
+        if "table_column" in self.fields:
+            self.fields["table_column"] = forms.ChoiceField(
+                label=self.fields["table_column"].label,
+                required=False,
+                choices=[("", _("（不填入附件3）"))] + [(c, c) for c in ATTACHMENT3_PROCEDURE_COLUMNS],
+                help_text=_("导出附件3“联审联批手续”时，本类手续填入哪一列。"),
+            )
+
+
+def dictionary_form_class(model: type[DictionaryItem]) -> type[DictionaryItemForm]:
+    fields = BASE_FIELDS + (["time_limit_days", "table_column"] if model is ProcedureType else [])
+    return forms.modelform_factory(
+        model, form=DictionaryItemForm, fields=fields, field_classes={"code": forms.SlugField}
+    )
