@@ -1,10 +1,27 @@
+"""/api/: the REST API, its OpenAPI schema and the Swagger UI (served from the sidecar, no CDN)."""
+
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from catalog.api import CategoryViewSet, FundingSourceViewSet, IndustryFieldViewSet, ProcedureTypeViewSet
+from org.api import ObtainTokenView, UnitViewSet
+from plans.api import PlanEntryViewSet, PlanViewSet
+from projects.api import ProcedureViewSet, ProjectViewSet
+
 router = DefaultRouter()
+router.register("projects", ProjectViewSet, basename="project")
+router.register("procedures", ProcedureViewSet, basename="procedure")
+router.register("plans", PlanViewSet, basename="plan")
+router.register("plan-entries", PlanEntryViewSet, basename="planentry")
+router.register("units", UnitViewSet, basename="unit")
+router.register("industries", IndustryFieldViewSet, basename="industry")
+router.register("categories", CategoryViewSet, basename="category")
+router.register("procedure-types", ProcedureTypeViewSet, basename="proceduretype")
+router.register("funding-sources", FundingSourceViewSet, basename="fundingsource")
 
 urlpatterns = [
+    path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include(router.urls)),

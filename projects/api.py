@@ -1,0 +1,293 @@
+"""/api/projects/ and /api/procedures/: the project registry and its procedures, within the data scope."""
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, permissions, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from audit.changes import diff, record, snapshot
+from audit.models import OperationLog
+from keyprojects.api import CleanModelSerializer, LoggedWritesMixin, ScopedObjectMixin
+from org.choices import Role
+from org.models import Unit
+from projects.choices import ProjectStatus
+from projects.filtersets import ProjectFilterSet
+from projects.models import Procedure, Project
+
+
+class EditableProjectField(serializers.PrimaryKeyRelatedField):
+    """A project id the requesting user may change; any other id reads as if it did not exist."""
+
+    default_error_messages = {
+        "required": _("请选择项目。"),
+        "does_not_exist": _("项目不存在或无权操作。"),
+        "incorrect_type": _("项目不存在或无权操作。"),
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(queryset=Project.objects.all(), **kwargs)
+
+    def get_queryset(self) -> QuerySet[Project]:
+        return Project.objects.editable_by(self.context["request"].user)
+
+
+class ProcedureSerializer(CleanModelSerializer):
+    project = EditableProjectField()
+    project_name = serializers.CharField(source="project.name", read_only=True)
+    type_name = serializers.CharField(source="type.name", read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    department_name = serializers.CharField(source="department.name", read_only=True, allow_null=True)
+    processing_days = serializers.IntegerField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Procedure
+        fields = [
+            "id",
+            "project",
+            "project_name",
+            "type",
+            "type_name",
+            "status",
+            "status_display",
+            "submitted_on",
+            "approved_on",
+            "document_number",
+            "department",
+            "department_name",
+            "green_channel",
+            "note",
+            "processing_days",
+            "updated_at",
+        ]
+
+
+class ProjectSerializer(CleanModelSerializer):
+    industry_name = serializers.CharField(source="industry.name", read_only=True, allow_null=True)
+    category_name = serializers.CharField(source="category.name", read_only=True)
+    town_name = serializers.CharField(source="town.name", read_only=True, allow_null=True)
+    responsible_unit_name = serializers.CharField(source="responsible_unit.name", read_only=True)
+    owner_unit_name = serializers.CharField(source="owner_unit.name", read_only=True, allow_null=True)
+    leader_in_charge_name = serializers.CharField(
+        source="leader_in_charge.get_full_name", read_only=True, allow_null=True
+    )
+    chief_officer_name = serializers.CharField(
+        source="chief_officer.get_full_name", read_only=True, allow_null=True
+    )
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    size_bucket = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Project
+        fields = [
+            "id",
+            "code",
+            "name",
+            "industry",
+            "industry_name",
+            "category",
+            "category_name",
+            "investment_nature",
+            "construction_nature",
+            "content",
+            "address",
+            "town",
+            "town_name",
+            "latitude",
+            "longitude",
+            "build_years",
+            "start_year",
+            "end_year",
+            "planned_start_date",
+            "planned_completion_date",
+            "actual_start_date",
+            "actual_completion_date",
+            "total_investment",
+            "size_bucket",
+            "signing_status",
+            "demolition_progress",
+            "responsible_unit",
+            "responsible_unit_name",
+            "owner_unit",
+            "owner_unit_name",
+            "leader_in_charge",
+            "leader_in_charge_name",
+            "chief_officer",
+            "chief_officer_name",
+            "responsible_person",
+            "responsible_phone",
+            "owner_contact",
+            "owner_phone",
+            "green_channel",
+            "is_ppp",
+            "has_special_bond",
+            "in_statistics",
+            "is_public",
+            "status",
+            "status_display",
+            "status_reason",
+            "version",
+            "created_by",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["status", "status_reason", "version", "created_by", "created_at", "updated_at"]
+
+    def validate_responsible_unit(self, unit: Unit) -> Unit:
+        """Outside the coordinator's office, a project goes only to one's own unit or one below it."""
+        user = self.context["request"].user
+        if user.edits_everything:
+            return unit
+        if self.instance is not None and self.instance.responsible_unit_id == unit.pk:
+            return unit
+        if user.unit_id is not None and unit.path.startswith(user.unit.path):
+            return unit
+        raise serializers.ValidationError(_("只能选择本单位或下级单位作为责任单位。"))
+
+
+class ProjectDetailSerializer(ProjectSerializer):
+    procedures = ProcedureSerializer(many=True, read_only=True)
+
+    class Meta(ProjectSerializer.Meta):
+        fields = [*ProjectSerializer.Meta.fields, "procedures"]
+
+
+class ProjectStatusSerializer(serializers.Serializer):
+    """项目状态变更: the new lifecycle status, why, and from when."""
+
+    status = serializers.ChoiceField(label=_("项目状态"), choices=ProjectStatus.choices)
+    reason = serializers.CharField(
+        label=_("原因"), max_length=200, required=False, allow_blank=True, default=""
+    )
+    date = serializers.DateField(label=_("生效日期"), required=False, allow_null=True, default=None)
+
+
+class OperationLogSerializer(serializers.ModelSerializer):
+    user_name = serializers.CharField(source="user.get_full_name", read_only=True, allow_null=True)
+    action_display = serializers.CharField(source="get_action_display", read_only=True)
+
+    class Meta:
+        model = OperationLog
+        fields = [
+            "id",
+            "at",
+            "user",
+            "user_name",
+            "action",
+            "action_display",
+            "object_type",
+            "object_id",
+            "object_repr",
+            "changes",
+            "note",
+        ]
+        read_only_fields = fields
+
+
+class CanCreateProjects(permissions.BasePermission):
+    """New projects come from the coordinator's office or a responsible unit (责任单位), not from
+    owners, leaders or inspectors."""
+
+    message = _("您无权新增项目。")
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if view.action != "create":
+            return True
+        user = request.user
+        return bool(user.edits_everything or user.role == Role.UNIT)
+
+
+class ProjectViewSet(
+    ScopedObjectMixin,
+    LoggedWritesMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """重点项目: list, read, create and change; a project is ended through its status, never deleted."""
+
+    permission_classes = [permissions.IsAuthenticated, CanCreateProjects]
+    filterset_class = ProjectFilterSet
+    ordering_fields = ["name", "code", "total_investment", "status", "updated_at"]
+    denied_message = _("您无权修改该项目。")
+
+    def get_queryset(self) -> QuerySet[Project]:
+        projects = (
+            Project.objects.visible_to(self.request.user)
+            .with_list_relations()
+            .select_related("leader_in_charge", "chief_officer")
+        )
+        if self.action == "retrieve":
+            procedures = Procedure.objects.select_related("project", "type", "department")
+            projects = projects.prefetch_related(Prefetch("procedures", queryset=procedures))
+        return projects
+
+    def get_serializer_class(self) -> type[serializers.BaseSerializer]:
+        if self.action == "retrieve":
+            return ProjectDetailSerializer
+        if self.action == "change_status":
+            return ProjectStatusSerializer
+        if self.action == "history":
+            return OperationLogSerializer
+        return ProjectSerializer
+
+    def log_project(self, instance: Project) -> Project:
+        return instance
+
+    def perform_create(self, serializer: serializers.BaseSerializer, **fields: Any) -> None:
+        super().perform_create(serializer, created_by=self.request.user, **fields)
+
+    def perform_update(self, serializer: serializers.BaseSerializer, **fields: Any) -> None:
+        super().perform_update(serializer, version=serializer.instance.version + 1, **fields)
+
+    @extend_schema(request=ProjectStatusSerializer, responses=ProjectSerializer, summary="变更项目状态")
+    @action(detail=True, methods=["post"], url_path="status")
+    def change_status(self, request: Request, pk: str | None = None) -> Response:
+        project = self.get_object()
+        serializer = ProjectStatusSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        before = snapshot(project)
+        with transaction.atomic():
+            project.change_status(data["status"], by=request.user, reason=data["reason"], on=data["date"])
+            record(request, "status", project, changes=diff(before, snapshot(project)), project=project)
+        return Response(ProjectSerializer(project, context=self.get_serializer_context()).data)
+
+    @extend_schema(responses=OperationLogSerializer(many=True), filters=False, summary="项目操作日志")
+    @action(detail=True, methods=["get"])
+    def history(self, request: Request, pk: str | None = None) -> Response:
+        project = self.get_object()
+        logs = OperationLog.objects.filter(project=project).select_related("user")
+        page = self.paginate_queryset(logs)
+        return self.get_paginated_response(OperationLogSerializer(page, many=True).data)
+
+
+class ProcedureFilterSet(filters.FilterSet):
+    # A plain number, so an id out of reach gives an empty list exactly like one that does not exist.
+    project = filters.NumberFilter(label=_("项目"), field_name="project_id")
+
+    class Meta:
+        model = Procedure
+        fields = ["project", "type", "status", "green_channel"]
+
+
+class ProcedureViewSet(ScopedObjectMixin, LoggedWritesMixin, viewsets.ModelViewSet):
+    """项目手续: the approval procedures of the projects the user can see."""
+
+    serializer_class = ProcedureSerializer
+    filterset_class = ProcedureFilterSet
+    ordering_fields = ["submitted_on", "approved_on", "updated_at"]
+
+    def get_queryset(self) -> QuerySet[Procedure]:
+        return Procedure.objects.visible_to(self.request.user).select_related("project", "type", "department")
+
+    def log_project(self, instance: Procedure) -> Project:
+        return instance.project
