@@ -4,6 +4,7 @@ urlpatterns = [
     path("", include("org.auth_urls")),
     path("projects/", include("projects.urls")),
     path("plans/", include("plans.urls")),
+    path("reports/", include("progress.urls")),
     path("admin/org/", include("org.urls")),
     path("admin/dictionaries/", include("catalog.urls")),
     path("admin/logs/", include("audit.urls")),

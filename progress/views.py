@@ -1,0 +1,349 @@
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from audit.changes import record
+from audit.models import OperationLog
+from lib.numbers import percent
+from lib.xlsx import build_workbook, xlsx_response
+from org.choices import Role, UnitKind
+from org.models import Unit, User
+from progress.choices import PARTS_PER_MONTH, BoardState, ReportState
+from progress.forms import CorrectionForm, ReasonForm, ReportForm
+from progress.models import Report, ReportPhoto
+from progress.periods import Period, current_period
+from progress.photos import inspect_photo
+from progress.querysets import projects_due
+from projects.access import get_project_for_user
+from projects.choices import ReportFrequency
+from projects.models import Project
+
+
+def can_review(user: User, project: Project) -> bool:
+    """审核权: the coordinator, or a responsible unit whose scope holds the project."""
+    if user.is_coordinator:
+        return True
+    return user.role == Role.UNIT and Project.objects.editable_by(user).filter(pk=project.pk).exists()
+
+
+def can_fill(user: User, project: Project) -> bool:
+    return user.role != Role.LEADER and user.role != Role.INSPECTOR and (
+        Project.objects.editable_by(user).filter(pk=project.pk).exists()
+    )
+
+
+def period_from_request(request: HttpRequest, frequency: str = ReportFrequency.MONTHLY) -> Period:
+    text = request.GET.get("period", "")
+    part = request.GET.get("part", "1")
+    try:
+        base = Period.parse(text) if text else current_period(timezone.localdate())
+        return Period(base.year, base.month, int(part) if part.isdigit() else 1, frequency)
+    except ValueError:
+        return current_period(timezone.localdate(), frequency)
+
+
+# Filling in ---------------------------------------------------------------------
+
+
+@login_required
+def report_edit(request: HttpRequest, pk: int, period_key: str) -> HttpResponse:
+    project = get_project_for_user(request, pk)
+    if not can_fill(request.user, project):  # type: ignore[arg-type]
+        raise PermissionDenied(_("您无权填报该项目的进度。"))
+    try:
+        year, month, *rest = (int(part) for part in period_key.split("-"))
+        period = Period(year, month, rest[0] if rest else 1, project.report_frequency)
+    except ValueError as error:
+        raise Http404(_("报送期无效。")) from error
+    report = Report.objects.filter(project=project, year=period.year, month=period.month, part=period.part).first()
+    if report is not None and report.is_locked:
+        messages.info(request, _("该报告已报送或已审核，不能再修改。"))
+        return redirect("progress:detail", pk=report.pk)
+    if report is None:
+        report = Report(
+            project=project, year=period.year, month=period.month, part=period.part,
+            frequency=project.report_frequency, deadline=period.deadline,
+        )
+    previous = _previous_for(project, period)
+
+    form = ReportForm(request.POST or None, request.FILES or None, instance=report, project=project)
+    if request.method == "POST" and form.is_valid():
+        photos = []
+        try:
+            facts = [(upload, inspect_photo(upload)) for upload in form.cleaned_data["photos"]]
+            report = form.apply()
+        except ValidationError as error:
+            for message in error.messages:
+                if message not in form.non_field_errors():
+                    form.add_error("photos" if "照片" in message or "格式" in message else None, message)
+        else:
+            submit = "submit" in request.POST
+            with transaction.atomic():
+                report.version += 1 if report.pk else 0
+                report.save()
+                for upload, fact in facts:
+                    photo = ReportPhoto(
+                        report=report, caption=upload.name[:200], taken_at=fact.taken_at,
+                        latitude=fact.latitude, longitude=fact.longitude, uploaded_by=request.user,
+                    )
+                    photo.image.save(upload.name[-80:], upload, save=False)
+                    photo.thumbnail.save("thumb.jpg", fact.thumbnail, save=False)
+                    photo.save()
+                    photos.append(photo)
+                if submit:
+                    report.submit(by=request.user)  # type: ignore[arg-type]
+            record(request, OperationLog.Action.UPDATE, report, project=project,
+                   note=_("报送") if submit else _("保存草稿"))
+            if report.warnings:
+                for warning in report.warnings:
+                    messages.warning(request, warning)
+            messages.success(request, _("已报送，等待审核。") if submit else _("草稿已保存。"))
+            return redirect("progress:detail", pk=report.pk) if submit else redirect(request.path)
+    return render(
+        request,
+        "progress/report_form.html",
+        {"form": form, "project": project, "report": report, "period": period, "previous": previous},
+    )
+
+
+def _previous_for(project: Project, period: Period) -> Report | None:
+    seq = (period.year * 12 + period.month) * 10 + period.part
+    return Report.objects.filter(project=project, seq__lt=seq).order_by("-seq").first()
+
+
+@login_required
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    report = get_object_or_404(Report.objects.visible_to(request.user).select_related("project", "submitted_by", "reviewed_by"), pk=pk)  # type: ignore[arg-type]
+    user: User = request.user  # type: ignore[assignment]
+    reviewer = can_review(user, report.project)
+    return render(
+        request,
+        "progress/report_detail.html",
+        {
+            "report": report,
+            "project": report.project,
+            "previous": report.previous(),
+            "revisions": report.revisions.select_related("by"),
+            "photos": report.photos.all(),
+            "can_review": reviewer and report.state == ReportState.SUBMITTED,
+            "can_correct": reviewer and report.state == ReportState.ACCEPTED,
+            "can_fill": can_fill(user, report.project) and not report.is_locked,
+            "return_form": ReasonForm(),
+            "correction_form": CorrectionForm(instance=report) if reviewer and report.state == ReportState.ACCEPTED else None,
+            "procedure_names": _procedure_names(report),
+        },
+    )
+
+
+def _procedure_names(report: Report) -> list[tuple[str, str]]:
+    from catalog.models import ProcedureType
+    from projects.choices import ProcedureStatus
+
+    names = dict(ProcedureType.objects.filter(code__in=report.procedure_states.keys()).values_list("code", "name"))
+    return [(names.get(code, code), ProcedureStatus(status).label) for code, status in report.procedure_states.items() if status in ProcedureStatus.values]
+
+
+@login_required
+@require_POST
+def report_review(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    report = get_object_or_404(Report.objects.visible_to(request.user).select_related("project"), pk=pk)  # type: ignore[arg-type]
+    user: User = request.user  # type: ignore[assignment]
+    if not can_review(user, report.project):
+        raise PermissionDenied(_("只有责任单位或重点办可以审核。"))
+    try:
+        if action == "accept":
+            report.accept(by=user)
+            messages.success(request, _("已审核通过，报告已锁定。"))
+        elif action == "return":
+            form = ReasonForm(request.POST)
+            reason = form.data.get("reason", "")
+            report.return_to_owner(by=user, reason=reason)
+            messages.success(request, _("已退回项目单位。"))
+        elif action == "correct":
+            original = Report.objects.get(pk=report.pk)
+            form = CorrectionForm(request.POST, instance=report)
+            if not form.is_valid():
+                for errors in form.errors.values():
+                    for message in errors:
+                        messages.error(request, message)
+                return redirect("progress:detail", pk=pk)
+            values = {f: form.cleaned_data[f] for f in ("amount", "progress_text", "progress_percent", "problems_text")}
+            original.correct(by=user, reason=form.cleaned_data["reason"], **values)
+            messages.success(request, _("已更正，原值保存在历史中。"))
+        else:
+            raise Http404()
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        record(request, OperationLog.Action.STATUS, report, project=report.project, note=action)
+    return redirect("progress:detail", pk=pk)
+
+
+# Lists --------------------------------------------------------------------------
+
+
+@dataclass
+class BoardRow:
+    project: Project
+    period: Period
+    report: Report | None
+    state: str
+    late: bool
+
+    @property
+    def state_label(self) -> str:
+        return BoardState(self.state).label
+
+
+def board_state(report: Report | None, period: Period, today: date) -> tuple[str, bool]:
+    """报送状态 of a project for a period, and whether it was (or now is) late."""
+    overdue = today > period.deadline
+    if report is None or report.first_submitted_at is None:
+        if overdue:
+            return BoardState.MISSING, True
+        return (BoardState.NOT_STARTED if report is None else BoardState.DRAFT), False
+    late = report.is_late
+    if report.state == ReportState.ACCEPTED:
+        return (BoardState.LATE if late else BoardState.ACCEPTED), late
+    if report.state == ReportState.SUBMITTED:
+        return (BoardState.LATE if late else BoardState.SUBMITTED), late
+    return BoardState.RETURNED, late
+
+
+def board_rows(user: User, year: int, month: int, today: date) -> list[BoardRow]:
+    """Every project that must report in the month (each part for shorter periods) with its state."""
+    visible = Project.objects.visible_to(user)
+    rows: list[BoardRow] = []
+    reports = {
+        (r.project_id, r.part): r
+        for r in Report.objects.visible_to(user).filter(year=year, month=month)
+    }
+    for frequency in ReportFrequency.values:
+        periods = [Period(year, month, part, frequency) for part in range(1, PARTS_PER_MONTH[frequency] + 1)]
+        due = projects_due(periods[-1], visible).select_related("responsible_unit", "owner_unit").order_by("responsible_unit__path", "name")
+        for project in due:
+            for period in periods:
+                if project.actual_start_date and project.actual_start_date > period.end:
+                    continue
+                report = reports.get((project.pk, period.part))
+                state, late = board_state(report, period, today)
+                rows.append(BoardRow(project, period, report, state, late))
+    return rows
+
+
+@login_required
+def board(request: HttpRequest) -> HttpResponse:
+    """报送看板: for a month, who must report, in what state, grouped by responsible unit."""
+    user: User = request.user  # type: ignore[assignment]
+    period = period_from_request(request)
+    today = timezone.localdate()
+    rows = board_rows(user, period.year, period.month, today)
+    unit_id = request.GET.get("unit", "")
+    if unit_id.isdigit():
+        unit = Unit.objects.filter(pk=int(unit_id)).first()
+        if unit:
+            rows = [r for r in rows if r.project.responsible_unit.path.startswith(unit.path)]
+    state = request.GET.get("state", "")
+    if state in BoardState.values:
+        rows = [r for r in rows if r.state == state or (state == BoardState.LATE and r.late)]
+    q = request.GET.get("q", "").strip()
+    if q:
+        rows = [r for r in rows if q in r.project.name]
+    groups: OrderedDict[Unit, dict[str, object]] = OrderedDict()
+    for row in rows:
+        group = groups.setdefault(row.project.responsible_unit, {"rows": [], "counts": {s: 0 for s in BoardState.values}})
+        group["rows"].append(row)  # type: ignore[attr-defined]
+        group["counts"][row.state] += 1  # type: ignore[index]
+    for group in groups.values():
+        group_rows = group["rows"]
+        on_time = sum(1 for r in group_rows if r.report and r.report.first_submitted_at and not r.late)  # type: ignore[attr-defined]
+        group["on_time_rate"] = percent(on_time, len(group_rows))  # type: ignore[arg-type]
+    totals = {s: sum(1 for r in rows if r.state == s) for s in BoardState.values}
+    on_time_all = sum(1 for r in rows if r.report and r.report.first_submitted_at and not r.late)
+    if request.GET.get("export") == "xlsx":
+        return export_board(request, period, rows)
+    return render(
+        request,
+        "progress/board.html",
+        {
+            "period": period,
+            "groups": groups,
+            "totals": totals,
+            "total": len(rows),
+            "on_time_rate": percent(on_time_all, len(rows)),
+            "states": BoardState.choices,
+            "units": Unit.objects.visible_to(user).exclude(kind=UnitKind.OWNER),
+            "deadline": period.deadline,
+        },
+    )
+
+
+def export_board(request: HttpRequest, period: Period, rows: list[BoardRow]) -> HttpResponse:
+    headers = [_("序号"), _("责任单位"), _("项目名称"), _("项目单位"), _("报送期"), _("截止日"), _("状态"), _("迟报"), _("报送时间"), _("本期完成投资（万元）")]
+    data = (
+        (
+            i, r.project.responsible_unit.name, r.project.name, r.project.owner_unit.name if r.project.owner_unit else "",
+            r.period.label, r.period.deadline, r.state_label, r.late,
+            r.report.first_submitted_at if r.report else None, r.report.amount if r.report else None,
+        )
+        for i, r in enumerate(rows, start=1)
+    )
+    title = _("%(p)s报送情况") % {"p": period.label}
+    return xlsx_response(f"{title}.xlsx", build_workbook(title, headers, data, money_columns=[9]))
+
+
+@login_required
+def my_reports(request: HttpRequest) -> HttpResponse:
+    """我的填报: the projects this user fills in, this period's state, and what to do next."""
+    user: User = request.user  # type: ignore[assignment]
+    today = timezone.localdate()
+    period = period_from_request(request)
+    rows = []
+    if user.role in (Role.OWNER, Role.UNIT):
+        editable = set(Project.objects.editable_by(user).values_list("pk", flat=True))
+        rows = [r for r in board_rows(user, period.year, period.month, today) if r.project.pk in editable]
+    return render(request, "progress/my_reports.html", {"rows": rows, "period": period})
+
+
+@login_required
+def project_reports(request: HttpRequest, pk: int) -> HttpResponse:
+    """A project's reports, newest first, with its photo library (图片库) by month."""
+    project = get_project_for_user(request, pk)
+    reports = project.reports.order_by("-seq")
+    page = Paginator(reports, settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    photos = ReportPhoto.objects.filter(report__project=project).select_related("report").order_by("-report__seq", "-taken_at")
+    by_month: OrderedDict[str, list[ReportPhoto]] = OrderedDict()
+    for photo in photos[:200]:
+        by_month.setdefault(f"{photo.report.year}年{photo.report.month}月", []).append(photo)
+    return render(
+        request,
+        "progress/project_reports.html",
+        {
+            "project": project, "page": page, "photos_by_month": by_month,
+            "can_fill": can_fill(request.user, project),  # type: ignore[arg-type]
+            "current": current_period(timezone.localdate(), project.report_frequency),
+        },
+    )
+
+
+@login_required
+def photo_file(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    """A photo or its thumbnail, served only to those who may see the project."""
+    from django.http import FileResponse
+
+    photo = get_object_or_404(ReportPhoto.objects.visible_to(request.user), pk=pk)  # type: ignore[arg-type]
+    field = photo.thumbnail if kind == "thumb" and photo.thumbnail else photo.image
+    return FileResponse(field.open("rb"), filename=field.name.rsplit("/", 1)[-1])
