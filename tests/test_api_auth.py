@@ -1,0 +1,141 @@
+"""API tokens (under the login lockout), unauthenticated access, and the schema and docs pages."""
+
+import pytest
+from django.test import Client
+from rest_framework.authtoken.models import Token
+
+from audit.models import LoginLog
+from org.models import User
+
+JSON = "application/json"
+TOKEN_URL = "/api/auth/token/"
+
+
+@pytest.fixture
+def anonymous() -> Client:
+    return Client()
+
+
+def obtain(client: Client, username: str, password: str):  # type: ignore[no-untyped-def]
+    return client.post(TOKEN_URL, {"username": username, "password": password}, content_type=JSON)
+
+
+def test_token_is_issued_for_the_right_password_and_opens_the_api(world, anonymous, persona_password):
+    response = obtain(anonymous, "owner_a", persona_password)
+    assert response.status_code == 200, response.content
+    key = response.json()["token"]
+    assert Token.objects.get(user=world.owner_a).key == key
+    projects = Client().get("/api/projects/", HTTP_AUTHORIZATION=f"Token {key}")
+    assert projects.status_code == 200
+    assert [row["name"] for row in projects.json()["results"]] == ["滨河路改造工程"]
+    assert LoginLog.objects.filter(user=world.owner_a, event="login").exists()
+
+
+def test_the_same_token_is_returned_on_every_request(world, anonymous, persona_password):
+    first = obtain(anonymous, "owner_b", persona_password).json()["token"]
+    assert obtain(anonymous, "owner_b", persona_password).json()["token"] == first
+
+
+def test_wrong_password_gets_no_token(world, anonymous):
+    response = obtain(anonymous, "owner_a", "wrong-password")
+    assert response.status_code == 400
+    assert "用户名或密码错误" in response.json()["non_field_errors"][0]
+    assert not Token.objects.exists()
+    assert LoginLog.objects.filter(username="owner_a", event="failed").exists()
+
+
+def test_missing_fields_are_field_errors(world, anonymous):
+    response = anonymous.post(TOKEN_URL, {"username": "owner_a"}, content_type=JSON)
+    assert response.status_code == 400
+    assert "password" in response.json()
+
+
+def test_repeated_failures_lock_the_account_out_of_the_token_endpoint(
+    world, anonymous, persona_password, settings
+):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        obtain(anonymous, "owner_a", "wrong-password")
+    response = obtain(anonymous, "owner_a", persona_password)
+    assert response.status_code == 429
+    assert "锁定" in response.json()["detail"]
+    assert not Token.objects.exists()
+
+
+def test_a_success_before_the_limit_clears_the_failures(world, anonymous, persona_password, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        obtain(anonymous, "owner_a", "wrong-password")
+    assert obtain(anonymous, "owner_a", persona_password).status_code == 200
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        obtain(anonymous, "owner_a", "wrong-password")
+    assert obtain(anonymous, "owner_a", persona_password).status_code == 200
+
+
+def test_inactive_users_get_no_token(world, anonymous, persona_password):
+    User.objects.filter(pk=world.owner_a.pk).update(is_active=False)
+    assert obtain(anonymous, "owner_a", persona_password).status_code == 400
+
+
+def test_users_who_must_change_their_password_get_no_token(world, anonymous, persona_password):
+    User.objects.filter(pk=world.owner_a.pk).update(must_change_password=True)
+    response = obtain(anonymous, "owner_a", persona_password)
+    assert response.status_code == 403
+    assert not Token.objects.exists()
+
+
+def test_a_bad_token_is_refused(world, anonymous):
+    response = anonymous.get("/api/projects/", HTTP_AUTHORIZATION="Token 0123456789abcdef")
+    assert response.status_code in (401, 403)
+    assert "results" not in response.json()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/projects/",
+        "/api/procedures/",
+        "/api/plans/",
+        "/api/plan-entries/",
+        "/api/units/",
+        "/api/industries/",
+        "/api/categories/",
+        "/api/procedure-types/",
+        "/api/funding-sources/",
+    ],
+)
+def test_every_endpoint_refuses_anonymous_requests(world, anonymous, url):
+    assert anonymous.get(url).status_code in (401, 403)
+    assert anonymous.post(url, {}, content_type=JSON).status_code in (401, 403)
+
+
+def test_the_root_lists_the_endpoints(world, client_for):
+    response = client_for(world.owner_a).get("/api/", HTTP_ACCEPT="application/json")
+    assert response.status_code == 200
+    assert set(response.json()) == {
+        "projects",
+        "procedures",
+        "plans",
+        "plan-entries",
+        "units",
+        "industries",
+        "categories",
+        "procedure-types",
+        "funding-sources",
+    }
+
+
+def test_the_schema_is_served(world, anonymous):
+    response = anonymous.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 200
+    schema = response.json()
+    assert "/api/projects/{id}/status/" in schema["paths"]
+    assert "/api/auth/token/" in schema["paths"]
+
+
+def test_the_docs_page_loads_everything_from_this_server(world, client_for):
+    response = client_for(world.owner_a).get("/api/docs/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "swagger-ui" in html
+    assert "/static/drf_spectacular_sidecar/" in html
+    for outside in ("cdn.jsdelivr", "unpkg", "cdnjs", "googleapis"):
+        assert outside not in html
