@@ -81,7 +81,9 @@ def test_unit_with_bad_credit_code_shows_the_message_and_creates_nothing(world, 
 def test_unit_form_reports_every_bad_field_in_chinese(world, client_for) -> None:  # type: ignore[no-untyped-def]
     response = client_for(world.admin).post(
         reverse("org:unit_create"),
-        unit_data(name=world.housing.name, kind="planet", contact_phone="12345", sort_order="-1", credit_code="X"),
+        unit_data(
+            name=world.housing.name, kind="planet", contact_phone="12345", sort_order="-1", credit_code="X"
+        ),
     )
     errors = response.context["form"].errors
     assert set(errors) == {"name", "kind", "contact_phone", "sort_order", "credit_code"}
