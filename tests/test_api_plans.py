@@ -3,10 +3,14 @@
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from audit.models import OperationLog
+from catalog.models import Category
 from plans.choices import PlanKind, PlanLevel, PlanType
 from plans.models import Plan, PlanEntry
+from projects.models import Project
 
 JSON = "application/json"
 
@@ -257,3 +261,37 @@ def test_plan_entry_change_is_logged_with_before_and_after(world, client_for, pl
     log = OperationLog.objects.get(action="update")
     assert log.project == world.project_a
     assert log.changes == {"年度计划投资（万元）": ["3000", "3500"]}
+
+
+def test_plan_entry_list_costs_the_same_for_3_and_30_entries(world, client_for):
+
+    category = Category.objects.get(code="industry")
+    client = client_for(world.department)
+
+    def add(count: int) -> None:
+        plan = Plan.objects.create(year=2000 + Plan.objects.count(), level=PlanLevel.LOCAL, title="计划")
+        for i in range(count):
+            project = Project.objects.create(
+                name=f"项目{plan.year}-{i}",
+                category=category,
+                total_investment=1,
+                responsible_unit=world.housing,
+            )
+            PlanEntry.objects.create(
+                plan=plan, project=project, plan_type=PlanType.CONTINUING, annual_investment=Decimal(1)
+            )
+
+    add(3)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get("/api/plan-entries/").json()["count"] == 3
+    add(27)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get("/api/plan-entries/").json()["count"] == 30
+    assert len(many) == len(few)
+    with CaptureQueriesContext(connection) as two_plans:
+        assert client.get("/api/plans/").json()["count"] == 2
+    for year in range(2030, 2040):
+        Plan.objects.create(year=year, level=PlanLevel.CITY, title="计划", created_by=world.coordinator)
+    with CaptureQueriesContext(connection) as twelve_plans:
+        assert client.get("/api/plans/").json()["count"] == 12
+    assert len(twelve_plans) == len(two_plans)

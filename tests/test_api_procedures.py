@@ -1,6 +1,8 @@
 """/api/procedures/: a project's procedures, reached only through the project's data scope."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from audit.models import OperationLog
 from catalog.models import ProcedureType
@@ -137,3 +139,20 @@ def test_filter_by_project_gives_nothing_for_a_project_out_of_reach(world, clien
 def test_project_detail_nests_its_procedures(world, client_for, procedures):
     response = client_for(world.owner_a).get(f"/api/projects/{world.project_a.pk}/")
     assert [row["type_name"] for row in response.json()["procedures"]] == ["审批核准备案"]
+
+
+def test_procedure_list_costs_the_same_for_few_and_many(world, client_for):
+    client = client_for(world.coordinator)
+    types = list(ProcedureType.objects.all())
+    for kind in types[:3]:
+        Procedure.objects.create(project=world.project_a, type=kind, department=world.housing)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get("/api/procedures/").json()["count"] == 3
+    for project in (world.project_a, world.project_b):
+        for kind in types:
+            Procedure.objects.get_or_create(
+                project=project, type=kind, defaults={"department": world.housing}
+            )
+    with CaptureQueriesContext(connection) as many:
+        assert client.get("/api/procedures/").json()["count"] == 2 * len(types)
+    assert len(many) == len(few)
