@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 
 from catalog.models import Category, IndustryField
 from org.choices import Role, UnitKind
@@ -107,10 +108,11 @@ def world(db: None) -> World:
 
 
 @pytest.fixture
-def client_for(client):  # type: ignore[no-untyped-def]
-    """Log the test client in as a persona: client_for(world.owner_a)."""
+def client_for(db: None):  # type: ignore[no-untyped-def]
+    """A test client logged in as a persona: client_for(world.owner_a); each call a separate client."""
 
-    def login(user: User):  # type: ignore[no-untyped-def]
+    def login(user: User) -> Client:
+        client = Client()
         client.force_login(user)
         return client
 

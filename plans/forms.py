@@ -13,13 +13,18 @@ class PlanForm(BootstrapMixin, forms.ModelForm):
     class Meta:
         model = Plan
         fields = ["year", "level", "title", "document_number", "issued_on", "note"]
-        widgets = {"issued_on": forms.DateInput(attrs={"type": "date"}), "note": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "issued_on": forms.DateInput(attrs={"type": "date"}),
+            "note": forms.Textarea(attrs={"rows": 3}),
+        }
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         year, level = data.get("year"), data.get("level")
         if not self.instance.pk and year and level and Plan.objects.filter(year=year, level=level).exists():
-            raise ValidationError(_t("%(year)s年的该级别计划已存在；如需调整，请在原计划上“生成调整方案”。") % {"year": year})
+            raise ValidationError(
+                _t("%(year)s年的该级别计划已存在；如需调整，请在原计划上“生成调整方案”。") % {"year": year}
+            )
         return data
 
     def save(self, commit: bool = True) -> Plan:
@@ -34,14 +39,25 @@ class PlanForm(BootstrapMixin, forms.ModelForm):
 class PlanEntryForm(BootstrapMixin, forms.ModelForm):
     class Meta:
         model = PlanEntry
-        fields = ["project", "plan_type", "annual_investment", "target", "planned_start_month", "planned_completion_month", "note"]
+        fields = [
+            "project",
+            "plan_type",
+            "annual_investment",
+            "target",
+            "planned_start_month",
+            "planned_completion_month",
+            "note",
+        ]
 
     def __init__(self, *args: Any, plan: Plan, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.instance.plan = plan
         listed = plan.entries.exclude(pk=self.instance.pk).values("project_id")
         self.fields["project"].queryset = (
-            Project.objects.visible_to(user).exclude(pk__in=listed).exclude(status="cancelled").order_by("name")
+            Project.objects.visible_to(user)
+            .exclude(pk__in=listed)
+            .exclude(status="cancelled")
+            .order_by("name")
         )
         if self.instance.pk:
             self.fields["project"].disabled = True
@@ -51,5 +67,8 @@ class PlanEntryForm(BootstrapMixin, forms.ModelForm):
         data = super().clean()
         project, annual = data.get("project"), data.get("annual_investment")
         if project and annual is not None and annual > project.total_investment:
-            self.add_error("annual_investment", _t("年度计划投资不能超过项目总投资（%(t)s 万元）。") % {"t": project.total_investment})
+            self.add_error(
+                "annual_investment",
+                _t("年度计划投资不能超过项目总投资（%(t)s 万元）。") % {"t": project.total_investment},
+            )
         return data

@@ -63,6 +63,11 @@ class Plan(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("plans:detail", args=[self.pk])
+
     @property
     def is_latest(self) -> bool:
         latest = Plan.objects.filter(year=self.year, level=self.level).aggregate(v=Max("version"))["v"]
@@ -77,20 +82,19 @@ class Plan(models.Model):
 
     def last_year_plan(self) -> "Plan | None":
         """The previous year's plan of the same level, in its latest version."""
-        return (
-            Plan.objects.filter(year=self.year - 1, level=self.level).order_by("-version").first()
-        )
-
-    def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
-        return reverse("plans:detail", args=[self.pk])
+        return Plan.objects.filter(year=self.year - 1, level=self.level).order_by("-version").first()
 
     def diff_against(self, other: "Plan", user: object) -> dict[str, list]:
         """调整对比: entries added, removed and changed since `other`, within the user's scope."""
         mine = {e.project_id: e for e in self.entries.visible_to(user).select_related("project")}  # type: ignore[arg-type]
         theirs = {e.project_id: e for e in other.entries.visible_to(user).select_related("project")}  # type: ignore[arg-type]
-        fields = ("plan_type", "annual_investment", "target", "planned_start_month", "planned_completion_month")
+        fields = (
+            "plan_type",
+            "annual_investment",
+            "target",
+            "planned_start_month",
+            "planned_completion_month",
+        )
         changed = []
         for project_id in mine.keys() & theirs.keys():
             new, old = mine[project_id], theirs[project_id]
@@ -152,7 +156,9 @@ class PlanEntryQuerySet(ScopedQuerySet):
         """计划汇总: number of projects, 总投资 and 年度计划投资 of these entries, in one query."""
         result = self.aggregate(
             count=Count("id"),
-            total_investment=Coalesce(Sum("project__total_investment"), Decimal(0), output_field=DecimalField()),
+            total_investment=Coalesce(
+                Sum("project__total_investment"), Decimal(0), output_field=DecimalField()
+            ),
             annual_investment=Coalesce(Sum("annual_investment"), Decimal(0), output_field=DecimalField()),
         )
         return result
@@ -189,7 +195,9 @@ class PlanEntryQuerySet(ScopedQuerySet):
         """By plan type (新开工/续建/竣工/预备): count and 年度计划投资."""
         rows = {
             row["plan_type"]: row
-            for row in self.order_by().values("plan_type").annotate(count=Count("id"), annual=Sum("annual_investment"))
+            for row in self.order_by()
+            .values("plan_type")
+            .annotate(count=Count("id"), annual=Sum("annual_investment"))
         }
         return [
             {
@@ -205,7 +213,9 @@ class PlanEntryQuerySet(ScopedQuerySet):
 class PlanEntry(models.Model):
     """计划项目: a project on a plan, with its plan type and 年度计划投资 for the year."""
 
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="entries", verbose_name=_("年度计划"))
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="entries", verbose_name=_("年度计划")
+    )
     project = models.ForeignKey(
         "projects.Project", on_delete=models.PROTECT, related_name="plan_entries", verbose_name=_("项目")
     )

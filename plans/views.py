@@ -39,8 +39,12 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     in_scope = Q(entries__in=visible)
     plans = Plan.objects.annotate(
         entry_count=Count("entries", filter=in_scope),
-        annual_total=Coalesce(Sum("entries__annual_investment", filter=in_scope), 0, output_field=DecimalField()),
-        project_total=Coalesce(Sum("entries__project__total_investment", filter=in_scope), 0, output_field=DecimalField()),
+        annual_total=Coalesce(
+            Sum("entries__annual_investment", filter=in_scope), 0, output_field=DecimalField()
+        ),
+        project_total=Coalesce(
+            Sum("entries__project__total_investment", filter=in_scope), 0, output_field=DecimalField()
+        ),
     ).order_by("-year", "level", "-version")
     year = request.GET.get("year", "")
     if year.isdigit():
@@ -90,7 +94,10 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     last = plan.last_year_plan()
     last_totals = last.entries.visible_to(request.user).totals() if last else None  # type: ignore[arg-type]
     yoy = (
-        {key: year_on_year(totals[key], last_totals[key]) for key in ("count", "total_investment", "annual_investment")}
+        {
+            key: year_on_year(totals[key], last_totals[key])
+            for key in ("count", "total_investment", "annual_investment")
+        }
         if last_totals
         else None
     )
@@ -131,14 +138,31 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def export_entries(request: HttpRequest, plan: Plan, entries: object) -> HttpResponse:
     headers = [
-        _("序号"), _("项目代码"), _("项目名称"), _("项目类别"), _("责任单位"), _("计划类型"),
-        _("总投资（万元）"), _("年度计划投资（万元）"), _("年度建设目标"), _("计划开工月份"), _("计划竣工月份"),
+        _("序号"),
+        _("项目代码"),
+        _("项目名称"),
+        _("项目类别"),
+        _("责任单位"),
+        _("计划类型"),
+        _("总投资（万元）"),
+        _("年度计划投资（万元）"),
+        _("年度建设目标"),
+        _("计划开工月份"),
+        _("计划竣工月份"),
     ]
     rows = (
         (
-            i, e.project.code, e.project.name, e.project.category.name, e.project.responsible_unit.name,
-            e.get_plan_type_display(), e.project.total_investment, e.annual_investment, e.target,
-            e.planned_start_month, e.planned_completion_month,
+            i,
+            e.project.code,
+            e.project.name,
+            e.project.category.name,
+            e.project.responsible_unit.name,
+            e.get_plan_type_display(),
+            e.project.total_investment,
+            e.annual_investment,
+            e.target,
+            e.planned_start_month,
+            e.planned_completion_month,
         )
         for i, e in enumerate(entries.iterator(chunk_size=2000), start=1)  # type: ignore[attr-defined]
     )
@@ -184,7 +208,11 @@ def editable_plan(request: HttpRequest, pk: int) -> Plan:
 @login_required
 def entry_edit(request: HttpRequest, pk: int, entry_pk: int | None = None) -> HttpResponse:
     plan = editable_plan(request, pk)
-    entry = get_object_or_404(PlanEntry.objects.visible_to(request.user), pk=entry_pk, plan=plan) if entry_pk else None  # type: ignore[arg-type]
+    entry = (
+        get_object_or_404(PlanEntry.objects.visible_to(request.user), pk=entry_pk, plan=plan)
+        if entry_pk
+        else None
+    )  # type: ignore[arg-type]
     before = snapshot(entry) if entry else {}
     form = PlanEntryForm(request.POST or None, instance=entry, plan=plan, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -205,9 +233,13 @@ def entry_delete(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
     plan = editable_plan(request, pk)
     entry = get_object_or_404(PlanEntry.objects.visible_to(request.user), pk=entry_pk, plan=plan)  # type: ignore[arg-type]
     with transaction.atomic():
-        record(request, OperationLog.Action.DELETE, entry, changes=diff(snapshot(entry), {}), project=entry.project)
+        record(
+            request,
+            OperationLog.Action.DELETE,
+            entry,
+            changes=diff(snapshot(entry), {}),
+            project=entry.project,
+        )
         entry.delete()
     messages.success(request, _("已从计划中移出“%(p)s”。") % {"p": entry.project})
     return redirect(plan)
-
-

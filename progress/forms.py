@@ -79,7 +79,9 @@ class ReportForm(BootstrapMixin, forms.ModelForm):
             current = Report.objects.filter(pk=self.instance.pk).values_list("version", flat=True).first()
             if version != current:
                 raise ValidationError(
-                    _t("该报告在您打开后已被他人修改或报送，本次未保存。您填写的内容仍在下方，请复制后刷新页面再填。")
+                    _t(
+                        "该报告在您打开后已被他人修改或报送，本次未保存。您填写的内容仍在下方，请复制后刷新页面再填。"
+                    )
                 )
         return version
 
@@ -90,7 +92,9 @@ class ReportForm(BootstrapMixin, forms.ModelForm):
         """Copy the cleaned values onto the report (not saved) and check the rules."""
         report: Report = self.instance
         report.procedure_states = {
-            name.removeprefix("proc_"): self.cleaned_data[name] for name in self.procedure_fields if self.cleaned_data.get(name)
+            name.removeprefix("proc_"): self.cleaned_data[name]
+            for name in self.procedure_fields
+            if self.cleaned_data.get(name)
         }
         try:
             report.validate_and_store_warnings()
@@ -114,7 +118,10 @@ class CorrectionForm(BootstrapMixin, forms.ModelForm):
     class Meta:
         model = Report
         fields = ["amount", "progress_text", "progress_percent", "problems_text"]
-        widgets = {"progress_text": forms.Textarea(attrs={"rows": 2}), "problems_text": forms.Textarea(attrs={"rows": 2})}
+        widgets = {
+            "progress_text": forms.Textarea(attrs={"rows": 2}),
+            "problems_text": forms.Textarea(attrs={"rows": 2}),
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

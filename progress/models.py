@@ -1,4 +1,4 @@
-from datetime import date, datetime, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -11,19 +11,25 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from progress.choices import ReportState, RevisionKind
-from projects.choices import ReportFrequency as Frequency
 from progress.periods import Period
 from projects.choices import ProcedureStatus
+from projects.choices import ReportFrequency as Frequency
 from projects.querysets import ScopedQuerySet
 
 if TYPE_CHECKING:
     from org.models import User
-    from projects.models import Project
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 ZERO = Decimal("0.00")
 # The figures a correction or an import may change, and that history keeps.
-TRACKED_FIELDS = ("amount", "year_to_date", "cumulative", "progress_text", "progress_percent", "problems_text")
+TRACKED_FIELDS = (
+    "amount",
+    "year_to_date",
+    "cumulative",
+    "progress_text",
+    "progress_percent",
+    "problems_text",
+)
 
 
 def period_seq(year: int, month: int, part: int = 1) -> int:
@@ -39,11 +45,17 @@ class ReportQuerySet(ScopedQuerySet):
 class Report(models.Model):
     """进度报告 (月报/半月报/旬报): a project's completed investment and progress for one period."""
 
-    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="reports", verbose_name=_("项目"))
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, related_name="reports", verbose_name=_("项目")
+    )
     year = models.PositiveSmallIntegerField(_("年度"))
-    month = models.PositiveSmallIntegerField(_("月份"), validators=[MinValueValidator(1), MaxValueValidator(12)])
+    month = models.PositiveSmallIntegerField(
+        _("月份"), validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
     part = models.PositiveSmallIntegerField(_("期次"), default=1)
-    frequency = models.CharField(_("报送频率"), max_length=20, choices=Frequency.choices, default=Frequency.MONTHLY)
+    frequency = models.CharField(
+        _("报送频率"), max_length=20, choices=Frequency.choices, default=Frequency.MONTHLY
+    )
     seq = models.PositiveIntegerField(editable=False, db_index=True)
     amount = models.DecimalField(_("本期完成投资（万元）"), **MONEY, default=ZERO)
     year_to_date = models.DecimalField(_("年度完成投资（万元）"), **MONEY, default=ZERO)
@@ -53,7 +65,11 @@ class Report(models.Model):
     is_opening = models.BooleanField(_("期初数"), default=False)
     progress_text = models.TextField(_("形象进度"), blank=True)
     progress_percent = models.DecimalField(
-        _("形象进度（%）"), max_digits=5, decimal_places=1, null=True, blank=True,
+        _("形象进度（%）"),
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
     )
     problems_text = models.TextField(_("存在问题"), blank=True)
@@ -62,9 +78,13 @@ class Report(models.Model):
     deadline = models.DateField(_("报送截止日"))
     submitted_at = models.DateTimeField(_("报送时间"), null=True, blank=True)
     first_submitted_at = models.DateTimeField(_("首次报送时间"), null=True, blank=True)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     return_reason = models.CharField(_("退回原因"), max_length=300, blank=True)
     warnings = models.JSONField(_("提示"), default=list, blank=True)
     version = models.PositiveIntegerField(default=1)
@@ -104,11 +124,16 @@ class Report(models.Model):
         first = self.first_submitted_at
         return bool(first and timezone.localtime(first).date() > self.deadline)
 
+    def earlier(self) -> "ReportQuerySet":
+        """The project's reports of earlier periods, latest first."""
+        seq = period_seq(self.year, self.month, self.part)
+        return Report.objects.filter(project_id=self.project_id, seq__lt=seq).order_by("-seq")
+
     def previous(self) -> "Report | None":
-        return Report.objects.filter(project_id=self.project_id, seq__lt=self.seq).order_by("-seq").first()
+        return self.earlier().first()
 
     def recent(self, count: int) -> list["Report"]:
-        return list(Report.objects.filter(project_id=self.project_id, seq__lt=self.seq).order_by("-seq")[:count])
+        return list(self.earlier()[:count])
 
     def recompute_totals(self, previous: "Report | None" = None) -> None:
         """年度/累计完成投资 follow from the periods: the previous report's figures plus this one."""
@@ -124,19 +149,27 @@ class Report(models.Model):
         errors: list[str] = []
         warnings: list[str] = []
         project = self.project
-        for label, value in ((_t("本期完成投资"), self.amount), (_t("年度完成投资"), self.year_to_date), (_t("累计完成投资"), self.cumulative)):
+        for label, value in (
+            (_t("本期完成投资"), self.amount),
+            (_t("年度完成投资"), self.year_to_date),
+            (_t("累计完成投资"), self.cumulative),
+        ):
             if value is not None and value < 0:
                 errors.append(_t("%(f)s不能为负数。") % {"f": label})
         previous = self.previous()
         if previous and self.cumulative < previous.cumulative:
             errors.append(
-                _t("累计完成投资（%(c)s万元）低于上期（%(p)s万元）。") % {"c": self.cumulative, "p": previous.cumulative}
+                _t("累计完成投资（%(c)s万元）低于上期（%(p)s万元）。")
+                % {"c": self.cumulative, "p": previous.cumulative}
             )
         if self.year_to_date > self.cumulative:
             errors.append(_t("年度完成投资不能大于累计完成投资。"))
         total = project.total_investment or ZERO
         if total and self.cumulative > total:
-            warnings.append(_t("累计完成投资（%(c)s万元）超过项目总投资（%(t)s万元）。") % {"c": self.cumulative, "t": total})
+            warnings.append(
+                _t("累计完成投资（%(c)s万元）超过项目总投资（%(t)s万元）。")
+                % {"c": self.cumulative, "t": total}
+            )
         if total and self.amount > total / 2:
             warnings.append(_t("本期完成投资超过项目总投资的50%，请核实。"))
         recent = self.recent(2)
@@ -159,18 +192,30 @@ class Report(models.Model):
 
     # Workflow ---------------------------------------------------------------
 
-    def _log(self, kind: str, by: "User | None", reason: str = "", before: dict[str, str] | None = None) -> "ReportRevision":
+    def _log(
+        self, kind: str, by: "User | None", reason: str = "", before: dict[str, str] | None = None
+    ) -> "ReportRevision":
         return ReportRevision.objects.create(
             report=self, kind=kind, by=by, reason=reason, before=before or {}, after=self.snapshot()
         )
 
     def snapshot(self) -> dict[str, str]:
-        return {field: "" if getattr(self, field) is None else str(getattr(self, field)) for field in TRACKED_FIELDS}
+        """The tracked figures as text, amounts always with their two decimals."""
+        result: dict[str, str] = {}
+        for name in TRACKED_FIELDS:
+            value = getattr(self, name)
+            field = self._meta.get_field(name)
+            if isinstance(value, Decimal):
+                value = f"{value:.{field.decimal_places}f}"  # type: ignore[attr-defined]
+            result[name] = "" if value is None else str(value)
+        return result
 
     def submit(self, by: "User") -> None:
         """报送: a draft or returned report goes to its reviewers."""
         if self.state not in (ReportState.DRAFT, ReportState.RETURNED):
-            raise ValidationError(_t("只有草稿或被退回的报告可以报送，当前状态为“%(s)s”。") % {"s": self.get_state_display()})
+            raise ValidationError(
+                _t("只有草稿或被退回的报告可以报送，当前状态为“%(s)s”。") % {"s": self.get_state_display()}
+            )
         self.validate_and_store_warnings()
         now = timezone.now()
         self.state = ReportState.SUBMITTED
@@ -247,14 +292,18 @@ class Report(models.Model):
         for code, status in self.procedure_states.items():
             if code not in types or status not in ProcedureStatus.values:
                 continue
-            procedure, _created = Procedure.objects.get_or_create(project_id=self.project_id, type=types[code])
+            procedure, _created = Procedure.objects.get_or_create(
+                project_id=self.project_id, type=types[code]
+            )
             if procedure.status == status:
                 continue
             procedure.status = status
             if status in (ProcedureStatus.IN_PROGRESS, ProcedureStatus.DONE) and not procedure.submitted_on:
                 procedure.submitted_on = self.period.start
             if status == ProcedureStatus.DONE and not procedure.approved_on:
-                procedure.approved_on = max(procedure.submitted_on or self.period.end, min(self.period.end, date.today()))
+                procedure.approved_on = max(
+                    procedure.submitted_on or self.period.end, min(self.period.end, date.today())
+                )
             procedure.save()
 
 
@@ -263,7 +312,9 @@ class ReportRevision(models.Model):
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="revisions")
     kind = models.CharField(_("操作"), max_length=20, choices=RevisionKind.choices)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     at = models.DateTimeField(_("时间"), default=timezone.now)
     reason = models.CharField(_("原因"), max_length=300, blank=True)
     before = models.JSONField(default=dict, blank=True)
@@ -273,6 +324,9 @@ class ReportRevision(models.Model):
         verbose_name = _("报告历史")
         verbose_name_plural = _("报告历史")
         ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.at:%Y-%m-%d %H:%M}"
 
 
 class PhotoQuerySet(ScopedQuerySet):
@@ -294,7 +348,9 @@ class ReportPhoto(models.Model):
     taken_at = models.DateTimeField(_("拍摄时间"), null=True, blank=True)
     latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     uploaded_at = models.DateTimeField(default=timezone.now)
 
     objects = PhotoQuerySet.as_manager()
@@ -304,7 +360,8 @@ class ReportPhoto(models.Model):
         verbose_name_plural = _("现场照片")
         ordering = ["-uploaded_at", "-id"]
 
-
+    def __str__(self) -> str:
+        return self.caption or self.image.name
 
 
 def import_path(instance: "ImportBatch", filename: str) -> str:
@@ -323,14 +380,23 @@ class ImportBatch(models.Model):
 
     file = models.FileField(_("文件"), upload_to=import_path)
     original_name = models.CharField(_("文件名"), max_length=200)
-    table = models.PositiveSmallIntegerField(_("表格"), choices=[(1, _("附件1 前期项目谋划表")), (2, _("附件2 新建（竣工）项目情况表")), (3, _("附件3 在建项目进展情况表"))])
+    table = models.PositiveSmallIntegerField(
+        _("表格"),
+        choices=[
+            (1, _("附件1 前期项目谋划表")),
+            (2, _("附件2 新建（竣工）项目情况表")),
+            (3, _("附件3 在建项目进展情况表")),
+        ],
+    )
     year = models.PositiveSmallIntegerField(_("年度"))
     level = models.CharField(_("计划级别"), max_length=20)
     period = models.CharField(_("报送期"), max_length=10, blank=True)
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.PREVIEW)
     counts = models.JSONField(_("统计"), default=dict, blank=True)
     errors = models.JSONField(_("错误"), default=list, blank=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now)
     committed_at = models.DateTimeField(_("导入时间"), null=True, blank=True)
 

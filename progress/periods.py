@@ -32,7 +32,7 @@ class Period:
 
     @classmethod
     def parse(cls, text: str) -> "Period":
-        """"2026-03" → the monthly period of March 2026."""
+        """ "2026-03" → the monthly period of March 2026."""
         try:
             year_text, month_text = text.strip().split("-")[:2]
             return cls(int(year_text), int(month_text))
@@ -75,7 +75,9 @@ class Period:
 
     @property
     def key(self) -> str:
-        return f"{self.year:04d}-{self.month:02d}" + (f"-{self.part}" if self.frequency != Frequency.MONTHLY else "")
+        return f"{self.year:04d}-{self.month:02d}" + (
+            f"-{self.part}" if self.frequency != Frequency.MONTHLY else ""
+        )
 
     def previous(self) -> "Period":
         if self.part > 1:
@@ -101,5 +103,7 @@ def current_period(today: date, frequency: str = Frequency.MONTHLY) -> Period:
     if frequency == Frequency.HALF_MONTHLY:
         return Period(today.year, today.month, 1 if today.day <= 15 else 2, frequency)
     if frequency == Frequency.TEN_DAILY:
-        return Period(today.year, today.month, 1 if today.day <= 10 else 2 if today.day <= 20 else 3, frequency)
+        return Period(
+            today.year, today.month, 1 if today.day <= 10 else 2 if today.day <= 20 else 3, frequency
+        )
     return Period(today.year, today.month)

@@ -46,7 +46,8 @@ def inspect_photo(upload: UploadedFile) -> PhotoFacts:
     """Check that an upload is a JPEG, PNG or HEIC photo within the size limit; read its facts."""
     if upload.size and upload.size > settings.PHOTO_MAX_BYTES:
         raise ValidationError(
-            _("照片“%(n)s”超过%(m)dMB上限。") % {"n": upload.name, "m": settings.PHOTO_MAX_BYTES // (1024 * 1024)}
+            _("照片“%(n)s”超过%(m)dMB上限。")
+            % {"n": upload.name, "m": settings.PHOTO_MAX_BYTES // (1024 * 1024)}
         )
     try:
         upload.seek(0)
@@ -57,22 +58,33 @@ def inspect_photo(upload: UploadedFile) -> PhotoFacts:
         image = Image.open(upload)
         image.load()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
-        raise ValidationError(_("“%(n)s”不是可识别的照片（支持 JPEG、PNG、HEIC）。") % {"n": upload.name}) from error
+        raise ValidationError(
+            _("“%(n)s”不是可识别的照片（支持 JPEG、PNG、HEIC）。") % {"n": upload.name}
+        ) from error
     if kind not in ALLOWED_FORMATS:
-        raise ValidationError(_("“%(n)s”的格式为 %(f)s，只支持 JPEG、PNG、HEIC。") % {"n": upload.name, "f": kind})
+        raise ValidationError(
+            _("“%(n)s”的格式为 %(f)s，只支持 JPEG、PNG、HEIC。") % {"n": upload.name, "f": kind}
+        )
 
     exif = image.getexif()
     taken_at = None
     raw_time = exif.get_ifd(EXIF_IFD).get(DATETIME_ORIGINAL) or exif.get(ExifTags.Base.DateTime)
     if raw_time:
         try:
-            taken_at = timezone.make_aware(datetime.strptime(str(raw_time).strip("\x00 "), "%Y:%m:%d %H:%M:%S"))
+            taken_at = timezone.make_aware(
+                datetime.strptime(str(raw_time).strip("\x00 "), "%Y:%m:%d %H:%M:%S")
+            )
         except ValueError:
             taken_at = None
     gps = exif.get_ifd(GPS_IFD)
     latitude = _degrees(gps.get(2), gps.get(1, "N")) if gps.get(2) else None
     longitude = _degrees(gps.get(4), gps.get(3, "E")) if gps.get(4) else None
-    if latitude is not None and not -90 <= latitude <= 90 or longitude is not None and not -180 <= longitude <= 180:
+    if (
+        latitude is not None
+        and not -90 <= latitude <= 90
+        or longitude is not None
+        and not -180 <= longitude <= 180
+    ):
         latitude = longitude = None
 
     thumb = ImageOps.exif_transpose(image).convert("RGB")

@@ -39,8 +39,10 @@ def can_review(user: User, project: Project) -> bool:
 
 
 def can_fill(user: User, project: Project) -> bool:
-    return user.role != Role.LEADER and user.role != Role.INSPECTOR and (
-        Project.objects.editable_by(user).filter(pk=project.pk).exists()
+    return (
+        user.role != Role.LEADER
+        and user.role != Role.INSPECTOR
+        and (Project.objects.editable_by(user).filter(pk=project.pk).exists())
     )
 
 
@@ -67,14 +69,20 @@ def report_edit(request: HttpRequest, pk: int, period_key: str) -> HttpResponse:
         period = Period(year, month, rest[0] if rest else 1, project.report_frequency)
     except ValueError as error:
         raise Http404(_("报送期无效。")) from error
-    report = Report.objects.filter(project=project, year=period.year, month=period.month, part=period.part).first()
+    report = Report.objects.filter(
+        project=project, year=period.year, month=period.month, part=period.part
+    ).first()
     if report is not None and report.is_locked:
         messages.info(request, _("该报告已报送或已审核，不能再修改。"))
         return redirect("progress:detail", pk=report.pk)
     if report is None:
         report = Report(
-            project=project, year=period.year, month=period.month, part=period.part,
-            frequency=project.report_frequency, deadline=period.deadline,
+            project=project,
+            year=period.year,
+            month=period.month,
+            part=period.part,
+            frequency=project.report_frequency,
+            deadline=period.deadline,
         )
     previous = _previous_for(project, period)
 
@@ -95,8 +103,12 @@ def report_edit(request: HttpRequest, pk: int, period_key: str) -> HttpResponse:
                 report.save()
                 for upload, fact in facts:
                     photo = ReportPhoto(
-                        report=report, caption=upload.name[:200], taken_at=fact.taken_at,
-                        latitude=fact.latitude, longitude=fact.longitude, uploaded_by=request.user,
+                        report=report,
+                        caption=upload.name[:200],
+                        taken_at=fact.taken_at,
+                        latitude=fact.latitude,
+                        longitude=fact.longitude,
+                        uploaded_by=request.user,
                     )
                     photo.image.save(upload.name[-80:], upload, save=False)
                     photo.thumbnail.save("thumb.jpg", fact.thumbnail, save=False)
@@ -104,8 +116,13 @@ def report_edit(request: HttpRequest, pk: int, period_key: str) -> HttpResponse:
                     photos.append(photo)
                 if submit:
                     report.submit(by=request.user)  # type: ignore[arg-type]
-            record(request, OperationLog.Action.UPDATE, report, project=project,
-                   note=_("报送") if submit else _("保存草稿"))
+            record(
+                request,
+                OperationLog.Action.UPDATE,
+                report,
+                project=project,
+                note=_("报送") if submit else _("保存草稿"),
+            )
             if report.warnings:
                 for warning in report.warnings:
                     messages.warning(request, warning)
@@ -119,13 +136,15 @@ def report_edit(request: HttpRequest, pk: int, period_key: str) -> HttpResponse:
 
 
 def _previous_for(project: Project, period: Period) -> Report | None:
-    seq = (period.year * 12 + period.month) * 10 + period.part
-    return Report.objects.filter(project=project, seq__lt=seq).order_by("-seq").first()
+    return Report(project=project, year=period.year, month=period.month, part=period.part).previous()
 
 
 @login_required
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    report = get_object_or_404(Report.objects.visible_to(request.user).select_related("project", "submitted_by", "reviewed_by"), pk=pk)  # type: ignore[arg-type]
+    report = get_object_or_404(
+        Report.objects.visible_to(request.user).select_related("project", "submitted_by", "reviewed_by"),
+        pk=pk,
+    )  # type: ignore[arg-type]
     user: User = request.user  # type: ignore[assignment]
     reviewer = can_review(user, report.project)
     return render(
@@ -141,7 +160,9 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_correct": reviewer and report.state == ReportState.ACCEPTED,
             "can_fill": can_fill(user, report.project) and not report.is_locked,
             "return_form": ReasonForm(),
-            "correction_form": CorrectionForm(instance=report) if reviewer and report.state == ReportState.ACCEPTED else None,
+            "correction_form": CorrectionForm(instance=report)
+            if reviewer and report.state == ReportState.ACCEPTED
+            else None,
             "procedure_names": _procedure_names(report),
         },
     )
@@ -151,8 +172,14 @@ def _procedure_names(report: Report) -> list[tuple[str, str]]:
     from catalog.models import ProcedureType
     from projects.choices import ProcedureStatus
 
-    names = dict(ProcedureType.objects.filter(code__in=report.procedure_states.keys()).values_list("code", "name"))
-    return [(names.get(code, code), ProcedureStatus(status).label) for code, status in report.procedure_states.items() if status in ProcedureStatus.values]
+    names = dict(
+        ProcedureType.objects.filter(code__in=report.procedure_states.keys()).values_list("code", "name")
+    )
+    return [
+        (names.get(code, code), ProcedureStatus(status).label)
+        for code, status in report.procedure_states.items()
+        if status in ProcedureStatus.values
+    ]
 
 
 @login_required
@@ -179,7 +206,10 @@ def report_review(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                     for message in errors:
                         messages.error(request, message)
                 return redirect("progress:detail", pk=pk)
-            values = {f: form.cleaned_data[f] for f in ("amount", "progress_text", "progress_percent", "problems_text")}
+            values = {
+                f: form.cleaned_data[f]
+                for f in ("amount", "progress_text", "progress_percent", "problems_text")
+            }
             original.correct(by=user, reason=form.cleaned_data["reason"], **values)
             messages.success(request, _("已更正，原值保存在历史中。"))
         else:
@@ -205,7 +235,7 @@ class BoardRow:
 
     @property
     def state_label(self) -> str:
-        return BoardState(self.state).label
+        return str(BoardState(self.state).label)
 
 
 def board_state(report: Report | None, period: Period, today: date) -> tuple[str, bool]:
@@ -228,12 +258,15 @@ def board_rows(user: User, year: int, month: int, today: date) -> list[BoardRow]
     visible = Project.objects.visible_to(user)
     rows: list[BoardRow] = []
     reports = {
-        (r.project_id, r.part): r
-        for r in Report.objects.visible_to(user).filter(year=year, month=month)
+        (r.project_id, r.part): r for r in Report.objects.visible_to(user).filter(year=year, month=month)
     }
     for frequency in ReportFrequency.values:
         periods = [Period(year, month, part, frequency) for part in range(1, PARTS_PER_MONTH[frequency] + 1)]
-        due = projects_due(periods[-1], visible).select_related("responsible_unit", "owner_unit").order_by("responsible_unit__path", "name")
+        due = (
+            projects_due(periods[-1], visible)
+            .select_related("responsible_unit", "owner_unit")
+            .order_by("responsible_unit__path", "name")
+        )
         for project in due:
             for period in periods:
                 if project.actual_start_date and project.actual_start_date > period.end:
@@ -264,7 +297,9 @@ def board(request: HttpRequest) -> HttpResponse:
         rows = [r for r in rows if q in r.project.name]
     groups: OrderedDict[Unit, dict[str, object]] = OrderedDict()
     for row in rows:
-        group = groups.setdefault(row.project.responsible_unit, {"rows": [], "counts": {s: 0 for s in BoardState.values}})
+        group = groups.setdefault(
+            row.project.responsible_unit, {"rows": [], "counts": {s: 0 for s in BoardState.values}}
+        )
         group["rows"].append(row)  # type: ignore[attr-defined]
         group["counts"][row.state] += 1  # type: ignore[index]
     for group in groups.values():
@@ -292,12 +327,30 @@ def board(request: HttpRequest) -> HttpResponse:
 
 
 def export_board(request: HttpRequest, period: Period, rows: list[BoardRow]) -> HttpResponse:
-    headers = [_("序号"), _("责任单位"), _("项目名称"), _("项目单位"), _("报送期"), _("截止日"), _("状态"), _("迟报"), _("报送时间"), _("本期完成投资（万元）")]
+    headers = [
+        _("序号"),
+        _("责任单位"),
+        _("项目名称"),
+        _("项目单位"),
+        _("报送期"),
+        _("截止日"),
+        _("状态"),
+        _("迟报"),
+        _("报送时间"),
+        _("本期完成投资（万元）"),
+    ]
     data = (
         (
-            i, r.project.responsible_unit.name, r.project.name, r.project.owner_unit.name if r.project.owner_unit else "",
-            r.period.label, r.period.deadline, r.state_label, r.late,
-            r.report.first_submitted_at if r.report else None, r.report.amount if r.report else None,
+            i,
+            r.project.responsible_unit.name,
+            r.project.name,
+            r.project.owner_unit.name if r.project.owner_unit else "",
+            r.period.label,
+            r.period.deadline,
+            r.state_label,
+            r.late,
+            r.report.first_submitted_at if r.report else None,
+            r.report.amount if r.report else None,
         )
         for i, r in enumerate(rows, start=1)
     )
@@ -324,7 +377,11 @@ def project_reports(request: HttpRequest, pk: int) -> HttpResponse:
     project = get_project_for_user(request, pk)
     reports = project.reports.order_by("-seq")
     page = Paginator(reports, settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
-    photos = ReportPhoto.objects.filter(report__project=project).select_related("report").order_by("-report__seq", "-taken_at")
+    photos = (
+        ReportPhoto.objects.filter(report__project=project)
+        .select_related("report")
+        .order_by("-report__seq", "-taken_at")
+    )
     by_month: OrderedDict[str, list[ReportPhoto]] = OrderedDict()
     for photo in photos[:200]:
         by_month.setdefault(f"{photo.report.year}年{photo.report.month}月", []).append(photo)
@@ -332,7 +389,9 @@ def project_reports(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "progress/project_reports.html",
         {
-            "project": project, "page": page, "photos_by_month": by_month,
+            "project": project,
+            "page": page,
+            "photos_by_month": by_month,
             "can_fill": can_fill(request.user, project),  # type: ignore[arg-type]
             "current": current_period(timezone.localdate(), project.report_frequency),
         },

@@ -19,12 +19,22 @@ class BootstrapMixin:
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[call-arg]
-        for name, field in self.fields.items():  # type: ignore[attr-defined]
+        for field in self.fields.values():  # type: ignore[attr-defined]
             widget = field.widget
-            css = "form-check-input" if isinstance(widget, forms.CheckboxInput) else "form-select" if isinstance(widget, forms.Select) else "form-control"
+            css = (
+                "form-check-input"
+                if isinstance(widget, forms.CheckboxInput)
+                else "form-select"
+                if isinstance(widget, forms.Select)
+                else "form-control"
+            )
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-            if self.is_bound and name in self.errors:  # type: ignore[attr-defined]
-                widget.attrs["class"] += " is-invalid"
+
+    def full_clean(self) -> None:
+        super().full_clean()  # type: ignore[misc]
+        for name in self.errors:  # type: ignore[attr-defined]
+            if name in self.fields:  # type: ignore[attr-defined]
+                self.fields[name].widget.attrs["class"] += " is-invalid"  # type: ignore[attr-defined]
 
 
 class ProjectForm(BootstrapMixin, forms.ModelForm):
@@ -35,14 +45,38 @@ class ProjectForm(BootstrapMixin, forms.ModelForm):
     class Meta:
         model = Project
         fields = [
-            "name", "code", "category", "industry", "investment_nature", "construction_nature",
-            "content", "total_investment", "build_years",
-            "planned_start_date", "planned_completion_date", "actual_start_date", "actual_completion_date",
-            "address", "town", "latitude", "longitude",
-            "responsible_unit", "owner_unit", "leader_in_charge", "chief_officer",
-            "responsible_person", "responsible_phone", "owner_contact", "owner_phone",
-            "signing_status", "demolition_progress",
-            "green_channel", "is_ppp", "has_special_bond", "in_statistics", "is_public",
+            "name",
+            "code",
+            "category",
+            "industry",
+            "investment_nature",
+            "construction_nature",
+            "content",
+            "total_investment",
+            "build_years",
+            "planned_start_date",
+            "planned_completion_date",
+            "actual_start_date",
+            "actual_completion_date",
+            "address",
+            "town",
+            "latitude",
+            "longitude",
+            "responsible_unit",
+            "owner_unit",
+            "leader_in_charge",
+            "chief_officer",
+            "responsible_person",
+            "responsible_phone",
+            "owner_contact",
+            "owner_phone",
+            "signing_status",
+            "demolition_progress",
+            "green_channel",
+            "is_ppp",
+            "has_special_bond",
+            "in_statistics",
+            "is_public",
         ]
         widgets = {
             "content": forms.Textarea(attrs={"rows": 3}),
@@ -56,7 +90,7 @@ class ProjectForm(BootstrapMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         units = Unit.objects.filter(is_active=True)
-        if not user.edits_everything:
+        if not user.edits_everything and user.role != Role.OWNER:
             units = units.subtree_of(user.unit) if user.unit_id else units.none()
         self.fields["responsible_unit"].queryset = units.exclude(kind=UnitKind.OWNER)
         self.fields["owner_unit"].queryset = Unit.objects.filter(is_active=True, kind=UnitKind.OWNER)
@@ -70,7 +104,9 @@ class ProjectForm(BootstrapMixin, forms.ModelForm):
             for name in ("responsible_unit", "owner_unit", "leader_in_charge", "chief_officer", "is_public"):
                 self.fields[name].disabled = True
         self.fields["version"].initial = self.instance.version if self.instance.pk else None
-        self.fields["total_investment"].error_messages["invalid"] = _("请输入数字（单位：万元），不要带“约”“万元”等文字。")
+        self.fields["total_investment"].error_messages["invalid"] = _(
+            "请输入数字（单位：万元），不要带“约”“万元”等文字。"
+        )
         self.fields["latitude"].help_text = _("WGS-84 坐标，经纬度须同时填写。")
 
     def clean_version(self) -> int | None:
@@ -79,7 +115,9 @@ class ProjectForm(BootstrapMixin, forms.ModelForm):
             current = Project.objects.filter(pk=self.instance.pk).values_list("version", flat=True).first()
             if version != current:
                 raise ValidationError(
-                    _t("该项目在您打开后已被他人修改，为避免覆盖，本次未保存。请刷新页面查看最新内容后再修改。")
+                    _t(
+                        "该项目在您打开后已被他人修改，为避免覆盖，本次未保存。请刷新页面查看最新内容后再修改。"
+                    )
                 )
         return version
 
@@ -114,7 +152,16 @@ class StatusChangeForm(BootstrapMixin, forms.Form):
 class ProcedureForm(BootstrapMixin, forms.ModelForm):
     class Meta:
         model = Procedure
-        fields = ["type", "status", "submitted_on", "approved_on", "document_number", "department", "green_channel", "note"]
+        fields = [
+            "type",
+            "status",
+            "submitted_on",
+            "approved_on",
+            "document_number",
+            "department",
+            "green_channel",
+            "note",
+        ]
         widgets = {"submitted_on": DATE_WIDGET, "approved_on": DATE_WIDGET}
 
     def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
@@ -125,7 +172,9 @@ class ProcedureForm(BootstrapMixin, forms.ModelForm):
 
     def clean_type(self) -> ProcedureType:
         procedure_type = self.cleaned_data["type"]
-        clash = Procedure.objects.filter(project=self.instance.project, type=procedure_type).exclude(pk=self.instance.pk)
+        clash = Procedure.objects.filter(project=self.instance.project, type=procedure_type).exclude(
+            pk=self.instance.pk
+        )
         if clash.exists():
             raise ValidationError(_t("该项目已有“%(t)s”手续记录，请直接修改那一条。") % {"t": procedure_type})
         return procedure_type

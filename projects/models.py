@@ -37,16 +37,12 @@ MONEY = {"max_digits": 14, "decimal_places": 2}
 class Project(models.Model):
     """重点建设项目: one project in the registry, whatever lists it sits on."""
 
-    code = models.CharField(
-        _("项目代码"), max_length=30, blank=True, validators=[validate_project_code]
-    )
+    code = models.CharField(_("项目代码"), max_length=30, blank=True, validators=[validate_project_code])
     name = models.CharField(_("项目名称"), max_length=200, db_index=True)
     industry = models.ForeignKey(
         "catalog.IndustryField", verbose_name=_("行业领域"), null=True, blank=True, on_delete=models.PROTECT
     )
-    category = models.ForeignKey(
-        "catalog.Category", verbose_name=_("项目类别"), on_delete=models.PROTECT
-    )
+    category = models.ForeignKey("catalog.Category", verbose_name=_("项目类别"), on_delete=models.PROTECT)
     investment_nature = models.CharField(
         _("投资性质"), max_length=20, choices=InvestmentNature.choices, default=InvestmentNature.GOVERNMENT
     )
@@ -81,7 +77,11 @@ class Project(models.Model):
         validators=[MinValueValidator(Decimal(-180)), MaxValueValidator(Decimal(180))],
     )
     build_years = models.CharField(
-        _("建设年限"), max_length=9, blank=True, validators=[validate_build_years], help_text=_("如 2021-2023")
+        _("建设年限"),
+        max_length=9,
+        blank=True,
+        validators=[validate_build_years],
+        help_text=_("如 2021-2023"),
     )
     start_year = models.PositiveSmallIntegerField(_("建设起始年"), null=True, blank=True, editable=False)
     end_year = models.PositiveSmallIntegerField(_("建设结束年"), null=True, blank=True, editable=False)
@@ -143,7 +143,12 @@ class Project(models.Model):
     status_reason = models.CharField(_("状态原因"), max_length=200, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
     )
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -170,6 +175,20 @@ class Project(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.build_years = normalize_build_years(self.build_years)
+        if self.build_years:
+            parts = self.build_years.split("-")
+            self.start_year, self.end_year = int(parts[0]), int(parts[-1])
+        else:
+            self.start_year = self.end_year = None
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("projects:detail", args=[self.pk])
+
     def clean(self) -> None:
         errors: dict[str, str] = {}
         self.code = (self.code or "").strip()
@@ -188,20 +207,6 @@ class Project(models.Model):
             errors["longitude"] = _t("经度和纬度须同时填写或同时留空。")
         if errors:
             raise ValidationError(errors)
-
-    def save(self, *args: object, **kwargs: object) -> None:
-        self.build_years = normalize_build_years(self.build_years)
-        if self.build_years:
-            parts = self.build_years.split("-")
-            self.start_year, self.end_year = int(parts[0]), int(parts[-1])
-        else:
-            self.start_year = self.end_year = None
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
-
-    def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
-        return reverse("projects:detail", args=[self.pk])
 
     @property
     def size_bucket(self) -> str:
@@ -260,7 +265,11 @@ class ProjectStatusChange(models.Model):
     reason = models.CharField(_("原因"), max_length=200, blank=True)
     effective_date = models.DateField(_("生效日期"))
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     changed_at = models.DateTimeField(_("操作时间"), default=timezone.now)
 
@@ -270,6 +279,9 @@ class ProjectStatusChange(models.Model):
         verbose_name = _("项目状态变更")
         verbose_name_plural = _("项目状态变更")
         ordering = ["-changed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
 
 
 class Procedure(models.Model):

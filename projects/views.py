@@ -13,9 +13,9 @@ from django.views.decorators.http import require_POST
 
 from audit.changes import diff, record, snapshot
 from audit.models import OperationLog
+from lib.xlsx import build_workbook, xlsx_response
 from org.choices import UnitKind
 from org.models import Unit
-from lib.xlsx import build_workbook, xlsx_response
 from plans.models import Plan, PlanEntry
 from projects.access import get_project_for_user
 from projects.filtersets import ProjectFilterSet
@@ -45,7 +45,9 @@ def sorted_projects(queryset: QuerySet[Project], sort: str) -> QuerySet[Project]
 def plan_levels_by_project(project_ids: list[int], year: int) -> dict[int, list[PlanEntry]]:
     """The year's plan entries (plans in force) of the given projects, in one query."""
     entries = (
-        PlanEntry.objects.filter(project_id__in=project_ids, plan__in=Plan.objects.in_force().filter(year=year))
+        PlanEntry.objects.filter(
+            project_id__in=project_ids, plan__in=Plan.objects.in_force().filter(year=year)
+        )
         .select_related("plan")
         .order_by("plan__level")
     )
@@ -67,7 +69,9 @@ def project_list(request: HttpRequest) -> HttpResponse:
 
     paginator = Paginator(projects, settings.LIST_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
-    year = filterset.form.cleaned_data.get("plan_year") if filterset.is_bound and filterset.is_valid() else None
+    year = (
+        filterset.form.cleaned_data.get("plan_year") if filterset.is_bound and filterset.is_valid() else None
+    )
     year = year or timezone.localdate().year
     entries = plan_levels_by_project([p.pk for p in page], year)
     rows = [(project, entries.get(project.pk, [])) for project in page]
@@ -92,9 +96,23 @@ def project_list(request: HttpRequest) -> HttpResponse:
 def export_projects(request: HttpRequest, projects: QuerySet[Project]) -> HttpResponse:
     """.xlsx of the filtered list, in the list's order."""
     headers = [
-        _("序号"), _("项目代码"), _("项目名称"), _("项目类别"), _("行业领域"), _("建设性质"), _("建设年限"),
-        _("总投资（万元）"), _("项目状态"), _("责任单位"), _("项目单位"), _("乡镇/街道"), _("建设地点"),
-        _("计划开工时间"), _("计划竣工时间"), _("实际开工时间"), _("实际竣工时间"),
+        _("序号"),
+        _("项目代码"),
+        _("项目名称"),
+        _("项目类别"),
+        _("行业领域"),
+        _("建设性质"),
+        _("建设年限"),
+        _("总投资（万元）"),
+        _("项目状态"),
+        _("责任单位"),
+        _("项目单位"),
+        _("乡镇/街道"),
+        _("建设地点"),
+        _("计划开工时间"),
+        _("计划竣工时间"),
+        _("实际开工时间"),
+        _("实际竣工时间"),
     ]
     limited = projects[: settings.EXPORT_ROW_LIMIT]
     rows = (
@@ -139,7 +157,9 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context["people"] = Project.objects.select_related("leader_in_charge", "chief_officer").get(pk=pk)
     elif tab == "plans":
         context["entries"] = (
-            PlanEntry.objects.filter(project=project).select_related("plan").order_by("-plan__year", "plan__level", "-plan__version")
+            PlanEntry.objects.filter(project=project)
+            .select_related("plan")
+            .order_by("-plan__year", "plan__level", "-plan__version")
         )
     elif tab == "procedures":
         context["procedures"] = project.procedures.select_related("type", "department")
@@ -159,7 +179,13 @@ def project_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             project = form.save()
-            record(request, OperationLog.Action.CREATE, project, changes=diff({}, snapshot(project)), project=project)
+            record(
+                request,
+                OperationLog.Action.CREATE,
+                project,
+                changes=diff({}, snapshot(project)),
+                project=project,
+            )
         messages.success(request, _("项目“%(name)s”已登记。") % {"name": project.name})
         return redirect("projects:detail", pk=project.pk)
     return render(request, "projects/project_form.html", {"form": form, "project": None})
@@ -230,7 +256,9 @@ def procedure_edit(request: HttpRequest, pk: int, procedure_pk: int | None = Non
                 record(request, action, saved, changes=changes, project=project)
         messages.success(request, _("手续“%(t)s”已保存。") % {"t": saved.type})
         return redirect(f"{project.get_absolute_url()}?tab=procedures")
-    return render(request, "projects/procedure_form.html", {"form": form, "project": project, "procedure": procedure})
+    return render(
+        request, "projects/procedure_form.html", {"form": form, "project": project, "procedure": procedure}
+    )
 
 
 @login_required
@@ -239,7 +267,13 @@ def procedure_delete(request: HttpRequest, pk: int, procedure_pk: int) -> HttpRe
     project = get_project_for_user(request, pk, write=True)
     procedure = get_object_or_404(Procedure, pk=procedure_pk, project=project)
     with transaction.atomic():
-        record(request, OperationLog.Action.DELETE, procedure, changes=diff(snapshot(procedure), {}), project=project)
+        record(
+            request,
+            OperationLog.Action.DELETE,
+            procedure,
+            changes=diff(snapshot(procedure), {}),
+            project=project,
+        )
         procedure.delete()
     messages.success(request, _("手续记录已删除。"))
     return redirect(f"{project.get_absolute_url()}?tab=procedures")

@@ -14,10 +14,24 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def plans(world):
     last = Plan.objects.create(year=2025, level="local", title="2025年区重点建设项目计划")
-    PlanEntry.objects.create(plan=last, project=world.project_a, plan_type="new_start", annual_investment=Decimal("4000"), planned_start_month=3)
+    PlanEntry.objects.create(
+        plan=last,
+        project=world.project_a,
+        plan_type="new_start",
+        annual_investment=Decimal("4000"),
+        planned_start_month=3,
+    )
     this = Plan.objects.create(year=2026, level="local", title="2026年区重点建设项目计划")
-    PlanEntry.objects.create(plan=this, project=world.project_a, plan_type="continuing", annual_investment=Decimal("5000"))
-    PlanEntry.objects.create(plan=this, project=world.project_b, plan_type="new_start", annual_investment=Decimal("10000"), planned_start_month=5)
+    PlanEntry.objects.create(
+        plan=this, project=world.project_a, plan_type="continuing", annual_investment=Decimal("5000")
+    )
+    PlanEntry.objects.create(
+        plan=this,
+        project=world.project_b,
+        plan_type="new_start",
+        annual_investment=Decimal("10000"),
+        planned_start_month=5,
+    )
     return last, this
 
 
@@ -27,7 +41,11 @@ def test_plan_page_shows_totals_buckets_and_year_on_year(world, client_for, plan
     response = client.get(reverse("plans:detail", args=[this.pk]))
     assert response.status_code == 200
     totals = response.context["totals"]
-    assert totals == {"count": 2, "total_investment": Decimal("68000.00"), "annual_investment": Decimal("15000.00")}
+    assert totals == {
+        "count": 2,
+        "total_investment": Decimal("68000.00"),
+        "annual_investment": Decimal("15000.00"),
+    }
     # 2 projects against 1 last year: +100%; 15000 against 4000: +275%.
     assert response.context["yoy"]["count"] == Decimal("100.0")
     assert response.context["yoy"]["annual_investment"] == Decimal("275.0")
@@ -37,8 +55,18 @@ def test_plan_page_shows_totals_buckets_and_year_on_year(world, client_for, plan
 
 def test_bucket_boundaries_are_inclusive_at_the_lower_bound(world, plans):
     _, this = plans
-    for amount, name in ((10_000, "一亿"), (50_000, "五亿"), (100_000, "十亿"), (Decimal("9999.99"), "不足一亿")):
-        project = Project.objects.create(name=name, category=world.project_a.category, total_investment=amount, responsible_unit=world.housing)
+    for amount, name in (
+        (10_000, "一亿"),
+        (50_000, "五亿"),
+        (100_000, "十亿"),
+        (Decimal("9999.99"), "不足一亿"),
+    ):
+        project = Project.objects.create(
+            name=name,
+            category=world.project_a.category,
+            total_investment=amount,
+            responsible_unit=world.housing,
+        )
         PlanEntry.objects.create(plan=this, project=project, plan_type="preliminary", annual_investment=0)
     counts = {b["bucket"]: b["count"] for b in this.entries.all().size_buckets()}
     assert counts == {"10y+": 1, "5-10y": 2, "1-5y": 2, "<1y": 1}
@@ -75,7 +103,9 @@ def test_adjustment_makes_a_new_version_and_the_diff_shows_changes(world, client
         {"plan_type": "continuing", "annual_investment": "6500", "target": "主体完工"},
     )
     assert response.status_code == 302
-    client.post(reverse("plans:entry_delete", args=[adjusted.pk, adjusted.entries.get(project=world.project_b).pk]))
+    client.post(
+        reverse("plans:entry_delete", args=[adjusted.pk, adjusted.entries.get(project=world.project_b).pk])
+    )
     diff = client.get(reverse("plans:diff", args=[adjusted.pk]))
     assert [e.project for e in diff.context["removed"]] == [world.project_b]
     assert diff.context["changed"][0]["changes"]["年度计划投资（万元）"] == ["5000.00", "6500.00"]
@@ -85,13 +115,28 @@ def test_adjustment_makes_a_new_version_and_the_diff_shows_changes(world, client
 def test_entry_validation_messages(world, client_for, plans):
     _, this = plans
     client = client_for(world.coordinator)
-    project = Project.objects.create(name="新项目", category=world.project_a.category, total_investment=1000, responsible_unit=world.housing)
+    project = Project.objects.create(
+        name="新项目",
+        category=world.project_a.category,
+        total_investment=1000,
+        responsible_unit=world.housing,
+    )
     url = reverse("plans:entry_create", args=[this.pk])
-    response = client.post(url, {"project": project.pk, "plan_type": "new_start", "annual_investment": "2000"})
+    response = client.post(
+        url, {"project": project.pk, "plan_type": "new_start", "annual_investment": "2000"}
+    )
     content = response.content.decode()
     assert "不能超过项目总投资" in content
     assert "须填写计划开工月份" in content
-    response = client.post(url, {"project": project.pk, "plan_type": "completing", "annual_investment": "abc", "planned_completion_month": "13"})
+    response = client.post(
+        url,
+        {
+            "project": project.pk,
+            "plan_type": "completing",
+            "annual_investment": "abc",
+            "planned_completion_month": "13",
+        },
+    )
     assert "请输入数字" in response.content.decode()
     assert not this.entries.filter(project=project).exists()
     # A project already on the plan is not offered again.
@@ -109,10 +154,15 @@ def test_creating_a_second_plan_for_the_same_year_and_level_is_refused(world, cl
 
 def test_plan_export_lists_the_entries(world, client_for, plans):
     _, this = plans
-    response = client_for(world.coordinator).get(reverse("plans:detail", args=[this.pk]), {"export": "xlsx", "sort": "-annual_investment"})
+    response = client_for(world.coordinator).get(
+        reverse("plans:detail", args=[this.pk]), {"export": "xlsx", "sort": "-annual_investment"}
+    )
     import io
 
     from openpyxl import load_workbook
 
     sheet = load_workbook(io.BytesIO(response.content)).active
-    assert [row[2] for row in sheet.iter_rows(min_row=3, values_only=True)] == [world.project_b.name, world.project_a.name]
+    assert [row[2] for row in sheet.iter_rows(min_row=3, values_only=True)] == [
+        world.project_b.name,
+        world.project_a.name,
+    ]

@@ -94,7 +94,9 @@ def test_owner_edits_own_project_and_the_change_shows_on_the_history_tab(world, 
     assert log.user == world.owner_a
     assert log.ip_address == "127.0.0.1"
     assert log.changes["建设地点"] == ["", "滨河路1号"]
-    history = client.get(reverse("projects:detail", args=[world.project_a.pk]) + "?tab=history").content.decode()
+    history = client.get(
+        reverse("projects:detail", args=[world.project_a.pk]) + "?tab=history"
+    ).content.decode()
     assert "滨河路1号" in history
 
 
@@ -120,7 +122,7 @@ def test_second_save_over_a_newer_version_is_refused_and_nothing_is_lost(world, 
         ("total_investment", "-5", "大于或等于"),
         ("owner_phone", "12345", "电话号码格式不正确"),
         ("latitude", "100", "小于或等于"),
-        ("name", "", "这个字段是必填项"),
+        ("name", "", "该字段是必填项"),
     ],
 )
 def test_bad_input_gets_a_field_message_and_saves_nothing(world, client_for, field, value, message):
@@ -166,7 +168,11 @@ def test_status_change_records_who_when_and_why(world, client_for):
     world.project_a.refresh_from_db()
     assert world.project_a.status == "suspended"
     change = world.project_a.status_changes.get()
-    assert (change.from_status, change.to_status, change.changed_by) == ("construction", "suspended", world.department)
+    assert (change.from_status, change.to_status, change.changed_by) == (
+        "construction",
+        "suspended",
+        world.department,
+    )
     response = client.post(url, {"status": "operating", "reason": ""}, follow=True)
     world.project_a.refresh_from_db()
     assert world.project_a.status == "suspended"
@@ -178,7 +184,9 @@ def test_procedures_are_added_validated_and_logged(world, client_for):
     url = reverse("projects:procedure_create", args=[world.project_a.pk])
     response = client.post(url, {"type": eia.pk, "status": "done", "submitted_on": "2026-03-01"})
     assert "须填写批复日期" in response.content.decode()
-    response = client.post(url, {"type": eia.pk, "status": "done", "submitted_on": "2026-03-01", "approved_on": "2026-03-20"})
+    response = client.post(
+        url, {"type": eia.pk, "status": "done", "submitted_on": "2026-03-01", "approved_on": "2026-03-20"}
+    )
     assert response.status_code == 302
     procedure = Procedure.objects.get(project=world.project_a)
     assert procedure.processing_days == 19
@@ -190,7 +198,13 @@ def test_procedures_are_added_validated_and_logged(world, client_for):
 
 def test_list_filters_sort_and_export(world, client_for):
     plan = Plan.objects.create(year=2026, level="city", title="2026年市重点")
-    PlanEntry.objects.create(plan=plan, project=world.project_b, plan_type="new_start", annual_investment=Decimal("5000"), planned_start_month=6)
+    PlanEntry.objects.create(
+        plan=plan,
+        project=world.project_b,
+        plan_type="new_start",
+        annual_investment=Decimal("5000"),
+        planned_start_month=6,
+    )
     client = client_for(world.coordinator)
     url = reverse("projects:list")
     page = client.get(url, {"plan_year": 2026, "plan_level": "city"}).content.decode()
@@ -204,11 +218,12 @@ def test_list_filters_sort_and_export(world, client_for):
     page = client.get(url, {"sort": "-total_investment"}).content.decode()
     assert page.index(world.project_b.name) < page.index(world.project_a.name)
     page = client.get(url, {"plan_year": "abc"}).content.decode()
-    assert "输入一个整数" in page or "请输入" in page
+    assert "输入一个数字" in page
     response = client.get(url, {"status": "construction", "export": "xlsx"})
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    from openpyxl import load_workbook
     import io
+
+    from openpyxl import load_workbook
 
     sheet = load_workbook(io.BytesIO(response.content)).active
     names = [row[2] for row in sheet.iter_rows(min_row=3, values_only=True)]
@@ -222,8 +237,12 @@ def test_list_query_count_does_not_grow_with_projects(world, client_for):
         client.get(url)
     for i in range(30):
         Project.objects.create(
-            name=f"批量项目{i}", category=world.project_a.category, total_investment=Decimal(100 + i),
-            responsible_unit=world.housing, owner_unit=world.owner_a_unit, town=world.town,
+            name=f"批量项目{i}",
+            category=world.project_a.category,
+            total_investment=Decimal(100 + i),
+            responsible_unit=world.housing,
+            owner_unit=world.owner_a_unit,
+            town=world.town,
         )
     with CaptureQueriesContext(connection) as many:
         client.get(url)
