@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
@@ -12,6 +13,7 @@ urlpatterns = [
             template_name="registration/login.html",
             authentication_form=LoginForm,
             redirect_authenticated_user=True,
+            extra_context={"failure_limit": settings.AXES_FAILURE_LIMIT},
         ),
         name="login",
     ),

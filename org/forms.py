@@ -45,7 +45,11 @@ class StyledModelForm(forms.ModelForm):
 
 def password_policy_text() -> str:
     """The configured password rules as one plain sentence, for a help text."""
-    return "；".join(password_validation.password_validators_help_texts())
+    return " ".join(password_validation.password_validators_help_texts())
+
+
+def label_active(field: forms.Field) -> None:
+    field.help_text = _("停用的账号不能登录；人员调离时请停用账号，而不是删除。")
 
 
 def unit_choices(exclude_path: str = "", empty_label: str = "---------") -> list[tuple[str, str]]:
@@ -111,6 +115,7 @@ class UserCreateForm(UserCreationForm):
         self.fields["unit"].widget.choices = unit_choices()
         self.fields["name"].required = True
         self.fields["password1"].help_text = password_policy_text()
+        label_active(self.fields["is_active"])
         self.fields["username"].help_text = _("登录用的账号，字母、数字或 @ . + - _，不超过150个字符。")
 
     def save(self, commit: bool = True) -> User:
@@ -131,6 +136,7 @@ class UserEditForm(StyledModelForm):
         self.editor = editor
         self.fields["unit"].widget.choices = unit_choices()
         self.fields["name"].required = True
+        label_active(self.fields["is_active"])
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
