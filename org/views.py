@@ -145,9 +145,9 @@ def unit_list(request: HttpRequest) -> HttpResponse:
 
 @admin_required
 def unit_create(request: HttpRequest) -> HttpResponse:
-    initial = {}
-    if parent := Unit.objects.filter(pk=request.GET.get("parent") or None).first():
-        initial["parent"] = parent.pk
+    # "添加下级" links here with ?parent=<id>; anything else is ignored.
+    parent = request.GET.get("parent", "")
+    initial = {"parent": int(parent)} if parent.isdigit() else {}
     form = UnitForm(request.POST if request.method == "POST" else None, initial=initial)
     if form.is_bound and form.is_valid():
         unit = form.save()
