@@ -21,13 +21,13 @@ from audit.changes import Snapshot, diff, record, snapshot
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Model ValidationError and IntegrityError become 400 with messages, never a 500."""
     if isinstance(exc, DjangoValidationError):
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
         if NON_FIELD_ERRORS in detail:
             detail[api_settings.NON_FIELD_ERRORS_KEY] = detail.pop(NON_FIELD_ERRORS)
         exc = exceptions.ValidationError(detail)
     elif isinstance(exc, IntegrityError):
         exc = exceptions.ValidationError(
-            {"non_field_errors": ["数据与已有记录冲突（重复或被引用），未保存。"]}
+            {api_settings.NON_FIELD_ERRORS_KEY: [_("数据与已有记录冲突（重复或被引用），未保存。")]}
         )
     return drf_exception_handler(exc, context)
 

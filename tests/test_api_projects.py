@@ -376,16 +376,16 @@ def test_filter_by_plan_year_and_level_uses_the_plan_in_force(world, client_for)
     ],
 )
 def test_size_buckets_split_exactly_at_their_bounds(world, client_for, bucket, expected):
-    Project.objects.all().delete()
     category = Category.objects.get(code="industry")
     for amount in ("9999.99", "10000.00", "49999.99", "50000.00", "99999.99", "100000.00"):
         Project.objects.create(
             name=f"项目{amount}",
             category=category,
             total_investment=Decimal(amount),
-            responsible_unit=world.town,
+            responsible_unit=world.education,
         )
-    response = client_for(world.coordinator).get("/api/projects/", {"size": bucket})
+    client = client_for(world.coordinator)
+    response = client.get("/api/projects/", {"size": bucket, "responsible_unit": world.education.pk})
     assert response.status_code == 200
     assert {row["total_investment"] for row in response.json()["results"]} == expected
 
