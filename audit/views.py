@@ -29,8 +29,11 @@ def export(request: HttpRequest, title: str, headers: list[str], rows: Iterator[
 
 def changes_text(changes: dict[str, list[str]]) -> str:
     """变更内容 as lines of "field: before → after"."""
+    empty = _t("（空）")
     return "\n".join(
-        f"{label}：{pair[0] or '（空）'} → {pair[1] or '（空）'}" for label, pair in changes.items()
+        _t("%(label)s：%(before)s → %(after)s")
+        % {"label": label, "before": pair[0] or empty, "after": pair[1] or empty}
+        for label, pair in changes.items()
     )
 
 
