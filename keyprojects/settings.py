@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "projects",
     "plans",
     "progress",
+    "figures",
 ]
 
 MIDDLEWARE = [

@@ -252,8 +252,10 @@ class Report(models.Model):
             self.save()
             self.apply_procedure_states()
             self._log(RevisionKind.ACCEPT, by)
+        from progress.rollup import refresh_projects
         from progress.signals import report_accepted
 
+        refresh_projects([self.project_id])
         report_accepted.send(sender=Report, report=self)
 
     def correct(self, by: "User", reason: str, **values: Any) -> None:
@@ -272,6 +274,9 @@ class Report(models.Model):
             self.save()
             self.recompute_later_reports()
             self._log(RevisionKind.CORRECT, by, reason, before)
+            from progress.rollup import refresh_projects
+
+            refresh_projects([self.project_id])
 
     def recompute_later_reports(self) -> None:
         """After a change, carry the new totals through the project's later reports."""
@@ -407,3 +412,30 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class MonthlyProgress(models.Model):
+    """月度汇总: a project's accepted figures per month, kept current as reports are accepted.
+
+    Dashboards over years of reports read this instead of the reports themselves.
+    `ytd_increment` is what the month adds to 年度完成投资 (the month's amount, or the opening
+    figure when the year's earlier months are not in the system), so that the year-to-date of
+    any scope at month m is one SUM over months ≤ m.
+    """
+
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="monthly")
+    year = models.PositiveSmallIntegerField()
+    month = models.PositiveSmallIntegerField()
+    amount = models.DecimalField(**MONEY, default=ZERO)
+    ytd_increment = models.DecimalField(**MONEY, default=ZERO)
+    year_to_date = models.DecimalField(**MONEY, default=ZERO)
+    cumulative = models.DecimalField(**MONEY, default=ZERO)
+
+    class Meta:
+        verbose_name = _("月度汇总")
+        verbose_name_plural = _("月度汇总")
+        constraints = [models.UniqueConstraint(fields=["project", "year", "month"], name="monthly_unique")]
+        indexes = [models.Index(fields=["year", "month", "project"], name="monthly_year_month")]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.year}-{self.month:02d}"

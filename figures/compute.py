@@ -1,0 +1,410 @@
+"""Every figure of DOMAIN §9 for a scope and a period, computed in the database.
+
+A scope is a set of plan entries of one year: the plans in force, of one level or of all levels
+(a project on several lists counts once, under its local entry first, then city, then province),
+narrowed by responsible unit (with its sub-units), town, category or plan type, and by what the
+user may see. Money is 万元 (Decimal) throughout; the rounding of DOMAIN §9 happens here, once.
+"""
+
+import calendar
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber
+
+from catalog.models import Category
+from lib.numbers import largest_remainder_shares, percent, quantize, wan_to_yi, year_on_year
+from org.models import Unit
+from plans.choices import PlanLevel, PlanType
+from plans.models import Plan, PlanEntry
+from progress.models import MonthlyProgress, Report
+from projects.choices import SIZE_BUCKET_BOUNDS, ProjectStatus, SizeBucket
+
+ZERO = Decimal("0.00")
+MONEY = DecimalField(max_digits=18, decimal_places=2)
+LEVEL_PRECEDENCE = {PlanLevel.LOCAL: 0, PlanLevel.CITY: 1, PlanLevel.PROVINCE: 2}
+# The status groups the seeds report (已完工 / 在建 / 暂停 / 前期), in the order they are written.
+STATUS_GROUPS = [
+    ("completed", "已完工", (ProjectStatus.COMPLETED, ProjectStatus.OPERATING)),
+    ("construction", "在建", (ProjectStatus.CONSTRUCTION,)),
+    ("suspended", "暂停施工", (ProjectStatus.SUSPENDED,)),
+    ("preliminary", "前期", (ProjectStatus.PRELIMINARY, ProjectStatus.RESERVE)),
+    ("cancelled", "终止", (ProjectStatus.CANCELLED,)),
+]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which plan entries a figure covers."""
+
+    level: str | None = None
+    unit: Unit | None = None
+    town: Unit | None = None
+    category: Category | None = None
+    plan_type: str | None = None
+    user: Any = None
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "level": self.level,
+            "unit": self.unit.pk if self.unit else None,
+            "unit_name": self.unit.name if self.unit else None,
+            "town": self.town.pk if self.town else None,
+            "category": self.category.code if self.category else None,
+            "plan_type": self.plan_type,
+        }
+
+
+def month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def scope_entries(year: int, scope: Scope) -> QuerySet[PlanEntry]:
+    """计划口径: the plan entries of `year` in `scope`, one per project."""
+    plans = Plan.objects.in_force().filter(year=year)
+    if scope.level:
+        plans = plans.filter(level=scope.level)
+    entries = PlanEntry.objects.filter(plan__in=plans)
+    if scope.user is not None:
+        entries = entries.visible_to(scope.user)
+    if scope.unit is not None:
+        entries = entries.filter(project__responsible_unit__path__startswith=scope.unit.path)
+    if scope.town is not None:
+        entries = entries.filter(project__town=scope.town)
+    if scope.category is not None:
+        entries = entries.filter(project__category=scope.category)
+    if scope.plan_type:
+        entries = entries.filter(plan_type=scope.plan_type)
+    if scope.level:
+        return entries
+    # One entry per project across the levels: local first, then city, then province.
+    precedence = Case(
+        *(When(plan__level=level, then=Value(rank)) for level, rank in LEVEL_PRECEDENCE.items()),
+        output_field=IntegerField(),
+    )
+    ranked = entries.annotate(
+        rank=Window(RowNumber(), partition_by=[F("project_id")], order_by=[precedence.asc(), F("id").asc()])
+    )
+    return PlanEntry.objects.filter(pk__in=ranked.filter(rank=1).values("pk"))
+
+
+def completed_by(entries: QuerySet[PlanEntry], year: int, month: int, key: str | None = None) -> Any:
+    """年度完成投资 up to the end of `month` of the projects of `entries`: a total, or by `key`.
+
+    Summed from MonthlyProgress; `key` is a project field path ("project__category") or a field
+    of the entry ("plan_type"), which each project has once within a scope.
+    """
+    rows = MonthlyProgress.objects.filter(
+        project_id__in=entries.values("project_id"), year=year, month__lte=month
+    )
+    if key is None:
+        return rows.aggregate(total=Sum("ytd_increment"))["total"] or ZERO
+    if not key.startswith("project__"):
+        of_entry = entries.filter(project_id=OuterRef("project_id")).order_by().values(key)[:1]
+        rows = rows.annotate(entry_key=Subquery(of_entry))
+        key_path = "entry_key"
+    else:
+        key_path = key
+    return {
+        row[key_path]: row["total"] or ZERO
+        for row in rows.order_by().values(key_path).annotate(total=Sum("ytd_increment"))
+    }
+
+
+def _zero_missing(row: dict[str, Any]) -> dict[str, Any]:
+    """Sums over nothing are NULL in SQL; a figure over nothing is zero, exact to the cent."""
+    return {
+        k: (quantize(v, 2) if isinstance(v, Decimal) else ZERO if v is None and k != "key" else v)
+        for k, v in row.items()
+    }
+
+
+def completion_rate(completed: Decimal, planned: Decimal) -> Decimal | None:
+    """年度计划完成率: 年度完成投资 / 年度计划投资 × 100, 1 decimal."""
+    return percent(completed, planned, 1)
+
+
+def time_progress(month: int) -> Decimal:
+    """时间进度 at the end of month m: m / 12 × 100, 1 decimal."""
+    return quantize(Decimal(month) * 100 / 12, 1)
+
+
+def ahead_of_time(rate: Decimal | None, month: int) -> Decimal | None:
+    """快于(+)/慢于(−)时间进度 x 个百分点."""
+    return None if rate is None else quantize(rate - time_progress(month), 1)
+
+
+def plan_totals(entries: QuerySet[PlanEntry], year: int, month: int) -> dict[str, Any]:
+    """Counts and amounts of a scope: projects, 总投资, 年度计划投资, 年度完成投资, and the rates."""
+    row = _zero_missing(
+        entries.aggregate(
+            count=Count("id"),
+            total_investment=Sum("project__total_investment"),
+            annual_plan=Sum("annual_investment"),
+        )
+    )
+    row["completed"] = quantize(completed_by(entries, year, month), 2)
+    rate = completion_rate(row["completed"], row["annual_plan"])
+    return {
+        "count": row["count"],
+        "total_investment": row["total_investment"],
+        "annual_plan": row["annual_plan"],
+        "completed": row["completed"],
+        "completion_rate": rate,
+        "time_progress": time_progress(month),
+        "ahead_points": ahead_of_time(rate, month),
+    }
+
+
+def breakdown(
+    entries: QuerySet[PlanEntry], year: int, month: int, key: str, labels: dict[Any, str]
+) -> list[dict[str, Any]]:
+    """Counts, amounts, completion rate and shares per value of `key` (largest-remainder shares)."""
+    completed_of = completed_by(entries, year, month, key)
+    rows = {
+        r[key]: {**_zero_missing(r), "completed": quantize(completed_of.get(r[key], ZERO), 2)}
+        for r in entries.order_by()
+        .values(key)
+        .annotate(
+            count=Count("id"),
+            annual_plan=Sum("annual_investment"),
+            total_investment=Sum("project__total_investment"),
+        )
+    }
+    keys = [k for k in labels if k in rows] + [k for k in rows if k not in labels]
+    counts = [rows[k]["count"] for k in keys]
+    completed = [rows[k]["completed"] for k in keys]
+    count_shares = largest_remainder_shares(counts, 1)
+    completed_shares = largest_remainder_shares(completed, 2)
+    return [
+        {
+            "key": k,
+            "label": labels.get(k, str(k)),
+            "count": rows[k]["count"],
+            "count_share": count_shares[i],
+            "total_investment": rows[k]["total_investment"],
+            "annual_plan": rows[k]["annual_plan"],
+            "completed": rows[k]["completed"],
+            "completed_share": completed_shares[i],
+            "completion_rate": completion_rate(rows[k]["completed"], rows[k]["annual_plan"]),
+        }
+        for i, k in enumerate(keys)
+    ]
+
+
+def status_breakdown(entries: QuerySet[PlanEntry]) -> list[dict[str, Any]]:
+    """Projects by status group (已完工/在建/暂停施工/前期), with largest-remainder shares."""
+    row = entries.aggregate(
+        **{
+            name: Count("id", filter=Q(project__status__in=statuses))
+            for name, _label, statuses in STATUS_GROUPS
+        }
+    )
+    shares = largest_remainder_shares([row[name] for name, _l, _s in STATUS_GROUPS], 1)
+    return [
+        {"key": name, "label": label, "count": row[name], "share": shares[i]}
+        for i, (name, label, _s) in enumerate(STATUS_GROUPS)
+    ]
+
+
+def start_and_finish_rates(entries: QuerySet[PlanEntry], year: int, month: int) -> dict[str, Any]:
+    """开工率 / 竣工率: started (completed) among those planned to start (complete) by month m."""
+    end = month_end(year, month)
+    row = entries.aggregate(
+        to_start=Count("id", filter=Q(plan_type=PlanType.NEW_START, planned_start_month__lte=month)),
+        started=Count(
+            "id",
+            filter=Q(
+                plan_type=PlanType.NEW_START,
+                planned_start_month__lte=month,
+                project__actual_start_date__lte=end,
+            ),
+        ),
+        to_finish=Count("id", filter=Q(plan_type=PlanType.COMPLETING, planned_completion_month__lte=month)),
+        finished=Count(
+            "id",
+            filter=Q(
+                plan_type=PlanType.COMPLETING,
+                planned_completion_month__lte=month,
+                project__actual_completion_date__lte=end,
+            ),
+        ),
+    )
+    return {
+        **row,
+        "start_rate": percent(row["started"], row["to_start"], 1),
+        "finish_rate": percent(row["finished"], row["to_finish"], 1),
+    }
+
+
+def size_buckets(entries: QuerySet[PlanEntry]) -> dict[str, Any]:
+    """规模分布 and 亿元以上项目占比 (share of projects of 1 亿元 and above, 2 decimals)."""
+    aggregates: dict[str, Any] = {"total": Count("id")}
+    for bucket, (low, high) in SIZE_BUCKET_BOUNDS.items():
+        condition = Q()
+        if low is not None:
+            condition &= Q(project__total_investment__gte=low)
+        if high is not None:
+            condition &= Q(project__total_investment__lt=high)
+        aggregates[f"n_{bucket}"] = Count("id", filter=condition)
+        aggregates[f"t_{bucket}"] = Coalesce(
+            Sum("project__total_investment", filter=condition), Value(ZERO), output_field=MONEY
+        )
+    row = entries.aggregate(**aggregates)
+    buckets = [
+        {
+            "key": b,
+            "label": str(SizeBucket(b).label),
+            "count": row[f"n_{b}"],
+            "total_investment": row[f"t_{b}"],
+        }
+        for b in SIZE_BUCKET_BOUNDS
+    ]
+    above = (
+        row[f"n_{SizeBucket.TEN_PLUS}"] + row[f"n_{SizeBucket.FIVE_TEN}"] + row[f"n_{SizeBucket.ONE_FIVE}"]
+    )
+    return {"buckets": buckets, "yi_and_above": above, "yi_and_above_share": percent(above, row["total"], 2)}
+
+
+def on_time_reporting(entries: QuerySet[PlanEntry], year: int, month: int) -> dict[str, Any]:
+    """按时报送率 of the month: reports first submitted by their deadline among the projects due."""
+    from progress.periods import Period
+    from progress.querysets import projects_due
+    from projects.models import Project
+
+    period = Period(year, month)
+    due = projects_due(period, Project.objects.filter(pk__in=entries.values("project_id")))
+    row = Report.objects.filter(project__in=due, year=year, month=month).aggregate(
+        submitted=Count("id", filter=Q(first_submitted_at__isnull=False)),
+        on_time=Count("id", filter=Q(first_submitted_at__date__lte=F("deadline"))),
+    )
+    due_count = due.count()
+    return {
+        "due": due_count,
+        "submitted": row["submitted"],
+        "on_time": row["on_time"],
+        "on_time_rate": percent(row["on_time"], due_count, 1),
+    }
+
+
+def monthly_series(entries: QuerySet[PlanEntry], year: int, month: int) -> list[dict[str, Any]]:
+    """累计完成投资 by month of the year against the plan and the time-progress line."""
+    plan = entries.aggregate(total=Coalesce(Sum("annual_investment"), Value(ZERO), output_field=MONEY))[
+        "total"
+    ]
+    by_month = dict(
+        MonthlyProgress.objects.filter(
+            project_id__in=entries.values("project_id"), year=year, month__lte=month
+        )
+        .order_by()
+        .values("month")
+        .annotate(total=Sum("ytd_increment"))
+        .values_list("month", "total")
+    )
+    series, running = [], ZERO
+    for m in range(1, month + 1):
+        running += by_month.get(m) or ZERO
+        series.append(
+            {
+                "month": m,
+                "completed": running,
+                "completion_rate": completion_rate(running, plan),
+                "time_progress": time_progress(m),
+                "planned_to_date": quantize(plan * m / 12, 2),
+            }
+        )
+    return series
+
+
+def ranking(entries: QuerySet[PlanEntry], year: int, month: int, by: str = "unit") -> list[dict[str, Any]]:
+    """排名: responsible units (or towns) by completion rate; ties by completed amount, then name."""
+    key = "project__responsible_unit" if by == "unit" else "project__town"
+    entries = entries.exclude(**{f"{key}__isnull": True})
+    completed_of = completed_by(entries, year, month, key)
+    rows = [
+        _zero_missing(row)
+        for row in entries.order_by()
+        .values(key, f"{key}__name")
+        .annotate(count=Count("id"), annual_plan=Sum("annual_investment"))
+    ]
+    for row in rows:
+        row["completed"] = quantize(completed_of.get(row[key], ZERO), 2)
+        row["unit_id"], row["name"] = row.pop(key), row.pop(f"{key}__name")
+        row["completion_rate"] = completion_rate(row["completed"], row["annual_plan"])
+    rows.sort(
+        key=lambda r: (
+            -(r["completion_rate"] if r["completion_rate"] is not None else Decimal(-1)),
+            -r["completed"],
+            r["name"],
+        )
+    )
+    for position, row in enumerate(rows, start=1):
+        row["rank"] = position
+    return rows
+
+
+def compute(year: int, month: int, scope: Scope | None = None) -> dict[str, Any]:
+    """All the figures of DOMAIN §9 for a period and a scope, as one dictionary (amounts in 万元)."""
+    scope = scope or Scope()
+    entries = scope_entries(year, scope)
+    last_entries = scope_entries(year - 1, scope)
+    totals = plan_totals(entries, year, month)
+    last = plan_totals(last_entries, year - 1, month)
+    categories = {c.pk: c.name for c in Category.objects.all()}
+    result: dict[str, Any] = {
+        "period": {"year": year, "month": month},
+        "scope": scope.describe(),
+        "plan": totals,
+        "by_category": breakdown(entries, year, month, "project__category", categories),
+        "by_level": level_breakdown(year, month, scope),
+        "by_plan_type": breakdown(
+            entries, year, month, "plan_type", {k: str(v) for k, v in PlanType.choices}
+        ),
+        "by_status": status_breakdown(entries),
+        "starts": start_and_finish_rates(entries, year, month),
+        "sizes": size_buckets(entries),
+        "reporting": on_time_reporting(entries, year, month),
+        "monthly": monthly_series(entries, year, month),
+        "ranking_units": ranking(entries, year, month, "unit"),
+        "ranking_towns": ranking(entries, year, month, "town"),
+        "year_on_year": {
+            "last_year": last,
+            "count": year_on_year(totals["count"], last["count"]),
+            "total_investment": year_on_year(totals["total_investment"], last["total_investment"]),
+            "annual_plan": year_on_year(totals["annual_plan"], last["annual_plan"]),
+            "completed": year_on_year(totals["completed"], last["completed"]),
+        },
+    }
+    return result
+
+
+def level_breakdown(year: int, month: int, scope: Scope) -> list[dict[str, Any]]:
+    """By plan level, each level's own list: a project counts on every list it is on."""
+    levels = [scope.level] if scope.level else [value for value, _label in PlanLevel.choices]
+    result = []
+    for level in levels:
+        totals = plan_totals(scope_entries(year, replace(scope, level=level)), year, month)
+        result.append({"key": level, "label": str(PlanLevel(level).label), **totals})
+    return result
+
+
+def yi(amount: Decimal | None) -> Decimal:
+    """亿元 with 2 decimals, for texts and tables that speak in 亿元."""
+    return wan_to_yi(amount)
