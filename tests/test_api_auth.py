@@ -145,3 +145,15 @@ def test_the_docs_page_loads_everything_from_this_server(world, client_for):
     for asset in assets:
         assert asset.startswith("/static/drf_spectacular_sidecar/")
         assert client.get(asset).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url", ["/api/", "/api/projects/", "/api/projects/{a}/", "/api/plans/", "/api/units/"]
+)
+@pytest.mark.parametrize("persona", ["coordinator", "owner_a"])
+def test_the_browsable_api_renders_for_people_in_a_browser(world, client_for, url, persona):
+    response = client_for(getattr(world, persona)).get(
+        url.format(a=world.project_a.pk), HTTP_ACCEPT="text/html"
+    )
+    assert response.status_code == 200
+    assert "text/html" in response["Content-Type"]
