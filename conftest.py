@@ -13,6 +13,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
+from catalog.defaults import load_defaults
 from catalog.models import Category, IndustryField
 from org.choices import Role, UnitKind
 from org.models import Unit, User
@@ -55,6 +56,8 @@ def fast_password_hashing(settings):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def world(db: None) -> World:
+    # Transactional tests (browser tests) flush the database, dictionaries included.
+    load_defaults()
     gov = Unit.objects.create(name="示范区人民政府", kind=UnitKind.GOVERNMENT)
     drc = Unit.objects.create(name="区发展和改革局", kind=UnitKind.DEPARTMENT, parent=gov)
     housing = Unit.objects.create(name="区住房和城乡建设局", kind=UnitKind.DEPARTMENT, parent=gov)

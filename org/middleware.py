@@ -52,3 +52,17 @@ class PasswordChangeRequiredMiddleware:
                     return JsonResponse({"detail": _("请先修改初始密码。")}, status=403)
                 return redirect("password_change")
         return self.get_response(request)
+
+
+class DefaultLanguageMiddleware:
+    """Chinese unless the user chose another language: the browser's Accept-Language is ignored.
+
+    Goes before LocaleMiddleware, so a page never mixes Django's English with our Chinese.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.META["HTTP_ACCEPT_LANGUAGE"] = settings.LANGUAGE_CODE
+        return self.get_response(request)
