@@ -5,6 +5,7 @@ urlpatterns = [
     path("projects/", include("projects.urls")),
     path("plans/", include("plans.urls")),
     path("reports/", include("progress.urls")),
+    path("dashboard/", include("figures.urls")),
     path("admin/org/", include("org.urls")),
     path("admin/dictionaries/", include("catalog.urls")),
     path("admin/logs/", include("audit.urls")),

@@ -1,4 +1,3 @@
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -6,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, ProtectedError, RestrictedError, Sum
+from django.db.models import Count, ProtectedError, RestrictedError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,7 +16,6 @@ from django.views.decorators.http import require_POST
 
 from audit.changes import diff, record, snapshot
 from audit.models import OperationLog
-from lib.numbers import largest_remainder_shares, wan_to_yi
 from org import lockout
 from org.choices import Role
 from org.decorators import admin_required
@@ -30,10 +28,6 @@ from org.forms import (
     UserEditForm,
 )
 from org.models import Unit, User
-from plans.choices import PlanLevel
-from plans.models import Plan, PlanEntry
-from projects.choices import ProjectStatus
-from projects.models import Project
 
 Action = OperationLog.Action
 
@@ -67,56 +61,6 @@ ROLE_SCOPES: dict[str, tuple[Any, Any]] = {
         _("管理用户、单位、数据字典和预警阈值，查看日志"),
     ),
 }
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    """首页: the user's projects by status and this year's plans, all in the user's data scope."""
-    projects = Project.objects.visible_to(request.user)
-    rows = {
-        row["status"]: row
-        for row in projects.order_by()
-        .values("status")
-        .annotate(count=Count("pk"), total=Sum("total_investment"))
-    }
-    counts = [rows.get(status, {}).get("count", 0) for status in ProjectStatus.values]
-    shares = largest_remainder_shares(counts)
-    statuses = [
-        {"value": value, "label": label, "count": count, "share": share}
-        for (value, label), count, share in zip(ProjectStatus.choices, counts, shares)
-    ]
-    total_investment = sum((row["total"] or Decimal(0) for row in rows.values()), Decimal(0))
-
-    year = timezone.localdate().year
-    entries = PlanEntry.objects.visible_to(request.user).filter(
-        plan__in=Plan.objects.in_force().filter(year=year)
-    )
-    by_level = {
-        row["plan__level"]: row
-        for row in entries.order_by()
-        .values("plan__level")
-        .annotate(count=Count("project", distinct=True), annual=Sum("annual_investment"))
-    }
-    levels = [
-        {
-            "label": label,
-            "count": by_level.get(value, {}).get("count", 0),
-            "annual_yi": wan_to_yi(by_level.get(value, {}).get("annual")),
-        }
-        for value, label in PlanLevel.choices
-    ]
-    planned = entries.aggregate(count=Count("project", distinct=True), annual=Sum("annual_investment"))
-
-    ctx = {
-        "statuses": statuses,
-        "project_count": sum(counts),
-        "total_investment_yi": wan_to_yi(total_investment),
-        "year": year,
-        "levels": levels,
-        "planned_count": planned["count"],
-        "planned_annual_yi": wan_to_yi(planned["annual"]),
-    }
-    return render(request, "org/home.html", ctx)
 
 
 @login_required

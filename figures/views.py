@@ -1,0 +1,185 @@
+import json
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from figures.compute import STATUS_GROUPS, Scope, compute
+from lib.xlsx import build_workbook, xlsx_response
+from plans.choices import PlanLevel
+
+STATUSES_OF_GROUP = {name: statuses for name, _label, statuses in STATUS_GROUPS}
+
+
+def period_of(request: HttpRequest) -> tuple[int, int]:
+    """The year and month of the period picker; this month when absent or malformed."""
+    today = timezone.localdate()
+    try:
+        year, month = (int(part) for part in request.GET.get("period", "").split("-")[:2])
+        if 2000 <= year <= 2100 and 1 <= month <= 12:
+            return year, month
+    except ValueError:
+        pass
+    return today.year, today.month
+
+
+def scope_of(request: HttpRequest) -> Scope:
+    level = request.GET.get("level", "")
+    return Scope(level=level if level in PlanLevel.values else None, user=request.user)
+
+
+def list_link(year: int, level: str | None, **filters: Any) -> str:
+    """The project list filtered as a chart's slice, for click-through."""
+    params: list[tuple[str, Any]] = [("plan_year", year)]
+    if level:
+        params.append(("plan_level", level))
+    for name, value in filters.items():
+        for item in value if isinstance(value, list | tuple) else [value]:
+            params.append((name, item))
+    return f"{reverse('projects:list')}?{urlencode(params)}"
+
+
+def chart_tables(data: dict[str, Any], year: int, level: str | None) -> dict[str, dict[str, Any]]:
+    """Each chart's rows: what it draws, what its .xlsx holds, where a click leads."""
+    return {
+        "monthly": {
+            "title": _("累计完成投资与时间进度"),
+            "headers": [
+                _("月份"),
+                _("累计完成投资（万元）"),
+                _("按时间进度应完成（万元）"),
+                _("完成率（%）"),
+                _("时间进度（%）"),
+            ],
+            "rows": [
+                [
+                    f"{m['month']}月",
+                    m["completed"],
+                    m["planned_to_date"],
+                    m["completion_rate"],
+                    m["time_progress"],
+                ]
+                for m in data["monthly"]
+            ],
+        },
+        "category": {
+            "title": _("按项目类别"),
+            "headers": [
+                _("类别"),
+                _("项目数"),
+                _("年度计划投资（万元）"),
+                _("完成投资（万元）"),
+                _("完成率（%）"),
+                _("占完成投资（%）"),
+            ],
+            "rows": [
+                [
+                    r["label"],
+                    r["count"],
+                    r["annual_plan"],
+                    r["completed"],
+                    r["completion_rate"],
+                    r["completed_share"],
+                ]
+                for r in data["by_category"]
+            ],
+            "links": [list_link(year, level, category=r["key"]) for r in data["by_category"]],
+        },
+        "level": {
+            "title": _("按计划级别"),
+            "headers": [
+                _("级别"),
+                _("项目数"),
+                _("年度计划投资（万元）"),
+                _("完成投资（万元）"),
+                _("完成率（%）"),
+            ],
+            "rows": [
+                [r["label"], r["count"], r["annual_plan"], r["completed"], r["completion_rate"]]
+                for r in data["by_level"]
+            ],
+            "links": [list_link(year, r["key"]) for r in data["by_level"]],
+        },
+        "status": {
+            "title": _("按项目状态"),
+            "headers": [_("状态"), _("项目数"), _("占比（%）")],
+            "rows": [[r["label"], r["count"], r["share"]] for r in data["by_status"]],
+            "links": [
+                list_link(year, level, status=list(STATUSES_OF_GROUP[r["key"]])) for r in data["by_status"]
+            ],
+        },
+        "units": {
+            "title": _("责任单位完成情况排名"),
+            "headers": [
+                _("名次"),
+                _("责任单位"),
+                _("项目数"),
+                _("年度计划投资（万元）"),
+                _("完成投资（万元）"),
+                _("完成率（%）"),
+            ],
+            "rows": [
+                [r["rank"], r["name"], r["count"], r["annual_plan"], r["completed"], r["completion_rate"]]
+                for r in data["ranking_units"]
+            ],
+            "links": [list_link(year, level, responsible_unit=r["unit_id"]) for r in data["ranking_units"]],
+        },
+        "towns": {
+            "title": _("乡镇/街道完成情况"),
+            "headers": [
+                _("名次"),
+                _("乡镇/街道"),
+                _("项目数"),
+                _("年度计划投资（万元）"),
+                _("完成投资（万元）"),
+                _("完成率（%）"),
+            ],
+            "rows": [
+                [r["rank"], r["name"], r["count"], r["annual_plan"], r["completed"], r["completion_rate"]]
+                for r in data["ranking_towns"]
+            ],
+            "links": [list_link(year, level, town=r["unit_id"]) for r in data["ranking_towns"]],
+        },
+    }
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """首页仪表盘: the figures of the user's scope for a month, every chart clickable and downloadable."""
+    year, month = period_of(request)
+    scope = scope_of(request)
+    data = compute(year, month, scope)
+    charts = chart_tables(data, year, scope.level)
+    return render(
+        request,
+        "figures/dashboard.html",
+        {
+            "data": data,
+            "year": year,
+            "month": month,
+            "period": f"{year:04d}-{month:02d}",
+            "level": scope.level or "",
+            "levels": PlanLevel.choices,
+            "charts": charts,
+            "charts_json": json.dumps(charts, cls=DjangoJSONEncoder, ensure_ascii=False),
+        },
+    )
+
+
+@login_required
+def chart_data(request: HttpRequest, chart: str) -> HttpResponse:
+    """One chart's data as .xlsx, with the same numbers the chart draws."""
+    year, month = period_of(request)
+    scope = scope_of(request)
+    charts = chart_tables(compute(year, month, scope), year, scope.level)
+    if chart not in charts:
+        raise Http404(_("没有这个图表。"))
+    table = charts[chart]
+    title = f"{year}年1–{month}月 {table['title']}"
+    return xlsx_response(f"{title}.xlsx", build_workbook(title, table["headers"], table["rows"]))

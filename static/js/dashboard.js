@@ -1,0 +1,78 @@
+/* Dashboard charts: each draws the rows the server computed; a click opens the filtered project list. */
+(function () {
+  const charts = JSON.parse(JSON.parse(document.getElementById("chart-data").textContent));
+  const number = (value) => (value === null || value === undefined ? null : Number(value));
+  const toYi = (value) => (value === null ? null : Math.round(Number(value)) / 10000);
+  const drawn = [];
+
+  function open(key, index) {
+    const links = charts[key].links;
+    if (links && links[index]) window.location.href = links[index];
+  }
+
+  function monthly(el, table) {
+    const rows = table.rows;
+    return {
+      tooltip: { trigger: "axis" },
+      legend: { top: 0 },
+      grid: { left: 60, right: 60, top: 40, bottom: 30 },
+      xAxis: { type: "category", data: rows.map((r) => r[0]) },
+      yAxis: [
+        { type: "value", name: "亿元" },
+        { type: "value", name: "%", max: (v) => Math.max(100, Math.ceil(v.max / 10) * 10) },
+      ],
+      series: [
+        { name: "累计完成投资", type: "bar", data: rows.map((r) => toYi(r[1])) },
+        { name: "按时间进度应完成", type: "line", data: rows.map((r) => toYi(r[2])), lineStyle: { type: "dashed" } },
+        { name: "完成率", type: "line", yAxisIndex: 1, data: rows.map((r) => number(r[3])) },
+        { name: "时间进度", type: "line", yAxisIndex: 1, data: rows.map((r) => number(r[4])), lineStyle: { type: "dotted" } },
+      ],
+    };
+  }
+
+  function pie(table, valueColumn) {
+    return {
+      tooltip: { trigger: "item", formatter: "{b}: {c} ({d}%)" },
+      legend: { bottom: 0 },
+      series: [{
+        type: "pie", radius: ["35%", "65%"],
+        data: table.rows.map((r) => ({ name: r[0], value: number(r[valueColumn]) })),
+        label: { formatter: "{b}\n{c}" },
+      }],
+    };
+  }
+
+  function bars(table, nameColumn, planColumn, doneColumn, rateColumn) {
+    const rows = table.rows;
+    return {
+      tooltip: { trigger: "axis" },
+      legend: { top: 0 },
+      grid: { left: 60, right: 50, top: 40, bottom: 80 },
+      xAxis: { type: "category", data: rows.map((r) => r[nameColumn]), axisLabel: { rotate: 30, interval: 0 } },
+      yAxis: [{ type: "value", name: "亿元" }, { type: "value", name: "%" }],
+      series: [
+        { name: "年度计划投资", type: "bar", data: rows.map((r) => toYi(r[planColumn])) },
+        { name: "完成投资", type: "bar", data: rows.map((r) => toYi(r[doneColumn])) },
+        { name: "完成率", type: "line", yAxisIndex: 1, data: rows.map((r) => number(r[rateColumn])) },
+      ],
+    };
+  }
+
+  const builders = {
+    monthly: (t) => monthly(null, t),
+    category: (t) => pie(t, 3),
+    level: (t) => bars(t, 0, 2, 3, 4),
+    status: (t) => pie(t, 1),
+    units: (t) => bars(t, 1, 3, 4, 5),
+    towns: (t) => bars(t, 1, 3, 4, 5),
+  };
+
+  document.querySelectorAll("[data-chart]").forEach((el) => {
+    const key = el.dataset.chart;
+    const chart = echarts.init(el);
+    chart.setOption(builders[key](charts[key]));
+    chart.on("click", (params) => open(key, params.dataIndex));
+    drawn.push(chart);
+  });
+  window.addEventListener("resize", () => drawn.forEach((c) => c.resize()));
+})();
