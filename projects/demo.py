@@ -701,6 +701,9 @@ class DemoBuilder:
                 continue
             names.add(name)
             parent, town, _w = self.rng.choices(parents, weights)[0]
+            if not drafts:
+                # The demo street's account needs at least one company under it.
+                parent = town = self.towns[0]
             unit = Unit(
                 name=name,
                 kind=UnitKind.OWNER,

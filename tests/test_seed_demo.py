@@ -1,0 +1,181 @@
+"""seed_demo builds a valid, deterministic demo district; demo_logins lists its accounts."""
+
+from io import StringIO
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from lib.validators import validate_credit_code, validate_project_code
+from org.models import Unit, User
+from plans.choices import PlanLevel, PlanType
+from plans.models import Plan, PlanEntry
+from projects.choices import ProcedureStatus, ProjectStatus
+from projects.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from projects.models import Procedure, Project, ProjectStatusChange
+
+# A past year makes the reference day 31 December, so the data does not depend on today.
+YEAR = 2025
+
+
+def seed(**options: object) -> str:
+    out = StringIO()
+    call_command("seed_demo", stdout=out, **{"projects": 60, "seed": 7, "year": YEAR, **options})
+    return out.getvalue()
+
+
+def fingerprint() -> list[tuple[object, ...]]:
+    return list(
+        Project.objects.order_by("id").values_list(
+            "name", "code", "total_investment", "status", "build_years", "owner_unit__name"
+        )
+    )
+
+
+@pytest.mark.django_db
+def test_the_same_seed_builds_the_same_district() -> None:
+    seed()
+    first = fingerprint()
+    first_plans = list(
+        PlanEntry.objects.order_by("plan__year", "plan__level", "plan__version", "project__name").values_list(
+            "plan__year", "plan__level", "plan__version", "project__name", "plan_type", "annual_investment"
+        )
+    )
+    seed(flush=True)
+    assert fingerprint() == first
+    assert (
+        list(
+            PlanEntry.objects.order_by(
+                "plan__year", "plan__level", "plan__version", "project__name"
+            ).values_list(
+                "plan__year",
+                "plan__level",
+                "plan__version",
+                "project__name",
+                "plan_type",
+                "annual_investment",
+            )
+        )
+        == first_plans
+    )
+    seed(flush=True, seed=8)
+    assert fingerprint() != first
+
+
+@pytest.mark.django_db
+def test_every_code_is_valid_and_unique() -> None:
+    seed(projects=150)
+    codes = [c for c in Project.objects.values_list("code", flat=True) if c]
+    assert 0.55 < len(codes) / 150 < 0.8
+    assert len(set(codes)) == len(codes)
+    for code in codes:
+        validate_project_code(code)
+    credit_codes = list(Unit.objects.values_list("credit_code", flat=True))
+    assert all(credit_codes)
+    assert len(set(credit_codes)) == len(credit_codes)
+    for code in credit_codes:
+        validate_credit_code(code)
+
+
+@pytest.mark.django_db
+def test_projects_procedures_and_entries_pass_model_validation() -> None:
+    seed(projects=120)
+    for model in (Unit, Project, Procedure, PlanEntry):
+        for obj in model.objects.all():
+            try:
+                obj.full_clean(validate_unique=False, validate_constraints=False)
+            except ValidationError as error:  # pragma: no cover - the message names the bad row
+                pytest.fail(f"{model.__name__} {obj}: {error}")
+
+
+@pytest.mark.django_db
+def test_statuses_agree_with_dates_and_history() -> None:
+    seed(projects=150)
+    projects = list(Project.objects.all())
+    statuses = {p.status for p in projects}
+    assert {ProjectStatus.PRELIMINARY, ProjectStatus.CONSTRUCTION, ProjectStatus.COMPLETED} <= statuses
+    for project in projects:
+        if project.status in (ProjectStatus.CONSTRUCTION, ProjectStatus.COMPLETED, ProjectStatus.OPERATING):
+            assert project.actual_start_date is not None
+        if project.status in (ProjectStatus.COMPLETED, ProjectStatus.OPERATING):
+            assert project.actual_completion_date >= project.actual_start_date
+        if project.status in (ProjectStatus.SUSPENDED, ProjectStatus.CANCELLED):
+            assert project.status_reason
+        if project.status != ProjectStatus.RESERVE:
+            last = project.status_changes.order_by("effective_date", "id").last()
+            assert last is not None and last.to_status == project.status
+    assert ProjectStatusChange.objects.count() > len(projects)
+    for procedure in Procedure.objects.filter(status=ProcedureStatus.DONE):
+        assert procedure.submitted_on <= procedure.approved_on
+    assert not Procedure.objects.filter(status=ProcedureStatus.IN_PROGRESS, submitted_on=None).exists()
+
+
+@pytest.mark.django_db
+def test_plans_cover_three_levels_and_three_years_with_an_adjustment() -> None:
+    seed(projects=150)
+    assert set(Plan.objects.values_list("year", flat=True)) == {YEAR - 2, YEAR - 1, YEAR}
+    for year in (YEAR - 2, YEAR - 1, YEAR):
+        sizes = {
+            level: PlanEntry.objects.filter(plan__year=year, plan__level=level, plan__version=1).count()
+            for level in PlanLevel.values
+        }
+        assert sizes[PlanLevel.LOCAL] > sizes[PlanLevel.CITY] > sizes[PlanLevel.PROVINCE] > 0
+    adjusted = Plan.objects.get(year=YEAR, level=PlanLevel.LOCAL, version=2)
+    initial = Plan.objects.get(year=YEAR, level=PlanLevel.LOCAL, version=1)
+    diff = adjusted.diff_against(initial, User.objects.get(username="coordinator"))
+    assert diff["added"] and diff["removed"] and diff["changed"]
+    for entry in PlanEntry.objects.select_related("project"):
+        assert entry.annual_investment <= entry.project.total_investment
+        if entry.plan_type == PlanType.NEW_START:
+            assert entry.planned_start_month
+        if entry.plan_type == PlanType.COMPLETING:
+            assert entry.planned_completion_month
+
+
+@pytest.mark.django_db
+def test_demo_accounts_log_in_and_see_their_scope(client) -> None:  # type: ignore[no-untyped-def]
+    seed()
+    total = Project.objects.count()
+    for account in DEMO_ACCOUNTS:
+        response = client.post(
+            reverse("login"),
+            {"username": account.username, "password": DEMO_PASSWORD},
+            REMOTE_ADDR="10.0.0.9",
+        )
+        assert response.status_code == 302, account.username
+        assert response.url != reverse("password_change")
+        user = User.objects.get(username=account.username)
+        assert client.session["_auth_user_id"] == str(user.pk)
+        visible = Project.objects.visible_to(user).count()
+        if user.sees_everything:
+            assert visible == total
+        else:
+            assert 0 < visible < total, account.username
+        client.logout()
+
+
+@pytest.mark.django_db
+def test_if_empty_leaves_an_existing_registry_alone() -> None:
+    seed()
+    before = (Project.objects.count(), Unit.objects.count(), User.objects.count(), PlanEntry.objects.count())
+    assert "已有项目" in seed(if_empty=True, seed=99)
+    assert (
+        Project.objects.count(),
+        Unit.objects.count(),
+        User.objects.count(),
+        PlanEntry.objects.count(),
+    ) == before
+    with pytest.raises(CommandError):
+        seed()
+
+
+@pytest.mark.django_db
+def test_demo_logins_lists_every_account() -> None:
+    seed(projects=20)
+    out = StringIO()
+    call_command("demo_logins", stdout=out)
+    text = out.getvalue()
+    for account in DEMO_ACCOUNTS:
+        assert account.username in text
+    assert DEMO_PASSWORD in text
