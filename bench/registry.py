@@ -35,7 +35,10 @@ def measure(client: Any, url: str, runs: int) -> dict[str, Any]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    first = client.get(url)
+    try:
+        first = client.get(url)
+    except Exception as error:  # a broken page is a result to report, not a reason to stop
+        return {"error": f"{type(error).__name__}: {error}"[:200]}
     if first.status_code != 200:
         return {"status": first.status_code}
     times = []
@@ -122,7 +125,8 @@ def run_size(size: int, runs: int, postgres: str | None, keep: bool) -> dict[str
             check=False,
         )
         if child.returncode != 0:
-            raise SystemExit(f"{label} {size}: the worker failed\n{child.stderr[-3000:]}")
+            print(f"{label} {size:,}: the worker failed\n{child.stderr[-3000:]}", file=sys.stderr)
+            return {"backend": label, "size": size, "failed": True}
         result: dict[str, Any] = json.loads(child.stdout.strip().splitlines()[-1])
     finally:
         if postgres and not keep:
@@ -136,6 +140,8 @@ def run_size(size: int, runs: int, postgres: str | None, keep: bool) -> dict[str
 
 def cell(result: dict[str, Any], key: str) -> list[str]:
     measured = result[key]
+    if "error" in measured:
+        return ["error", "-"]
     if "ms" not in measured:
         return [f"HTTP {measured['status']}", "-"]
     return [f"{measured['ms']:.1f}", str(measured["queries"])]
@@ -144,7 +150,9 @@ def cell(result: dict[str, Any], key: str) -> list[str]:
 def print_table(results: list[dict[str, Any]]) -> None:
     header = ["backend", "projects", "seed s", "page ms", "page queries", "api ms", "api queries", "matches"]
     rows = [
-        [
+        [r["backend"], f"{r['size']:,}", "failed", "-", "-", "-", "-", "-"]
+        if r.get("failed")
+        else [
             r["backend"],
             f"{r['size']:,}",
             f"{r['seed_s']:.1f}",
@@ -159,6 +167,10 @@ def print_table(results: list[dict[str, Any]]) -> None:
     for row in rows:
         print("  ".join(c.rjust(w) for c, w in zip(row, widths, strict=True)))
     print("ms: median server time of one request (in-process Django test client); queries: SQL per request.")
+    for r in results:
+        for key in ("page", "api"):
+            if "error" in r.get(key, {}):
+                print(f"{r['backend']} {r['size']:,} {key}: {r[key]['error']}")
 
 
 def main() -> None:

@@ -67,35 +67,19 @@ DEMO_OWNER = "示范区城市建设投资集团有限公司"
 
 DEMO_ACCOUNTS = [
     DemoAccount(
-        "admin",
-        Role.ADMIN,
-        COORDINATOR_UNIT,
-        "韩立新",
-        "单位与用户 /admin/org/，字典 /admin/dictionaries/，日志 /admin/logs/",
+        "admin", Role.ADMIN, COORDINATOR_UNIT, "韩立新",
+        "单位 /admin/org/units/、用户 /admin/org/users/、字典 /admin/dictionaries/、日志 /admin/logs/operations/",
     ),
     DemoAccount(
-        "coordinator",
-        Role.COORDINATOR,
-        COORDINATOR_UNIT,
-        "周明远",
-        "项目库 /projects/ 筛选与导出，年度计划 /plans/ 及调整方案对比",
+        "coordinator", Role.COORDINATOR, COORDINATOR_UNIT, "周明远",
+        "首页看板；项目库 /projects/ 筛选与导出；年度计划 /plans/ 及调整方案对比；报送情况 /reports/board/",
     ),
-    DemoAccount(
-        "leader", Role.LEADER, GOVERNMENT, "李振华", "浏览全部项目和三级计划（只读），查看本人分包的项目"
-    ),
-    DemoAccount(
-        "inspector",
-        Role.INSPECTOR,
-        INSPECTION_UNIT,
-        "杜文斌",
-        "浏览全部项目（只读），查看手续办理和状态变更记录",
-    ),
+    DemoAccount("leader", Role.LEADER, GOVERNMENT, "李振华", "首页看板，全部项目和三级计划（只读），本人分包的项目"),
+    DemoAccount("inspector", Role.INSPECTOR, INSPECTION_UNIT, "杜文斌", "全部项目（只读），手续办理和状态变更记录"),
     DemoAccount("unit_zjj", Role.UNIT, HOUSING_UNIT, "江海涛", "只看到住建局及所属城投、安居公司的项目"),
     DemoAccount("unit_town", Role.UNIT, DEMO_TOWN, "陈晓燕", "只看到城关街道及辖区企业的项目"),
-    DemoAccount(
-        "owner", Role.OWNER, DEMO_OWNER, "王建军", "只看到本单位（城投集团）的项目，维护手续办理情况"
-    ),
-]
+    DemoAccount("owner", Role.OWNER, DEMO_OWNER, "王建军", "只看到城投集团的项目；月报填报 /reports/，手续办理"),
+]  # fmt: skip
 
 # (full name, short name, key, abbreviation in document numbers)
 DEPARTMENTS = [
