@@ -1,0 +1,1258 @@
+"""Importing an official table: match its rows to projects, validate, say what would change, write in bulk.
+
+Rows match projects by 项目代码, else by exact name within the plan, then within the projects the
+user may see. Projects, plan entries, procedures and (附件3 with a period) the period's reports
+that do not exist yet are created. Nothing is written unless every row is valid, and then all of it
+is written in one transaction with bulk inserts and updates.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import DatabaseError, transaction
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
+from django.utils import timezone
+
+from audit.models import OperationLog
+from catalog.models import Category, IndustryField, ProcedureType
+from lib.validators import normalize_build_years, validate_build_years, validate_phone, validate_project_code
+from org.choices import Role
+from org.models import Unit, User
+from plans.choices import PlanKind, PlanLevel
+from plans.models import Plan, PlanEntry
+from progress.choices import PARTS_PER_MONTH, ReportState, RevisionKind
+from progress.exchange.cells import (
+    PROCEDURE_LABELS,
+    CellError,
+    clean_text,
+    format_contact,
+    parse_bool,
+    parse_contact,
+    parse_date,
+    parse_level,
+    parse_money,
+    parse_procedure_state,
+    parse_procedures_text,
+    parse_status,
+)
+from progress.exchange.reader import Issue, ParsedSheet, SheetRow, WorkbookError, read_table
+from progress.exchange.tables import Column, Kind
+from progress.models import ImportBatch, Report, ReportRevision, period_seq
+from progress.periods import Period
+from projects.choices import STATUS_TRANSITIONS, STATUSES_NEEDING_REASON, ProcedureStatus, ProjectStatus
+from projects.choices import ReportFrequency as Frequency
+from projects.models import Procedure, Project, ProjectStatusChange
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+NEW, CHANGED, UNCHANGED, ERROR = "new", "changed", "unchanged", "error"
+ZERO = Decimal("0.00")
+CHUNK = 500
+BATCH = 1000
+ACCEPTED_OVERWRITE = "已审核的报告不能被导入覆盖，请走更正流程"
+# Project fields an import may set, with the longest text each holds.
+TEXT_FIELDS = {
+    "name": 200,
+    "content": 0,
+    "address": 200,
+    "signing_status": 200,
+    "demolition_progress": 200,
+    "responsible_person": 40,
+}
+DATE_FIELDS = ("planned_start_date", "planned_completion_date", "actual_start_date", "actual_completion_date")
+PROJECT_VALUES = (
+    "id",
+    "code",
+    "name",
+    "industry_id",
+    "category_id",
+    "content",
+    "address",
+    "build_years",
+    "total_investment",
+    "signing_status",
+    "demolition_progress",
+    "responsible_unit_id",
+    "owner_unit_id",
+    "chief_officer_id",
+    "responsible_person",
+    "owner_contact",
+    "owner_phone",
+    "in_statistics",
+    "report_frequency",
+    "status",
+    "version",
+    *DATE_FIELDS,
+)
+PARSERS: dict[Kind, Callable[[Any], Any]] = {
+    Kind.MONEY: parse_money,
+    Kind.DATE: parse_date,
+    Kind.BOOL: parse_bool,
+    Kind.CONTACT: parse_contact,
+    Kind.PROCEDURE: parse_procedure_state,
+    Kind.STATUS: parse_status,
+    Kind.LEVEL: parse_level,
+}
+IGNORED_KINDS = (Kind.SEQ, Kind.INFO)
+
+
+@dataclass
+class RowResult:
+    """What importing one row does: new, changed (with before → after), unchanged, or error."""
+
+    row: int
+    name: str
+    status: str = UNCHANGED
+    changes: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def change(self, label: str, before: object, after: object) -> None:
+        self.changes.append((label, _show(before), _show(after)))
+
+
+@dataclass
+class ImportResult:
+    table_number: int | None
+    rows: list[RowResult] = field(default_factory=list)
+    errors: list[Issue] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)
+    ignored_headers: list[str] = field(default_factory=list)
+    sheet_name: str = ""
+    committed: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counts = {NEW: 0, CHANGED: 0, UNCHANGED: 0, ERROR: 0}
+        for row in self.rows:
+            counts[row.status] += 1
+        counts["errors"] = len(self.errors)
+        counts["warnings"] = len(self.warnings)
+        return counts
+
+    def rows_with(self, status: str) -> list[RowResult]:
+        return [row for row in self.rows if row.status == status]
+
+
+def _show(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, Decimal):
+        return f"{value:,.2f}"
+    return str(value)
+
+
+def chunks(items: "Sequence[Any]", size: int = CHUNK) -> Iterator["Sequence[Any]"]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def can_import(user: User | None) -> bool:
+    """重点办 (coordinators, administrators) and 责任单位 import; None is the command line."""
+    return user is None or user.edits_everything or user.role == Role.UNIT
+
+
+@dataclass
+class _Unit:
+    id: int
+    name: str
+    path: str
+    kind: str
+    parent_id: int | None
+
+
+@dataclass
+class _Previous:
+    """An earlier report's figures, as check_rules and the totals need them."""
+
+    seq: int
+    year: int
+    month: int
+    part: int
+    amount: Decimal
+    year_to_date: Decimal
+    cumulative: Decimal
+    progress_text: str
+
+
+class Rollback(Exception):
+    """Raised inside the transaction when validation found errors: nothing is kept."""
+
+
+class Importer:
+    """One import of one parsed table for a (year, level) plan and, for 附件3, a period."""
+
+    def __init__(
+        self,
+        parsed: ParsedSheet,
+        *,
+        year: int,
+        level: str,
+        period: Period | None,
+        user: User | None,
+        filename: str,
+    ) -> None:
+        self.parsed = parsed
+        self.table = parsed.table
+        self.year, self.level, self.period, self.user = year, level, period, user
+        self.filename = filename
+        self.edits_all = user is None or user.edits_everything
+        self.scope_path = "" if self.edits_all or user is None or user.unit_id is None else user.unit.path
+        self.now = timezone.now()
+        self.today = timezone.localdate()
+        self.result = ImportResult(
+            parsed.table.number, ignored_headers=parsed.ignored_headers, sheet_name=parsed.sheet_name
+        )
+        self.result.errors.extend(parsed.issues)
+        self.with_reports = self.table.number == 3 and period is not None and "amount" in parsed.columns
+        # What the commit writes.
+        self.plan: Plan | None = None
+        self.new_plan: Plan | None = None
+        self.new_projects: list[Project] = []
+        self.project_updates: dict[int, dict[str, Any]] = {}
+        self.status_changes: list[ProjectStatusChange] = []
+        self.new_entries: list[PlanEntry] = []
+        self.entry_updates: dict[int, dict[str, Any]] = {}
+        self.new_procedures: list[Procedure] = []
+        self.procedure_updates: list[Procedure] = []
+        self.new_reports: list[Report] = []
+        self.updated_reports: list[Report] = []
+        self.recomputed_reports: list[Report] = []
+        self.revisions: list[tuple[Report, dict[str, str]]] = []
+        self.logs: list[OperationLog] = []
+        self.reported_projects: list[Project | int] = []
+
+    # Issues -------------------------------------------------------------------------------------
+
+    def header(self, key: str) -> str:
+        column = self.parsed.columns.get(key)
+        return self.parsed.headers.get(key) or (column.title(self.year) if column else "")
+
+    def error(self, row: int | None, key: str, message: str) -> None:
+        self.result.errors.append(Issue(row, self.header(key) if key else "", message))
+
+    def warn(self, row: int | None, key: str, message: str) -> None:
+        self.result.warnings.append(Issue(row, self.header(key) if key else "", message))
+
+    # Loading ------------------------------------------------------------------------------------
+
+    def load(self) -> None:
+        """Everything the rows are checked against, in a few queries whatever the number of rows."""
+        self.plan = Plan.objects.in_force().filter(year=self.year, level=self.level).first()
+        self.units = {
+            name: _Unit(pk, name, path, kind, parent)
+            for pk, name, path, kind, parent in Unit.objects.values_list(
+                "id", "name", "path", "kind", "parent_id"
+            )
+        }
+        self.units_by_id = {unit.id: unit for unit in self.units.values()}
+        self.unit_paths = {unit.id: unit.path for unit in self.units.values()}
+        self.unit_names = {unit.id: unit.name for unit in self.units.values()}
+        self.industries = dict(IndustryField.objects.values_list("name", "id"))
+        self.industry_names = {pk: name for name, pk in self.industries.items()}
+        self.categories = dict(Category.objects.values_list("name", "id"))
+        self.category_names = {pk: name for name, pk in self.categories.items()}
+        self.default_category = Category.objects.filter(is_active=True).order_by("sort_order", "code").first()
+        people: dict[str, list[int]] = defaultdict(list)
+        self.person_names: dict[int, str] = {}
+        for pk, name, username in User.objects.filter(is_active=True).values_list("id", "name", "username"):
+            people[name or username].append(pk)
+            self.person_names[pk] = name or username
+        self.people = people
+        types = list(ProcedureType.objects.values_list("id", "code", "name", "table_column"))
+        self.type_ids = {code: pk for pk, code, _name, _column in types}
+        self.type_codes = {pk: code for pk, code, _name, _column in types}
+        self.type_names = {code: name for _pk, code, name, _column in types}
+        self.type_by_column = {column: code for _pk, code, _name, column in types if column}
+        self.types_by_text = {name: code for _pk, code, name, _column in types}
+        self.types_by_text.update(self.type_by_column)
+        self.entries: dict[int, dict[str, Any]] = {}
+        if self.plan is not None:
+            for entry in PlanEntry.objects.filter(plan=self.plan).values(
+                "id", "project_id", "annual_investment", "note"
+            ):
+                self.entries[entry["project_id"]] = entry
+        self._load_projects()
+
+    def _visible(self) -> Any:
+        if self.user is None:
+            return Project.objects.all()
+        return Project.objects.visible_to(self.user)
+
+    def _load_projects(self) -> None:
+        rows = self.parsed.rows
+        names = sorted({clean_text(row.values.get("name")) for row in rows} - {""})
+        codes = sorted({clean_text(row.values.get("code")) for row in rows} - {""})
+        self.projects: dict[int, dict[str, Any]] = {}
+        self.in_plan_by_name: dict[str, list[int]] = defaultdict(list)
+        self.visible_by_name: dict[str, list[int]] = defaultdict(list)
+        self.by_code: dict[str, dict[str, Any]] = {}
+        visible = self._visible()
+        if self.plan is not None:
+            for item in visible.filter(plan_entries__plan=self.plan).values(*PROJECT_VALUES):
+                self.projects[item["id"]] = item
+                self.in_plan_by_name[item["name"]].append(item["id"])
+        missing = [name for name in names if name not in self.in_plan_by_name]
+        for part in chunks(missing):
+            for item in visible.filter(name__in=part).values(*PROJECT_VALUES):
+                self.projects.setdefault(item["id"], item)
+                self.visible_by_name[item["name"]].append(item["id"])
+        for part in chunks(codes):
+            for item in Project.objects.filter(code__in=part).values(*PROJECT_VALUES):
+                item["visible"] = self._readable(item["responsible_unit_id"], item["owner_unit_id"])
+                self.by_code[item["code"]] = item
+                if item["visible"]:
+                    self.projects.setdefault(item["id"], item)
+        self.procedures: dict[tuple[int, str], Procedure] = {}
+        ids = sorted(self.projects)
+        wanted_types = self._procedure_types_in_table()
+        if wanted_types:
+            for part in chunks(ids):
+                for procedure in Procedure.objects.filter(
+                    project_id__in=part, type_id__in=wanted_types.values()
+                ).only("id", "project_id", "type_id", "status", "submitted_on", "approved_on"):
+                    self.procedures[(procedure.project_id, self.type_codes[procedure.type_id])] = procedure
+        if self.with_reports:
+            self._load_reports(ids)
+
+    def _procedure_types_in_table(self) -> dict[str, int]:
+        if "procedures_text" in self.parsed.columns:
+            return dict(self.type_ids)
+        codes = {self.type_by_column.get(column.procedure_column) for column in self.parsed.columns.values()}
+        return {code: self.type_ids[code] for code in codes if code}
+
+    def _load_reports(self, ids: list[int]) -> None:
+        """The period's reports, the two before it (for the totals and the rules) and any after it."""
+        assert self.period is not None
+        first = period_seq(self.period.year, self.period.month, 1)
+        last = period_seq(self.period.year, self.period.month, 9)
+        self.month_reports: dict[int, dict[int, Report]] = defaultdict(dict)
+        self.previous_reports: dict[int, list[_Previous]] = defaultdict(list)
+        self.later_reports: dict[int, list[Report]] = defaultdict(list)
+        for part in chunks(ids):
+            for report in Report.objects.filter(
+                project_id__in=part, year=self.period.year, month=self.period.month
+            ):
+                self.month_reports[report.project_id][report.part] = report
+            ranked = (
+                Report.objects.filter(project_id__in=part, seq__lt=first)
+                .annotate(rank=Window(RowNumber(), partition_by=[F("project_id")], order_by=F("seq").desc()))
+                .filter(rank__lte=2)
+                .order_by("project_id", "-seq")
+                .values_list(
+                    "project_id",
+                    "seq",
+                    "year",
+                    "month",
+                    "part",
+                    "amount",
+                    "year_to_date",
+                    "cumulative",
+                    "progress_text",
+                )
+            )
+            for project_id, *values in ranked:
+                self.previous_reports[project_id].append(_Previous(*values))
+            for report in Report.objects.filter(project_id__in=part, seq__gt=last).order_by("seq"):
+                self.later_reports[report.project_id].append(report)
+
+    # Rows ---------------------------------------------------------------------------------------
+
+    def check(self) -> None:
+        """Validate every row and work out what committing would write."""
+        self._check_file()
+        if any(issue.row is None for issue in self.result.errors):
+            return
+        self.load()
+        if self.plan is None and not self.edits_all:
+            self.error(
+                None,
+                "",
+                f"{self.year}年{PlanLevel(self.level).label}计划尚未建立，请联系统筹协调部门先建立年度计划",
+            )
+            return
+        seen: dict[object, int] = {}
+        for sheet_row in self.parsed.rows:
+            self._check_row(sheet_row, seen)
+
+    def _check_file(self) -> None:
+        parsed = self.parsed
+        if parsed.header_year and parsed.header_year != self.year:
+            key = next((column.key for column in parsed.columns.values() if column.is_yearly), "")
+            self.error(None, key, f"表头中的年度（{parsed.header_year}年）与所选年度（{self.year}年）不一致")
+        if self.period is not None and self.period.year != self.year:
+            self.error(None, "", f"报送期（{self.period.label}）不在所选年度（{self.year}年）内")
+        if self.user is not None and not can_import(self.user):
+            self.error(None, "", "您的角色不能导入表格")
+        if self.table.number == 3 and self.period is None:
+            self.warn(None, "", "未选择报送期：本月、累计、年度完成投资和形象进度不导入")
+
+    def _parse(self, sheet_row: SheetRow) -> tuple[dict[str, Any], bool]:
+        values: dict[str, Any] = {}
+        ok = True
+        for key, raw in sheet_row.values.items():
+            column: Column = self.parsed.columns[key]
+            if column.kind in IGNORED_KINDS:
+                continue
+            parser = PARSERS.get(column.kind)
+            try:
+                if parser is not None:
+                    value = parser(raw)
+                elif column.kind == Kind.PROCEDURES:
+                    value = parse_procedures_text(raw, self.types_by_text)
+                else:
+                    value = clean_text(raw)
+            except CellError as error:
+                self.error(sheet_row.number, key, error.message)
+                ok = False
+                continue
+            if value is not None and value != "" and value != {}:
+                values[key] = value
+        return values, ok
+
+    def _check_row(self, sheet_row: SheetRow, seen: dict[object, int]) -> None:
+        number = sheet_row.number
+        errors_before = len(self.result.errors)
+        values, _ok = self._parse(sheet_row)
+        name = values.get("name", "")
+        outcome = RowResult(number, name or clean_text(sheet_row.values.get("code")))
+        self.result.rows.append(outcome)
+        if not name:
+            self.error(number, "name", "项目名称不能为空")
+            outcome.status = ERROR
+            return
+        if "level" in values and values["level"] != self.level:
+            self.error(
+                number,
+                "level",
+                f"计划级别“{PlanLevel(values['level']).label}”与所选的“{PlanLevel(self.level).label}”不一致",
+            )
+        project = self._match(number, values)
+        if project is False:
+            outcome.status = ERROR
+            return
+        key = project["id"] if project else ("new", values.get("code") or name)
+        if key in seen:
+            self.error(number, "name", f"与第{seen[key]}行是同一个项目，同一项目只能出现一次")
+            outcome.status = ERROR
+            return
+        seen[key] = number
+        if project is None:
+            target = self._new_project(number, values, outcome)
+        else:
+            target = self._update_project(number, values, project, outcome)
+        if target is None or len(self.result.errors) > errors_before:
+            outcome.status = ERROR
+            self._forget(outcome)
+            return
+        self._plan_entry(number, values, target, outcome)
+        self._procedures(values, target, outcome)
+        if self.with_reports and "amount" in values:
+            self._report(number, values, target, outcome)
+        if len(self.result.errors) > errors_before:
+            outcome.status = ERROR
+            self._forget(outcome)
+
+    def _forget(self, outcome: RowResult) -> None:
+        """A row with errors writes nothing; the commit is refused anyway, so only the counts matter."""
+        outcome.changes.clear()
+
+    def _match(self, number: int, values: dict[str, Any]) -> dict[str, Any] | None | bool:
+        """The project a row is about: by code, else by name in the plan, else among visible projects.
+
+        None means a new project; False an error already reported.
+        """
+        code, name = values.get("code", ""), values["name"]
+        if code:
+            try:
+                validate_project_code(code)
+            except ValidationError as error:
+                self.error(number, "code", error.messages[0])
+                return False
+            found = self.by_code.get(code)
+            if found is not None:
+                if not found["visible"]:
+                    self.error(number, "code", f"项目代码“{code}”已被其他单位的项目使用，无权导入")
+                    return False
+                return self.projects.get(found["id"], found)
+        for candidates, where in ((self.in_plan_by_name, "计划中"), (self.visible_by_name, "项目库中")):
+            ids = candidates.get(name, [])
+            if len(ids) > 1:
+                self.error(number, "name", f"{where}有{len(ids)}个名为“{name}”的项目，请填写项目代码以区分")
+                return False
+            if ids:
+                project = self.projects[ids[0]]
+                if code and project["code"] and project["code"] != code:
+                    self.error(
+                        number, "code", f"项目代码“{code}”与系统中同名项目的代码“{project['code']}”不一致"
+                    )
+                    return False
+                return project
+        return None
+
+    def _in_scope(self, responsible_id: int | None, owner_id: int | None) -> bool:
+        """Whether the importing user may change a project with these units (data scope, as editable_by)."""
+        if self.edits_all:
+            return True
+        return bool(self.scope_path) and any(
+            unit_id is not None and self.unit_paths.get(unit_id, "").startswith(self.scope_path)
+            for unit_id in (responsible_id, owner_id)
+        )
+
+    def _readable(self, responsible_id: int | None, owner_id: int | None) -> bool:
+        """Whether the importing user may see a project with these units (data scope, as visible_to)."""
+        if self.user is None or self.user.sees_everything:
+            return True
+        path = self.user.unit.path if self.user.unit_id else ""
+        return bool(path) and any(
+            unit_id is not None and self.unit_paths.get(unit_id, "").startswith(path)
+            for unit_id in (responsible_id, owner_id)
+        )
+
+    def _unit(self, number: int, key: str, values: dict[str, Any]) -> int | None | bool:
+        name = values.get(key)
+        if not name:
+            return None
+        unit = self.units.get(name)
+        if unit is None:
+            self.error(number, key, f"单位“{name}”不存在，请填写系统中的单位全称")
+            return False
+        return unit.id
+
+    def _fields(self, number: int, values: dict[str, Any]) -> dict[str, Any]:
+        """The project fields a row sets (its blank cells set nothing), with their references resolved."""
+        fields: dict[str, Any] = {}
+        for key, limit in TEXT_FIELDS.items():
+            if key in values:
+                if limit and len(values[key]) > limit:
+                    self.error(number, key, f"内容过长：不能超过{limit}个字")
+                    continue
+                fields[key] = values[key]
+        if "code" in values:
+            fields["code"] = values["code"]
+        if "build_years" in values:
+            try:
+                validate_build_years(values["build_years"])
+                fields["build_years"] = normalize_build_years(values["build_years"])
+            except ValidationError as error:
+                self.error(number, "build_years", error.messages[0])
+        if "total_investment" in values:
+            fields["total_investment"] = values["total_investment"]
+        for key in ("responsible_unit", "owner_unit"):
+            unit_id = self._unit(number, key, values)
+            if unit_id is not False and unit_id is not None:
+                fields[f"{key}_id"] = unit_id
+        for key, names, ids, what in (
+            ("industry", self.industries, "industry_id", "行业领域"),
+            ("category", self.categories, "category_id", "项目类别"),
+        ):
+            if key in values:
+                if values[key] in names:
+                    fields[ids] = names[values[key]]
+                else:
+                    self.error(number, key, f"{what}“{values[key]}”不在字典中，可选：{'、'.join(names)}")
+        if "chief_officer" in values:
+            people = self.people.get(values["chief_officer"], [])
+            if len(people) == 1:
+                fields["chief_officer_id"] = people[0]
+            else:
+                problem = "系统中没有该用户" if not people else "系统中有多个同名用户"
+                self.error(number, "chief_officer", f"首席服务员“{values['chief_officer']}”：{problem}")
+        if "owner_contact" in values:
+            contact, phone = values["owner_contact"]
+            if phone:
+                try:
+                    validate_phone(phone)
+                except ValidationError as error:
+                    self.error(number, "owner_contact", error.messages[0])
+            fields["owner_contact"] = contact
+            fields["owner_phone"] = phone
+        for key in DATE_FIELDS:
+            if key in values:
+                fields[key] = values[key]
+        if "in_statistics" in values:
+            fields["in_statistics"] = values["in_statistics"]
+        if "status" in values:
+            fields["status"] = values["status"]
+        return fields
+
+    def _check_dates(self, number: int, project: dict[str, Any]) -> None:
+        for start, end, key in (
+            ("planned_start_date", "planned_completion_date", "planned_completion_date"),
+            ("actual_start_date", "actual_completion_date", "actual_completion_date"),
+        ):
+            if project.get(start) and project.get(end) and project[end] < project[start]:
+                self.error(number, key, "竣工时间不能早于开工时间")
+        for key in ("actual_start_date", "actual_completion_date"):
+            if project.get(key) and project[key] > self.today:
+                self.error(number, key, "实际开竣工时间不能晚于今天")
+
+    def _new_project(self, number: int, values: dict[str, Any], outcome: RowResult) -> dict[str, Any] | None:
+        fields = self._fields(number, values)
+        if not self.edits_all:
+            self.error(
+                number,
+                "name",
+                "在您单位的数据范围内没有该项目（可能属于其他单位或尚未登记）；新增项目须由统筹协调部门导入",
+            )
+            return None
+        if "total_investment" not in fields:
+            self.error(number, "total_investment", "新项目须填写总投资")
+        if "responsible_unit_id" not in fields:
+            inferred = self._responsible_from_owner(fields.get("owner_unit_id"))
+            if inferred is None:
+                self.error(number, "responsible_unit", "新项目须填写责任单位")
+            else:
+                fields["responsible_unit_id"] = inferred
+                self.warn(
+                    number,
+                    "owner_unit",
+                    f"未填写责任单位，按项目单位的上级单位“{self.unit_names[inferred]}”处理",
+                )
+        if "category_id" not in fields:
+            if self.default_category is None:
+                self.error(number, "category", "新项目须填写项目类别")
+            else:
+                fields["category_id"] = self.default_category.pk
+                if "category" in self.parsed.columns or self.table.number != 3:
+                    self.warn(number, "category", f"未填写项目类别，按“{self.default_category.name}”处理")
+        fields.setdefault("status", self.table.default_status)
+        if fields["status"] in STATUSES_NEEDING_REASON:
+            self.error(number, "status", "暂停施工或终止的项目须在项目页面填写原因，不能通过导入登记")
+        self._check_dates(number, fields)
+        build_years = fields.get("build_years", "")
+        parts = build_years.split("-") if build_years else []
+        project = Project(
+            **fields,
+            start_year=int(parts[0]) if parts else None,
+            end_year=int(parts[-1]) if parts else None,
+            created_by=self.user,
+            created_at=self.now,
+            updated_at=self.now,
+        )
+        self.new_projects.append(project)
+        outcome.status = NEW
+        outcome.change("项目", "", "新增项目")
+        self.logs.append(
+            OperationLog(
+                user=self.user,
+                action=OperationLog.Action.CREATE,
+                object_type="项目",
+                object_repr=project.name[:200],
+                project=project,
+                changes={label: ["", after] for label, _before, after in self._describe({}, fields)},
+                note=self._note(),
+                at=self.now,
+            )
+        )
+        return {"id": None, "instance": project, "report_frequency": Frequency.MONTHLY, **fields}
+
+    def _responsible_from_owner(self, owner_id: int | None) -> int | None:
+        """附件2 has no 责任单位 column: the owner unit's parent department or town is responsible for it."""
+        if owner_id is None:
+            return None
+        owner = self.units_by_id.get(owner_id)
+        if owner is None or owner.parent_id is None:
+            return None
+        parent = self.units_by_id.get(owner.parent_id)
+        return parent.id if parent is not None and parent.kind in ("department", "town") else None
+
+    def _describe(self, before: dict[str, Any], after: dict[str, Any]) -> list[tuple[str, str, str]]:
+        """(label, before, after) of each field that differs, as people read them."""
+        labels = {
+            "responsible_unit_id": ("responsible_unit", self.unit_names),
+            "owner_unit_id": ("owner_unit", self.unit_names),
+            "industry_id": ("industry", self.industry_names),
+            "category_id": ("category", self.category_names),
+            "chief_officer_id": ("chief_officer", self.person_names),
+        }
+        changes = []
+        for name, value in after.items():
+            old = before.get(name)
+            if old == value or name == "owner_phone":
+                continue
+            if name in labels:
+                key, names = labels[name]
+                old, value = names.get(old, "") if old else "", names.get(value, "")
+            elif name == "status":
+                key = "status"
+                old, value = (ProjectStatus(old).label if old else ""), ProjectStatus(value).label
+            elif name == "owner_contact":
+                key = "owner_contact"
+                old = format_contact(before.get("owner_contact", ""), before.get("owner_phone", ""))
+                value = format_contact(after.get("owner_contact", ""), after.get("owner_phone", ""))
+                if old == value:
+                    continue
+            else:
+                key = name
+            changes.append((self.header(key) or name, _show(old), _show(value)))
+        return changes
+
+    def _update_project(
+        self, number: int, values: dict[str, Any], project: dict[str, Any], outcome: RowResult
+    ) -> dict[str, Any] | None:
+        if not self._in_scope(project["responsible_unit_id"], project["owner_unit_id"]):
+            self.error(number, "name", "无权导入该项目：它不在您单位的数据范围内")
+            return None
+        fields = self._fields(number, values)
+        changed = {name: value for name, value in fields.items() if project.get(name) != value}
+        if "owner_contact" in changed or "owner_phone" in changed:
+            changed["owner_contact"], changed["owner_phone"] = fields["owner_contact"], fields["owner_phone"]
+        if not self._in_scope(
+            changed.get("responsible_unit_id", project["responsible_unit_id"]),
+            changed.get("owner_unit_id", project["owner_unit_id"]),
+        ):
+            self.error(number, "responsible_unit", "不能把项目改到您单位的数据范围以外")
+        if "status" in changed:
+            self._status_change(number, project, changed)
+        merged = {**project, **changed}
+        self._check_dates(number, merged)
+        if changed:
+            for change in self._describe(project, changed):
+                outcome.change(*change)
+            outcome.status = CHANGED
+            self.project_updates[project["id"]] = changed
+            self.logs.append(
+                OperationLog(
+                    user=self.user,
+                    action=OperationLog.Action.UPDATE,
+                    object_type="项目",
+                    object_id=str(project["id"]),
+                    object_repr=merged["name"][:200],
+                    project_id=project["id"],
+                    changes={
+                        label: [before, after] for label, before, after in self._describe(project, changed)
+                    },
+                    note=self._note(),
+                    at=self.now,
+                )
+            )
+        return merged
+
+    def _status_change(self, number: int, project: dict[str, Any], changed: dict[str, Any]) -> None:
+        old, new = project["status"], changed["status"]
+        if new not in STATUS_TRANSITIONS[old]:
+            self.error(
+                number,
+                "status",
+                f"项目状态不能从“{ProjectStatus(old).label}”变为“{ProjectStatus(new).label}”",
+            )
+            return
+        if new in STATUSES_NEEDING_REASON:
+            self.error(number, "status", "暂停施工或终止须在项目页面填写原因，不能通过导入变更")
+            return
+        if new == ProjectStatus.CONSTRUCTION and not (
+            changed.get("actual_start_date") or project["actual_start_date"]
+        ):
+            changed["actual_start_date"] = self.today
+        if new == ProjectStatus.COMPLETED and not (
+            changed.get("actual_completion_date") or project["actual_completion_date"]
+        ):
+            changed["actual_completion_date"] = self.today
+        self.status_changes.append(
+            ProjectStatusChange(
+                project_id=project["id"],
+                from_status=old,
+                to_status=new,
+                reason="表格导入",
+                effective_date=self.today,
+                changed_by=self.user,
+                changed_at=self.now,
+            )
+        )
+
+    def _note(self) -> str:
+        return f"表格导入：{self.table.label}（{self.filename}）"[:300]
+
+    def _plan_entry(
+        self, number: int, values: dict[str, Any], project: dict[str, Any], outcome: RowResult
+    ) -> None:
+        annual = values.get("annual_investment")
+        note = values.get("note")
+        if note is not None and len(note) > 200:
+            self.error(number, "note", "备注过长：不能超过200个字")
+            return
+        entry = self.entries.get(project["id"]) if project["id"] else None
+        if entry is None:
+            if not self.edits_all:
+                self.error(number, "name", "项目不在该年度计划中；新增计划项目须由统筹协调部门导入")
+                return
+            start = project.get("planned_start_date")
+            finish = project.get("planned_completion_date")
+            self.new_entries.append(
+                PlanEntry(
+                    project_id=project["id"],
+                    plan_type=self.table.plan_type,
+                    annual_investment=annual or ZERO,
+                    note=note or "",
+                    planned_start_month=start.month if start and start.year == self.year else None,
+                    planned_completion_month=finish.month if finish and finish.year == self.year else None,
+                )
+            )
+            self.new_entries[-1]._project_ref = project  # type: ignore[attr-defined]
+            if outcome.status != NEW:
+                outcome.status = NEW
+            outcome.change("年度计划", "", "列入计划")
+            return
+        changes: dict[str, Any] = {}
+        if annual is not None and annual != entry["annual_investment"]:
+            if not self.edits_all:
+                self.error(number, "annual_investment", "年度计划投资以下达的计划为准，不能通过导入修改")
+                return
+            changes["annual_investment"] = annual
+            outcome.change(self.header("annual_investment"), entry["annual_investment"], annual)
+        if note is not None and note != entry["note"]:
+            changes["note"] = note
+            outcome.change(self.header("note"), entry["note"], note)
+        if changes:
+            self.entry_updates[entry["id"]] = changes
+            if outcome.status == UNCHANGED:
+                outcome.status = CHANGED
+
+    def _row_states(self, values: dict[str, Any]) -> dict[str, tuple[str, str]]:
+        """{procedure type code: (state, column key)} a row gives."""
+        states: dict[str, tuple[str, str]] = {}
+        for key, value in values.items():
+            column = self.parsed.columns[key]
+            if column.kind == Kind.PROCEDURE:
+                code = self.type_by_column.get(column.procedure_column)
+                if code:
+                    states[code] = (value, key)
+            elif column.kind == Kind.PROCEDURES:
+                for code, state in value.items():
+                    states[code] = (state, key)
+        return states
+
+    def _procedures(self, values: dict[str, Any], project: dict[str, Any], outcome: RowResult) -> None:
+        states = self._row_states(values)
+        if not states:
+            return
+        month = self._month_states(project)
+        day = self.period.start if self.period else self.today
+        end = min(self.period.end if self.period else self.today, self.today)
+        for code, (state, key) in states.items():
+            existing = self.procedures.get((project["id"], code)) if project["id"] else None
+            current = month.get(code) or (existing.status if existing else "")
+            if current == state:
+                continue
+            label = (
+                self.header(key) if self.parsed.columns[key].kind == Kind.PROCEDURE else self.type_names[code]
+            )
+            outcome.change(label, PROCEDURE_LABELS.get(current, ""), PROCEDURE_LABELS[state])
+            if outcome.status == UNCHANGED:
+                outcome.status = CHANGED
+            procedure = existing or Procedure(project_id=project["id"], type_id=self.type_ids[code])
+            if existing is None:
+                procedure._project_ref = project  # type: ignore[attr-defined]
+            if procedure.status == state and existing is not None:
+                continue
+            procedure.status = state
+            if state == ProcedureStatus.NOT_STARTED:
+                procedure.submitted_on = procedure.approved_on = None
+            elif state == ProcedureStatus.NOT_NEEDED:
+                procedure.approved_on = None
+            else:
+                procedure.submitted_on = procedure.submitted_on or day
+                if state == ProcedureStatus.DONE and not procedure.approved_on:
+                    procedure.approved_on = max(procedure.submitted_on, end)
+                elif state == ProcedureStatus.IN_PROGRESS:
+                    procedure.approved_on = None
+            procedure.updated_at = self.now
+            (self.procedure_updates if existing else self.new_procedures).append(procedure)
+
+    def _month_states(self, project: dict[str, Any]) -> dict[str, str]:
+        """The procedure states the period's reports already hold (what the export shows for the month)."""
+        if not self.with_reports or not project["id"]:
+            return {}
+        states: dict[str, str] = {}
+        for part in sorted(self.month_reports.get(project["id"], {})):
+            report = self.month_reports[project["id"]][part]
+            if report.state in (ReportState.SUBMITTED, ReportState.ACCEPTED):
+                states.update(report.procedure_states or {})
+        return states
+
+    # Reports ------------------------------------------------------------------------------------
+
+    def _report(
+        self, number: int, values: dict[str, Any], project: dict[str, Any], outcome: RowResult
+    ) -> None:
+        """The period's report: created or updated as accepted, its totals checked against the table's."""
+        assert self.period is not None
+        frequency = project.get("report_frequency") or Frequency.MONTHLY
+        parts = PARTS_PER_MONTH[Frequency(frequency)]
+        period = Period(self.period.year, self.period.month, parts, frequency)
+        month = self.month_reports.get(project["id"], {}) if project["id"] else {}
+        target = month.get(parts)
+        others = [report for part, report in month.items() if part != parts]
+        table_amount: Decimal = values["amount"]
+        amount = table_amount - sum((report.amount for report in others), ZERO)
+        if amount < 0:
+            self.error(number, "amount", f"本月已报各期合计超过表中本月完成投资（{table_amount}万元）")
+            return
+        earlier = sorted(others, key=lambda report: -report.seq)
+        previous_rows = [_previous(report) for report in earlier] + list(
+            self.previous_reports.get(project["id"], [])
+        )
+        previous = previous_rows[0] if previous_rows else None
+        year_to_date, cumulative = values.get("year_to_date"), values.get("cumulative")
+        first_of_year = previous is None or previous.year != period.year
+        gap = previous is not None and not first_of_year and not _follows(previous, period)
+        carried_year = ZERO if previous is None or first_of_year else previous.year_to_date
+        computed_year = carried_year + amount
+        computed_total = (previous.cumulative if previous else ZERO) + amount
+        # The first report of a year (or after a missing period) opens the figures from the table.
+        opening = (first_of_year or gap) and (year_to_date is not None or cumulative is not None)
+        if opening:
+            year_to_date = computed_year if year_to_date is None else year_to_date
+            cumulative = computed_total if cumulative is None else cumulative
+            if gap:
+                self.warn(
+                    number,
+                    "year_to_date",
+                    f"{period.previous().label}没有报告，年度、累计完成投资按表中数据作为期初数",
+                )
+        else:
+            errors_before = len(self.result.errors)
+            for key, given, computed in (
+                ("year_to_date", year_to_date, computed_year),
+                ("cumulative", cumulative, computed_total),
+            ):
+                if given is not None and given != computed:
+                    self.error(
+                        number,
+                        key,
+                        f"与以往各期不符：表中为{given}万元，按系统中以往各期计算应为{computed}万元",
+                    )
+            if len(self.result.errors) > errors_before:
+                return
+            year_to_date, cumulative = computed_year, computed_total
+        progress_text = values.get("progress_text")
+        row_states = {code: state for code, (state, _key) in self._row_states(values).items()}
+        if target is not None:
+            figures = {"amount": amount, "year_to_date": year_to_date, "cumulative": cumulative}
+            if progress_text is not None:
+                figures["progress_text"] = progress_text
+            self._update_report(number, target, figures, opening, row_states, outcome)
+            report = target
+        else:
+            report = Report(
+                project_id=project["id"],
+                year=period.year,
+                month=period.month,
+                part=period.part,
+                frequency=frequency,
+                seq=period_seq(period.year, period.month, period.part),
+                amount=amount,
+                year_to_date=year_to_date,
+                cumulative=cumulative,
+                is_opening=opening,
+                progress_text=progress_text or "",
+                procedure_states=row_states,
+                deadline=period.deadline,
+                created_at=self.now,
+                updated_at=self.now,
+            )
+            self._accept(report)
+            report._project_ref = project  # type: ignore[attr-defined]
+            self.new_reports.append(report)
+            self.revisions.append((report, {}))
+            if outcome.status != NEW:
+                outcome.status = NEW
+            outcome.change(self.header("amount"), "", amount)
+        if report not in self.new_reports and report not in self.updated_reports:
+            return
+        self._apply_rules(number, report, project, previous_rows)
+        self._recompute_later(project, report)
+
+    def _update_report(
+        self,
+        number: int,
+        report: Report,
+        figures: dict[str, Any],
+        opening: bool,
+        row_states: dict[str, str],
+        outcome: RowResult,
+    ) -> None:
+        differing = {name: value for name, value in figures.items() if getattr(report, name) != value}
+        if not differing:
+            return
+        if report.state == ReportState.ACCEPTED:
+            key = next(iter(differing))
+            self.error(
+                number,
+                key,
+                f"{ACCEPTED_OVERWRITE}（系统中为{_show(getattr(report, key))}，表中为{_show(differing[key])}）",
+            )
+            return
+        before = report.snapshot()
+        for name, value in differing.items():
+            outcome.change(self.header(name), getattr(report, name), value)
+            setattr(report, name, value)
+        report.procedure_states = {**(report.procedure_states or {}), **row_states}
+        report.is_opening = opening
+        report.version += 1
+        report.updated_at = self.now
+        self._accept(report)
+        self.updated_reports.append(report)
+        self.revisions.append((report, before))
+        if outcome.status == UNCHANGED:
+            outcome.status = CHANGED
+
+    def _accept(self, report: Report) -> None:
+        """Imported figures are the office's collected data: the report is accepted by the importer."""
+        report.state = ReportState.ACCEPTED
+        report.submitted_at = report.submitted_at or self.now
+        report.first_submitted_at = report.first_submitted_at or self.now
+        report.submitted_by_id = report.submitted_by_id or (self.user.pk if self.user else None)
+        report.reviewed_at = self.now
+        report.reviewed_by = self.user
+        report.return_reason = ""
+
+    def _apply_rules(
+        self, number: int, report: Report, project: dict[str, Any], earlier: list[_Previous]
+    ) -> None:
+        """Report.check_rules with the earlier reports already loaded, so that it runs no query per row."""
+        report.project = Project(id=project["id"], total_investment=project.get("total_investment") or ZERO)
+        report.previous = lambda: earlier[0] if earlier else None  # type: ignore[method-assign]
+        report.recent = lambda count: earlier[:count]  # type: ignore[method-assign]
+        try:
+            errors, warnings = report.check_rules()
+        finally:
+            del report.previous, report.recent
+        for message in errors:
+            self.error(number, "cumulative", message)
+        report.warnings = warnings
+        for message in warnings:
+            self.warn(number, "amount", message)
+
+    def _recompute_later(self, project: dict[str, Any], report: Report) -> None:
+        """Carry the new totals through the project's later reports, up to the next opening one."""
+        previous: Report = report
+        for later in self.later_reports.get(project["id"], []) if project["id"] else []:
+            if later.is_opening:
+                break
+            before = (later.year_to_date, later.cumulative)
+            later.recompute_totals(previous)
+            if (later.year_to_date, later.cumulative) != before:
+                later.updated_at = self.now
+                self.recomputed_reports.append(later)
+            previous = later
+
+    # Writing ------------------------------------------------------------------------------------
+
+    def write(self) -> None:
+        """Write everything checked, in bulk. Runs inside the caller's transaction."""
+        user = self.user
+        if self.plan is None:
+            self.plan = self.new_plan = Plan.objects.create(
+                year=self.year,
+                level=self.level,
+                version=1,
+                kind=PlanKind.INITIAL,
+                title=f"{self.year}年{PlanLevel(self.level).label}项目计划",
+                created_by=user,
+            )
+        Project.objects.bulk_create(self.new_projects, batch_size=BATCH)
+        self._bind(self.new_entries, "project_id")
+        self._bind(self.new_procedures, "project_id")
+        self._bind(self.new_reports, "project_id")
+        for entry in self.new_entries:
+            entry.plan = self.plan
+        self._update_projects()
+        ProjectStatusChange.objects.bulk_create(self.status_changes, batch_size=BATCH)
+        PlanEntry.objects.bulk_create(self.new_entries, batch_size=BATCH)
+        self._update_by_fields(PlanEntry, self.entry_updates)
+        Procedure.objects.bulk_create(self.new_procedures, batch_size=BATCH)
+        Procedure.objects.bulk_update(
+            self.procedure_updates, ["status", "submitted_on", "approved_on", "updated_at"], batch_size=BATCH
+        )
+        Report.objects.bulk_create(self.new_reports, batch_size=BATCH)
+        report_fields = [
+            "amount",
+            "year_to_date",
+            "cumulative",
+            "is_opening",
+            "progress_text",
+            "procedure_states",
+            "state",
+            "submitted_at",
+            "first_submitted_at",
+            "submitted_by",
+            "reviewed_at",
+            "reviewed_by",
+            "return_reason",
+            "warnings",
+            "version",
+            "updated_at",
+        ]
+        Report.objects.bulk_update(self.updated_reports, report_fields, batch_size=BATCH)
+        Report.objects.bulk_update(
+            self.recomputed_reports, ["year_to_date", "cumulative", "updated_at"], batch_size=BATCH
+        )
+        ReportRevision.objects.bulk_create(
+            (
+                ReportRevision(
+                    report=report,
+                    kind=RevisionKind.IMPORT,
+                    by=user,
+                    at=self.now,
+                    reason=self._note(),
+                    before=before,
+                    after=report.snapshot(),
+                )
+                for report, before in self.revisions
+            ),
+            batch_size=BATCH,
+        )
+        for log in self.logs:
+            if log.project is not None and log.project_id is None:
+                log.project_id = log.project.pk
+                log.object_id = str(log.project.pk)
+        OperationLog.objects.bulk_create(self.logs, batch_size=BATCH)
+        self._refresh_rollup()
+
+    def _bind(self, objects: Iterable[Any], attname: str) -> None:
+        """Point rows made for new projects at the projects' ids, now that they have them."""
+        for obj in objects:
+            ref = getattr(obj, "_project_ref", None)
+            if ref is not None and ref["id"] is None:
+                setattr(obj, attname, ref["instance"].pk)
+
+    def _update_projects(self) -> None:
+        for fields in self.project_updates.values():
+            if "build_years" in fields:
+                parts = fields["build_years"].split("-") if fields["build_years"] else []
+                fields["start_year"] = int(parts[0]) if parts else None
+                fields["end_year"] = int(parts[-1]) if parts else None
+            fields["updated_at"] = self.now
+            fields["version"] = F("version") + 1
+        self._update_by_fields(Project, self.project_updates)
+
+    def _update_by_fields(self, model: Any, updates: dict[int, dict[str, Any]]) -> None:
+        """bulk_update, grouped by the set of fields that changed so that each statement stays small."""
+        groups: dict[tuple[str, ...], list[Any]] = defaultdict(list)
+        for pk, fields in updates.items():
+            groups[tuple(sorted(fields))].append(model(pk=pk, **fields))
+        for names, objects in groups.items():
+            model.objects.bulk_update(objects, list(names), batch_size=BATCH)
+
+    def _refresh_rollup(self) -> None:
+        project_ids = {
+            report.project_id for report in self.new_reports + self.updated_reports + self.recomputed_reports
+        }
+        if not project_ids:
+            return
+        from progress.rollup import refresh_projects
+
+        refresh_projects(project_ids)
+
+
+def _previous(report: Report) -> _Previous:
+    return _Previous(
+        report.seq,
+        report.year,
+        report.month,
+        report.part,
+        report.amount,
+        report.year_to_date,
+        report.cumulative,
+        report.progress_text,
+    )
+
+
+def _follows(previous: _Previous, period: Period) -> bool:
+    """Whether `previous` is in the month of `period` or the one before (no month missing in between)."""
+    before = (period.year, period.month - 1) if period.month > 1 else (period.year - 1, 12)
+    return (previous.year, previous.month) in {(period.year, period.month), before}
+
+
+def import_table(
+    data: bytes,
+    filename: str,
+    *,
+    year: int,
+    level: str,
+    period: Period | None = None,
+    table: int | None = None,
+    user: User | None = None,
+    commit: bool = False,
+    batch: ImportBatch | None = None,
+) -> ImportResult:
+    """Check a table and, with `commit`, write it: every row or none.
+
+    A committed import is kept as `batch` (a new ImportBatch when None) in the same transaction.
+    """
+    try:
+        parsed = read_table(data, filename, table, year)
+    except WorkbookError as error:
+        return ImportResult(table, errors=[Issue(None, "", error.message)])
+    importer = Importer(parsed, year=year, level=level, period=period, user=user, filename=filename)
+    if not commit:
+        importer.check()
+        return importer.result
+    try:
+        with transaction.atomic():
+            importer.check()
+            if importer.result.errors:
+                raise Rollback
+            importer.write()
+            importer.result.committed = True
+            keep_batch(batch, importer.result, data, filename, year, level, period, user)
+    except Rollback:
+        pass
+    except DatabaseError:
+        importer.result.committed = False
+        importer.result.errors.append(
+            Issue(None, "", "保存失败：数据可能已被他人同时修改，请重新预览后再导入")
+        )
+    return importer.result
+
+
+def keep_batch(
+    batch: ImportBatch | None,
+    result: ImportResult,
+    data: bytes,
+    filename: str,
+    year: int,
+    level: str,
+    period: Period | None,
+    user: User | None,
+) -> ImportBatch:
+    """Record a committed import (the file is kept so that it can be downloaded again)."""
+    if batch is None:
+        batch = ImportBatch(
+            original_name=filename[:200],
+            table=result.table_number or 0,
+            year=year,
+            level=level,
+            period=period.key if period else "",
+            uploaded_by=user,
+        )
+        batch.file.save(filename[-80:], ContentFile(data), save=False)
+    batch.table = result.table_number or batch.table
+    batch.status = ImportBatch.Status.COMMITTED
+    batch.counts = result.counts
+    batch.errors = []
+    batch.committed_at = timezone.now()
+    batch.save()
+    return batch
+
+
+def issues_as_dicts(issues: Iterable[Issue]) -> list[dict[str, Any]]:
+    return [issue.as_dict() for issue in issues]
+
+
+def summary(result: ImportResult) -> str:
+    counts = result.counts
+    return f"新增 {counts[NEW]} 行，变更 {counts[CHANGED]} 行，未变 {counts[UNCHANGED]} 行，错误 {counts['errors']} 个"

@@ -1,0 +1,476 @@
+"""Reading an uploaded official table: safety checks on the file, then the header and body rows.
+
+The file is checked before any parser sees it (zip magic, encryption, zip bombs, formulas without
+cached values, row count) with zipfile and a streaming scan of the sheet XML; the cells are then
+read with python-calamine, which is several times faster than openpyxl.
+"""
+
+import io
+import itertools
+import re
+import zipfile
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Any
+
+from defusedxml import ElementTree
+from django.conf import settings
+from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum
+
+from progress.exchange.tables import TABLES, Column, Table, is_group_header, match_header, normalize_header
+
+HEADER_SCAN_ROWS = 15
+CHUNK_BYTES = 1 << 20
+MAX_ZIP_MEMBERS = 5000
+# A member that inflates more than this many times over is not a spreadsheet someone typed.
+MAX_RATIO = 200
+RATIO_CHECK_FROM = 50 * 1024 * 1024
+ZIP_MAGIC = b"PK\x03\x04"
+CFB_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
+ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
+EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+FORMULA_WITHOUT_VALUE = "第%(row)d行‘%(column)s’列是公式但没有计算结果，请在 Excel 中打开并保存后再导入"
+
+
+class WorkbookError(Exception):
+    """The file as a whole cannot be imported; the message says why, in Chinese."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class Issue:
+    """A problem found in the table: Excel row number (None for the whole file), column header, message."""
+
+    row: int | None
+    column: str
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "column": self.column, "message": self.message}
+
+
+@dataclass
+class SheetScan:
+    """What the streaming scan of one worksheet's XML found."""
+
+    rows: int = 0
+    # 0-based (row, column) of formula cells that carry no cached value.
+    formulas_without_value: list[tuple[int, int]] = field(default_factory=list)
+
+
+@dataclass
+class SheetRow:
+    number: int  # Excel row number
+    values: dict[str, Any]  # column key → the cell as calamine read it
+
+
+@dataclass
+class ParsedSheet:
+    table: Table
+    sheet_name: str
+    header_rows: tuple[int, ...]  # Excel row numbers of the header
+    columns: dict[str, Column]
+    headers: dict[str, str]  # column key → the header as written in the file
+    header_year: int | None
+    rows: list[SheetRow]
+    issues: list[Issue]
+    ignored_headers: list[str]
+
+
+# File checks ------------------------------------------------------------------------------------
+
+
+def check_file(data: bytes, filename: str) -> dict[str, SheetScan]:
+    """Refuse what is not a plain .xlsx workbook; return the scan of each worksheet, by sheet name."""
+    if len(data) > settings.IMPORT_MAX_BYTES:
+        raise WorkbookError(f"文件过大：超过 {settings.IMPORT_MAX_BYTES // (1024 * 1024)} MB 的上限")
+    if not data:
+        raise WorkbookError("文件是空的")
+    suffix = PurePosixPath(filename.lower()).suffix
+    if data.startswith(CFB_MAGIC):
+        if ENCRYPTED_STREAM in data or suffix in EXCEL_SUFFIXES:
+            raise WorkbookError("文件已加密（设置了打开密码），请在 Excel 中取消密码保护后再导入")
+        raise WorkbookError("不支持旧版 .xls 格式，请在 Excel 中“另存为” .xlsx 工作簿后再导入")
+    if not data.startswith(ZIP_MAGIC) or suffix not in EXCEL_SUFFIXES:
+        raise WorkbookError("不是 Excel 文件：请上传 .xlsx 格式的工作簿")
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as error:
+        raise WorkbookError("文件已损坏，无法打开（不是完整的 .xlsx 文件）") from error
+    with archive:
+        if len(members) > MAX_ZIP_MEMBERS:
+            raise WorkbookError("文件结构异常：包含的部件过多")
+        declared = sum(member.file_size for member in members)
+        compressed = sum(member.compress_size for member in members)
+        limit = settings.IMPORT_MAX_UNCOMPRESSED_BYTES
+        if declared > limit or (declared > RATIO_CHECK_FROM and declared > MAX_RATIO * max(compressed, 1)):
+            raise _too_big(limit)
+        names = {member.filename for member in members}
+        if "xl/workbook.xml" not in names:
+            raise WorkbookError("不是 Excel 工作簿：文件中没有工作表（可能是 Word 或其他压缩文件）")
+        paths = sheet_paths(archive)
+        budget = [limit]
+        scans: dict[str, SheetScan] = {}
+        by_path = {path: name for name, path in paths}
+        for member in members:
+            if member.filename in by_path:
+                scans[by_path[member.filename]] = scan_sheet(archive, member, budget)
+            else:
+                drain(archive, member, budget)
+    return scans
+
+
+def _too_big(limit: int) -> WorkbookError:
+    return WorkbookError(f"文件解压后超过 {limit // (1024 * 1024)} MB，可能是恶意构造的压缩文件，已拒绝导入")
+
+
+def sheet_paths(archive: zipfile.ZipFile) -> list[tuple[str, str]]:
+    """(sheet name, path of its XML in the package) in workbook order."""
+    try:
+        workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, ElementTree.ParseError, zipfile.BadZipFile, zlib.error, ValueError) as error:
+        raise WorkbookError("文件已损坏，无法读取工作表目录") from error
+    except Exception as error:  # defusedxml refuses entity tricks with its own exception types
+        raise WorkbookError("文件结构异常，已拒绝导入") from error
+    targets = {rel.get("Id"): rel.get("Target", "") for rel in rels if rel.tag.endswith("Relationship")}
+    result = []
+    for sheet in workbook.iter():
+        if not sheet.tag.endswith("}sheet"):
+            continue
+        rel_id = next((value for key, value in sheet.attrib.items() if key.endswith("}id")), None)
+        target = targets.get(rel_id, "")
+        path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+        result.append((sheet.get("name", ""), str(PurePosixPath(path))))
+    return result
+
+
+def _read_chunks(archive: zipfile.ZipFile, member: zipfile.ZipInfo, budget: list[int]) -> Iterator[bytes]:
+    try:
+        with archive.open(member) as stream:
+            while chunk := stream.read(CHUNK_BYTES):
+                budget[0] -= len(chunk)
+                if budget[0] < 0:
+                    raise _too_big(settings.IMPORT_MAX_UNCOMPRESSED_BYTES)
+                yield chunk
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as error:
+        raise WorkbookError("文件已损坏，无法打开（压缩数据校验失败）") from error
+    except RuntimeError as error:  # zipfile: "File is encrypted, password required"
+        raise WorkbookError("文件已加密，请在 Excel 中取消密码保护后再导入") from error
+
+
+def drain(archive: zipfile.ZipFile, member: zipfile.ZipInfo, budget: list[int]) -> None:
+    """Inflate a member only to count its real size: a zip directory can lie about it."""
+    for _chunk in _read_chunks(archive, member, budget):
+        pass
+
+
+ROW_START_RE = re.compile(rb"<(?:\w+:)?row\b")
+ROW_END_RE = re.compile(rb"</(?:\w+:)?row>|<(?:\w+:)?row\b[^>]*/>")
+ROW_RE = re.compile(rb"<(?:\w+:)?row\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?row>)", re.S)
+CELL_RE = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
+FORMULA_RE = re.compile(rb"<(?:\w+:)?f[\s>/]")
+VALUE_RE = re.compile(rb"<(?:\w+:)?v>([^<]+)</(?:\w+:)?v>")
+REF_RE = re.compile(rb'\br="([A-Z]+)(\d+)"')
+ROW_NUMBER_RE = re.compile(rb'\br="(\d+)"')
+
+
+def scan_sheet(archive: zipfile.ZipFile, member: zipfile.ZipInfo, budget: list[int]) -> SheetScan:
+    """Count rows and find formula cells without a cached value, streaming the sheet XML row by row."""
+    scan = SheetScan()
+    pending = b""
+    next_row = 0
+    for chunk in _read_chunks(archive, member, budget):
+        buffer = pending + chunk
+        last = None
+        for last in ROW_END_RE.finditer(buffer):  # noqa: B007 - only the last complete row matters
+            pass
+        if last is None:
+            pending = buffer
+            continue
+        complete, pending = buffer[: last.end()], buffer[last.end() :]
+        scan.rows += len(ROW_START_RE.findall(complete))
+        if FORMULA_RE.search(complete):
+            next_row = _find_formulas(complete, scan, next_row)
+        elif ROW_NUMBER_RE.search(complete):
+            next_row = _last_row_number(complete, next_row)
+    return scan
+
+
+def _last_row_number(xml: bytes, next_row: int) -> int:
+    for match in ROW_RE.finditer(xml):
+        number = ROW_NUMBER_RE.search(match.group(1))
+        next_row = int(number.group(1)) if number else next_row + 1
+    return next_row
+
+
+def _find_formulas(xml: bytes, scan: SheetScan, next_row: int) -> int:
+    for row_match in ROW_RE.finditer(xml):
+        number = ROW_NUMBER_RE.search(row_match.group(1))
+        next_row = int(number.group(1)) if number else next_row + 1
+        column = -1
+        for cell in CELL_RE.finditer(row_match.group(2) or b""):
+            ref = REF_RE.search(cell.group(1))
+            column = column_index(ref.group(1).decode()) if ref else column + 1
+            body = cell.group(2) or b""
+            if FORMULA_RE.search(body) and not VALUE_RE.search(body):
+                scan.formulas_without_value.append((next_row - 1, column))
+    return next_row
+
+
+def column_index(letters: str) -> int:
+    """ "A" → 0, "AB" → 27."""
+    index = 0
+    for letter in letters:
+        index = index * 26 + ord(letter) - 64
+    return index - 1
+
+
+def column_letters(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+# Header and body -------------------------------------------------------------------------------
+
+TOTAL_RE = re.compile(r"^(合计|总计|小计|共计|其中)")
+SECTION_RE = re.compile(
+    r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+$)"
+)
+NOTE_RE = re.compile(
+    r"^(?:(?:备注|说明|注|附注)\s*\d*\s*[:：]|注\s*\d|填表说明|填表人|填报人|制表人|审核人|负责人[:：]|填报单位|备注$|说明$)"
+)
+
+
+@dataclass
+class _Header:
+    table: Table
+    row: int  # 0-based row of the (first) header line
+    two_rows: bool
+    columns: dict[int, Column]  # absolute column index → column
+    texts: dict[int, str]
+    year: int | None
+    ignored: list[str]
+    score: int
+
+
+def _texts(row: list[Any], offset: int) -> dict[int, str]:
+    return {offset + i: str(cell) for i, cell in enumerate(row) if isinstance(cell, str) and cell.strip()}
+
+
+def _match_header(table: Table, main: dict[int, str], sub: dict[int, str], row: int) -> _Header:
+    two_rows = any(is_group_header(text) for text in main.values()) or any(
+        match_header(table, text)[0] is not None and (col not in main or is_group_header(main[col]))
+        for col, text in sub.items()
+    )
+    columns: dict[int, Column] = {}
+    texts: dict[int, str] = {}
+    seen: set[str] = set()
+    year = None
+    ignored = []
+    for col in sorted(set(main) | (set(sub) if two_rows else set())):
+        for text in [sub.get(col), main.get(col)] if two_rows else [main.get(col)]:
+            if not text:
+                continue
+            column, header_year = match_header(table, text)
+            if column is not None and column.key not in seen:
+                seen.add(column.key)
+                columns[col], texts[col] = column, re.sub(r"\s+", "", text)
+                year = header_year or year
+                break
+        else:
+            text = sub.get(col) if two_rows and sub.get(col) else main.get(col)
+            if text and not is_group_header(text):
+                ignored.append(re.sub(r"\s+", "", text))
+    official = {column.key for column in table.columns}
+    score = len(seen & official) + (10 if "name" in seen else 0)
+    return _Header(table, row, two_rows, columns, texts, year, ignored, score)
+
+
+def find_header(head: list[list[Any]], offset: int, table_number: int | None) -> _Header | None:
+    """The header in the first rows: the row naming most columns, the table it belongs to."""
+    tables = [TABLES[table_number]] if table_number else list(TABLES.values())
+    best: _Header | None = None
+    for row_index, row in enumerate(head):
+        main = _texts(row, offset)
+        if len(main) < 2:
+            continue
+        sub = _texts(head[row_index + 1], offset) if row_index + 1 < len(head) else {}
+        for table in tables:
+            header = _match_header(table, main, sub, row_index)
+            if "name" not in {c.key for c in header.columns.values()} or len(header.columns) < 3:
+                continue
+            if best is None or header.score > best.score:
+                best = header
+    if best is not None and table_number is None:
+        rivals = [
+            _match_header(table, _texts(head[best.row], offset), _sub_texts(head, best.row, offset), best.row)
+            for table in TABLES.values()
+            if table is not best.table
+        ]
+        if any(rival.score == best.score for rival in rivals):
+            raise WorkbookError("无法根据表头判断是附件1、2还是3，请在导入时选择表格")
+    return best
+
+
+def _sub_texts(head: list[list[Any]], row: int, offset: int) -> dict[int, str]:
+    return _texts(head[row + 1], offset) if row + 1 < len(head) else {}
+
+
+def read_table(
+    data: bytes, filename: str, table_number: int | None = None, year: int | None = None
+) -> ParsedSheet:
+    """Check the file, find the table's header in the first sheet that has one, read its body rows."""
+    scans = check_file(data, filename)
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except PasswordError as error:
+        raise WorkbookError("文件已加密，请在 Excel 中取消密码保护后再导入") from error
+    except Exception as error:  # calamine raises its own error types for every kind of damage
+        raise WorkbookError("文件已损坏，无法读取工作簿") from error
+    max_rows = settings.IMPORT_MAX_ROWS
+    any_content = False
+    with book:
+        for index, meta in enumerate(book.sheets_metadata):
+            if meta.typ != SheetTypeEnum.WorkSheet:
+                continue
+            scan = scans.get(meta.name, SheetScan())
+            if scan.rows > max_rows + HEADER_SCAN_ROWS:
+                raise WorkbookError(
+                    f"工作表“{meta.name}”有 {scan.rows} 行，超过单次导入 {max_rows} 行的上限，请分批导入"
+                )
+            try:
+                sheet = book.get_sheet_by_index(index)
+            except Exception as error:
+                raise WorkbookError(f"工作表“{meta.name}”已损坏，无法读取") from error
+            if sheet.start is None:
+                continue
+            any_content = True
+            offset = sheet.start[1]
+            rows = iter(sheet.iter_rows())
+            head = list(itertools.islice(rows, HEADER_SCAN_ROWS))
+            header = find_header(head, offset, table_number)
+            if header is None:
+                continue
+            return _read_body(meta.name, sheet, header, head, rows, offset, scan, max_rows, year)
+    if not any_content:
+        raise WorkbookError("工作簿是空的：没有任何内容")
+    wanted = TABLES[table_number].label if table_number else "附件1、2或3"
+    raise WorkbookError(f"未找到表头：前{HEADER_SCAN_ROWS}行中没有{wanted}的列名（如“项目名称”“总投资”）")
+
+
+def _merged_cells(
+    sheet: Any, first_body_row: int, columns: dict[int, Column]
+) -> tuple[dict[tuple[int, int], tuple[int, int]], set[tuple[int, int]]]:
+    """Cells of the body covered by a merge → the merge's top-left cell; and those top-left cells.
+
+    Calamine gives a merged range's value in its top-left cell only; a merged 责任单位 belongs to
+    every row it spans, so the value is carried to them (amounts are not: a merged amount is a subtotal).
+    """
+    covered: dict[tuple[int, int], tuple[int, int]] = {}
+    for (top, left), (bottom, right) in sheet.merged_cell_ranges or ():
+        if bottom < first_body_row:
+            continue
+        for row in range(max(top, first_body_row), bottom + 1):
+            for col in range(left, right + 1):
+                column = columns.get(col)
+                if (row, col) != (top, left) and column is not None and column.carries_down:
+                    covered[(row, col)] = (top, left)
+    return covered, set(covered.values())
+
+
+def _read_body(
+    sheet_name: str,
+    sheet: Any,
+    header: _Header,
+    head: list[list[Any]],
+    rest: Iterator[list[Any]],
+    offset: int,
+    scan: SheetScan,
+    max_rows: int,
+    year: int | None,
+) -> ParsedSheet:
+    table = header.table
+    by_key = {column.key: col for col, column in header.columns.items()}
+    missing = [table.column(key) for key in table.required if key not in by_key]
+    if missing:
+        names = "、".join(f"“{column.title(year or header.year or 0)}”" for column in missing if column)
+        raise WorkbookError(f"缺少必需的列：{names}。请检查表头是否为{table.label}的格式")
+    first_body = header.row + (2 if header.two_rows else 1)
+    covered, tops = _merged_cells(sheet, first_body, header.columns)
+    merge_values: dict[tuple[int, int], Any] = {}
+    name_col = by_key["name"]
+    seq_col = by_key.get("seq", -1)
+    wanted = sorted(header.columns.items())
+    rows: list[SheetRow] = []
+    end_row: int | None = None
+    body = itertools.chain(enumerate(head[first_body:], start=first_body), enumerate(rest, start=len(head)))
+    for row_index, cells in body:
+        values: dict[str, Any] = {}
+        for col, column in wanted:
+            position = col - offset
+            value = cells[position] if 0 <= position < len(cells) else ""
+            if (row_index, col) in covered:
+                value = merge_values.get(covered[(row_index, col)], value)
+            elif (row_index, col) in tops:
+                merge_values[(row_index, col)] = value
+            if value != "" and value is not None:
+                values[column.key] = value
+        if _is_note(cells, offset, max(name_col, seq_col)):
+            end_row = row_index
+            break
+        if not values or set(values) == {"seq"}:
+            continue
+        name = normalize_header(values.get("name", ""))
+        seq = normalize_header(values.get("seq", ""))
+        if TOTAL_RE.match(name) or TOTAL_RE.match(seq):
+            continue
+        if not _is_number(seq) and (SECTION_RE.match(name) or SECTION_RE.match(seq)):
+            continue
+        rows.append(SheetRow(row_index + 1, values))
+        if len(rows) > max_rows:
+            raise WorkbookError(f"数据超过单次导入 {max_rows} 行的上限，请分批导入")
+    issues = [
+        Issue(
+            row + 1, header.texts[col], FORMULA_WITHOUT_VALUE % {"row": row + 1, "column": header.texts[col]}
+        )
+        for row, col in scan.formulas_without_value
+        if row >= first_body and (end_row is None or row < end_row) and col in header.columns
+    ]
+    header_rows = (header.row + 1, header.row + 2) if header.two_rows else (header.row + 1,)
+    return ParsedSheet(
+        table=table,
+        sheet_name=sheet_name,
+        header_rows=header_rows,
+        columns={column.key: column for column in header.columns.values()},
+        headers={column.key: header.texts[col] for col, column in header.columns.items()},
+        header_year=header.year,
+        rows=rows,
+        issues=issues,
+        ignored_headers=header.ignored,
+    )
+
+
+def _is_number(text: str) -> bool:
+    return bool(re.match(r"^\d+(\.0)?$", text))
+
+
+def _is_note(cells: list[Any], offset: int, last_key_col: int) -> bool:
+    """A notes line at the end: its first filled cell, at the left of the table, opens with 注/说明/填表人 …"""
+    for position, cell in enumerate(cells):
+        if cell == "" or cell is None:
+            continue
+        return (
+            offset + position <= last_key_col and isinstance(cell, str) and bool(NOTE_RE.match(cell.strip()))
+        )
+    return False
