@@ -54,6 +54,9 @@ INSTALLED_APPS = [
     "plans",
     "progress",
     "figures",
+    "problems",
+    "supervision",
+    "milestones",
 ]
 
 MIDDLEWARE = [
@@ -212,6 +215,14 @@ IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 50_000)
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_MB", 30) * 1024 * 1024
 # Largest uncompressed size of an uploaded workbook: guards against zip bombs.
 IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_UNCOMPRESSED_MB", 400) * 1024 * 1024
+# Attachments of problems and supervision replies: size limit and the file types accepted.
+ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_MB", 20) * 1024 * 1024
+ATTACHMENT_EXTENSIONS = env_list("ATTACHMENT_EXTENSIONS", "pdf,doc,docx,xls,xlsx,jpg,jpeg,png,txt")
+# Overdue problems (问题超期) and milestones (节点超期): days past the deadline before yellow turns red.
+PROBLEM_OVERDUE_RED_DAYS = env_int("PROBLEM_OVERDUE_RED_DAYS", 15)
+MILESTONE_OVERDUE_RED_DAYS = env_int("MILESTONE_OVERDUE_RED_DAYS", 30)
+# The office that issues supervision notices (督办通知单), as printed under the notice.
+SUPERVISION_OFFICE = env_str("SUPERVISION_OFFICE", "")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
 

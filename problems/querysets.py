@@ -1,0 +1,137 @@
+"""Data scope of problems, meetings and decided matters, and the overdue findings warnings read.
+
+A problem is seen by whoever sees its project (projects.querysets.project_scope) and by the units
+it is assigned to, with the units above them; the same for changing it, among the roles that change
+their own data. Decided matters follow their project and their owner unit; meetings follow their
+matters, their agenda and their attendees.
+"""
+
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Case, Q, Value, When
+from django.utils import timezone
+
+from problems.choices import UNSOLVED, MatterStatus
+from projects.querysets import project_scope
+
+if TYPE_CHECKING:
+    from org.models import User
+
+NOTHING = Q(pk__in=[])
+
+
+def signed_in(user: "User") -> bool:
+    return bool(user.is_authenticated and user.is_active)
+
+
+class ProblemQuerySet(models.QuerySet):
+    def assigned_to(self, user: "User") -> Q:
+        """Problems whose responsible units include the user's unit or a unit below it."""
+        if user.unit_id is None:
+            return NOTHING
+        through = self.model.responsible_units.through
+        assigned = through.objects.filter(unit__path__startswith=user.unit.path).values("problem_id")
+        return Q(pk__in=assigned)
+
+    def visible_to(self, user: "User") -> "ProblemQuerySet":
+        """问题台账的数据权限: the projects' scope, or assignment to the user's unit subtree."""
+        if not signed_in(user):
+            return self.none()
+        condition = project_scope(user, "project__")
+        return self if condition is None else self.filter(condition | self.assigned_to(user))
+
+    def editable_by(self, user: "User") -> "ProblemQuerySet":
+        if not signed_in(user):
+            return self.none()
+        condition = project_scope(user, "project__", write=True)
+        if condition is None:
+            return self
+        if not user.edits_own:
+            return self.none()
+        return self.filter(condition | self.assigned_to(user))
+
+    def unsolved(self) -> "ProblemQuerySet":
+        return self.filter(status__in=UNSOLVED)
+
+    def overdue(self, on: date) -> "ProblemQuerySet":
+        """超期: not solved and past the deadline on the given day."""
+        return self.unsolved().filter(deadline__lt=on)
+
+    def with_list_relations(self) -> "ProblemQuerySet":
+        return self.select_related("project", "leader", "raised_by").prefetch_related("responsible_units")
+
+
+def overdue_level(deadline_field: str, today: date, red_after_days: int) -> Case:
+    """ "red" when more than `red_after_days` past the deadline, else "yellow"."""
+    red_line = today - timedelta(days=red_after_days)
+    return Case(
+        When(**{f"{deadline_field}__lt": red_line}, then=Value("red")),
+        default=Value("yellow"),
+        output_field=models.CharField(),
+    )
+
+
+def overdue_problems(today: date | None = None, red_after_days: int | None = None) -> ProblemQuerySet:
+    """问题超期 (warning problem_overdue): unsolved problems past their deadline, each with `level`
+    "yellow" (past the deadline) or "red" (PROBLEM_OVERDUE_RED_DAYS later), in one query."""
+    from problems.models import Problem
+
+    today = today or timezone.localdate()
+    red_after = settings.PROBLEM_OVERDUE_RED_DAYS if red_after_days is None else red_after_days
+    return (
+        Problem.objects.overdue(today)
+        .annotate(level=overdue_level("deadline", today, red_after))
+        .select_related("project")
+        .order_by("deadline", "pk")
+    )
+
+
+class MatterQuerySet(models.QuerySet):
+    def visible_to(self, user: "User") -> "MatterQuerySet":
+        """议定事项: seen through its project's scope or by its owner unit and the units above it."""
+        if not signed_in(user):
+            return self.none()
+        condition = project_scope(user, "project__")
+        if condition is None:
+            return self
+        if user.unit_id is not None:
+            condition |= Q(owner_unit__path__startswith=user.unit.path)
+        return self.filter(condition)
+
+    def editable_by(self, user: "User") -> "MatterQuerySet":
+        """A matter's progress is reported by its owner unit; the coordinator's office changes any."""
+        if not signed_in(user):
+            return self.none()
+        if user.edits_everything:
+            return self
+        if not user.edits_own or user.unit_id is None:
+            return self.none()
+        return self.filter(owner_unit__path__startswith=user.unit.path)
+
+    def undone(self) -> "MatterQuerySet":
+        return self.exclude(status=MatterStatus.DONE)
+
+
+class MeetingQuerySet(models.QuerySet):
+    def visible_to(self, user: "User") -> "MeetingQuerySet":
+        """调度会议: everything for roles that see all; else meetings one attended, or whose agenda or
+        decided matters one can see."""
+        from problems.models import Matter, Problem
+
+        if not signed_in(user):
+            return self.none()
+        if user.sees_everything:
+            return self
+        matters = Matter.objects.visible_to(user).values("meeting_id")
+        agenda = self.model.agenda.through.objects.filter(
+            problem__in=Problem.objects.visible_to(user)
+        ).values("meeting_id")
+        attended = self.model.attendees.through.objects.filter(user=user).values("meeting_id")
+        return self.filter(Q(pk__in=matters) | Q(pk__in=agenda) | Q(pk__in=attended))
+
+    def editable_by(self, user: "User") -> "MeetingQuerySet":
+        """Meetings are called and minuted by the coordinator's office."""
+        return self if signed_in(user) and user.edits_everything else self.none()

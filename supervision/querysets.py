@@ -1,0 +1,59 @@
+"""Data scope of supervision notices and site inspections.
+
+A notice is seen by the unit it is addressed to (and the units above it), by whoever sees one of its
+projects or problems, and by the roles that see everything; it is written by the supervisors
+(督查, 重点办). Inspections hang off a project and follow its scope; supervisors record them.
+"""
+
+from typing import TYPE_CHECKING
+
+from django.db import models
+from django.db.models import Q
+
+from org.choices import Role
+from projects.querysets import ScopedQuerySet, project_scope
+
+if TYPE_CHECKING:
+    from org.models import User
+
+SUPERVISOR_ROLES = frozenset({Role.COORDINATOR, Role.ADMIN, Role.INSPECTOR})
+
+
+def is_supervisor(user: "User") -> bool:
+    """督查督办权: 督查 (inspector) and the coordinator's office issue notices and record inspections."""
+    return bool(
+        user.is_authenticated and user.is_active and (user.is_superuser or user.role in SUPERVISOR_ROLES)
+    )
+
+
+class NoticeQuerySet(models.QuerySet):
+    def visible_to(self, user: "User") -> "NoticeQuerySet":
+        from problems.models import Problem
+
+        if not (user.is_authenticated and user.is_active):
+            return self.none()
+        condition = project_scope(user, "project__")
+        if condition is None:
+            return self
+        about_projects = self.model.projects.through.objects.filter(condition).values("notice_id")
+        about_problems = self.model.problems.through.objects.filter(
+            problem__in=Problem.objects.visible_to(user)
+        ).values("notice_id")
+        visible = Q(pk__in=about_projects) | Q(pk__in=about_problems)
+        if user.unit_id is not None:
+            visible |= Q(target_unit__path__startswith=user.unit.path)
+        return self.filter(visible)
+
+    def editable_by(self, user: "User") -> "NoticeQuerySet":
+        return self if is_supervisor(user) else self.none()
+
+    def addressed_to(self, user: "User") -> "NoticeQuerySet":
+        """Notices the user's unit must answer: addressed to it or to a unit below it."""
+        if not user.edits_own or user.unit_id is None:
+            return self.none()
+        return self.filter(target_unit__path__startswith=user.unit.path)
+
+
+class InspectionQuerySet(ScopedQuerySet):
+    def editable_by(self, user: "User") -> "InspectionQuerySet":
+        return self if is_supervisor(user) else self.none()
