@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "plans",
     "progress",
     "figures",
+    "alerts",
     "problems",
     "supervision",
     "milestones",

@@ -1,0 +1,77 @@
+"""Warnings as the pages and figures read them, always through the projects' data scope."""
+
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from alerts.choices import AlertState, Colour
+from lib.numbers import percent
+from projects.querysets import ScopedQuerySet
+
+
+class AlertQuerySet(ScopedQuerySet):
+    def open(self) -> "AlertQuerySet":
+        return self.filter(state=AlertState.OPEN)
+
+    def closed(self) -> "AlertQuerySet":
+        return self.filter(state=AlertState.CLOSED)
+
+    def summary(self, until: datetime | None = None) -> dict[str, Any]:
+        """预警销号情况: raised, open, closed and the closure rate (销号率), by rule and by colour.
+
+        With `until`, as things stood then: raised by then, closed by then. Two queries.
+        """
+        rows = self if until is None else self.filter(opened_at__lte=until)
+        closed = Q(state=AlertState.CLOSED)
+        if until is not None:
+            closed &= Q(closed_at__lte=until)
+        totals = rows.aggregate(
+            raised=Count("id"),
+            closed=Count("id", filter=closed),
+            projects=Count("project_id", distinct=True),
+        )
+        by_rule: dict[str, dict[str, int]] = {}
+        by_colour: dict[str, dict[str, int]] = {
+            c: {"raised": 0, "open": 0, "closed": 0} for c in Colour.values
+        }
+        grouped = (
+            rows.order_by()
+            .values("rule", "colour")
+            .annotate(raised=Count("id"), closed=Count("id", filter=closed))
+        )
+        for row in grouped:
+            rule = by_rule.setdefault(row["rule"], {"raised": 0, "open": 0, "closed": 0})
+            for counts in (rule, by_colour[row["colour"]]):
+                counts["raised"] += row["raised"]
+                counts["closed"] += row["closed"]
+                counts["open"] += row["raised"] - row["closed"]
+        for counts in [*by_rule.values(), *by_colour.values()]:
+            counts["closure_rate"] = percent(counts["closed"], counts["raised"], 1)  # type: ignore[assignment]
+        return {
+            "raised": totals["raised"],
+            "open": totals["raised"] - totals["closed"],
+            "closed": totals["closed"],
+            "closure_rate": percent(totals["closed"], totals["raised"], 1),
+            "projects": totals["projects"],
+            "by_rule": dict(sorted(by_rule.items())),
+            "by_colour": by_colour,
+        }
+
+
+def with_alert_counts(projects: QuerySet) -> QuerySet:
+    """Each project with its numbers of open red and yellow warnings, as two subqueries of the one query."""
+    from alerts.models import Alert
+
+    def count_of(colour: str) -> Coalesce:
+        rows = (
+            Alert.objects.filter(project_id=OuterRef("pk"), state=AlertState.OPEN, colour=colour)
+            .order_by()
+            .values("project_id")
+            .annotate(n=Count("id"))
+            .values("n")
+        )
+        return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
+
+    return projects.annotate(alerts_red=count_of(Colour.RED), alerts_yellow=count_of(Colour.YELLOW))
