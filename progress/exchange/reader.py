@@ -413,7 +413,8 @@ def _read_body(
     seq_col = by_key.get("seq", -1)
     wanted = sorted(header.columns.items())
     rows: list[SheetRow] = []
-    end_row: int | None = None
+    # Formula cells without a cached value read as blank: their rows are data rows all the same.
+    uncalculated = {row for row, col in scan.formulas_without_value if col in header.columns}
     body = itertools.chain(enumerate(head[first_body:], start=first_body), enumerate(rest, start=len(head)))
     for row_index, cells in body:
         values: dict[str, Any] = {}
@@ -427,9 +428,8 @@ def _read_body(
             if value != "" and value is not None:
                 values[column.key] = value
         if _is_note(cells, offset, max(name_col, seq_col)):
-            end_row = row_index
             break
-        if not values or set(values) == {"seq"}:
+        if (not values or set(values) == {"seq"}) and row_index not in uncalculated:
             continue
         name = normalize_header(values.get("name", ""))
         seq = normalize_header(values.get("seq", ""))
@@ -440,12 +440,13 @@ def _read_body(
         rows.append(SheetRow(row_index + 1, values))
         if len(rows) > max_rows:
             raise WorkbookError(f"数据超过单次导入 {max_rows} 行的上限，请分批导入")
+    read = {row.number - 1 for row in rows}
     issues = [
         Issue(
             row + 1, header.texts[col], FORMULA_WITHOUT_VALUE % {"row": row + 1, "column": header.texts[col]}
         )
         for row, col in scan.formulas_without_value
-        if row >= first_body and (end_row is None or row < end_row) and col in header.columns
+        if row in read and col in header.columns
     ]
     header_rows = (header.row + 1, header.row + 2) if header.two_rows else (header.row + 1,)
     return ParsedSheet(
