@@ -55,9 +55,15 @@ INSTALLED_APPS = [
     "progress",
     "figures",
     "alerts",
+    "pipeline",
+    "starts",
+    "elements",
+    "approvals",
     "problems",
     "supervision",
     "milestones",
+    "assessment",
+    "bulletins",
 ]
 
 MIDDLEWARE = [
@@ -205,11 +211,30 @@ REGION_NAME = env_str("REGION_NAME", "示范区")
 LIST_PAGE_SIZE = env_int("LIST_PAGE_SIZE", 20)
 EXPORT_ROW_LIMIT = env_int("EXPORT_ROW_LIMIT", 200_000)
 
+# Maps (一张图, coordinate picking): a tile URL template of the intranet map service, e.g. 天地图 or
+# "https://tile.openstreetmap.org/{z}/{x}/{y}.png". Empty means no tiles: markers on a plain background.
+MAP_TILE_URL = env_str("MAP_TILE_URL", "")
+MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "")
+# Where a map opens when no project has coordinates: "latitude,longitude" (WGS-84) and a zoom level.
+MAP_CENTER = [float(part) for part in env_str("MAP_CENTER", "35.76,115.03").split(",")[:2]]
+MAP_ZOOM = env_int("MAP_ZOOM", 11)
+# Big screen (大屏): how often its figures are fetched again and how long each panel stays, in seconds.
+BIGSCREEN_REFRESH_SECONDS = env_int("BIGSCREEN_REFRESH_SECONDS", 300)
+BIGSCREEN_ROTATE_SECONDS = env_int("BIGSCREEN_ROTATE_SECONDS", 20)
+
 # Reporting (月报): the deadline is a day of the month ("day", default the 25th) or a number of
 # working days after the period ends ("workdays").
 REPORT_DEADLINE_RULE = env_str("REPORT_DEADLINE_RULE", "day")
 REPORT_DEADLINE_DAY = env_int("REPORT_DEADLINE_DAY", 25)
 REPORT_DEADLINE_WORKDAYS = env_int("REPORT_DEADLINE_WORKDAYS", 5)
+# Collective starts (集中开工): months after the event by which each project must show substantive
+# construction (a report with an amount, or an actual start date).
+COLLECTIVE_START_CHECK_MONTHS = env_int("COLLECTIVE_START_CHECK_MONTHS", 2)
+# Special bonds (专项债): spent within N months of issue at a linear pace; behind that pace by more
+# than the yellow points is yellow, by more than the red points red.
+SPECIAL_BOND_SPEND_MONTHS = env_int("SPECIAL_BOND_SPEND_MONTHS", 6)
+SPECIAL_BOND_YELLOW_POINTS = env_int("SPECIAL_BOND_YELLOW_POINTS", 0)
+SPECIAL_BOND_RED_POINTS = env_int("SPECIAL_BOND_RED_POINTS", 30)
 PHOTO_MAX_BYTES = env_int("PHOTO_MAX_MB", 20) * 1024 * 1024
 THUMBNAIL_SIZE = (480, 360)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 50_000)
@@ -226,6 +251,10 @@ MILESTONE_OVERDUE_RED_DAYS = env_int("MILESTONE_OVERDUE_RED_DAYS", 30)
 SUPERVISION_OFFICE = env_str("SUPERVISION_OFFICE", "")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
+
+# Bulletins: the issuing office and the addressees of the monthly notice.
+BULLETIN_ISSUER = env_str("BULLETIN_ISSUER", f"{REGION_NAME}重点项目推进领导小组办公室")
+BULLETIN_RECIPIENTS = env_str("BULLETIN_RECIPIENTS", "各乡镇人民政府、街道办事处，区直各有关单位：")
 
 LOGGING = {
     "version": 1,

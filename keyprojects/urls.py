@@ -6,6 +6,8 @@ urlpatterns = [
     path("plans/", include("plans.urls")),
     path("reports/", include("progress.urls")),
     path("dashboard/", include("figures.urls")),
+    path("assessment/", include("assessment.urls")),
+    path("bulletins/", include("bulletins.urls")),
     path("admin/org/", include("org.urls")),
     path("admin/dictionaries/", include("catalog.urls")),
     path("admin/logs/", include("audit.urls")),

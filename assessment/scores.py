@@ -1,0 +1,181 @@
+"""季考核: weighted indicators per town/street or department for a quarter, half-year or year.
+
+Each indicator is a rate in percent per unit, computed in the database for the period's window;
+a unit scores `weight × min(rate / target, 1)` on it. A rate with nothing to measure (no project
+due to start, no problem raised) scores the full weight: there was nothing left undone.
+Half-year (半年兑现) and year (全年总评) use the same indicators over the longer window.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.utils.translation import gettext_lazy as _
+
+from assessment.models import Indicator
+from figures.compute import Scope, completed_by, month_end, scope_entries
+from lib.numbers import percent, quantize
+from org.choices import UnitKind
+from org.models import Unit
+from plans.choices import PlanType
+from plans.models import PlanEntry
+from progress.models import Report
+from progress.periods import Period
+from progress.querysets import projects_due
+from projects.models import Project
+
+ZERO = Decimal(0)
+GROUPS = {
+    "town": ("project__town", UnitKind.TOWN),
+    "department": ("project__responsible_unit", UnitKind.DEPARTMENT),
+}
+PERIOD_KINDS = {"quarter": _("季度"), "half": _("半年"), "year": _("全年")}
+
+
+@dataclass(frozen=True)
+class Window:
+    """考核期: the months an assessment covers."""
+
+    year: int
+    kind: str
+    number: int = 1
+
+    @property
+    def first_month(self) -> int:
+        if self.kind == "quarter":
+            return self.number * 3 - 2
+        if self.kind == "half":
+            return 1 if self.number == 1 else 7
+        return 1
+
+    @property
+    def last_month(self) -> int:
+        if self.kind == "quarter":
+            return self.number * 3
+        if self.kind == "half":
+            return 6 if self.number == 1 else 12
+        return 12
+
+    @property
+    def label(self) -> str:
+        if self.kind == "quarter":
+            return f"{self.year}年第{self.number}季度"
+        if self.kind == "half":
+            return f"{self.year}年{'上' if self.number == 1 else '下'}半年"
+        return f"{self.year}年全年"
+
+    @property
+    def start(self) -> date:
+        return date(self.year, self.first_month, 1)
+
+    @property
+    def end(self) -> date:
+        return month_end(self.year, self.last_month)
+
+
+Rates = dict[int, Decimal | None]
+Provider = Callable[[QuerySet[PlanEntry], str, Window], Rates]
+PROVIDERS: dict[str, Provider] = {}
+
+
+def provider(code: str) -> Callable[[Provider], Provider]:
+    """Register the function computing an indicator's rate per unit."""
+
+    def register(function: Provider) -> Provider:
+        PROVIDERS[code] = function
+        return function
+
+    return register
+
+
+@provider("completion_rate")
+def completion_rates(entries: QuerySet[PlanEntry], key: str, window: Window) -> Rates:
+    """年度计划完成率 at the end of the window, per unit."""
+    planned = dict(
+        entries.order_by().values(key).annotate(total=Sum("annual_investment")).values_list(key, "total")
+    )
+    completed = completed_by(entries, window.year, window.last_month, key)
+    return {unit: percent(completed.get(unit, ZERO), plan) for unit, plan in planned.items()}
+
+
+@provider("start_rate")
+def start_rates(entries: QuerySet[PlanEntry], key: str, window: Window) -> Rates:
+    """开工率: projects started among those planned to start by the end of the window."""
+    rows = (
+        entries.filter(plan_type=PlanType.NEW_START, planned_start_month__lte=window.last_month)
+        .order_by()
+        .values(key)
+        .annotate(due=Count("id"), started=Count("id", filter=Q(project__actual_start_date__lte=window.end)))
+    )
+    return {row[key]: percent(row["started"], row["due"]) for row in rows}
+
+
+@provider("on_time_reporting")
+def on_time_rates(entries: QuerySet[PlanEntry], key: str, window: Window) -> Rates:
+    """按时报送率: reports first submitted by their deadline among the months due in the window."""
+    project_key = key.removeprefix("project__")
+    listed = Project.objects.filter(pk__in=entries.values("project_id"))
+    due: dict[int, int] = {}
+    on_time: dict[int, int] = {}
+    for month in range(window.first_month, window.last_month + 1):
+        period = Period(window.year, month)
+        for unit, count in (
+            projects_due(period, listed)
+            .order_by()
+            .values(project_key)
+            .annotate(n=Count("id"))
+            .values_list(project_key, "n")
+        ):
+            due[unit] = due.get(unit, 0) + count
+    reports = (
+        Report.objects.filter(
+            project__in=listed,
+            year=window.year,
+            month__gte=window.first_month,
+            month__lte=window.last_month,
+            first_submitted_at__date__lte=F("deadline"),
+        )
+        .order_by()
+        .values(key)
+        .annotate(n=Count("id"))
+    )
+    for row in reports:
+        on_time[row[key]] = row["n"]
+    return {unit: percent(min(on_time.get(unit, 0), count), count) for unit, count in due.items()}
+
+
+def scores(group: str, window: Window, user: Any = None) -> dict[str, Any]:
+    """Score and rank of every town/street (group="town") or department for the window."""
+    key, kind = GROUPS[group]
+    indicators = list(Indicator.objects.filter(is_active=True))
+    entries = scope_entries(window.year, Scope(user=user)).exclude(**{f"{key}__isnull": True})
+    units = Unit.objects.filter(kind=kind, is_active=True)
+    if user is not None and not user.sees_everything:
+        units = units.visible_to(user)
+    rates = {
+        i.code: PROVIDERS[i.code](entries, key, window) if i.code in PROVIDERS else {} for i in indicators
+    }
+    rows = []
+    for unit in units.order_by("sort_order", "name"):
+        cells = []
+        total = ZERO
+        for indicator in indicators:
+            rate = rates[indicator.code].get(unit.pk)
+            ratio = Decimal(1) if rate is None else min(rate / indicator.target, Decimal(1))
+            score = quantize(indicator.weight * ratio, 2)
+            total += score
+            cells.append({"indicator": indicator, "rate": rate, "score": score})
+        rows.append({"unit": unit, "cells": cells, "total": quantize(total, 2)})
+    rows.sort(key=lambda r: (-r["total"], r["unit"].name))
+    for position, row in enumerate(rows, start=1):
+        row["rank"] = position
+    return {
+        "window": window,
+        "group": group,
+        "indicators": indicators,
+        "rows": rows,
+        "full_marks": sum((i.weight for i in indicators), ZERO),
+    }

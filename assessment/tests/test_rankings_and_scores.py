@@ -1,0 +1,120 @@
+"""Rankings with 激励/鞭策 and the weighted quarterly assessment."""
+
+import io
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from assessment.models import Indicator
+from assessment.scores import Window, scores
+from assessment.views import praise_and_pressure
+from figures.tests.test_figures import accepted
+from org.choices import UnitKind
+from org.models import Unit
+from plans.models import Plan, PlanEntry
+from progress.rollup import refresh_projects
+from projects.models import Project
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def towns(world):
+    """Twelve streets, each with one project: street k completes k×10% of its plan by March."""
+    plan = Plan.objects.create(year=2026, level="local", title="2026年区重点")
+    result = []
+    for k in range(1, 13):
+        town = Unit.objects.create(name=f"第{k:02d}街道", kind=UnitKind.TOWN, parent=world.government)
+        project = Project.objects.create(
+            name=f"街道项目{k}",
+            category=world.project_a.category,
+            total_investment=50000,
+            responsible_unit=town,
+            town=town,
+            status="construction",
+            actual_start_date=date(2026, 2, 1) if k % 2 else None,
+        )
+        PlanEntry.objects.create(
+            plan=plan,
+            project=project,
+            plan_type="new_start",
+            annual_investment=Decimal(1000),
+            planned_start_month=2,
+        )
+        accepted(project, 2026, 3, str(k * 100))
+        result.append(town)
+    refresh_projects(Project.objects.values_list("pk", flat=True))
+    return result
+
+
+def test_first_five_praised_last_five_pressed():
+    rows = [{"unit_id": i} for i in range(12)]
+    first, last = praise_and_pressure(rows)
+    assert first == {0, 1, 2, 3, 4} and last == {7, 8, 9, 10, 11}
+    first, last = praise_and_pressure([{"unit_id": i} for i in range(6)])
+    assert first == {0, 1, 2} and last == {3, 4, 5}
+    assert praise_and_pressure([]) == (set(), set())
+
+
+def test_ranking_page_and_export(world, client_for, towns):
+    client = client_for(world.coordinator)
+    response = client.get(reverse("assessment:rankings"), {"period": "2026-03", "by": "town"})
+    rows = response.context["rows"]
+    assert [r["name"] for r in rows[:2]] == ["第12街道", "第11街道"]
+    assert [r["mark"] for r in rows].count("praise") == 5 and [r["mark"] for r in rows].count("pressure") == 5
+    export = client.get(reverse("assessment:rankings"), {"period": "2026-03", "by": "town", "export": "xlsx"})
+    sheet = load_workbook(io.BytesIO(export.content)).active
+    first = next(sheet.iter_rows(min_row=3, max_row=3, values_only=True))
+    assert first[:2] == (1, "第12街道") and first[-1] == "激励"
+
+
+def test_quarterly_scores_weight_rates_against_targets(world, towns):
+    result = scores("town", Window(2026, "quarter", 1))
+    by_name = {row["unit"].name: row for row in result["rows"]}
+    best = by_name["第11街道"]  # 110% completion, started on time
+    cells = {c["indicator"].code: c for c in best["cells"]}
+    assert cells["completion_rate"]["rate"] == Decimal("110.0") and cells["completion_rate"][
+        "score"
+    ] == Decimal("40.00")
+    assert cells["start_rate"]["score"] == Decimal("20.00")
+    weak = {c["indicator"].code: c for c in by_name["第02街道"]["cells"]}
+    assert weak["completion_rate"]["score"] == Decimal("8.00")
+    assert weak["start_rate"]["rate"] == Decimal("0.0") and weak["start_rate"]["score"] == Decimal("0.00")
+    assert result["rows"][0]["rank"] == 1 and result["full_marks"] == Decimal("100.0")
+
+
+def test_indicator_weights_must_add_up_to_100(world, client_for):
+    client = client_for(world.admin)
+    indicators = list(Indicator.objects.order_by("sort_order"))
+    data = {"form-TOTAL_FORMS": len(indicators), "form-INITIAL_FORMS": len(indicators)}
+    for i, indicator in enumerate(indicators):
+        data.update(
+            {
+                f"form-{i}-id": indicator.pk,
+                f"form-{i}-name": indicator.name,
+                f"form-{i}-weight": "30",
+                f"form-{i}-target": "100",
+                f"form-{i}-is_active": "on",
+                f"form-{i}-sort_order": i,
+            }
+        )
+    response = client.post(reverse("assessment:indicators"), data, follow=True)
+    assert "合计应为100分" in response.content.decode()
+    assert Indicator.objects.get(code="completion_rate").weight == Decimal("40.0")
+    assert client_for(world.owner_a).get(reverse("assessment:indicators")).status_code == 403
+
+
+def test_assessment_page_export_and_bad_params(world, client_for, towns):
+    client = client_for(world.coordinator)
+    assert (
+        client.get(reverse("assessment:scores"), {"year": "x", "kind": "decade", "number": "9"}).status_code
+        == 200
+    )
+    response = client.get(
+        reverse("assessment:scores"), {"year": 2026, "kind": "quarter", "number": 1, "export": "xlsx"}
+    )
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet.cell(row=2, column=1).value == "名次"

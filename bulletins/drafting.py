@@ -1,0 +1,195 @@
+"""Drafting bulletins from the figures module only: the sentences of the seeds, filled in."""
+
+import json
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+
+from figures.compute import Scope, compute
+from lib.numbers import wan_to_yi
+from plans.choices import PlanLevel
+
+LEVEL_WORDS = {
+    "": "全区重点建设项目",
+    PlanLevel.LOCAL: "全区重点建设项目",
+    PlanLevel.CITY: "市重点建设项目",
+    PlanLevel.PROVINCE: "省重点建设项目",
+}
+# How a title names the list after the region's name ("示范区重点建设项目", "示范区市重点建设项目").
+TITLE_WORDS = {
+    "": "重点建设项目",
+    PlanLevel.LOCAL: "重点建设项目",
+    PlanLevel.CITY: "市重点建设项目",
+    PlanLevel.PROVINCE: "省重点建设项目",
+}
+
+
+def yi(value: Any) -> str:
+    """亿元 with two decimals, as the bulletins write money."""
+    return f"{wan_to_yi(Decimal(str(value or 0))):.2f}"
+
+
+def pace(ahead: Any) -> str:
+    """快于/慢于时间进度 x 个百分点 (or 与时间进度持平)."""
+    if ahead is None:
+        return "暂无时间进度比较"
+    value = Decimal(str(ahead))
+    if value == 0:
+        return "与时间进度持平"
+    return f"{'快于' if value > 0 else '慢于'}时间进度{abs(value)}个百分点"
+
+
+def snapshot(year: int, month: int, level: str = "") -> dict[str, Any]:
+    """The figures a bulletin is drafted from, as plain JSON (decimals as strings)."""
+    data = compute(year, month, Scope(level=level or None))
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+
+
+def overview_sentence(data: dict[str, Any], level: str) -> str:
+    plan, month = data["plan"], data["period"]["month"]
+    rate = plan["completion_rate"]
+    return (
+        f"截至{month}月底，{LEVEL_WORDS.get(level, LEVEL_WORDS[''])}共{plan['count']}个，总投资{yi(plan['total_investment'])}亿元，"
+        f"年度计划投资{yi(plan['annual_plan'])}亿元，完成投资{yi(plan['completed'])}亿元，"
+        + (
+            f"完成年度计划投资的{rate}%，{pace(plan['ahead_points'])}。"
+            if rate is not None
+            else "尚未安排年度计划投资。"
+        )
+    )
+
+
+def category_sentence(data: dict[str, Any]) -> str:
+    rows = [r for r in data["by_category"] if Decimal(r["completed"]) > 0]
+    if not rows:
+        return "各类项目本年度尚未完成投资。"
+    names = "、".join(r["label"] for r in rows)
+    amounts = "、".join(f"{yi(r['completed'])}亿元" for r in rows)
+    shares = "、".join(f"{r['completed_share']}%" for r in rows)
+    return f"其中，{names}分别完成投资{amounts}，分别占总体完成投资的{shares}。"
+
+
+def level_sentences(data: dict[str, Any]) -> list[str]:
+    sentences = []
+    for row in data["by_level"]:
+        if not row["count"]:
+            continue
+        rate = row["completion_rate"]
+        sentences.append(
+            f"{row['label']}建设项目{row['count']}个，年度计划投资{yi(row['annual_plan'])}亿元，累计完成投资{yi(row['completed'])}亿元"
+            + (f"，完成年度投资计划的{rate}%，{pace(row['ahead_points'])}。" if rate is not None else "。")
+        )
+    return sentences
+
+
+def status_sentence(data: dict[str, Any], level: str) -> str:
+    month = data["period"]["month"]
+    parts = {row["key"]: row for row in data["by_status"]}
+    words = {
+        "completed": "个项目已完工",
+        "construction": "个项目正抓紧施工",
+        "suspended": "个项目暂停施工",
+        "preliminary": "个项目处于前期阶段",
+        "cancelled": "个项目已终止",
+    }
+    clauses = [
+        f"{parts[key]['count']}{words[key]}，占全部项目的{parts[key]['share']}%"
+        for key in ("completed", "construction", "suspended", "preliminary", "cancelled")
+        if key in parts and parts[key]["count"]
+    ]
+    total = data["plan"]["count"]
+    if not clauses:
+        return f"截至{month}月底，暂无{LEVEL_WORDS.get(level, LEVEL_WORDS[''])}。"
+    return (
+        f"截至{month}月底，{total}个{LEVEL_WORDS.get(level, LEVEL_WORDS['']).removeprefix('全区')}中，"
+        + "；".join(clauses)
+        + "。"
+    )
+
+
+def starts_sentence(data: dict[str, Any]) -> str:
+    starts = data["starts"]
+    pieces = []
+    if starts["to_start"]:
+        pieces.append(
+            f"计划新开工项目{starts['to_start']}个，已开工{starts['started']}个，开工率{starts['start_rate']}%"
+        )
+    if starts["to_finish"]:
+        pieces.append(
+            f"计划竣工项目{starts['to_finish']}个，已竣工{starts['finished']}个，竣工率{starts['finish_rate']}%"
+        )
+    return ("；".join(pieces) + "。") if pieces else "本期无计划新开工或竣工项目。"
+
+
+def ranking_paragraphs(data: dict[str, Any]) -> list[str]:
+    from assessment.views import praise_and_pressure
+
+    rows = data["ranking_units"]
+    if not rows:
+        return ["本期暂无可排名的责任单位。"]
+    first, last = praise_and_pressure(rows)
+    praised = [r["name"] for r in rows if r["unit_id"] in first]
+    pressed = [r["name"] for r in rows if r["unit_id"] in last]
+    text = ["按年度计划完成率排名，" + "、".join(praised) + "等单位完成情况较好，予以通报表扬。"]
+    if pressed:
+        text.append(
+            "、".join(pressed) + "等单位进度相对滞后，请分管领导和责任单位认真分析原因，倒排工期，加快推进。"
+        )
+    return text
+
+
+def reporting_sentence(data: dict[str, Any]) -> str:
+    reporting = data["reporting"]
+    if not reporting["due"]:
+        return ""
+    return f"本月应报送进度的项目{reporting['due']}个，按时报送{reporting['on_time']}个，按时报送率{reporting['on_time_rate']}%。"
+
+
+def draft(kind: str, year: int, month: int, level: str = "") -> dict[str, Any]:
+    """Title, sections and figures of a new bulletin of `kind` for the period."""
+    data = snapshot(year, month, level)
+    region = settings.REGION_NAME
+    scope_word = TITLE_WORDS.get(level, TITLE_WORDS[""])
+    progress = [overview_sentence(data, level), category_sentence(data), *level_sentences(data)]
+    construction = [status_sentence(data, level), starts_sentence(data)]
+    reporting = reporting_sentence(data)
+    if reporting:
+        construction.append(reporting)
+    if kind == "annual":
+        title = f"关于{year}年{region}{scope_word}进展情况的报告"
+        sections = [
+            {"heading": "一、项目进展情况", "level": 1, "paragraphs": []},
+            {"heading": "（一）项目投资完成情况", "level": 2, "paragraphs": progress},
+            {"heading": "（二）项目开工建设情况", "level": 2, "paragraphs": construction},
+            {"heading": "二、各单位推进情况", "level": 1, "paragraphs": ranking_paragraphs(data)},
+            {
+                "heading": "三、下一步工作",
+                "level": 1,
+                "paragraphs": [
+                    "（一）要保持高度重视。各项目单位要把重点项目建设摆在突出位置，加强组织领导，加快推进项目建设。",
+                    "（二）要加强督查督办。建立健全跟踪督办制度，全程跟进项目实施，如期推进项目建设和资金使用。",
+                    "（三）要做好前期工作。认真开展项目前期调研，深入分析可行性和风险点，为后续工作顺利开展奠定基础。",
+                ],
+            },
+        ]
+    else:
+        title = (
+            f"关于{year}年1—{month}月{region}{scope_word}进展情况的通报"
+            if kind == "monthly"
+            else f"{year}年1—{month}月{scope_word}推进情况"
+        )
+        sections = [
+            {"heading": "一、投资完成情况", "level": 1, "paragraphs": progress},
+            {"heading": "二、项目开工建设情况", "level": 1, "paragraphs": construction},
+            {"heading": "三、各单位完成情况", "level": 1, "paragraphs": ranking_paragraphs(data)},
+            {
+                "heading": "四、下一步工作要求",
+                "level": 1,
+                "paragraphs": [
+                    "各责任单位要对照年度目标任务，倒排工期、挂图作战，对进度滞后的项目逐一分析原因、制定措施，确保完成全年投资目标。"
+                ],
+            },
+        ]
+    return {"title": title, "sections": sections, "figures": data}

@@ -1,0 +1,227 @@
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Max
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from audit.changes import record
+from audit.models import OperationLog
+from bulletins.document import PdfUnavailable, docx_to_pdf, render_docx, tables_of
+from bulletins.drafting import draft
+from bulletins.models import Bulletin, BulletinKind
+from plans.choices import PlanLevel
+from projects.forms import BootstrapMixin
+
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+class NewBulletinForm(BootstrapMixin, forms.Form):
+    kind = forms.ChoiceField(label=gettext_lazy("类型"), choices=BulletinKind.choices)
+    year = forms.IntegerField(label=gettext_lazy("年度"), min_value=2000, max_value=2100)
+    month = forms.IntegerField(label=gettext_lazy("截至月份"), min_value=1, max_value=12)
+    level = forms.ChoiceField(
+        label=gettext_lazy("计划级别"),
+        choices=[("", gettext_lazy("全部级别"))] + list(PlanLevel.choices),
+        required=False,
+    )
+
+
+class EditBulletinForm(BootstrapMixin, forms.Form):
+    title = forms.CharField(label=gettext_lazy("标题"), max_length=200)
+    issue_date = forms.DateField(
+        label=gettext_lazy("印发日期"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+def require_coordinator(request: HttpRequest) -> None:
+    if not request.user.is_coordinator:  # type: ignore[union-attr]
+        raise PermissionDenied(_("只有重点办可以起草和印发通报简报。"))
+
+
+def visible_bulletins(request: HttpRequest):  # type: ignore[no-untyped-def]
+    bulletins = Bulletin.objects.all()
+    if not request.user.is_coordinator:  # type: ignore[union-attr]
+        bulletins = bulletins.filter(state=Bulletin.State.PUBLISHED)
+    return bulletins
+
+
+@login_required
+def bulletin_list(request: HttpRequest) -> HttpResponse:
+    bulletins = visible_bulletins(request)
+    kind = request.GET.get("kind", "")
+    if kind in BulletinKind.values:
+        bulletins = bulletins.filter(kind=kind)
+    year = request.GET.get("year", "")
+    if year.isdigit():
+        bulletins = bulletins.filter(year=int(year))
+    page = Paginator(bulletins, settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    month = today.month - 1 or 12
+    form = NewBulletinForm(
+        initial={
+            "kind": BulletinKind.MONTHLY,
+            "year": today.year if today.month > 1 else today.year - 1,
+            "month": month,
+        }
+    )
+    return render(request, "bulletins/list.html", {"page": page, "form": form, "kinds": BulletinKind.choices})
+
+
+@login_required
+@require_POST
+def bulletin_create(request: HttpRequest) -> HttpResponse:
+    require_coordinator(request)
+    form = NewBulletinForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+        return redirect("bulletins:list")
+    data = form.cleaned_data
+    drafted = draft(data["kind"], data["year"], data["month"], data["level"])
+    bulletin = Bulletin.objects.create(
+        kind=data["kind"],
+        year=data["year"],
+        month=data["month"],
+        level=data["level"],
+        title=drafted["title"],
+        sections=drafted["sections"],
+        figures=drafted["figures"],
+        issuer=settings.BULLETIN_ISSUER,
+        created_by=request.user,
+    )
+    record(request, OperationLog.Action.CREATE, bulletin)
+    messages.success(request, _("草稿已生成，请修改后印发。"))
+    return redirect("bulletins:edit", pk=bulletin.pk)
+
+
+def next_number(bulletin: Bulletin) -> int | None:
+    """简报期号: the next number within the year for briefs."""
+    if bulletin.kind != BulletinKind.BRIEF:
+        return None
+    last = Bulletin.objects.filter(kind=bulletin.kind, number_year=bulletin.issue_date.year).aggregate(
+        n=Max("number")
+    )["n"]
+    return (last or 0) + 1
+
+
+@login_required
+def bulletin_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    require_coordinator(request)
+    bulletin = get_object_or_404(Bulletin, pk=pk)
+    if bulletin.state == Bulletin.State.PUBLISHED:
+        messages.info(request, _("已印发的文件不能再修改。"))
+        return redirect("bulletins:detail", pk=pk)
+    form = EditBulletinForm(
+        request.POST or None, initial={"title": bulletin.title, "issue_date": bulletin.issue_date}
+    )
+    if request.method == "POST" and form.is_valid():
+        sections = []
+        for index, part in enumerate(bulletin.sections):
+            heading = request.POST.get(f"heading_{index}", part.get("heading", "")).strip()[:100]
+            body = request.POST.get(f"body_{index}", "")
+            paragraphs = [p.strip() for p in body.replace("\r\n", "\n").split("\n\n") if p.strip()]
+            sections.append({"heading": heading, "level": part.get("level", 1), "paragraphs": paragraphs})
+        bulletin.title = form.cleaned_data["title"]
+        bulletin.issue_date = form.cleaned_data["issue_date"]
+        bulletin.sections = sections
+        bulletin.save()
+        record(request, OperationLog.Action.UPDATE, bulletin)
+        messages.success(request, _("已保存。"))
+        return redirect("bulletins:edit", pk=pk)
+    parts = [
+        {"index": i, "heading": p.get("heading", ""), "body": "\n\n".join(p.get("paragraphs", []))}
+        for i, p in enumerate(bulletin.sections)
+    ]
+    return render(
+        request,
+        "bulletins/edit.html",
+        {"bulletin": bulletin, "form": form, "parts": parts, "number": next_number(bulletin)},
+    )
+
+
+@login_required
+@require_POST
+def bulletin_redraft(request: HttpRequest, pk: int) -> HttpResponse:
+    """重新取数: draft again from today's figures (the text edits are replaced)."""
+    require_coordinator(request)
+    bulletin = get_object_or_404(Bulletin, pk=pk, state=Bulletin.State.DRAFT)
+    drafted = draft(bulletin.kind, bulletin.year, bulletin.month, bulletin.level)
+    bulletin.title, bulletin.sections, bulletin.figures = (
+        drafted["title"],
+        drafted["sections"],
+        drafted["figures"],
+    )
+    bulletin.save()
+    messages.success(request, _("已按最新数据重新起草。"))
+    return redirect("bulletins:edit", pk=pk)
+
+
+@login_required
+def bulletin_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    bulletin = get_object_or_404(visible_bulletins(request), pk=pk)
+    return render(
+        request,
+        "bulletins/detail.html",
+        {"bulletin": bulletin, "tables": tables_of(bulletin.figures) if bulletin.figures else []},
+    )
+
+
+@login_required
+@require_POST
+def bulletin_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    require_coordinator(request)
+    with transaction.atomic():
+        bulletin = get_object_or_404(Bulletin.objects.select_for_update(), pk=pk, state=Bulletin.State.DRAFT)
+        bulletin.number = next_number(bulletin)
+        bulletin.number_year = bulletin.issue_date.year if bulletin.number else None
+        content = render_docx(bulletin)
+        stem = f"{bulletin.title}{bulletin.number_label}"[:80]
+        bulletin.docx.save(f"{stem}.docx", ContentFile(content), save=False)
+        try:
+            bulletin.pdf.save(f"{stem}.pdf", ContentFile(docx_to_pdf(content)), save=False)
+        except PdfUnavailable as error:
+            messages.warning(request, str(error))
+        bulletin.state = Bulletin.State.PUBLISHED
+        bulletin.published_at = timezone.now()
+        bulletin.save()
+        record(request, OperationLog.Action.STATUS, bulletin, note=_("印发"))
+    messages.success(request, _("已印发。"))
+    return redirect("bulletins:detail", pk=pk)
+
+
+@login_required
+def bulletin_file(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """The .docx or .pdf: stored once published, made afresh for a draft."""
+    from django.http import FileResponse, Http404
+
+    bulletin = get_object_or_404(visible_bulletins(request), pk=pk)
+    stored = bulletin.docx if fmt == "docx" else bulletin.pdf if fmt == "pdf" else None
+    if stored is None:
+        raise Http404()
+    if bulletin.state == Bulletin.State.PUBLISHED and stored:
+        return FileResponse(stored.open("rb"), as_attachment=True, filename=f"{bulletin.title}.{fmt}")
+    content = render_docx(bulletin)
+    if fmt == "pdf":
+        try:
+            content = docx_to_pdf(content)
+        except PdfUnavailable as error:
+            messages.error(request, str(error))
+            return redirect("bulletins:detail", pk=pk)
+    response = HttpResponse(content, content_type=DOCX_MIME if fmt == "docx" else "application/pdf")
+    from urllib.parse import quote
+
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"bulletin.{fmt}\"; filename*=UTF-8''{quote(bulletin.title)}.{fmt}"
+    )
+    return response
