@@ -17,6 +17,7 @@ from django.db.models import (
     Count,
     DecimalField,
     F,
+    FloatField,
     IntegerField,
     OuterRef,
     Q,
@@ -27,7 +28,7 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.functions import Cast, Coalesce, RowNumber
 
 from catalog.models import Category
 from lib.numbers import largest_remainder_shares, percent, quantize, wan_to_yi, year_on_year
@@ -103,6 +104,28 @@ def scope_entries(year: int, scope: Scope) -> QuerySet[PlanEntry]:
         rank=Window(RowNumber(), partition_by=[F("project_id")], order_by=[precedence.asc(), F("id").asc()])
     )
     return PlanEntry.objects.filter(pk__in=ranked.filter(rank=1).values("pk"))
+
+
+def scope_projects(year: int, scope: Scope) -> QuerySet[Any]:
+    """项目口径: the projects in `scope`, for figures that are not about one plan's entries.
+
+    Unit, town, category and the user's data scope narrow the registry; a level or a plan type
+    keeps the projects on the plans in force of `year` that match it.
+    """
+    from projects.models import Project
+
+    projects = Project.objects.all()
+    if scope.user is not None:
+        projects = projects.visible_to(scope.user)
+    if scope.unit is not None:
+        projects = projects.filter(responsible_unit__path__startswith=scope.unit.path)
+    if scope.town is not None:
+        projects = projects.filter(town=scope.town)
+    if scope.category is not None:
+        projects = projects.filter(category=scope.category)
+    if scope.level or scope.plan_type:
+        projects = projects.filter(pk__in=scope_entries(year, scope).values("project_id"))
+    return projects
 
 
 def completed_by(entries: QuerySet[PlanEntry], year: int, month: int, key: str | None = None) -> Any:
@@ -358,6 +381,59 @@ def ranking(entries: QuerySet[PlanEntry], year: int, month: int, by: str = "unit
     for position, row in enumerate(rows, start=1):
         row["rank"] = position
     return rows
+
+
+def behind_time_progress(
+    year: int, month: int, scope: Scope | None = None, limit: int = 15
+) -> list[dict[str, Any]]:
+    """慢于时间进度的项目: entries whose completion rate trails time progress, furthest behind first.
+
+    Each entry's year-to-date is summed from MonthlyProgress in the database; only the `limit`
+    rows leave it. Ties (often 0% done) go to the larger annual plan, then the name.
+    """
+    entries = scope_entries(year, scope or Scope())
+    done = (
+        MonthlyProgress.objects.filter(project_id=OuterRef("project_id"), year=year, month__lte=month)
+        .order_by()
+        .values("project_id")
+        .annotate(total=Sum("ytd_increment"))
+        .values("total")
+    )
+    rows = (
+        entries.filter(annual_investment__gt=0)
+        .annotate(done=Coalesce(Subquery(done, output_field=MONEY), Value(ZERO), output_field=MONEY))
+        # Behind means done / plan < month / 12, compared without division (SQLite divides integers).
+        .annotate(done_x12=F("done") * 12, due_x12=F("annual_investment") * month)
+        .filter(done_x12__lt=F("due_x12"))
+        .annotate(rate=Cast("done", FloatField()) / Cast("annual_investment", FloatField()))
+        .order_by("rate", "-annual_investment", "project__name", "project_id")
+        .values(
+            "project_id",
+            "project__name",
+            "project__status",
+            "project__responsible_unit__name",
+            "annual_investment",
+            "done",
+        )[:limit]
+    )
+    result = []
+    for row in rows:
+        completed = quantize(row["done"], 2)
+        rate = completion_rate(completed, row["annual_investment"])
+        result.append(
+            {
+                "project_id": row["project_id"],
+                "name": row["project__name"],
+                "status": row["project__status"],
+                "unit": row["project__responsible_unit__name"],
+                "annual_plan": quantize(row["annual_investment"], 2),
+                "completed": completed,
+                "completion_rate": rate,
+                "time_progress": time_progress(month),
+                "ahead_points": ahead_of_time(rate, month),
+            }
+        )
+    return result
 
 
 def compute(year: int, month: int, scope: Scope | None = None) -> dict[str, Any]:

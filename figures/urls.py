@@ -1,8 +1,12 @@
 from django.urls import path
 
-from figures import views
+from figures import views, views_screen
 
 app_name = "figures"
 urlpatterns = [
     path("data/<slug:chart>.xlsx", views.chart_data, name="chart_data"),
+    path("screen/", views_screen.bigscreen, name="bigscreen"),
+    path("screen/data.json", views_screen.bigscreen_data, name="bigscreen_data"),
+    path("map/", views_screen.project_map, name="map"),
+    path("map/projects.geojson", views_screen.map_data, name="map_data"),
 ]

@@ -1,0 +1,206 @@
+"""大屏 (the LED big screen of the seeds) and 一张图 (projects on a map), each a page and its data."""
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from figures.compute import behind_time_progress, compute
+from figures.views import period_of, scope_of
+from org.choices import UnitKind
+from org.models import Unit
+from projects.choices import ProjectStatus
+from projects.filtersets import ProjectFilterSet
+from projects.models import Project
+
+# Marker and legend colours of the project statuses, shared by the map and the big screen.
+STATUS_COLOURS = {
+    ProjectStatus.RESERVE: "#ae3ec9",
+    ProjectStatus.PRELIMINARY: "#f59f00",
+    ProjectStatus.CONSTRUCTION: "#206bc4",
+    ProjectStatus.COMPLETED: "#2fb344",
+    ProjectStatus.OPERATING: "#0ca678",
+    ProjectStatus.SUSPENDED: "#d63939",
+    ProjectStatus.CANCELLED: "#868e96",
+}
+RANKING_NAMED = 5
+BEHIND_LISTED = 15
+
+
+def map_settings() -> dict[str, Any]:
+    """What every Leaflet map of the site is configured with (tiles, centre, zoom, colours)."""
+    return {
+        "tile_url": settings.MAP_TILE_URL,
+        "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
+        "center": settings.MAP_CENTER,
+        "zoom": settings.MAP_ZOOM,
+        "projects_url": reverse("figures:map_data"),
+        "statuses": [
+            {"key": value, "label": str(label), "colour": STATUS_COLOURS[value]}
+            for value, label in ProjectStatus.choices
+        ],
+        "labels": {
+            "total_investment": _("总投资："),
+            "wan": _("万元"),
+            "no_tiles": _("未配置地图底图，仅显示项目位置"),
+        },
+    }
+
+
+def screen_labels() -> dict[str, str]:
+    """The words bigscreen.js puts around numbers; {} marks where a number goes."""
+    return {
+        "yi": _("亿元"),
+        "completed": _("累计完成投资"),
+        "planned": _("按时间进度应完成"),
+        "rate": _("完成率"),
+        "time_progress": _("时间进度"),
+        "ahead": _("快于时间进度{}个百分点"),
+        "behind": _("慢于时间进度{}个百分点"),
+        "points": _("{}个百分点"),
+        "yoy_up": _("同比增长{}%"),
+        "yoy_down": _("同比减少{}%"),
+        "yi_share": _("亿元以上项目占{}%"),
+        "starts": _("已开工{}个 / 应开工{}个"),
+        "ranking_note": _("共{}个责任单位，按年度计划完成率排名，完成率相同时按完成投资额"),
+        "behind_note": _("（金额单位：万元；时间进度{}%，按差距排序，前{}个）"),
+        "month": _("{}月"),
+        "none": _("暂无"),
+    }
+
+
+def rotate_seconds(request: HttpRequest) -> int:
+    """How long a panel stays: ?rotate=N (2–3600 seconds) for a rehearsal, else the setting."""
+    try:
+        seconds = int(request.GET.get("rotate", ""))
+    except ValueError:
+        return settings.BIGSCREEN_ROTATE_SECONDS
+    return min(max(seconds, 2), 3600)
+
+
+def screen_figures(year: int, month: int, request: HttpRequest) -> dict[str, Any]:
+    """The big screen's figures: the scope's KPIs, monthly series, ranking ends and laggards."""
+    scope = scope_of(request)
+    data = compute(year, month, scope)
+    ranking = data["ranking_units"]
+    return {
+        "region": settings.REGION_NAME,
+        "period": data["period"],
+        "scope": data["scope"],
+        "generated_at": timezone.localtime(),
+        "plan": data["plan"],
+        "year_on_year": {key: data["year_on_year"][key] for key in ("count", "annual_plan", "completed")},
+        "starts": data["starts"],
+        "sizes": {key: data["sizes"][key] for key in ("yi_and_above", "yi_and_above_share")},
+        "by_status": data["by_status"],
+        "by_category": data["by_category"],
+        "monthly": data["monthly"],
+        "ranking": {
+            "units": len(ranking),
+            "praise": ranking[:RANKING_NAMED],
+            # With fewer than ten units nobody is named both for praise and for pressure.
+            "pressure": ranking[max(RANKING_NAMED, len(ranking) - RANKING_NAMED) :],
+        },
+        "behind": behind_time_progress(year, month, scope, limit=BEHIND_LISTED),
+    }
+
+
+@login_required
+def bigscreen(request: HttpRequest) -> HttpResponse:
+    """大屏: a full-screen rotation of the user's figures for a wall display."""
+    year, month = period_of(request)
+    scope = scope_of(request)
+    query = request.GET.copy()
+    query.pop("rotate", None)
+    on_plans = {"plan_year": year, **({"plan_level": scope.level} if scope.level else {})}
+    return render(
+        request,
+        "figures/bigscreen.html",
+        {
+            "year": year,
+            "month": month,
+            "labels": screen_labels(),
+            "config": {
+                "data_url": f"{reverse('figures:bigscreen_data')}?{query.urlencode()}",
+                "map_url": f"{reverse('figures:map_data')}?{urlencode(on_plans)}",
+                "refresh_seconds": max(settings.BIGSCREEN_REFRESH_SECONDS, 10),
+                "rotate_seconds": rotate_seconds(request),
+            },
+        },
+    )
+
+
+@login_required
+def bigscreen_data(request: HttpRequest) -> JsonResponse:
+    """The big screen's figures as JSON (amounts in 万元 as decimal strings)."""
+    year, month = period_of(request)
+    return JsonResponse(
+        screen_figures(year, month, request),
+        encoder=DjangoJSONEncoder,
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+def filtered_projects(request: HttpRequest) -> tuple[ProjectFilterSet, Any]:
+    """The projects of the list page's filters (same GET parameters) within what the user may see."""
+    visible = Project.objects.visible_to(request.user)  # type: ignore[arg-type]
+    filterset = ProjectFilterSet(request.GET or None, queryset=visible)
+    return filterset, filterset.qs if filterset.is_bound else visible
+
+
+@login_required
+def project_map(request: HttpRequest) -> HttpResponse:
+    """一张图: the user's projects on a map, filtered as on the project list."""
+    filterset, _projects = filtered_projects(request)
+    return render(
+        request,
+        "figures/map.html",
+        {
+            "filterset": filterset,
+            "unit_choices": Unit.objects.visible_to(request.user).exclude(kind=UnitKind.OWNER),  # type: ignore[arg-type]
+            "config": {
+                "data_url": f"{reverse('figures:map_data')}?{request.GET.urlencode()}",
+            },
+        },
+    )
+
+
+@login_required
+def map_data(request: HttpRequest) -> JsonResponse:
+    """The filtered projects that have coordinates, as a GeoJSON FeatureCollection of points."""
+    _filterset, projects = filtered_projects(request)
+    rows = (
+        projects.filter(latitude__isnull=False, longitude__isnull=False)
+        .order_by("id")
+        .values("id", "name", "status", "total_investment", "responsible_unit__name", "latitude", "longitude")
+    )
+    labels = dict(ProjectStatus.choices)
+    prefix, suffix = reverse("projects:detail", args=[0]).rsplit("0", 1)
+    features = [
+        {
+            "type": "Feature",
+            "id": row["id"],
+            "geometry": {"type": "Point", "coordinates": [float(row["longitude"]), float(row["latitude"])]},
+            "properties": {
+                "name": row["name"],
+                "status": row["status"],
+                "status_label": str(labels.get(row["status"], row["status"])),
+                "total_investment": row["total_investment"],
+                "unit": row["responsible_unit__name"],
+                "url": f"{prefix}{row['id']}{suffix}",
+            },
+        }
+        for row in rows.iterator(chunk_size=5000)
+    ]
+    return JsonResponse(
+        {"type": "FeatureCollection", "features": features},
+        encoder=DjangoJSONEncoder,
+        json_dumps_params={"ensure_ascii": False},
+    )
