@@ -5,6 +5,7 @@ urlpatterns = [
     path("projects/", include("projects.urls")),
     path("plans/", include("plans.urls")),
     path("reports/", include("progress.urls")),
+    path("exchange/", include("progress.urls_exchange")),
     path("dashboard/", include("figures.urls")),
     path("assessment/", include("assessment.urls")),
     path("bulletins/", include("bulletins.urls")),

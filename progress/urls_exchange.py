@@ -1,0 +1,16 @@
+from django.urls import path
+
+from progress import views_exchange as views
+
+app_name = "exchange"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("export/", views.export, name="export"),
+    path("template/", views.template, name="template"),
+    path("upload/", views.upload, name="upload"),
+    path("imports/<int:pk>/", views.batch_detail, name="batch"),
+    path("imports/<int:pk>/commit/", views.batch_commit, name="commit"),
+    path("imports/<int:pk>/discard/", views.batch_discard, name="discard"),
+    path("imports/<int:pk>/file/", views.batch_download, name="download"),
+]

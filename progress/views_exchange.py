@@ -1,0 +1,292 @@
+"""The official tables page: export, blank templates per unit, upload → preview → confirm, past imports."""
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from audit.changes import record
+from audit.models import OperationLog
+from lib.xlsx import xlsx_response
+from plans.choices import PlanLevel
+from progress.exchange.export import export_filename, export_table
+from progress.exchange.forms import ExportForm, TemplateForm, UploadForm
+from progress.exchange.importer import ImportResult, can_import, import_table, summary
+from progress.exchange.tables import TABLES
+from progress.models import ImportBatch
+from progress.periods import Period
+
+# How many rows of each kind a preview lists; the counts are always complete.
+PREVIEW_LIMIT = 500
+# How many errors a batch keeps for its page.
+KEPT_ERRORS = 2000
+
+
+def visible_batches(user: Any) -> QuerySet[ImportBatch]:
+    """Imports a user may see: all for roles that see everything, else those made in the user's unit tree."""
+    batches = ImportBatch.objects.select_related("uploaded_by")
+    if user.sees_everything:
+        return batches
+    if user.unit_id is None:
+        return batches.filter(uploaded_by=user)
+    return batches.filter(Q(uploaded_by=user) | Q(uploaded_by__unit__path__startswith=user.unit.path))
+
+
+def level_label(level: str) -> str:
+    return str(PlanLevel(level).label) if level in PlanLevel.values else level
+
+
+def get_batch(request: HttpRequest, pk: int) -> ImportBatch:
+    return get_object_or_404(visible_batches(request.user), pk=pk)
+
+
+def require_importer(request: HttpRequest) -> None:
+    if not can_import(request.user):  # type: ignore[arg-type]
+        raise PermissionDenied(_("您的角色不能导入表格。"))
+
+
+@login_required
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    return render_index(request)
+
+
+def render_index(
+    request: HttpRequest,
+    export_form: ExportForm | None = None,
+    template_form: TemplateForm | None = None,
+    upload_form: UploadForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    paginator = Paginator(visible_batches(request.user), settings.LIST_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    for batch in page:
+        batch.level_label = level_label(batch.level)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "exchange/index.html",
+        {
+            "export_form": export_form or ExportForm(prefix="export"),
+            "template_form": template_form or TemplateForm(prefix="template", user=request.user),
+            "upload_form": upload_form or UploadForm(prefix="upload"),
+            "can_import": can_import(request.user),  # type: ignore[arg-type]
+            "page": page,
+            "tables": TABLES.values(),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def export(request: HttpRequest) -> HttpResponse:
+    """附件N of the plan in force, for the requesting user's projects."""
+    form = ExportForm(request.GET, prefix="export")
+    if not form.is_valid():
+        return render_index(request, export_form=form, status=400)
+    data = form.cleaned_data
+    content = export_table(
+        data["table"], data["year"], data["level"], period=data["period"], user=request.user
+    )  # type: ignore[arg-type]
+    filename = export_filename(data["table"], data["year"], data["period"], template=False, unit=None)
+    record(request, OperationLog.Action.EXPORT, object_type=_("官方表格"), note=filename)
+    return xlsx_response(filename, content or b"")
+
+
+@login_required
+@require_GET
+def template(request: HttpRequest) -> HttpResponse:
+    """A unit's blank template: its projects pre-filled, the figures to report blank, with drop-downs."""
+    form = TemplateForm(request.GET, prefix="template", user=request.user)
+    if not form.is_valid():
+        return render_index(request, template_form=form, status=400)
+    data = form.cleaned_data
+    content = export_table(
+        data["table"],
+        data["year"],
+        data["level"],
+        user=request.user,
+        unit=data["unit"],
+        template=True,  # type: ignore[arg-type]
+    )
+    filename = export_filename(data["table"], data["year"], None, template=True, unit=data["unit"])
+    record(request, OperationLog.Action.EXPORT, object_type=_("填报模板"), note=filename)
+    return xlsx_response(filename, content or b"")
+
+
+@login_required
+@require_POST
+def upload(request: HttpRequest) -> HttpResponse:
+    """Check an uploaded table without writing anything, keep the file, and show the preview."""
+    require_importer(request)
+    form = UploadForm(request.POST, request.FILES, prefix="upload")
+    if not form.is_valid():
+        return render_index(request, upload_form=form, status=400)
+    data = form.cleaned_data
+    upload_file = data["file"]
+    content = upload_file.read()
+    result = run_import(content, upload_file.name, data, request, commit=False)
+    if not result.rows and result.errors:
+        # The file as a whole was refused (not Excel, encrypted, no header …): nothing is kept.
+        for issue in result.errors:
+            form.add_error("file", issue.message)
+        return render_index(request, upload_form=form, status=400)
+    batch = ImportBatch(
+        original_name=upload_file.name[:200],
+        table=result.table_number or 0,
+        year=data["year"],
+        level=data["level"],
+        period=data["period"].key if data["period"] else "",
+        status=ImportBatch.Status.PREVIEW if result.ok else ImportBatch.Status.FAILED,
+        counts=result.counts,
+        errors=[issue.as_dict() for issue in result.errors[:KEPT_ERRORS]],
+        uploaded_by=request.user,
+    )
+    batch.file.save(upload_file.name[-80:], ContentFile(content), save=False)
+    batch.save()
+    return render_preview(request, batch, result)
+
+
+def batch_options(batch: ImportBatch) -> dict[str, Any]:
+    return {
+        "year": batch.year,
+        "level": batch.level,
+        "period": Period.parse(batch.period) if batch.period else None,
+        "table": batch.table or None,
+    }
+
+
+def run_import(
+    content: bytes,
+    filename: str,
+    options: dict[str, Any],
+    request: HttpRequest,
+    commit: bool,
+    batch: Any = None,
+) -> ImportResult:
+    return import_table(
+        content,
+        filename,
+        year=options["year"],
+        level=options["level"],
+        period=options["period"],
+        table=options["table"],
+        user=request.user,  # type: ignore[arg-type]
+        commit=commit,
+        batch=batch,
+    )
+
+
+def render_preview(request: HttpRequest, batch: ImportBatch, result: ImportResult) -> HttpResponse:
+    return render(
+        request,
+        "exchange/preview.html",
+        {
+            "batch": batch,
+            "result": result,
+            "counts": result.counts,
+            "errors": result.errors[:PREVIEW_LIMIT],
+            "warnings": result.warnings[:PREVIEW_LIMIT],
+            "new_rows": result.rows_with("new")[:PREVIEW_LIMIT],
+            "changed_rows": result.rows_with("changed")[:PREVIEW_LIMIT],
+            "unchanged_rows": result.rows_with("unchanged")[:PREVIEW_LIMIT],
+            "limit": PREVIEW_LIMIT,
+            "table": TABLES.get(batch.table),
+            "level_label": level_label(batch.level),
+            "can_commit": batch.status == ImportBatch.Status.PREVIEW
+            and result.ok
+            and may_commit(request, batch),
+        },
+    )
+
+
+def may_commit(request: HttpRequest, batch: ImportBatch) -> bool:
+    user = request.user
+    return can_import(user) and (batch.uploaded_by_id == user.pk or user.edits_everything)  # type: ignore[arg-type, union-attr]
+
+
+@login_required
+@require_GET
+def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A past import; one still waiting for confirmation is checked again against today's data."""
+    batch = get_batch(request, pk)
+    if batch.status == ImportBatch.Status.PREVIEW and may_commit(request, batch):
+        result = run_import(
+            read_batch_file(batch), batch.original_name, batch_options(batch), request, commit=False
+        )
+        return render_preview(request, batch, result)
+    return render(
+        request,
+        "exchange/batch_detail.html",
+        {
+            "batch": batch,
+            "table": TABLES.get(batch.table),
+            "level_label": level_label(batch.level),
+            "errors": batch.errors,
+        },
+    )
+
+
+def read_batch_file(batch: ImportBatch) -> bytes:
+    try:
+        with batch.file.open("rb") as stream:
+            return stream.read()
+    except (FileNotFoundError, ValueError) as error:
+        raise Http404(_("导入文件已不存在。")) from error
+
+
+@login_required
+@require_POST
+def batch_commit(request: HttpRequest, pk: int) -> HttpResponse:
+    """确认导入: check the kept file again and write every row, or none if anything is wrong now."""
+    batch = get_batch(request, pk)
+    if not may_commit(request, batch):
+        raise PermissionDenied(_("只有上传人可以确认导入。"))
+    if batch.status != ImportBatch.Status.PREVIEW:
+        messages.error(request, _("该导入已是“%(s)s”状态，不能再确认。") % {"s": batch.get_status_display()})
+        return redirect("exchange:batch", pk=batch.pk)
+    result = run_import(
+        read_batch_file(batch), batch.original_name, batch_options(batch), request, commit=True, batch=batch
+    )
+    if result.committed:
+        record(request, OperationLog.Action.OTHER, batch, object_type=_("表格导入"), note=summary(result))
+        messages.success(request, _("导入完成：%(s)s。") % {"s": summary(result)})
+    else:
+        batch.status = ImportBatch.Status.FAILED
+        batch.counts = result.counts
+        batch.errors = [issue.as_dict() for issue in result.errors[:KEPT_ERRORS]]
+        batch.save(update_fields=["status", "counts", "errors"])
+        messages.error(
+            request, _("未导入：数据已有变化，检查发现 %(n)d 个错误。") % {"n": len(result.errors)}
+        )
+    return redirect("exchange:batch", pk=batch.pk)
+
+
+@login_required
+@require_POST
+def batch_discard(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = get_batch(request, pk)
+    if not may_commit(request, batch):
+        raise PermissionDenied(_("只有上传人可以放弃导入。"))
+    if batch.status == ImportBatch.Status.PREVIEW:
+        batch.status = ImportBatch.Status.DISCARDED
+        batch.save(update_fields=["status"])
+        messages.info(request, _("已放弃本次导入，未写入任何数据。"))
+    return redirect("exchange:index")
+
+
+@login_required
+@require_GET
+def batch_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The file as it was uploaded."""
+    batch = get_batch(request, pk)
+    return xlsx_response(batch.original_name, read_batch_file(batch))
