@@ -30,7 +30,13 @@ from org.choices import Role, UnitKind
 from org.models import Unit, User
 from plans.choices import PlanKind, PlanLevel, PlanType
 from plans.models import Plan, PlanEntry
-from projects.choices import ConstructionNature, InvestmentNature, ProcedureStatus, ProjectStatus
+from projects.choices import (
+    ConstructionNature,
+    InvestmentNature,
+    ProcedureStatus,
+    ProjectStatus,
+    ReportFrequency,
+)
 from projects.models import Procedure, Project, ProjectStatusChange
 
 DEMO_PASSWORD = "Demo#2026"
@@ -1043,6 +1049,12 @@ class DemoBuilder:
         project.is_public = status not in (ProjectStatus.RESERVE, ProjectStatus.CANCELLED) and self.chance(
             0.7
         )
+        # Some projects under construction are watched more closely (seed 002: 半月报, even more often).
+        project.report_frequency = ReportFrequency.MONTHLY
+        if status == ProjectStatus.CONSTRUCTION and self.chance(0.1):
+            project.report_frequency = self.pick(
+                [ReportFrequency.HALF_MONTHLY] * 3 + [ReportFrequency.TEN_DAILY]
+            )
         project.status = status
         project.status_reason = ""
         if status == ProjectStatus.SUSPENDED:
