@@ -54,6 +54,12 @@ def fast_password_hashing(settings):  # type: ignore[no-untyped-def]
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def immediate_tasks(settings):  # type: ignore[no-untyped-def]
+    """Background tasks run at once in the test's thread; the database queue is for real workers."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
 @pytest.fixture
 def world(db: None) -> World:
     # Transactional tests (browser tests) flush the database, dictionaries included.

@@ -6,5 +6,6 @@ class AlertsConfig(AppConfig):
     verbose_name = "红黄灯预警"
 
     def ready(self) -> None:
-        # The built-in rules register themselves on import.
-        from alerts import rules  # noqa: F401
+        # The built-in rules register themselves on import; the receivers queue a scan after
+        # each accepted report.
+        from alerts import receivers, rules  # noqa: F401

@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_filters",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
     "axes",
     "org",
     "audit",
@@ -55,6 +57,7 @@ INSTALLED_APPS = [
     "progress",
     "figures",
     "alerts",
+    "notifications",
     "pipeline",
     "starts",
     "elements",
@@ -255,6 +258,71 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
 # Bulletins: the issuing office and the addressees of the monthly notice.
 BULLETIN_ISSUER = env_str("BULLETIN_ISSUER", f"{REGION_NAME}重点项目推进领导小组办公室")
 BULLETIN_RECIPIENTS = env_str("BULLETIN_RECIPIENTS", "各乡镇人民政府、街道办事处，区直各有关单位：")
+
+# Background work through the django.tasks API (the django-tasks backport on Django 5.2): the
+# database backend keeps queued tasks in a table that `manage.py db_worker` works through, so one
+# machine needs nothing more; `manage.py run_scheduler` queues the periodic ones. README explains
+# moving to Celery or RQ on Redis.
+TASKS = {
+    "default": {
+        "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+# Warnings (红黄灯预警): the daily scan's local hour. Reporting reminders (报送提醒): the hour, and
+# the days before and after a deadline on which they go out.
+ALERT_SCAN_HOUR = env_int("ALERT_SCAN_HOUR", 6)
+REPORT_REMINDER_HOUR = env_int("REPORT_REMINDER_HOUR", 9)
+REPORT_REMINDER_DAYS_BEFORE = [int(day) for day in env_list("REPORT_REMINDER_DAYS_BEFORE", "3,1")]
+REPORT_REMINDER_DAYS_AFTER = [int(day) for day in env_list("REPORT_REMINDER_DAYS_AFTER", "1")]
+PERIODIC_TASKS = [
+    {"name": "alerts.daily_scan", "task": "alerts.tasks.scan_alerts", "hour": ALERT_SCAN_HOUR},
+    {
+        "name": "notifications.report_reminders",
+        "task": "notifications.tasks.send_report_reminders",
+        "hour": REPORT_REMINDER_HOUR,
+    },
+    # Deferred (quiet hours) and retried deliveries.
+    {"name": "notifications.deliver", "task": "notifications.tasks.deliver_notifications", "every_seconds": 60},
+]
+
+# Notifications: the inbox always; outside channels per user (default below), with quiet hours
+# ("22:00-07:00", empty for none), de-duplication window, hourly limit per user and retries.
+SITE_URL = env_str("SITE_URL", "")  # e.g. "https://xm.example.gov.cn", for links in messages
+NOTIFY_DEFAULT_CHANNELS = env_list("NOTIFY_DEFAULT_CHANNELS", "sms")
+NOTIFY_DEFAULT_QUIET_HOURS = env_str("NOTIFY_DEFAULT_QUIET_HOURS", "22:00-07:00")
+NOTIFY_DEDUP_HOURS = env_int("NOTIFY_DEDUP_HOURS", 24)
+NOTIFY_RATE_LIMIT_PER_HOUR = env_int("NOTIFY_RATE_LIMIT_PER_HOUR", 20)
+NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 5)
+NOTIFY_RETRY_BASE_SECONDS = env_int("NOTIFY_RETRY_BASE_SECONDS", 60)
+NOTIFY_RETRY_MAX_SECONDS = env_int("NOTIFY_RETRY_MAX_SECONDS", 3600)
+NOTIFY_HTTP_TIMEOUT_SECONDS = env_int("NOTIFY_HTTP_TIMEOUT_SECONDS", 10)
+# Group robots (企业微信 / 钉钉): the webhook URLs, and DingTalk's signing secret (加签).
+NOTIFY_WECOM_WEBHOOK = env_str("NOTIFY_WECOM_WEBHOOK", "")
+NOTIFY_DINGTALK_WEBHOOK = env_str("NOTIFY_DINGTALK_WEBHOOK", "")
+NOTIFY_DINGTALK_SECRET = env_str("NOTIFY_DINGTALK_SECRET", "")
+# SMS: the gateway class (the default only logs; notifications.channels.AliyunSmsGateway sends
+# through 阿里云短信), its keys, signature name and the approved template of each kind of message.
+SMS_BACKEND = env_str("SMS_BACKEND", "notifications.channels.LoggingSmsGateway")
+SMS_ENDPOINT = env_str("SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com/")
+SMS_REGION = env_str("SMS_REGION", "cn-hangzhou")
+SMS_ACCESS_KEY_ID = env_str("SMS_ACCESS_KEY_ID", "")
+SMS_ACCESS_KEY_SECRET = env_str("SMS_ACCESS_KEY_SECRET", "")
+SMS_SIGN_NAME = env_str("SMS_SIGN_NAME", "")
+SMS_TEMPLATES = {
+    "alert": env_str("SMS_TEMPLATE_ALERT", ""),
+    "reminder": env_str("SMS_TEMPLATE_REMINDER", ""),
+    "system": env_str("SMS_TEMPLATE_SYSTEM", ""),
+}
+SMS_PARAM_MAX_CHARS = env_int("SMS_PARAM_MAX_CHARS", 35)
+# E-mail (SMTP).
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@localhost")
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,29 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Channel(models.TextChoices):
+    SMS = "sms", _("短信")
+    EMAIL = "email", _("电子邮件")
+    WECOM = "wecom", _("企业微信群")
+    DINGTALK = "dingtalk", _("钉钉群")
+
+
+# Group robots post one message to a group chat, naming the people concerned; the others reach
+# each person on their own phone number or address.
+GROUP_CHANNELS = frozenset({Channel.WECOM, Channel.DINGTALK})
+PERSONAL_CHANNELS = frozenset({Channel.SMS, Channel.EMAIL})
+
+
+class Kind(models.TextChoices):
+    ALERT = "alert", _("预警")
+    REMINDER = "reminder", _("报送提醒")
+    SYSTEM = "system", _("系统消息")
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("待发送")
+    SENDING = "sending", _("发送中")
+    SENT = "sent", _("已发送")
+    FAILED = "failed", _("发送失败")
+    SKIPPED = "skipped", _("未发送")
