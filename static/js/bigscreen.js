@@ -76,9 +76,13 @@
           itemStyle: { color: new echarts.graphic.LinearGradient(0, 0, 0, 1, [{ offset: 0, color: "#36cfff" }, { offset: 1, color: "#1d39c4" }]) } },
         { name: labels.planned, type: "line", data: monthly.map((m) => Number(yi(m.planned_to_date))), symbolSize: 10,
           lineStyle: { type: "dashed", width: 3, color: "#8fb3e0" }, itemStyle: { color: "#8fb3e0" } },
-        { name: labels.rate, type: "line", yAxisIndex: 1, data: monthly.map((m) => number(m.completion_rate)), symbolSize: 12,
-          lineStyle: { width: 4, color: "#ffd666" }, itemStyle: { color: "#ffd666" },
-          endLabel: { show: true, color: "#ffd666", fontSize: 28, fontWeight: "bold", formatter: (p) => `${Number(p.value).toFixed(1)}%` } },
+        { name: labels.rate, type: "line", yAxisIndex: 1, symbolSize: 12, lineStyle: { width: 4, color: "#ffd666" }, itemStyle: { color: "#ffd666" },
+          // Only the latest month is labelled: the figure the room reads.
+          data: monthly.map((m, i) => ({
+            value: number(m.completion_rate),
+            label: { show: i === monthly.length - 1, position: "top", distance: 14, color: "#ffd666", fontSize: 30, fontWeight: "bold", textBorderColor: "#06122b", textBorderWidth: 5,
+              formatter: (p) => `${Number(p.value).toFixed(1)}%` },
+          })) },
         { name: labels.time_progress, type: "line", yAxisIndex: 1, data: monthly.map((m) => number(m.time_progress)), symbol: "none",
           lineStyle: { type: "dotted", width: 3, color: "#ff9c6e" }, itemStyle: { color: "#ff9c6e" } },
       ],

@@ -7,15 +7,17 @@
   const lonInput = document.getElementById("id_longitude");
   if (!element || !latInput || !lonInput) return;
 
-  const map = KeyProjectsMap.create(element);
-  let marker = null;
-
   function current() {
     const lat = parseFloat(latInput.value);
     const lon = parseFloat(lonInput.value);
     if (Number.isNaN(lat) || Number.isNaN(lon) || Math.abs(lat) > 90 || Math.abs(lon) > 180) return null;
     return L.latLng(lat, lon);
   }
+
+  // Open on the project's own position when it has one, so nothing moves after the page loads.
+  const start = current();
+  const map = KeyProjectsMap.create(element, start ? { center: start, zoom: 15 } : {});
+  let marker = null;
 
   function place(latlng) {
     if (!latlng) {
@@ -51,9 +53,5 @@
       if (marker) marker.bringToFront();
     });
 
-  const start = current();
-  if (start) {
-    map.setView(start, Math.max(map.getZoom(), 15));
-    place(start);
-  }
+  place(start);
 })();

@@ -98,9 +98,9 @@
     cluster.addLayers(markers);
     map.addLayer(cluster);
     if (markers.length) {
-      map.fitBounds(cluster.getBounds(), { padding: [40, 40], maxZoom: 15 });
+      map.fitBounds(cluster.getBounds(), { padding: [40, 40], maxZoom: 15, animate: false });
     } else {
-      map.setView(config.center, config.zoom);
+      map.setView(config.center, config.zoom, { animate: false });
     }
     return cluster;
   }
