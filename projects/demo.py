@@ -121,6 +121,9 @@ TOWNS = [
     ("孟轲乡人民政府", "孟轲乡", "乡", (0.058, -0.083)),
 ]
 
+# How much of the district's construction each town sees: the old town centre the most.
+TOWN_WEIGHTS = [3.0, 2.0, 2.0, 1.5, 1.5, 1.5, 1.0, 1.0, 1.0]
+
 # State-owned and public owner units: (name, parent key, key, institution: 事业单位 rather than company)
 PUBLIC_OWNERS = [
     (DEMO_OWNER, "housing", "uci", False),
@@ -277,6 +280,8 @@ PROCEDURE_DOCUMENTS = {
     "soil_water": "示水保〔{y}〕{n}号",
 }
 NEW_LAND_TYPES = ("land_pre", "land", "land_planning")
+# Kinds of works a street or town is often the responsible unit for.
+TOWN_LED_INDUSTRIES = ("urban_renewal", "housing", "ecology")
 
 # 2-digit industry codes of old-form project codes (national economic sector divisions).
 CODE_INDUSTRY = {
@@ -882,7 +887,11 @@ class DemoBuilder:
     ) -> Draft:
         rng = self.rng
         y, as_of = self.year, self.as_of
-        town = owner.town if owner.town else (self.pick(self.towns) if self.chance(0.9) else None)
+        town = (
+            owner.town
+            if owner.town
+            else (self.rng.choices(self.towns, TOWN_WEIGHTS)[0] if self.chance(0.9) else None)
+        )
         industry = self.pick(template.industries)
         # Start year: most projects around the plan years, a tail of long-running older ones.
         start = (
@@ -972,11 +981,11 @@ class DemoBuilder:
         code = self.project_code(filed, start, industry, investment_nature, total) if has_code else ""
 
         responsible = owner.unit.parent
-        if (
-            town is not None
-            and template.category == "industry"
-            and owner.key == "company"
-            and self.chance(0.3)
+        # Streets and towns answer for the companies they attracted and for local works on their
+        # ground (renewal, resettlement housing, sewage); departments for the rest.
+        if town is not None and (
+            (template.category == "industry" and owner.key == "company" and self.chance(0.3))
+            or (template.industries[0] in TOWN_LED_INDUSTRIES and self.chance(0.45))
         ):
             responsible = town
         lat = lon = None
