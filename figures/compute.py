@@ -468,7 +468,27 @@ def compute(year: int, month: int, scope: Scope | None = None) -> dict[str, Any]
             "completed": year_on_year(totals["completed"], last["completed"]),
         },
     }
+    result.update(ledger_figures(year, month, scope, entries))
     return result
+
+
+def ledger_figures(year: int, month: int, scope: Scope, entries: QuerySet[PlanEntry]) -> dict[str, Any]:
+    """问题台账, 调度会议, 督办 and 现场督导 from January to the end of the month, for the scope's projects
+    (every project, and every meeting, when the scope is the whole region as its user sees it)."""
+    from problems.figures import meeting_figures, problem_figures
+    from supervision.figures import inspection_figures, notice_figures
+
+    whole = not (scope.level or scope.unit or scope.town or scope.category or scope.plan_type) and (
+        scope.user is None or scope.user.sees_everything
+    )
+    projects = None if whole else entries.values("project_id")
+    start, end = date(year, 1, 1), month_end(year, month)
+    return {
+        "problems": problem_figures(start, end, projects),
+        "meetings": meeting_figures(start, end, projects),
+        "notices": notice_figures(start, end, projects),
+        "inspections": inspection_figures(start, end, projects),
+    }
 
 
 def level_breakdown(year: int, month: int, scope: Scope) -> list[dict[str, Any]]:

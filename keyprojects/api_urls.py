@@ -5,9 +5,12 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from catalog.api import CategoryViewSet, FundingSourceViewSet, IndustryFieldViewSet, ProcedureTypeViewSet
+from milestones.api import MilestoneTemplateViewSet, MilestoneViewSet
 from org.api import ObtainTokenView, UnitViewSet
 from plans.api import PlanEntryViewSet, PlanViewSet
+from problems.api import CommentViewSet, MatterViewSet, MeetingViewSet, ProblemViewSet
 from projects.api import ProcedureViewSet, ProjectViewSet
+from supervision.api import InspectionViewSet, NoticeViewSet
 
 router = DefaultRouter()
 router.register("projects", ProjectViewSet, basename="project")
@@ -19,6 +22,14 @@ router.register("industries", IndustryFieldViewSet, basename="industry")
 router.register("categories", CategoryViewSet, basename="category")
 router.register("procedure-types", ProcedureTypeViewSet, basename="proceduretype")
 router.register("funding-sources", FundingSourceViewSet, basename="fundingsource")
+router.register("problems", ProblemViewSet, basename="problem")
+router.register("problem-comments", CommentViewSet, basename="problemcomment")
+router.register("meetings", MeetingViewSet, basename="meeting")
+router.register("matters", MatterViewSet, basename="matter")
+router.register("notices", NoticeViewSet, basename="notice")
+router.register("inspections", InspectionViewSet, basename="inspection")
+router.register("milestones", MilestoneViewSet, basename="milestone")
+router.register("milestone-templates", MilestoneTemplateViewSet, basename="milestonetemplate")
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),

@@ -1,7 +1,6 @@
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
@@ -133,19 +132,16 @@ class Milestone(models.Model):
             return 0
         return (today - self.planned_date).days
 
-    @property
-    def state(self) -> str:
-        """done / late_done / red / yellow / pending, as the war map colours it."""
+    def light(self, today: date, thresholds: tuple[int, int]) -> str:
+        """done / late_done / red / yellow / pending, as the war map colours the node; `thresholds` are
+        the (yellow, red) days of milestone_overdue."""
         if self.actual_date:
             return "late_done" if self.actual_date > self.planned_date else "done"
-        days = self.days_overdue()
-        if not days:
-            return "pending"
-        return "red" if days > settings.MILESTONE_OVERDUE_RED_DAYS else "yellow"
-
-    @property
-    def state_label(self) -> str:
-        return str(STATE_LABELS[self.state])
+        yellow, red = thresholds
+        days = self.days_overdue(today)
+        if days > red:
+            return "red"
+        return "yellow" if days > yellow else "pending"
 
 
 STATE_LABELS = {

@@ -1,13 +1,13 @@
 """Milestones hang off projects: read and written through the project's data scope; the overdue
 findings the warnings read."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from problems.querysets import overdue_level
+from problems.querysets import overdue_level, overdue_thresholds
 from projects.querysets import ScopedQuerySet
 
 
@@ -17,16 +17,23 @@ class MilestoneQuerySet(ScopedQuerySet):
         return self.filter(actual_date__isnull=True, planned_date__lt=on)
 
 
-def overdue_milestones(today: date | None = None, red_after_days: int | None = None) -> models.QuerySet:
-    """节点超期 (warning milestone_overdue): milestones past their planned date without an actual date,
-    each with `level` "yellow", or "red" MILESTONE_OVERDUE_RED_DAYS later, in one query."""
+def milestone_thresholds() -> tuple[int, int]:
+    return overdue_thresholds("milestone_overdue", settings.MILESTONE_OVERDUE_RED_DAYS)
+
+
+def overdue_milestones(
+    today: date | None = None, yellow_after_days: int | None = None, red_after_days: int | None = None
+) -> models.QuerySet:
+    """节点超期 (warning milestone_overdue): milestones more than `yellow_after_days` past their planned
+    date without an actual date, each with `level` "yellow", or "red" beyond `red_after_days`, in one query."""
     from milestones.models import Milestone
 
     today = today or timezone.localdate()
-    red_after = settings.MILESTONE_OVERDUE_RED_DAYS if red_after_days is None else red_after_days
+    if yellow_after_days is None or red_after_days is None:
+        yellow_after_days, red_after_days = milestone_thresholds()
     return (
-        Milestone.objects.overdue(today)
-        .annotate(level=overdue_level("planned_date", today, red_after))
+        Milestone.objects.overdue(today - timedelta(days=yellow_after_days))
+        .annotate(level=overdue_level("planned_date", today, yellow_after_days, red_after_days))
         .select_related("project")
         .order_by("planned_date", "pk")
     )

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class ProblemsConfig(AppConfig):
     name = "problems"
     verbose_name = _("问题台账与调度会议")
+
+    def ready(self) -> None:
+        from django.apps import apps
+
+        # The overdue rule joins the warnings' registry when that app is installed.
+        if apps.is_installed("alerts"):
+            from problems import alerts  # noqa: F401

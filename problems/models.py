@@ -128,14 +128,6 @@ class Problem(models.Model):
             return 0
         return (today - self.deadline).days
 
-    @property
-    def overdue_level(self) -> str:
-        """ "red", "yellow" or "" as the problem_overdue warning would light it today."""
-        days = self.days_overdue()
-        if not days:
-            return ""
-        return "red" if days > settings.PROBLEM_OVERDUE_RED_DAYS else "yellow"
-
     def clean(self) -> None:
         errors: dict[str, str] = {}
         self.description = (self.description or "").strip()

@@ -60,30 +60,66 @@ class ProblemQuerySet(models.QuerySet):
         """超期: not solved and past the deadline on the given day."""
         return self.unsolved().filter(deadline__lt=on)
 
+    def with_overdue_level(self, today: date, thresholds: tuple[int, int]) -> "ProblemQuerySet":
+        """Each problem with `level`: "red", "yellow" or "" as problem_overdue would light it today."""
+        yellow, red = thresholds
+        unsolved = Q(status__in=UNSOLVED)
+        return self.annotate(
+            level=Case(
+                When(unsolved & Q(deadline__lt=today - timedelta(days=red)), then=Value("red")),
+                When(unsolved & Q(deadline__lt=today - timedelta(days=yellow)), then=Value("yellow")),
+                default=Value(""),
+                output_field=models.CharField(),
+            )
+        )
+
     def with_list_relations(self) -> "ProblemQuerySet":
         return self.select_related("project", "leader", "raised_by").prefetch_related("responsible_units")
 
 
-def overdue_level(deadline_field: str, today: date, red_after_days: int) -> Case:
-    """ "red" when more than `red_after_days` past the deadline, else "yellow"."""
-    red_line = today - timedelta(days=red_after_days)
+def overdue_thresholds(code: str, default_red: int) -> tuple[int, int]:
+    """(yellow, red) days past the deadline of warning rule `code`: the warnings' own settings
+    (/alerts/rules/) when that app is installed and has them, else 0 and `default_red`."""
+    from django.apps import apps
+
+    if apps.is_installed("alerts"):
+        from alerts.models import AlertRuleConfig
+
+        row = (
+            AlertRuleConfig.objects.filter(code=code).values_list("yellow_threshold", "red_threshold").first()
+        )
+        if row is not None:
+            return row
+    return 0, default_red
+
+
+def problem_thresholds() -> tuple[int, int]:
+    return overdue_thresholds("problem_overdue", settings.PROBLEM_OVERDUE_RED_DAYS)
+
+
+def overdue_level(deadline_field: str, today: date, yellow_after_days: int, red_after_days: int) -> Case:
+    """ "red" more than `red_after_days` past the deadline, "yellow" more than `yellow_after_days`, else ""."""
     return Case(
-        When(**{f"{deadline_field}__lt": red_line}, then=Value("red")),
-        default=Value("yellow"),
+        When(**{f"{deadline_field}__lt": today - timedelta(days=red_after_days)}, then=Value("red")),
+        When(**{f"{deadline_field}__lt": today - timedelta(days=yellow_after_days)}, then=Value("yellow")),
+        default=Value(""),
         output_field=models.CharField(),
     )
 
 
-def overdue_problems(today: date | None = None, red_after_days: int | None = None) -> ProblemQuerySet:
-    """问题超期 (warning problem_overdue): unsolved problems past their deadline, each with `level`
-    "yellow" (past the deadline) or "red" (PROBLEM_OVERDUE_RED_DAYS later), in one query."""
+def overdue_problems(
+    today: date | None = None, yellow_after_days: int | None = None, red_after_days: int | None = None
+) -> ProblemQuerySet:
+    """问题超期 (warning problem_overdue): unsolved problems more than `yellow_after_days` past their
+    deadline, each with `level` "yellow", or "red" beyond `red_after_days`, in one query."""
     from problems.models import Problem
 
     today = today or timezone.localdate()
-    red_after = settings.PROBLEM_OVERDUE_RED_DAYS if red_after_days is None else red_after_days
+    if yellow_after_days is None or red_after_days is None:
+        yellow_after_days, red_after_days = problem_thresholds()
     return (
-        Problem.objects.overdue(today)
-        .annotate(level=overdue_level("deadline", today, red_after))
+        Problem.objects.overdue(today - timedelta(days=yellow_after_days))
+        .annotate(level=overdue_level("deadline", today, yellow_after_days, red_after_days))
         .select_related("project")
         .order_by("deadline", "pk")
     )

@@ -1,0 +1,65 @@
+"""Figures of the problem ledger and of the meetings (DOMAIN §6) for a period and a set of projects."""
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from lib.numbers import percent
+from problems.choices import MatterStatus, ProblemStatus
+from problems.models import Matter, Meeting, Problem
+
+
+def day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def as_of(end: date) -> date:
+    """The period's last day, or today for a period still under way."""
+    return min(end, timezone.localdate())
+
+
+def problem_figures(start: date, end: date, projects: QuerySet | None = None) -> dict[str, Any]:
+    """问题台账: raised (提出) in the period, of which solved (销号) by its end, closure rate (销号率),
+    and overdue (超期未解决) at its end; `projects` None means every project."""
+    problems = Problem.objects.all() if projects is None else Problem.objects.filter(project__in=projects)
+    last = as_of(end)
+    after = day_start(last + timedelta(days=1))
+    raised = Q(raised_at__gte=day_start(start), raised_at__lt=after)
+    unsolved_then = Q(resolved_at__isnull=True) | Q(resolved_at__gte=after)
+    row = problems.aggregate(
+        raised=Count("id", filter=raised),
+        solved=Count("id", filter=raised & Q(status=ProblemStatus.RESOLVED, resolved_at__lt=after)),
+        overdue=Count("id", filter=Q(raised_at__lt=after, deadline__lt=last) & unsolved_then),
+    )
+    row["closure_rate"] = percent(row["solved"], row["raised"], 1)
+    return row
+
+
+def meeting_figures(start: date, end: date, projects: QuerySet | None = None) -> dict[str, Any]:
+    """调度会议: meetings held (召开会议), matters decided (议定事项) and done, and problems solved through
+    meetings (通过会议解决问题) in the period — "先后召开7次会议，议定116个事项，切实解决32个存在问题"."""
+    last = as_of(end)
+    meetings = Meeting.objects.filter(date__gte=start, date__lte=last)
+    matters = Matter.objects.filter(meeting__in=meetings)
+    solved = Problem.objects.filter(
+        status=ProblemStatus.RESOLVED,
+        resolved_at__lt=day_start(last + timedelta(days=1)),
+        settled_by__meeting__in=meetings,
+    )
+    if projects is not None:
+        matters = matters.filter(project__in=projects)
+        agenda = Meeting.agenda.through.objects.filter(problem__project__in=projects).values("meeting_id")
+        meetings = meetings.filter(Q(pk__in=matters.values("meeting_id")) | Q(pk__in=agenda))
+        solved = solved.filter(project__in=projects)
+    decided = matters.aggregate(
+        decided=Count("id"),
+        done=Count("id", filter=Q(status=MatterStatus.DONE)),
+    )
+    return {
+        "held": meetings.count(),
+        "matters_decided": decided["decided"],
+        "matters_done": decided["done"],
+        "problems_solved": solved.count(),
+    }

@@ -1,0 +1,121 @@
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from lib.attachments import validate_attachment
+from org.choices import Role, UnitKind
+from org.models import Unit, User
+from problems.choices import ProblemStatus
+from problems.models import Matter, Meeting, Problem, ProblemComment
+from projects.forms import DATE_WIDGET, BootstrapMixin
+from projects.models import Project
+
+
+def responsible_units() -> Any:
+    """Units a problem or a matter can be given to: departments, towns and the government."""
+    return Unit.objects.filter(is_active=True).exclude(kind=UnitKind.OWNER)
+
+
+class ProblemForm(BootstrapMixin, forms.ModelForm):
+    """问题登记/编辑: what the problem is, who handles it, how and by when."""
+
+    class Meta:
+        model = Problem
+        fields = ["category", "description", "responsible_units", "leader", "measures", "deadline"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "measures": forms.Textarea(attrs={"rows": 3}),
+            "deadline": DATE_WIDGET,
+            "responsible_units": forms.SelectMultiple(attrs={"size": 6}),
+        }
+
+    def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.project = project
+        self.fields["responsible_units"].queryset = responsible_units()
+        self.fields["responsible_units"].help_text = _(
+            "可多选（按住 Ctrl 键）；负责协调解决的部门或乡镇/街道。"
+        )
+        self.fields["leader"].queryset = User.objects.filter(is_active=True, role=Role.LEADER)
+        self.fields["deadline"].help_text = _("开始办理前须明确责任单位和办理时限。")
+
+
+class MoveForm(BootstrapMixin, forms.Form):
+    note = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CommentForm(BootstrapMixin, forms.ModelForm):
+    class Meta:
+        model = ProblemComment
+        fields = ["text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 2, "placeholder": _("批示、办理进展或补充说明")})}
+
+
+class AttachmentForm(BootstrapMixin, forms.Form):
+    file = forms.FileField(label=_("附件"))
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        validate_attachment(upload)
+        return upload
+
+
+class MeetingForm(BootstrapMixin, forms.ModelForm):
+    """调度会议: when, who, where, and the escalated problems on its agenda."""
+
+    class Meta:
+        model = Meeting
+        fields = [
+            "title",
+            "kind",
+            "date",
+            "place",
+            "chair",
+            "attendees",
+            "other_attendees",
+            "agenda",
+            "summary",
+        ]
+        widgets = {
+            "date": DATE_WIDGET,
+            "attendees": forms.SelectMultiple(attrs={"size": 6}),
+            "agenda": forms.SelectMultiple(attrs={"size": 6}),
+            "summary": forms.Textarea(attrs={"rows": 5}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        people = User.objects.filter(is_active=True).exclude(role=Role.OWNER).select_related("unit")
+        self.fields["chair"].queryset = people.filter(role__in=[Role.LEADER, Role.COORDINATOR])
+        self.fields["attendees"].queryset = people
+        self.fields["attendees"].label_from_instance = lambda user: f"{user}（{user.unit or '—'}）"
+        # The agenda: problems escalated to a meeting, and those already on this one.
+        agenda = Problem.objects.filter(status=ProblemStatus.ESCALATED)
+        if self.instance.pk:
+            agenda = agenda | Problem.objects.filter(meetings=self.instance)
+        self.fields["agenda"].queryset = agenda.distinct().select_related("project")
+        self.fields["agenda"].label_from_instance = lambda problem: f"{problem.project} · {problem}"
+        self.fields["agenda"].help_text = _("列出已上报调度会的问题。")
+
+
+class MatterForm(BootstrapMixin, forms.ModelForm):
+    """议定事项: what was decided, on which problem or project, who leads, by when."""
+
+    class Meta:
+        model = Matter
+        fields = ["content", "problem", "project", "owner_unit", "deadline", "closes_problem", "sort_order"]
+        widgets = {"content": forms.Textarea(attrs={"rows": 3}), "deadline": DATE_WIDGET}
+
+    def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.meeting = meeting
+        problems = Problem.objects.filter(status=ProblemStatus.ESCALATED)
+        if self.instance.problem_id:
+            problems = problems | Problem.objects.filter(pk=self.instance.problem_id)
+        self.fields["problem"].queryset = problems.distinct().select_related("project")
+        self.fields["problem"].label_from_instance = lambda problem: f"{problem.project} · {problem}"
+        self.fields["problem"].help_text = _("就上报问题议定的事项，办结后该问题随之销号。")
+        self.fields["project"].queryset = Project.objects.only("pk", "name").order_by("name")
+        self.fields["project"].help_text = _("选择了关联问题时自动取该问题的项目。")
+        self.fields["owner_unit"].queryset = responsible_units()

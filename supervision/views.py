@@ -1,0 +1,369 @@
+"""Pages of supervision (督查督办): numbered notices to units with their replies, and site inspections."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from audit.changes import Snapshot, diff, record
+from audit.models import OperationLog
+from lib.officedoc import docx_response
+from lib.xlsx import build_workbook, xlsx_response
+from org.models import Unit, User
+from problems.history import history_of
+from problems.models import Problem
+from problems.views import show_errors, sorted_by, with_names
+from progress.photos import inspect_photo
+from projects.models import Project
+from supervision.choices import NoticeAction, NoticeStatus
+from supervision.documents import notice_docx
+from supervision.filtersets import InspectionFilterSet, NoticeFilterSet
+from supervision.forms import InspectionForm, NoteForm, NoticeForm, ReplyForm
+from supervision.models import Inspection, InspectionPhoto, Notice, NoticeReply
+from supervision.querysets import is_supervisor
+
+NOTICE_SORTS = {"number": "seq", "deadline": "deadline", "status": "status", "unit": "target_unit__name"}
+
+
+def supervisor_only(user: User) -> None:
+    if not is_supervisor(user):
+        raise PermissionDenied(_("督办通知和现场督导由督查人员或重点办记录。"))
+
+
+# Notices ---------------------------------------------------------------------------
+
+
+def get_notice_for_user(request: HttpRequest, pk: int) -> Notice:
+    notice = (
+        Notice.objects.visible_to(request.user)  # type: ignore[arg-type]
+        .select_related("target_unit", "issued_by", "closed_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if notice is None:
+        raise Http404(_("督办通知单不存在或无权查看。"))
+    return notice
+
+
+def notice_snapshot(notice: Notice) -> Snapshot:
+    return with_names(notice, 涉及项目=notice.projects.all(), 涉及问题=notice.problems.all())
+
+
+@login_required
+def notice_list(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    visible = Notice.objects.visible_to(user).select_related("target_unit")
+    if request.GET.get("mine"):
+        visible = visible.filter(pk__in=Notice.objects.addressed_to(user).values("pk"))
+    filterset = NoticeFilterSet(request.GET or None, queryset=visible)
+    notices = filterset.qs if filterset.is_bound else visible
+    sort = request.GET.get("sort", "")
+    notices = sorted_by(notices, sort, NOTICE_SORTS)
+    today = timezone.localdate()
+    if request.GET.get("export") == "xlsx":
+        headers = [
+            _("序号"),
+            _("文号"),
+            _("督办事由"),
+            _("主送单位"),
+            _("发文日期"),
+            _("办理时限"),
+            _("状态"),
+            _("督办单位"),
+        ]
+        rows = (
+            (
+                i,
+                n.number,
+                n.title,
+                n.target_unit.name,
+                n.issued_on,
+                n.deadline,
+                n.get_status_display(),
+                n.issuing_office,
+            )
+            for i, n in enumerate(notices[: settings.EXPORT_ROW_LIMIT], start=1)
+        )
+        title = _("督办通知单")
+        record(request, OperationLog.Action.EXPORT, object_type=title, note=request.GET.urlencode())
+        return xlsx_response(f"{title}-{today:%Y%m%d}.xlsx", build_workbook(title, headers, rows))
+    page = Paginator(notices, settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "supervision/notice_list.html",
+        {
+            "filterset": filterset,
+            "page": page,
+            "sort": sort,
+            "statuses": NoticeStatus.choices,
+            "unit_choices": Unit.objects.visible_to(user),
+            "can_create": is_supervisor(user),
+            "awaiting": Notice.objects.addressed_to(user).filter(status=NoticeStatus.SENT).count(),
+            "today": today,
+        },
+    )
+
+
+@login_required
+def notice_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """签发 a notice, or correct one nobody has replied to yet."""
+    user: User = request.user  # type: ignore[assignment]
+    supervisor_only(user)
+    notice = get_notice_for_user(request, pk) if pk else None
+    if notice is not None and (notice.status != NoticeStatus.SENT or notice.replies.exists()):
+        messages.error(request, _("已回复或已办结的督办通知单不能修改。"))
+        return redirect(notice)
+    before = notice_snapshot(notice) if notice else {}
+    initial = {}
+    problem_id = request.GET.get("problem", "")
+    if notice is None and problem_id.isdigit():
+        problem = Problem.objects.visible_to(user).filter(pk=int(problem_id)).first()
+        if problem is not None:
+            units = list(problem.responsible_units.all()[:1])
+            initial = {
+                "problems": [problem.pk],
+                "projects": [problem.project_id],
+                "title": _("关于督促解决%(p)s存在问题的通知") % {"p": problem.project.name},
+                "content": problem.description,
+                "deadline": problem.deadline,
+                "target_unit": units[0].pk if units else problem.project.responsible_unit_id,
+            }
+    form = NoticeForm(request.POST or None, instance=notice, user=user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            saved = form.save(commit=False)
+            if notice is None:
+                saved.issued_by = user
+            saved.save()
+            form.save_m2m()
+            changes = diff(before, notice_snapshot(saved))
+            if changes:
+                action = OperationLog.Action.UPDATE if notice else OperationLog.Action.CREATE
+                record(request, action, saved, changes=changes)
+        messages.success(request, _("督办通知单 %(n)s 已保存。") % {"n": saved.number})
+        return redirect(saved)
+    return render(request, "supervision/notice_form.html", {"form": form, "notice": notice})
+
+
+@login_required
+def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    notice = get_notice_for_user(request, pk)
+    user: User = request.user  # type: ignore[assignment]
+    actions = notice.allowed_actions(user)
+    return render(
+        request,
+        "supervision/notice_detail.html",
+        {
+            "notice": notice,
+            "projects": notice.projects.visible_to(user).order_by("name"),
+            "problems": notice.problems.visible_to(user).select_related("project"),
+            "replies": notice.replies.select_related("replied_by__unit"),
+            "can_reply": NoticeAction.REPLY in actions,
+            "can_close": NoticeAction.CLOSE in actions,
+            "can_send_back": NoticeAction.SEND_BACK in actions,
+            "can_edit": is_supervisor(user)
+            and notice.status == NoticeStatus.SENT
+            and not notice.replies.exists(),
+            "reply_form": ReplyForm(),
+            "note_form": NoteForm(),
+            "history": history_of(notice)[:50],
+            "days_overdue": notice.days_overdue(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def notice_move(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """回复 / 退回重办 / 办结."""
+    notice = get_notice_for_user(request, pk)
+    user: User = request.user  # type: ignore[assignment]
+    if action not in NoticeAction.values:
+        raise Http404()
+    old = notice.get_status_display()
+    try:
+        if action == NoticeAction.REPLY:
+            form = ReplyForm(request.POST, request.FILES)
+            if not form.is_valid():
+                for errors in form.errors.values():
+                    for message in errors:
+                        messages.error(request, message)
+                return redirect(notice)
+            reply = notice.reply(user, form.cleaned_data["text"], form.cleaned_data.get("attachment"))
+            note = reply.text
+        else:
+            note_form = NoteForm(request.POST)
+            note_form.is_valid()
+            note = note_form.cleaned_data.get("note", "")
+            if action == NoticeAction.SEND_BACK:
+                notice.send_back(user, note)
+            else:
+                notice.close(user, note)
+    except ValidationError as error:
+        show_errors(request, error)
+        return redirect(notice)
+    record(
+        request,
+        OperationLog.Action.STATUS,
+        notice,
+        changes={_("状态"): [old, notice.get_status_display()]},
+        note=note,
+    )
+    messages.success(request, _("已%(a)s。") % {"a": NoticeAction(action).label})
+    return redirect(notice)
+
+
+@login_required
+def notice_document(request: HttpRequest, pk: int) -> HttpResponse:
+    """督办通知单 .docx for printing."""
+    notice = get_notice_for_user(request, pk)
+    record(request, OperationLog.Action.EXPORT, notice, note=_("督办通知单（Word）"))
+    return docx_response(f"{notice.number}.docx", notice_docx(notice))
+
+
+@login_required
+def reply_file(request: HttpRequest, pk: int) -> HttpResponse:
+    reply = get_object_or_404(
+        NoticeReply.objects.filter(notice__in=Notice.objects.visible_to(request.user)),  # type: ignore[arg-type]
+        pk=pk,
+    )
+    if not reply.attachment:
+        raise Http404()
+    return FileResponse(reply.attachment.open("rb"), as_attachment=True, filename=reply.attachment_name)
+
+
+# Site inspections ------------------------------------------------------------------
+
+
+def get_inspection_for_user(request: HttpRequest, pk: int) -> Inspection:
+    inspection = (
+        Inspection.objects.visible_to(request.user)  # type: ignore[arg-type]
+        .select_related("project", "created_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if inspection is None:
+        raise Http404(_("督导记录不存在或无权查看。"))
+    return inspection
+
+
+def inspection_snapshot(inspection: Inspection) -> Snapshot:
+    return with_names(inspection, 督导人员=inspection.inspectors.all())
+
+
+@login_required
+def inspection_list(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    visible = Inspection.objects.visible_to(user).select_related("project").prefetch_related("inspectors")
+    filterset = InspectionFilterSet(request.GET or None, queryset=visible)
+    inspections = filterset.qs if filterset.is_bound else visible
+    if request.GET.get("export") == "xlsx":
+        headers = [_("序号"), _("督导日期"), _("项目"), _("督导人员"), _("督导情况及发现问题"), _("整改要求")]
+        rows = (
+            (
+                i,
+                x.date,
+                x.project.name,
+                "、".join(u.get_full_name() for u in x.inspectors.all()),
+                x.findings,
+                x.requirements,
+            )
+            for i, x in enumerate(inspections[: settings.EXPORT_ROW_LIMIT], start=1)
+        )
+        title = _("现场督导记录")
+        record(request, OperationLog.Action.EXPORT, object_type=title, note=request.GET.urlencode())
+        return xlsx_response(f"{title}.xlsx", build_workbook(title, headers, rows))
+    page = Paginator(inspections, settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    project = None
+    project_id = request.GET.get("project", "")
+    if project_id.isdigit():
+        project = Project.objects.visible_to(user).filter(pk=int(project_id)).first()
+    return render(
+        request,
+        "supervision/inspection_list.html",
+        {"filterset": filterset, "page": page, "can_create": is_supervisor(user), "project": project},
+    )
+
+
+@login_required
+def inspection_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    supervisor_only(user)
+    inspection = get_inspection_for_user(request, pk) if pk else None
+    before = inspection_snapshot(inspection) if inspection else {}
+    initial: dict[str, object] = {}
+    if inspection is None:
+        initial = {"inspectors": [user.pk], "date": timezone.localdate()}
+        project_id = request.GET.get("project", "")
+        if project_id.isdigit():
+            initial["project"] = int(project_id)
+    form = InspectionForm(request.POST or None, request.FILES or None, instance=inspection, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            facts = [(upload, inspect_photo(upload)) for upload in form.cleaned_data["photos"]]
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error("photos", message)
+        else:
+            with transaction.atomic():
+                saved = form.save(commit=False)
+                if inspection is None:
+                    saved.created_by = user
+                saved.save()
+                form.save_m2m()
+                for upload, fact in facts:
+                    photo = InspectionPhoto(
+                        inspection=saved,
+                        caption=upload.name[:200],
+                        taken_at=fact.taken_at,
+                        latitude=fact.latitude,
+                        longitude=fact.longitude,
+                        uploaded_by=user,
+                    )
+                    photo.image.save(upload.name[-80:], upload, save=False)
+                    photo.thumbnail.save("thumb.jpg", fact.thumbnail, save=False)
+                    photo.save()
+                changes = diff(before, inspection_snapshot(saved))
+                if facts:
+                    changes[_("现场照片")] = ["", "、".join(upload.name for upload, _fact in facts)]
+                if changes:
+                    action = OperationLog.Action.UPDATE if inspection else OperationLog.Action.CREATE
+                    record(request, action, saved, changes=changes, project=saved.project)
+            messages.success(request, _("督导记录已保存。"))
+            return redirect(saved)
+    return render(request, "supervision/inspection_form.html", {"form": form, "inspection": inspection})
+
+
+@login_required
+def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    inspection = get_inspection_for_user(request, pk)
+    user: User = request.user  # type: ignore[assignment]
+    return render(
+        request,
+        "supervision/inspection_detail.html",
+        {
+            "inspection": inspection,
+            "inspectors": inspection.inspectors.select_related("unit"),
+            "photos": inspection.photos.all(),
+            "can_edit": is_supervisor(user),
+            "history": history_of(inspection)[:50],
+        },
+    )
+
+
+@login_required
+def inspection_photo(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    """A photo or its thumbnail, served only to those who may see the inspected project."""
+    photo = get_object_or_404(
+        InspectionPhoto.objects.filter(inspection__in=Inspection.objects.visible_to(request.user)),  # type: ignore[arg-type]
+        pk=pk,
+    )
+    field = photo.thumbnail if kind == "thumb" and photo.thumbnail else photo.image
+    return FileResponse(field.open("rb"), filename=field.name.rsplit("/", 1)[-1])
