@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
 from alerts.choices import AlertState, Colour
@@ -17,6 +17,19 @@ class AlertQuerySet(ScopedQuerySet):
 
     def closed(self) -> "AlertQuerySet":
         return self.filter(state=AlertState.CLOSED)
+
+    def in_board_order(self) -> "AlertQuerySet":
+        """Open before closed, red before yellow, newest first."""
+        return self.order_by(
+            Case(When(state=AlertState.OPEN, then=Value(0)), default=Value(1), output_field=IntegerField()),
+            Case(When(colour=Colour.RED, then=Value(0)), default=Value(1), output_field=IntegerField()),
+            "-opened_at",
+            "-id",
+        )
+
+    def open_counts(self) -> "QuerySet[Any]":
+        """Open warnings by (rule, colour): rows of {"rule", "colour", "n"}."""
+        return self.open().order_by().values("rule", "colour").annotate(n=Count("id"))
 
     def summary(self, until: datetime | None = None) -> dict[str, Any]:
         """预警销号情况: raised, open, closed and the closure rate (销号率), by rule and by colour.
@@ -75,3 +88,10 @@ def with_alert_counts(projects: QuerySet) -> QuerySet:
         return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
 
     return projects.annotate(alerts_red=count_of(Colour.RED), alerts_yellow=count_of(Colour.YELLOW))
+
+
+def alert_figures(projects: QuerySet, until: datetime | None = None) -> dict[str, Any]:
+    """预警销号情况 of some projects (a queryset of projects or of project ids), as at `until`."""
+    from alerts.models import Alert
+
+    return Alert.objects.filter(project_id__in=projects).summary(until)

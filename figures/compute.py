@@ -8,7 +8,7 @@ user may see. Money is 万元 (Decimal) throughout; the rounding of DOMAIN §9 h
 
 import calendar
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
@@ -29,7 +29,9 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Cast, Coalesce, RowNumber
+from django.utils import timezone
 
+from alerts.querysets import alert_figures
 from catalog.models import Category
 from lib.numbers import largest_remainder_shares, percent, quantize, wan_to_yi, year_on_year
 from org.models import Unit
@@ -71,6 +73,10 @@ class Scope:
             "category": self.category.code if self.category else None,
             "plan_type": self.plan_type,
         }
+
+
+def end_of_day(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.max))
 
 
 def month_end(year: int, month: int) -> date:
@@ -467,6 +473,8 @@ def compute(year: int, month: int, scope: Scope | None = None) -> dict[str, Any]
             "annual_plan": year_on_year(totals["annual_plan"], last["annual_plan"]),
             "completed": year_on_year(totals["completed"], last["completed"]),
         },
+        # 预警: raised by the end of the month, closed by then, closure rate; by rule and colour.
+        "alerts": alert_figures(entries.values("project_id"), until=end_of_day(month_end(year, month))),
     }
     result.update(ledger_figures(year, month, scope, entries))
     return result

@@ -7,6 +7,8 @@ urlpatterns = [
     path("reports/", include("progress.urls")),
     path("exchange/", include("progress.urls_exchange")),
     path("dashboard/", include("figures.urls")),
+    path("alerts/", include("alerts.urls")),
+    path("notifications/", include("notifications.urls")),
     path("problems/", include("problems.urls")),
     path("meetings/", include("problems.meeting_urls")),
     path("supervision/", include("supervision.urls")),

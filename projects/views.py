@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from alerts.querysets import with_alert_counts
 from audit.changes import diff, record, snapshot
 from audit.models import OperationLog
 from lib.xlsx import build_workbook, xlsx_response
@@ -30,7 +31,7 @@ SORTS = {
     "responsible_unit": "responsible_unit__name",
     "updated_at": "updated_at",
 }
-TABS = ("overview", "plans", "procedures", "history")
+TABS = ("overview", "plans", "procedures", "alerts", "history")
 
 
 def sorted_projects(queryset: QuerySet[Project], sort: str) -> QuerySet[Project]:
@@ -67,7 +68,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
     if request.GET.get("export") == "xlsx":
         return export_projects(request, projects)
 
-    paginator = Paginator(projects, settings.LIST_PAGE_SIZE)
+    paginator = Paginator(with_alert_counts(projects), settings.LIST_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     year = (
         filterset.form.cleaned_data.get("plan_year") if filterset.is_bound and filterset.is_valid() else None
@@ -151,6 +152,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "project": project,
         "tab": tab,
         "can_edit": Project.objects.editable_by(request.user).filter(pk=pk).exists(),  # type: ignore[arg-type]
+        "open_alerts": project.alerts.open().count(),
     }
     if tab == "overview":
         context["status_form"] = StatusChangeForm(project=project)
@@ -163,6 +165,8 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
     elif tab == "procedures":
         context["procedures"] = project.procedures.select_related("type", "department")
+    elif tab == "alerts":
+        context["alerts"] = project.alerts.select_related("closed_by").in_board_order()
     else:
         logs = OperationLog.objects.filter(project=project).select_related("user")
         context["log_page"] = Paginator(logs, settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))

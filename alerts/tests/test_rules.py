@@ -41,7 +41,11 @@ def test_start_overdue_goes_yellow_after_the_planned_month_red_three_months_late
     scan_on(date(2026, 7, 3))
     alert.refresh_from_db()
     assert alert.state == AlertState.CLOSED and alert.closed_by is None
-    assert [e.kind for e in alert.events.all()] == [EventKind.OPENED, EventKind.ESCALATED, EventKind.CLOSED_AUTO]
+    assert [e.kind for e in alert.events.all()] == [
+        EventKind.OPENED,
+        EventKind.ESCALATED,
+        EventKind.CLOSED_AUTO,
+    ]
     assert [e.on for e in alert.events.all()] == [date(2026, 4, 1), date(2026, 7, 1), date(2026, 7, 3)]
 
 

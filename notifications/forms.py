@@ -1,0 +1,30 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from notifications.channels import configured_channels
+from notifications.choices import Channel
+from notifications.models import NotificationPreference
+from projects.forms import BootstrapMixin
+
+
+class PreferenceForm(BootstrapMixin, forms.ModelForm):
+    channels = forms.MultipleChoiceField(
+        label=_("除站内消息外，还通过以下渠道通知我"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = NotificationPreference
+        fields = ["channels", "quiet_start", "quiet_end"]
+        widgets = {
+            "quiet_start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "quiet_end": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
+        help_texts = {"quiet_end": _("免打扰时段内的短信、邮件推迟到结束时发送，不会丢失。")}
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        available = set(configured_channels())
+        self.fields["channels"].choices = [(v, label) for v, label in Channel.choices if v in available]
+        self.fields["channels"].widget.attrs["class"] = "form-check-input"
