@@ -476,6 +476,7 @@ def compute(year: int, month: int, scope: Scope | None = None) -> dict[str, Any]
         # 预警: raised by the end of the month, closed by then, closure rate; by rule and colour.
         "alerts": alert_figures(entries.values("project_id"), until=end_of_day(month_end(year, month))),
     }
+    result.update(guarantee_figures(year, month, scope))
     result.update(ledger_figures(year, month, scope, entries))
     return result
 
@@ -496,6 +497,25 @@ def ledger_figures(year: int, month: int, scope: Scope, entries: QuerySet[PlanEn
         "meetings": meeting_figures(start, end, projects),
         "notices": notice_figures(start, end, projects),
         "inspections": inspection_figures(start, end, projects),
+    }
+
+
+def guarantee_figures(year: int, month: int, scope: Scope) -> dict[str, Any]:
+    """项目谋划 (the pipeline proposed for next year), 集中开工, 资金保障 and 审批效能 of the scope,
+    as they stood at the end of the month (or today, if the month has not ended)."""
+    from django.utils.timezone import localdate
+
+    from approvals.figures import approval_efficiency
+    from elements.figures import funding_figures
+    from pipeline.figures import pipeline_figures
+    from starts.figures import collective_start_figures
+
+    as_of = min(month_end(year, month), localdate())
+    return {
+        "pipeline": pipeline_figures(year + 1, scope),
+        "collective_starts": collective_start_figures(year, scope, today=as_of),
+        "funding": funding_figures(year, scope, today=as_of),
+        "approvals": approval_efficiency(year, scope, through=as_of),
     }
 
 

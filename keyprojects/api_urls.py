@@ -4,12 +4,16 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from approvals.api import ApprovalViewSet
 from catalog.api import CategoryViewSet, FundingSourceViewSet, IndustryFieldViewSet, ProcedureTypeViewSet
+from elements.api import ElementNeedViewSet, ElementTypeViewSet, FundingRecordViewSet
 from milestones.api import MilestoneTemplateViewSet, MilestoneViewSet
 from org.api import ObtainTokenView, UnitViewSet
+from pipeline.api import PipelineEntryViewSet, ReviewRoundViewSet
 from plans.api import PlanEntryViewSet, PlanViewSet
 from problems.api import CommentViewSet, MatterViewSet, MeetingViewSet, ProblemViewSet
 from projects.api import ProcedureViewSet, ProjectViewSet
+from starts.api import StartEventViewSet
 from supervision.api import InspectionViewSet, NoticeViewSet
 
 router = DefaultRouter()
@@ -22,6 +26,13 @@ router.register("industries", IndustryFieldViewSet, basename="industry")
 router.register("categories", CategoryViewSet, basename="category")
 router.register("procedure-types", ProcedureTypeViewSet, basename="proceduretype")
 router.register("funding-sources", FundingSourceViewSet, basename="fundingsource")
+router.register("pipeline-entries", PipelineEntryViewSet, basename="pipelineentry")
+router.register("pipeline-rounds", ReviewRoundViewSet, basename="reviewround")
+router.register("start-events", StartEventViewSet, basename="startevent")
+router.register("funding-records", FundingRecordViewSet, basename="fundingrecord")
+router.register("element-needs", ElementNeedViewSet, basename="elementneed")
+router.register("element-types", ElementTypeViewSet, basename="elementtype")
+router.register("approvals", ApprovalViewSet, basename="approval")
 router.register("problems", ProblemViewSet, basename="problem")
 router.register("problem-comments", CommentViewSet, basename="problemcomment")
 router.register("meetings", MeetingViewSet, basename="meeting")

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from alerts.querysets import with_alert_counts
 from audit.changes import diff, record, snapshot
 from audit.models import OperationLog
+from elements.views import project_tab
 from lib.xlsx import build_workbook, xlsx_response
 from org.choices import UnitKind
 from org.models import Unit
@@ -31,7 +32,7 @@ SORTS = {
     "responsible_unit": "responsible_unit__name",
     "updated_at": "updated_at",
 }
-TABS = ("overview", "plans", "procedures", "alerts", "history")
+TABS = ("overview", "plans", "procedures", "funding", "elements", "alerts", "history")
 
 
 def sorted_projects(queryset: QuerySet[Project], sort: str) -> QuerySet[Project]:
@@ -165,6 +166,8 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
     elif tab == "procedures":
         context["procedures"] = project.procedures.select_related("type", "department")
+    elif tab in ("funding", "elements"):
+        context.update(project_tab(request, project, tab))
     elif tab == "alerts":
         context["alerts"] = project.alerts.select_related("closed_by").in_board_order()
     else:

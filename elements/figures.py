@@ -1,0 +1,67 @@
+"""资金与要素保障 figures: funding by source, special bonds and their spending pace, elements waiting."""
+
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from elements.choices import SPECIAL_BOND, PaceLevel
+from elements.models import ElementNeed, FundingRecord
+
+if TYPE_CHECKING:
+    from figures.compute import Scope
+
+
+def scoped(model: type[FundingRecord] | type[ElementNeed], year: int, scope: "Scope | None") -> QuerySet[Any]:
+    """The rows of `model` for the projects in `scope` (see figures.compute.scope_projects)."""
+    rows = model.objects.all()
+    if scope is None:
+        return rows
+    from figures.compute import scope_projects
+
+    # The user's scope goes through the model's own visible_to (element needs are also seen by the
+    # department that supplies them); the rest through the projects.
+    if scope.user is not None:
+        rows = rows.visible_to(scope.user)  # type: ignore[attr-defined]
+    narrowed = scope.unit or scope.town or scope.category or scope.level or scope.plan_type
+    if narrowed:
+        from dataclasses import replace
+
+        rows = rows.filter(project__in=scope_projects(year, replace(scope, user=None)))
+    return rows
+
+
+def funding_figures(year: int, scope: "Scope | None" = None, today: date | None = None) -> dict[str, Any]:
+    """资金保障 of `year` by source: projects supported, 计划/下达/到位/支出 and rates; 专项债 projects,
+    发行额度 and the bonds spending behind pace (黄灯/红灯)."""
+    records = scoped(FundingRecord, year, scope).filter(year=year)
+    bonds = records.special_bonds()
+    bond_row = bonds.aggregate(
+        projects=Count("project", distinct=True, filter=Q(approved__gt=0)),
+        batches=Count("issue_batch", distinct=True),
+    )
+    paces = bonds.bond_paces(today or timezone.localdate())
+    return {
+        "year": year,
+        "totals": records.totals(),
+        "by_source": records.by_source(),
+        "special_bond": {
+            "source": SPECIAL_BOND,
+            "projects": bond_row["projects"],
+            "batches": bond_row["batches"],
+            **bonds.totals(),
+            "yellow": sum(1 for _record, pace in paces if pace.level == PaceLevel.YELLOW),
+            "red": sum(1 for _record, pace in paces if pace.level == PaceLevel.RED),
+        },
+    }
+
+
+def element_figures(year: int, scope: "Scope | None" = None) -> dict[str, Any]:
+    """要素保障: needs by element type (needed, secured, of which 耕地) and the waiting ones by department."""
+    needs = scoped(ElementNeed, year, scope)
+    return {
+        "by_type": needs.by_type(),
+        "waiting_by_department": needs.waiting().by_department(),
+        "waiting": needs.waiting().count(),
+    }

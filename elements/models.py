@@ -1,0 +1,189 @@
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext as _t
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import DictionaryItem
+from elements.choices import SPECIAL_BOND, ElementStatus, IndicatorSource
+from elements.querysets import BondPace, ElementNeedQuerySet, FundingRecordQuerySet, bond_pace
+from org.choices import UnitKind
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+NOT_NEGATIVE = [MinValueValidator(Decimal(0))]
+
+
+class FundingRecord(models.Model):
+    """资金记录: one source's money for a project in a year: planned, approved, arrived (到位), spent."""
+
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, related_name="funding_records", verbose_name=_("项目")
+    )
+    source = models.ForeignKey("catalog.FundingSource", verbose_name=_("资金来源"), on_delete=models.PROTECT)
+    year = models.PositiveSmallIntegerField(
+        _("资金年度"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    planned = models.DecimalField(_("计划安排（万元）"), **MONEY, default=Decimal(0), validators=NOT_NEGATIVE)
+    approved = models.DecimalField(
+        _("下达/批复（万元）"),
+        **MONEY,
+        default=Decimal(0),
+        validators=NOT_NEGATIVE,
+        help_text=_("专项债券填发行额度。"),
+    )
+    arrived = models.DecimalField(_("到位（万元）"), **MONEY, default=Decimal(0), validators=NOT_NEGATIVE)
+    spent = models.DecimalField(_("已支出（万元）"), **MONEY, default=Decimal(0), validators=NOT_NEGATIVE)
+    document_number = models.CharField(_("文号"), max_length=100, blank=True)
+    approved_on = models.DateField(_("下达日期"), null=True, blank=True)
+    arrived_on = models.DateField(_("到位日期"), null=True, blank=True)
+    issue_batch = models.CharField(_("发行批次"), max_length=100, blank=True, help_text=_("专项债券必填。"))
+    issued_on = models.DateField(_("发行日期"), null=True, blank=True, help_text=_("专项债券必填。"))
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = FundingRecordQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("资金记录")
+        verbose_name_plural = _("资金记录")
+        ordering = ["-year", "source__sort_order", "id"]
+        indexes = [models.Index(fields=["year", "source"])]
+
+    def __str__(self) -> str:
+        return f"{self.year} · {self.source} · {self.project}"
+
+    @property
+    def is_special_bond(self) -> bool:
+        return bool(self.source_id) and self.source.code == SPECIAL_BOND
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.spent is not None and self.arrived is not None and self.spent > self.arrived:
+            errors["spent"] = _t("已支出金额不能大于到位金额。")
+        if self.arrived_on and self.approved_on and self.arrived_on < self.approved_on:
+            errors["arrived_on"] = _t("到位日期不能早于下达日期。")
+        if self.is_special_bond:
+            if not self.issued_on:
+                errors["issued_on"] = _t("专项债券须填写发行日期。")
+            if not self.issue_batch.strip():
+                errors["issue_batch"] = _t("专项债券须填写发行批次。")
+            if not self.approved:
+                errors["approved"] = _t("专项债券须填写发行额度。")
+        if errors:
+            raise ValidationError(errors)
+
+    def pace(self, today: date | None = None, thresholds: tuple[int, int] | None = None) -> BondPace | None:
+        """专项债支出进度 of this record, or None for other sources and bonds not yet issued."""
+        today = today or timezone.localdate()
+        if not self.is_special_bond or not self.issued_on or self.issued_on > today or not self.approved:
+            return None
+        return bond_pace(self.issued_on, self.approved, self.spent, today, thresholds)
+
+
+class ElementType(DictionaryItem):
+    """要素类型: 用地指标, 能耗指标, 用水, 用电, 环境容量, 林地 …"""
+
+    measure_unit = models.CharField(_("计量单位"), max_length=20, blank=True)
+    tracks_cultivated = models.BooleanField(_("记录其中耕地"), default=False)
+    department = models.ForeignKey(
+        "org.Unit",
+        verbose_name=_("默认保障部门"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        limit_choices_to={"kind": UnitKind.DEPARTMENT},
+    )
+
+    class Meta(DictionaryItem.Meta):
+        verbose_name = _("要素类型")
+        verbose_name_plural = _("要素类型")
+
+
+class ElementNeed(models.Model):
+    """要素需求: an element (land, energy, water …) a project needs, how much is secured, and who supplies it."""
+
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, related_name="element_needs", verbose_name=_("项目")
+    )
+    type = models.ForeignKey(
+        ElementType, verbose_name=_("要素类型"), on_delete=models.PROTECT, related_name="needs"
+    )
+    needed = models.DecimalField(_("需求量"), **MONEY, validators=NOT_NEGATIVE)
+    secured = models.DecimalField(_("已保障量"), **MONEY, default=Decimal(0), validators=NOT_NEGATIVE)
+    cultivated_needed = models.DecimalField(
+        _("其中耕地需求（亩）"), **MONEY, null=True, blank=True, validators=NOT_NEGATIVE
+    )
+    cultivated_secured = models.DecimalField(
+        _("其中耕地已保障（亩）"), **MONEY, null=True, blank=True, validators=NOT_NEGATIVE
+    )
+    indicator_source = models.CharField(
+        _("指标来源"), max_length=20, choices=IndicatorSource.choices, blank=True
+    )
+    status = models.CharField(
+        _("保障状态"), max_length=20, choices=ElementStatus.choices, default=ElementStatus.PENDING
+    )
+    department = models.ForeignKey(
+        "org.Unit",
+        verbose_name=_("保障部门"),
+        on_delete=models.PROTECT,
+        related_name="element_needs",
+        limit_choices_to={"kind": UnitKind.DEPARTMENT},
+    )
+    needed_by = models.DateField(_("需保障时间"), null=True, blank=True)
+    note = models.CharField(_("情况说明"), max_length=300, blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = ElementNeedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("要素需求")
+        verbose_name_plural = _("要素需求")
+        ordering = ["type__sort_order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "type"],
+                name="element_need_unique_per_project",
+                violation_error_message=_("该项目已登记此类要素需求。"),
+            )
+        ]
+        indexes = [models.Index(fields=["status", "department"])]
+
+    def __str__(self) -> str:
+        return f"{self.project} · {self.type}"
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.department_id and self.department.kind != UnitKind.DEPARTMENT:
+            errors["department"] = _t("保障部门须是职能部门。")
+        if self.type_id and not self.type.tracks_cultivated:
+            self.cultivated_needed = self.cultivated_secured = None
+        pairs = (
+            (self.cultivated_needed, self.needed, "cultivated_needed", _t("其中耕地需求不能大于需求量。")),
+            (
+                self.cultivated_secured,
+                self.secured,
+                "cultivated_secured",
+                _t("其中耕地已保障不能大于已保障量。"),
+            ),
+        )
+        for part, whole, field, message in pairs:
+            if part is not None and whole is not None and part > whole:
+                errors[field] = message
+        if (
+            self.status == ElementStatus.SECURED
+            and self.needed is not None
+            and (self.secured or 0) < self.needed
+        ):
+            errors["secured"] = _t("状态为“已保障”时，已保障量不能少于需求量。")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def gap(self) -> Decimal:
+        """缺口: what is still to be secured."""
+        return max((self.needed or Decimal(0)) - (self.secured or Decimal(0)), Decimal(0))

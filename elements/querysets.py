@@ -1,0 +1,190 @@
+"""Funding and element queries: scope, sums by source, special-bond pace, the waiting board."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db.models import Count, DecimalField, Q, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from elements.choices import SPECIAL_BOND, SPECIAL_BOND_RULE, WAITING_STATUSES, PaceLevel
+from lib.dates import add_months
+from lib.numbers import percent, quantize
+from org.choices import Role
+from projects.querysets import ScopedQuerySet, project_scope
+
+if TYPE_CHECKING:
+    from elements.models import FundingRecord
+    from org.models import User
+
+ZERO = Decimal("0.00")
+MONEY = DecimalField(max_digits=18, decimal_places=2)
+AMOUNTS = ("planned", "approved", "arrived", "spent")
+
+
+def money_sum(name: str, condition: Q | None = None) -> Coalesce:
+    return Coalesce(Sum(name, filter=condition), Value(ZERO), output_field=MONEY)
+
+
+@dataclass(frozen=True)
+class BondPace:
+    """专项债支出进度: expected (linear over the spending window) and actual, in percent."""
+
+    expected: Decimal
+    actual: Decimal
+    behind: Decimal
+    level: str
+
+
+def bond_thresholds() -> tuple[int, int]:
+    """(yellow, red): points behind pace that light the special-bond warning, as set for the warning
+    rule on /alerts/rules/ when it has been set there, else the defaults from the settings."""
+    from django.apps import apps
+
+    if apps.is_installed("alerts"):
+        from alerts.models import AlertRuleConfig
+
+        row = (
+            AlertRuleConfig.objects.filter(code=SPECIAL_BOND_RULE)
+            .values_list("yellow_threshold", "red_threshold")
+            .first()
+        )
+        if row is not None:
+            return row
+    return settings.SPECIAL_BOND_YELLOW_POINTS, settings.SPECIAL_BOND_RED_POINTS
+
+
+def bond_pace(
+    issued_on: date, issued: Decimal, spent: Decimal, today: date, thresholds: tuple[int, int] | None = None
+) -> BondPace:
+    """How far a special bond's spending trails the linear pace to full spending N months after issue.
+
+    Behind by more than the yellow threshold (points) is yellow, by more than the red one red.
+    """
+    yellow, red = thresholds or bond_thresholds()
+    window = (add_months(issued_on, settings.SPECIAL_BOND_SPEND_MONTHS) - issued_on).days
+    elapsed = min(max((today - issued_on).days, 0), window)
+    expected = quantize(Decimal(elapsed) * 100 / Decimal(window), 1)
+    actual = percent(spent, issued, 1) or Decimal("0.0")
+    behind = quantize(expected - actual, 1)
+    if behind > red:
+        level = PaceLevel.RED
+    elif behind > yellow:
+        level = PaceLevel.YELLOW
+    else:
+        level = PaceLevel.ON_PACE
+    return BondPace(expected=expected, actual=actual, behind=behind, level=level.value)
+
+
+class FundingRecordQuerySet(ScopedQuerySet):
+    scope_prefix = "project__"
+
+    def special_bonds(self) -> "FundingRecordQuerySet":
+        return self.filter(source__code=SPECIAL_BOND)
+
+    def totals(self) -> dict[str, Any]:
+        """资金汇总: projects, 计划/下达/到位/支出 amounts, in one query."""
+        return self.aggregate(
+            projects=Count("project", distinct=True), **{name: money_sum(name) for name in AMOUNTS}
+        )
+
+    def by_source(self) -> list[dict[str, Any]]:
+        """By funding source (资金来源): projects supported, amounts, 到位率 and 支出率, in one query."""
+        rows = (
+            self.order_by()
+            .values("source", "source__code", "source__name", "source__sort_order")
+            .annotate(
+                projects=Count("project", distinct=True),
+                supported=Count("project", distinct=True, filter=Q(approved__gt=0) | Q(arrived__gt=0)),
+                **{name: money_sum(name) for name in AMOUNTS},
+            )
+            .order_by("source__sort_order", "source__code")
+        )
+        return [
+            {
+                "source": row["source"],
+                "code": row["source__code"],
+                "name": row["source__name"],
+                "projects": row["projects"],
+                "supported": row["supported"],
+                **{name: row[name] for name in AMOUNTS},
+                "arrival_rate": percent(row["arrived"], row["approved"], 1),
+                "spending_rate": percent(row["spent"], row["arrived"], 1),
+            }
+            for row in rows
+        ]
+
+    def bond_paces(
+        self, today: date | None = None, thresholds: tuple[int, int] | None = None
+    ) -> list[tuple["FundingRecord", BondPace]]:
+        """Every issued special bond with its spending pace, in one query, furthest behind first."""
+        today = today or timezone.localdate()
+        thresholds = thresholds or bond_thresholds()
+        records = (
+            self.special_bonds()
+            .filter(issued_on__isnull=False, issued_on__lte=today, approved__gt=0)
+            .select_related("project", "project__responsible_unit", "source")
+        )
+        paced = [(r, bond_pace(r.issued_on, r.approved, r.spent, today, thresholds)) for r in records]  # type: ignore[arg-type]
+        paced.sort(key=lambda item: (-item[1].behind, item[0].issued_on, item[0].pk))
+        return paced
+
+    def lagging_bonds(
+        self, today: date | None = None, thresholds: tuple[int, int] | None = None
+    ) -> list[tuple["FundingRecord", BondPace]]:
+        """专项债支出滞后: issued special bonds spending behind the linear pace (yellow or red)."""
+        return [item for item in self.bond_paces(today, thresholds) if item[1].level != PaceLevel.ON_PACE]
+
+
+def supplying_department_scope(user: "User", prefix: str = "") -> Q:
+    """Elements a department (责任单位 user) must supply, whatever project they are for."""
+    if not user.is_authenticated or not user.is_active or user.unit_id is None or user.role != Role.UNIT:
+        return Q(pk__in=[])
+    return Q(**{f"{prefix}department__path__startswith": user.unit.path})
+
+
+class ElementNeedQuerySet(ScopedQuerySet):
+    """Element needs are seen by the project's units and also by the department asked to supply them
+    (推送至相关职能部门), which may update how far it has got."""
+
+    scope_prefix = "project__"
+
+    def visible_to(self, user: "User") -> "ElementNeedQuerySet":
+        condition = project_scope(user, self.scope_prefix)
+        return self if condition is None else self.filter(condition | supplying_department_scope(user))
+
+    def editable_by(self, user: "User") -> "ElementNeedQuerySet":
+        condition = project_scope(user, self.scope_prefix, write=True)
+        return self if condition is None else self.filter(condition | supplying_department_scope(user))
+
+    def waiting(self) -> "ElementNeedQuerySet":
+        """要素待保障: needs not yet secured."""
+        return self.filter(status__in=WAITING_STATUSES)
+
+    def by_department(self) -> list[dict[str, Any]]:
+        """Waiting needs grouped by the supplying department: needs and distinct projects."""
+        return list(
+            self.order_by()
+            .values("department", "department__name")
+            .annotate(needs=Count("id"), projects=Count("project", distinct=True))
+            .order_by("-needs", "department__name")
+        )
+
+    def by_type(self) -> list[dict[str, Any]]:
+        """By element type: needs, needed and secured quantities (each type in its own unit)."""
+        return list(
+            self.order_by()
+            .values("type", "type__name", "type__measure_unit", "type__sort_order")
+            .annotate(
+                needs=Count("id"),
+                waiting=Count("id", filter=Q(status__in=WAITING_STATUSES)),
+                needed=money_sum("needed"),
+                secured=money_sum("secured"),
+                cultivated_needed=money_sum("cultivated_needed"),
+                cultivated_secured=money_sum("cultivated_secured"),
+            )
+            .order_by("type__sort_order", "type__name")
+        )

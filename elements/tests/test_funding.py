@@ -1,0 +1,184 @@
+"""Funding by source, special bonds and their spending pace, the pages and the API."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from catalog.models import FundingSource
+from elements.figures import funding_figures
+from elements.models import FundingRecord
+from elements.querysets import bond_pace
+from figures.compute import Scope
+
+pytestmark = pytest.mark.django_db
+JSON = "application/json"
+
+
+def source(code: str) -> FundingSource:
+    return FundingSource.objects.get(code=code)
+
+
+@pytest.fixture
+def records(world):  # type: ignore[no-untyped-def]
+    bond_a = FundingRecord.objects.create(
+        project=world.project_a,
+        source=source("special_bond"),
+        year=2026,
+        approved=Decimal("5000"),
+        arrived=Decimal("5000"),
+        spent=Decimal("900"),
+        issue_batch="2026年第一批",
+        issued_on=date(2026, 1, 1),
+    )
+    bond_b = FundingRecord.objects.create(
+        project=world.project_b,
+        source=source("special_bond"),
+        year=2026,
+        approved=Decimal("3000"),
+        arrived=Decimal("3000"),
+        spent=Decimal("2500"),
+        issue_batch="2026年第一批",
+        issued_on=date(2026, 1, 1),
+    )
+    central = FundingRecord.objects.create(
+        project=world.project_a,
+        source=source("central_budget"),
+        year=2026,
+        planned=Decimal("2000"),
+        approved=Decimal("1500"),
+        arrived=Decimal("1000"),
+        document_number="发改投资〔2026〕12号",
+    )
+    return {"bond_a": bond_a, "bond_b": bond_b, "central": central}
+
+
+def test_figures_by_source_and_special_bonds(world, records):
+    figures = funding_figures(2026, today=date(2026, 4, 1))
+    by_code = {row["code"]: row for row in figures["by_source"]}
+    assert by_code["special_bond"]["supported"] == 2
+    assert by_code["special_bond"]["approved"] == Decimal("8000.00")
+    assert by_code["central_budget"]["arrival_rate"] == Decimal("66.7")
+    bond = figures["special_bond"]
+    assert (bond["projects"], bond["approved"], bond["batches"]) == (2, Decimal("8000.00"), 1)
+    # On 1 April, 90 of 181 days: 49.7% should be spent. A has spent 18% (red), B 83.3% (on pace).
+    assert (bond["yellow"], bond["red"]) == (0, 1)
+    assert funding_figures(2025)["special_bond"]["projects"] == 0
+
+
+def test_figures_follow_the_users_scope(world, records):
+    figures = funding_figures(2026, Scope(user=world.town_user))
+    assert figures["special_bond"]["projects"] == 1
+    assert figures["totals"]["approved"] == Decimal("3000.00")
+
+
+def test_bond_pace_is_linear_over_six_months_with_yellow_up_to_thirty_points_behind():
+    issued = date(2026, 1, 1)
+    halfway = date(2026, 4, 1)  # 90 of 181 days: 49.7%
+    assert bond_pace(issued, Decimal(1000), Decimal(500), halfway, (0, 30)).level == "on_pace"
+    yellow = bond_pace(issued, Decimal(1000), Decimal(200), halfway, (0, 30))
+    assert (yellow.expected, yellow.actual, yellow.behind, yellow.level) == (
+        Decimal("49.7"),
+        Decimal("20.0"),
+        Decimal("29.7"),
+        "yellow",
+    )
+    assert bond_pace(issued, Decimal(1000), Decimal(190), halfway, (0, 30)).level == "red"
+    # After six months everything should be spent.
+    late = bond_pace(issued, Decimal(1000), Decimal(990), date(2026, 12, 1), (0, 30))
+    assert (late.expected, late.level) == (Decimal("100.0"), "yellow")
+
+
+def test_thresholds_come_from_the_warning_rules_settings(world, records, settings):
+    from alerts.models import AlertRuleConfig
+
+    settings.SPECIAL_BOND_RED_POINTS = 30
+    AlertRuleConfig.objects.create(code="special_bond_spending", yellow_threshold=10, red_threshold=40)
+    lagging = FundingRecord.objects.lagging_bonds(date(2026, 4, 1))
+    assert [(r.pk, p.level) for r, p in lagging] == [(records["bond_a"].pk, "yellow")]
+
+
+def test_the_warning_rule_finds_bonds_behind_pace(world, records):
+    from alerts.models import AlertRuleConfig
+    from alerts.rules import registry
+
+    rule = registry()["special_bond_spending"]
+    findings = list(
+        rule.findings(date(2026, 4, 1), AlertRuleConfig(code=rule.code, yellow_threshold=0, red_threshold=30))
+    )
+    assert [(f.project_id, f.object_key, f.colour) for f in findings] == [
+        (world.project_a.pk, f"funding:{records['bond_a'].pk}", "red")
+    ]
+
+
+def test_a_special_bond_needs_its_batch_issue_date_and_amount(world):
+    record = FundingRecord(project=world.project_a, source=source("special_bond"), year=2026)
+    with pytest.raises(ValidationError) as error:
+        record.full_clean()
+    assert {"issued_on", "issue_batch", "approved"} <= set(error.value.message_dict)
+
+
+def test_spending_cannot_exceed_what_arrived(world):
+    record = FundingRecord(
+        project=world.project_a, source=source("fiscal"), year=2026, arrived=100, spent=200
+    )
+    with pytest.raises(ValidationError):
+        record.full_clean()
+
+
+@pytest.mark.parametrize(
+    ("persona", "sees_a", "sees_b"),
+    [
+        ("coordinator", True, True),
+        ("leader", True, True),
+        ("department", True, False),
+        ("town_user", False, True),
+        ("owner_a", True, False),
+        ("outsider", False, False),
+    ],
+)
+def test_funding_pages_and_api_follow_the_data_scope(world, client_for, records, persona, sees_a, sees_b):
+    client = client_for(getattr(world, persona))
+    page = client.get(reverse("elements:funding"), {"year": 2026})
+    assert page.status_code == 200
+    names = {r.project.name for r in page.context["page"]}
+    assert ("滨河路改造工程" in names) is sees_a
+    assert ("城关智能制造产业园" in names) is sees_b
+    assert client.get(f"/api/funding-records/{records['bond_b'].pk}/").status_code == (200 if sees_b else 404)
+    assert client.get(f"/api/funding-records/{records['bond_a'].pk}/").status_code == (200 if sees_a else 404)
+    tab = client.get(reverse("projects:detail", args=[world.project_a.pk]), {"tab": "funding"})
+    assert tab.status_code == (200 if sees_a else 404)
+    if sees_a:
+        assert len(tab.context["funding_rows"]) == 2
+    assert client.get(reverse("elements:funding"), {"year": 2026, "export": "xlsx"}).status_code == 200
+    summary = client.get("/api/funding-records/summary/", {"year": 2026}).json()
+    assert summary["special_bond"]["projects"] == sees_a + sees_b
+
+
+def test_owner_records_funding_for_its_project_and_not_anothers(world, client_for):
+    client = client_for(world.owner_a)
+    data = {
+        "source": source("fiscal").pk,
+        "year": 2026,
+        "planned": "100",
+        "approved": "100",
+        "arrived": "80",
+        "spent": "50",
+    }
+    assert client.post(reverse("elements:funding_create", args=[world.project_b.pk]), data).status_code == 404
+    assert client.post(reverse("elements:funding_create", args=[world.project_a.pk]), data).status_code == 302
+    record = FundingRecord.objects.get()
+    assert record.project == world.project_a
+    other = client_for(world.owner_b)
+    assert other.post(reverse("elements:funding_edit", args=[record.pk]), data).status_code == 404
+    assert other.post(reverse("elements:funding_delete", args=[record.pk])).status_code == 404
+    refused = other.post("/api/funding-records/", {**data, "project": world.project_a.pk}, content_type=JSON)
+    assert refused.status_code == 400
+    assert (
+        client_for(world.leader)
+        .patch(f"/api/funding-records/{record.pk}/", {"spent": "60"}, content_type=JSON)
+        .status_code
+        == 403
+    )

@@ -1,0 +1,335 @@
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from audit.changes import diff, record, snapshot
+from audit.models import OperationLog
+from catalog.models import FundingSource
+from elements.choices import ElementStatus, PaceLevel
+from elements.figures import funding_figures
+from elements.filtersets import ElementNeedFilterSet, FundingRecordFilterSet
+from elements.forms import ElementNeedForm, FundingRecordForm
+from elements.models import ElementNeed, ElementType, FundingRecord
+from elements.querysets import bond_thresholds
+from figures.compute import Scope
+from lib.sorting import sort_queryset
+from lib.xlsx import build_workbook, xlsx_response
+from org.choices import UnitKind
+from org.models import Unit
+from projects.access import get_project_for_user
+from projects.models import Project
+
+FUNDING_SORTS = {
+    "name": "project__name",
+    "source": "source__sort_order",
+    "approved": "approved",
+    "arrived": "arrived",
+    "spent": "spent",
+    "issued_on": "issued_on",
+}
+NEED_SORTS = {
+    "department": "department__name",
+    "name": "project__name",
+    "type": "type__sort_order",
+    "needed_by": "needed_by",
+    "status": "status",
+}
+
+
+def selected_year(request: HttpRequest) -> int:
+    value = request.GET.get("year", "")
+    if value.isdigit() and 2000 <= int(value) <= 2100:
+        return int(value)
+    return timezone.localdate().year
+
+
+# Funding ------------------------------------------------------------------------------------------
+
+
+@login_required
+def funding(request: HttpRequest) -> HttpResponse:
+    """资金保障: figures by source for the year, special bonds' spending pace, and the records."""
+    year = selected_year(request)
+    user = request.user
+    visible = FundingRecord.objects.visible_to(user).select_related(  # type: ignore[arg-type]
+        "project", "project__responsible_unit", "source"
+    )
+    data = request.GET.copy()
+    data["year"] = str(year)
+    filterset = FundingRecordFilterSet(data, queryset=visible)
+    sort = request.GET.get("sort", "")
+    records = sort_queryset(filterset.qs, sort, FUNDING_SORTS)
+    if request.GET.get("export") == "xlsx":
+        return export_funding(request, year, records)
+    page = Paginator(records, settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    paces = visible.filter(year=year).bond_paces()
+    return render(
+        request,
+        "elements/funding.html",
+        {
+            "year": year,
+            "figures": funding_figures(year, Scope(user=user)),
+            "lagging": [item for item in paces if item[1].level != PaceLevel.ON_PACE],
+            "filterset": filterset,
+            "page": page,
+            "sort": sort,
+            "sources": FundingSource.objects.all(),
+            "bond_months": settings.SPECIAL_BOND_SPEND_MONTHS,
+        },
+    )
+
+
+def export_funding(request: HttpRequest, year: int, records: QuerySet[FundingRecord]) -> HttpResponse:
+    headers = [
+        _("序号"),
+        _("项目代码"),
+        _("项目名称"),
+        _("责任单位"),
+        _("资金来源"),
+        _("资金年度"),
+        _("计划安排（万元）"),
+        _("下达/批复（万元）"),
+        _("到位（万元）"),
+        _("已支出（万元）"),
+        _("文号"),
+        _("下达日期"),
+        _("到位日期"),
+        _("发行批次"),
+        _("发行日期"),
+        _("备注"),
+    ]
+    rows = (
+        (
+            index,
+            r.project.code,
+            r.project.name,
+            r.project.responsible_unit.name,
+            r.source.name,
+            r.year,
+            r.planned,
+            r.approved,
+            r.arrived,
+            r.spent,
+            r.document_number,
+            r.approved_on,
+            r.arrived_on,
+            r.issue_batch,
+            r.issued_on,
+            r.note,
+        )
+        for index, r in enumerate(records[: settings.EXPORT_ROW_LIMIT].iterator(chunk_size=2000), start=1)
+    )
+    title = _("%(year)s年项目资金保障情况") % {"year": year}
+    content = build_workbook(title, headers, rows, money_columns=[6, 7, 8, 9])
+    record(request, OperationLog.Action.EXPORT, object_type=_("资金记录"), note=request.GET.urlencode())
+    return xlsx_response(f"{title}-{timezone.localdate():%Y%m%d}.xlsx", content)
+
+
+def get_record_for_user(request: HttpRequest, pk: int) -> FundingRecord:
+    """A funding record the user may change; 404 for one out of sight, 403 for one only readable."""
+    record_ = FundingRecord.objects.visible_to(request.user).filter(pk=pk).select_related("project").first()  # type: ignore[arg-type]
+    if record_ is None:
+        raise Http404(_("资金记录不存在或无权查看。"))
+    if not FundingRecord.objects.editable_by(request.user).filter(pk=pk).exists():  # type: ignore[arg-type]
+        raise PermissionDenied(_("您无权修改该资金记录。"))
+    return record_
+
+
+@login_required
+def funding_edit(request: HttpRequest, pk: int | None = None, record_pk: int | None = None) -> HttpResponse:
+    existing = get_record_for_user(request, record_pk) if record_pk else None
+    project = existing.project if existing else get_project_for_user(request, pk, write=True)  # type: ignore[arg-type]
+    before = snapshot(existing) if existing else {}
+    form = FundingRecordForm(request.POST or None, instance=existing, project=project)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            saved = form.save()
+            changes = diff(before, snapshot(saved))
+            action = OperationLog.Action.UPDATE if existing else OperationLog.Action.CREATE
+            if changes:
+                record(request, action, saved, changes=changes, project=project)
+        messages.success(request, _("资金记录已保存。"))
+        return redirect(f"{project.get_absolute_url()}?tab=funding")
+    return render(
+        request, "elements/funding_form.html", {"form": form, "project": project, "record": existing}
+    )
+
+
+@login_required
+@require_POST
+def funding_delete(request: HttpRequest, record_pk: int) -> HttpResponse:
+    existing = get_record_for_user(request, record_pk)
+    project = existing.project
+    with transaction.atomic():
+        record(
+            request,
+            OperationLog.Action.DELETE,
+            existing,
+            changes=diff(snapshot(existing), {}),
+            project=project,
+        )
+        existing.delete()
+    messages.success(request, _("资金记录已删除。"))
+    return redirect(f"{project.get_absolute_url()}?tab=funding")
+
+
+# Elements -----------------------------------------------------------------------------------------
+
+
+@login_required
+def board(request: HttpRequest) -> HttpResponse:
+    """要素保障看板: what projects wait for, grouped by the department that must supply it."""
+    user = request.user
+    visible = ElementNeed.objects.visible_to(user).select_related(  # type: ignore[arg-type]
+        "project", "project__responsible_unit", "type", "department"
+    )
+    data = request.GET.copy()
+    if "waiting" not in data and not data.get("status"):
+        data["waiting"] = "true"
+    filterset = ElementNeedFilterSet(data, queryset=visible)
+    sort = request.GET.get("sort", "")
+    needs = filterset.qs.order_by("department__sort_order", "department__name", "type__sort_order", "id")
+    needs = sort_queryset(needs, sort, NEED_SORTS)
+    if request.GET.get("export") == "xlsx":
+        return export_needs(request, needs)
+    page = Paginator(needs, settings.LIST_PAGE_SIZE * 2).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "elements/board.html",
+        {
+            "filterset": filterset,
+            "page": page,
+            "sort": sort,
+            "departments": filterset.qs.by_department(),
+            "by_type": visible.by_type(),
+            "types": ElementType.objects.all(),
+            "department_choices": Unit.objects.filter(kind=UnitKind.DEPARTMENT),
+            "statuses": ElementStatus.choices,
+            "waiting": filterset.form.cleaned_data.get("waiting") if filterset.is_valid() else None,
+            "can_edit": user.edits_everything or user.edits_own,  # type: ignore[union-attr]
+        },
+    )
+
+
+def export_needs(request: HttpRequest, needs: QuerySet[ElementNeed]) -> HttpResponse:
+    headers = [
+        _("序号"),
+        _("保障部门"),
+        _("要素类型"),
+        _("项目代码"),
+        _("项目名称"),
+        _("责任单位"),
+        _("需求量"),
+        _("已保障量"),
+        _("缺口"),
+        _("计量单位"),
+        _("其中耕地需求（亩）"),
+        _("其中耕地已保障（亩）"),
+        _("指标来源"),
+        _("保障状态"),
+        _("需保障时间"),
+        _("情况说明"),
+    ]
+    rows = (
+        (
+            index,
+            n.department.name,
+            n.type.name,
+            n.project.code,
+            n.project.name,
+            n.project.responsible_unit.name,
+            n.needed,
+            n.secured,
+            n.gap,
+            n.type.measure_unit,
+            n.cultivated_needed,
+            n.cultivated_secured,
+            n.get_indicator_source_display(),
+            n.get_status_display(),
+            n.needed_by,
+            n.note,
+        )
+        for index, n in enumerate(needs[: settings.EXPORT_ROW_LIMIT].iterator(chunk_size=2000), start=1)
+    )
+    title = _("重点项目建设要素保障需求")
+    content = build_workbook(title, headers, rows, money_columns=[6, 7, 8, 10, 11])
+    record(request, OperationLog.Action.EXPORT, object_type=_("要素需求"), note=request.GET.urlencode())
+    return xlsx_response(f"{title}-{timezone.localdate():%Y%m%d}.xlsx", content)
+
+
+def get_need_for_user(request: HttpRequest, pk: int) -> ElementNeed:
+    """A need the user may change (its project's units, or the supplying department); else 404/403."""
+    need = (
+        ElementNeed.objects.visible_to(request.user).filter(pk=pk).select_related("project", "type").first()
+    )  # type: ignore[arg-type]
+    if need is None:
+        raise Http404(_("要素需求不存在或无权查看。"))
+    if not ElementNeed.objects.editable_by(request.user).filter(pk=pk).exists():  # type: ignore[arg-type]
+        raise PermissionDenied(_("您无权修改该要素需求。"))
+    return need
+
+
+@login_required
+def need_edit(request: HttpRequest, pk: int | None = None, need_pk: int | None = None) -> HttpResponse:
+    existing = get_need_for_user(request, need_pk) if need_pk else None
+    project = existing.project if existing else get_project_for_user(request, pk, write=True)  # type: ignore[arg-type]
+    # A department asked to supply the element, without rights on the project, reports progress only.
+    supplier = not Project.objects.editable_by(request.user).filter(pk=project.pk).exists()  # type: ignore[arg-type]
+    before = snapshot(existing) if existing else {}
+    form = ElementNeedForm(request.POST or None, instance=existing, project=project, supplier=supplier)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            saved = form.save()
+            changes = diff(before, snapshot(saved))
+            action = OperationLog.Action.UPDATE if existing else OperationLog.Action.CREATE
+            if changes:
+                record(request, action, saved, changes=changes, project=project)
+        messages.success(request, _("要素需求“%(t)s”已保存。") % {"t": saved.type})
+        if supplier:
+            return redirect("elements:board")
+        return redirect(f"{project.get_absolute_url()}?tab=elements")
+    return render(
+        request,
+        "elements/need_form.html",
+        {"form": form, "project": project, "need": existing, "supplier": supplier},
+    )
+
+
+@login_required
+@require_POST
+def need_delete(request: HttpRequest, need_pk: int) -> HttpResponse:
+    need = get_need_for_user(request, need_pk)
+    project = need.project
+    if not Project.objects.editable_by(request.user).filter(pk=project.pk).exists():  # type: ignore[arg-type]
+        raise PermissionDenied(_("保障部门不能删除项目的要素需求。"))
+    with transaction.atomic():
+        record(request, OperationLog.Action.DELETE, need, changes=diff(snapshot(need), {}), project=project)
+        need.delete()
+    messages.success(request, _("要素需求已删除。"))
+    return redirect(f"{project.get_absolute_url()}?tab=elements")
+
+
+def project_tab(request: HttpRequest, project: Project, tab: str) -> dict[str, Any]:
+    """The context of the project page's 资金 and 要素 tabs."""
+    if tab == "funding":
+        records = project.funding_records.select_related("source").order_by(
+            "-year", "source__sort_order", "id"
+        )  # type: ignore[attr-defined]
+        today, thresholds = timezone.localdate(), bond_thresholds()
+        return {
+            "funding_rows": [(r, r.pace(today, thresholds)) for r in records],
+            "funding_totals": project.funding_records.totals(),  # type: ignore[attr-defined]
+        }
+    needs = project.element_needs.select_related("type", "department")  # type: ignore[attr-defined]
+    return {"element_needs": needs}

@@ -1,0 +1,53 @@
+"""集中开工 figures: the events of a year, their projects and investment, and the stalled ones."""
+
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from starts.models import StartEvent, StartEventProject
+
+if TYPE_CHECKING:
+    from figures.compute import Scope
+
+
+def scoped_members(year: int, scope: "Scope | None" = None) -> QuerySet[StartEventProject]:
+    """集中开工项目 of events held in `year`, for the projects in `scope`."""
+    members = StartEventProject.objects.filter(event__year=year)
+    if scope is None:
+        return members
+    from figures.compute import scope_projects
+
+    return members.filter(project__in=scope_projects(year, scope))
+
+
+def collective_start_figures(
+    year: int, scope: "Scope | None" = None, today: date | None = None
+) -> dict[str, Any]:
+    """共组织项目集中开工活动 n 次，集中开工项目共计 n 个，概算投资 x，年度计划投资 y; and how many have not
+    shown substantive construction within the check window (未实质性开工)."""
+    members = scoped_members(year, scope)
+    # In the whole registry's scope every event counts, even one whose projects were all removed;
+    # in a narrower scope, the events with a project in it.
+    everything = _unnarrowed(scope) and (scope is None or scope.user is None or scope.user.sees_everything)
+    events = (
+        StartEvent.objects.filter(year=year)
+        if everything
+        else members.order_by().values("event_id").distinct()
+    )
+    return {
+        "year": year,
+        "events": events.count(),
+        **members.project_totals(year),
+        "stalled": members.stalled(today or timezone.localdate())
+        .order_by()
+        .values("project_id")
+        .distinct()
+        .count(),
+    }
+
+
+def _unnarrowed(scope: "Scope | None") -> bool:
+    """No unit, town, category, level or plan type narrows the scope."""
+    return scope is None or not (scope.unit or scope.town or scope.category or scope.level or scope.plan_type)

@@ -1,0 +1,150 @@
+"""Collective start events: scope, totals and the check for substantive construction."""
+
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+from django.db.models import Case, Count, DecimalField, Exists, F, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from progress.choices import ReportState
+from projects.choices import ProjectStatus
+from projects.querysets import ScopedQuerySet, project_scope
+from starts.choices import ConstructionState
+
+if TYPE_CHECKING:
+    from org.models import User
+
+ZERO = Decimal("0.00")
+MONEY = DecimalField(max_digits=18, decimal_places=2)
+# Reports that count as showing work on site: submitted for review or accepted.
+COUNTED_REPORT_STATES = (ReportState.SUBMITTED, ReportState.ACCEPTED)
+
+
+def construction_shown(prefix: str = "") -> Q:
+    """实质性开工: a submitted or accepted report with an amount > 0 for a period of the check window,
+    or an actual start date by the end of the window. `prefix` leads from the row to the membership."""
+    from progress.models import Report
+
+    reported = Exists(
+        Report.objects.filter(
+            project_id=OuterRef(f"{prefix}project_id"),
+            state__in=COUNTED_REPORT_STATES,
+            amount__gt=0,
+            seq__gte=OuterRef(f"{prefix}event__first_report_seq"),
+            seq__lte=OuterRef(f"{prefix}event__last_report_seq"),
+        )
+    )
+    return Q(reported) | Q(**{f"{prefix}project__actual_start_date__lte": F(f"{prefix}event__check_by")})
+
+
+class StartEventQuerySet(models.QuerySet):
+    def visible_to(self, user: "User") -> "StartEventQuerySet":
+        """Everyone who sees all projects sees every event; others, the events with a project of theirs."""
+        condition = project_scope(user, "members__project__")
+        if condition is None:
+            return self
+        from starts.models import StartEventProject
+
+        members = StartEventProject.objects.visible_to(user).values("event_id")
+        return self.filter(pk__in=members)
+
+    def with_totals(self, user: "User") -> "StartEventQuerySet":
+        """Each event with the number, 概算投资 and 年度计划投资 of its projects the user may see.
+
+        年度计划投资 is each project's entry on the plans in force of the event's year (local list
+        first, then city, then province), so a project on several lists counts once.
+        """
+        from starts.models import StartEventProject
+
+        members = StartEventProject.objects.visible_to(user).filter(event_id=OuterRef("pk")).order_by()
+        count = members.values("event_id").annotate(n=Count("id")).values("n")
+        total = members.values("event_id").annotate(t=Sum("project__total_investment")).values("t")
+        annual = (
+            members.annotate(annual=annual_plan_of_member())
+            .values("event_id")
+            .annotate(a=Sum("annual"))
+            .values("a")
+        )
+        return self.annotate(
+            project_count=Coalesce(Subquery(count), 0),
+            total_investment=Coalesce(Subquery(total, output_field=MONEY), Value(ZERO), output_field=MONEY),
+            annual_investment=Coalesce(Subquery(annual, output_field=MONEY), Value(ZERO), output_field=MONEY),
+        )
+
+
+def annual_plan_of_member() -> Subquery:
+    """年度计划投资 of a membership's project on the plans in force of its event's year."""
+    from plans.choices import PlanLevel
+    from plans.models import Plan, PlanEntry
+
+    precedence = Case(
+        When(plan__level=PlanLevel.LOCAL, then=Value(0)),
+        When(plan__level=PlanLevel.CITY, then=Value(1)),
+        default=Value(2),
+    )
+    entry = (
+        PlanEntry.objects.filter(
+            project_id=OuterRef("project_id"),
+            plan__year=OuterRef("event__year"),
+            plan__in=Plan.objects.in_force(),
+        )
+        .annotate(precedence=precedence)
+        .order_by("precedence", "id")
+        .values("annual_investment")[:1]
+    )
+    return Subquery(entry, output_field=MONEY)
+
+
+class StartEventProjectQuerySet(ScopedQuerySet):
+    scope_prefix = "project__"
+
+    def with_annual_plan(self) -> "StartEventProjectQuerySet":
+        return self.annotate(
+            annual_investment=Coalesce(annual_plan_of_member(), Value(ZERO), output_field=MONEY)
+        )
+
+    def with_construction_state(self, today: date | None = None) -> "StartEventProjectQuerySet":
+        """Each membership with `construction_state`: started, pending (window still open) or stalled."""
+        today = today or timezone.localdate()
+        return self.annotate(
+            construction_state=Case(
+                When(construction_shown(), then=Value(ConstructionState.STARTED.value)),
+                When(event__check_by__gte=today, then=Value(ConstructionState.PENDING.value)),
+                default=Value(ConstructionState.STALLED.value),
+            )
+        )
+
+    def stalled(self, today: date | None = None) -> "StartEventProjectQuerySet":
+        """集中开工项目未实质性开工: the check window has closed and nothing shows work on site.
+
+        One query; cancelled projects are left out, since nothing is expected of them.
+        """
+        today = today or timezone.localdate()
+        return (
+            self.filter(event__check_by__lt=today)
+            .exclude(project__status=ProjectStatus.CANCELLED)
+            .exclude(construction_shown())
+        )
+
+    def project_totals(self, year: int) -> dict[str, Any]:
+        """集中开工项目共计: distinct projects, 概算投资 and 年度计划投资 (plans in force of `year`).
+
+        A project started at two events of the year counts once.
+        """
+        from figures.compute import Scope, scope_entries
+        from projects.models import Project
+
+        project_ids = self.values("project_id")
+        row = Project.objects.filter(pk__in=project_ids).aggregate(
+            count=Count("id"),
+            total_investment=Coalesce(Sum("total_investment"), Value(ZERO), output_field=MONEY),
+        )
+        row["annual_investment"] = (
+            scope_entries(year, Scope())
+            .filter(project_id__in=project_ids)
+            .aggregate(total=Coalesce(Sum("annual_investment"), Value(ZERO), output_field=MONEY))["total"]
+        )
+        return row
