@@ -34,9 +34,13 @@ $(STAMPS)/assets: package.json package-lock.json
 migrate: $(STAMPS)/python
 	$(PY) manage.py migrate --noinput -v 0
 
+# The worker and the scheduler run in the background and stop when runserver does.
 demo: setup
 	$(PY) manage.py seed_demo --if-empty
 	@$(PY) manage.py demo_logins
+	@$(PY) manage.py db_worker --no-reload & worker=$$!; \
+	$(PY) manage.py run_scheduler & scheduler=$$!; \
+	trap 'kill $$worker $$scheduler 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: setup
