@@ -2,10 +2,13 @@
 
 import time
 from argparse import ArgumentParser
+from datetime import date
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
+from progress.demo import build_reports
 from projects.demo import DEMO_PASSWORD, DemoBuilder, flush_demo
 from projects.models import Project
 
@@ -45,13 +48,17 @@ class Command(BaseCommand):
         builder = DemoBuilder(projects=count, seed=options["seed"], year=options["year"])
         verbose = options["verbosity"] >= 2
         counts = builder.build(log=self.stdout.write if verbose else None)
+        today = timezone.localdate()
+        current = today if builder.year >= today.year else date(builder.year, 12, 31)
+        reports = build_reports(current, seed=builder.seed)
+        counts["reports"] = reports["reports"]
         elapsed = time.perf_counter() - started
         self.stdout.write(
             self.style.SUCCESS(
                 f"演示数据已生成（种子 {builder.seed}，年度 {builder.year}，数据截至 {builder.as_of:%Y-%m-%d}）："
                 f"单位 {counts['units']}，账号 {counts['users']}，项目 {counts['projects']}，"
                 f"状态变更 {counts['status_changes']}，手续 {counts['procedures']}，"
-                f"计划 {counts['plans']}，计划项目 {counts['plan_entries']}；用时 {elapsed:.1f} 秒。"
+                f"计划 {counts['plans']}，计划项目 {counts['plan_entries']}，月报 {counts['reports']}；用时 {elapsed:.1f} 秒。"
             )
         )
         self.stdout.write(f"演示账号密码均为 {DEMO_PASSWORD}，运行 manage.py demo_logins 查看账号列表。")
