@@ -179,3 +179,33 @@ def scores(group: str, window: Window, user: Any = None) -> dict[str, Any]:
         "rows": rows,
         "full_marks": sum((i.weight for i in indicators), ZERO),
     }
+
+
+def _closure(rows: QuerySet[Any], key: str, closed: Q) -> Rates:
+    return {
+        row[key]: percent(row["closed"], row["raised"])
+        for row in rows.order_by().values(key).annotate(raised=Count("id"), closed=Count("id", filter=closed))
+    }
+
+
+@provider("problem_closure")
+def problem_closure(entries: QuerySet[PlanEntry], key: str, window: Window) -> Rates:
+    """问题销号率: problems raised this year by the window's end, and how many were solved by then."""
+    from problems.choices import ProblemStatus
+    from problems.models import Problem
+
+    problems = Problem.objects.filter(
+        project__in=entries.values("project_id"), raised_at__year=window.year, raised_at__date__lte=window.end
+    )
+    return _closure(problems, key, Q(status=ProblemStatus.RESOLVED, resolved_at__date__lte=window.end))
+
+
+@provider("warning_closure")
+def warning_closure(entries: QuerySet[PlanEntry], key: str, window: Window) -> Rates:
+    """预警销号率: warnings raised this year by the window's end, and how many were closed by then."""
+    from alerts.models import Alert
+
+    alerts = Alert.objects.filter(
+        project__in=entries.values("project_id"), opened_on__year=window.year, opened_on__lte=window.end
+    )
+    return _closure(alerts, key, Q(closed_at__date__lte=window.end))

@@ -118,3 +118,40 @@ def test_assessment_page_export_and_bad_params(world, client_for, towns):
     )
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert sheet.cell(row=2, column=1).value == "名次"
+
+
+def test_problem_and_warning_closure_count_in_the_score(world, towns):
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    from alerts.models import Alert
+    from problems.models import Problem
+
+    town = towns[0]
+    project = Project.objects.get(town=town)
+    moment = timezone.make_aware(datetime(2026, 2, 10, 9))
+    Problem.objects.create(
+        project=project,
+        category="funding",
+        description="资金缺口",
+        raised_at=moment,
+        status="resolved",
+        resolved_at=moment,
+    )
+    Problem.objects.create(project=project, category="land", description="用地未报批", raised_at=moment)
+    Alert.objects.create(
+        rule="start_overdue", project=project, colour="yellow", message="应开未开", opened_on=date(2026, 2, 1)
+    )
+    result = scores("town", Window(2026, "quarter", 1))
+    row = next(r for r in result["rows"] if r["unit"] == town)
+    cells = {c["indicator"].code: c for c in row["cells"]}
+    assert cells["problem_closure"]["rate"] == Decimal("50.0") and cells["problem_closure"][
+        "score"
+    ] == Decimal("7.50")
+    assert cells["warning_closure"]["rate"] == Decimal("0.0") and cells["warning_closure"][
+        "score"
+    ] == Decimal("0.00")
+    # A street with nothing raised scores the full weight on both.
+    other = {c["indicator"].code: c for c in result["rows"][0]["cells"]}
+    assert other["problem_closure"]["score"] == Decimal("15.00")
