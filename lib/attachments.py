@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 # The first bytes of each accepted kind of file: a renamed executable is refused whatever its name.
@@ -29,7 +30,7 @@ def validate_attachment(upload: UploadedFile) -> None:
     limit = settings.ATTACHMENT_MAX_BYTES
     if upload.size is not None and upload.size > limit:
         raise ValidationError(
-            _("附件“%(n)s”超过%(m)dMB上限。") % {"n": upload.name, "m": limit // (1024 * 1024)}
+            _("附件“%(n)s”超过%(m)s上限。") % {"n": upload.name, "m": filesizeformat(limit)}
         )
     allowed = [item.lower() for item in settings.ATTACHMENT_EXTENSIONS]
     kind = extension(upload.name or "")

@@ -257,6 +257,7 @@ class ProblemComment(models.Model):
         settings.AUTH_USER_MODEL,
         verbose_name=_("评论人"),
         null=True,
+        blank=True,
         on_delete=models.SET_NULL,
         related_name="problem_comments",
     )

@@ -507,11 +507,15 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     visible = Meeting.objects.visible_to(user).select_related("chair")
     filterset = MeetingFilterSet(request.GET or None, queryset=visible)
-    meetings = (filterset.qs if filterset.is_bound else visible).annotate(
-        matter_count=Count("matters", distinct=True),
-        done_count=Count("matters", filter=Q(matters__status=MatterStatus.DONE), distinct=True),
-        agenda_count=Count("agenda", distinct=True),
-    ).order_by("-date", "-id")
+    meetings = (
+        (filterset.qs if filterset.is_bound else visible)
+        .annotate(
+            matter_count=Count("matters", distinct=True),
+            done_count=Count("matters", filter=Q(matters__status=MatterStatus.DONE), distinct=True),
+            agenda_count=Count("agenda", distinct=True),
+        )
+        .order_by("-date", "-id")
+    )
     if request.GET.get("export") == "xlsx":
         headers = [
             _("序号"),
