@@ -205,3 +205,17 @@ def test_accepting_a_report_runs_the_scan_in_the_background(due_reports, django_
         report.accept(by=due_reports.department)
     assert callbacks
     assert Alert.objects.filter(rule="finish_overdue", project=project).exists()
+
+
+def test_several_warnings_in_one_scan_reach_a_person_as_one_digest(people):
+    people.project_b.planned_start_date = date(2026, 1, 1)
+    people.project_b.planned_completion_date = date(2026, 2, 1)
+    people.project_b.save()
+    with time_machine.travel(at(2026, 5, 1), tick=False):
+        result = run_scan()
+    assert result.opened == 2 and result.notified == 4
+    note = Notification.objects.get(user=people.owner_b)
+    assert note.title == "新的预警2条（红灯1条、黄灯1条）"
+    assert note.body.splitlines()[0].startswith("城关智能制造产业园：应开未开（红灯）")
+    assert note.link == "/alerts/"
+    assert note.params["project"] == "城关智能制造产业园等1个项目"
