@@ -136,8 +136,10 @@ def export_overdue(request: HttpRequest, procedures: QuerySet[Procedure], today:
         _("绿色通道"),
         _("备注"),
     ]
-    rows = (
-        (
+
+    def row(index: int, p: Procedure) -> tuple:
+        days = waited(p, today)
+        return (
             index,
             p.project.code,
             p.project.name,
@@ -146,13 +148,14 @@ def export_overdue(request: HttpRequest, procedures: QuerySet[Procedure], today:
             p.department.name if p.department else "",
             p.submitted_on,
             p.type.time_limit_days,
-            waited(p, today)["elapsed"],
-            waited(p, today)["over"],
+            days["elapsed"],
+            days["over"],
             p.green_channel,
             p.note,
         )
-        for index, p in enumerate(procedures[: settings.EXPORT_ROW_LIMIT].iterator(chunk_size=2000), start=1)
-    )
+
+    limited = procedures[: settings.EXPORT_ROW_LIMIT].iterator(chunk_size=2000)
+    rows = (row(index, p) for index, p in enumerate(limited, start=1))
     title = _("审批超时手续清单")
     content = build_workbook(title, headers, rows)
     record(request, OperationLog.Action.EXPORT, object_type=_("审批超时手续"), note=request.GET.urlencode())

@@ -3,7 +3,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from catalog.models import DictionaryItem, ProcedureType
+from catalog.models import DictionaryItem
 from org.forms import StyledModelForm
 
 # The five 联审联批 columns of 附件3 (DOMAIN §10) a procedure type can fill.
@@ -36,7 +36,12 @@ class DictionaryItemForm(StyledModelForm):
 
 
 def dictionary_form_class(model: type[DictionaryItem]) -> type[DictionaryItemForm]:
-    fields = BASE_FIELDS + (["time_limit_days", "table_column"] if model is ProcedureType else [])
+    # A dictionary's own fields (a procedure type's time limit, an element type's unit …) follow the common ones.
+    fields = BASE_FIELDS + [
+        field.name
+        for field in model._meta.concrete_fields
+        if field.editable and not field.primary_key and field.name not in BASE_FIELDS
+    ]
     return forms.modelform_factory(
         model, form=DictionaryItemForm, fields=fields, field_classes={"code": forms.SlugField}
     )

@@ -102,6 +102,13 @@ def test_a_bad_token_is_refused(world, anonymous):
         "/api/categories/",
         "/api/procedure-types/",
         "/api/funding-sources/",
+        "/api/pipeline-entries/",
+        "/api/pipeline-rounds/",
+        "/api/start-events/",
+        "/api/funding-records/",
+        "/api/element-needs/",
+        "/api/element-types/",
+        "/api/approvals/overdue/",
     ],
 )
 def test_every_endpoint_refuses_anonymous_requests(world, anonymous, url):
@@ -122,6 +129,12 @@ def test_the_root_lists_the_endpoints(world, client_for):
         "categories",
         "procedure-types",
         "funding-sources",
+        "pipeline-entries",
+        "pipeline-rounds",
+        "start-events",
+        "funding-records",
+        "element-needs",
+        "element-types",
     }
 
 

@@ -171,3 +171,29 @@ def test_element_types_are_a_dictionary_the_administrator_edits(world, client_fo
         client_for(world.coordinator).get(reverse("catalog:item_list", args=["element-types"])).status_code
         == 403
     )
+
+
+def test_board_cost_does_not_grow_with_the_needs(world, client_for, needs, django_assert_max_num_queries):
+    client = client_for(world.coordinator)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("elements:board"))
+    water = ElementType.objects.get(code="water")
+    for project in (world.project_a, world.project_b):
+        ElementNeed.objects.create(project=project, type=water, needed=10, department=world.housing)
+    with django_assert_max_num_queries(len(few)):
+        client.get(reverse("elements:board"))
+
+
+def test_administrator_sets_an_element_types_unit_and_default_department(world, client_for, land_office):
+    unit, _user = land_office
+    forest = ElementType.objects.get(code="forest")
+    response = client_for(world.admin).post(
+        reverse("catalog:item_edit", args=["element-types", forest.pk]),
+        {"name": "林地", "sort_order": 6, "is_active": "on", "measure_unit": "公顷", "department": unit.pk},
+    )
+    assert response.status_code == 302
+    forest.refresh_from_db()
+    assert (forest.measure_unit, forest.department) == ("公顷", unit)

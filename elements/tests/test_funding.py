@@ -182,3 +182,26 @@ def test_owner_records_funding_for_its_project_and_not_anothers(world, client_fo
         .status_code
         == 403
     )
+
+
+def test_funding_page_cost_does_not_grow_with_the_records(
+    world, client_for, records, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(world.coordinator)
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("elements:funding"), {"year": 2026})
+    for month in (2, 3, 4):
+        FundingRecord.objects.create(
+            project=world.project_b,
+            source=source("special_bond"),
+            year=2026,
+            approved=100,
+            arrived=100,
+            issue_batch=f"第{month}批",
+            issued_on=date(2026, month, 1),
+        )
+    with django_assert_max_num_queries(len(few)):
+        client.get(reverse("elements:funding"), {"year": 2026})

@@ -193,3 +193,27 @@ def test_coordinator_records_an_event_with_its_projects(world, client_for):
     )
     assert api.status_code == 201, api.content
     assert api.json()["project_count"] == 1
+
+
+def test_event_page_cost_does_not_grow_with_its_projects(
+    world, client_for, event, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(world.coordinator)
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("starts:detail", args=[event.pk]))
+    for i in range(5):
+        project = Project.objects.create(
+            name=f"新增{i}",
+            category=world.project_a.category,
+            total_investment=100,
+            responsible_unit=world.town,
+        )
+        StartEventProject.objects.create(event=event, project=project)
+    with django_assert_max_num_queries(len(few)):
+        response = client.get(reverse("starts:detail", args=[event.pk]))
+    assert response.context["totals"].project_count == 8
+    export = client.get(reverse("starts:detail", args=[event.pk]), {"export": "xlsx"})
+    assert export["Content-Type"].startswith("application/vnd.openxmlformats")
