@@ -90,6 +90,18 @@ def with_alert_counts(projects: QuerySet) -> QuerySet:
     return projects.annotate(alerts_red=count_of(Colour.RED), alerts_yellow=count_of(Colour.YELLOW))
 
 
+def with_worst_alert(projects: QuerySet) -> QuerySet:
+    """Each project with `alert`: the worst colour among its open warnings ("red", "yellow" or None)."""
+    from alerts.models import Alert
+
+    worst = (
+        Alert.objects.filter(project_id=OuterRef("pk"), state=AlertState.OPEN)
+        .order_by(Case(When(colour=Colour.RED, then=Value(0)), default=Value(1), output_field=IntegerField()))
+        .values("colour")[:1]
+    )
+    return projects.annotate(alert=Subquery(worst))
+
+
 def alert_figures(projects: QuerySet, until: datetime | None = None) -> dict[str, Any]:
     """预警销号情况 of some projects (a queryset of projects or of project ids), as at `until`."""
     from alerts.models import Alert

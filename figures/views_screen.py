@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from alerts.querysets import with_worst_alert
 from figures.compute import behind_time_progress, compute
 from figures.views import period_of, scope_of
 from org.choices import UnitKind
@@ -177,9 +178,18 @@ def map_data(request: HttpRequest) -> JsonResponse:
     """The filtered projects that have coordinates, as a GeoJSON FeatureCollection of points."""
     _filterset, projects = filtered_projects(request)
     rows = (
-        projects.filter(latitude__isnull=False, longitude__isnull=False)
+        with_worst_alert(projects.filter(latitude__isnull=False, longitude__isnull=False))
         .order_by("id")
-        .values("id", "name", "status", "total_investment", "responsible_unit__name", "latitude", "longitude")
+        .values(
+            "id",
+            "name",
+            "status",
+            "total_investment",
+            "responsible_unit__name",
+            "latitude",
+            "longitude",
+            "alert",
+        )
     )
     labels = dict(ProjectStatus.choices)
     prefix, suffix = reverse("projects:detail", args=[0]).rsplit("0", 1)
@@ -195,6 +205,8 @@ def map_data(request: HttpRequest) -> JsonResponse:
                 "total_investment": row["total_investment"],
                 "unit": row["responsible_unit__name"],
                 "url": f"{prefix}{row['id']}{suffix}",
+                # Worst open warning (红黄灯): "red", "yellow" or null.
+                "alert": row["alert"],
             },
         }
         for row in rows.iterator(chunk_size=5000)

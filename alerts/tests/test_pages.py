@@ -239,3 +239,16 @@ def test_scan_alerts_command_prints_the_counts(world):
     call_command("scan_alerts", today="2026-07-01", stdout=out)
     assert "新亮灯 0，升级 0，销号 0" in out.getvalue()
     assert run_scan(date(2026, 7, 1)).opened == 0
+
+
+def test_the_map_shows_each_projects_worst_open_colour(lit, client_for):
+    for project in (lit.project_a, lit.project_b):
+        project.latitude, project.longitude = 35.7, 115.0
+        project.save()
+    make_alert(lit.project_b, rule="report_late", colour=Colour.RED, state=AlertState.CLOSED)
+    features = client_for(lit.coordinator).get(reverse("figures:map_data")).json()["features"]
+    colours = {f["properties"]["name"]: f["properties"]["alert"] for f in features}
+    assert colours == {lit.project_a.name: "red", lit.project_b.name: "yellow"}
+    lit.alert_b.close(by=lit.coordinator, reason="已处理")
+    features = client_for(lit.coordinator).get(reverse("figures:map_data")).json()["features"]
+    assert {f["properties"]["name"]: f["properties"]["alert"] for f in features}[lit.project_b.name] is None

@@ -115,6 +115,7 @@ def test_geojson_carries_only_what_the_popup_needs(world, client_for, placed):
         "total_investment": "12000.00",
         "unit": "区住房和城乡建设局",
         "url": reverse("projects:detail", args=[world.project_a.pk]),
+        "alert": None,
     }
 
 
