@@ -7,7 +7,7 @@ user may see. Money is 万元 (Decimal) throughout; the rounding of DOMAIN §9 h
 """
 
 import calendar
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
@@ -16,7 +16,9 @@ from django.db.models import (
     Case,
     Count,
     DecimalField,
+    Exists,
     F,
+    FilteredRelation,
     FloatField,
     IntegerField,
     OuterRef,
@@ -26,9 +28,8 @@ from django.db.models import (
     Sum,
     Value,
     When,
-    Window,
 )
-from django.db.models.functions import Cast, Coalesce, RowNumber
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from alerts.querysets import alert_figures
@@ -83,12 +84,17 @@ def month_end(year: int, month: int) -> date:
     return date(year, month, calendar.monthrange(year, month)[1])
 
 
-def scope_entries(year: int, scope: Scope) -> QuerySet[PlanEntry]:
-    """计划口径: the plan entries of `year` in `scope`, one per project."""
+def filtered_entries(year: int, scope: Scope) -> tuple[QuerySet[PlanEntry], dict[int, str]]:
+    """The entries of `year`'s plans in force narrowed by `scope`, a project on each list it is on;
+    and those plans' levels by id."""
     plans = Plan.objects.in_force().filter(year=year)
     if scope.level:
         plans = plans.filter(level=scope.level)
-    entries = PlanEntry.objects.filter(plan__in=plans)
+    # The plans in force are a handful of rows. Naming them lets the database plan what follows
+    # from its statistics; through the correlated version subquery it guessed one row and chose
+    # nested loops that took seconds over years of monthly progress.
+    in_force = dict(plans.values_list("pk", "level"))
+    entries = PlanEntry.objects.filter(plan_id__in=list(in_force))
     if scope.user is not None:
         entries = entries.visible_to(scope.user)
     if scope.unit is not None:
@@ -99,17 +105,27 @@ def scope_entries(year: int, scope: Scope) -> QuerySet[PlanEntry]:
         entries = entries.filter(project__category=scope.category)
     if scope.plan_type:
         entries = entries.filter(plan_type=scope.plan_type)
-    if scope.level:
+    return entries, in_force
+
+
+def scope_entries(year: int, scope: Scope) -> QuerySet[PlanEntry]:
+    """计划口径: the plan entries of `year` in `scope`, one per project."""
+    entries, in_force = filtered_entries(year, scope)
+    if len(in_force) <= 1:
         return entries
-    # One entry per project across the levels: local first, then city, then province.
+    # One entry per project across the levels: local first, then city, then province. There is
+    # one plan in force per level, so an entry counts unless its project is on a list that comes
+    # first: one anti-join, which the database runs as a hash join.
     precedence = Case(
-        *(When(plan__level=level, then=Value(rank)) for level, rank in LEVEL_PRECEDENCE.items()),
+        *(When(plan_id=pk, then=Value(LEVEL_PRECEDENCE[level])) for pk, level in in_force.items()),
         output_field=IntegerField(),
     )
-    ranked = entries.annotate(
-        rank=Window(RowNumber(), partition_by=[F("project_id")], order_by=[precedence.asc(), F("id").asc()])
+    earlier = (
+        entries.filter(project_id=OuterRef("project_id"))
+        .alias(rank=precedence)
+        .filter(rank__lt=OuterRef("rank"))
     )
-    return PlanEntry.objects.filter(pk__in=ranked.filter(rank=1).values("pk"))
+    return entries.alias(rank=precedence).filter(~Exists(earlier))
 
 
 def scope_projects(year: int, scope: Scope) -> QuerySet[Any]:
@@ -137,23 +153,22 @@ def scope_projects(year: int, scope: Scope) -> QuerySet[Any]:
 def completed_by(entries: QuerySet[PlanEntry], year: int, month: int, key: str | None = None) -> Any:
     """年度完成投资 up to the end of `month` of the projects of `entries`: a total, or by `key`.
 
-    Summed from MonthlyProgress; `key` is a project field path ("project__category") or a field
-    of the entry ("plan_type"), which each project has once within a scope.
+    Summed from MonthlyProgress; `key` is a field path from the entry ("plan_type",
+    "project__category"), which each project has once within a scope.
     """
-    rows = MonthlyProgress.objects.filter(
-        project_id__in=entries.values("project_id"), year=year, month__lte=month
+    # From the entries, one outer join to their projects' month rows of the year up to `month`:
+    # the database hashes the scope once and reads the rollup through its (year, month) index.
+    rows = entries.order_by().alias(
+        progress=FilteredRelation(
+            "project__monthly",
+            condition=Q(project__monthly__year=year, project__monthly__month__lte=month),
+        )
     )
     if key is None:
-        return rows.aggregate(total=Sum("ytd_increment"))["total"] or ZERO
-    if not key.startswith("project__"):
-        of_entry = entries.filter(project_id=OuterRef("project_id")).order_by().values(key)[:1]
-        rows = rows.annotate(entry_key=Subquery(of_entry))
-        key_path = "entry_key"
-    else:
-        key_path = key
+        return rows.aggregate(total=Sum("progress__ytd_increment"))["total"] or ZERO
     return {
-        row[key_path]: row["total"] or ZERO
-        for row in rows.order_by().values(key_path).annotate(total=Sum("ytd_increment"))
+        row[key]: row["total"] or ZERO
+        for row in rows.values(key).annotate(total=Sum("progress__ytd_increment"))
     }
 
 
@@ -522,10 +537,37 @@ def guarantee_figures(year: int, month: int, scope: Scope) -> dict[str, Any]:
 def level_breakdown(year: int, month: int, scope: Scope) -> list[dict[str, Any]]:
     """By plan level, each level's own list: a project counts on every list it is on."""
     levels = [scope.level] if scope.level else [value for value, _label in PlanLevel.choices]
+    entries, _in_force = filtered_entries(year, scope)
+    by_level = "plan__level"
+    rows = {
+        row[by_level]: _zero_missing(row)
+        for row in entries.order_by()
+        .values(by_level)
+        .annotate(
+            count=Count("id"),
+            total_investment=Sum("project__total_investment"),
+            annual_plan=Sum("annual_investment"),
+        )
+    }
+    completed_of = completed_by(entries, year, month, by_level)
     result = []
     for level in levels:
-        totals = plan_totals(scope_entries(year, replace(scope, level=level)), year, month)
-        result.append({"key": level, "label": str(PlanLevel(level).label), **totals})
+        row = rows.get(level, {"count": 0, "total_investment": ZERO, "annual_plan": ZERO})
+        completed = quantize(completed_of.get(level) or ZERO, 2)
+        rate = completion_rate(completed, row["annual_plan"])
+        result.append(
+            {
+                "key": level,
+                "label": str(PlanLevel(level).label),
+                "count": row["count"],
+                "total_investment": row["total_investment"],
+                "annual_plan": row["annual_plan"],
+                "completed": completed,
+                "completion_rate": rate,
+                "time_progress": time_progress(month),
+                "ahead_points": ahead_of_time(rate, month),
+            }
+        )
     return result
 
 
