@@ -248,3 +248,33 @@ def test_api_promotion_of_an_unseen_entry_is_refused(world, client_for, entries)
         content_type=JSON,
     )
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [
+        ("coordinator", {"城关智能制造产业园", "滨河湿地公园"}),
+        ("leader", {"城关智能制造产业园", "滨河湿地公园"}),
+        ("town_user", {"城关智能制造产业园"}),
+        ("owner_a", {"滨河湿地公园"}),
+        ("outsider", set()),
+    ],
+)
+def test_a_round_shows_each_persona_its_own_entries_and_decisions(
+    world, client_for, entries, persona, expected
+):
+    review = ReviewRound.objects.create(year=2027, number=1, held_on="2026-10-01")
+    review.decide(entries["town"], "keep", by=world.coordinator, note="条件成熟")
+    client = client_for(getattr(world, persona))
+    page = client.get(reverse("pipeline:round", args=[review.pk]))
+    assert page.status_code == 200
+    assert {entry.project.name for entry, _made in page.context["rows"]} == expected
+    rounds = client.get(reverse("pipeline:rounds"), {"year": 2027}).context["rounds"]
+    assert [r.decided for r in rounds] == [int("城关智能制造产业园" in expected)]
+    decisions = client.get(f"/api/pipeline-rounds/{review.pk}/decisions/").json()
+    assert decisions["count"] == int("城关智能制造产业园" in expected)
+    detail = client.get(reverse("pipeline:detail", args=[entries["town"].pk]))
+    if "城关智能制造产业园" in expected:
+        assert "条件成熟" in detail.content.decode()
+    else:
+        assert detail.status_code == 404
