@@ -143,6 +143,8 @@ def project_milestones(request: HttpRequest, pk: int) -> HttpResponse:
             "apply_form": ApplyTemplateForm() if can_edit else None,
             "history": logs,
             "completion": project.planned_completion_date,
+            "legend": [(COLOURS[key], _(label)) for key, label in LEGEND],
+            "today": today,
         },
     )
 
