@@ -26,6 +26,7 @@ CENT = Decimal("0.01")
 MONEY_LIMIT = Decimal("1000000000000")
 FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９．，－＋　", "0123456789.,-+ ")
 NUMBER_RE = re.compile(r"^-?\d+(?:\.\d+)?$")
+SPACES_RE = re.compile(r"\s+")
 # What offices write for "nothing" in a number column.
 BLANK_MARKS = frozenset({"-", "--", "—", "——", "/", "／", "无", "\\"})
 # Excel day numbers of 1990-01-01 and 2100-12-31: a number outside is not a date someone meant.
@@ -39,7 +40,9 @@ def is_blank(value: object) -> bool:
 
 def clean_text(value: object) -> str:
     """Text as stored: trimmed; a number that Excel kept as 12.0 reads "12"."""
-    if is_blank(value):
+    if type(value) is str:
+        return value.strip()
+    if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
@@ -64,7 +67,7 @@ def parse_money(value: object) -> Decimal | None:
         amount = Decimal(value)
     else:
         original = str(value).strip()
-        text = re.sub(r"\s+", "", original.translate(FULL_WIDTH_DIGITS))
+        text = SPACES_RE.sub("", original.translate(FULL_WIDTH_DIGITS))
         if text in BLANK_MARKS:
             return None
         text = text.removesuffix("万元").removesuffix("万").replace(",", "")
@@ -97,7 +100,7 @@ def parse_date(value: object) -> date | None:
         if SERIAL_RANGE[0] <= value <= SERIAL_RANGE[1]:
             return EXCEL_EPOCH + timedelta(days=int(value))
         raise CellError(f"日期格式不正确：“{clean_text(value)}”，应写作 2024-03-01")
-    text = re.sub(r"\s+", "", str(value).translate(FULL_WIDTH_DIGITS))
+    text = SPACES_RE.sub("", str(value).translate(FULL_WIDTH_DIGITS))
     match = DATE_RE.match(text) or COMPACT_DATE_RE.match(text)
     if not match:
         raise CellError(f"日期格式不正确：“{value}”，应写作 2024-03-01")
@@ -167,13 +170,17 @@ PROCEDURE_WORDS: dict[str, tuple[str, ...]] = {
     ProcedureStatus.NOT_NEEDED: ("无需办理", "不需办理", "无需", "不涉及", "免于办理", "不需要"),
 }
 PROCEDURE_LABELS = {status: str(status.label) for status in ProcedureStatus}
+# The words alone in a cell (what the drop-down gives), looked up before any searching.
+PROCEDURE_EXACT = {word: status for status, words in PROCEDURE_WORDS.items() for word in words}
 
 
 def parse_procedure_state(value: object) -> str | None:
     """The state of a procedure from what people write: "已办结", "已取得批复（文号…）", "正在办理" …"""
     if is_blank(value):
         return None
-    text = re.sub(r"\s+", "", clean_text(value))
+    text = SPACES_RE.sub("", clean_text(value))
+    if text in PROCEDURE_EXACT:
+        return PROCEDURE_EXACT[text]
     for status, words in PROCEDURE_WORDS.items():
         if any(text.startswith(word) for word in words):
             return status
@@ -192,7 +199,7 @@ def parse_procedures_text(value: object, types_by_name: dict[str, str]) -> dict[
         return {}
     states: dict[str, str] = {}
     for name, state in PROCEDURE_ITEM_RE.findall(clean_text(value)):
-        code = types_by_name.get(re.sub(r"\s+", "", name))
+        code = types_by_name.get(SPACES_RE.sub("", name))
         if code is None:
             continue
         states[code] = parse_procedure_state(state) or ""
@@ -218,7 +225,7 @@ LEVEL_WORDS: dict[str, tuple[str, ...]] = {
 def _lookup(words: dict[str, tuple[str, ...]], value: object, what: str) -> str | None:
     if is_blank(value):
         return None
-    text = re.sub(r"\s+", "", clean_text(value))
+    text = SPACES_RE.sub("", clean_text(value))
     for code, choices in words.items():
         if text in choices:
             return code

@@ -6,8 +6,9 @@ that do not exist yet are created. Nothing is written unless every row is valid,
 is written in one transaction with bulk inserts and updates.
 """
 
+import itertools
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -27,6 +28,7 @@ from org.models import Unit, User
 from plans.choices import PlanKind, PlanLevel
 from plans.models import Plan, PlanEntry
 from progress.choices import PARTS_PER_MONTH, ReportState, RevisionKind
+from progress.exchange.bulk import insert, update_grouped
 from progress.exchange.cells import (
     PROCEDURE_LABELS,
     CellError,
@@ -42,8 +44,8 @@ from progress.exchange.cells import (
     parse_status,
 )
 from progress.exchange.reader import Issue, ParsedSheet, SheetRow, WorkbookError, read_table
-from progress.exchange.tables import Column, Kind
-from progress.models import ImportBatch, Report, ReportRevision, period_seq
+from progress.exchange.tables import Kind
+from progress.models import TRACKED_FIELDS, ImportBatch, Report, ReportRevision, period_seq
 from progress.periods import Period
 from projects.choices import STATUS_TRANSITIONS, STATUSES_NEEDING_REASON, ProcedureStatus, ProjectStatus
 from projects.choices import ReportFrequency as Frequency
@@ -55,6 +57,10 @@ if TYPE_CHECKING:
 NEW, CHANGED, UNCHANGED, ERROR = "new", "changed", "unchanged", "error"
 ZERO = Decimal("0.00")
 CHUNK = 500
+# Rows checked together: one set of queries loads the projects they name (see _load_batch).
+ROW_BATCH = 2000
+# Rows of each kind (new, changed …) whose before → after a result keeps; the counts cover all.
+DETAILED_ROWS = 1000
 BATCH = 1000
 ACCEPTED_OVERWRITE = "已审核的报告不能被导入覆盖，请走更正流程"
 # Project fields an import may set, with the longest text each holds.
@@ -67,6 +73,23 @@ TEXT_FIELDS = {
     "responsible_person": 40,
 }
 DATE_FIELDS = ("planned_start_date", "planned_completion_date", "actual_start_date", "actual_completion_date")
+# Every field _fields may set: what a 新增 log entry lists.
+CREATION_FIELDS = (
+    *TEXT_FIELDS,
+    "code",
+    "build_years",
+    "total_investment",
+    "responsible_unit_id",
+    "owner_unit_id",
+    "industry_id",
+    "category_id",
+    "chief_officer_id",
+    "owner_contact",
+    "owner_phone",
+    *DATE_FIELDS,
+    "in_statistics",
+    "status",
+)
 PROJECT_VALUES = (
     "id",
     "code",
@@ -103,7 +126,7 @@ PARSERS: dict[Kind, Callable[[Any], Any]] = {
 IGNORED_KINDS = (Kind.SEQ, Kind.INFO)
 
 
-@dataclass
+@dataclass(slots=True)
 class RowResult:
     """What importing one row does: new, changed (with before → after), unchanged, or error."""
 
@@ -172,7 +195,7 @@ class _Unit:
     parent_id: int | None
 
 
-@dataclass
+@dataclass(slots=True)
 class _Previous:
     """An earlier report's figures, as check_rules and the totals need them."""
 
@@ -219,19 +242,27 @@ class Importer:
         # What the commit writes.
         self.plan: Plan | None = None
         self.new_plan: Plan | None = None
-        self.new_projects: list[Project] = []
+        # New rows are {attname: value} dicts (see bulk.insert); a "project" key points at the
+        # project's own dict until the new project has an id.
+        self.new_projects: list[dict[str, Any]] = []
         self.project_updates: dict[int, dict[str, Any]] = {}
-        self.status_changes: list[ProjectStatusChange] = []
-        self.new_entries: list[PlanEntry] = []
+        self.status_changes: list[dict[str, Any]] = []
+        self.new_entries: list[dict[str, Any]] = []
         self.entry_updates: dict[int, dict[str, Any]] = {}
-        self.new_procedures: list[Procedure] = []
-        self.procedure_updates: list[Procedure] = []
-        self.new_reports: list[Report] = []
+        # (project, procedure type id, status, submitted_on, approved_on)
+        self.new_procedures: list[tuple[dict[str, Any], int, str, Any, Any]] = []
+        self.procedure_updates: dict[int, dict[str, Any]] = {}
+        self.new_reports: list[dict[str, Any]] = []
         self.updated_reports: list[Report] = []
         self.recomputed_reports: list[Report] = []
-        self.revisions: list[tuple[Report, dict[str, str]]] = []
-        self.logs: list[OperationLog] = []
-        self.reported_projects: list[Project | int] = []
+        self.revisions: list[tuple[dict[str, Any] | Report, dict[str, str]]] = []
+        self.logs: list[dict[str, Any]] = []
+        self.user_id = user.pk if user is not None else None
+        # check_rules runs on one scratch report, its earlier reports handed in (see _rules).
+        self._earlier: list[_Previous] = []
+        self._scratch = Report(project=Project(total_investment=ZERO))
+        self._scratch.previous = lambda: self._earlier[0] if self._earlier else None  # type: ignore[method-assign]
+        self._scratch.recent = lambda count: self._earlier[:count]  # type: ignore[method-assign]
 
     # Issues -------------------------------------------------------------------------------------
 
@@ -277,52 +308,68 @@ class Importer:
         self.type_by_column = {column: code for _pk, code, _name, column in types if column}
         self.types_by_text = {name: code for _pk, code, name, _column in types}
         self.types_by_text.update(self.type_by_column)
-        self.entries: dict[int, dict[str, Any]] = {}
-        if self.plan is not None:
-            for entry in PlanEntry.objects.filter(plan=self.plan).values(
-                "id", "project_id", "annual_investment", "note"
-            ):
-                self.entries[entry["project_id"]] = entry
-        self._load_projects()
 
     def _visible(self) -> Any:
         if self.user is None:
             return Project.objects.all()
         return Project.objects.visible_to(self.user)
 
-    def _load_projects(self) -> None:
-        rows = self.parsed.rows
-        names = sorted({clean_text(row.values.get("name")) for row in rows} - {""})
-        codes = sorted({clean_text(row.values.get("code")) for row in rows} - {""})
+    def _load_batch(self, rows: list[SheetRow]) -> None:
+        """The projects some rows name, with their plan entries, procedures and reports.
+
+        Rows are checked a batch at a time so that what is loaded for them is let go afterwards:
+        memory grows with what the import will write, not with everything it looked at.
+        """
+        names = sorted({clean_text(row.get("name")) for row in rows} - {""})
+        codes = sorted({clean_text(row.get("code")) for row in rows} - {""})
         self.projects: dict[int, dict[str, Any]] = {}
         self.in_plan_by_name: dict[str, list[int]] = defaultdict(list)
         self.visible_by_name: dict[str, list[int]] = defaultdict(list)
         self.by_code: dict[str, dict[str, Any]] = {}
         visible = self._visible()
         if self.plan is not None:
-            for item in visible.filter(plan_entries__plan=self.plan).values(*PROJECT_VALUES):
-                self.projects[item["id"]] = item
-                self.in_plan_by_name[item["name"]].append(item["id"])
+            for part in chunks(names):
+                for item in visible.filter(plan_entries__plan=self.plan, name__in=part).values(
+                    *PROJECT_VALUES
+                ):
+                    self.projects[item["id"]] = item
+                    self.in_plan_by_name[item["name"]].append(item["id"])
         missing = [name for name in names if name not in self.in_plan_by_name]
         for part in chunks(missing):
             for item in visible.filter(name__in=part).values(*PROJECT_VALUES):
                 self.projects.setdefault(item["id"], item)
                 self.visible_by_name[item["name"]].append(item["id"])
-        for part in chunks(codes):
-            for item in Project.objects.filter(code__in=part).values(*PROJECT_VALUES):
-                item["visible"] = self._readable(item["responsible_unit_id"], item["owner_unit_id"])
+        for item in self.projects.values():
+            if item["code"]:
                 self.by_code[item["code"]] = item
-                if item["visible"]:
+        for part in chunks([code for code in codes if code not in self.by_code]):
+            for item in Project.objects.filter(code__in=part).values(*PROJECT_VALUES):
+                self.by_code[item["code"]] = item
+                if self._readable(item["responsible_unit_id"], item["owner_unit_id"]):
                     self.projects.setdefault(item["id"], item)
-        self.procedures: dict[tuple[int, str], Procedure] = {}
+        # (project id, type code) → (id, status, submitted_on, approved_on)
+        self.procedures: dict[tuple[int, str], tuple[int, str, Any, Any]] = {}
         ids = sorted(self.projects)
         wanted_types = self._procedure_types_in_table()
         if wanted_types:
             for part in chunks(ids):
-                for procedure in Procedure.objects.filter(
+                rows = Procedure.objects.filter(
                     project_id__in=part, type_id__in=wanted_types.values()
-                ).only("id", "project_id", "type_id", "status", "submitted_on", "approved_on"):
-                    self.procedures[(procedure.project_id, self.type_codes[procedure.type_id])] = procedure
+                ).values_list("id", "project_id", "type_id", "status", "submitted_on", "approved_on")
+                for pk, project_id, type_id, status, submitted, approved in rows:
+                    self.procedures[(project_id, self.type_codes[type_id])] = (
+                        pk,
+                        status,
+                        submitted,
+                        approved,
+                    )
+        self.entries: dict[int, dict[str, Any]] = {}
+        if self.plan is not None:
+            for part in chunks(ids):
+                for entry in PlanEntry.objects.filter(plan=self.plan, project_id__in=part).values(
+                    "id", "project_id", "annual_investment", "note"
+                ):
+                    self.entries[entry["project_id"]] = entry
         if self.with_reports:
             self._load_reports(ids)
 
@@ -383,8 +430,24 @@ class Importer:
             )
             return
         seen: dict[object, int] = {}
-        for sheet_row in self.parsed.rows:
-            self._check_row(sheet_row, seen)
+        self.shown: dict[str, int] = defaultdict(int)
+        self.parsers = self._parsers()
+        # Procedure columns → their type code ("" for 手续办理进展, whose cell names its types).
+        self.procedure_keys = {
+            key: self.type_by_column.get(column.procedure_column, "") if column.kind == Kind.PROCEDURE else ""
+            for key, column in self.parsed.columns.items()
+            if column.kind in (Kind.PROCEDURE, Kind.PROCEDURES)
+            and (column.kind == Kind.PROCEDURES or column.procedure_column in self.type_by_column)
+        }
+        rows = self.parsed.rows
+        for start in range(0, len(rows), ROW_BATCH):
+            batch = rows[start : start + ROW_BATCH]
+            self._load_batch(batch)
+            for sheet_row in batch:
+                self._check_row(sheet_row, seen)
+            # Each row's cells are let go once checked.
+            rows[start : start + ROW_BATCH] = [None] * len(batch)  # type: ignore[list-item]
+        self.parsed.rows = []
 
     def _check_file(self) -> None:
         parsed = self.parsed
@@ -398,35 +461,41 @@ class Importer:
         if self.table.number == 3 and self.period is None:
             self.warn(None, "", "未选择报送期：本月、累计、年度完成投资和形象进度不导入")
 
-    def _parse(self, sheet_row: SheetRow) -> tuple[dict[str, Any], bool]:
-        values: dict[str, Any] = {}
-        ok = True
-        for key, raw in sheet_row.values.items():
-            column: Column = self.parsed.columns[key]
+    def _parsers(self) -> dict[str, Callable[[Any], Any]]:
+        """The parser of each column of the file, chosen once (kinds without one are not imported)."""
+        parsers: dict[str, Callable[[Any], Any]] = {}
+        for key, column in self.parsed.columns.items():
             if column.kind in IGNORED_KINDS:
                 continue
-            parser = PARSERS.get(column.kind)
+            if column.kind == Kind.PROCEDURES:
+                parsers[key] = lambda raw: parse_procedures_text(raw, self.types_by_text)
+            else:
+                parsers[key] = PARSERS.get(column.kind, clean_text)
+        return parsers
+
+    def _parse(self, sheet_row: SheetRow) -> dict[str, Any]:
+        """The row's filled cells as the system's values; a cell that cannot be read is an error."""
+        values: dict[str, Any] = {}
+        parsers = self.parsers
+        for key, raw in sheet_row.items():
+            parser = parsers.get(key)
+            if parser is None:
+                continue
             try:
-                if parser is not None:
-                    value = parser(raw)
-                elif column.kind == Kind.PROCEDURES:
-                    value = parse_procedures_text(raw, self.types_by_text)
-                else:
-                    value = clean_text(raw)
+                value = parser(raw)
             except CellError as error:
                 self.error(sheet_row.number, key, error.message)
-                ok = False
                 continue
             if value is not None and value != "" and value != {}:
                 values[key] = value
-        return values, ok
+        return values
 
     def _check_row(self, sheet_row: SheetRow, seen: dict[object, int]) -> None:
         number = sheet_row.number
         errors_before = len(self.result.errors)
-        values, _ok = self._parse(sheet_row)
+        values = self._parse(sheet_row)
         name = values.get("name", "")
-        outcome = RowResult(number, name or clean_text(sheet_row.values.get("code")))
+        outcome = RowResult(number, name or clean_text(sheet_row.get("code")))
         self.result.rows.append(outcome)
         if not name:
             self.error(number, "name", "项目名称不能为空")
@@ -457,12 +526,16 @@ class Importer:
             self._forget(outcome)
             return
         self._plan_entry(number, values, target, outcome)
-        self._procedures(values, target, outcome)
+        states = self._row_states(values)
+        self._procedures(states, target, outcome)
         if self.with_reports and "amount" in values:
-            self._report(number, values, target, outcome)
+            self._report(number, values, states, target, outcome)
         if len(self.result.errors) > errors_before:
             outcome.status = ERROR
             self._forget(outcome)
+        self.shown[outcome.status] += 1
+        if self.shown[outcome.status] > DETAILED_ROWS:
+            outcome.changes.clear()
 
     def _forget(self, outcome: RowResult) -> None:
         """A row with errors writes nothing; the commit is refused anyway, so only the counts matter."""
@@ -482,7 +555,7 @@ class Importer:
                 return False
             found = self.by_code.get(code)
             if found is not None:
-                if not found["visible"]:
+                if found["id"] not in self.projects:
                     self.error(number, "code", f"项目代码“{code}”已被其他单位的项目使用，无权导入")
                     return False
                 return self.projects.get(found["id"], found)
@@ -633,30 +706,20 @@ class Importer:
         self._check_dates(number, fields)
         build_years = fields.get("build_years", "")
         parts = build_years.split("-") if build_years else []
-        project = Project(
+        project = {
+            "id": None,
+            "report_frequency": Frequency.MONTHLY,
             **fields,
-            start_year=int(parts[0]) if parts else None,
-            end_year=int(parts[-1]) if parts else None,
-            created_by=self.user,
-            created_at=self.now,
-            updated_at=self.now,
-        )
+            "start_year": int(parts[0]) if parts else None,
+            "end_year": int(parts[-1]) if parts else None,
+            "created_by_id": self.user_id,
+            "created_at": self.now,
+            "updated_at": self.now,
+        }
         self.new_projects.append(project)
         outcome.status = NEW
         outcome.change("项目", "", "新增项目")
-        self.logs.append(
-            OperationLog(
-                user=self.user,
-                action=OperationLog.Action.CREATE,
-                object_type="项目",
-                object_repr=project.name[:200],
-                project=project,
-                changes={label: ["", after] for label, _before, after in self._describe({}, fields)},
-                note=self._note(),
-                at=self.now,
-            )
-        )
-        return {"id": None, "instance": project, "report_frequency": Frequency.MONTHLY, **fields}
+        return project
 
     def _responsible_from_owner(self, owner_id: int | None) -> int | None:
         """附件2 has no 责任单位 column: the owner unit's parent department or town is responsible for it."""
@@ -716,27 +779,26 @@ class Importer:
             self.error(number, "responsible_unit", "不能把项目改到您单位的数据范围以外")
         if "status" in changed:
             self._status_change(number, project, changed)
-        merged = {**project, **changed}
+        merged = {**project, **changed} if changed else project
         self._check_dates(number, merged)
         if changed:
-            for change in self._describe(project, changed):
+            described = self._describe(project, changed)
+            for change in described:
                 outcome.change(*change)
             outcome.status = CHANGED
             self.project_updates[project["id"]] = changed
             self.logs.append(
-                OperationLog(
-                    user=self.user,
-                    action=OperationLog.Action.UPDATE,
-                    object_type="项目",
-                    object_id=str(project["id"]),
-                    object_repr=merged["name"][:200],
-                    project_id=project["id"],
-                    changes={
-                        label: [before, after] for label, before, after in self._describe(project, changed)
-                    },
-                    note=self._note(),
-                    at=self.now,
-                )
+                {
+                    "user_id": self.user_id,
+                    "action": OperationLog.Action.UPDATE,
+                    "object_type": "项目",
+                    "object_id": str(project["id"]),
+                    "object_repr": merged["name"][:200],
+                    "project_id": project["id"],
+                    "changes": {label: [before, after] for label, before, after in described},
+                    "note": self._note(),
+                    "at": self.now,
+                }
             )
         return merged
 
@@ -761,15 +823,15 @@ class Importer:
         ):
             changed["actual_completion_date"] = self.today
         self.status_changes.append(
-            ProjectStatusChange(
-                project_id=project["id"],
-                from_status=old,
-                to_status=new,
-                reason="表格导入",
-                effective_date=self.today,
-                changed_by=self.user,
-                changed_at=self.now,
-            )
+            {
+                "project_id": project["id"],
+                "from_status": old,
+                "to_status": new,
+                "reason": "表格导入",
+                "effective_date": self.today,
+                "changed_by_id": self.user_id,
+                "changed_at": self.now,
+            }
         )
 
     def _note(self) -> str:
@@ -791,16 +853,15 @@ class Importer:
             start = project.get("planned_start_date")
             finish = project.get("planned_completion_date")
             self.new_entries.append(
-                PlanEntry(
-                    project_id=project["id"],
-                    plan_type=self.table.plan_type,
-                    annual_investment=annual or ZERO,
-                    note=note or "",
-                    planned_start_month=start.month if start and start.year == self.year else None,
-                    planned_completion_month=finish.month if finish and finish.year == self.year else None,
-                )
+                {
+                    "project": project,
+                    "plan_type": self.table.plan_type,
+                    "annual_investment": annual or ZERO,
+                    "note": note or "",
+                    "planned_start_month": start.month if start and start.year == self.year else None,
+                    "planned_completion_month": finish.month if finish and finish.year == self.year else None,
+                }
             )
-            self.new_entries[-1]._project_ref = project  # type: ignore[attr-defined]
             if outcome.status != NEW:
                 outcome.status = NEW
             outcome.change("年度计划", "", "列入计划")
@@ -823,19 +884,21 @@ class Importer:
     def _row_states(self, values: dict[str, Any]) -> dict[str, tuple[str, str]]:
         """{procedure type code: (state, column key)} a row gives."""
         states: dict[str, tuple[str, str]] = {}
-        for key, value in values.items():
-            column = self.parsed.columns[key]
-            if column.kind == Kind.PROCEDURE:
-                code = self.type_by_column.get(column.procedure_column)
-                if code:
-                    states[code] = (value, key)
-            elif column.kind == Kind.PROCEDURES:
-                for code, state in value.items():
-                    states[code] = (state, key)
+        for key, code in self.procedure_keys.items():
+            value = values.get(key)
+            if value is None:
+                continue
+            if code:
+                states[code] = (value, key)
+            else:
+                for text_code, state in value.items():
+                    states[text_code] = (state, key)
         return states
 
-    def _procedures(self, values: dict[str, Any], project: dict[str, Any], outcome: RowResult) -> None:
-        states = self._row_states(values)
+    def _procedures(
+        self, row_states: dict[str, tuple[str, str]], project: dict[str, Any], outcome: RowResult
+    ) -> None:
+        states = row_states
         if not states:
             return
         month = self._month_states(project)
@@ -843,7 +906,7 @@ class Importer:
         end = min(self.period.end if self.period else self.today, self.today)
         for code, (state, key) in states.items():
             existing = self.procedures.get((project["id"], code)) if project["id"] else None
-            current = month.get(code) or (existing.status if existing else "")
+            current = month.get(code) or (existing[1] if existing else "")
             if current == state:
                 continue
             label = (
@@ -852,24 +915,21 @@ class Importer:
             outcome.change(label, PROCEDURE_LABELS.get(current, ""), PROCEDURE_LABELS[state])
             if outcome.status == UNCHANGED:
                 outcome.status = CHANGED
-            procedure = existing or Procedure(project_id=project["id"], type_id=self.type_ids[code])
-            if existing is None:
-                procedure._project_ref = project  # type: ignore[attr-defined]
-            if procedure.status == state and existing is not None:
+            if existing is not None and existing[1] == state:
                 continue
-            procedure.status = state
-            if state == ProcedureStatus.NOT_STARTED:
-                procedure.submitted_on = procedure.approved_on = None
-            elif state == ProcedureStatus.NOT_NEEDED:
-                procedure.approved_on = None
+            submitted, approved = _procedure_dates(
+                state, existing[2] if existing else None, existing[3] if existing else None, day, end
+            )
+            values = {
+                "status": state,
+                "submitted_on": submitted,
+                "approved_on": approved,
+                "updated_at": self.now,
+            }
+            if existing is None:
+                self.new_procedures.append((project, self.type_ids[code], state, submitted, approved))
             else:
-                procedure.submitted_on = procedure.submitted_on or day
-                if state == ProcedureStatus.DONE and not procedure.approved_on:
-                    procedure.approved_on = max(procedure.submitted_on, end)
-                elif state == ProcedureStatus.IN_PROGRESS:
-                    procedure.approved_on = None
-            procedure.updated_at = self.now
-            (self.procedure_updates if existing else self.new_procedures).append(procedure)
+                self.procedure_updates[existing[0]] = values
 
     def _month_states(self, project: dict[str, Any]) -> dict[str, str]:
         """The procedure states the period's reports already hold (what the export shows for the month)."""
@@ -885,7 +945,12 @@ class Importer:
     # Reports ------------------------------------------------------------------------------------
 
     def _report(
-        self, number: int, values: dict[str, Any], project: dict[str, Any], outcome: RowResult
+        self,
+        number: int,
+        values: dict[str, Any],
+        states: dict[str, tuple[str, str]],
+        project: dict[str, Any],
+        outcome: RowResult,
     ) -> None:
         """The period's report: created or updated as accepted, its totals checked against the table's."""
         assert self.period is not None
@@ -938,42 +1003,46 @@ class Importer:
                 return
             year_to_date, cumulative = computed_year, computed_total
         progress_text = values.get("progress_text")
-        row_states = {code: state for code, (state, _key) in self._row_states(values).items()}
+        row_states = {code: state for code, (state, _key) in states.items()}
+        figures = {"amount": amount, "year_to_date": year_to_date, "cumulative": cumulative}
+        if progress_text is not None:
+            figures["progress_text"] = progress_text
+        warnings = self._rules(number, figures, project, previous_rows)
         if target is not None:
-            figures = {"amount": amount, "year_to_date": year_to_date, "cumulative": cumulative}
-            if progress_text is not None:
-                figures["progress_text"] = progress_text
-            self._update_report(number, target, figures, opening, row_states, outcome)
-            report = target
+            if not self._update_report(number, target, figures, opening, row_states, warnings, outcome):
+                return
+            latest = _previous(target)
         else:
-            report = Report(
-                project_id=project["id"],
-                year=period.year,
-                month=period.month,
-                part=period.part,
-                frequency=frequency,
-                seq=period_seq(period.year, period.month, period.part),
-                amount=amount,
-                year_to_date=year_to_date,
-                cumulative=cumulative,
-                is_opening=opening,
-                progress_text=progress_text or "",
-                procedure_states=row_states,
-                deadline=period.deadline,
-                created_at=self.now,
-                updated_at=self.now,
-            )
-            self._accept(report)
-            report._project_ref = project  # type: ignore[attr-defined]
+            report = {
+                "project_id": project["id"],
+                "year": period.year,
+                "month": period.month,
+                "part": period.part,
+                "frequency": frequency,
+                "seq": period_seq(period.year, period.month, period.part),
+                "amount": amount,
+                "year_to_date": year_to_date,
+                "cumulative": cumulative,
+                "is_opening": opening,
+                "progress_text": progress_text or "",
+                "procedure_states": row_states,
+                "warnings": warnings,
+                "deadline": period.deadline,
+                "created_at": self.now,
+                "updated_at": self.now,
+                **self._acceptance(),
+            }
+            if project["id"] is None:
+                report["project"] = project
             self.new_reports.append(report)
             self.revisions.append((report, {}))
             if outcome.status != NEW:
                 outcome.status = NEW
             outcome.change(self.header("amount"), "", amount)
-        if report not in self.new_reports and report not in self.updated_reports:
-            return
-        self._apply_rules(number, report, project, previous_rows)
-        self._recompute_later(project, report)
+            latest = _Previous(
+                report["seq"], period.year, period.month, period.part, amount, year_to_date, cumulative, ""
+            )
+        self._recompute_later(project, latest)
 
     def _update_report(
         self,
@@ -982,11 +1051,13 @@ class Importer:
         figures: dict[str, Any],
         opening: bool,
         row_states: dict[str, str],
+        warnings: list[str],
         outcome: RowResult,
-    ) -> None:
+    ) -> bool:
+        """Change a report of the period to the table's figures; False when there is nothing to write."""
         differing = {name: value for name, value in figures.items() if getattr(report, name) != value}
         if not differing:
-            return
+            return False
         if report.state == ReportState.ACCEPTED:
             key = next(iter(differing))
             self.error(
@@ -994,51 +1065,60 @@ class Importer:
                 key,
                 f"{ACCEPTED_OVERWRITE}（系统中为{_show(getattr(report, key))}，表中为{_show(differing[key])}）",
             )
-            return
+            return False
         before = report.snapshot()
         for name, value in differing.items():
             outcome.change(self.header(name), getattr(report, name), value)
             setattr(report, name, value)
         report.procedure_states = {**(report.procedure_states or {}), **row_states}
         report.is_opening = opening
+        report.warnings = warnings
         report.version += 1
         report.updated_at = self.now
-        self._accept(report)
+        acceptance = self._acceptance()
+        for name in ("submitted_at", "first_submitted_at", "submitted_by_id"):
+            acceptance[name] = getattr(report, name) or acceptance[name]
+        for name, value in acceptance.items():
+            setattr(report, name, value)
         self.updated_reports.append(report)
         self.revisions.append((report, before))
         if outcome.status == UNCHANGED:
             outcome.status = CHANGED
+        return True
 
-    def _accept(self, report: Report) -> None:
+    def _acceptance(self) -> dict[str, Any]:
         """Imported figures are the office's collected data: the report is accepted by the importer."""
-        report.state = ReportState.ACCEPTED
-        report.submitted_at = report.submitted_at or self.now
-        report.first_submitted_at = report.first_submitted_at or self.now
-        report.submitted_by_id = report.submitted_by_id or (self.user.pk if self.user else None)
-        report.reviewed_at = self.now
-        report.reviewed_by = self.user
-        report.return_reason = ""
+        return {
+            "state": ReportState.ACCEPTED,
+            "submitted_at": self.now,
+            "first_submitted_at": self.now,
+            "submitted_by_id": self.user_id,
+            "reviewed_at": self.now,
+            "reviewed_by_id": self.user_id,
+            "return_reason": "",
+        }
 
-    def _apply_rules(
-        self, number: int, report: Report, project: dict[str, Any], earlier: list[_Previous]
-    ) -> None:
-        """Report.check_rules with the earlier reports already loaded, so that it runs no query per row."""
-        report.project = Project(id=project["id"], total_investment=project.get("total_investment") or ZERO)
-        report.previous = lambda: earlier[0] if earlier else None  # type: ignore[method-assign]
-        report.recent = lambda count: earlier[:count]  # type: ignore[method-assign]
-        try:
-            errors, warnings = report.check_rules()
-        finally:
-            del report.previous, report.recent
+    def _rules(
+        self, number: int, figures: dict[str, Any], project: dict[str, Any], earlier: list[_Previous]
+    ) -> list[str]:
+        """Report.check_rules on the row's figures; the earlier reports are handed in, so no query per row."""
+        report = self._scratch
+        report.amount = figures["amount"]
+        report.year_to_date = figures["year_to_date"]
+        report.cumulative = figures["cumulative"]
+        report.progress_text = figures.get("progress_text") or ""
+        report.project.total_investment = project.get("total_investment") or ZERO
+        self._earlier = earlier
+        errors, warnings = report.check_rules()
         for message in errors:
             self.error(number, "cumulative", message)
-        report.warnings = warnings
         for message in warnings:
             self.warn(number, "amount", message)
+        return warnings
 
-    def _recompute_later(self, project: dict[str, Any], report: Report) -> None:
+    def _recompute_later(self, project: dict[str, Any], latest: "_Previous") -> None:
         """Carry the new totals through the project's later reports, up to the next opening one."""
-        previous: Report = report
+        previous: Any = latest
         for later in self.later_reports.get(project["id"], []) if project["id"] else []:
             if later.is_opening:
                 break
@@ -1053,7 +1133,6 @@ class Importer:
 
     def write(self) -> None:
         """Write everything checked, in bulk. Runs inside the caller's transaction."""
-        user = self.user
         if self.plan is None:
             self.plan = self.new_plan = Plan.objects.create(
                 year=self.year,
@@ -1061,23 +1140,33 @@ class Importer:
                 version=1,
                 kind=PlanKind.INITIAL,
                 title=f"{self.year}年{PlanLevel(self.level).label}项目计划",
-                created_by=user,
+                created_by=self.user,
             )
-        Project.objects.bulk_create(self.new_projects, batch_size=BATCH)
-        self._bind(self.new_entries, "project_id")
-        self._bind(self.new_procedures, "project_id")
-        self._bind(self.new_reports, "project_id")
+        insert(Project, self.new_projects)
+        for rows in (self.new_entries, self.new_reports):
+            _bind(rows)
         for entry in self.new_entries:
-            entry.plan = self.plan
+            entry["plan_id"] = self.plan.pk
         self._update_projects()
-        ProjectStatusChange.objects.bulk_create(self.status_changes, batch_size=BATCH)
-        PlanEntry.objects.bulk_create(self.new_entries, batch_size=BATCH)
-        self._update_by_fields(PlanEntry, self.entry_updates)
-        Procedure.objects.bulk_create(self.new_procedures, batch_size=BATCH)
-        Procedure.objects.bulk_update(
-            self.procedure_updates, ["status", "submitted_on", "approved_on", "updated_at"], batch_size=BATCH
+        insert(ProjectStatusChange, self.status_changes)
+        insert(PlanEntry, self.new_entries)
+        update_grouped(PlanEntry, self.entry_updates)
+        insert(
+            Procedure,
+            (
+                {
+                    "project_id": project["id"],
+                    "type_id": type_id,
+                    "status": status,
+                    "submitted_on": submitted,
+                    "approved_on": approved,
+                    "updated_at": self.now,
+                }
+                for project, type_id, status, submitted, approved in self.new_procedures
+            ),
         )
-        Report.objects.bulk_create(self.new_reports, batch_size=BATCH)
+        update_grouped(Procedure, self.procedure_updates)
+        insert(Report, self.new_reports)
         report_fields = [
             "amount",
             "year_to_date",
@@ -1100,34 +1189,41 @@ class Importer:
         Report.objects.bulk_update(
             self.recomputed_reports, ["year_to_date", "cumulative", "updated_at"], batch_size=BATCH
         )
-        ReportRevision.objects.bulk_create(
-            (
-                ReportRevision(
-                    report=report,
-                    kind=RevisionKind.IMPORT,
-                    by=user,
-                    at=self.now,
-                    reason=self._note(),
-                    before=before,
-                    after=report.snapshot(),
-                )
+        note = self._note()
+        insert(
+            ReportRevision,
+            [
+                {
+                    "report_id": report["id"] if isinstance(report, dict) else report.pk,
+                    "kind": RevisionKind.IMPORT,
+                    "by_id": self.user_id,
+                    "at": self.now,
+                    "reason": note,
+                    "before": before,
+                    "after": _snapshot(report),
+                }
                 for report, before in self.revisions
-            ),
-            batch_size=BATCH,
+            ],
         )
-        for log in self.logs:
-            if log.project is not None and log.project_id is None:
-                log.project_id = log.project.pk
-                log.object_id = str(log.project.pk)
-        OperationLog.objects.bulk_create(self.logs, batch_size=BATCH)
+        insert(OperationLog, itertools.chain(self._creation_logs(), self.logs))
         self._refresh_rollup()
 
-    def _bind(self, objects: Iterable[Any], attname: str) -> None:
-        """Point rows made for new projects at the projects' ids, now that they have them."""
-        for obj in objects:
-            ref = getattr(obj, "_project_ref", None)
-            if ref is not None and ref["id"] is None:
-                setattr(obj, attname, ref["instance"].pk)
+    def _creation_logs(self) -> Iterator[dict[str, Any]]:
+        """新增 entries of the operation log, one per new project, made as they are written."""
+        note = self._note()
+        for project in self.new_projects:
+            fields = {name: project[name] for name in CREATION_FIELDS if name in project}
+            yield {
+                "user_id": self.user_id,
+                "action": OperationLog.Action.CREATE,
+                "object_type": "项目",
+                "object_id": str(project["id"]),
+                "object_repr": project["name"][:200],
+                "project_id": project["id"],
+                "changes": {label: ["", after] for label, _before, after in self._describe({}, fields)},
+                "note": note,
+                "at": self.now,
+            }
 
     def _update_projects(self) -> None:
         for fields in self.project_updates.values():
@@ -1137,25 +1233,44 @@ class Importer:
                 fields["end_year"] = int(parts[-1]) if parts else None
             fields["updated_at"] = self.now
             fields["version"] = F("version") + 1
-        self._update_by_fields(Project, self.project_updates)
-
-    def _update_by_fields(self, model: Any, updates: dict[int, dict[str, Any]]) -> None:
-        """bulk_update, grouped by the set of fields that changed so that each statement stays small."""
-        groups: dict[tuple[str, ...], list[Any]] = defaultdict(list)
-        for pk, fields in updates.items():
-            groups[tuple(sorted(fields))].append(model(pk=pk, **fields))
-        for names, objects in groups.items():
-            model.objects.bulk_update(objects, list(names), batch_size=BATCH)
+        update_grouped(Project, self.project_updates)
 
     def _refresh_rollup(self) -> None:
-        project_ids = {
-            report.project_id for report in self.new_reports + self.updated_reports + self.recomputed_reports
+        project_ids = {report["project_id"] for report in self.new_reports} | {
+            report.project_id for report in self.updated_reports + self.recomputed_reports
         }
         if not project_ids:
             return
         from progress.rollup import refresh_projects
 
         refresh_projects(project_ids)
+
+
+def _snapshot(report: dict[str, Any] | Report) -> dict[str, str]:
+    """Report.snapshot of a report that may still be a row to insert."""
+    if isinstance(report, Report):
+        return report.snapshot()
+    return {name: "" if report.get(name) is None else str(report[name]) for name in TRACKED_FIELDS}
+
+
+def _bind(rows: list[dict[str, Any]]) -> None:
+    """Point rows made for new projects at the projects' ids, now that they have them."""
+    for row in rows:
+        project = row.pop("project", None)
+        if project is not None and row.get("project_id") is None:
+            row["project_id"] = project["id"]
+
+
+def _procedure_dates(state: str, submitted: Any, approved: Any, day: Any, end: Any) -> tuple[Any, Any]:
+    """申报/批复日期 a procedure keeps or gets on moving to `state` (what Procedure.clean expects)."""
+    if state == ProcedureStatus.NOT_STARTED:
+        return None, None
+    if state == ProcedureStatus.NOT_NEEDED:
+        return submitted, None
+    submitted = submitted or day
+    if state == ProcedureStatus.IN_PROGRESS:
+        return submitted, None
+    return submitted, approved or max(submitted, end)
 
 
 def _previous(report: Report) -> _Previous:
@@ -1247,10 +1362,6 @@ def keep_batch(
     batch.committed_at = timezone.now()
     batch.save()
     return batch
-
-
-def issues_as_dicts(issues: Iterable[Issue]) -> list[dict[str, Any]]:
-    return [issue.as_dict() for issue in issues]
 
 
 def summary(result: ImportResult) -> str:

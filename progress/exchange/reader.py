@@ -63,10 +63,29 @@ class SheetScan:
     formulas_without_value: list[tuple[int, int]] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class SheetRow:
-    number: int  # Excel row number
-    values: dict[str, Any]  # column key → the cell as calamine read it
+    """One body row: its Excel row number and its cells in the table's columns, as calamine read them.
+
+    Cells are a tuple aligned with `positions` (shared by every row of a sheet): a dict per row
+    would cost several times the memory of a 20,000-row table.
+    """
+
+    number: int
+    positions: dict[str, int]
+    cells: tuple[Any, ...]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        position = self.positions.get(key)
+        value = self.cells[position] if position is not None else None
+        return default if value == "" or value is None else value
+
+    def items(self) -> Iterator[tuple[str, Any]]:
+        """(column key, cell) of the filled cells."""
+        for key, position in self.positions.items():
+            value = self.cells[position]
+            if value != "" and value is not None:
+                yield key, value
 
 
 @dataclass
@@ -172,56 +191,50 @@ def drain(archive: zipfile.ZipFile, member: zipfile.ZipInfo, budget: list[int]) 
 
 
 ROW_START_RE = re.compile(rb"<(?:\w+:)?row\b")
-ROW_END_RE = re.compile(rb"</(?:\w+:)?row>|<(?:\w+:)?row\b[^>]*/>")
-ROW_RE = re.compile(rb"<(?:\w+:)?row\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?row>)", re.S)
-CELL_RE = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
+ROW_END_RE = re.compile(rb"</(?:\w+:)?row>")
 FORMULA_RE = re.compile(rb"<(?:\w+:)?f[\s>/]")
+CELL_END_RE = re.compile(rb"</(?:\w+:)?c>")
 VALUE_RE = re.compile(rb"<(?:\w+:)?v>([^<]+)</(?:\w+:)?v>")
 REF_RE = re.compile(rb'\br="([A-Z]+)(\d+)"')
-ROW_NUMBER_RE = re.compile(rb'\br="(\d+)"')
 
 
 def scan_sheet(archive: zipfile.ZipFile, member: zipfile.ZipInfo, budget: list[int]) -> SheetScan:
-    """Count rows and find formula cells without a cached value, streaming the sheet XML row by row."""
+    """Count rows and find formula cells without a cached value, streaming the sheet XML.
+
+    The XML is cut after its last complete row, so that no cell is split between two chunks.
+    """
     scan = SheetScan()
     pending = b""
-    next_row = 0
     for chunk in _read_chunks(archive, member, budget):
         buffer = pending + chunk
-        last = None
-        for last in ROW_END_RE.finditer(buffer):  # noqa: B007 - only the last complete row matters
-            pass
-        if last is None:
+        cut = buffer.rfind(b"</row>")
+        if cut >= 0:
+            cut += len(b"</row>")
+        else:
+            ends = [match.end() for match in ROW_END_RE.finditer(buffer)]
+            cut = ends[-1] if ends else -1
+        if cut < 0:
             pending = buffer
             continue
-        complete, pending = buffer[: last.end()], buffer[last.end() :]
+        complete, pending = buffer[:cut], buffer[cut:]
         scan.rows += len(ROW_START_RE.findall(complete))
-        if FORMULA_RE.search(complete):
-            next_row = _find_formulas(complete, scan, next_row)
-        elif ROW_NUMBER_RE.search(complete):
-            next_row = _last_row_number(complete, next_row)
+        for formula in FORMULA_RE.finditer(complete):
+            _check_formula(complete, formula.start(), scan)
     return scan
 
 
-def _last_row_number(xml: bytes, next_row: int) -> int:
-    for match in ROW_RE.finditer(xml):
-        number = ROW_NUMBER_RE.search(match.group(1))
-        next_row = int(number.group(1)) if number else next_row + 1
-    return next_row
-
-
-def _find_formulas(xml: bytes, scan: SheetScan, next_row: int) -> int:
-    for row_match in ROW_RE.finditer(xml):
-        number = ROW_NUMBER_RE.search(row_match.group(1))
-        next_row = int(number.group(1)) if number else next_row + 1
-        column = -1
-        for cell in CELL_RE.finditer(row_match.group(2) or b""):
-            ref = REF_RE.search(cell.group(1))
-            column = column_index(ref.group(1).decode()) if ref else column + 1
-            body = cell.group(2) or b""
-            if FORMULA_RE.search(body) and not VALUE_RE.search(body):
-                scan.formulas_without_value.append((next_row - 1, column))
-    return next_row
+def _check_formula(xml: bytes, position: int, scan: SheetScan) -> None:
+    """Record the cell around a formula element if it carries no cached value."""
+    start = max(xml.rfind(b"<c ", 0, position), xml.rfind(b":c ", 0, position))
+    end = CELL_END_RE.search(xml, position)
+    if start < 0 or end is None:
+        return
+    cell = xml[start : end.start()]
+    if VALUE_RE.search(cell):
+        return
+    ref = REF_RE.search(cell)
+    if ref is not None:
+        scan.formulas_without_value.append((int(ref.group(2)) - 1, column_index(ref.group(1).decode())))
 
 
 def column_index(letters: str) -> int:
@@ -412,32 +425,34 @@ def _read_body(
     name_col = by_key["name"]
     seq_col = by_key.get("seq", -1)
     wanted = sorted(header.columns.items())
+    positions = {column.key: index for index, (_col, column) in enumerate(wanted)}
+    name_at, seq_at = positions["name"], positions.get("seq")
     rows: list[SheetRow] = []
     # Formula cells without a cached value read as blank: their rows are data rows all the same.
     uncalculated = {row for row, col in scan.formulas_without_value if col in header.columns}
     body = itertools.chain(enumerate(head[first_body:], start=first_body), enumerate(rest, start=len(head)))
     for row_index, cells in body:
-        values: dict[str, Any] = {}
-        for col, column in wanted:
-            position = col - offset
-            value = cells[position] if 0 <= position < len(cells) else ""
-            if (row_index, col) in covered:
-                value = merge_values.get(covered[(row_index, col)], value)
-            elif (row_index, col) in tops:
-                merge_values[(row_index, col)] = value
-            if value != "" and value is not None:
-                values[column.key] = value
+        values = [cells[col - offset] if 0 <= col - offset < len(cells) else "" for col, _column in wanted]
+        if covered or tops:
+            for index, (col, _column) in enumerate(wanted):
+                if (row_index, col) in covered:
+                    values[index] = merge_values.get(covered[(row_index, col)], values[index])
+                elif (row_index, col) in tops:
+                    merge_values[(row_index, col)] = values[index]
         if _is_note(cells, offset, max(name_col, seq_col)):
             break
-        if (not values or set(values) == {"seq"}) and row_index not in uncalculated:
+        filled = sum(1 for value in values if value != "" and value is not None)
+        seq_value = values[seq_at] if seq_at is not None else ""
+        only_seq = filled == 1 and seq_value != "" and seq_value is not None
+        if (filled == 0 or only_seq) and row_index not in uncalculated:
             continue
-        name = normalize_header(values.get("name", ""))
-        seq = normalize_header(values.get("seq", ""))
+        name = normalize_header(values[name_at])
+        seq = normalize_header(seq_value)
         if TOTAL_RE.match(name) or TOTAL_RE.match(seq):
             continue
         if not _is_number(seq) and (SECTION_RE.match(name) or SECTION_RE.match(seq)):
             continue
-        rows.append(SheetRow(row_index + 1, values))
+        rows.append(SheetRow(row_index + 1, positions, tuple(values)))
         if len(rows) > max_rows:
             raise WorkbookError(f"数据超过单次导入 {max_rows} 行的上限，请分批导入")
     read = {row.number - 1 for row in rows}
