@@ -128,7 +128,7 @@ def build_gantt(
     height = HEADER_HEIGHT + len(rows) * ROW_HEIGHT + 10
     today_x = x_of(today) if start <= today <= end else None
     return Gantt(
-        LABEL_WIDTH + CHART_WIDTH + 20,
+        LABEL_WIDTH + CHART_WIDTH + 50,
         height,
         LABEL_WIDTH,
         rows,

@@ -41,6 +41,7 @@ from problems.querysets import problem_thresholds
 from progress.models import Report
 from projects.access import get_project_for_user
 from projects.models import Project
+from supervision.querysets import is_supervisor
 
 PROBLEM_SORTS = {
     "raised_at": "raised_at",
@@ -49,6 +50,7 @@ PROBLEM_SORTS = {
     "category": "category",
     "project": "project__name",
 }
+MEETING_SORTS = {"date": "date", "title": "title", "kind": "kind"}
 MATTER_SORTS = {
     "deadline": "deadline",
     "status": "status",
@@ -208,6 +210,7 @@ def problem_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "attachment_form": AttachmentForm(),
             "days_overdue": days,
             "level": level,
+            "can_supervise": is_supervisor(user) and not problem.is_solved,
         },
     )
 
@@ -516,6 +519,8 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
         )
         .order_by("-date", "-id")
     )
+    sort = request.GET.get("sort", "")
+    meetings = sorted_by(meetings, sort, MEETING_SORTS)
     if request.GET.get("export") == "xlsx":
         headers = [
             _("序号"),
@@ -552,6 +557,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
         {
             "filterset": filterset,
             "page": page,
+            "sort": sort,
             "kinds": MeetingKind.choices,
             "can_create": user.edits_everything,
             "escalated_count": Problem.objects.visible_to(user)

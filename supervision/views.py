@@ -29,6 +29,7 @@ from supervision.forms import InspectionForm, NoteForm, NoticeForm, ReplyForm
 from supervision.models import Inspection, InspectionPhoto, Notice, NoticeReply
 from supervision.querysets import is_supervisor
 
+INSPECTION_SORTS = {"date": "date", "project": "project__name"}
 NOTICE_SORTS = {"number": "seq", "deadline": "deadline", "status": "status", "unit": "target_unit__name"}
 
 
@@ -264,6 +265,8 @@ def inspection_list(request: HttpRequest) -> HttpResponse:
     visible = Inspection.objects.visible_to(user).select_related("project").prefetch_related("inspectors")
     filterset = InspectionFilterSet(request.GET or None, queryset=visible)
     inspections = filterset.qs if filterset.is_bound else visible
+    sort = request.GET.get("sort", "")
+    inspections = sorted_by(inspections, sort, INSPECTION_SORTS)
     if request.GET.get("export") == "xlsx":
         headers = [_("序号"), _("督导日期"), _("项目"), _("督导人员"), _("督导情况及发现问题"), _("整改要求")]
         rows = (
@@ -288,7 +291,13 @@ def inspection_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "supervision/inspection_list.html",
-        {"filterset": filterset, "page": page, "can_create": is_supervisor(user), "project": project},
+        {
+            "filterset": filterset,
+            "page": page,
+            "sort": sort,
+            "can_create": is_supervisor(user),
+            "project": project,
+        },
     )
 
 

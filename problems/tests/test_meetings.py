@@ -280,3 +280,12 @@ def test_the_api_finishes_a_matter_and_the_problem_follows(world, client_for, sc
 )
 def test_the_matter_api_follows_the_scope(world, client_for, scene, persona, expected):
     assert client_for(getattr(world, persona)).get("/api/matters/").json()["count"] == expected
+
+
+def test_the_meeting_list_sorts_and_filters(world, client_for):
+    make_meeting(world.coordinator, on=timezone.localdate() - timedelta(days=7), title="乙会议", kind="joint")
+    make_meeting(world.coordinator, on=timezone.localdate(), title="甲会议")
+    client = client_for(world.coordinator)
+    assert [m.title for m in client.get("/meetings/").context["page"]] == ["甲会议", "乙会议"]
+    assert [m.title for m in client.get("/meetings/?sort=date").context["page"]] == ["乙会议", "甲会议"]
+    assert [m.title for m in client.get("/meetings/?kind=joint").context["page"]] == ["乙会议"]

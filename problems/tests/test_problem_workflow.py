@@ -367,3 +367,11 @@ def test_overdue_findings_are_one_query(world, django_assert_num_queries):
     with django_assert_num_queries(1):
         rows = list(overdue_problems(date(2026, 3, 1), 0, 15).values_list("project_id", "level"))
     assert len(rows) == 5
+
+
+@pytest.mark.parametrize(
+    "persona, shown", [("inspector", True), ("coordinator", True), ("department", False), ("owner_a", False)]
+)
+def test_supervisors_can_issue_a_notice_from_a_problem(world, client_for, problem, persona, shown):
+    page = client_for(getattr(world, persona)).get(f"/problems/{problem.pk}/").content.decode()
+    assert ('data-testid="supervise-problem"' in page) == shown

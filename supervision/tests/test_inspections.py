@@ -161,3 +161,12 @@ def test_the_list_filters_by_dates_and_exports(world, client_for, inspection):
         == []
     )
     assert client.get("/supervision/inspections/?export=xlsx").status_code == 200
+
+
+def test_the_list_sorts_by_date_and_project(world, client_for, inspection):
+    older = Inspection.objects.create(
+        project=world.project_b, date=timezone.localdate() - timedelta(days=5), findings="前期手续推进"
+    )
+    client = client_for(world.coordinator)
+    assert list(client.get("/supervision/inspections/").context["page"]) == [inspection, older]
+    assert list(client.get("/supervision/inspections/?sort=date").context["page"]) == [older, inspection]
