@@ -1,4 +1,5 @@
 import json
+from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
@@ -13,20 +14,27 @@ from django.utils.translation import gettext as _
 from figures.compute import STATUS_GROUPS, Scope, compute
 from lib.xlsx import build_workbook, xlsx_response
 from plans.choices import PlanLevel
+from progress.periods import Period
 
 STATUSES_OF_GROUP = {name: statuses for name, _label, statuses in STATUS_GROUPS}
 
 
 def period_of(request: HttpRequest) -> tuple[int, int]:
-    """The year and month of the period picker; this month when absent or malformed."""
-    today = timezone.localdate()
+    """The year and month of the period picker; when absent or malformed, the latest month whose
+    reporting deadline has passed (before the 25th, last month: this month's reports are not in)."""
     try:
         year, month = (int(part) for part in request.GET.get("period", "").split("-")[:2])
         if 2000 <= year <= 2100 and 1 <= month <= 12:
             return year, month
     except ValueError:
         pass
-    return today.year, today.month
+    return latest_reported_month(timezone.localdate())
+
+
+def latest_reported_month(today: date) -> tuple[int, int]:
+    if today > Period(today.year, today.month).deadline:
+        return today.year, today.month
+    return (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
 
 
 def scope_of(request: HttpRequest) -> Scope:

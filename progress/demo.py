@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from plans.models import Plan, PlanEntry
-from progress.choices import ReportState
+from progress.choices import PARTS_PER_MONTH, ReportState
 from progress.models import Report, period_seq
 from progress.periods import Period
 from progress.rollup import refresh_projects
@@ -58,6 +58,39 @@ def is_active(project: Project, year: int, month: int) -> bool:
     return bool(project.actual_start_date and project.actual_start_date <= end) and not (
         completed and completed < start
     )
+
+
+def demo_report(
+    rng: random.Random, tz: ZoneInfo, project_id: int, period: Period, amount: Decimal, current: date
+) -> Report | None:
+    """One report of the demo: accepted in the past; any state (or none) in the period under way."""
+    deadline = period.deadline
+    state = ReportState.ACCEPTED
+    submitted: datetime | None = datetime.combine(
+        deadline - timedelta(days=rng.randint(0, 6)), time(rng.randint(8, 18), rng.randint(0, 59)), tz
+    )
+    if rng.random() < 0.08:
+        submitted = datetime.combine(deadline + timedelta(days=rng.randint(1, 5)), time(10), tz)
+    if deadline >= current:
+        roll = rng.random()
+        if roll < 0.3:
+            return None
+        state = (
+            ReportState.ACCEPTED if roll < 0.55 else ReportState.SUBMITTED if roll < 0.8
+            else ReportState.RETURNED if roll < 0.88 else ReportState.DRAFT
+        )  # fmt: skip
+        if state == ReportState.DRAFT:
+            submitted = None
+        elif submitted and submitted.date() > current:
+            submitted = datetime.combine(current - timedelta(days=rng.randint(0, 3)), time(9, 30), tz)
+    return Report(
+        project_id=project_id, year=period.year, month=period.month, part=period.part,
+        frequency=period.frequency, seq=period_seq(period.year, period.month, period.part), amount=amount,
+        problems_text=rng.choice(PROBLEMS), state=state, deadline=deadline,
+        submitted_at=submitted, first_submitted_at=submitted,
+        reviewed_at=submitted + timedelta(days=1) if submitted and state == ReportState.ACCEPTED else None,
+        return_reason="本期完成投资与监理月报不一致，请核实后重新报送" if state == ReportState.RETURNED else "",
+    )  # fmt: skip
 
 
 def build_reports(
@@ -102,69 +135,31 @@ def build_reports(
             # The year's plan is spread over the months the project is on site that year.
             active = [m for m in range(1, 13) if is_active(project, year, m)]
             weight = sum(SEASON[m - 1] for m in active) or 1.0
+            parts = PARTS_PER_MONTH[project.report_frequency]
             for month in range(1, last_month + 1):
                 if month not in active:
                     continue
                 share = SEASON[month - 1] / weight
-                amount = (plan * Decimal(share * pace * rng.uniform(0.7, 1.3))).quantize(CENT)
-                amount = max(Decimal(0), min(amount, total - cumulative))
-                cumulative += amount
-                ytd += amount
-                percent = float(cumulative / total * 100) if total else 0.0
-                period = Period(year, month)
-                deadline = period.deadline
-                state = ReportState.ACCEPTED
-                submitted: datetime | None = datetime.combine(
-                    deadline - timedelta(days=rng.randint(0, 6)),
-                    time(rng.randint(8, 18), rng.randint(0, 59)),
-                    tz,
-                )
-                if rng.random() < 0.08:
-                    submitted = datetime.combine(deadline + timedelta(days=rng.randint(1, 5)), time(10), tz)
-                if (year, month) == (current.year, current.month):
-                    roll = rng.random()
-                    if roll < 0.3:
+                month_amount = (plan * Decimal(share * pace * rng.uniform(0.7, 1.3))).quantize(CENT)
+                for part in range(1, parts + 1):
+                    period = Period(year, month, part, project.report_frequency)
+                    if period.start > current:
+                        break
+                    amount = (month_amount / parts).quantize(CENT)
+                    amount = max(Decimal(0), min(amount, total - cumulative))
+                    report = demo_report(rng, tz, project_id, period, amount, current)
+                    if report is None:
                         continue
-                    state = (
-                        ReportState.ACCEPTED if roll < 0.55 else ReportState.SUBMITTED if roll < 0.8
-                        else ReportState.RETURNED if roll < 0.88 else ReportState.DRAFT
-                    )  # fmt: skip
-                    if state == ReportState.DRAFT:
-                        submitted = None
-                    elif submitted and submitted.date() > current:
-                        submitted = datetime.combine(
-                            current - timedelta(days=rng.randint(0, 3)), time(9, 30), tz
-                        )
-                rows.append(
-                    Report(
-                        project_id=project_id,
-                        year=year,
-                        month=month,
-                        part=1,
-                        frequency="monthly",
-                        seq=period_seq(year, month, 1),
-                        amount=amount,
-                        year_to_date=ytd,
-                        cumulative=cumulative,
-                        is_opening=opening,
-                        progress_text=phase(percent),
-                        progress_percent=Decimal(str(round(percent, 1))),
-                        problems_text=rng.choice(PROBLEMS),
-                        state=state,
-                        deadline=deadline,
-                        submitted_at=submitted,
-                        first_submitted_at=submitted,
-                        reviewed_at=submitted + timedelta(days=1)
-                        if submitted and state == ReportState.ACCEPTED
-                        else None,
-                        return_reason="本月完成投资与监理月报不一致，请核实后重新报送"
-                        if state == ReportState.RETURNED
-                        else "",
-                    )  # fmt: skip
-                )
-                if opening:
+                    cumulative += amount
+                    ytd += amount
+                    report.year_to_date = amount if opening else ytd
+                    report.cumulative = cumulative
+                    report.is_opening = opening
+                    percent = float(cumulative / total * 100) if total else 0.0
+                    report.progress_text = phase(percent)
+                    report.progress_percent = Decimal(str(round(percent, 1)))
+                    rows.append(report)
                     # Only the first report carries the opening figure; later ones add up from it.
-                    rows[-1].year_to_date = amount
                     opening = False
     with transaction.atomic():
         Report.objects.bulk_create(rows, batch_size=2000)

@@ -2,7 +2,7 @@
 (function () {
   const charts = JSON.parse(JSON.parse(document.getElementById("chart-data").textContent));
   const number = (value) => (value === null || value === undefined ? null : Number(value));
-  const toYi = (value) => (value === null ? null : Math.round(Number(value)) / 10000);
+  const toYi = (value) => (value === null ? null : Math.round(Number(value) / 100) / 100);
   const drawn = [];
 
   function open(key, index) {
@@ -30,13 +30,13 @@
     };
   }
 
-  function pie(table, valueColumn) {
+  function pie(table, valueColumn, inYi) {
     return {
       tooltip: { trigger: "item", formatter: "{b}: {c} ({d}%)" },
       legend: { bottom: 0 },
       series: [{
         type: "pie", radius: ["35%", "65%"],
-        data: table.rows.map((r) => ({ name: r[0], value: number(r[valueColumn]) })),
+        data: table.rows.map((r) => ({ name: r[0], value: inYi ? toYi(r[valueColumn]) : number(r[valueColumn]) })),
         label: { formatter: "{b}\n{c}" },
       }],
     };
@@ -60,7 +60,7 @@
 
   const builders = {
     monthly: (t) => monthly(null, t),
-    category: (t) => pie(t, 3),
+    category: (t) => pie(t, 3, true),
     level: (t) => bars(t, 0, 2, 3, 4),
     status: (t) => pie(t, 1),
     units: (t) => bars(t, 1, 3, 4, 5),
