@@ -17,6 +17,7 @@ from audit.models import OperationLog
 from keyprojects.api import CleanModelSerializer, LoggedWritesMixin, ScopedObjectMixin
 from milestones.models import Milestone, MilestoneTemplate, MilestoneTemplateNode
 from milestones.querysets import milestone_thresholds
+from problems.api import related
 from projects.api import EditableProjectField
 from projects.models import Project
 
@@ -80,9 +81,7 @@ class MilestoneFilterSet(filters.FilterSet):
 
 class ApplyTemplateSerializer(serializers.Serializer):
     project = EditableProjectField()
-    template = serializers.PrimaryKeyRelatedField(
-        label=_("节点计划模板"), queryset=MilestoneTemplate.objects.filter(is_active=True)
-    )
+    template = related(MilestoneTemplate.objects.filter(is_active=True), label=_("节点计划模板"))
 
 
 class MilestoneViewSet(ScopedObjectMixin, LoggedWritesMixin, viewsets.ModelViewSet):

@@ -18,10 +18,11 @@ from audit.models import OperationLog
 from keyprojects.api import CleanModelSerializer, LoggedWritesMixin, ReadOnlyOrCoordinator, ScopedObjectMixin
 from lib.officedoc import docx_response
 from org.choices import Role
-from org.models import Unit, User
+from org.models import User
 from problems.choices import MatterAction, ProblemAction, ProblemStatus
 from problems.documents import minutes_docx
 from problems.filtersets import MatterFilterSet, MeetingFilterSet, ProblemFilterSet
+from problems.forms import responsible_units as assignable_units
 from problems.models import Matter, Meeting, Problem, ProblemComment
 from problems.querysets import problem_thresholds
 from progress.models import Report
@@ -41,6 +42,12 @@ class RelationsCleanSerializer(CleanModelSerializer):
         return attrs
 
 
+def related(queryset: QuerySet, **kwargs: Any) -> serializers.PrimaryKeyRelatedField:
+    """A foreign key or many-to-many field whose wrong ids read, in Chinese, as missing or out of reach."""
+    kwargs.setdefault("error_messages", {"does_not_exist": _("所选对象不存在或无权使用。")})
+    return serializers.PrimaryKeyRelatedField(queryset=queryset, **kwargs)
+
+
 class MoveSerializer(serializers.Serializer):
     """A move on a problem or a decided matter, with its note (销号说明, 上报事由, 完成情况 …)."""
 
@@ -53,16 +60,10 @@ class ProblemSerializer(RelationsCleanSerializer):
     project_name = serializers.CharField(source="project.name", read_only=True)
     category_display = serializers.CharField(source="get_category_display", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
-    responsible_units = serializers.PrimaryKeyRelatedField(
-        many=True, required=False, queryset=Unit.objects.filter(is_active=True)
-    )
+    responsible_units = related(assignable_units(), many=True, required=False)
     responsible_unit_names = serializers.SerializerMethodField()
-    leader = serializers.PrimaryKeyRelatedField(
-        required=False, allow_null=True, queryset=User.objects.filter(role=Role.LEADER, is_active=True)
-    )
-    report = serializers.PrimaryKeyRelatedField(
-        required=False, allow_null=True, queryset=Report.objects.all()
-    )
+    leader = related(User.objects.filter(role=Role.LEADER, is_active=True), required=False, allow_null=True)
+    report = related(Report.objects.all(), required=False, allow_null=True)
     raised_by_name = serializers.CharField(source="raised_by.get_full_name", read_only=True, allow_null=True)
     days_overdue = serializers.SerializerMethodField()
 
@@ -240,6 +241,7 @@ class MatterSerializer(CleanModelSerializer):
     owner_unit_name = serializers.CharField(source="owner_unit.name", read_only=True)
     project_name = serializers.CharField(source="project.name", read_only=True, allow_null=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
+    owner_unit = related(assignable_units())
     days_overdue = serializers.SerializerMethodField()
 
     class Meta:
@@ -278,10 +280,10 @@ class MatterSerializer(CleanModelSerializer):
 class MeetingSerializer(RelationsCleanSerializer):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     chair_name = serializers.CharField(source="chair.get_full_name", read_only=True, allow_null=True)
-    attendees = serializers.PrimaryKeyRelatedField(
-        many=True, required=False, queryset=User.objects.filter(is_active=True)
+    attendees = related(
+        User.objects.filter(is_active=True).exclude(role=Role.OWNER), many=True, required=False
     )
-    agenda = serializers.PrimaryKeyRelatedField(many=True, required=False, queryset=Problem.objects.all())
+    agenda = related(Problem.objects.all(), many=True, required=False)
     matters = MatterSerializer(many=True, read_only=True)
 
     class Meta:

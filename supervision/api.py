@@ -20,8 +20,9 @@ from audit.models import OperationLog
 from keyprojects.api import LoggedWritesMixin, ScopedObjectMixin
 from lib.attachments import validate_attachment
 from lib.officedoc import docx_response
-from org.models import User
-from problems.api import RelationsCleanSerializer
+from org.choices import Role
+from org.models import Unit, User
+from problems.api import RelationsCleanSerializer, related
 from problems.choices import UNSOLVED
 from problems.models import Problem
 from progress.photos import inspect_photo
@@ -72,10 +73,11 @@ class ReplySerializer(serializers.ModelSerializer):
 
 class NoticeSerializer(RelationsCleanSerializer):
     number = serializers.CharField(read_only=True)
+    target_unit = related(Unit.objects.filter(is_active=True))
     target_unit_name = serializers.CharField(source="target_unit.name", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
-    projects = serializers.PrimaryKeyRelatedField(many=True, required=False, queryset=Project.objects.all())
-    problems = serializers.PrimaryKeyRelatedField(many=True, required=False, queryset=Problem.objects.all())
+    projects = related(Project.objects.all(), many=True, required=False)
+    problems = related(Problem.objects.all(), many=True, required=False)
     replies = ReplySerializer(many=True, read_only=True)
 
     class Meta:
@@ -270,7 +272,7 @@ class VisibleProjectField(EditableProjectField):
 class InspectionSerializer(RelationsCleanSerializer):
     project = VisibleProjectField()
     project_name = serializers.CharField(source="project.name", read_only=True)
-    inspectors = serializers.PrimaryKeyRelatedField(many=True, queryset=User.objects.filter(is_active=True))
+    inspectors = related(User.objects.filter(is_active=True).exclude(role=Role.OWNER), many=True)
     photos = InspectionPhotoSerializer(many=True, read_only=True)
 
     class Meta:

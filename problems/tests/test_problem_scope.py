@@ -175,3 +175,11 @@ def test_a_problem_cannot_move_to_another_project(world, client_for, ledger):
     )
     assert response.status_code == 400
     assert response.json()["project"] == ["问题不能改挂到其他项目。"]
+
+
+def test_the_api_assigns_problems_to_the_same_units_as_the_form(world, client_for):
+    response = client_for(world.coordinator).post(
+        "/api/problems/", payload(world.project_a, responsible_units=[world.owner_b_unit.pk]), content_type=JSON
+    )
+    assert response.status_code == 400
+    assert response.json()["responsible_units"] == ["所选对象不存在或无权使用。"]
