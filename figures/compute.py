@@ -24,7 +24,6 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
     When,
@@ -150,11 +149,14 @@ def scope_projects(year: int, scope: Scope) -> QuerySet[Any]:
     return projects
 
 
-def completed_by(entries: QuerySet[PlanEntry], year: int, month: int, key: str | None = None) -> Any:
+def completed_by(
+    entries: QuerySet[PlanEntry], year: int, month: int, key: str | tuple[str, ...] | None = None
+) -> Any:
     """年度完成投资 up to the end of `month` of the projects of `entries`: a total, or by `key`.
 
     Summed from MonthlyProgress; `key` is a field path from the entry ("plan_type",
-    "project__category"), which each project has once within a scope.
+    "project__category"), which each project has once within a scope, or a tuple of them
+    (then the result is keyed by tuples of their values).
     """
     # From the entries, one outer join to their projects' month rows of the year up to `month`:
     # the database hashes the scope once and reads the rollup through its (year, month) index.
@@ -166,10 +168,11 @@ def completed_by(entries: QuerySet[PlanEntry], year: int, month: int, key: str |
     )
     if key is None:
         return rows.aggregate(total=Sum("progress__ytd_increment"))["total"] or ZERO
-    return {
-        row[key]: row["total"] or ZERO
-        for row in rows.values(key).annotate(total=Sum("progress__ytd_increment"))
-    }
+    keys = (key,) if isinstance(key, str) else key
+    grouped = rows.values(*keys).annotate(total=Sum("progress__ytd_increment"))
+    if isinstance(key, str):
+        return {row[key]: row["total"] or ZERO for row in grouped}
+    return {tuple(row[k] for k in keys): row["total"] or ZERO for row in grouped}
 
 
 def _zero_missing(row: dict[str, Any]) -> dict[str, Any]:
@@ -195,16 +198,81 @@ def ahead_of_time(rate: Decimal | None, month: int) -> Decimal | None:
     return None if rate is None else quantize(rate - time_progress(month), 1)
 
 
-def plan_totals(entries: QuerySet[PlanEntry], year: int, month: int) -> dict[str, Any]:
-    """Counts and amounts of a scope: projects, 总投资, 年度计划投资, 年度完成投资, and the rates."""
-    row = _zero_missing(
-        entries.aggregate(
+# What a scope is cut by for its breakdowns and rankings, with the names that go with the units.
+GROUP_KEYS = ("project__category", "plan_type", "project__responsible_unit", "project__town")
+GROUP_NAMES = {
+    "project__responsible_unit": "project__responsible_unit__name",
+    "project__town": "project__town__name",
+}
+
+
+def scope_groups(entries: QuerySet[PlanEntry], year: int, month: int) -> list[dict[str, Any]]:
+    """The scope cut by category, plan type, responsible unit and town at once.
+
+    Count, amounts and 年度完成投资 of each combination, in two grouped queries. The totals,
+    breakdowns and rankings of compute() add up these rows (as many as the combinations that
+    occur, whatever the number of projects) instead of each reading the scope and years of
+    monthly progress again.
+    """
+    completed = completed_by(entries, year, month, GROUP_KEYS)
+    return [
+        {
+            **row,
+            "annual_plan": row["annual_plan"] or ZERO,
+            "total_investment": row["total_investment"] or ZERO,
+            "completed": completed.get(tuple(row[key] for key in GROUP_KEYS)) or ZERO,
+        }
+        for row in entries.order_by()
+        .values(*GROUP_KEYS, *GROUP_NAMES.values())
+        .annotate(
             count=Count("id"),
-            total_investment=Sum("project__total_investment"),
             annual_plan=Sum("annual_investment"),
+            total_investment=Sum("project__total_investment"),
         )
-    )
-    row["completed"] = quantize(completed_by(entries, year, month), 2)
+    ]
+
+
+def sum_groups(groups: list[dict[str, Any]], key: str | None) -> dict[Any, dict[str, Any]]:
+    """scope_groups() rows added up by one of their keys (or all into None), amounts to the cent."""
+    sums: dict[Any, dict[str, Any]] = {}
+    for group in groups:
+        value = group[key] if key else None
+        row = sums.setdefault(
+            value,
+            {
+                "count": 0,
+                "annual_plan": ZERO,
+                "total_investment": ZERO,
+                "completed": ZERO,
+                "name": group.get(GROUP_NAMES.get(key or "", "")),
+            },
+        )
+        row["count"] += group["count"]
+        for amount in ("annual_plan", "total_investment", "completed"):
+            row[amount] += group[amount]
+    for row in sums.values():
+        for amount in ("annual_plan", "total_investment", "completed"):
+            row[amount] = quantize(row[amount], 2)
+    return sums
+
+
+def plan_totals(
+    entries: QuerySet[PlanEntry], year: int, month: int, groups: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """Counts and amounts of a scope: projects, 总投资, 年度计划投资, 年度完成投资, and the rates."""
+    if groups is not None:
+        row = sum_groups(groups, None).get(
+            None, {"count": 0, "total_investment": ZERO, "annual_plan": ZERO, "completed": ZERO}
+        )
+    else:
+        row = _zero_missing(
+            entries.aggregate(
+                count=Count("id"),
+                total_investment=Sum("project__total_investment"),
+                annual_plan=Sum("annual_investment"),
+            )
+        )
+        row["completed"] = quantize(completed_by(entries, year, month), 2)
     rate = completion_rate(row["completed"], row["annual_plan"])
     return {
         "count": row["count"],
@@ -218,20 +286,28 @@ def plan_totals(entries: QuerySet[PlanEntry], year: int, month: int) -> dict[str
 
 
 def breakdown(
-    entries: QuerySet[PlanEntry], year: int, month: int, key: str, labels: dict[Any, str]
+    entries: QuerySet[PlanEntry],
+    year: int,
+    month: int,
+    key: str,
+    labels: dict[Any, str],
+    groups: list[dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
     """Counts, amounts, completion rate and shares per value of `key` (largest-remainder shares)."""
-    completed_of = completed_by(entries, year, month, key)
-    rows = {
-        r[key]: {**_zero_missing(r), "completed": quantize(completed_of.get(r[key], ZERO), 2)}
-        for r in entries.order_by()
-        .values(key)
-        .annotate(
-            count=Count("id"),
-            annual_plan=Sum("annual_investment"),
-            total_investment=Sum("project__total_investment"),
-        )
-    }
+    if groups is not None:
+        rows = sum_groups(groups, key)
+    else:
+        completed_of = completed_by(entries, year, month, key)
+        rows = {
+            r[key]: {**_zero_missing(r), "completed": quantize(completed_of.get(r[key], ZERO), 2)}
+            for r in entries.order_by()
+            .values(key)
+            .annotate(
+                count=Count("id"),
+                annual_plan=Sum("annual_investment"),
+                total_investment=Sum("project__total_investment"),
+            )
+        }
     keys = [k for k in labels if k in rows] + [k for k in rows if k not in labels]
     counts = [rows[k]["count"] for k in keys]
     completed = [rows[k]["completed"] for k in keys]
@@ -377,20 +453,40 @@ def monthly_series(entries: QuerySet[PlanEntry], year: int, month: int) -> list[
     return series
 
 
-def ranking(entries: QuerySet[PlanEntry], year: int, month: int, by: str = "unit") -> list[dict[str, Any]]:
+def ranking(
+    entries: QuerySet[PlanEntry],
+    year: int,
+    month: int,
+    by: str = "unit",
+    groups: list[dict[str, Any]] | None = None,
+) -> list[dict[str, Any]]:
     """排名: responsible units (or towns) by completion rate; ties by completed amount, then name."""
     key = "project__responsible_unit" if by == "unit" else "project__town"
-    entries = entries.exclude(**{f"{key}__isnull": True})
-    completed_of = completed_by(entries, year, month, key)
-    rows = [
-        _zero_missing(row)
-        for row in entries.order_by()
-        .values(key, f"{key}__name")
-        .annotate(count=Count("id"), annual_plan=Sum("annual_investment"))
-    ]
+    if groups is not None:
+        rows = [
+            {
+                "count": row["count"],
+                "annual_plan": row["annual_plan"],
+                "completed": row["completed"],
+                "unit_id": unit_id,
+                "name": row["name"],
+            }
+            for unit_id, row in sum_groups(groups, key).items()
+            if unit_id is not None
+        ]
+    else:
+        entries = entries.exclude(**{f"{key}__isnull": True})
+        completed_of = completed_by(entries, year, month, key)
+        rows = [
+            _zero_missing(row)
+            for row in entries.order_by()
+            .values(key, f"{key}__name")
+            .annotate(count=Count("id"), annual_plan=Sum("annual_investment"))
+        ]
+        for row in rows:
+            row["completed"] = quantize(completed_of.get(row[key], ZERO), 2)
+            row["unit_id"], row["name"] = row.pop(key), row.pop(f"{key}__name")
     for row in rows:
-        row["completed"] = quantize(completed_of.get(row[key], ZERO), 2)
-        row["unit_id"], row["name"] = row.pop(key), row.pop(f"{key}__name")
         row["completion_rate"] = completion_rate(row["completed"], row["annual_plan"])
     rows.sort(
         key=lambda r: (
@@ -409,34 +505,42 @@ def behind_time_progress(
 ) -> list[dict[str, Any]]:
     """慢于时间进度的项目: entries whose completion rate trails time progress, furthest behind first.
 
-    Each entry's year-to-date is summed from MonthlyProgress in the database; only the `limit`
-    rows leave it. Ties (often 0% done) go to the larger annual plan, then the name.
+    Each entry's year-to-date is summed from MonthlyProgress in the database, in one grouped
+    join; only the `limit` rows leave it. Ties (often 0% done) go to the larger annual plan,
+    then to the entry listed first.
     """
     entries = scope_entries(year, scope or Scope())
-    done = (
-        MonthlyProgress.objects.filter(project_id=OuterRef("project_id"), year=year, month__lte=month)
-        .order_by()
-        .values("project_id")
-        .annotate(total=Sum("ytd_increment"))
-        .values("total")
-    )
-    rows = (
+    furthest = list(
         entries.filter(annual_investment__gt=0)
-        .annotate(done=Coalesce(Subquery(done, output_field=MONEY), Value(ZERO), output_field=MONEY))
+        .order_by()
+        .alias(
+            progress=FilteredRelation(
+                "project__monthly",
+                condition=Q(project__monthly__year=year, project__monthly__month__lte=month),
+            )
+        )
+        .values("pk", "annual_investment")
+        .annotate(done=Coalesce(Sum("progress__ytd_increment"), Value(ZERO), output_field=MONEY))
         # Behind means done / plan < month / 12, compared without division (SQLite divides integers).
-        .annotate(done_x12=F("done") * 12, due_x12=F("annual_investment") * month)
+        .alias(done_x12=F("done") * 12, due_x12=F("annual_investment") * month)
         .filter(done_x12__lt=F("due_x12"))
-        .annotate(rate=Cast("done", FloatField()) / Cast("annual_investment", FloatField()))
-        .order_by("rate", "-annual_investment", "project__name", "project_id")
-        .values(
+        .alias(rate=Cast("done", FloatField()) / Cast("annual_investment", FloatField()))
+        .order_by("rate", "-annual_investment", "pk")
+        .values_list("pk", "done")[:limit]
+    )
+    # Names and units only for the few that made the list.
+    details = {
+        row["pk"]: row
+        for row in PlanEntry.objects.filter(pk__in=[pk for pk, _done in furthest]).values(
+            "pk",
             "project_id",
             "project__name",
             "project__status",
             "project__responsible_unit__name",
             "annual_investment",
-            "done",
-        )[:limit]
-    )
+        )
+    }
+    rows = [{**details[pk], "done": done} for pk, done in furthest]
     result = []
     for row in rows:
         completed = quantize(row["done"], 2)
@@ -462,25 +566,26 @@ def compute(year: int, month: int, scope: Scope | None = None) -> dict[str, Any]
     scope = scope or Scope()
     entries = scope_entries(year, scope)
     last_entries = scope_entries(year - 1, scope)
-    totals = plan_totals(entries, year, month)
+    groups = scope_groups(entries, year, month)
+    totals = plan_totals(entries, year, month, groups)
     last = plan_totals(last_entries, year - 1, month)
     categories = {c.pk: c.name for c in Category.objects.all()}
     result: dict[str, Any] = {
         "period": {"year": year, "month": month},
         "scope": scope.describe(),
         "plan": totals,
-        "by_category": breakdown(entries, year, month, "project__category", categories),
+        "by_category": breakdown(entries, year, month, "project__category", categories, groups),
         "by_level": level_breakdown(year, month, scope),
         "by_plan_type": breakdown(
-            entries, year, month, "plan_type", {k: str(v) for k, v in PlanType.choices}
+            entries, year, month, "plan_type", {k: str(v) for k, v in PlanType.choices}, groups
         ),
         "by_status": status_breakdown(entries),
         "starts": start_and_finish_rates(entries, year, month),
         "sizes": size_buckets(entries),
         "reporting": on_time_reporting(entries, year, month),
         "monthly": monthly_series(entries, year, month),
-        "ranking_units": ranking(entries, year, month, "unit"),
-        "ranking_towns": ranking(entries, year, month, "town"),
+        "ranking_units": ranking(entries, year, month, "unit", groups),
+        "ranking_towns": ranking(entries, year, month, "town", groups),
         "year_on_year": {
             "last_year": last,
             "count": year_on_year(totals["count"], last["count"]),

@@ -1,0 +1,543 @@
+"""Dashboard benchmark: the figures of the home page over years of monthly progress.
+
+    .venv/bin/python bench/dashboard.py [--projects 100000] [--years 10] [--runs 5]
+        [--postgres postgres://postgres@127.0.0.1:5432/postgres | --no-postgres] [--keep]
+
+For each backend a fresh database is made (a SQLite file under bench/, and a throw-away PostgreSQL
+database, skipped with a message when the server does not answer), migrated, and filled straight
+into the tables: --projects projects (a district-sized unit tree), for each of --years years a
+local plan listing every project plus a city plan (one in ten) and a province plan (one in fifty),
+and one MonthlyProgress row per project and month of those years (100,000 × 120 = 12 million rows
+by default), inserted month after month as the rollup grows in real life; plus the reports of
+the measured month, which the on-time reporting figure reads. SQLite gets executemany, PostgreSQL
+COPY; both are ANALYZEd afterwards, as a maintained database is.
+
+Then, for the last seeded year at December (every month summed), a logged-in coordinator's
+    compute()     figures.compute.compute(year, 12, Scope(user=coordinator)), every figure;
+    page          GET /?period=YYYY-12 through django.test.Client (compute + template);
+    screen        GET /dashboard/screen/data.json?period=YYYY-12;
+    key (ORM)     plan totals, completed by category and by unit through figures.compute;
+    key (SQL)     the same three aggregates written by hand in SQL;
+each once to warm up and --runs times measured (median milliseconds), with the SQL query count.
+Each backend runs in its own process, since Django reads its database settings once.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_DIR = ROOT / "bench"
+DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
+BATCH = 20_000
+# Twelve monthly shares (in 1/10,000) of a year's completion for sixteen kinds of project, from
+# stalled (a tenth of the plan) to ahead (130%), so that rates spread on both sides of time progress.
+PACES = [10 + i * 8 for i in range(16)]
+SEASON = [4, 5, 8, 9, 9, 9, 8, 8, 9, 10, 11, 10]
+
+
+def monthly_shares() -> list[list[int]]:
+    """shares[kind][month-1]: what the month adds, in 1/1,000,000 of the annual plan."""
+    total = sum(SEASON)
+    return [[pace * 10_000 * weight // total for weight in SEASON] for pace in PACES]
+
+
+def money(cents: int) -> str:
+    return f"{cents // 100}.{cents % 100:02d}"
+
+
+# Hand-written SQL of the key aggregates: plans in force of the year, one entry per project
+# (local before city before province), year-to-date completed from the monthly rollup.
+HAND_SQL_SCOPE = """
+WITH in_force AS (
+    SELECT p.id, p.level FROM plans_plan p
+    WHERE p.year = %(year)s
+      AND p.version = (SELECT MAX(q.version) FROM plans_plan q WHERE q.year = p.year AND q.level = p.level)
+), ranked AS (
+    SELECT e.project_id, e.annual_investment,
+           ROW_NUMBER() OVER (
+               PARTITION BY e.project_id
+               ORDER BY CASE f.level WHEN 'local' THEN 0 WHEN 'city' THEN 1 ELSE 2 END, e.id
+           ) AS rn
+    FROM plans_planentry e JOIN in_force f ON f.id = e.plan_id
+), scope AS (
+    SELECT project_id, annual_investment FROM ranked WHERE rn = 1
+), done AS (
+    SELECT m.project_id, SUM(m.ytd_increment) AS ytd FROM progress_monthlyprogress m
+    WHERE m.year = %(year)s AND m.month <= %(month)s GROUP BY m.project_id
+)
+"""
+HAND_SQL = {
+    "totals": HAND_SQL_SCOPE
+    + """
+SELECT COUNT(*), SUM(p.total_investment), SUM(s.annual_investment), SUM(d.ytd)
+FROM scope s JOIN projects_project p ON p.id = s.project_id LEFT JOIN done d ON d.project_id = s.project_id
+""",
+    "by_category": HAND_SQL_SCOPE
+    + """
+SELECT p.category_id, COUNT(*), SUM(s.annual_investment), SUM(d.ytd)
+FROM scope s JOIN projects_project p ON p.id = s.project_id LEFT JOIN done d ON d.project_id = s.project_id
+GROUP BY p.category_id
+""",
+    "by_unit": HAND_SQL_SCOPE
+    + """
+SELECT p.responsible_unit_id, u.name, COUNT(*), SUM(s.annual_investment), SUM(d.ytd)
+FROM scope s JOIN projects_project p ON p.id = s.project_id JOIN org_unit u ON u.id = p.responsible_unit_id
+LEFT JOIN done d ON d.project_id = s.project_id
+GROUP BY p.responsible_unit_id, u.name
+""",
+}
+
+
+class Seeder:
+    """Fills the tables for the benchmark, straight into them, in batches."""
+
+    def __init__(self, projects: int, years: int, last_year: int) -> None:
+        from django.db import connection
+
+        self.connection = connection
+        self.vendor = connection.vendor
+        self.count = projects
+        self.years = list(range(last_year - years + 1, last_year + 1))
+        self.timings: dict[str, float] = {}
+
+    def timed(self, label: str, step: Callable[[], int]) -> int:
+        began = time.perf_counter()
+        rows = step()
+        self.timings[label] = time.perf_counter() - began
+        print(f"  {label}: {rows:,} rows in {self.timings[label]:.1f} s", file=sys.stderr, flush=True)
+        return rows
+
+    def run(self) -> dict[str, Any]:
+        self.timed("units and users", self.units)
+        self.timed("projects", self.projects)
+        self.timed("plans and entries", self.plans)
+        self.timed("monthly progress", self.monthly)
+        self.timed("reports of the month", self.reports)
+        return {"seed_s": self.timings}
+
+    def units(self) -> int:
+        from org.choices import Role, UnitKind
+        from org.models import Unit, User
+
+        government = Unit.objects.create(name="基准区人民政府", kind=UnitKind.GOVERNMENT)
+        drc = Unit.objects.create(name="基准区发展和改革局", kind=UnitKind.DEPARTMENT, parent=government)
+        departments = [
+            Unit.objects.create(name=f"基准区第{i + 1:02d}局", kind=UnitKind.DEPARTMENT, parent=government)
+            for i in range(24)
+        ]
+        towns = [
+            Unit.objects.create(name=f"基准第{i + 1:02d}街道", kind=UnitKind.TOWN, parent=government)
+            for i in range(12)
+        ]
+        self.responsible = [u.pk for u in departments + towns]
+        self.towns = [u.pk for u in towns]
+        self.coordinator = User.objects.create_user(
+            username="bench", password="Bench#2026-x", role=Role.COORDINATOR, unit=drc, name="基准协调"
+        )
+        return 2 + len(departments) + len(towns)
+
+    def projects(self) -> int:
+        from datetime import date
+        from decimal import Decimal
+
+        from catalog.models import Category
+        from projects.models import Project
+
+        categories = list(Category.objects.values_list("pk", flat=True))
+        statuses = ["construction"] * 6 + ["completed", "operating", "preliminary", "suspended"]
+        batch: list[Project] = []
+        for i in range(self.count):
+            # 总投资 from 500 万元 to 20 亿元, most of them small, as in the seeds' plans.
+            total = 500 + (i * 7919) % 40_000 + (180_000 if i % 97 == 0 else 0)
+            start = self.years[0] + i % len(self.years)
+            status = statuses[i % len(statuses)]
+            batch.append(
+                Project(
+                    name=f"基准项目{i + 1:06d}",
+                    category_id=categories[i % len(categories)],
+                    total_investment=Decimal(total),
+                    responsible_unit_id=self.responsible[i % len(self.responsible)],
+                    town_id=self.towns[(i // 3) % len(self.towns)],
+                    status=status,
+                    build_years=f"{start}-{start + 2}",
+                    start_year=start,
+                    end_year=start + 2,
+                    actual_start_date=date(start, 1 + i % 12, 1) if status != "preliminary" else None,
+                    latitude=Decimal("35.60") + Decimal(i % 300) / 1000,
+                    longitude=Decimal("114.90") + Decimal((i // 300) % 300) / 1000,
+                )
+            )
+            if len(batch) == 5000:
+                Project.objects.bulk_create(batch)
+                batch = []
+        Project.objects.bulk_create(batch)
+        self.project_ids = list(Project.objects.order_by("pk").values_list("pk", flat=True))
+        self.totals = dict(Project.objects.values_list("pk", "total_investment"))
+        return len(self.project_ids)
+
+    def plans(self) -> int:
+        from plans.models import Plan
+
+        written = 0
+        self.annual_cents: dict[int, list[int]] = {}
+        for year in self.years:
+            levels = {"local": 1, "city": 10, "province": 50}
+            for level, every in levels.items():
+                plan = Plan.objects.create(year=year, level=level, title=f"{year}年{level}基准计划")
+                rows = []
+                for n, pid in enumerate(self.project_ids):
+                    if n % every:
+                        continue
+                    # 年度计划投资: a third of the total, in cents, the same on every list of the year.
+                    cents = int(self.totals[pid] * 100) // 3
+                    if level == "local":
+                        self.annual_cents.setdefault(pid, []).append(cents)
+                    kind = ("new_start", "continuing", "continuing", "completing")[n % 4]
+                    start_month = 1 + n % 12 if kind == "new_start" else None
+                    finish_month = 1 + n % 12 if kind == "completing" else None
+                    rows.append((plan.pk, pid, kind, money(cents), "", start_month, finish_month, ""))
+                written += self.insert(
+                    "plans_planentry",
+                    (
+                        "plan_id",
+                        "project_id",
+                        "plan_type",
+                        "annual_investment",
+                        "target",
+                        "planned_start_month",
+                        "planned_completion_month",
+                        "note",
+                    ),
+                    iter(rows),
+                )
+        return written
+
+    def monthly(self) -> int:
+        """One row per project and month, month after month as the rollup grows, with the running
+        year-to-date; a month of rows at a time, built column by column."""
+        shares = monthly_shares()
+        ids = self.project_ids
+        table = "progress_monthlyprogress"
+        columns = "project_id, year, month, amount, ytd_increment, year_to_date, cumulative"
+        cumulative = [0] * len(ids)
+        written = 0
+        with self.connection.cursor() as cursor:
+            for y, year in enumerate(self.years):
+                plans = [self.annual_cents[pid][y] for pid in ids]
+                kinds = [shares[(n * 7 + y * 3) % 16] for n in range(len(ids))]
+                ytd = [0] * len(ids)
+                for month in range(1, 13):
+                    m = month - 1
+                    added = [plan * kind[m] // 1_000_000 for plan, kind in zip(plans, kinds)]
+                    ytd = [a + b for a, b in zip(ytd, added)]
+                    cumulative = [a + b for a, b in zip(cumulative, added)]
+                    if self.vendor == "postgresql":
+                        lines = "".join(
+                            f"{pid}\t{year}\t{month}\t{a // 100}.{a % 100:02d}\t{a // 100}.{a % 100:02d}"
+                            f"\t{t // 100}.{t % 100:02d}\t{c // 100}.{c % 100:02d}\n"
+                            for pid, a, t, c in zip(ids, added, ytd, cumulative)
+                        )
+                        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                            copy.write(lines)
+                    else:
+                        amounts = [a / 100 for a in added]
+                        cursor.executemany(
+                            f"INSERT INTO {table} ({columns}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                            zip(
+                                ids,
+                                [year] * len(ids),
+                                [month] * len(ids),
+                                amounts,
+                                amounts,
+                                [t / 100 for t in ytd],
+                                [c / 100 for c in cumulative],
+                            ),
+                        )
+                    written += len(ids)
+        return written
+
+    def reports(self) -> int:
+        from datetime import datetime, timedelta, timezone
+
+        from progress.models import Report, period_seq
+        from progress.periods import Period
+
+        year, month = self.years[-1], 12
+        deadline = Period(year, month).deadline
+        batch = []
+        china = timezone(timedelta(hours=8))
+        for n, pid in enumerate(self.project_ids):
+            submitted = datetime(year, month, 20 + n % 10, 9, tzinfo=china)
+            batch.append(
+                Report(
+                    project_id=pid,
+                    year=year,
+                    month=month,
+                    seq=period_seq(year, month),
+                    deadline=deadline,
+                    state="accepted",
+                    first_submitted_at=submitted,
+                    submitted_at=submitted,
+                )
+            )
+        Report.objects.bulk_create(batch, batch_size=5000)
+        return len(batch)
+
+    def analyze(self) -> int:
+        """Planner statistics (and on PostgreSQL the visibility map), as autovacuum would leave them."""
+        with self.connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE" if self.vendor == "postgresql" else "ANALYZE")
+        return 0
+
+    def insert(self, table: str, columns: tuple[str, ...], rows: Iterator[tuple[Any, ...]]) -> int:
+        """Rows into a table: COPY on PostgreSQL, executemany on SQLite."""
+        written = 0
+        with self.connection.cursor() as cursor:
+            if self.vendor == "postgresql":
+                raw = cursor.cursor
+                with raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                    lines = []
+                    for row in rows:
+                        lines.append("\t".join("\\N" if v is None else str(v) for v in row))
+                        if len(lines) == BATCH:
+                            copy.write("\n".join(lines) + "\n")
+                            written += len(lines)
+                            lines = []
+                    if lines:
+                        copy.write("\n".join(lines) + "\n")
+                        written += len(lines)
+            else:
+                sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+                batch = []
+                for row in rows:
+                    batch.append(row)
+                    if len(batch) == BATCH:
+                        cursor.executemany(sql, batch)
+                        written += len(batch)
+                        batch = []
+                if batch:
+                    cursor.executemany(sql, batch)
+                    written += len(batch)
+        return written
+
+
+def timed_runs(action: Callable[[], Any], runs: int) -> dict[str, Any]:
+    """Median milliseconds of `runs` calls after a warm-up, and the SQL queries of one call."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    action()
+    times = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        action()
+        times.append((time.perf_counter() - began) * 1000)
+    with CaptureQueriesContext(connection) as queries:
+        action()
+    return {"ms": statistics.median(times), "min_ms": min(times), "queries": len(queries)}
+
+
+def worker(projects: int, years: int, runs: int) -> dict[str, Any]:
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "keyprojects.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection, transaction
+    from django.test import Client
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from catalog.models import Category
+    from figures import compute as figures
+    from figures.compute import Scope, compute
+
+    call_command("migrate", verbosity=0)
+    last_year = timezone.localdate().year - 1
+    seeder = Seeder(projects, years, last_year)
+    began = time.perf_counter()
+    with transaction.atomic():
+        seeded = seeder.run()
+    seeder.timed("vacuum/analyze", seeder.analyze)
+    seeded["total_s"] = time.perf_counter() - began
+    year, month = last_year, 12
+    scope = Scope(user=seeder.coordinator)
+
+    categories = dict(Category.objects.values_list("pk", "name"))
+
+    def key_orm() -> Any:
+        entries = figures.scope_entries(year, scope)
+        return (
+            figures.plan_totals(entries, year, month),
+            figures.breakdown(entries, year, month, "project__category", categories),
+            figures.ranking(entries, year, month, "unit"),
+        )
+
+    def key_sql() -> Any:
+        with connection.cursor() as cursor:
+            results = []
+            for sql in HAND_SQL.values():
+                cursor.execute(sql.replace("%(year)s", str(year)).replace("%(month)s", str(month)))
+                results.append(cursor.fetchall())
+            return results
+
+    client = Client()
+    client.force_login(seeder.coordinator)
+    page_url = f"{reverse('home')}?period={year}-{month:02d}"
+    screen_url = f"{reverse('figures:bigscreen_data')}?period={year}-{month:02d}"
+
+    def get(url: str) -> None:
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+
+    orm_totals, _, _ = key_orm()
+    sql_totals = key_sql()[0][0]
+    agree = (
+        int(sql_totals[0]) == orm_totals["count"]
+        and abs(float(sql_totals[3]) - float(orm_totals["completed"])) < 0.01
+    )
+    return {
+        "backend": "PostgreSQL" if connection.vendor == "postgresql" else "SQLite",
+        "projects": projects,
+        "years": years,
+        "monthly_rows": projects * years * 12,
+        "seed": seeded,
+        "period": f"{year}-{month:02d}",
+        "agree": agree,
+        "compute": timed_runs(lambda: compute(year, month, scope), runs),
+        "page": timed_runs(lambda: get(page_url), runs),
+        "screen": timed_runs(lambda: get(screen_url), runs),
+        "key_orm": timed_runs(key_orm, runs),
+        "key_sql": timed_runs(key_sql, runs),
+    }
+
+
+def postgres_admin(url: str, sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(
+        url.replace("postgres://", "postgresql://", 1), autocommit=True, connect_timeout=5
+    ) as conn:
+        conn.execute(sql)  # type: ignore[arg-type]
+
+
+def run_backend(args: argparse.Namespace, postgres: str | None) -> dict[str, Any] | None:
+    """One backend in a child process, on a database of its own that is removed afterwards."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SQLITE_PATH")}
+    database = ""
+    if postgres:
+        try:
+            database = f"keyprojects_bench_dashboard_{os.getpid()}"
+            postgres_admin(postgres, f"DROP DATABASE IF EXISTS {database}")
+            postgres_admin(postgres, f"CREATE DATABASE {database}")
+        except Exception as error:
+            print(f"PostgreSQL at {postgres} is not reachable ({type(error).__name__}: {error}); skipped.")
+            return None
+        env["DATABASE_URL"] = urlunsplit(urlsplit(postgres)._replace(path=f"/{database}"))
+        label = "PostgreSQL"
+    else:
+        path = BENCH_DIR / "dashboard.sqlite3"
+        for stale in BENCH_DIR.glob("dashboard.sqlite3*"):
+            stale.unlink()
+        env["SQLITE_PATH"] = str(path)
+        label = "SQLite"
+    print(f"{label}: {args.projects:,} projects × {args.years} years …", file=sys.stderr, flush=True)
+    try:
+        child = subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--worker",
+                "--projects",
+                str(args.projects),
+                "--years",
+                str(args.years),
+                "--runs",
+                str(args.runs),
+            ],
+            env=env,
+            stdout=subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+        if child.returncode != 0:
+            print(f"{label}: the worker failed (exit {child.returncode})", file=sys.stderr)
+            return None
+        return json.loads(child.stdout.strip().splitlines()[-1])
+    finally:
+        if not args.keep:
+            if postgres:
+                postgres_admin(postgres, f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+            else:
+                for stale in BENCH_DIR.glob("dashboard.sqlite3*"):
+                    stale.unlink()
+
+
+def print_results(results: list[dict[str, Any]]) -> None:
+    for r in results:
+        seed = r["seed"]["seed_s"]
+        print(
+            f"\n{r['backend']}: {r['projects']:,} projects, {r['years']} years, "
+            f"{r['monthly_rows']:,} monthly rows; figures for {r['period']} (every month of the year summed)"
+        )
+        print(
+            "  seed: "
+            + ", ".join(f"{k} {v:.1f} s" for k, v in seed.items())
+            + f"; total {r['seed']['total_s']:.1f} s"
+        )
+        print(f"  {'measured':<34}{'median ms':>10}{'min ms':>9}{'queries':>9}")
+        names = {
+            "compute": "compute() — every figure",
+            "page": "dashboard page GET /",
+            "screen": "big screen data.json",
+            "key_orm": "key aggregates via figures.compute",
+            "key_sql": "same aggregates, hand-written SQL",
+        }
+        for key, name in names.items():
+            m = r[key]
+            print(f"  {name:<34}{m['ms']:>10.1f}{m['min_ms']:>9.1f}{m['queries']:>9}")
+        ratio = r["key_orm"]["ms"] / r["key_sql"]["ms"] if r["key_sql"]["ms"] else float("nan")
+        print(f"  ORM / hand-written SQL: {ratio:.2f}×; totals agree: {'yes' if r['agree'] else 'NO'}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--projects", type=int, default=100_000, help="projects (default 100,000)")
+    parser.add_argument(
+        "--years", type=int, default=10, help="years of plans and monthly progress (default 10)"
+    )
+    parser.add_argument("--runs", type=int, default=5, help="measured runs of each figure (default 5)")
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        default=DEFAULT_POSTGRES,
+        help=f"PostgreSQL server (default {DEFAULT_POSTGRES})",
+    )
+    parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
+    parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
+    parser.add_argument("--keep", action="store_true", help="keep the databases for inspection")
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.worker:
+        print(json.dumps(worker(args.projects, args.years, args.runs)))
+        return
+    backends = ([] if args.no_sqlite else [None]) + ([] if args.no_postgres else [args.postgres])
+    results = [r for r in (run_backend(args, postgres) for postgres in backends) if r]
+    print_results(results)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,79 @@
+"""compute() adds up one grouped pass; each figure computed on its own must come out the same."""
+
+from decimal import Decimal
+
+import pytest
+
+from catalog.models import Category
+from figures.compute import Scope, breakdown, compute, plan_totals, ranking, scope_entries
+from figures.tests.test_figures import accepted
+from plans.models import Plan, PlanEntry
+from progress.rollup import refresh_projects
+from projects.models import Project
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def mixed(world):
+    """Projects across units, towns, categories, plan types and two lists, some with progress."""
+    local = Plan.objects.create(year=2026, level="local", title="2026年区重点")
+    city = Plan.objects.create(year=2026, level="city", title="2026年市重点")
+    categories = list(Category.objects.order_by("sort_order"))
+    units = [world.housing, world.town, world.education, world.drc]
+    kinds = ["continuing", "new_start", "completing", "preliminary"]
+    projects = []
+    for i in range(14):
+        project = Project.objects.create(
+            name=f"分组项目{i:02d}",
+            category=categories[i % len(categories)],
+            total_investment=Decimal(5000 + 1000 * i),
+            responsible_unit=units[i % len(units)],
+            town=world.town if i % 3 else None,
+            status="construction",
+        )
+        projects.append(project)
+        kind = kinds[i % len(kinds)]
+        PlanEntry.objects.create(
+            plan=city if i % 5 == 4 else local,
+            project=project,
+            plan_type=kind,
+            annual_investment=Decimal(1000 + 137 * i),
+            planned_start_month=3 if kind == "new_start" else None,
+            planned_completion_month=9 if kind == "completing" else None,
+        )
+        if i % 5 == 0:
+            PlanEntry.objects.create(
+                plan=city, project=project, plan_type="continuing", annual_investment=Decimal("777.77")
+            )
+        if i % 4 != 3:
+            accepted(project, 2026, 2, f"{100 + 11 * i}.25")
+            accepted(project, 2026, 5, f"{50 + 7 * i}.10")
+    refresh_projects([p.pk for p in projects])
+    return projects
+
+
+@pytest.mark.parametrize("month", [1, 4, 6])
+@pytest.mark.parametrize("level", [None, "local", "city"])
+def test_compute_matches_each_figure_computed_alone(world, mixed, month, level):
+    scope = Scope(level=level, user=world.coordinator)
+    data = compute(2026, month, scope)
+    entries = scope_entries(2026, scope)
+    categories = {c.pk: c.name for c in Category.objects.all()}
+    types = {row["key"]: row["label"] for row in data["by_plan_type"]}
+    assert data["plan"] == plan_totals(entries, 2026, month)
+    assert data["by_category"] == breakdown(entries, 2026, month, "project__category", categories)
+    assert data["by_plan_type"] == breakdown(entries, 2026, month, "plan_type", types)
+    assert data["ranking_units"] == ranking(entries, 2026, month, "unit")
+    assert data["ranking_towns"] == ranking(entries, 2026, month, "town")
+    if level is None and month == 6:
+        assert data["plan"]["count"] == 14
+        assert data["plan"]["completed"] > 0
+
+
+def test_a_narrow_scope_adds_up_the_same(world, mixed):
+    scope = Scope(unit=world.housing, category=Category.objects.get(code="infrastructure"))
+    data = compute(2026, 6, scope)
+    entries = scope_entries(2026, scope)
+    assert data["plan"] == plan_totals(entries, 2026, 6)
+    assert data["ranking_units"] == ranking(entries, 2026, 6, "unit")
