@@ -393,7 +393,7 @@ def size_buckets(entries: QuerySet[PlanEntry]) -> dict[str, Any]:
             "key": b,
             "label": str(SizeBucket(b).label),
             "count": row[f"n_{b}"],
-            "total_investment": row[f"t_{b}"],
+            "total_investment": quantize(row[f"t_{b}"], 2),
         }
         for b in SIZE_BUCKET_BOUNDS
     ]
@@ -444,7 +444,7 @@ def monthly_series(entries: QuerySet[PlanEntry], year: int, month: int) -> list[
         series.append(
             {
                 "month": m,
-                "completed": running,
+                "completed": quantize(running, 2),
                 "completion_rate": completion_rate(running, plan),
                 "time_progress": time_progress(m),
                 "planned_to_date": quantize(plan * m / 12, 2),
