@@ -179,7 +179,9 @@ def test_a_problem_cannot_move_to_another_project(world, client_for, ledger):
 
 def test_the_api_assigns_problems_to_the_same_units_as_the_form(world, client_for):
     response = client_for(world.coordinator).post(
-        "/api/problems/", payload(world.project_a, responsible_units=[world.owner_b_unit.pk]), content_type=JSON
+        "/api/problems/",
+        payload(world.project_a, responsible_units=[world.owner_b_unit.pk]),
+        content_type=JSON,
     )
     assert response.status_code == 400
     assert response.json()["responsible_units"] == ["所选对象不存在或无权使用。"]
