@@ -47,6 +47,7 @@ from progress.exchange.reader import Issue, ParsedSheet, SheetRow, WorkbookError
 from progress.exchange.tables import Kind
 from progress.models import TRACKED_FIELDS, ImportBatch, Report, ReportRevision, period_seq
 from progress.periods import Period
+from progress.signals import report_accepted
 from projects.choices import STATUS_TRANSITIONS, STATUSES_NEEDING_REASON, ProcedureStatus, ProjectStatus
 from projects.choices import ReportFrequency as Frequency
 from projects.models import Procedure, Project, ProjectStatusChange
@@ -1007,6 +1008,8 @@ class Importer:
         figures = {"amount": amount, "year_to_date": year_to_date, "cumulative": cumulative}
         if progress_text is not None:
             figures["progress_text"] = progress_text
+        if target is not None and all(getattr(target, name) == value for name, value in figures.items()):
+            return
         warnings = self._rules(number, figures, project, previous_rows)
         if target is not None:
             if not self._update_report(number, target, figures, opening, row_states, warnings, outcome):
@@ -1207,6 +1210,15 @@ class Importer:
         )
         insert(OperationLog, itertools.chain(self._creation_logs(), self.logs))
         self._refresh_rollup()
+        self._announce()
+
+    def _announce(self) -> None:
+        """Send report_accepted once for the batch: its listener (the warning scan) covers every project."""
+        written = [report["id"] for report in self.new_reports[:1]] + [
+            report.pk for report in self.updated_reports[:1]
+        ]
+        if written:
+            report_accepted.send(sender=Report, report=Report.objects.get(pk=written[0]))
 
     def _creation_logs(self) -> Iterator[dict[str, Any]]:
         """新增 entries of the operation log, one per new project, made as they are written."""

@@ -6,6 +6,7 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
+from audit.models import OperationLog
 from catalog.models import ProcedureType
 from plans.models import Plan, PlanEntry
 from progress.choices import ReportState, RevisionKind
@@ -200,6 +201,8 @@ def test_a_hand_made_table_imports_with_titles_merges_notes_and_numbers_as_text(
     assert statuses == {"land": "done", "approval": "done"}
 
     new = Project.objects.get(name="城东污水处理厂")
+    created = OperationLog.objects.get(project=new, action=OperationLog.Action.CREATE)
+    assert created.user == world.coordinator and created.changes["总投资"] == ["", "8,000.00"]
     assert new.responsible_unit == world.housing, "the merged 责任单位 cell is carried down"
     assert new.build_years == "2026-2027" and new.start_year == 2026
     assert new.total_investment == Decimal("8000")
@@ -473,7 +476,10 @@ def test_rows_match_by_project_code_before_name(world, plan):
     assert result.errors == []
     world.project_a.refresh_from_db()
     assert world.project_a.name == "滨河路改造工程（一期）"
+    assert world.project_a.version == 2, "edit forms see that the project changed"
     assert Project.objects.count() == 2
+    log = OperationLog.objects.get(project=world.project_a, action=OperationLog.Action.UPDATE)
+    assert log.changes["项目名称"] == ["滨河路改造工程", "滨河路改造工程（一期）"]
 
 
 def test_table1_creates_projects_in_a_new_plan_with_procedures(world):
@@ -595,3 +601,27 @@ def test_procedure_text_is_read_generously(world, plan):
     assert result.errors == []
     statuses = dict(Procedure.objects.values_list("type__code", "status"))
     assert statuses == {"land": "in_progress", "approval": "not_needed"}
+
+
+def test_an_import_announces_its_accepted_reports_once(world, plan):
+    from progress.signals import report_accepted
+
+    received = []
+
+    def listener(sender, report, **kwargs):
+        received.append(report.project_id)
+
+    report_accepted.connect(listener)
+    try:
+        content = table3(
+            row3(
+                "滨河路改造工程", total=12000, amount=1, cumulative=1, ytd=1, responsible="区住房和城乡建设局"
+            ),
+            row3(
+                "城关智能制造产业园", total=56000, amount=2, cumulative=2, ytd=2, responsible="城关街道办事处"
+            ),
+        )
+        assert run(content, world.coordinator).errors == []
+    finally:
+        report_accepted.disconnect(listener)
+    assert len(received) == 1, "one warning scan for the whole table, not one per row"
