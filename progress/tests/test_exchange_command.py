@@ -6,10 +6,9 @@ from decimal import Decimal
 
 import pytest
 from django.conf import settings
+from django.core.management import CommandError, call_command
 
 from plans.models import Plan, PlanEntry
-from progress.management.commands.export_table import Command as ExportCommand
-from progress.management.commands.import_table import Command as ImportCommand
 from progress.models import ImportBatch, Report
 
 pytestmark = pytest.mark.django_db
@@ -26,22 +25,25 @@ def plan(world):
     return plan
 
 
-def run(command, *argv: str, capsys) -> tuple[int, str, str]:
-    """Run a command as manage.py would (exit code, stdout, stderr)."""
+def run(command: str, *argv: str, capsys) -> tuple[int, str, str]:
+    """Run a command and return what manage.py would: exit code, stdout, stderr.
+
+    call_command rather than run_from_argv, which closes the database connections when done.
+    """
     try:
-        command().run_from_argv(["manage.py", "command", *argv])
-        code = 0
-    except SystemExit as exit:
-        code = int(exit.code or 0)
+        call_command(command, *argv)
+        code, message = 0, ""
+    except CommandError as error:
+        code, message = error.returncode, f"CommandError: {error}\n"
     out, err = capsys.readouterr()
-    return code, out, err
+    return code, out, err + message
 
 
 def test_export_then_import_exits_zero_and_prints_the_counts(world, plan, tmp_path, capsys, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
     path = tmp_path / "附件3.xlsx"
     code, out, _ = run(
-        ExportCommand,
+        "export_table",
         "3",
         "--year",
         "2026",
@@ -55,7 +57,7 @@ def test_export_then_import_exits_zero_and_prints_the_counts(world, plan, tmp_pa
     )
     assert code == 0 and path.exists() and "已导出附件3" in out
     code, out, err = run(
-        ImportCommand, str(path), "--year", "2026", "--level", "local", "--period", "2026-03", capsys=capsys
+        "import_table", str(path), "--year", "2026", "--level", "local", "--period", "2026-03", capsys=capsys
     )
     assert code == 0, err
     assert "导入完成：附件3，新增 0 行，变更 0 行，未变 1 行" in out
@@ -71,7 +73,7 @@ def test_import_errors_exit_one_list_the_errors_and_write_nothing(world, plan, t
     path = tmp_path / "bad.xlsx"
     book.save(path)
     code, _out, err = run(
-        ImportCommand, str(path), "--year", "2026", "--level", "local", "--period", "2026-03", capsys=capsys
+        "import_table", str(path), "--year", "2026", "--level", "local", "--period", "2026-03", capsys=capsys
     )
     assert code == 1
     assert "第2行‘本月完成投资’列：" in err and "未写入任何数据" in err
@@ -82,7 +84,7 @@ def test_import_errors_exit_one_list_the_errors_and_write_nothing(world, plan, t
 def test_dry_run_writes_nothing(world, plan, tmp_path, capsys):
     path = tmp_path / "附件3.xlsx"
     run(
-        ExportCommand,
+        "export_table",
         "3",
         "--year",
         "2026",
@@ -103,7 +105,7 @@ def test_dry_run_writes_nothing(world, plan, tmp_path, capsys):
     book.active["J6"] = 50
     book.save(path)
     code, out, err = run(
-        ImportCommand,
+        "import_table",
         str(path),
         "--year",
         "2026",
@@ -120,17 +122,17 @@ def test_dry_run_writes_nothing(world, plan, tmp_path, capsys):
 
 def test_bad_arguments_are_messages_not_tracebacks(world, tmp_path, capsys):
     code, _, err = run(
-        ImportCommand, str(tmp_path / "missing.xlsx"), "--year", "2026", "--level", "local", capsys=capsys
+        "import_table", str(tmp_path / "missing.xlsx"), "--year", "2026", "--level", "local", capsys=capsys
     )
     assert code == 1 and "找不到文件" in err
     path = tmp_path / "x.xlsx"
     path.write_bytes(b"not excel")
     code, _, err = run(
-        ImportCommand, str(path), "--year", "2026", "--level", "local", "--period", "2026-13", capsys=capsys
+        "import_table", str(path), "--year", "2026", "--level", "local", "--period", "2026-13", capsys=capsys
     )
     assert code == 1 and "报送期应写作 YYYY-MM" in err
     code, _, err = run(
-        ExportCommand, "3", "--year", "2026", "--level", "local", "--out", str(path), capsys=capsys
+        "export_table", "3", "--year", "2026", "--level", "local", "--out", str(path), capsys=capsys
     )
     assert code == 1 and "--period" in err
 
