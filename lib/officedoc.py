@@ -11,7 +11,7 @@ from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
+from docx.shared import Mm, Pt, RGBColor
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 TITLE_FONT = "方正小标宋简体"  # 二号 = 22 pt
@@ -21,6 +21,7 @@ SUBHEADING_FONT = "楷体_GB2312"
 PAGE_NUMBER_FONT = "宋体"  # 四号 = 14 pt
 TITLE_SIZE, BODY_SIZE = 22, 16
 CENTER, RIGHT, LEFT = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.RIGHT, WD_ALIGN_PARAGRAPH.LEFT
+RED = RGBColor(0xE6, 0x00, 0x12)
 
 
 def chinese_date(day: date) -> str:
@@ -28,18 +29,21 @@ def chinese_date(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def set_font(run: Any, name: str, size: float, bold: bool = False) -> None:
+def set_font(run: Any, name: str, size: float, bold: bool = False, color: RGBColor | None = None) -> None:
     """A run's font for Chinese and Latin text alike: the east-asian name is what Word uses for 汉字."""
     run.font.name = name
     run.font.size = Pt(size)
     run.font.bold = bold
+    if color is not None:
+        run.font.color.rgb = color
     fonts = run._element.get_or_add_rPr().get_or_add_rFonts()
     for attribute in ("w:eastAsia", "w:ascii", "w:hAnsi"):
         fonts.set(qn(attribute), name)
 
 
 def new_document() -> Any:
-    """An empty A4 document with the official margins and a "— 1 —" page number in the footer."""
+    """An empty A4 document with the official margins and "— 1 —" page numbers in the footer:
+    odd pages on the right, even pages on the left (GB/T 9704 7.5)."""
     document = Document()
     section = document.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
@@ -49,7 +53,9 @@ def new_document() -> Any:
     normal.font.name = BODY_FONT
     normal.font.size = Pt(BODY_SIZE)
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
-    _page_number(section.footer.paragraphs[0])
+    document.settings.odd_and_even_pages_header_footer = True
+    _page_number(section.footer.paragraphs[0], RIGHT)
+    _page_number(section.even_page_footer.paragraphs[0], LEFT)
     return document
 
 
@@ -62,6 +68,7 @@ def paragraph(
     align: Any = None,
     indent: bool = True,
     bold: bool = False,
+    color: RGBColor | None = None,
     space_after: float = 0,
 ) -> Any:
     """One paragraph at a fixed 28-point line pitch, indented two characters unless told not to."""
@@ -74,7 +81,7 @@ def paragraph(
         fmt.first_line_indent = Pt(size * 2)
     if align is not None:
         para.alignment = align
-    set_font(para.add_run(text), font, size, bold)
+    set_font(para.add_run(text), font, size, bold, color)
     return para
 
 
@@ -110,8 +117,18 @@ def signature(document: Any, office: str, day: date) -> None:
         para.paragraph_format.right_indent = Pt(BODY_SIZE * 2)
 
 
-def _page_number(para: Any) -> None:
-    para.alignment = CENTER
+def red_rule(para: Any) -> None:
+    """The red line under a masthead (版头中的分隔线)."""
+    border = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for key, value in (("w:val", "single"), ("w:sz", "12"), ("w:space", "1"), ("w:color", "E60012")):
+        bottom.set(qn(key), value)
+    border.append(bottom)
+    para._p.get_or_add_pPr().append(border)
+
+
+def _page_number(para: Any, align: Any) -> None:
+    para.alignment = align
     set_font(para.add_run("— "), PAGE_NUMBER_FONT, 14)
     run = para.add_run()
     set_font(run, PAGE_NUMBER_FONT, 14)
