@@ -142,6 +142,8 @@ class RowResult:
 
 @dataclass
 class ImportResult:
+    """What an import found (rows, errors, warnings) and whether it was written."""
+
     table_number: int | None
     rows: list[RowResult] = field(default_factory=list)
     errors: list[Issue] = field(default_factory=list)
@@ -178,6 +180,7 @@ def _show(value: object) -> str:
 
 
 def chunks(items: "Sequence[Any]", size: int = CHUNK) -> Iterator["Sequence[Any]"]:
+    """Slices of `size` items: IN (…) lists stay short on every database."""
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
@@ -189,6 +192,8 @@ def can_import(user: User | None) -> bool:
 
 @dataclass
 class _Unit:
+    """A unit as rows are checked against it: matched by exact name, scoped by path."""
+
     id: int
     name: str
     path: str
@@ -242,7 +247,6 @@ class Importer:
         self.with_reports = self.table.number == 3 and period is not None and "amount" in parsed.columns
         # What the commit writes.
         self.plan: Plan | None = None
-        self.new_plan: Plan | None = None
         # New rows are {attname: value} dicts (see bulk.insert); a "project" key points at the
         # project's own dict until the new project has an id.
         self.new_projects: list[dict[str, Any]] = []
@@ -280,7 +284,7 @@ class Importer:
     # Loading ------------------------------------------------------------------------------------
 
     def load(self) -> None:
-        """Everything the rows are checked against, in a few queries whatever the number of rows."""
+        """The plan, units, dictionaries and people every row is checked against (projects: _load_batch)."""
         self.plan = Plan.objects.in_force().filter(year=self.year, level=self.level).first()
         self.units = {
             name: _Unit(pk, name, path, kind, parent)
@@ -451,6 +455,7 @@ class Importer:
         self.parsed.rows = []
 
     def _check_file(self) -> None:
+        """What is wrong with the import as a whole: header year, period, the user's role."""
         parsed = self.parsed
         if parsed.header_year and parsed.header_year != self.year:
             key = next((column.key for column in parsed.columns.values() if column.is_yearly), "")
@@ -492,6 +497,7 @@ class Importer:
         return values
 
     def _check_row(self, sheet_row: SheetRow, seen: dict[object, int]) -> None:
+        """One row: read its cells, find its project, work out what it would write (or its errors)."""
         number = sheet_row.number
         errors_before = len(self.result.errors)
         values = self._parse(sheet_row)
@@ -1137,7 +1143,7 @@ class Importer:
     def write(self) -> None:
         """Write everything checked, in bulk. Runs inside the caller's transaction."""
         if self.plan is None:
-            self.plan = self.new_plan = Plan.objects.create(
+            self.plan = Plan.objects.create(
                 year=self.year,
                 level=self.level,
                 version=1,
