@@ -316,10 +316,10 @@ def main() -> None:
                 print(line("月度导入（已有项目，新建本月报告）", monthly))
                 export = run_step(env, "export", "4")
                 print(line(f"导出 {options.rows:,} 行", export))
-                if "seconds" in read and "seconds" in monthly:
+                if "cpu" in read and "cpu" in monthly and "cpu" in first:
                     print(
-                        f"  月度导入 / 读取 = {monthly['seconds'] / read['seconds']:.1f}×，"
-                        f"首次导入 / 读取 = {first.get('seconds', 0) / read['seconds']:.1f}×"
+                        f"  导入 / 读取（CPU 时间）：月度 {monthly['cpu'] / read['cpu']:.1f}×，"
+                        f"首次 {first['cpu'] / read['cpu']:.1f}×"
                     )
             if problem is not None:
                 print(f"PostgreSQL: 跳过（{options.postgres} 无法连接：{problem[:120]}）")

@@ -47,6 +47,7 @@ from progress.exchange.reader import Issue, ParsedSheet, SheetRow, WorkbookError
 from progress.exchange.tables import Kind
 from progress.models import TRACKED_FIELDS, ImportBatch, Report, ReportRevision, period_seq
 from progress.periods import Period
+from progress.rollup import refresh_projects
 from progress.signals import report_accepted
 from projects.choices import STATUS_TRANSITIONS, STATUSES_NEEDING_REASON, ProcedureStatus, ProjectStatus
 from projects.choices import ReportFrequency as Frequency
@@ -1215,16 +1216,26 @@ class Importer:
             ],
         )
         insert(OperationLog, itertools.chain(self._creation_logs(), self.logs))
-        self._refresh_rollup()
-        self._announce()
-
-    def _announce(self) -> None:
-        """Send report_accepted once for the batch: its listener (the warning scan) covers every project."""
-        written = [report["id"] for report in self.new_reports[:1]] + [
+        reported = {report["project_id"] for report in self.new_reports} | {
+            report.project_id for report in self.updated_reports + self.recomputed_reports
+        }
+        announced = [report["id"] for report in self.new_reports[:1]] + [
             report.pk for report in self.updated_reports[:1]
         ]
-        if written:
-            report_accepted.send(sender=Report, report=Report.objects.get(pk=written[0]))
+        self._let_go()
+        if reported:
+            refresh_projects(reported)
+        if announced:
+            # Once for the whole import: its listener (the warning scan) looks at every project.
+            report_accepted.send(sender=Report, report=Report.objects.get(pk=announced[0]))
+
+    def _let_go(self) -> None:
+        """Drop the rows just written before the monthly rollup builds its own."""
+        for rows in (self.new_projects, self.new_entries, self.new_procedures, self.new_reports, self.logs):
+            rows.clear()
+        self.revisions.clear()
+        self.project_updates.clear()
+        self.procedure_updates.clear()
 
     def _creation_logs(self) -> Iterator[dict[str, Any]]:
         """新增 entries of the operation log, one per new project, made as they are written."""
@@ -1252,16 +1263,6 @@ class Importer:
             fields["updated_at"] = self.now
             fields["version"] = F("version") + 1
         update_grouped(Project, self.project_updates)
-
-    def _refresh_rollup(self) -> None:
-        project_ids = {report["project_id"] for report in self.new_reports} | {
-            report.project_id for report in self.updated_reports + self.recomputed_reports
-        }
-        if not project_ids:
-            return
-        from progress.rollup import refresh_projects
-
-        refresh_projects(project_ids)
 
 
 def _snapshot(report: dict[str, Any] | Report) -> dict[str, str]:
