@@ -16,6 +16,13 @@ from projects.models import Procedure, Project
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    """Kept import files go to a temporary folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 YEAR = 2026
 HEADER = ["序号", "项目名称", "总投资", "本月完成投资", "累计完成投资", "年度完成投资", "责任单位"]
 GOOD = [1, "滨河路改造工程", 12000, 100, 2100, 100, "区住房和城乡建设局"]

@@ -13,6 +13,13 @@ from progress.models import ImportBatch, Report
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    """Kept import files go to a temporary folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 YEAR = 2026
 
 
@@ -39,8 +46,7 @@ def run(command: str, *argv: str, capsys) -> tuple[int, str, str]:
     return code, out, err + message
 
 
-def test_export_then_import_exits_zero_and_prints_the_counts(world, plan, tmp_path, capsys, settings):
-    settings.MEDIA_ROOT = tmp_path / "media"
+def test_export_then_import_exits_zero_and_prints_the_counts(world, plan, tmp_path, capsys):
     path = tmp_path / "附件3.xlsx"
     code, out, _ = run(
         "export_table",

@@ -17,6 +17,13 @@ from projects.models import Procedure, Project
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    """Kept import files go to a temporary folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 YEAR = 2026
 MARCH = Period(YEAR, 3)
 

@@ -16,14 +16,20 @@ from projects.models import Procedure, Project
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    """Kept import files go to a temporary folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 YEAR = 2026
 MARCH = Period(YEAR, 3)
 
 
 @pytest.fixture
-def data(world, settings, tmp_path):
+def data(world):
     """Two projects with everything the tables carry: codes, contacts, dates, procedures, reports."""
-    settings.MEDIA_ROOT = tmp_path
     a, b = world.project_a, world.project_b
     a.code = "2020-440104-70-01-012345"
     a.content = "道路改造3.2公里，含雨污分流"
