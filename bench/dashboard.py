@@ -54,47 +54,43 @@ def money(cents: int) -> str:
     return f"{cents // 100}.{cents % 100:02d}"
 
 
-# Hand-written SQL of the key aggregates: plans in force of the year, one entry per project
-# (local before city before province), year-to-date completed from the monthly rollup.
+# Hand-written SQL of the key aggregates (plan totals, completed by category, by responsible unit)
+# as one would write them against the tables: the plans in force of the year, one entry per
+# project (local before city before province) by an anti-join on the list's rank, each project's
+# year-to-date summed once from the monthly rollup, then one pass grouped three ways (GROUPING
+# SETS on PostgreSQL; SQLite has none, so it groups by category and unit and the client adds up).
 HAND_SQL_SCOPE = """
-WITH in_force AS (
-    SELECT p.id, p.level FROM plans_plan p
+WITH in_force AS MATERIALIZED (
+    SELECT p.id, CASE p.level WHEN 'local' THEN 0 WHEN 'city' THEN 1 ELSE 2 END AS rank
+    FROM plans_plan p
     WHERE p.year = %(year)s
       AND p.version = (SELECT MAX(q.version) FROM plans_plan q WHERE q.year = p.year AND q.level = p.level)
-), ranked AS (
-    SELECT e.project_id, e.annual_investment,
-           ROW_NUMBER() OVER (
-               PARTITION BY e.project_id
-               ORDER BY CASE f.level WHEN 'local' THEN 0 WHEN 'city' THEN 1 ELSE 2 END, e.id
-           ) AS rn
+), listed AS (
+    SELECT e.project_id, e.annual_investment, f.rank
     FROM plans_planentry e JOIN in_force f ON f.id = e.plan_id
 ), scope AS (
-    SELECT project_id, annual_investment FROM ranked WHERE rn = 1
+    SELECT s.project_id, s.annual_investment FROM listed s
+    WHERE NOT EXISTS (SELECT 1 FROM listed t WHERE t.project_id = s.project_id AND t.rank < s.rank)
 ), done AS (
     SELECT m.project_id, SUM(m.ytd_increment) AS ytd FROM progress_monthlyprogress m
     WHERE m.year = %(year)s AND m.month <= %(month)s GROUP BY m.project_id
 )
+SELECT p.category_id, p.responsible_unit_id, COUNT(*), SUM(p.total_investment), SUM(s.annual_investment),
+       SUM(d.ytd)
+FROM scope s JOIN projects_project p ON p.id = s.project_id LEFT JOIN done d ON d.project_id = s.project_id
 """
 HAND_SQL = {
-    "totals": HAND_SQL_SCOPE
-    + """
-SELECT COUNT(*), SUM(p.total_investment), SUM(s.annual_investment), SUM(d.ytd)
-FROM scope s JOIN projects_project p ON p.id = s.project_id LEFT JOIN done d ON d.project_id = s.project_id
-""",
-    "by_category": HAND_SQL_SCOPE
-    + """
-SELECT p.category_id, COUNT(*), SUM(s.annual_investment), SUM(d.ytd)
-FROM scope s JOIN projects_project p ON p.id = s.project_id LEFT JOIN done d ON d.project_id = s.project_id
-GROUP BY p.category_id
-""",
-    "by_unit": HAND_SQL_SCOPE
-    + """
-SELECT p.responsible_unit_id, u.name, COUNT(*), SUM(s.annual_investment), SUM(d.ytd)
-FROM scope s JOIN projects_project p ON p.id = s.project_id JOIN org_unit u ON u.id = p.responsible_unit_id
-LEFT JOIN done d ON d.project_id = s.project_id
-GROUP BY p.responsible_unit_id, u.name
-""",
+    "postgresql": HAND_SQL_SCOPE + "GROUP BY GROUPING SETS ((), (p.category_id), (p.responsible_unit_id))",
+    "sqlite": HAND_SQL_SCOPE + "GROUP BY p.category_id, p.responsible_unit_id",
 }
+
+
+def hand_totals(rows: list[tuple[Any, ...]], vendor: str) -> dict[str, Any]:
+    """The scope's count and completed from the hand-written query's rows."""
+    if vendor == "postgresql":
+        total = next(r for r in rows if r[0] is None and r[1] is None)
+        return {"count": total[2], "completed": total[5] or 0}
+    return {"count": sum(r[2] for r in rows), "completed": sum(r[5] or 0 for r in rows)}
 
 
 class Seeder:
@@ -376,20 +372,30 @@ def worker(projects: int, years: int, runs: int) -> dict[str, Any]:
     categories = dict(Category.objects.values_list("pk", "name"))
 
     def key_orm() -> Any:
+        # As compute() does it: the scope cut once by its keys, then added up per figure.
         entries = figures.scope_entries(year, scope)
+        groups = figures.scope_groups(entries, year, month)
         return (
-            figures.plan_totals(entries, year, month),
-            figures.breakdown(entries, year, month, "project__category", categories),
-            figures.ranking(entries, year, month, "unit"),
+            figures.plan_totals(entries, year, month, groups),
+            figures.breakdown(entries, year, month, "project__category", categories, groups),
+            figures.ranking(entries, year, month, "unit", groups),
         )
 
     def key_sql() -> Any:
+        sql = HAND_SQL[connection.vendor].replace("%(year)s", str(year)).replace("%(month)s", str(month))
         with connection.cursor() as cursor:
-            results = []
-            for sql in HAND_SQL.values():
-                cursor.execute(sql.replace("%(year)s", str(year)).replace("%(month)s", str(month)))
-                results.append(cursor.fetchall())
-            return results
+            cursor.execute(sql)
+            rows = cursor.fetchall()
+        if connection.vendor != "postgresql":
+            # What GROUPING SETS gives on PostgreSQL: the total, by category, by unit.
+            by_category: dict[Any, list[Any]] = {}
+            by_unit: dict[Any, list[Any]] = {}
+            for row in rows:
+                for sums, key in ((by_category, row[0]), (by_unit, row[1])):
+                    acc = sums.setdefault(key, [0, 0, 0, 0])
+                    for i, value in enumerate(row[2:]):
+                        acc[i] += value or 0
+        return rows
 
     client = Client()
     client.force_login(seeder.coordinator)
@@ -401,10 +407,10 @@ def worker(projects: int, years: int, runs: int) -> dict[str, Any]:
         assert response.status_code == 200, (url, response.status_code)
 
     orm_totals, _, _ = key_orm()
-    sql_totals = key_sql()[0][0]
+    sql_totals = hand_totals(key_sql(), connection.vendor)
     agree = (
-        int(sql_totals[0]) == orm_totals["count"]
-        and abs(float(sql_totals[3]) - float(orm_totals["completed"])) < 0.01
+        int(sql_totals["count"]) == orm_totals["count"]
+        and abs(float(sql_totals["completed"]) - float(orm_totals["completed"])) < 0.01
     )
     return {
         "backend": "PostgreSQL" if connection.vendor == "postgresql" else "SQLite",

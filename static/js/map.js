@@ -129,7 +129,10 @@
   };
   legend.addTo(map);
   fetch(page.data_url, { headers: { Accept: "application/geo+json, application/json" }, credentials: "same-origin" })
-    .then((response) => response.json())
+    .then((response) => {
+      if (!response.ok) throw new Error(String(response.status));
+      return response.json();
+    })
     .then((geojson) => {
       showProjects(map, geojson);
       const counts = statusCounts(geojson);
@@ -137,5 +140,10 @@
       const total = document.querySelector("[data-testid=map-count]");
       if (total) total.textContent = geojson.features.length;
       element.dataset.loaded = "true";
+    })
+    .catch(() => {
+      const total = document.querySelector("[data-testid=map-count]");
+      if (total) total.textContent = "—";
+      element.dataset.loaded = "failed";
     });
 })();
