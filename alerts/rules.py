@@ -59,7 +59,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, ClassVar
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import F, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import F, Max, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _t
@@ -296,26 +296,25 @@ class InvestmentLag(Rule):
     def findings(self, today: date, config: "AlertRuleConfig") -> Iterable[Finding]:
         from figures.compute import MONEY, ZERO, Scope, ahead_of_time, completion_rate, scope_entries
         from lib.numbers import quantize
-        from progress.models import MonthlyProgress
 
         closed = latest_closed_month(today)
         if closed is None:
             return
         year, month = closed
-        done = (
-            MonthlyProgress.objects.filter(project_id=OuterRef("project_id"), year=year, month__lte=month)
-            .order_by()
-            .values("project_id")
-            .annotate(total=Sum("ytd_increment"))
-            .values("total")
-        )
         # Behind by at least Y points ⇔ done × 1200 ≤ plan × (100 m − 12 Y); the bound is loosened
         # by a few tenths so that rounding is settled exactly below, with the figures' own functions.
+        # The year-to-date comes through a join on the project's monthly rows, not a subquery per
+        # entry: SQLite ran such a subquery on the (year, month) index, a scan of the year each time.
         bound = Decimal(100 * month - 12 * config.yellow_threshold + 3)
+        this_year = Q(project__monthly__year=year, project__monthly__month__lte=month)
         rows = (
             scope_entries(year, Scope())
             .filter(annual_investment__gt=0)
-            .annotate(done=Coalesce(Subquery(done, output_field=MONEY), Value(ZERO), output_field=MONEY))
+            .annotate(
+                done=Coalesce(
+                    Sum("project__monthly__ytd_increment", filter=this_year), Value(ZERO), output_field=MONEY
+                )
+            )
             .annotate(done_x1200=F("done") * 1200, bound=F("annual_investment") * bound)
             .filter(done_x1200__lte=F("bound"))
             .values_list("project_id", "annual_investment", "done")
