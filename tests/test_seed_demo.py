@@ -1,19 +1,32 @@
 """seed_demo builds a valid, deterministic demo district; demo_logins lists its accounts."""
 
+from datetime import date, datetime, time
 from io import StringIO
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import timezone
 
+from alerts.models import Alert
+from elements.models import ElementNeed, FundingRecord
 from lib.validators import validate_credit_code, validate_project_code
+from milestones.models import Milestone
 from org.models import Unit, User
+from pipeline.models import PipelineEntry, ReviewDecision
 from plans.choices import PlanLevel, PlanType
 from plans.models import Plan, PlanEntry
+from problems.choices import MatterStatus, ProblemStatus
+from problems.models import Matter, Meeting, Problem, ProblemEvent
 from projects.choices import ProcedureStatus, ProjectStatus
 from projects.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from projects.models import Procedure, Project, ProjectStatusChange
+from starts.models import StartEvent, StartEventProject
+from supervision.choices import NoticeStatus
+from supervision.models import Inspection, Notice, NoticeReply
 
 # A past year makes the reference day 31 December, so the data does not depend on today.
 YEAR = 2025
@@ -179,3 +192,64 @@ def test_demo_logins_lists_every_account() -> None:
     for account in DEMO_ACCOUNTS:
         assert account.username in text
     assert DEMO_PASSWORD in text
+
+
+MODULES = (
+    Problem, ProblemEvent, Meeting, Matter, Notice, NoticeReply, Inspection, Milestone, PipelineEntry,
+    ReviewDecision, StartEvent, StartEventProject, FundingRecord, ElementNeed, Alert,
+)  # fmt: skip
+
+
+def module_counts() -> dict[str, object]:
+    counts: dict[str, object] = {model.__name__: model.objects.count() for model in MODULES}
+    counts["problem_statuses"] = sorted(Problem.objects.values_list("status", flat=True))
+    counts["matter_statuses"] = sorted(Matter.objects.values_list("status", flat=True))
+    counts["notice_statuses"] = sorted(Notice.objects.values_list("status", flat=True))
+    counts["milestones_done"] = Milestone.objects.filter(actual_date__isnull=False).count()
+    counts["pipeline"] = sorted(PipelineEntry.objects.values_list("project__name", "decision"))
+    # Warnings on another table's row name its id ("problem:12"), which differs from one database to the next.
+    alerts = Alert.objects.values_list("rule", "project__name", "object_key", "colour", "state")
+    counts["alerts"] = sorted((rule, name, key.split(":")[0], *rest) for rule, name, key, *rest in alerts)
+    return counts
+
+
+@pytest.mark.django_db
+def test_every_module_has_demo_records_and_the_same_seed_gives_the_same() -> None:
+    out = seed()
+    first = module_counts()
+    for model in MODULES:
+        assert first[model.__name__], model.__name__
+    assert "问题" in out and "预警" in out
+    # Problems in every state, some overdue at the reference day, some settled by a meeting.
+    assert set(first["problem_statuses"]) == set(ProblemStatus.values)  # type: ignore[arg-type]
+    assert Problem.objects.unsolved().filter(deadline__lt=date(YEAR, 12, 31)).exists()
+    assert Problem.objects.filter(status=ProblemStatus.RESOLVED, settled_by__isnull=False).exists()
+    assert MatterStatus.DONE in first["matter_statuses"]  # type: ignore[operator]
+    assert set(first["notice_statuses"]) == set(NoticeStatus.values)  # type: ignore[arg-type]
+    seed(flush=True)
+    assert module_counts() == first
+
+
+@pytest.mark.django_db
+def test_demo_histories_are_consistent_and_rows_valid() -> None:
+    seed()
+    end = datetime.combine(date(YEAR, 12, 31), time.max, tzinfo=ZoneInfo(settings.TIME_ZONE))
+    for problem in Problem.objects.prefetch_related("events"):
+        events = list(problem.events.all())
+        status = events[-1].to_status if events else ProblemStatus.OPEN
+        assert status == problem.status, problem
+        times = [problem.raised_at, *(e.at for e in events)]
+        assert times == sorted(times) and times[-1] <= end, problem
+        if problem.status == ProblemStatus.RESOLVED:
+            assert problem.resolved_at == events[-1].at
+    for matter in Matter.objects.filter(status=MatterStatus.DONE).select_related("meeting"):
+        assert matter.meeting.date <= timezone.localdate(matter.completed_at) <= date(YEAR, 12, 31)
+    for reply in NoticeReply.objects.select_related("notice"):
+        assert reply.notice.issued_on <= timezone.localdate(reply.replied_at) <= date(YEAR, 12, 31)
+    assert not Milestone.objects.filter(actual_date__gt=date(YEAR, 12, 31)).exists()
+    for model in (Problem, Matter, Notice, Inspection, Milestone, PipelineEntry, FundingRecord, ElementNeed):
+        for obj in model.objects.all():
+            try:
+                obj.full_clean(validate_unique=False, validate_constraints=False)
+            except ValidationError as error:  # pragma: no cover - the message names the bad row
+                pytest.fail(f"{model.__name__} {obj}: {error}")

@@ -1,22 +1,86 @@
-"""seed_demo: build the demo district (units, accounts, projects, procedures, three-level plans)."""
+"""seed_demo: build the demo district (units, accounts, projects, procedures, three-level plans), its
+monthly reports, the records of the other modules (problems, meetings, supervision, milestones, pipeline,
+collective starts, funding and elements) and the warnings."""
 
+import calendar
+import random
 import time
 from argparse import ArgumentParser
-from datetime import date
+from datetime import date, datetime
+from datetime import time as clock
+from importlib import import_module
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from django.apps import apps
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 from django.utils import timezone
 
 from progress.demo import build_reports
 from projects.demo import DEMO_PASSWORD, DemoBuilder, flush_demo
 from projects.models import Project
 
+# The apps whose `<app>.demo.build(rng, today)` fills their pages, in the order they run: supervision
+# reads the problems, and the warnings read them all.
+DEMO_APPS = ("problems", "supervision", "milestones", "pipeline", "starts", "elements")
+# Above this many projects only the registry, plans and reports are generated.
+LARGE = 5000
+# Up to this many projects the warnings are scanned at every month end of the year; above, at the last.
+MONTHLY_SCANS = 1000
+
+
+def build_modules(seed: int, today: date) -> dict[str, int]:
+    """Each app's demo records, each from its own random stream, so that one does not shift another."""
+    counts: dict[str, int] = {}
+    for app in DEMO_APPS:
+        if apps.is_installed(app):
+            module = import_module(f"{app}.demo")
+            counts.update(module.build(random.Random(f"{seed}:{app}"), today))
+    return counts
+
+
+def scan_history(today: date, monthly: bool = True) -> dict[str, int]:
+    """The warning scan as the district would have run it: at the end of each month of the year so far
+    (`monthly`; else of last month only), then on `today`. Each past scan's warnings and events carry
+    that evening's time, so that the figures show warnings raised and closed (销号) month by month.
+    Nobody is notified."""
+    from alerts.choices import AlertState, Colour
+    from alerts.models import Alert, AlertEvent
+    from alerts.scan import run_scan
+
+    month_ends = [
+        date(today.year, month, calendar.monthrange(today.year, month)[1])
+        for month in range(1, today.month + 1)
+    ]
+    past = [day for day in month_ends if day < today]
+    days = (past if monthly else past[-1:]) + [today]
+    tz = ZoneInfo(settings.TIME_ZONE)
+    for day in days:
+        before = timezone.now()
+        run_scan(day, notify=False)
+        if day >= timezone.localdate():
+            continue
+        evening = datetime.combine(day, clock(22, 0), tzinfo=tz)
+        Alert.objects.filter(opened_at__gte=before).update(opened_at=evening)
+        Alert.objects.filter(escalated_at__gte=before).update(escalated_at=evening)
+        Alert.objects.filter(closed_at__gte=before).update(closed_at=evening)
+        AlertEvent.objects.filter(at__gte=before).update(at=evening)
+    open_alerts = Alert.objects.filter(state=AlertState.OPEN)
+    return {
+        "scans": len(days),
+        "alerts": Alert.objects.count(),
+        "alerts_red": open_alerts.filter(colour=Colour.RED).count(),
+        "alerts_yellow": open_alerts.filter(colour=Colour.YELLOW).count(),
+    }
+
 
 class Command(BaseCommand):
     help = (
-        "生成演示数据：示范区的单位树、演示账号、重点项目、手续、状态变更和近三年省/市/区三级年度计划。"
-        "同一 --seed 和 --year 在同一参考日生成相同的数据。"
+        "生成演示数据：示范区的单位树、演示账号、重点项目、手续、状态变更、近三年省/市/区三级年度计划和月报，"
+        "以及问题台账、调度会议、督查督办、节点计划、项目谋划、集中开工、资金与要素保障和红黄灯预警。"
+        "同一 --seed 和 --year 在同一月份生成相同的数据。"
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -25,33 +89,39 @@ class Command(BaseCommand):
         parser.add_argument("--year", type=int, default=None, help="当前计划年度（默认今年）")
         parser.add_argument("--if-empty", action="store_true", help="已有项目时什么也不做")
         parser.add_argument(
-            "--flush", action="store_true", help="先删除已有的计划、项目、单位和非超级用户账号"
+            "--flush", action="store_true", help="先删除已有的计划、项目、单位、业务记录和非超级用户账号"
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
         count: int = options["projects"]
         if count < 1:
             raise CommandError("--projects 至少为 1。")
-        started = time.perf_counter()
-        if options["flush"]:
-            removed = flush_demo()
-            self.stdout.write(
-                f"已清除：项目 {removed['projects']} 个，计划 {removed['plans']} 个，"
-                f"单位 {removed['units']} 个，账号 {removed['users']} 个。"
-            )
-        elif Project.objects.exists():
+        if not options["flush"] and Project.objects.exists():
             if options["if_empty"]:
                 self.stdout.write("已有项目数据，未生成演示数据。")
                 return
             raise CommandError("数据库中已有项目。使用 --flush 先清除，或用 --if-empty 跳过。")
-
-        builder = DemoBuilder(projects=count, seed=options["seed"], year=options["year"])
-        verbose = options["verbosity"] >= 2
-        counts = builder.build(log=self.stdout.write if verbose else None)
-        today = timezone.localdate()
-        current = today if builder.year >= today.year else date(builder.year, 12, 31)
-        reports = build_reports(current, seed=builder.seed)
-        counts["reports"] = reports["reports"]
+        started = time.perf_counter()
+        # One transaction: a failure anywhere leaves the database as it was, never half a demo.
+        with transaction.atomic():
+            if options["flush"]:
+                removed = flush_demo()
+                self.stdout.write(
+                    f"已清除：项目 {removed['projects']} 个，计划 {removed['plans']} 个，"
+                    f"单位 {removed['units']} 个，账号 {removed['users']} 个，业务记录 {removed['records']} 条。"
+                )
+            builder = DemoBuilder(projects=count, seed=options["seed"], year=options["year"])
+            verbose = options["verbosity"] >= 2
+            counts = builder.build(log=self.stdout.write if verbose else None)
+            today = timezone.localdate()
+            current = today if builder.year >= today.year else date(builder.year, 12, 31)
+            reports = build_reports(current, seed=builder.seed)
+            counts["reports"] = reports["reports"]
+            extras: dict[str, int] = {}
+            if count <= LARGE:
+                extras = build_modules(builder.seed, current)
+                if apps.is_installed("alerts"):
+                    extras.update(scan_history(current, monthly=count <= MONTHLY_SCANS))
         elapsed = time.perf_counter() - started
         self.stdout.write(
             self.style.SUCCESS(
@@ -61,4 +131,26 @@ class Command(BaseCommand):
                 f"计划 {counts['plans']}，计划项目 {counts['plan_entries']}，月报 {counts['reports']}；用时 {elapsed:.1f} 秒。"
             )
         )
+        if extras:
+            self.stdout.write(self.describe(extras))
+        elif count > LARGE:
+            self.stdout.write(
+                f"项目超过 {LARGE} 个，未生成问题、会议、督办、节点、谋划、集中开工、资金要素等记录和预警；"
+                "可运行 manage.py scan_alerts 扫描预警。"
+            )
         self.stdout.write(f"演示账号密码均为 {DEMO_PASSWORD}，运行 manage.py demo_logins 查看账号列表。")
+
+    @staticmethod
+    def describe(c: dict[str, int]) -> str:
+        def n(key: str) -> int:
+            return c.get(key, 0)
+
+        return (
+            f"业务记录：问题 {n('problems')}（办理记录 {n('problem_events')}、评论 {n('comments')}），"
+            f"调度会议 {n('meetings')}（议定事项 {n('matters')}），督办通知单 {n('notices')}（回复 {n('notice_replies')}），"
+            f"现场督导 {n('inspections')}，节点 {n('milestones')}（{n('milestone_projects')} 个项目），"
+            f"谋划项目 {n('pipeline_entries')}（审查 {n('review_rounds')} 轮），"
+            f"集中开工 {n('start_events')} 次（项目 {n('start_event_projects')} 个），"
+            f"资金记录 {n('funding_records')}（专项债 {n('special_bonds')}），要素需求 {n('element_needs')}；"
+            f"预警 {n('alerts')} 条（{n('scans')} 次扫描，在亮红灯 {n('alerts_red')}、黄灯 {n('alerts_yellow')}）。"
+        )
