@@ -9,9 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from figures.tests.test_figures import accepted
 from plans.models import Plan, PlanEntry
 from progress.rollup import refresh_projects
-from figures.tests.test_figures import accepted
 from projects.models import Project
 
 pytestmark = pytest.mark.django_db
