@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from figures.tests.test_figures import accepted
+from figures.views import latest_reported_month
 from plans.models import Plan, PlanEntry
 from progress.rollup import refresh_projects
 
@@ -14,8 +15,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def district(world):
-    """This year's plan with both projects placed on the map and a month of accepted progress."""
-    year = timezone.localdate().year
+    """The plan of the year the pages open on, both projects placed on the map, a month of progress."""
+    year, _month = latest_reported_month(timezone.localdate())
     world.project_a.latitude, world.project_a.longitude = Decimal("35.761234"), Decimal("115.031234")
     world.project_a.save()
     world.project_b.latitude, world.project_b.longitude = Decimal("35.742000"), Decimal("115.002000")
