@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.utils import translation
 
 from figures.compute import Scope, compute
 from lib.numbers import wan_to_yi
@@ -148,7 +149,13 @@ def reporting_sentence(data: dict[str, Any]) -> str:
 
 
 def draft(kind: str, year: int, month: int, level: str = "") -> dict[str, Any]:
-    """Title, sections and figures of a new bulletin of `kind` for the period."""
+    """Title, sections and figures of a new bulletin of `kind` for the period (always in Chinese:
+    official documents are, whatever language the coordinator's screen is in)."""
+    with translation.override("zh-hans"):
+        return _draft(kind, year, month, level)
+
+
+def _draft(kind: str, year: int, month: int, level: str) -> dict[str, Any]:
     data = snapshot(year, month, level)
     region = settings.REGION_NAME
     scope_word = TITLE_WORDS.get(level, TITLE_WORDS[""])

@@ -30,6 +30,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from alerts.querysets import alert_figures
 from catalog.models import Category
@@ -45,11 +46,11 @@ MONEY = DecimalField(max_digits=18, decimal_places=2)
 LEVEL_PRECEDENCE = {PlanLevel.LOCAL: 0, PlanLevel.CITY: 1, PlanLevel.PROVINCE: 2}
 # The status groups the seeds report (已完工 / 在建 / 暂停 / 前期), in the order they are written.
 STATUS_GROUPS = [
-    ("completed", "已完工", (ProjectStatus.COMPLETED, ProjectStatus.OPERATING)),
-    ("construction", "在建", (ProjectStatus.CONSTRUCTION,)),
-    ("suspended", "暂停施工", (ProjectStatus.SUSPENDED,)),
-    ("preliminary", "前期", (ProjectStatus.PRELIMINARY, ProjectStatus.RESERVE)),
-    ("cancelled", "终止", (ProjectStatus.CANCELLED,)),
+    ("completed", gettext_lazy("已完工"), (ProjectStatus.COMPLETED, ProjectStatus.OPERATING)),
+    ("construction", gettext_lazy("在建"), (ProjectStatus.CONSTRUCTION,)),
+    ("suspended", gettext_lazy("暂停施工"), (ProjectStatus.SUSPENDED,)),
+    ("preliminary", gettext_lazy("前期"), (ProjectStatus.PRELIMINARY, ProjectStatus.RESERVE)),
+    ("cancelled", gettext_lazy("终止"), (ProjectStatus.CANCELLED,)),
 ]
 
 
@@ -339,7 +340,7 @@ def status_breakdown(entries: QuerySet[PlanEntry]) -> list[dict[str, Any]]:
     )
     shares = largest_remainder_shares([row[name] for name, _l, _s in STATUS_GROUPS], 1)
     return [
-        {"key": name, "label": label, "count": row[name], "share": shares[i]}
+        {"key": name, "label": str(label), "count": row[name], "share": shares[i]}
         for i, (name, label, _s) in enumerate(STATUS_GROUPS)
     ]
 

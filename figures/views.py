@@ -58,6 +58,7 @@ def chart_tables(data: dict[str, Any], year: int, level: str | None) -> dict[str
     return {
         "monthly": {
             "title": _("累计完成投资与时间进度"),
+            "series": [_("累计完成投资"), _("按时间进度应完成"), _("完成率"), _("时间进度")],
             "headers": [
                 _("月份"),
                 _("累计完成投资（万元）"),
@@ -101,6 +102,7 @@ def chart_tables(data: dict[str, Any], year: int, level: str | None) -> dict[str
         },
         "level": {
             "title": _("按计划级别"),
+            "series": [_("年度计划投资"), _("完成投资"), _("完成率")],
             "headers": [
                 _("级别"),
                 _("项目数"),
@@ -124,6 +126,7 @@ def chart_tables(data: dict[str, Any], year: int, level: str | None) -> dict[str
         },
         "units": {
             "title": _("责任单位完成情况排名"),
+            "series": [_("年度计划投资"), _("完成投资"), _("完成率")],
             "headers": [
                 _("名次"),
                 _("责任单位"),
@@ -140,6 +143,7 @@ def chart_tables(data: dict[str, Any], year: int, level: str | None) -> dict[str
         },
         "towns": {
             "title": _("乡镇/街道完成情况"),
+            "series": [_("年度计划投资"), _("完成投资"), _("完成率")],
             "headers": [
                 _("名次"),
                 _("乡镇/街道"),

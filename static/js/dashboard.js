@@ -4,6 +4,8 @@
   const number = (value) => (value === null || value === undefined ? null : Number(value));
   const toYi = (value) => (value === null ? null : Math.round(Number(value) / 100) / 100);
   const drawn = [];
+  const first = document.querySelector("[data-chart]");
+  const unit = first ? first.dataset.unit : "";
 
   function open(key, index) {
     const links = charts[key].links;
@@ -18,14 +20,14 @@
       grid: { left: 60, right: 60, top: 40, bottom: 30 },
       xAxis: { type: "category", data: rows.map((r) => r[0]) },
       yAxis: [
-        { type: "value", name: "亿元" },
+        { type: "value", name: unit },
         { type: "value", name: "%", max: (v) => Math.max(100, Math.ceil(v.max / 10) * 10) },
       ],
       series: [
-        { name: "累计完成投资", type: "bar", data: rows.map((r) => toYi(r[1])) },
-        { name: "按时间进度应完成", type: "line", data: rows.map((r) => toYi(r[2])), lineStyle: { type: "dashed" } },
-        { name: "完成率", type: "line", yAxisIndex: 1, data: rows.map((r) => number(r[3])) },
-        { name: "时间进度", type: "line", yAxisIndex: 1, data: rows.map((r) => number(r[4])), lineStyle: { type: "dotted" } },
+        { name: table.series[0], type: "bar", data: rows.map((r) => toYi(r[1])) },
+        { name: table.series[1], type: "line", data: rows.map((r) => toYi(r[2])), lineStyle: { type: "dashed" } },
+        { name: table.series[2], type: "line", yAxisIndex: 1, data: rows.map((r) => number(r[3])) },
+        { name: table.series[3], type: "line", yAxisIndex: 1, data: rows.map((r) => number(r[4])), lineStyle: { type: "dotted" } },
       ],
     };
   }
@@ -49,11 +51,11 @@
       legend: { top: 0 },
       grid: { left: 60, right: 50, top: 40, bottom: 80 },
       xAxis: { type: "category", data: rows.map((r) => r[nameColumn]), axisLabel: { rotate: 30, interval: 0 } },
-      yAxis: [{ type: "value", name: "亿元" }, { type: "value", name: "%" }],
+      yAxis: [{ type: "value", name: unit }, { type: "value", name: "%" }],
       series: [
-        { name: "年度计划投资", type: "bar", data: rows.map((r) => toYi(r[planColumn])) },
-        { name: "完成投资", type: "bar", data: rows.map((r) => toYi(r[doneColumn])) },
-        { name: "完成率", type: "line", yAxisIndex: 1, data: rows.map((r) => number(r[rateColumn])) },
+        { name: table.series[0], type: "bar", data: rows.map((r) => toYi(r[planColumn])) },
+        { name: table.series[1], type: "bar", data: rows.map((r) => toYi(r[doneColumn])) },
+        { name: table.series[2], type: "line", yAxisIndex: 1, data: rows.map((r) => number(r[rateColumn])) },
       ],
     };
   }
