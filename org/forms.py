@@ -175,3 +175,11 @@ class OwnPasswordChangeForm(PasswordChangeForm):
 
 class LoginForm(AuthenticationForm):
     bound_field_class = TablerBoundField
+
+    def clean_username(self) -> str:
+        # Checked before authentication, so an over-long name never reaches the lockout records.
+        username = self.cleaned_data.get("username") or ""
+        limit = User._meta.get_field("username").max_length or 150
+        if len(username) > limit:
+            raise forms.ValidationError(_t("用户名不能超过%(n)d个字符。") % {"n": limit})
+        return username

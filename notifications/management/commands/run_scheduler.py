@@ -21,7 +21,6 @@ class Command(BaseCommand):
         self.stdout.write(f"Scheduler started: {names}")
         try:
             while True:
-                close_old_connections()
                 try:
                     for name in run_due():
                         self.stdout.write(f"queued {name}")
@@ -31,5 +30,7 @@ class Command(BaseCommand):
                 if options["once"]:
                     return
                 time.sleep(options["interval"])
+                # A long-running process: drop connections the database has timed out meanwhile.
+                close_old_connections()
         except KeyboardInterrupt:
             self.stdout.write("Scheduler stopped.")
