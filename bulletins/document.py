@@ -4,6 +4,7 @@ import io
 import shutil
 import subprocess
 import tempfile
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -93,7 +94,7 @@ def tables_of(figures: dict[str, Any]) -> list[tuple[str, list[str], list[list[A
         for r in ranking
     ]
     headers = ["项目", "项目数（个）", "年度计划投资（亿元）", "完成投资（亿元）", "完成率"]
-    return [
+    tables = [
         ("表1 分级别完成情况", ["计划级别", *headers[1:]], level_rows),
         ("表2 分类别完成情况", ["项目类别", *headers[1:]], category_rows),
         (
@@ -102,6 +103,31 @@ def tables_of(figures: dict[str, Any]) -> list[tuple[str, list[str], list[list[A
             ranking_rows,
         ),
     ]
+    behind = figures.get("behind") or []
+    if behind:
+        tables.append((
+            "表4 慢于时间进度的项目",
+            ["项目名称", "责任单位", "年度计划投资（万元）", "完成投资（万元）", "完成率", "慢于时间进度（个百分点）"],
+            [[r["name"], r["unit"], r["annual_plan"], r["completed"], f"{r['completion_rate']}%" if r["completion_rate"] is not None else "—",
+              abs(Decimal(str(r["ahead_points"]))) if r["ahead_points"] is not None else "—"] for r in behind],
+        ))  # fmt: skip
+    alerts = figures.get("alerts")
+    if alerts and alerts.get("raised"):
+        names = figures.get("rule_names", {})
+        tables.append((
+            "表5 红黄灯预警情况",
+            ["预警规则", "累计预警（个）", "在亮（个）", "已销号（个）", "销号率"],
+            [[names.get(code, code), r["raised"], r["open"], r["closed"], f"{r['closure_rate']}%"] for code, r in alerts["by_rule"].items()]
+            + [["合计", alerts["raised"], alerts["open"], alerts["closed"], f"{alerts['closure_rate']}%"]],
+        ))  # fmt: skip
+    problems = figures.get("problems")
+    if problems and problems.get("raised"):
+        tables.append((
+            "表6 问题台账办理情况",
+            ["累计问题（个）", "已销号（个）", "超期未办结（个）", "销号率"],
+            [[problems["raised"], problems["solved"], problems["overdue"], f"{problems['closure_rate']}%"]],
+        ))  # fmt: skip
+    return tables
 
 
 def render_docx(bulletin: Bulletin) -> bytes:

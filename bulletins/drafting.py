@@ -8,7 +8,8 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import translation
 
-from figures.compute import Scope, compute
+from alerts.rules import registry
+from figures.compute import Scope, behind_time_progress, compute
 from lib.numbers import wan_to_yi
 from plans.choices import PlanLevel
 
@@ -43,8 +44,12 @@ def pace(ahead: Any) -> str:
 
 
 def snapshot(year: int, month: int, level: str = "") -> dict[str, Any]:
-    """The figures a bulletin is drafted from, as plain JSON (decimals as strings)."""
-    data = compute(year, month, Scope(level=level or None))
+    """The figures a bulletin is drafted from, as plain JSON (decimals as strings): every figure of
+    the figures module, the projects furthest behind time progress, and the warning rules' names."""
+    scope = Scope(level=level or None)
+    data = compute(year, month, scope)
+    data["behind"] = behind_time_progress(year, month, scope)
+    data["rule_names"] = {code: str(rule.name) for code, rule in registry().items()}
     return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
 
 
@@ -148,6 +153,27 @@ def reporting_sentence(data: dict[str, Any]) -> str:
     return f"本月应报送进度的项目{reporting['due']}个，按时报送{reporting['on_time']}个，按时报送率{reporting['on_time_rate']}%。"
 
 
+def work_sentences(data: dict[str, Any]) -> list[str]:
+    """推进措施: warnings, problems and meetings, in the words of seeds 000 and 003."""
+    sentences = []
+    alerts = data.get("alerts") or {}
+    if alerts.get("raised"):
+        sentences.append(
+            f"实行红黄灯预警，累计预警项目{alerts['projects']}个、预警{alerts['raised']}条，已销号{alerts['closed']}条，销号率{alerts['closure_rate']}%。"
+        )
+    problems = data.get("problems") or {}
+    meetings = data.get("meetings") or {}
+    if problems.get("raised") or meetings.get("held"):
+        text = f"建立问题台账，累计梳理问题{problems.get('raised', 0)}个，已解决{problems.get('solved', 0)}个，销号率{problems.get('closure_rate') or '0.0'}%"
+        if meetings.get("held"):
+            text += (
+                f"；先后召开{meetings['held']}次调度会议，议定{meetings['matters_decided']}个事项，"
+                f"切实解决{meetings['problems_solved']}个存在问题"
+            )
+        sentences.append(text + "。")
+    return sentences
+
+
 def draft(kind: str, year: int, month: int, level: str = "") -> dict[str, Any]:
     """Title, sections and figures of a new bulletin of `kind` for the period (always in Chinese:
     official documents are, whatever language the coordinator's screen is in)."""
@@ -170,7 +196,11 @@ def _draft(kind: str, year: int, month: int, level: str) -> dict[str, Any]:
             {"heading": "一、项目进展情况", "level": 1, "paragraphs": []},
             {"heading": "（一）项目投资完成情况", "level": 2, "paragraphs": progress},
             {"heading": "（二）项目开工建设情况", "level": 2, "paragraphs": construction},
-            {"heading": "二、各单位推进情况", "level": 1, "paragraphs": ranking_paragraphs(data)},
+            {
+                "heading": "二、相关推进措施",
+                "level": 1,
+                "paragraphs": work_sentences(data) + ranking_paragraphs(data),
+            },
             {
                 "heading": "三、下一步工作",
                 "level": 1,
@@ -191,6 +221,11 @@ def _draft(kind: str, year: int, month: int, level: str) -> dict[str, Any]:
             {"heading": "一、投资完成情况", "level": 1, "paragraphs": progress},
             {"heading": "二、项目开工建设情况", "level": 1, "paragraphs": construction},
             {"heading": "三、各单位完成情况", "level": 1, "paragraphs": ranking_paragraphs(data)},
+            {
+                "heading": "四、预警与问题办理情况",
+                "level": 1,
+                "paragraphs": work_sentences(data) or ["本期无预警和问题。"],
+            },
             {
                 "heading": "四、下一步工作要求",
                 "level": 1,

@@ -4,7 +4,7 @@ import io
 import re
 import shutil
 import subprocess
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -181,3 +181,48 @@ def test_bad_requests_are_refused_cleanly(world, client_for):
 
 def test_yi_rounding_is_the_figures_rounding():
     assert wan_to_yi(Decimal("239000.00")) == Decimal("23.90")
+
+
+def test_warnings_problems_and_meetings_in_the_notice_are_the_figures(year_2017, world, tmp_path):
+    from datetime import date as day
+
+    from alerts.models import Alert
+    from problems.models import Problem
+
+    project = year_2017[0]
+    from django.utils import timezone as tz
+
+    moment = tz.make_aware(datetime(2017, 5, 2, 9))
+    Alert.objects.create(
+        rule="start_overdue",
+        project=project,
+        colour="red",
+        message="应开未开",
+        opened_on=day(2017, 5, 2),
+        opened_at=moment,
+    )
+    Problem.objects.create(project=project, category="funding", description="资金缺口", raised_at=moment)
+    out = tmp_path / "notice.docx"
+    call_command(
+        "bulletin",
+        "--kind",
+        "monthly",
+        "--year",
+        "2017",
+        "--month",
+        "12",
+        "--level",
+        "local",
+        "--out",
+        str(out),
+    )
+    text = docx_text(out.read_bytes())
+    figures = compute(2017, 12, Scope(level="local"))
+    alerts, problems = figures["alerts"], figures["problems"]
+    assert (
+        f"累计预警项目{alerts['projects']}个、预警{alerts['raised']}条，已销号{alerts['closed']}条，销号率{alerts['closure_rate']}%"
+        in text
+    )
+    assert f"累计梳理问题{problems['raised']}个，已解决{problems['solved']}个" in text
+    assert "表5 红黄灯预警情况" in text and "应开未开" in text
+    assert "表4 慢于时间进度的项目" in text
