@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,19 +22,15 @@ from audit.models import OperationLog
 from lib.xlsx import build_workbook, xlsx_response
 from org.choices import UnitKind
 from org.models import Unit, User
+from projects.access import get_for_user
 
 
 def get_alert_for_user(request: HttpRequest, pk: int) -> Alert:
     """The warning `pk` if the user may see its project; another unit's warning is a 404."""
-    alert = (
-        Alert.objects.visible_to(request.user)  # type: ignore[arg-type]
-        .select_related("project", "project__responsible_unit", "project__owner_unit", "closed_by")
-        .filter(pk=pk)
-        .first()
+    rows = Alert.objects.select_related(
+        "project", "project__responsible_unit", "project__owner_unit", "closed_by"
     )
-    if alert is None:
-        raise Http404(_("预警不存在或无权查看。"))
-    return alert
+    return get_for_user(request, rows, pk, _("预警不存在或无权查看。"))
 
 
 @login_required

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,7 +27,7 @@ from lib.sorting import sort_queryset
 from lib.xlsx import build_workbook, xlsx_response
 from org.choices import UnitKind
 from org.models import Unit
-from projects.access import get_project_for_user
+from projects.access import get_for_user, get_project_for_user
 from projects.models import Project
 
 FUNDING_SORTS = {
@@ -138,12 +138,14 @@ def export_funding(request: HttpRequest, year: int, records: QuerySet[FundingRec
 
 def get_record_for_user(request: HttpRequest, pk: int) -> FundingRecord:
     """A funding record the user may change; 404 for one out of sight, 403 for one only readable."""
-    record_ = FundingRecord.objects.visible_to(request.user).filter(pk=pk).select_related("project").first()  # type: ignore[arg-type]
-    if record_ is None:
-        raise Http404(_("资金记录不存在或无权查看。"))
-    if not FundingRecord.objects.editable_by(request.user).filter(pk=pk).exists():  # type: ignore[arg-type]
-        raise PermissionDenied(_("您无权修改该资金记录。"))
-    return record_
+    return get_for_user(
+        request,
+        FundingRecord.objects.select_related("project"),
+        pk,
+        _("资金记录不存在或无权查看。"),
+        write=True,
+        forbidden=_("您无权修改该资金记录。"),
+    )
 
 
 @login_required
@@ -270,14 +272,14 @@ def export_needs(request: HttpRequest, needs: QuerySet[ElementNeed]) -> HttpResp
 
 def get_need_for_user(request: HttpRequest, pk: int) -> ElementNeed:
     """A need the user may change (its project's units, or the supplying department); else 404/403."""
-    need = (
-        ElementNeed.objects.visible_to(request.user).filter(pk=pk).select_related("project", "type").first()
-    )  # type: ignore[arg-type]
-    if need is None:
-        raise Http404(_("要素需求不存在或无权查看。"))
-    if not ElementNeed.objects.editable_by(request.user).filter(pk=pk).exists():  # type: ignore[arg-type]
-        raise PermissionDenied(_("您无权修改该要素需求。"))
-    return need
+    return get_for_user(
+        request,
+        ElementNeed.objects.select_related("project", "type"),
+        pk,
+        _("要素需求不存在或无权查看。"),
+        write=True,
+        forbidden=_("您无权修改该要素需求。"),
+    )
 
 
 @login_required

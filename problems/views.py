@@ -39,7 +39,7 @@ from problems.history import history_of
 from problems.models import Matter, Meeting, Problem, ProblemAttachment
 from problems.querysets import problem_thresholds
 from progress.models import Report
-from projects.access import get_project_for_user
+from projects.access import get_for_user, get_project_for_user
 from projects.models import Project
 from supervision.querysets import is_supervisor
 
@@ -90,17 +90,14 @@ def show_errors(request: HttpRequest, error: ValidationError) -> None:
 
 def get_problem_for_user(request: HttpRequest, pk: int, write: bool = False) -> Problem:
     """The problem `pk` if the user may see it (change it, with write=True); another unit's is a 404."""
-    visible = Problem.objects.visible_to(request.user)  # type: ignore[arg-type]
-    problem = (
-        visible.select_related("project", "leader", "raised_by", "report", "settled_by__meeting")
-        .filter(pk=pk)
-        .first()
+    return get_for_user(
+        request,
+        Problem.objects.select_related("project", "leader", "raised_by", "report", "settled_by__meeting"),
+        pk,
+        _("问题不存在或无权查看。"),
+        write=write,
+        forbidden=_("您无权修改该问题。"),
     )
-    if problem is None:
-        raise Http404(_("问题不存在或无权查看。"))
-    if write and not Problem.objects.editable_by(request.user).filter(pk=pk).exists():  # type: ignore[arg-type]
-        raise PermissionDenied(_("您无权修改该问题。"))
-    return problem
 
 
 @login_required
@@ -490,15 +487,8 @@ def coordinator_only(user: User) -> None:
 
 
 def get_meeting_for_user(request: HttpRequest, pk: int) -> Meeting:
-    meeting = (
-        Meeting.objects.visible_to(request.user)  # type: ignore[arg-type]
-        .select_related("chair", "created_by__unit")
-        .filter(pk=pk)
-        .first()
-    )
-    if meeting is None:
-        raise Http404(_("会议不存在或无权查看。"))
-    return meeting
+    rows = Meeting.objects.select_related("chair", "created_by__unit")
+    return get_for_user(request, rows, pk, _("会议不存在或无权查看。"))
 
 
 def meeting_snapshot(meeting: Meeting) -> Snapshot:
@@ -645,15 +635,8 @@ def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def get_matter_for_user(request: HttpRequest, pk: int) -> Matter:
-    matter = (
-        Matter.objects.visible_to(request.user)  # type: ignore[arg-type]
-        .select_related("meeting", "project", "problem", "owner_unit")
-        .filter(pk=pk)
-        .first()
-    )
-    if matter is None:
-        raise Http404(_("议定事项不存在或无权查看。"))
-    return matter
+    rows = Matter.objects.select_related("meeting", "project", "problem", "owner_unit")
+    return get_for_user(request, rows, pk, _("议定事项不存在或无权查看。"))
 
 
 @login_required

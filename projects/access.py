@@ -1,22 +1,46 @@
-"""Reaching one project from a request: 404 for what the user may not see."""
+"""Reaching one row from a request: 404 for what the user may not see, 403 for what they may only read."""
+
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 
 from projects.models import Project
 
+M = TypeVar("M", bound=Model)
+
+
+def get_for_user(
+    request: HttpRequest,
+    rows: "QuerySet[M]",
+    pk: Any,
+    missing: str,
+    *,
+    write: bool = False,
+    forbidden: str = "",
+) -> M:
+    """Row `pk` of a scoped queryset if the user may see it (and change it, with write=True).
+
+    What is out of the user's sight is a 404, exactly like what does not exist; what the user
+    may read but not change is a 403. `rows` carries the select_related the caller needs.
+    """
+    found = rows.visible_to(request.user).filter(pk=pk).first()  # type: ignore[attr-defined]
+    if found is None:
+        raise Http404(missing)
+    if write and not rows.model._default_manager.editable_by(request.user).filter(pk=pk).exists():  # type: ignore[attr-defined]
+        raise PermissionDenied(forbidden)
+    return found
+
 
 def get_project_for_user(request: HttpRequest, pk: int, write: bool = False) -> Project:
-    """The project `pk` if the user may see it (and change it, with write=True).
-
-    Another unit's project is a 404, exactly like one that does not exist; a project the user
-    may read but not change is a 403.
-    """
-    visible = Project.objects.visible_to(request.user)  # type: ignore[arg-type]
-    project = visible.with_list_relations().filter(pk=pk).first()
-    if project is None:
-        raise Http404(_("项目不存在或无权查看。"))
-    if write and not Project.objects.editable_by(request.user).filter(pk=pk).exists():  # type: ignore[arg-type]
-        raise PermissionDenied(_("您无权修改该项目。"))
-    return project
+    """The project `pk` if the user may see it (and change it, with write=True)."""
+    return get_for_user(
+        request,
+        Project.objects.with_list_relations(),
+        pk,
+        _("项目不存在或无权查看。"),
+        write=write,
+        forbidden=_("您无权修改该项目。"),
+    )

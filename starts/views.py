@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from audit.changes import diff, record, snapshot
 from audit.models import OperationLog
 from lib.xlsx import build_workbook, xlsx_response
+from projects.access import get_for_user
 from projects.models import Project
 from starts.choices import ConstructionState
 from starts.forms import StartEventForm
@@ -35,10 +36,7 @@ def selected_year(request: HttpRequest) -> int:
 
 def get_event_for_user(request: HttpRequest, pk: int) -> StartEvent:
     """An event the user may see: one with a project of theirs unless they see everything; else 404."""
-    event = StartEvent.objects.visible_to(request.user).filter(pk=pk).first()  # type: ignore[arg-type]
-    if event is None:
-        raise Http404(_("集中开工活动不存在或无权查看。"))
-    return event
+    return get_for_user(request, StartEvent.objects.all(), pk, _("集中开工活动不存在或无权查看。"))
 
 
 def members_of(

@@ -21,6 +21,7 @@ from problems.history import history_of
 from problems.models import Problem
 from problems.views import show_errors, sorted_by, with_names
 from progress.photos import inspect_photo
+from projects.access import get_for_user
 from projects.models import Project
 from supervision.choices import NoticeAction, NoticeStatus
 from supervision.documents import notice_docx
@@ -42,15 +43,8 @@ def supervisor_only(user: User) -> None:
 
 
 def get_notice_for_user(request: HttpRequest, pk: int) -> Notice:
-    notice = (
-        Notice.objects.visible_to(request.user)  # type: ignore[arg-type]
-        .select_related("target_unit", "issued_by", "closed_by")
-        .filter(pk=pk)
-        .first()
-    )
-    if notice is None:
-        raise Http404(_("督办通知单不存在或无权查看。"))
-    return notice
+    rows = Notice.objects.select_related("target_unit", "issued_by", "closed_by")
+    return get_for_user(request, rows, pk, _("督办通知单不存在或无权查看。"))
 
 
 def notice_snapshot(notice: Notice) -> Snapshot:
@@ -244,15 +238,8 @@ def reply_file(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def get_inspection_for_user(request: HttpRequest, pk: int) -> Inspection:
-    inspection = (
-        Inspection.objects.visible_to(request.user)  # type: ignore[arg-type]
-        .select_related("project", "created_by")
-        .filter(pk=pk)
-        .first()
-    )
-    if inspection is None:
-        raise Http404(_("督导记录不存在或无权查看。"))
-    return inspection
+    rows = Inspection.objects.select_related("project", "created_by")
+    return get_for_user(request, rows, pk, _("督导记录不存在或无权查看。"))
 
 
 def inspection_snapshot(inspection: Inspection) -> Snapshot:
