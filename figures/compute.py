@@ -562,8 +562,13 @@ def behind_time_progress(
     return result
 
 
-def compute(year: int, month: int, scope: Scope | None = None) -> dict[str, Any]:
-    """All the figures of DOMAIN §9 for a period and a scope, as one dictionary (amounts in 万元)."""
+def compute(year: int, month: int, scope: Scope | None = None, *, work: bool = True) -> dict[str, Any]:
+    """All the figures of DOMAIN §9 for a period and a scope, as one dictionary (amounts in 万元).
+
+    With work=False only the plan figures are computed: the warnings, the ledger (problems,
+    meetings, supervision) and the elements (pipeline, starts, funding, approvals) are left out,
+    for the pages that draw only the plan figures.
+    """
     scope = scope or Scope()
     entries = scope_entries(year, scope)
     last_entries = scope_entries(year - 1, scope)
@@ -594,9 +599,11 @@ def compute(year: int, month: int, scope: Scope | None = None) -> dict[str, Any]
             "annual_plan": year_on_year(totals["annual_plan"], last["annual_plan"]),
             "completed": year_on_year(totals["completed"], last["completed"]),
         },
-        # 预警: raised by the end of the month, closed by then, closure rate; by rule and colour.
-        "alerts": alert_figures(entries.values("project_id"), until=end_of_day(month_end(year, month))),
     }
+    if not work:
+        return result
+    # 预警: raised by the end of the month, closed by then, closure rate; by rule and colour.
+    result["alerts"] = alert_figures(entries.values("project_id"), until=end_of_day(month_end(year, month)))
     result.update(guarantee_figures(year, month, scope))
     result.update(ledger_figures(year, month, scope, entries))
     return result

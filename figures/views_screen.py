@@ -89,7 +89,7 @@ def rotate_seconds(request: HttpRequest) -> int:
 def screen_figures(year: int, month: int, request: HttpRequest) -> dict[str, Any]:
     """The big screen's figures: the scope's KPIs, monthly series, ranking ends and laggards."""
     scope = scope_of(request)
-    data = compute(year, month, scope)
+    data = compute(year, month, scope, work=False)
     ranking = data["ranking_units"]
     return {
         "region": settings.REGION_NAME,
