@@ -20,7 +20,6 @@ from alerts.scan import rule_configs
 from audit.changes import diff, record, snapshot
 from audit.models import OperationLog
 from lib.xlsx import build_workbook, xlsx_response
-from org.choices import UnitKind
 from org.models import Unit, User
 from projects.access import get_for_user
 
@@ -71,7 +70,7 @@ def alert_board(request: HttpRequest) -> HttpResponse:
             "page": page,
             "summary": summary,
             "rule_rows": rows,
-            "unit_choices": Unit.objects.visible_to(user).exclude(kind=UnitKind.OWNER),
+            "unit_choices": Unit.objects.filter_choices_for(user),
             "can_close": user.is_coordinator,
         },
     )

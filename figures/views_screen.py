@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from alerts.querysets import with_worst_alert
 from figures.compute import behind_time_progress, compute
 from figures.views import period_of, scope_of
-from org.choices import UnitKind
 from org.models import Unit
 from projects.choices import ProjectStatus
 from projects.filtersets import ProjectFilterSet
@@ -165,7 +164,7 @@ def project_map(request: HttpRequest) -> HttpResponse:
         "figures/map.html",
         {
             "filterset": filterset,
-            "unit_choices": Unit.objects.visible_to(request.user).exclude(kind=UnitKind.OWNER),  # type: ignore[arg-type]
+            "unit_choices": Unit.objects.filter_choices_for(request.user),  # type: ignore[arg-type]
             "config": {
                 "data_url": f"{reverse('figures:map_data')}?{request.GET.urlencode()}",
             },

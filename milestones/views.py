@@ -22,7 +22,6 @@ from milestones.forms import ApplyTemplateForm, MilestoneForm, NodeFormSet, Temp
 from milestones.gantt import COLOURS, build_gantt
 from milestones.models import Milestone, MilestoneTemplate
 from milestones.querysets import milestone_thresholds
-from org.choices import UnitKind
 from org.models import Unit, User
 from projects.access import get_project_for_user
 from projects.filtersets import ProjectFilterSet
@@ -70,7 +69,7 @@ def gantt(request: HttpRequest) -> HttpResponse:
             "chart": chart,
             "today": today,
             "legend": [(COLOURS[key], _(label)) for key, label in LEGEND],
-            "unit_choices": Unit.objects.visible_to(user).exclude(kind=UnitKind.OWNER),
+            "unit_choices": Unit.objects.filter_choices_for(user),
         },
     )
 

@@ -23,6 +23,10 @@ class UnitQuerySet(models.QuerySet["Unit"]):
             return self.none()
         return self.filter(path__startswith=user.unit.path)
 
+    def filter_choices_for(self, user: "User") -> "UnitQuerySet":
+        """The units a user may filter lists by (责任单位 choices): visible ones, owners left out."""
+        return self.visible_to(user).exclude(kind=UnitKind.OWNER)
+
     def with_counts(self) -> "UnitQuerySet":
         """Each unit with its number of users and of projects it is responsible for or owns."""
         from projects.models import Project

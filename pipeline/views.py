@@ -18,7 +18,6 @@ from catalog.models import Category
 from figures.compute import Scope
 from lib.sorting import sort_queryset
 from lib.xlsx import build_workbook, xlsx_response
-from org.choices import UnitKind
 from org.models import Unit
 from pipeline.choices import Decision, Readiness
 from pipeline.figures import pipeline_figures
@@ -84,7 +83,7 @@ def entry_list(request: HttpRequest) -> HttpResponse:
             "decision_choices": PipelineFilterSet.base_filters["decision"].extra["choices"],
             "size_choices": SizeBucket.choices,
             "categories": Category.objects.all(),
-            "unit_choices": Unit.objects.visible_to(user).exclude(kind=UnitKind.OWNER),  # type: ignore[arg-type]
+            "unit_choices": Unit.objects.filter_choices_for(user),  # type: ignore[arg-type]
             "can_create": user.edits_everything or user.edits_own,  # type: ignore[union-attr]
             "is_coordinator": user.edits_everything,  # type: ignore[union-attr]
         },

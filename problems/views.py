@@ -21,7 +21,6 @@ from audit.models import OperationLog
 from lib.numbers import percent
 from lib.officedoc import docx_response
 from lib.xlsx import build_workbook, xlsx_response
-from org.choices import UnitKind
 from org.models import Unit, User
 from problems.choices import (
     UNSOLVED,
@@ -129,7 +128,7 @@ def problem_list(request: HttpRequest) -> HttpResponse:
             and Project.objects.editable_by(user).filter(pk=project.pk).exists(),
             "statuses": ProblemStatus.choices,
             "categories": ProblemCategory.choices,
-            "unit_choices": Unit.objects.visible_to(user).exclude(kind=UnitKind.OWNER),
+            "unit_choices": Unit.objects.filter_choices_for(user),
             "today": today,
         },
     )
@@ -778,7 +777,7 @@ def matter_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "sort": sort,
             "statuses": MatterStatus.choices,
-            "unit_choices": Unit.objects.visible_to(user).exclude(kind=UnitKind.OWNER),
+            "unit_choices": Unit.objects.filter_choices_for(user),
             "today": today,
         },
     )

@@ -18,7 +18,7 @@ from audit.changes import record
 from audit.models import OperationLog
 from lib.numbers import percent
 from lib.xlsx import build_workbook, xlsx_response
-from org.choices import Role, UnitKind
+from org.choices import Role
 from org.models import Unit, User
 from progress.choices import PARTS_PER_MONTH, BoardState, ReportState
 from progress.forms import CorrectionForm, ReasonForm, ReportForm
@@ -320,7 +320,7 @@ def board(request: HttpRequest) -> HttpResponse:
             "total": len(rows),
             "on_time_rate": percent(on_time_all, len(rows)),
             "states": BoardState.choices,
-            "units": Unit.objects.visible_to(user).exclude(kind=UnitKind.OWNER),
+            "units": Unit.objects.filter_choices_for(user),
             "deadline": period.deadline,
         },
     )

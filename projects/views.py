@@ -16,7 +16,6 @@ from audit.changes import diff, record, snapshot
 from audit.models import OperationLog
 from elements.views import project_tab
 from lib.xlsx import build_workbook, xlsx_response
-from org.choices import UnitKind
 from org.models import Unit
 from plans.models import Plan, PlanEntry
 from projects.access import get_project_for_user
@@ -88,7 +87,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "sort": sort,
             "plan_year": year,
-            "unit_choices": Unit.objects.visible_to(request.user).exclude(kind=UnitKind.OWNER),  # type: ignore[arg-type]
+            "unit_choices": Unit.objects.filter_choices_for(request.user),  # type: ignore[arg-type]
             "query": query.urlencode(),
             "can_create": request.user.edits_everything or request.user.role == "unit",  # type: ignore[union-attr]
         },
