@@ -11,7 +11,8 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from functools import lru_cache, partial
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -28,7 +29,7 @@ from org.models import Unit, User
 from plans.choices import PlanKind, PlanLevel
 from plans.models import Plan, PlanEntry
 from progress.choices import PARTS_PER_MONTH, ReportState, RevisionKind
-from progress.exchange.bulk import insert, update_grouped
+from progress.exchange.bulk import any_of, insert, update_grouped
 from progress.exchange.cells import (
     PROCEDURE_LABELS,
     CellError,
@@ -53,12 +54,8 @@ from projects.choices import STATUS_TRANSITIONS, STATUSES_NEEDING_REASON, Proced
 from projects.choices import ReportFrequency as Frequency
 from projects.models import Procedure, Project, ProjectStatusChange
 
-if TYPE_CHECKING:
-    from collections.abc import Sequence
-
 NEW, CHANGED, UNCHANGED, ERROR = "new", "changed", "unchanged", "error"
 ZERO = Decimal("0.00")
-CHUNK = 500
 # Rows checked together: one set of queries loads the projects they name (see _load_batch).
 ROW_BATCH = 2000
 # Rows of each kind (new, changed …) whose before → after a result keeps; the counts cover all.
@@ -126,6 +123,8 @@ PARSERS: dict[Kind, Callable[[Any], Any]] = {
     Kind.LEVEL: parse_level,
 }
 IGNORED_KINDS = (Kind.SEQ, Kind.INFO)
+# Parsed once per distinct cell (see Importer._parsers); their results are not changed afterwards.
+REPEATING_KINDS = (Kind.DATE, Kind.BOOL, Kind.CONTACT, Kind.PROCEDURE, Kind.STATUS, Kind.LEVEL)
 
 
 @dataclass(slots=True)
@@ -178,12 +177,6 @@ def _show(value: object) -> str:
     if isinstance(value, Decimal):
         return f"{value:,.2f}"
     return str(value)
-
-
-def chunks(items: "Sequence[Any]", size: int = CHUNK) -> Iterator["Sequence[Any]"]:
-    """Slices of `size` items: IN (…) lists stay short on every database."""
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def can_import(user: User | None) -> bool:
@@ -266,7 +259,9 @@ class Importer:
         self.user_id = user.pk if user is not None else None
         # check_rules runs on one scratch report, its earlier reports handed in (see _rules).
         self._earlier: list[_Previous] = []
-        self._scratch = Report(project=Project(total_investment=ZERO))
+        self._parts: dict[str, tuple[Period, Any]] = {}
+        self._scratch_project = Project(total_investment=ZERO)
+        self._scratch = Report(project=self._scratch_project)
         self._scratch.previous = lambda: self._earlier[0] if self._earlier else None  # type: ignore[method-assign]
         self._scratch.recent = lambda count: self._earlier[:count]  # type: ignore[method-assign]
 
@@ -324,7 +319,8 @@ class Importer:
         """The projects some rows name, with their plan entries, procedures and reports.
 
         Rows are checked a batch at a time so that what is loaded for them is let go afterwards:
-        memory grows with what the import will write, not with everything it looked at.
+        memory grows with what the import will write, not with everything it looked at. Each kind
+        of row is one query, its list of names or ids passed as one parameter (see any_of).
         """
         names = sorted({clean_text(row.get("name")) for row in rows} - {""})
         codes = sorted({clean_text(row.get("code")) for row in rows} - {""})
@@ -333,23 +329,23 @@ class Importer:
         self.visible_by_name: dict[str, list[int]] = defaultdict(list)
         self.by_code: dict[str, dict[str, Any]] = {}
         visible = self._visible()
-        if self.plan is not None:
-            for part in chunks(names):
-                for item in visible.filter(plan_entries__plan=self.plan, name__in=part).values(
-                    *PROJECT_VALUES
-                ):
-                    self.projects[item["id"]] = item
-                    self.in_plan_by_name[item["name"]].append(item["id"])
+        if self.plan is not None and names:
+            for item in visible.filter(plan_entries__plan=self.plan, name__in=any_of(names)).values(
+                *PROJECT_VALUES
+            ):
+                self.projects[item["id"]] = item
+                self.in_plan_by_name[item["name"]].append(item["id"])
         missing = [name for name in names if name not in self.in_plan_by_name]
-        for part in chunks(missing):
-            for item in visible.filter(name__in=part).values(*PROJECT_VALUES):
+        if missing:
+            for item in visible.filter(name__in=any_of(missing)).values(*PROJECT_VALUES):
                 self.projects.setdefault(item["id"], item)
                 self.visible_by_name[item["name"]].append(item["id"])
         for item in self.projects.values():
             if item["code"]:
                 self.by_code[item["code"]] = item
-        for part in chunks([code for code in codes if code not in self.by_code]):
-            for item in Project.objects.filter(code__in=part).values(*PROJECT_VALUES):
+        unknown = [code for code in codes if code not in self.by_code]
+        if unknown:
+            for item in Project.objects.filter(code__in=any_of(unknown)).values(*PROJECT_VALUES):
                 self.by_code[item["code"]] = item
                 if self._readable(item["responsible_unit_id"], item["owner_unit_id"]):
                     self.projects.setdefault(item["id"], item)
@@ -357,25 +353,18 @@ class Importer:
         self.procedures: dict[tuple[int, str], tuple[int, str, Any, Any]] = {}
         ids = sorted(self.projects)
         wanted_types = self._procedure_types_in_table()
-        if wanted_types:
-            for part in chunks(ids):
-                rows = Procedure.objects.filter(
-                    project_id__in=part, type_id__in=wanted_types.values()
-                ).values_list("id", "project_id", "type_id", "status", "submitted_on", "approved_on")
-                for pk, project_id, type_id, status, submitted, approved in rows:
-                    self.procedures[(project_id, self.type_codes[type_id])] = (
-                        pk,
-                        status,
-                        submitted,
-                        approved,
-                    )
+        if wanted_types and ids:
+            procedures = Procedure.objects.filter(
+                project_id__in=any_of(ids), type_id__in=list(wanted_types.values())
+            ).values_list("id", "project_id", "type_id", "status", "submitted_on", "approved_on")
+            for pk, project_id, type_id, status, submitted, approved in procedures:
+                self.procedures[(project_id, self.type_codes[type_id])] = (pk, status, submitted, approved)
         self.entries: dict[int, dict[str, Any]] = {}
-        if self.plan is not None:
-            for part in chunks(ids):
-                for entry in PlanEntry.objects.filter(plan=self.plan, project_id__in=part).values(
-                    "id", "project_id", "annual_investment", "note"
-                ):
-                    self.entries[entry["project_id"]] = entry
+        if self.plan is not None and ids:
+            for entry in PlanEntry.objects.filter(plan=self.plan, project_id__in=any_of(ids)).values(
+                "id", "project_id", "annual_investment", "note"
+            ):
+                self.entries[entry["project_id"]] = entry
         if self.with_reports:
             self._load_reports(ids)
 
@@ -393,32 +382,34 @@ class Importer:
         self.month_reports: dict[int, dict[int, Report]] = defaultdict(dict)
         self.previous_reports: dict[int, list[_Previous]] = defaultdict(list)
         self.later_reports: dict[int, list[Report]] = defaultdict(list)
-        for part in chunks(ids):
-            for report in Report.objects.filter(
-                project_id__in=part, year=self.period.year, month=self.period.month
-            ):
-                self.month_reports[report.project_id][report.part] = report
-            ranked = (
-                Report.objects.filter(project_id__in=part, seq__lt=first)
-                .annotate(rank=Window(RowNumber(), partition_by=[F("project_id")], order_by=F("seq").desc()))
-                .filter(rank__lte=2)
-                .order_by("project_id", "-seq")
-                .values_list(
-                    "project_id",
-                    "seq",
-                    "year",
-                    "month",
-                    "part",
-                    "amount",
-                    "year_to_date",
-                    "cumulative",
-                    "progress_text",
-                )
+        if not ids:
+            return
+        projects = any_of(ids)
+        for report in Report.objects.filter(
+            project_id__in=projects, year=self.period.year, month=self.period.month
+        ):
+            self.month_reports[report.project_id][report.part] = report
+        ranked = (
+            Report.objects.filter(project_id__in=projects, seq__lt=first)
+            .annotate(rank=Window(RowNumber(), partition_by=[F("project_id")], order_by=F("seq").desc()))
+            .filter(rank__lte=2)
+            .order_by("project_id", "-seq")
+            .values_list(
+                "project_id",
+                "seq",
+                "year",
+                "month",
+                "part",
+                "amount",
+                "year_to_date",
+                "cumulative",
+                "progress_text",
             )
-            for project_id, *values in ranked:
-                self.previous_reports[project_id].append(_Previous(*values))
-            for report in Report.objects.filter(project_id__in=part, seq__gt=last).order_by("seq"):
-                self.later_reports[report.project_id].append(report)
+        )
+        for project_id, *values in ranked:
+            self.previous_reports[project_id].append(_Previous(*values))
+        for report in Report.objects.filter(project_id__in=projects, seq__gt=last).order_by("seq"):
+            self.later_reports[report.project_id].append(report)
 
     # Rows ---------------------------------------------------------------------------------------
 
@@ -468,25 +459,35 @@ class Importer:
         if self.table.number == 3 and self.period is None:
             self.warn(None, "", "未选择报送期：本月、累计、年度完成投资和形象进度不导入")
 
-    def _parsers(self) -> dict[str, Callable[[Any], Any]]:
-        """The parser of each column of the file, chosen once (kinds without one are not imported)."""
-        parsers: dict[str, Callable[[Any], Any]] = {}
+    def _parsers(self) -> list[tuple[int, str, Callable[[Any], Any]]]:
+        """(cell position, column key, parser) of each column imported, chosen once for the sheet.
+
+        Kinds whose cells repeat down a table (the few words of a drop-down, one owner's contact,
+        the same dates) are parsed once per distinct cell.
+        """
+        positions = self.parsed.rows[0].positions if self.parsed.rows else {}
+        parsers: list[tuple[int, str, Callable[[Any], Any]]] = []
         for key, column in self.parsed.columns.items():
-            if column.kind in IGNORED_KINDS:
+            if column.kind in IGNORED_KINDS or key not in positions:
                 continue
             if column.kind == Kind.PROCEDURES:
-                parsers[key] = lambda raw: parse_procedures_text(raw, self.types_by_text)
+                parser: Callable[[Any], Any] = partial(
+                    parse_procedures_text, types_by_name=self.types_by_text
+                )
             else:
-                parsers[key] = PARSERS.get(column.kind, clean_text)
+                parser = PARSERS.get(column.kind, clean_text)
+            if column.kind in REPEATING_KINDS:
+                parser = lru_cache(maxsize=1024, typed=True)(parser)
+            parsers.append((positions[key], key, parser))
         return parsers
 
     def _parse(self, sheet_row: SheetRow) -> dict[str, Any]:
         """The row's filled cells as the system's values; a cell that cannot be read is an error."""
         values: dict[str, Any] = {}
-        parsers = self.parsers
-        for key, raw in sheet_row.items():
-            parser = parsers.get(key)
-            if parser is None:
+        cells = sheet_row.cells
+        for position, key, parser in self.parsers:
+            raw = cells[position]
+            if raw == "" or raw is None:
                 continue
             try:
                 value = parser(raw)
@@ -962,9 +963,8 @@ class Importer:
     ) -> None:
         """The period's report: created or updated as accepted, its totals checked against the table's."""
         assert self.period is not None
-        frequency = project.get("report_frequency") or Frequency.MONTHLY
-        parts = PARTS_PER_MONTH[Frequency(frequency)]
-        period = Period(self.period.year, self.period.month, parts, frequency)
+        period, deadline = self._last_part(project.get("report_frequency") or Frequency.MONTHLY)
+        parts = period.part
         month = self.month_reports.get(project["id"], {}) if project["id"] else {}
         target = month.get(parts)
         others = [report for part, report in month.items() if part != parts]
@@ -1028,7 +1028,7 @@ class Importer:
                 "year": period.year,
                 "month": period.month,
                 "part": period.part,
-                "frequency": frequency,
+                "frequency": period.frequency,
                 "seq": period_seq(period.year, period.month, period.part),
                 "amount": amount,
                 "year_to_date": year_to_date,
@@ -1037,7 +1037,7 @@ class Importer:
                 "progress_text": progress_text or "",
                 "procedure_states": row_states,
                 "warnings": warnings,
-                "deadline": period.deadline,
+                "deadline": deadline,
                 "created_at": self.now,
                 "updated_at": self.now,
                 **self._acceptance(),
@@ -1053,6 +1053,16 @@ class Importer:
                 report["seq"], period.year, period.month, period.part, amount, year_to_date, cumulative, ""
             )
         self._recompute_later(project, latest)
+
+    def _last_part(self, frequency: str) -> tuple[Period, Any]:
+        """The month's last period for a reporting frequency, and its deadline (the same for every row)."""
+        if frequency not in self._parts:
+            assert self.period is not None
+            period = Period(
+                self.period.year, self.period.month, PARTS_PER_MONTH[Frequency(frequency)], frequency
+            )
+            self._parts[frequency] = (period, period.deadline)
+        return self._parts[frequency]
 
     def _update_report(
         self,
@@ -1117,7 +1127,7 @@ class Importer:
         report.year_to_date = figures["year_to_date"]
         report.cumulative = figures["cumulative"]
         report.progress_text = figures.get("progress_text") or ""
-        report.project.total_investment = project.get("total_investment") or ZERO
+        self._scratch_project.total_investment = project.get("total_investment") or ZERO
         self._earlier = earlier
         errors, warnings = report.check_rules()
         for message in errors:
