@@ -59,7 +59,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, ClassVar
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import F, Max, Q, QuerySet, Sum, Value
+from django.db.models import F, Max, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _t
@@ -294,8 +294,17 @@ class InvestmentLag(Rule):
         return None
 
     def findings(self, today: date, config: "AlertRuleConfig") -> Iterable[Finding]:
-        from figures.compute import MONEY, ZERO, Scope, ahead_of_time, completion_rate, scope_entries
+        from figures.compute import (
+            MONEY,
+            ZERO,
+            Scope,
+            ahead_of_time,
+            completion_rate,
+            scope_entries,
+            this_year,
+        )
         from lib.numbers import quantize
+        from progress.models import YearProgress
 
         closed = latest_closed_month(today)
         if closed is None:
@@ -303,17 +312,15 @@ class InvestmentLag(Rule):
         year, month = closed
         # Behind by at least Y points ⇔ done × 1200 ≤ plan × (100 m − 12 Y); the bound is loosened
         # by a few tenths so that rounding is settled exactly below, with the figures' own functions.
-        # The year-to-date comes through a join on the project's monthly rows, not a subquery per
-        # entry: SQLite ran such a subquery on the (year, month) index, a scan of the year each time.
+        # The year-to-date comes through a join on the project's summary row of the year, not a
+        # subquery per entry: SQLite ran such a subquery on its index, a scan of the year each time.
         bound = Decimal(100 * month - 12 * config.yellow_threshold + 3)
-        this_year = Q(project__monthly__year=year, project__monthly__month__lte=month)
         rows = (
             scope_entries(year, Scope())
             .filter(annual_investment__gt=0)
+            .alias(progress=this_year(year))
             .annotate(
-                done=Coalesce(
-                    Sum("project__monthly__ytd_increment", filter=this_year), Value(ZERO), output_field=MONEY
-                )
+                done=Coalesce(F(f"progress__{YearProgress.column(month)}"), Value(ZERO), output_field=MONEY)
             )
             .annotate(done_x1200=F("done") * 1200, bound=F("annual_investment") * bound)
             .filter(done_x1200__lte=F("bound"))

@@ -40,7 +40,7 @@ def seed(size: int) -> dict[str, int]:
     from org.choices import Role, UnitKind
     from org.models import Unit, User
     from plans.models import Plan, PlanEntry
-    from progress.models import MonthlyProgress, Report
+    from progress.models import MonthlyProgress, Report, YearProgress
     from progress.periods import Period
     from projects.models import Procedure, Project
 
@@ -119,6 +119,21 @@ def seed(size: int) -> dict[str, int]:
         for a in [rng.randrange(0, 4000)]
     ]
     MonthlyProgress.objects.bulk_create(monthly, batch_size=5000)
+    # The year rows the rollup keeps with the monthly ones: the increments added up month by month.
+    added: dict[int, list[Decimal]] = {}
+    for row in monthly:
+        added.setdefault(row.project_id, []).append(row.ytd_increment)
+    YearProgress.objects.bulk_create(
+        [
+            YearProgress(
+                project_id=pk,
+                year=2026,
+                **{YearProgress.column(m): sum(months[:m], Decimal(0)) for m in range(1, 13)},
+            )
+            for pk, months in added.items()
+        ],
+        batch_size=5000,
+    )
     reports = []
     for pk in building:
         for month in (2, 3):

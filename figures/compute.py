@@ -38,7 +38,7 @@ from lib.numbers import largest_remainder_shares, percent, quantize, wan_to_yi, 
 from org.models import Unit
 from plans.choices import PlanLevel, PlanType
 from plans.models import Plan, PlanEntry
-from progress.models import MonthlyProgress, Report
+from progress.models import Report, YearProgress
 from projects.choices import SIZE_BUCKET_BOUNDS, ProjectStatus, SizeBucket
 
 ZERO = Decimal("0.00")
@@ -155,25 +155,27 @@ def completed_by(
 ) -> Any:
     """年度完成投资 up to the end of `month` of the projects of `entries`: a total, or by `key`.
 
-    Summed from MonthlyProgress; `key` is a field path from the entry ("plan_type",
-    "project__category"), which each project has once within a scope, or a tuple of them
-    (then the result is keyed by tuples of their values).
+    Read from YearProgress, one row per project and year holding the year-to-date at the end of
+    each month; `key` is a field path from the entry ("plan_type", "project__category"), which
+    each project has once within a scope, or a tuple of them (then the result is keyed by tuples
+    of their values).
     """
-    # From the entries, one outer join to their projects' month rows of the year up to `month`:
-    # the database hashes the scope once and reads the rollup through its (year, month) index.
-    rows = entries.order_by().alias(
-        progress=FilteredRelation(
-            "project__monthly",
-            condition=Q(project__monthly__year=year, project__monthly__month__lte=month),
-        )
-    )
+    # From the entries, one outer join to their projects' summary row of the year: the database
+    # hashes the scope once and reads one row per project, whatever the month.
+    completed = Sum(f"progress__{YearProgress.column(month)}")
+    rows = entries.order_by().alias(progress=this_year(year))
     if key is None:
-        return rows.aggregate(total=Sum("progress__ytd_increment"))["total"] or ZERO
+        return rows.aggregate(total=completed)["total"] or ZERO
     keys = (key,) if isinstance(key, str) else key
-    grouped = rows.values(*keys).annotate(total=Sum("progress__ytd_increment"))
+    grouped = rows.values(*keys).annotate(total=completed)
     if isinstance(key, str):
         return {row[key]: row["total"] or ZERO for row in grouped}
     return {tuple(row[k] for k in keys): row["total"] or ZERO for row in grouped}
+
+
+def this_year(year: int) -> FilteredRelation:
+    """The summary row of `year` of an entry's project, for an outer join from plan entries."""
+    return FilteredRelation("project__yearly", condition=Q(project__yearly__year=year))
 
 
 def _zero_missing(row: dict[str, Any]) -> dict[str, Any]:
@@ -430,23 +432,19 @@ def monthly_series(entries: QuerySet[PlanEntry], year: int, month: int) -> list[
     plan = entries.aggregate(total=Coalesce(Sum("annual_investment"), Value(ZERO), output_field=MONEY))[
         "total"
     ]
-    by_month = dict(
-        MonthlyProgress.objects.filter(
-            project_id__in=entries.values("project_id"), year=year, month__lte=month
-        )
-        .order_by()
-        .values("month")
-        .annotate(total=Sum("ytd_increment"))
-        .values_list("month", "total")
+    # The scope's year-to-date at the end of each month, all months in one pass over the summary.
+    months = range(1, month + 1)
+    by_month = YearProgress.objects.filter(project_id__in=entries.values("project_id"), year=year).aggregate(
+        **{str(m): Sum(YearProgress.column(m)) for m in months}
     )
-    series, running = [], ZERO
-    for m in range(1, month + 1):
-        running += by_month.get(m) or ZERO
+    series = []
+    for m in months:
+        completed = by_month[str(m)] or ZERO
         series.append(
             {
                 "month": m,
-                "completed": quantize(running, 2),
-                "completion_rate": completion_rate(running, plan),
+                "completed": quantize(completed, 2),
+                "completion_rate": completion_rate(completed, plan),
                 "time_progress": time_progress(m),
                 "planned_to_date": quantize(plan * m / 12, 2),
             }
@@ -506,7 +504,7 @@ def behind_time_progress(
 ) -> list[dict[str, Any]]:
     """慢于时间进度的项目: entries whose completion rate trails time progress, furthest behind first.
 
-    Each entry's year-to-date is summed from MonthlyProgress in the database, in one grouped
+    Each entry's year-to-date is read from its project's YearProgress row in the database, in one
     join; only the `limit` rows leave it. Ties (often 0% done) go to the larger annual plan,
     then to the entry listed first.
     """
@@ -514,14 +512,10 @@ def behind_time_progress(
     furthest = list(
         entries.filter(annual_investment__gt=0)
         .order_by()
-        .alias(
-            progress=FilteredRelation(
-                "project__monthly",
-                condition=Q(project__monthly__year=year, project__monthly__month__lte=month),
-            )
+        .alias(progress=this_year(year))
+        .annotate(
+            done=Coalesce(F(f"progress__{YearProgress.column(month)}"), Value(ZERO), output_field=MONEY)
         )
-        .values("pk", "annual_investment")
-        .annotate(done=Coalesce(Sum("progress__ytd_increment"), Value(ZERO), output_field=MONEY))
         # Behind means done / plan < month / 12, compared without division (SQLite divides integers).
         .alias(done_x12=F("done") * 12, due_x12=F("annual_investment") * month)
         .filter(done_x12__lt=F("due_x12"))

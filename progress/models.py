@@ -450,3 +450,43 @@ class MonthlyProgress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project_id} {self.year}-{self.month:02d}"
+
+
+class YearProgress(models.Model):
+    """年度进度汇总: a project's 年度完成投资 at the end of each month of one year, kept with the rollup.
+
+    `ytd_MM` is what the year stood at when month MM ended: the month's last accepted figure,
+    carried forward through months without a report, 0 before the year's first report. It equals
+    the SUM of MonthlyProgress.ytd_increment over months ≤ MM, so the year-to-date of any scope at
+    month m reads one row per project (SUM of ytd_m) instead of m monthly rows.
+    """
+
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="yearly")
+    year = models.PositiveSmallIntegerField()
+    ytd_01 = models.DecimalField(**MONEY, default=ZERO)
+    ytd_02 = models.DecimalField(**MONEY, default=ZERO)
+    ytd_03 = models.DecimalField(**MONEY, default=ZERO)
+    ytd_04 = models.DecimalField(**MONEY, default=ZERO)
+    ytd_05 = models.DecimalField(**MONEY, default=ZERO)
+    ytd_06 = models.DecimalField(**MONEY, default=ZERO)
+    ytd_07 = models.DecimalField(**MONEY, default=ZERO)
+    ytd_08 = models.DecimalField(**MONEY, default=ZERO)
+    ytd_09 = models.DecimalField(**MONEY, default=ZERO)
+    ytd_10 = models.DecimalField(**MONEY, default=ZERO)
+    ytd_11 = models.DecimalField(**MONEY, default=ZERO)
+    ytd_12 = models.DecimalField(**MONEY, default=ZERO)
+
+    class Meta:
+        verbose_name = _("年度进度汇总")
+        verbose_name_plural = _("年度进度汇总")
+        constraints = [models.UniqueConstraint(fields=["project", "year"], name="year_progress_unique")]
+        # Figures read one year's rows joined to the scope's projects (docs/performance.md).
+        indexes = [models.Index(fields=["year", "project"], name="year_progress_by_year")]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.year}"
+
+    @staticmethod
+    def column(month: int) -> str:
+        """The field holding 年度完成投资 at the end of `month`."""
+        return f"ytd_{month:02d}"

@@ -3,11 +3,13 @@
 from decimal import Decimal
 
 import pytest
+from django.db.models import Sum
 
 from catalog.models import Category
 from figures.compute import Scope, breakdown, compute, plan_totals, ranking, scope_entries
 from figures.tests.test_figures import accepted
 from plans.models import Plan, PlanEntry
+from progress.models import MonthlyProgress
 from progress.rollup import refresh_projects
 from projects.models import Project
 
@@ -77,3 +79,17 @@ def test_a_narrow_scope_adds_up_the_same(world, mixed):
     entries = scope_entries(2026, scope)
     assert data["plan"] == plan_totals(entries, 2026, 6)
     assert data["ranking_units"] == ranking(entries, 2026, 6, "unit")
+
+
+def test_completed_figures_equal_the_month_rows_summed(world, mixed):
+    """The figures read the yearly summary; summed from the month rows they come out the same."""
+    scope = Scope(user=world.coordinator)
+    projects = scope_entries(2026, scope).values("project_id")
+    for month in range(1, 13):
+        data = compute(2026, month, scope, work=False)
+        expected = MonthlyProgress.objects.filter(
+            project_id__in=projects, year=2026, month__lte=month
+        ).aggregate(total=Sum("ytd_increment"))["total"] or Decimal("0.00")
+        assert data["plan"]["completed"] == expected
+        assert data["monthly"][-1]["completed"] == expected
+        assert sum(row["completed"] for row in data["by_category"]) == expected

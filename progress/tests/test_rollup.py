@@ -1,0 +1,118 @@
+"""The rollup: month rows and year rows rebuilt from the accepted reports, and the two agreeing."""
+
+from decimal import Decimal
+
+import pytest
+from django.db.models import Sum
+
+from progress import rollup
+from progress.choices import ReportState
+from progress.models import MonthlyProgress, Report, YearProgress
+from progress.periods import Period
+from progress.rollup import refresh_projects
+
+pytestmark = pytest.mark.django_db
+
+
+def report(project, year, month, amount, ytd, cumulative, part=1, **extra):
+    """An accepted report with its figures as given (an import writes them so)."""
+    frequency = "half_monthly" if part == 2 or extra.pop("half", False) else "monthly"
+    return Report.objects.create(
+        project=project,
+        year=year,
+        month=month,
+        part=part,
+        frequency=frequency,
+        amount=Decimal(amount),
+        year_to_date=Decimal(ytd),
+        cumulative=Decimal(cumulative),
+        deadline=Period(year, month, part, frequency).deadline,
+        state=extra.pop("state", ReportState.ACCEPTED),
+        **extra,
+    )
+
+
+def year_row(project, year) -> list[Decimal]:
+    row = YearProgress.objects.get(project=project, year=year)
+    return [getattr(row, YearProgress.column(month)) for month in range(1, 13)]
+
+
+def monthly_sums(project, year) -> list[Decimal]:
+    """年度完成投资 at the end of each month as the month rows give it: their increments added up."""
+    rows = MonthlyProgress.objects.filter(project=project, year=year)
+    return [
+        rows.filter(month__lte=month).aggregate(total=Sum("ytd_increment"))["total"] or Decimal("0.00")
+        for month in range(1, 13)
+    ]
+
+
+@pytest.fixture
+def history(world):
+    """project_a: opened in February 2026 from a table (year-to-date 500 with 100 that month),
+    half-monthly in March (two reports), nothing in April, May accepted, June still submitted;
+    then January 2027."""
+    a = world.project_a
+    report(a, 2026, 2, "100", "500", "3500", is_opening=True)
+    report(a, 2026, 3, "40", "540", "3540", half=True)
+    report(a, 2026, 3, "25.55", "565.55", "3565.55", part=2)
+    report(a, 2026, 5, "34.45", "600", "3600")
+    report(a, 2026, 6, "50", "650", "3650", state=ReportState.SUBMITTED)
+    report(a, 2027, 1, "10", "10", "3610")
+    refresh_projects([a.pk])
+    return a
+
+
+def test_month_rows_add_up_half_months_and_count_the_opening_figure_whole(history):
+    rows = list(
+        MonthlyProgress.objects.filter(project=history)
+        .order_by("year", "month")
+        .values_list("year", "month", "amount", "ytd_increment", "year_to_date", "cumulative")
+    )
+    assert rows == [
+        (2026, 2, Decimal("100.00"), Decimal("500.00"), Decimal("500.00"), Decimal("3500.00")),
+        (2026, 3, Decimal("65.55"), Decimal("65.55"), Decimal("565.55"), Decimal("3565.55")),
+        (2026, 5, Decimal("34.45"), Decimal("34.45"), Decimal("600.00"), Decimal("3600.00")),
+        (2027, 1, Decimal("10.00"), Decimal("10.00"), Decimal("10.00"), Decimal("3610.00")),
+    ]
+
+
+def test_year_row_carries_the_year_to_date_through_months_without_a_report(history):
+    zero, opening, march, may = (Decimal(v) for v in ("0.00", "500.00", "565.55", "600.00"))
+    assert year_row(history, 2026) == [zero, opening, march, march] + [may] * 8
+    assert year_row(history, 2027) == [Decimal("10.00")] * 12
+
+
+def test_year_rows_equal_the_month_rows_summed(history):
+    for year in (2026, 2027):
+        assert year_row(history, year) == monthly_sums(history, year)
+
+
+def test_a_correction_after_acceptance_rewrites_both(history, world):
+    may = Report.objects.get(project=history, year=2026, month=5)
+    march = Report.objects.get(project=history, year=2026, month=3, part=1)
+    march.correct(by=world.coordinator, reason="监理复核后调整", amount=Decimal("60"))
+    may.refresh_from_db()
+    assert may.year_to_date == Decimal("620.00")
+    assert MonthlyProgress.objects.get(project=history, year=2026, month=3).amount == Decimal("85.55")
+    assert year_row(history, 2026)[2:5] == [Decimal("585.55")] * 2 + [Decimal("620.00")]
+    assert year_row(history, 2026) == monthly_sums(history, 2026)
+
+
+def test_projects_with_nothing_accepted_lose_their_rows(history, world):
+    report(world.project_b, 2026, 4, "70", "70", "70", state=ReportState.RETURNED)
+    Report.objects.filter(project=history).update(state=ReportState.RETURNED)
+    assert refresh_projects([history.pk, world.project_b.pk]) == 0
+    assert not MonthlyProgress.objects.exists()
+    assert not YearProgress.objects.exists()
+
+
+def test_projects_rebuilt_in_several_chunks_come_out_the_same(history, world, monkeypatch):
+    b = world.project_b
+    report(b, 2026, 4, "70", "70", "70")
+    report(b, 2026, 7, "30.01", "100.01", "100.01")
+    single = refresh_projects([history.pk, b.pk])
+    before = {p.pk: (year_row(p, 2026), monthly_sums(p, 2026)) for p in (history, b)}
+    monkeypatch.setattr(rollup, "CHUNK", 1)
+    assert refresh_projects([b.pk, history.pk, b.pk]) == single == 6
+    assert {p.pk: (year_row(p, 2026), monthly_sums(p, 2026)) for p in (history, b)} == before
+    assert year_row(b, 2026) == [Decimal("0.00")] * 3 + [Decimal("70.00")] * 3 + [Decimal("100.01")] * 6
