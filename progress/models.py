@@ -461,7 +461,11 @@ class YearProgress(models.Model):
     month m reads one row per project (SUM of ytd_m) instead of m monthly rows.
     """
 
-    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="yearly")
+    # Looked up by (project, year) through the unique constraint; an index of its own would only
+    # cost writes.
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, related_name="yearly", db_index=False
+    )
     year = models.PositiveSmallIntegerField()
     ytd_01 = models.DecimalField(**MONEY, default=ZERO)
     ytd_02 = models.DecimalField(**MONEY, default=ZERO)

@@ -1,6 +1,8 @@
 """Keeping the rollup (MonthlyProgress and YearProgress) current from the accepted reports."""
 
+import json
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.backends.utils import CursorWrapper
@@ -8,73 +10,133 @@ from django.db.backends.utils import CursorWrapper
 from progress.choices import ReportState
 from progress.models import MonthlyProgress, Report, YearProgress
 
-# Projects per statement: SQLite allows 999 parameters in Django's count, and smaller chunks keep
-# each statement's sort of reports in memory.
-CHUNK = 500
 MONTHS = range(1, 13)
+MONTH_COLUMNS = ("amount", "ytd_increment", "year_to_date", "cumulative")
+YEAR_COLUMNS = tuple(YearProgress.column(month) for month in MONTHS)
 
-# A month row per project and reported month: the month's reports (half-monthly ones are two) in
-# period order, their amounts added up, the last one's year-to-date and cumulative kept, and what
-# the month adds to the year: its year-to-date less the previous month row's of the same year
-# (less nothing for the first, so that an opening figure counts whole). ROUND keeps the cents
-# exact on SQLite, which stores decimals as floating point.
-MONTHLY_SQL = """
-INSERT INTO {monthly} (project_id, year, month, amount, ytd_increment, year_to_date, cumulative)
-SELECT project_id, year, month, ROUND(amount, 2),
-       ROUND(year_to_date - COALESCE(LAG(year_to_date) OVER (PARTITION BY project_id, year ORDER BY month), 0), 2),
+# The month rows the projects should have: one per reported month, the month's reports
+# (half-monthly ones are two) in period order, their amounts added up, the last one's year-to-date
+# and cumulative kept, and what the month adds to the year: its year-to-date less the previous
+# month row's of the same year (less nothing for the first, so that an opening figure counts
+# whole). ROUND keeps the cents exact on SQLite, which stores decimals as floating point.
+FRESH_MONTHS = """
+CREATE TEMPORARY TABLE rollup_months AS
+SELECT project_id, year, month, ROUND(amount, 2) AS amount,
+       ROUND(year_to_date - COALESCE(
+           LAG(year_to_date) OVER (PARTITION BY project_id, year ORDER BY month), 0
+       ), 2) AS ytd_increment,
        year_to_date, cumulative
 FROM (
     SELECT project_id, year, month, year_to_date, cumulative,
            SUM(amount) OVER (PARTITION BY project_id, year, month) AS amount,
            ROW_NUMBER() OVER (PARTITION BY project_id, year, month ORDER BY seq DESC) AS later
     FROM {report}
-    WHERE state = %s AND project_id IN ({ids})
-) months
+    WHERE state = %s AND {projects}
+) reported
 WHERE later = 1
 """
 
-# A year row per project and year with month rows: where the year stood at the end of each month,
-# the month rows' increments added up to it (the last figure carried forward, 0 before the first).
-YEARLY_SQL = """
-INSERT INTO {yearly} (project_id, year, {columns})
+# The year rows they should have: where each year stood at the end of each month, the month rows'
+# increments added up to it (the last figure carried forward, 0 before the first).
+FRESH_YEARS = """
+CREATE TEMPORARY TABLE rollup_years AS
 SELECT project_id, year, {sums}
-FROM {monthly}
-WHERE project_id IN ({ids})
+FROM rollup_months
 GROUP BY project_id, year
+"""
+
+# Rows whose key is gone (a report no longer accepted) are deleted; rows that are new or whose
+# figures changed are written, the others left alone: a month of new reports writes a month of
+# rows and the year rows, not each project's history again.
+DELETE_GONE = """
+DELETE FROM {table}
+WHERE {projects} AND NOT EXISTS (
+    SELECT 1 FROM {fresh} f WHERE {same_key}
+)
+"""
+WRITE_CHANGED = """
+INSERT INTO {table} ({key}, {columns})
+SELECT {key}, {columns} FROM {fresh} f
+WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE {same_key} AND {same_values})
+ON CONFLICT ({key}) DO UPDATE SET {updates}
 """
 
 
 def refresh_projects(project_ids: Iterable[int]) -> int:
-    """Rebuild the monthly and yearly rows of these projects from their accepted reports.
+    """Bring the monthly and yearly rows of these projects in line with their accepted reports.
 
-    Set-based: for each chunk of projects the database deletes their rows and writes them again
-    with one INSERT … SELECT per table, so that an import of 20,000 projects is a few dozen
-    statements, not a loop over their reports. Returns the monthly rows written.
+    Set-based: the database works out the rows the projects should have into two temporary
+    tables, then deletes the rows that should not exist and writes those that are new or changed,
+    a handful of statements whatever the number of projects (the official-table import passes
+    20,000 at once). Returns the number of month rows the projects have.
     """
     ids = sorted(set(project_ids))
-    written = 0
-    with transaction.atomic(), connection.cursor() as cursor:
-        for start in range(0, len(ids), CHUNK):
-            written += rebuild_chunk(cursor, ids[start : start + CHUNK])
-    return written
-
-
-def rebuild_chunk(cursor: CursorWrapper, ids: list[int]) -> int:
-    """Delete and rewrite the rollup rows of up to CHUNK projects; returns the monthly rows written."""
+    if not ids:
+        return 0
+    projects, param = project_condition(ids)
     quote = connection.ops.quote_name
-    tables = {
-        "monthly": quote(MonthlyProgress._meta.db_table),
-        "yearly": quote(YearProgress._meta.db_table),
-        "report": quote(Report._meta.db_table),
-    }
-    placeholders = ", ".join(["%s"] * len(ids))
-    columns = [YearProgress.column(month) for month in MONTHS]
+    monthly = quote(MonthlyProgress._meta.db_table)
+    yearly = quote(YearProgress._meta.db_table)
     sums = ", ".join(
-        f"ROUND(SUM(CASE WHEN month <= {month} THEN ytd_increment ELSE 0 END), 2)" for month in MONTHS
+        f"ROUND(SUM(CASE WHEN month <= {month} THEN ytd_increment ELSE 0 END), 2) AS {column}"
+        for month, column in zip(MONTHS, YEAR_COLUMNS, strict=True)
     )
-    for table in ("yearly", "monthly"):
-        cursor.execute(f"DELETE FROM {tables[table]} WHERE project_id IN ({placeholders})", ids)
-    cursor.execute(MONTHLY_SQL.format(ids=placeholders, **tables), [ReportState.ACCEPTED.value, *ids])
-    written = cursor.rowcount
-    cursor.execute(YEARLY_SQL.format(ids=placeholders, columns=", ".join(columns), sums=sums, **tables), ids)
+    with transaction.atomic(), connection.cursor() as cursor:
+        drop_fresh(cursor)
+        cursor.execute(
+            FRESH_MONTHS.format(report=quote(Report._meta.db_table), projects=projects),
+            [ReportState.ACCEPTED.value, param],
+        )
+        cursor.execute(FRESH_YEARS.format(sums=sums))
+        # Keyed, so that the comparisons below look rows up rather than scan (SQLite makes no
+        # index of its own for a correlated subquery).
+        cursor.execute("CREATE UNIQUE INDEX rollup_months_key ON rollup_months (project_id, year, month)")
+        cursor.execute("CREATE UNIQUE INDEX rollup_years_key ON rollup_years (project_id, year)")
+        sync(cursor, yearly, "rollup_years", ("project_id", "year"), YEAR_COLUMNS, projects, param)
+        sync(
+            cursor, monthly, "rollup_months", ("project_id", "year", "month"), MONTH_COLUMNS, projects, param
+        )
+        cursor.execute("SELECT COUNT(*) FROM rollup_months")
+        written = cursor.fetchone()[0]
+        drop_fresh(cursor)
     return written
+
+
+def project_condition(ids: list[int]) -> tuple[str, Any]:
+    """`project_id` among `ids`, as SQL with one parameter (SQLite takes few parameters a statement)."""
+    if connection.vendor == "postgresql":
+        return "project_id = ANY(%s)", ids
+    return "project_id IN (SELECT value FROM json_each(%s))", json.dumps(ids)
+
+
+def sync(
+    cursor: CursorWrapper,
+    table: str,
+    fresh: str,
+    key: tuple[str, ...],
+    columns: tuple[str, ...],
+    projects: str,
+    param: Any,
+) -> None:
+    """Make `table`'s rows of the projects those of the temporary table `fresh`."""
+    same_key = " AND ".join(f"f.{name} = {table}.{name}" for name in key)
+    cursor.execute(
+        DELETE_GONE.format(table=table, fresh=fresh, projects=projects, same_key=same_key), [param]
+    )
+    cursor.execute(
+        WRITE_CHANGED.format(
+            table=table,
+            fresh=fresh,
+            key=", ".join(key),
+            columns=", ".join(columns),
+            same_key=same_key,
+            same_values=" AND ".join(f"f.{name} = {table}.{name}" for name in columns),
+            updates=", ".join(f"{name} = excluded.{name}" for name in columns),
+        )
+    )
+
+
+def drop_fresh(cursor: CursorWrapper) -> None:
+    """Remove the temporary tables (they live as long as the connection otherwise)."""
+    for table in ("rollup_months", "rollup_years"):
+        cursor.execute(f"DROP TABLE IF EXISTS {table}")

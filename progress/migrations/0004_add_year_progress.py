@@ -45,7 +45,7 @@ class Migration(migrations.Migration):
                 ('ytd_10', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=14)),
                 ('ytd_11', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=14)),
                 ('ytd_12', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=14)),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='yearly', to='projects.project')),
+                ('project', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='yearly', to='projects.project')),
             ],
             options={
                 'verbose_name': '年度进度汇总',

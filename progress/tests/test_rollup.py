@@ -5,7 +5,6 @@ from decimal import Decimal
 import pytest
 from django.db.models import Sum
 
-from progress import rollup
 from progress.choices import ReportState
 from progress.models import MonthlyProgress, Report, YearProgress
 from progress.periods import Period
@@ -106,13 +105,13 @@ def test_projects_with_nothing_accepted_lose_their_rows(history, world):
     assert not YearProgress.objects.exists()
 
 
-def test_projects_rebuilt_in_several_chunks_come_out_the_same(history, world, monkeypatch):
+def test_refreshing_again_changes_nothing_and_other_projects_are_left_alone(history, world):
     b = world.project_b
     report(b, 2026, 4, "70", "70", "70")
     report(b, 2026, 7, "30.01", "100.01", "100.01")
-    single = refresh_projects([history.pk, b.pk])
+    assert refresh_projects([b.pk]) == 2
     before = {p.pk: (year_row(p, 2026), monthly_sums(p, 2026)) for p in (history, b)}
-    monkeypatch.setattr(rollup, "CHUNK", 1)
-    assert refresh_projects([b.pk, history.pk, b.pk]) == single == 6
+    assert refresh_projects([b.pk, history.pk, b.pk]) == 6
     assert {p.pk: (year_row(p, 2026), monthly_sums(p, 2026)) for p in (history, b)} == before
     assert year_row(b, 2026) == [Decimal("0.00")] * 3 + [Decimal("70.00")] * 3 + [Decimal("100.01")] * 6
+    assert refresh_projects([]) == 0
