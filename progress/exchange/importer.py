@@ -332,7 +332,8 @@ class Importer:
         self.in_plan_by_name: dict[str, list[int]] = defaultdict(list)
         self.visible_by_name: dict[str, list[int]] = defaultdict(list)
         self.by_code: dict[str, dict[str, Any]] = {}
-        visible = self._visible()
+        # Unordered: the rows are keyed by id, and sorting 20,000 projects is not free.
+        visible = self._visible().order_by()
         if self.plan is not None and names:
             for item in visible.filter(plan_entries__plan=self.plan, name__in=any_of(names)).values(
                 *PROJECT_VALUES
@@ -349,7 +350,7 @@ class Importer:
                 self.by_code[item["code"]] = item
         unknown = [code for code in codes if code not in self.by_code]
         if unknown:
-            for item in Project.objects.filter(code__in=any_of(unknown)).values(*PROJECT_VALUES):
+            for item in Project.objects.filter(code__in=any_of(unknown)).order_by().values(*PROJECT_VALUES):
                 self.by_code[item["code"]] = item
                 if self._readable(item["responsible_unit_id"], item["owner_unit_id"]):
                     self.projects.setdefault(item["id"], item)
