@@ -8,7 +8,8 @@ database, skipped with a message when the server does not answer), migrated, and
 into the tables: --projects projects (a district-sized unit tree), for each of --years years a
 local plan listing every project plus a city plan (one in ten) and a province plan (one in fifty),
 and one MonthlyProgress row per project and month of those years (100,000 × 120 = 12 million rows
-by default), inserted month after month as the rollup grows in real life; plus the reports of
+by default), inserted month after month as the rollup grows in real life, with the YearProgress
+summary (one row per project and year, 1 million) the rollup keeps beside it; plus the reports of
 the measured month, which the on-time reporting figure reads. SQLite gets executemany, PostgreSQL
 COPY; both are ANALYZEd afterwards, as a maintained database is.
 
@@ -17,7 +18,7 @@ Then, for the last seeded year at December (every month summed), a logged-in coo
     page          GET /?period=YYYY-12 through django.test.Client (compute + template);
     screen        GET /dashboard/screen/data.json?period=YYYY-12;
     key (ORM)     plan totals, completed by category and by unit through figures.compute;
-    key (SQL)     the same three aggregates written by hand in SQL;
+    key (SQL)     the same three aggregates written by hand in SQL, from the same summary table;
 each once to warm up and --runs times measured (median milliseconds), with the SQL query count.
 Each backend runs in its own process, since Django reads its database settings once.
 """
@@ -55,10 +56,11 @@ def money(cents: int) -> str:
 
 
 # Hand-written SQL of the key aggregates (plan totals, completed by category, by responsible unit)
-# as one would write them against the tables: the plans in force of the year, one entry per
-# project (local before city before province) by an anti-join on the list's rank, each project's
-# year-to-date summed once from the monthly rollup, then one pass grouped three ways (GROUPING
-# SETS on PostgreSQL; SQLite has none, so it groups by category and unit and the client adds up).
+# as one would write them against the best tables there are: the plans in force of the year, one
+# entry per project (local before city before province) by an anti-join on the list's rank, each
+# project's year-to-date read from its row of the yearly summary (the column of the month), then
+# one pass grouped three ways (GROUPING SETS on PostgreSQL; SQLite has none, so it groups by
+# category and unit and the client adds up).
 HAND_SQL_SCOPE = """
 WITH in_force AS MATERIALIZED (
     SELECT p.id, CASE p.level WHEN 'local' THEN 0 WHEN 'city' THEN 1 ELSE 2 END AS rank
@@ -71,13 +73,11 @@ WITH in_force AS MATERIALIZED (
 ), scope AS (
     SELECT s.project_id, s.annual_investment FROM listed s
     WHERE NOT EXISTS (SELECT 1 FROM listed t WHERE t.project_id = s.project_id AND t.rank < s.rank)
-), done AS (
-    SELECT m.project_id, SUM(m.ytd_increment) AS ytd FROM progress_monthlyprogress m
-    WHERE m.year = %(year)s AND m.month <= %(month)s GROUP BY m.project_id
 )
 SELECT p.category_id, p.responsible_unit_id, COUNT(*), SUM(p.total_investment), SUM(s.annual_investment),
-       SUM(d.ytd)
-FROM scope s JOIN projects_project p ON p.id = s.project_id LEFT JOIN done d ON d.project_id = s.project_id
+       SUM(d.ytd_%(month)s)
+FROM scope s JOIN projects_project p ON p.id = s.project_id
+LEFT JOIN progress_yearprogress d ON d.project_id = s.project_id AND d.year = %(year)s
 """
 HAND_SQL = {
     "postgresql": HAND_SQL_SCOPE + "GROUP BY GROUPING SETS ((), (p.category_id), (p.responsible_unit_id))",
@@ -116,7 +116,7 @@ class Seeder:
         self.timed("units and users", self.units)
         self.timed("projects", self.projects)
         self.timed("plans and entries", self.plans)
-        self.timed("monthly progress", self.monthly)
+        self.timed("monthly progress and yearly summary", self.monthly)
         self.timed("reports of the month", self.reports)
         return {"seed_s": self.timings}
 
@@ -231,6 +231,7 @@ class Seeder:
                 plans = [self.annual_cents[pid][y] for pid in ids]
                 kinds = [shares[(n * 7 + y * 3) % 16] for n in range(len(ids))]
                 ytd = [0] * len(ids)
+                ends: list[list[int]] = []
                 for month in range(1, 13):
                     m = month - 1
                     added = [plan * kind[m] // 1_000_000 for plan, kind in zip(plans, kinds)]
@@ -259,7 +260,19 @@ class Seeder:
                             ),
                         )
                     written += len(ids)
+                    ends.append(ytd)
+                self.yearly(year, ends)
         return written
+
+    def yearly(self, year: int, ends: list[list[int]]) -> None:
+        """The summary row of each project for `year`: `ends[month - 1]`, the year-to-date in cents
+        of every project at the end of each month."""
+        columns = ("project_id", "year", *(f"ytd_{month:02d}" for month in range(1, 13)))
+        self.insert(
+            "progress_yearprogress",
+            columns,
+            ((pid, year, *(money(month[n]) for month in ends)) for n, pid in enumerate(self.project_ids)),
+        )
 
     def reports(self) -> int:
         from datetime import datetime, timedelta, timezone
@@ -382,7 +395,7 @@ def worker(projects: int, years: int, runs: int) -> dict[str, Any]:
         )
 
     def key_sql() -> Any:
-        sql = HAND_SQL[connection.vendor].replace("%(year)s", str(year)).replace("%(month)s", str(month))
+        sql = HAND_SQL[connection.vendor].replace("%(year)s", str(year)).replace("%(month)s", f"{month:02d}")
         with connection.cursor() as cursor:
             cursor.execute(sql)
             rows = cursor.fetchall()

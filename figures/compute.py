@@ -162,8 +162,8 @@ def completed_by(
     """
     # From the entries, one outer join to their projects' summary row of the year: the database
     # hashes the scope once and reads one row per project, whatever the month.
-    completed = Sum(f"progress__{YearProgress.column(month)}")
-    rows = entries.order_by().alias(progress=this_year(year))
+    completed = completed_sum(month)
+    rows = with_progress(entries, year)
     if key is None:
         return rows.aggregate(total=completed)["total"] or ZERO
     keys = (key,) if isinstance(key, str) else key
@@ -176,6 +176,20 @@ def completed_by(
 def this_year(year: int) -> FilteredRelation:
     """The summary row of `year` of an entry's project, for an outer join from plan entries."""
     return FilteredRelation("project__yearly", condition=Q(project__yearly__year=year))
+
+
+def with_progress(entries: QuerySet[PlanEntry], year: int) -> QuerySet[PlanEntry]:
+    """`entries` joined to their projects' summary row of `year` as "progress".
+
+    One row per project and year, so the join multiplies nothing: counts and amounts of the
+    entries are summed in the same pass as 年度完成投资.
+    """
+    return entries.order_by().alias(progress=this_year(year))
+
+
+def completed_sum(month: int) -> Sum:
+    """年度完成投资 at the end of `month`, summed over entries joined by with_progress()."""
+    return Sum(f"progress__{YearProgress.column(month)}")
 
 
 def _zero_missing(row: dict[str, Any]) -> dict[str, Any]:
@@ -212,25 +226,24 @@ GROUP_NAMES = {
 def scope_groups(entries: QuerySet[PlanEntry], year: int, month: int) -> list[dict[str, Any]]:
     """The scope cut by category, plan type, responsible unit and town at once.
 
-    Count, amounts and 年度完成投资 of each combination, in two grouped queries. The totals,
+    Count, amounts and 年度完成投资 of each combination, in one grouped query. The totals,
     breakdowns and rankings of compute() add up these rows (as many as the combinations that
-    occur, whatever the number of projects) instead of each reading the scope and years of
-    monthly progress again.
+    occur, whatever the number of projects) instead of each reading the scope again.
     """
-    completed = completed_by(entries, year, month, GROUP_KEYS)
     return [
         {
             **row,
             "annual_plan": row["annual_plan"] or ZERO,
             "total_investment": row["total_investment"] or ZERO,
-            "completed": completed.get(tuple(row[key] for key in GROUP_KEYS)) or ZERO,
+            "completed": row["completed"] or ZERO,
         }
-        for row in entries.order_by()
+        for row in with_progress(entries, year)
         .values(*GROUP_KEYS, *GROUP_NAMES.values())
         .annotate(
             count=Count("id"),
             annual_plan=Sum("annual_investment"),
             total_investment=Sum("project__total_investment"),
+            completed=completed_sum(month),
         )
     ]
 
@@ -269,13 +282,13 @@ def plan_totals(
         )
     else:
         row = _zero_missing(
-            entries.aggregate(
+            with_progress(entries, year).aggregate(
                 count=Count("id"),
                 total_investment=Sum("project__total_investment"),
                 annual_plan=Sum("annual_investment"),
+                completed=completed_sum(month),
             )
         )
-        row["completed"] = quantize(completed_by(entries, year, month), 2)
     rate = completion_rate(row["completed"], row["annual_plan"])
     return {
         "count": row["count"],
@@ -332,54 +345,21 @@ def breakdown(
     ]
 
 
-def status_breakdown(entries: QuerySet[PlanEntry]) -> list[dict[str, Any]]:
-    """Projects by status group (已完工/在建/暂停施工/前期), with largest-remainder shares."""
-    row = entries.aggregate(
-        **{
-            name: Count("id", filter=Q(project__status__in=statuses))
-            for name, _label, statuses in STATUS_GROUPS
-        }
-    )
-    shares = largest_remainder_shares([row[name] for name, _l, _s in STATUS_GROUPS], 1)
-    return [
-        {"key": name, "label": str(label), "count": row[name], "share": shares[i]}
-        for i, (name, label, _s) in enumerate(STATUS_GROUPS)
-    ]
-
-
-def start_and_finish_rates(entries: QuerySet[PlanEntry], year: int, month: int) -> dict[str, Any]:
-    """开工率 / 竣工率: started (completed) among those planned to start (complete) by month m."""
+def entry_counts(entries: QuerySet[PlanEntry], year: int, month: int) -> dict[str, Any]:
+    """The counts that status_breakdown(), start_and_finish_rates() and size_buckets() read, in one
+    pass over the scope."""
     end = month_end(year, month)
-    row = entries.aggregate(
-        to_start=Count("id", filter=Q(plan_type=PlanType.NEW_START, planned_start_month__lte=month)),
-        started=Count(
-            "id",
-            filter=Q(
-                plan_type=PlanType.NEW_START,
-                planned_start_month__lte=month,
-                project__actual_start_date__lte=end,
-            ),
-        ),
-        to_finish=Count("id", filter=Q(plan_type=PlanType.COMPLETING, planned_completion_month__lte=month)),
-        finished=Count(
-            "id",
-            filter=Q(
-                plan_type=PlanType.COMPLETING,
-                planned_completion_month__lte=month,
-                project__actual_completion_date__lte=end,
-            ),
-        ),
-    )
-    return {
-        **row,
-        "start_rate": percent(row["started"], row["to_start"], 1),
-        "finish_rate": percent(row["finished"], row["to_finish"], 1),
+    new_start = Q(plan_type=PlanType.NEW_START, planned_start_month__lte=month)
+    completing = Q(plan_type=PlanType.COMPLETING, planned_completion_month__lte=month)
+    aggregates: dict[str, Any] = {
+        "total": Count("id"),
+        "to_start": Count("id", filter=new_start),
+        "started": Count("id", filter=new_start & Q(project__actual_start_date__lte=end)),
+        "to_finish": Count("id", filter=completing),
+        "finished": Count("id", filter=completing & Q(project__actual_completion_date__lte=end)),
     }
-
-
-def size_buckets(entries: QuerySet[PlanEntry]) -> dict[str, Any]:
-    """规模分布 and 亿元以上项目占比 (share of projects of 1 亿元 and above, 2 decimals)."""
-    aggregates: dict[str, Any] = {"total": Count("id")}
+    for name, _label, statuses in STATUS_GROUPS:
+        aggregates[f"status_{name}"] = Count("id", filter=Q(project__status__in=statuses))
     for bucket, (low, high) in SIZE_BUCKET_BOUNDS.items():
         condition = Q()
         if low is not None:
@@ -390,20 +370,49 @@ def size_buckets(entries: QuerySet[PlanEntry]) -> dict[str, Any]:
         aggregates[f"t_{bucket}"] = Coalesce(
             Sum("project__total_investment", filter=condition), Value(ZERO), output_field=MONEY
         )
-    row = entries.aggregate(**aggregates)
+    return entries.aggregate(**aggregates)
+
+
+def status_breakdown(counts: dict[str, Any]) -> list[dict[str, Any]]:
+    """Projects by status group (已完工/在建/暂停施工/前期), with largest-remainder shares."""
+    shares = largest_remainder_shares([counts[f"status_{name}"] for name, _l, _s in STATUS_GROUPS], 1)
+    return [
+        {"key": name, "label": str(label), "count": counts[f"status_{name}"], "share": shares[i]}
+        for i, (name, label, _s) in enumerate(STATUS_GROUPS)
+    ]
+
+
+def start_and_finish_rates(counts: dict[str, Any]) -> dict[str, Any]:
+    """开工率 / 竣工率: started (completed) among those planned to start (complete) by month m."""
+    row = {key: counts[key] for key in ("to_start", "started", "to_finish", "finished")}
+    return {
+        **row,
+        "start_rate": percent(row["started"], row["to_start"], 1),
+        "finish_rate": percent(row["finished"], row["to_finish"], 1),
+    }
+
+
+def size_buckets(counts: dict[str, Any]) -> dict[str, Any]:
+    """规模分布 and 亿元以上项目占比 (share of projects of 1 亿元 and above, 2 decimals)."""
     buckets = [
         {
             "key": b,
             "label": str(SizeBucket(b).label),
-            "count": row[f"n_{b}"],
-            "total_investment": quantize(row[f"t_{b}"], 2),
+            "count": counts[f"n_{b}"],
+            "total_investment": quantize(counts[f"t_{b}"], 2),
         }
         for b in SIZE_BUCKET_BOUNDS
     ]
     above = (
-        row[f"n_{SizeBucket.TEN_PLUS}"] + row[f"n_{SizeBucket.FIVE_TEN}"] + row[f"n_{SizeBucket.ONE_FIVE}"]
+        counts[f"n_{SizeBucket.TEN_PLUS}"]
+        + counts[f"n_{SizeBucket.FIVE_TEN}"]
+        + counts[f"n_{SizeBucket.ONE_FIVE}"]
     )
-    return {"buckets": buckets, "yi_and_above": above, "yi_and_above_share": percent(above, row["total"], 2)}
+    return {
+        "buckets": buckets,
+        "yi_and_above": above,
+        "yi_and_above_share": percent(above, counts["total"], 2),
+    }
 
 
 def on_time_reporting(entries: QuerySet[PlanEntry], year: int, month: int) -> dict[str, Any]:
@@ -429,17 +438,16 @@ def on_time_reporting(entries: QuerySet[PlanEntry], year: int, month: int) -> di
 
 def monthly_series(entries: QuerySet[PlanEntry], year: int, month: int) -> list[dict[str, Any]]:
     """累计完成投资 by month of the year against the plan and the time-progress line."""
-    plan = entries.aggregate(total=Coalesce(Sum("annual_investment"), Value(ZERO), output_field=MONEY))[
-        "total"
-    ]
-    # The scope's year-to-date at the end of each month, all months in one pass over the summary.
+    # The plan and the scope's year-to-date at the end of each month, all in one pass.
     months = range(1, month + 1)
-    by_month = YearProgress.objects.filter(project_id__in=entries.values("project_id"), year=year).aggregate(
-        **{str(m): Sum(YearProgress.column(m)) for m in months}
+    sums = with_progress(entries, year).aggregate(
+        plan=Coalesce(Sum("annual_investment"), Value(ZERO), output_field=MONEY),
+        **{str(m): completed_sum(m) for m in months},
     )
+    plan = sums["plan"]
     series = []
     for m in months:
-        completed = by_month[str(m)] or ZERO
+        completed = sums[str(m)] or ZERO
         series.append(
             {
                 "month": m,
@@ -569,6 +577,7 @@ def compute(year: int, month: int, scope: Scope | None = None, *, work: bool = T
     groups = scope_groups(entries, year, month)
     totals = plan_totals(entries, year, month, groups)
     last = plan_totals(last_entries, year - 1, month)
+    counts = entry_counts(entries, year, month)
     categories = {c.pk: c.name for c in Category.objects.all()}
     result: dict[str, Any] = {
         "period": {"year": year, "month": month},
@@ -579,9 +588,9 @@ def compute(year: int, month: int, scope: Scope | None = None, *, work: bool = T
         "by_plan_type": breakdown(
             entries, year, month, "plan_type", {k: str(v) for k, v in PlanType.choices}, groups
         ),
-        "by_status": status_breakdown(entries),
-        "starts": start_and_finish_rates(entries, year, month),
-        "sizes": size_buckets(entries),
+        "by_status": status_breakdown(counts),
+        "starts": start_and_finish_rates(counts),
+        "sizes": size_buckets(counts),
         "reporting": on_time_reporting(entries, year, month),
         "monthly": monthly_series(entries, year, month),
         "ranking_units": ranking(entries, year, month, "unit", groups),
@@ -648,19 +657,19 @@ def level_breakdown(year: int, month: int, scope: Scope) -> list[dict[str, Any]]
     by_level = "plan__level"
     rows = {
         row[by_level]: _zero_missing(row)
-        for row in entries.order_by()
+        for row in with_progress(entries, year)
         .values(by_level)
         .annotate(
             count=Count("id"),
             total_investment=Sum("project__total_investment"),
             annual_plan=Sum("annual_investment"),
+            completed=completed_sum(month),
         )
     }
-    completed_of = completed_by(entries, year, month, by_level)
     result = []
     for level in levels:
-        row = rows.get(level, {"count": 0, "total_investment": ZERO, "annual_plan": ZERO})
-        completed = quantize(completed_of.get(level) or ZERO, 2)
+        row = rows.get(level, {"count": 0, "total_investment": ZERO, "annual_plan": ZERO, "completed": ZERO})
+        completed = row["completed"]
         rate = completion_rate(completed, row["annual_plan"])
         result.append(
             {
