@@ -38,7 +38,7 @@ from lib.numbers import largest_remainder_shares, percent, quantize, wan_to_yi, 
 from org.models import Unit
 from plans.choices import PlanLevel, PlanType
 from plans.models import Plan, PlanEntry
-from progress.models import Report, YearProgress
+from progress.models import YearProgress
 from projects.choices import SIZE_BUCKET_BOUNDS, ProjectStatus, SizeBucket
 
 ZERO = Decimal("0.00")
@@ -223,29 +223,37 @@ GROUP_NAMES = {
 }
 
 
-def scope_groups(entries: QuerySet[PlanEntry], year: int, month: int) -> list[dict[str, Any]]:
+def scope_groups(
+    entries: QuerySet[PlanEntry], year: int, month: int, *, details: bool = False
+) -> list[dict[str, Any]]:
     """The scope cut by category, plan type, responsible unit and town at once.
 
     Count, amounts and 年度完成投资 of each combination, in one grouped query. The totals,
     breakdowns and rankings of compute() add up these rows (as many as the combinations that
-    occur, whatever the number of projects) instead of each reading the scope again.
+    occur, whatever the number of projects) instead of each reading the scope again. With
+    `details` each row also carries the entry counts (status, starts, sizes) and the year-to-date
+    at the end of every month so far, which add up the same way.
     """
-    return [
-        {
-            **row,
-            "annual_plan": row["annual_plan"] or ZERO,
-            "total_investment": row["total_investment"] or ZERO,
-            "completed": row["completed"] or ZERO,
-        }
-        for row in with_progress(entries, year)
-        .values(*GROUP_KEYS, *GROUP_NAMES.values())
-        .annotate(
-            count=Count("id"),
-            annual_plan=Sum("annual_investment"),
-            total_investment=Sum("project__total_investment"),
-            completed=completed_sum(month),
-        )
-    ]
+    aggregates: dict[str, Any] = {
+        "count": Count("id"),
+        "annual_plan": Sum("annual_investment"),
+        "total_investment": Sum("project__total_investment"),
+        "completed": completed_sum(month),
+    }
+    if details:
+        aggregates.update(entry_count_aggregates(year, month))
+        aggregates.update({f"ytd_{m}": completed_sum(m) for m in range(1, month + 1)})
+    # Grouped by ids alone: the unit names are looked up for the few units that occur.
+    rows = list(with_progress(entries, year).values(*GROUP_KEYS).annotate(**aggregates))
+    unit_ids = {row[key] for row in rows for key in GROUP_NAMES}
+    names = dict(Unit.objects.filter(pk__in=unit_ids).values_list("pk", "name"))
+    for row in rows:
+        for key, name in GROUP_NAMES.items():
+            row[name] = names.get(row[key])
+        for amount, value in row.items():
+            if value is None and amount not in GROUP_KEYS and amount not in GROUP_NAMES.values():
+                row[amount] = ZERO
+    return rows
 
 
 def sum_groups(groups: list[dict[str, Any]], key: str | None) -> dict[Any, dict[str, Any]]:
@@ -345,9 +353,22 @@ def breakdown(
     ]
 
 
-def entry_counts(entries: QuerySet[PlanEntry], year: int, month: int) -> dict[str, Any]:
-    """The counts that status_breakdown(), start_and_finish_rates() and size_buckets() read, in one
-    pass over the scope."""
+def entry_counts(
+    entries: QuerySet[PlanEntry], year: int, month: int, groups: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """The counts that status_breakdown(), start_and_finish_rates() and size_buckets() read: added
+    up from scope_groups(details=True) rows when given, else in one pass over the scope."""
+    aggregates = entry_count_aggregates(year, month)
+    if groups is None:
+        return entries.aggregate(**aggregates)
+    return {
+        name: sum((group[name] for group in groups), 0 if isinstance(aggregate, Count) else ZERO)
+        for name, aggregate in aggregates.items()
+    }
+
+
+def entry_count_aggregates(year: int, month: int) -> dict[str, Any]:
+    """Counts of entries by status group, by start and completion due and done, by size bucket."""
     end = month_end(year, month)
     new_start = Q(plan_type=PlanType.NEW_START, planned_start_month__lte=month)
     completing = Q(plan_type=PlanType.COMPLETING, planned_completion_month__lte=month)
@@ -370,7 +391,7 @@ def entry_counts(entries: QuerySet[PlanEntry], year: int, month: int) -> dict[st
         aggregates[f"t_{bucket}"] = Coalesce(
             Sum("project__total_investment", filter=condition), Value(ZERO), output_field=MONEY
         )
-    return entries.aggregate(**aggregates)
+    return aggregates
 
 
 def status_breakdown(counts: dict[str, Any]) -> list[dict[str, Any]]:
@@ -423,11 +444,16 @@ def on_time_reporting(entries: QuerySet[PlanEntry], year: int, month: int) -> di
 
     period = Period(year, month)
     due = projects_due(period, Project.objects.filter(pk__in=entries.values("project_id")))
-    row = Report.objects.filter(project__in=due, year=year, month=month).aggregate(
-        submitted=Count("id", filter=Q(first_submitted_at__isnull=False)),
-        on_time=Count("id", filter=Q(first_submitted_at__date__lte=F("deadline"))),
+    # The projects due and their reports of the month in one pass: an outer join, so a project
+    # counts once however many reports (parts) it has.
+    row = due.alias(
+        report=FilteredRelation("reports", condition=Q(reports__year=year, reports__month=month))
+    ).aggregate(
+        due=Count("pk", distinct=True),
+        submitted=Count("report", filter=Q(report__first_submitted_at__isnull=False)),
+        on_time=Count("report", filter=Q(report__first_submitted_at__date__lte=F("report__deadline"))),
     )
-    due_count = due.count()
+    due_count = row["due"]
     return {
         "due": due_count,
         "submitted": row["submitted"],
@@ -436,18 +462,26 @@ def on_time_reporting(entries: QuerySet[PlanEntry], year: int, month: int) -> di
     }
 
 
-def monthly_series(entries: QuerySet[PlanEntry], year: int, month: int) -> list[dict[str, Any]]:
-    """累计完成投资 by month of the year against the plan and the time-progress line."""
-    # The plan and the scope's year-to-date at the end of each month, all in one pass.
+def monthly_series(
+    entries: QuerySet[PlanEntry], year: int, month: int, groups: list[dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
+    """累计完成投资 by month of the year against the plan and the time-progress line.
+
+    Added up from scope_groups(details=True) rows when given, else in one pass over the scope.
+    """
     months = range(1, month + 1)
-    sums = with_progress(entries, year).aggregate(
-        plan=Coalesce(Sum("annual_investment"), Value(ZERO), output_field=MONEY),
-        **{str(m): completed_sum(m) for m in months},
-    )
+    if groups is None:
+        sums = with_progress(entries, year).aggregate(
+            plan=Coalesce(Sum("annual_investment"), Value(ZERO), output_field=MONEY),
+            **{f"ytd_{m}": completed_sum(m) for m in months},
+        )
+    else:
+        sums = {"plan": sum((group["annual_plan"] for group in groups), ZERO)}
+        sums.update({f"ytd_{m}": sum((group[f"ytd_{m}"] for group in groups), ZERO) for m in months})
     plan = sums["plan"]
     series = []
     for m in months:
-        completed = sums[str(m)] or ZERO
+        completed = sums[f"ytd_{m}"] or ZERO
         series.append(
             {
                 "month": m,
@@ -574,10 +608,10 @@ def compute(year: int, month: int, scope: Scope | None = None, *, work: bool = T
     scope = scope or Scope()
     entries = scope_entries(year, scope)
     last_entries = scope_entries(year - 1, scope)
-    groups = scope_groups(entries, year, month)
+    groups = scope_groups(entries, year, month, details=True)
     totals = plan_totals(entries, year, month, groups)
     last = plan_totals(last_entries, year - 1, month)
-    counts = entry_counts(entries, year, month)
+    counts = entry_counts(entries, year, month, groups)
     categories = {c.pk: c.name for c in Category.objects.all()}
     result: dict[str, Any] = {
         "period": {"year": year, "month": month},
@@ -592,7 +626,7 @@ def compute(year: int, month: int, scope: Scope | None = None, *, work: bool = T
         "starts": start_and_finish_rates(counts),
         "sizes": size_buckets(counts),
         "reporting": on_time_reporting(entries, year, month),
-        "monthly": monthly_series(entries, year, month),
+        "monthly": monthly_series(entries, year, month, groups),
         "ranking_units": ranking(entries, year, month, "unit", groups),
         "ranking_towns": ranking(entries, year, month, "town", groups),
         "year_on_year": {

@@ -6,7 +6,19 @@ import pytest
 from django.db.models import Sum
 
 from catalog.models import Category
-from figures.compute import Scope, breakdown, compute, plan_totals, ranking, scope_entries
+from figures.compute import (
+    Scope,
+    breakdown,
+    compute,
+    entry_counts,
+    monthly_series,
+    plan_totals,
+    ranking,
+    scope_entries,
+    size_buckets,
+    start_and_finish_rates,
+    status_breakdown,
+)
 from figures.tests.test_figures import accepted
 from plans.models import Plan, PlanEntry
 from progress.models import MonthlyProgress
@@ -68,6 +80,11 @@ def test_compute_matches_each_figure_computed_alone(world, mixed, month, level):
     assert data["by_plan_type"] == breakdown(entries, 2026, month, "plan_type", types)
     assert data["ranking_units"] == ranking(entries, 2026, month, "unit")
     assert data["ranking_towns"] == ranking(entries, 2026, month, "town")
+    counts = entry_counts(entries, 2026, month)
+    assert data["by_status"] == status_breakdown(counts)
+    assert data["starts"] == start_and_finish_rates(counts)
+    assert data["sizes"] == size_buckets(counts)
+    assert data["monthly"] == monthly_series(entries, 2026, month)
     if level is None and month == 6:
         assert data["plan"]["count"] == 14
         assert data["plan"]["completed"] > 0
