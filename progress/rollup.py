@@ -36,29 +36,33 @@ FROM (
 WHERE later = 1
 """
 
-# The year rows they should have: where each year stood at the end of each month, the month rows'
-# increments added up to it (the last figure carried forward, 0 before the first).
+# The year rows they should have: where each year stood at the end of each month, the year-to-date
+# of the month's row or, without one, of the latest month before it (0 before the first). The
+# figures are carried as reported, with no arithmetic: exactly the month rows' increments summed.
 FRESH_YEARS = """
 CREATE TEMPORARY TABLE rollup_years AS
-SELECT project_id, year, {sums}
-FROM rollup_months
-GROUP BY project_id, year
+SELECT project_id, year, {carried}
+FROM (SELECT project_id, year, {at_month} FROM rollup_months GROUP BY project_id, year) months
 """
 
-# Rows whose key is gone (a report no longer accepted) are deleted; rows that are new or whose
-# figures changed are written, the others left alone: a month of new reports writes a month of
-# rows and the year rows, not each project's history again.
+# Rows whose key is gone (a report no longer accepted) are deleted, rows whose figures changed
+# updated, new rows inserted, the others left alone: a month of new reports writes a month of rows
+# and updates the year rows, not each project's history again.
 DELETE_GONE = """
 DELETE FROM {table}
 WHERE {projects} AND NOT EXISTS (
     SELECT 1 FROM {fresh} f WHERE {same_key}
 )
 """
-WRITE_CHANGED = """
+UPDATE_CHANGED = """
+UPDATE {table} SET {updates}
+FROM {fresh} f
+WHERE {same_key} AND ({columns}) <> ({fresh_columns})
+"""
+INSERT_NEW = """
 INSERT INTO {table} ({key}, {columns})
 SELECT {key}, {columns} FROM {fresh} f
-WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE {same_key} AND {same_values})
-ON CONFLICT ({key}) DO UPDATE SET {updates}
+WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE {same_key})
 """
 
 
@@ -77,8 +81,9 @@ def refresh_projects(project_ids: Iterable[int]) -> int:
     quote = connection.ops.quote_name
     monthly = quote(MonthlyProgress._meta.db_table)
     yearly = quote(YearProgress._meta.db_table)
-    sums = ", ".join(
-        f"ROUND(SUM(CASE WHEN month <= {month} THEN ytd_increment ELSE 0 END), 2) AS {column}"
+    at_month = ", ".join(f"MAX(CASE WHEN month = {m} THEN year_to_date END) AS at_{m:02d}" for m in MONTHS)
+    carried = ", ".join(
+        f"COALESCE({', '.join(f'at_{k:02d}' for k in range(month, 0, -1))}, 0) AS {column}"
         for month, column in zip(MONTHS, YEAR_COLUMNS, strict=True)
     )
     with transaction.atomic(), connection.cursor() as cursor:
@@ -87,7 +92,7 @@ def refresh_projects(project_ids: Iterable[int]) -> int:
             FRESH_MONTHS.format(report=quote(Report._meta.db_table), projects=projects),
             [ReportState.ACCEPTED.value, param],
         )
-        cursor.execute(FRESH_YEARS.format(sums=sums))
+        cursor.execute(FRESH_YEARS.format(at_month=at_month, carried=carried))
         # Keyed, so that the comparisons below look rows up rather than scan (SQLite makes no
         # index of its own for a correlated subquery).
         cursor.execute("CREATE UNIQUE INDEX rollup_months_key ON rollup_months (project_id, year, month)")
@@ -123,17 +128,17 @@ def sync(
     cursor.execute(
         DELETE_GONE.format(table=table, fresh=fresh, projects=projects, same_key=same_key), [param]
     )
-    cursor.execute(
-        WRITE_CHANGED.format(
-            table=table,
-            fresh=fresh,
-            key=", ".join(key),
-            columns=", ".join(columns),
-            same_key=same_key,
-            same_values=" AND ".join(f"f.{name} = {table}.{name}" for name in columns),
-            updates=", ".join(f"{name} = excluded.{name}" for name in columns),
-        )
-    )
+    names = {
+        "table": table,
+        "fresh": fresh,
+        "key": ", ".join(key),
+        "columns": ", ".join(f"{table}.{name}" for name in columns),
+        "fresh_columns": ", ".join(f"f.{name}" for name in columns),
+        "same_key": same_key,
+        "updates": ", ".join(f"{name} = f.{name}" for name in columns),
+    }
+    cursor.execute(UPDATE_CHANGED.format(**names))
+    cursor.execute(INSERT_NEW.format(**{**names, "columns": ", ".join(columns)}))
 
 
 def drop_fresh(cursor: CursorWrapper) -> None:
