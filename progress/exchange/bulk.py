@@ -11,7 +11,6 @@ from django.db import connection, models
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-CHUNK = 500
 BATCH = 500
 INSERT_CHUNK = 2000
 
@@ -45,8 +44,7 @@ def update_grouped(model: type[models.Model], updates: dict[int, dict[str, Any]]
             values = dict(key)
             singles[tuple(sorted(values))].append(model(pk=pks[0], **values))
             continue
-        for start in range(0, len(pks), CHUNK):
-            model._default_manager.filter(pk__in=pks[start : start + CHUNK]).update(**dict(key))
+        model._default_manager.filter(pk__in=any_of(pks)).update(**dict(key))
     for fields, objects in singles.items():
         model._default_manager.bulk_update(objects, list(fields), batch_size=BATCH)
 
