@@ -1,7 +1,7 @@
 """Dashboard benchmark: the figures of the home page over years of monthly progress.
 
     .venv/bin/python bench/dashboard.py [--projects 100000] [--years 10] [--runs 5]
-        [--postgres postgres://postgres@127.0.0.1:5432/postgres | --no-postgres] [--keep]
+        [--postgres postgres://postgres@127.0.0.1:5432/postgres | --no-postgres] [--work-mem 32MB] [--keep]
 
 For each backend a fresh database is made (a SQLite file under bench/, and a throw-away PostgreSQL
 database, skipped with a message when the server does not answer), migrated, and filled straight
@@ -459,6 +459,8 @@ def run_backend(args: argparse.Namespace, postgres: str | None) -> dict[str, Any
             database = f"keyprojects_bench_dashboard_{os.getpid()}"
             postgres_admin(postgres, f"DROP DATABASE IF EXISTS {database}")
             postgres_admin(postgres, f"CREATE DATABASE {database}")
+            if args.work_mem:
+                postgres_admin(postgres, f"ALTER DATABASE {database} SET work_mem = '{args.work_mem}'")
         except Exception as error:
             print(f"PostgreSQL at {postgres} is not reachable ({type(error).__name__}: {error}); skipped.")
             return None
@@ -543,6 +545,11 @@ def main() -> None:
         metavar="URL",
         default=DEFAULT_POSTGRES,
         help=f"PostgreSQL server (default {DEFAULT_POSTGRES})",
+    )
+    parser.add_argument(
+        "--work-mem",
+        metavar="SIZE",
+        help="work_mem of the PostgreSQL database, e.g. 32MB (default: the server's)",
     )
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
     parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
