@@ -464,3 +464,14 @@ def test_inactive_users_see_nothing(world, client_for):
     User.objects.filter(pk=world.department.pk).update(is_active=False, role=Role.UNIT)
     response = client_for(world.department).get("/api/projects/")
     assert response.status_code in (401, 403)
+
+
+def test_browsable_api_forms_do_not_list_objects_outside_the_scope(world, client_for):
+    """The HTML page of the API takes writes as JSON: no drop-down of every unit, person or project."""
+    client = client_for(world.department)
+    page = client.get(f"/api/projects/{world.project_a.pk}/", HTTP_ACCEPT="text/html")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert world.project_a.name in html
+    for outside in (world.education.name, world.outsider.name, world.project_b.name):
+        assert outside not in html
