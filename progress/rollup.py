@@ -31,7 +31,7 @@ FROM (
            SUM(amount) OVER (PARTITION BY project_id, year, month) AS amount,
            ROW_NUMBER() OVER (PARTITION BY project_id, year, month ORDER BY seq DESC) AS later
     FROM {report}
-    WHERE state = %s AND {projects}
+    WHERE state = %s AND {projects}{in_years}
 ) reported
 WHERE later = 1
 """
@@ -66,18 +66,21 @@ WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE {same_key})
 """
 
 
-def refresh_projects(project_ids: Iterable[int]) -> int:
+def refresh_projects(project_ids: Iterable[int], years: Iterable[int] | None = None) -> int:
     """Bring the monthly and yearly rows of these projects in line with their accepted reports.
 
     Set-based: the database works out the rows the projects should have into two temporary
     tables, then deletes the rows that should not exist and writes those that are new or changed,
     a handful of statements whatever the number of projects (the official-table import passes
-    20,000 at once). Returns the number of month rows the projects have.
+    20,000 at once). A year's rows follow from that year's reports alone, so a caller that knows
+    which years its change reached names them (`years`) and the rest of the history is not read
+    again. Returns the number of month rows rebuilt.
     """
     ids = sorted(set(project_ids))
     if not ids:
         return 0
     projects, param = project_condition(ids)
+    in_years = years_condition(years)
     quote = connection.ops.quote_name
     monthly = quote(MonthlyProgress._meta.db_table)
     yearly = quote(YearProgress._meta.db_table)
@@ -89,7 +92,7 @@ def refresh_projects(project_ids: Iterable[int]) -> int:
     with transaction.atomic(), connection.cursor() as cursor:
         drop_fresh(cursor)
         cursor.execute(
-            FRESH_MONTHS.format(report=quote(Report._meta.db_table), projects=projects),
+            FRESH_MONTHS.format(report=quote(Report._meta.db_table), projects=projects, in_years=in_years),
             [ReportState.ACCEPTED.value, param],
         )
         cursor.execute(FRESH_YEARS.format(at_month=at_month, carried=carried))
@@ -97,10 +100,10 @@ def refresh_projects(project_ids: Iterable[int]) -> int:
         # index of its own for a correlated subquery).
         cursor.execute("CREATE UNIQUE INDEX rollup_months_key ON rollup_months (project_id, year, month)")
         cursor.execute("CREATE UNIQUE INDEX rollup_years_key ON rollup_years (project_id, year)")
-        sync(cursor, yearly, "rollup_years", ("project_id", "year"), YEAR_COLUMNS, projects, param)
-        sync(
-            cursor, monthly, "rollup_months", ("project_id", "year", "month"), MONTH_COLUMNS, projects, param
-        )
+        # Rows of the years not named are left as they are.
+        where = (projects + in_years, param)
+        sync(cursor, yearly, "rollup_years", ("project_id", "year"), YEAR_COLUMNS, *where)
+        sync(cursor, monthly, "rollup_months", ("project_id", "year", "month"), MONTH_COLUMNS, *where)
         cursor.execute("SELECT COUNT(*) FROM rollup_months")
         written = cursor.fetchone()[0]
         drop_fresh(cursor)
@@ -116,6 +119,14 @@ def project_condition(ids: list[int]) -> tuple[str, Any]:
     if connection.vendor == "postgresql":
         return "project_id IN (SELECT unnest(%s::bigint[]))", ids
     return "project_id IN (SELECT value FROM json_each(%s))", json.dumps(ids)
+
+
+def years_condition(years: Iterable[int] | None) -> str:
+    """` AND year IN (…)` for the years named (whole numbers, written into the SQL); '' for all."""
+    if years is None:
+        return ""
+    chosen = sorted({int(year) for year in years})
+    return f" AND year IN ({', '.join(str(year) for year in chosen)})" if chosen else " AND 1 = 0"
 
 
 def sync(

@@ -1236,12 +1236,16 @@ class Importer:
         reported = {report["project_id"] for report in self.new_reports} | {
             report.project_id for report in self.updated_reports + self.recomputed_reports
         }
+        # The period's year, and the later years whose reports' totals were carried forward.
+        years = {self.period.year if self.period else self.year} | {
+            report.year for report in self.recomputed_reports
+        }
         announced = [report["id"] for report in self.new_reports[:1]] + [
             report.pk for report in self.updated_reports[:1]
         ]
         self._let_go()
         if reported:
-            refresh_projects(reported)
+            refresh_projects(reported, years)
         if announced:
             # Once for the whole import: its listener (the warning scan) looks at every project.
             report_accepted.send(sender=Report, report=Report.objects.get(pk=announced[0]))

@@ -115,3 +115,23 @@ def test_refreshing_again_changes_nothing_and_other_projects_are_left_alone(hist
     assert {p.pk: (year_row(p, 2026), monthly_sums(p, 2026)) for p in (history, b)} == before
     assert year_row(b, 2026) == [Decimal("0.00")] * 3 + [Decimal("70.00")] * 3 + [Decimal("100.01")] * 6
     assert refresh_projects([]) == 0
+
+
+def test_refreshing_named_years_leaves_the_others_as_they_are(world):
+    """An import names its period's year: the rows of other years are neither read nor rewritten."""
+    project = world.project_a
+    report(project, 2025, 12, "40", "480", "900")
+    january = report(project, 2026, 1, "30", "30", "930")
+    refresh_projects([project.pk])
+    # A figure changed behind the rollup's back in 2025 stays unseen when only 2026 is refreshed …
+    Report.objects.filter(project=project, year=2025).update(year_to_date=Decimal("500"))
+    Report.objects.filter(pk=january.pk).update(amount=Decimal("35"), year_to_date=Decimal("35"))
+    report(project, 2026, 2, "20", "55", "955")
+    assert refresh_projects([project.pk], years=[2026]) == 2
+    assert year_row(project, 2025)[11] == Decimal("480.00")
+    assert year_row(project, 2026)[:3] == [Decimal("35.00"), Decimal("55.00"), Decimal("55.00")]
+    assert MonthlyProgress.objects.get(project=project, year=2026, month=2).ytd_increment == Decimal("20.00")
+    # … and is taken up by a refresh of every year.
+    refresh_projects([project.pk])
+    assert year_row(project, 2025)[11] == Decimal("500.00")
+    assert refresh_projects([project.pk], years=[]) == 0
