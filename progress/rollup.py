@@ -2,7 +2,6 @@
 
 import json
 from collections.abc import Iterable
-from typing import Any
 
 from django.db import connection, transaction
 from django.db.backends.utils import CursorWrapper
@@ -79,7 +78,6 @@ def refresh_projects(project_ids: Iterable[int], years: Iterable[int] | None = N
     ids = sorted(set(project_ids))
     if not ids:
         return 0
-    projects, param = project_condition(ids)
     in_years = years_condition(years)
     quote = connection.ops.quote_name
     monthly = quote(MonthlyProgress._meta.db_table)
@@ -91,9 +89,10 @@ def refresh_projects(project_ids: Iterable[int], years: Iterable[int] | None = N
     )
     with transaction.atomic(), connection.cursor() as cursor:
         drop_fresh(cursor)
+        projects = keep_projects(cursor, ids)
         cursor.execute(
             FRESH_MONTHS.format(report=quote(Report._meta.db_table), projects=projects, in_years=in_years),
-            [ReportState.ACCEPTED.value, param],
+            [ReportState.ACCEPTED.value],
         )
         cursor.execute(FRESH_YEARS.format(at_month=at_month, carried=carried))
         # Keyed, so that the comparisons below look rows up rather than scan (SQLite makes no
@@ -101,24 +100,32 @@ def refresh_projects(project_ids: Iterable[int], years: Iterable[int] | None = N
         cursor.execute("CREATE UNIQUE INDEX rollup_months_key ON rollup_months (project_id, year, month)")
         cursor.execute("CREATE UNIQUE INDEX rollup_years_key ON rollup_years (project_id, year)")
         # Rows of the years not named are left as they are.
-        where = (projects + in_years, param)
-        sync(cursor, yearly, "rollup_years", ("project_id", "year"), YEAR_COLUMNS, *where)
-        sync(cursor, monthly, "rollup_months", ("project_id", "year", "month"), MONTH_COLUMNS, *where)
+        where = projects + in_years
+        sync(cursor, yearly, "rollup_years", ("project_id", "year"), YEAR_COLUMNS, where)
+        sync(cursor, monthly, "rollup_months", ("project_id", "year", "month"), MONTH_COLUMNS, where)
         cursor.execute("SELECT COUNT(*) FROM rollup_months")
         written = cursor.fetchone()[0]
         drop_fresh(cursor)
     return written
 
 
-def project_condition(ids: list[int]) -> tuple[str, Any]:
-    """`project_id` among `ids`, as SQL with one parameter (SQLite takes few parameters a statement).
+def keep_projects(cursor: CursorWrapper, ids: list[int]) -> str:
+    """Put the projects' ids in a keyed temporary table; return the SQL that picks their rows.
 
-    On PostgreSQL the array is unnested into a hashed semi-join: `= ANY(array)` compares every row
-    with the whole array, 0.9 s instead of 0.07 s for the reports of 20,000 projects.
+    The list reaches the database as one parameter (SQLite takes few parameters a statement).
+    Keyed and, on PostgreSQL, analysed, it stays cheap to join whatever the planner believes of
+    the other side: an import refreshes right after writing its reports in the same transaction,
+    before the table's statistics have seen them, and against an id list unnested in place
+    PostgreSQL then estimated one report and compared each with the whole list (17 s for 20,000
+    projects, against 0.1 s).
     """
+    cursor.execute("CREATE TEMPORARY TABLE rollup_projects (id bigint PRIMARY KEY)")
     if connection.vendor == "postgresql":
-        return "project_id IN (SELECT unnest(%s::bigint[]))", ids
-    return "project_id IN (SELECT value FROM json_each(%s))", json.dumps(ids)
+        cursor.execute("INSERT INTO rollup_projects SELECT unnest(%s::bigint[])", [ids])
+        cursor.execute("ANALYZE rollup_projects")
+    else:
+        cursor.execute("INSERT INTO rollup_projects SELECT value FROM json_each(%s)", [json.dumps(ids)])
+    return "project_id IN (SELECT id FROM rollup_projects)"
 
 
 def years_condition(years: Iterable[int] | None) -> str:
@@ -136,13 +143,10 @@ def sync(
     key: tuple[str, ...],
     columns: tuple[str, ...],
     projects: str,
-    param: Any,
 ) -> None:
     """Make `table`'s rows of the projects those of the temporary table `fresh`."""
     same_key = " AND ".join(f"f.{name} = {table}.{name}" for name in key)
-    cursor.execute(
-        DELETE_GONE.format(table=table, fresh=fresh, projects=projects, same_key=same_key), [param]
-    )
+    cursor.execute(DELETE_GONE.format(table=table, fresh=fresh, projects=projects, same_key=same_key))
     names = {
         "table": table,
         "fresh": fresh,
@@ -158,5 +162,5 @@ def sync(
 
 def drop_fresh(cursor: CursorWrapper) -> None:
     """Remove the temporary tables (they live as long as the connection otherwise)."""
-    for table in ("rollup_months", "rollup_years"):
+    for table in ("rollup_months", "rollup_years", "rollup_projects"):
         cursor.execute(f"DROP TABLE IF EXISTS {table}")
