@@ -22,6 +22,7 @@ from django.db import DatabaseError, transaction
 from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from audit.models import OperationLog
 from catalog.models import Category, IndustryField, ProcedureType
@@ -634,11 +635,11 @@ class Importer:
         if "code" in values:
             fields["code"] = values["code"]
         if "build_years" in values:
-            try:
-                validate_build_years(values["build_years"])
-                fields["build_years"] = normalize_build_years(values["build_years"])
-            except ValidationError as error:
-                self.error(number, "build_years", error.messages[0])
+            build_years, problem = _checked_build_years(values["build_years"], get_language())
+            if problem:
+                self.error(number, "build_years", problem)
+            else:
+                fields["build_years"] = build_years
         if "total_investment" in values:
             fields["total_investment"] = values["total_investment"]
         for key in ("responsible_unit", "owner_unit"):
@@ -1284,6 +1285,16 @@ class Importer:
             fields["updated_at"] = self.now
             fields["version"] = F("version") + 1
         update_grouped(Project, self.project_updates)
+
+
+@lru_cache(maxsize=1024)
+def _checked_build_years(text: str, language: str | None) -> tuple[str, str]:
+    """(normalised 建设年限, "") or ("", why it is wrong): a table's few distinct values checked once each."""
+    try:
+        validate_build_years(text)
+    except ValidationError as error:
+        return "", error.messages[0]
+    return normalize_build_years(text), ""
 
 
 def _snapshot(report: dict[str, Any] | Report) -> dict[str, str]:

@@ -632,3 +632,25 @@ def test_an_import_announces_its_accepted_reports_once(world, plan):
     finally:
         report_accepted.disconnect(listener)
     assert len(received) == 1, "one warning scan for the whole table, not one per row"
+
+
+def test_build_years_are_normalised_and_checked_row_by_row(world, plan):
+    """The same 建设年限 down a table is read once; each row still gets its own verdict."""
+    result = run(
+        table3(
+            row3(world.project_a.name, years="2025—2027", amount=100),
+            row3(world.project_b.name, years="2028-2026", amount=100),
+            row3("新建仓储物流园", years="2028-2026", total=9000, responsible="区住房和城乡建设局"),
+        ),
+        world.coordinator,
+        commit=False,
+    )
+    problems = [(issue.row, issue.message) for issue in result.errors if "建设年限" in issue.column]
+    assert problems == [
+        (10, "建设年限的结束年份不能早于开始年份。"),
+        (11, "建设年限的结束年份不能早于开始年份。"),
+    ]
+    result = run(table3(row3(world.project_a.name, years="2025—2027", amount=100)), world.coordinator)
+    assert result.committed, result.errors
+    world.project_a.refresh_from_db()
+    assert world.project_a.build_years == "2025-2027"
