@@ -55,6 +55,9 @@
   }
 
   const axisText = { color: "#bcd3f2", fontSize: 26 };
+  // Legends in Chinese are a few characters; other languages' are whole phrases and get smaller type
+  // so that the monthly legend stays on one line above the axis names.
+  const compact = !lang.toLowerCase().startsWith("zh");
   const monthlyChart = echarts.init(document.getElementById("chart-monthly"), "dark", { renderer: "canvas" });
   const statusChart = echarts.init(document.getElementById("chart-status"), "dark", { renderer: "canvas" });
 
@@ -63,7 +66,7 @@
       backgroundColor: "transparent",
       textStyle: { fontSize: 24 },
       tooltip: { trigger: "axis", textStyle: { fontSize: 24 } },
-      legend: { top: 0, textStyle: { color: "#e6f1ff", fontSize: 26 }, itemWidth: 36, itemHeight: 18 },
+      legend: { top: 0, textStyle: { color: "#e6f1ff", fontSize: compact ? 22 : 26 }, itemWidth: compact ? 28 : 36, itemHeight: 18 },
       grid: { left: 100, right: 100, top: 70, bottom: 50 },
       xAxis: { type: "category", data: monthly.map((m) => fill(labels.month, m.month)), axisLabel: axisText },
       yAxis: [
@@ -97,10 +100,12 @@
       tooltip: { trigger: "item", textStyle: { fontSize: 24 } },
       legend: {
         orient: "vertical", right: 0, top: "middle", itemGap: 22, itemWidth: 26, itemHeight: 18,
-        textStyle: { color: "#e6f1ff", fontSize: 28 }, formatter: (name) => `${name}  ${counts[name]}`,
+        // A long status name ("Construction suspended") breaks onto a second line instead of running over the ring.
+        textStyle: { color: "#e6f1ff", fontSize: compact ? 24 : 28, width: 210, overflow: "break" },
+        formatter: (name) => `${name}  ${counts[name]}`,
       },
       series: [{
-        type: "pie", radius: ["38%", "66%"], center: ["30%", "52%"], label: { show: false },
+        type: "pie", radius: compact ? ["34%", "60%"] : ["38%", "66%"], center: compact ? ["26%", "52%"] : ["30%", "52%"], label: { show: false },
         data: shown.map((r) => ({ name: r.label, value: r.count, itemStyle: { color: STATUS_COLOURS[r.key] } })),
         itemStyle: { borderColor: "#06122b", borderWidth: 3 },
       }],
@@ -124,7 +129,8 @@
       item.querySelector(".rank-no").textContent = row.rank;
       item.querySelector(".rank-name").textContent = row.name;
       item.querySelector(".rank-rate").textContent = rate === null ? "—" : `${rate.toFixed(1)}%`;
-      item.querySelector(".rank-done").textContent = `${yi(row.completed)}${labels.yi}`;
+      // "0.50" + "100M CNY" must not read as "0.50100M CNY": a space between them outside Chinese.
+      item.querySelector(".rank-done").textContent = `${yi(row.completed)}${compact ? "\u00a0" : ""}${labels.yi}`;
       item.querySelector(".rank-bar span").style.width = `${Math.min(100, ((rate || 0) / scaleMax) * 100)}%`;
       list.appendChild(item);
     });
