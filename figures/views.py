@@ -54,7 +54,11 @@ def list_link(year: int, level: str | None, **filters: Any) -> str:
 
 
 def chart_tables(data: dict[str, Any], year: int, level: str | None) -> dict[str, dict[str, Any]]:
-    """Each chart's rows: what it draws, what its .xlsx holds, where a click leads."""
+    """Each chart's rows: what it draws, what its .xlsx holds, where a click leads.
+
+    In the dashboard's order: the half-width charts in pairs (towns beside status), the unit ranking
+    full width below them.
+    """
     return {
         "monthly": {
             "title": _("累计完成投资与时间进度"),
@@ -68,7 +72,7 @@ def chart_tables(data: dict[str, Any], year: int, level: str | None) -> dict[str
             ],
             "rows": [
                 [
-                    f"{m['month']}月",
+                    _("{}月").format(m["month"]),
                     m["completed"],
                     m["planned_to_date"],
                     m["completion_rate"],
@@ -124,23 +128,6 @@ def chart_tables(data: dict[str, Any], year: int, level: str | None) -> dict[str
                 list_link(year, level, status=list(STATUSES_OF_GROUP[r["key"]])) for r in data["by_status"]
             ],
         },
-        "units": {
-            "title": _("责任单位完成情况排名"),
-            "series": [_("年度计划投资"), _("完成投资"), _("完成率")],
-            "headers": [
-                _("名次"),
-                _("责任单位"),
-                _("项目数"),
-                _("年度计划投资（万元）"),
-                _("完成投资（万元）"),
-                _("完成率（%）"),
-            ],
-            "rows": [
-                [r["rank"], r["name"], r["count"], r["annual_plan"], r["completed"], r["completion_rate"]]
-                for r in data["ranking_units"]
-            ],
-            "links": [list_link(year, level, responsible_unit=r["unit_id"]) for r in data["ranking_units"]],
-        },
         "towns": {
             "title": _("乡镇/街道完成情况"),
             "series": [_("年度计划投资"), _("完成投资"), _("完成率")],
@@ -157,6 +144,23 @@ def chart_tables(data: dict[str, Any], year: int, level: str | None) -> dict[str
                 for r in data["ranking_towns"]
             ],
             "links": [list_link(year, level, town=r["unit_id"]) for r in data["ranking_towns"]],
+        },
+        "units": {
+            "title": _("责任单位完成情况排名"),
+            "series": [_("年度计划投资"), _("完成投资"), _("完成率")],
+            "headers": [
+                _("名次"),
+                _("责任单位"),
+                _("项目数"),
+                _("年度计划投资（万元）"),
+                _("完成投资（万元）"),
+                _("完成率（%）"),
+            ],
+            "rows": [
+                [r["rank"], r["name"], r["count"], r["annual_plan"], r["completed"], r["completion_rate"]]
+                for r in data["ranking_units"]
+            ],
+            "links": [list_link(year, level, responsible_unit=r["unit_id"]) for r in data["ranking_units"]],
         },
     }
 

@@ -16,8 +16,8 @@
     const rows = table.rows;
     return {
       tooltip: { trigger: "axis" },
-      legend: { top: 0 },
-      grid: { left: 60, right: 60, top: 40, bottom: 30 },
+      legend: { top: 0, type: "scroll" },
+      grid: { left: 60, right: 60, top: 60, bottom: 30 },
       xAxis: { type: "category", data: rows.map((r) => r[0]) },
       yAxis: [
         { type: "value", name: unit },
@@ -35,9 +35,10 @@
   function pie(table, valueColumn, inYi) {
     return {
       tooltip: { trigger: "item", formatter: "{b}: {c} ({d}%)" },
-      legend: { bottom: 0 },
+      // One scrolling line: a wrapped legend ran into the labels of the lowest slices.
+      legend: { bottom: 0, type: "scroll" },
       series: [{
-        type: "pie", radius: ["35%", "65%"],
+        type: "pie", radius: ["32%", "60%"], center: ["50%", "46%"],
         data: table.rows.map((r) => ({ name: r[0], value: inYi ? toYi(r[valueColumn]) : number(r[valueColumn]) })),
         label: { formatter: "{b}\n{c}" },
       }],
@@ -48,9 +49,14 @@
     const rows = table.rows;
     return {
       tooltip: { trigger: "axis" },
-      legend: { top: 0 },
-      grid: { left: 60, right: 50, top: 40, bottom: 80 },
-      xAxis: { type: "category", data: rows.map((r) => r[nameColumn]), axisLabel: { rotate: 30, interval: 0 } },
+      // Room above the plot for the axis names under a one-line legend, and slanted names kept
+      // inside the chart (a long unit name was cut off at the left edge); the tooltip names it in full.
+      legend: { top: 0, type: "scroll" },
+      grid: { left: 20, right: 20, top: 60, bottom: 10, containLabel: true },
+      xAxis: {
+        type: "category", data: rows.map((r) => r[nameColumn]),
+        axisLabel: { rotate: 30, interval: 0, width: 130, overflow: "truncate" },
+      },
       yAxis: [{ type: "value", name: unit }, { type: "value", name: "%" }],
       series: [
         { name: table.series[0], type: "bar", data: rows.map((r) => toYi(r[planColumn])) },
