@@ -151,7 +151,7 @@ def bigscreen_data(request: HttpRequest) -> JsonResponse:
 def filtered_projects(request: HttpRequest) -> tuple[ProjectFilterSet, Any]:
     """The projects of the list page's filters (same GET parameters) within what the user may see."""
     visible = Project.objects.visible_to(request.user)  # type: ignore[arg-type]
-    filterset = ProjectFilterSet(request.GET or None, queryset=visible)
+    filterset = ProjectFilterSet(request.GET or None, queryset=visible, request=request)
     return filterset, filterset.qs if filterset.is_bound else visible
 
 

@@ -33,15 +33,19 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 
 
 class BrowsableAPIRenderer(renderers.BrowsableAPIRenderer):
-    """The browsable API with its raw JSON form only.
+    """The browsable API with its raw JSON form only, and no filter form.
 
-    DRF's HTML form offers every object a related field accepts as a drop-down: units, people and
-    projects beyond the user's data scope, and tens of thousands of options on a large city.
-    Writes are typed as JSON instead, as API clients send them, and still validated in scope.
+    DRF's HTML form and django-filter's form offer every object a related field or filter accepts
+    as a drop-down: units, people and projects beyond the user's data scope, and tens of thousands
+    of options on a large city. Writes are typed as JSON, as API clients send them, and validated
+    in scope; filters are query parameters, listed in the OpenAPI schema (/api/docs/).
     """
 
     def render_form_for_serializer(self, serializer: serializers.BaseSerializer) -> str:
         return ""
+
+    def get_filter_form(self, data: Any, view: Any, request: Request) -> None:
+        return None
 
 
 class Pagination(PageNumberPagination):

@@ -44,7 +44,7 @@ def gantt(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     thresholds = milestone_thresholds()
     visible = Project.objects.visible_to(user).with_list_relations()
-    filterset = ProjectFilterSet(request.GET or None, queryset=visible)
+    filterset = ProjectFilterSet(request.GET or None, queryset=visible, request=request)
     projects = filterset.qs if filterset.is_bound else visible
     scheduled = Milestone.objects.visible_to(user)
     if request.GET.get("overdue"):

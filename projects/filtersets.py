@@ -1,6 +1,7 @@
 """One FilterSet for the project list page, its .xlsx export and /api/projects/."""
 
 from django.db.models import Q, QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
@@ -12,6 +13,13 @@ from projects.choices import SIZE_BUCKET_BOUNDS, InvestmentNature, ProjectStatus
 from projects.models import Project
 
 
+def units_for_request(request: HttpRequest | None) -> QuerySet[Unit]:
+    """责任单位 choices: the units the user may see, as on every list page (the API's filter form too)."""
+    if request is None or not request.user.is_authenticated:
+        return Unit.objects.none()
+    return Unit.objects.filter_choices_for(request.user)  # type: ignore[arg-type]
+
+
 class ProjectFilterSet(filters.FilterSet):
     q = filters.CharFilter(label=_("搜索"), method="filter_q")
     status = filters.MultipleChoiceFilter(label=_("项目状态"), choices=ProjectStatus.choices)
@@ -21,7 +29,7 @@ class ProjectFilterSet(filters.FilterSet):
     plan_year = filters.NumberFilter(label=_("计划年度"), method="filter_plan")
     plan_level = filters.ChoiceFilter(label=_("计划级别"), choices=PlanLevel.choices, method="filter_plan")
     responsible_unit = filters.ModelChoiceFilter(
-        label=_("责任单位（含下级）"), queryset=Unit.objects.all(), method="filter_unit_subtree"
+        label=_("责任单位（含下级）"), queryset=units_for_request, method="filter_unit_subtree"
     )
     town = filters.ModelChoiceFilter(label=_("乡镇/街道"), queryset=Unit.objects.filter(kind=UnitKind.TOWN))
     size = filters.ChoiceFilter(label=_("投资规模"), choices=SizeBucket.choices, method="filter_size")

@@ -61,7 +61,7 @@ def plan_levels_by_project(project_ids: list[int], year: int) -> dict[int, list[
 @login_required
 def project_list(request: HttpRequest) -> HttpResponse:
     visible = Project.objects.visible_to(request.user).with_list_relations()  # type: ignore[arg-type]
-    filterset = ProjectFilterSet(request.GET or None, queryset=visible)
+    filterset = ProjectFilterSet(request.GET or None, queryset=visible, request=request)
     projects = filterset.qs if filterset.is_bound else visible
     sort = request.GET.get("sort", "")
     projects = sorted_projects(projects, sort)

@@ -347,8 +347,11 @@ def test_search_on_name_and_code(world, client_for):
 
 
 def test_filters_stay_within_the_scope(world, client_for):
+    """A unit outside the user's scope is not a choice: refused with the reason, nothing listed."""
     client = client_for(world.owner_a)
-    assert listed(client, responsible_unit=world.town.pk) == set()
+    response = client.get("/api/projects/", {"responsible_unit": world.town.pk})
+    assert response.status_code == 400
+    assert "选择一个有效的选项" in response.json()["responsible_unit"][0]
 
 
 def test_filter_by_plan_year_and_level_uses_the_plan_in_force(world, client_for):
@@ -475,3 +478,21 @@ def test_browsable_api_forms_do_not_list_objects_outside_the_scope(world, client
     assert world.project_a.name in html
     for outside in (world.education.name, world.outsider.name, world.project_b.name):
         assert outside not in html
+
+
+def test_the_unit_filter_accepts_only_units_in_scope(world, client_for):
+    client = client_for(world.department)
+    own = client.get("/api/projects/", {"responsible_unit": world.housing.pk})
+    assert names(own) == {world.project_a.name}
+    other = client.get("/api/projects/", {"responsible_unit": world.education.pk})
+    assert other.status_code == 400
+    assert "responsible_unit" in other.json()
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/projects/", "/api/problems/", "/api/notices/", "/api/pipeline-entries/", "/api/units/"]
+)
+def test_browsable_list_pages_offer_no_drop_down_of_other_units(world, client_for, path):
+    html = client_for(world.owner_a).get(path, HTTP_ACCEPT="text/html").content.decode()
+    assert world.education.name not in html
+    assert world.owner_b_unit.name not in html
