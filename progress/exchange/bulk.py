@@ -55,13 +55,21 @@ def any_of(values: Collection[int] | Collection[str]) -> RawSQL | list[Any]:
     An import looks up thousands of projects at once. Spelled out, each value is one placeholder
     that Django prepares through the field (most of the lookup's time) and SQLite allows only so
     many; as one JSON text (SQLite's json_each) or one array (PostgreSQL's unnest) the list costs
-    no more than a single value. Other databases get the plain list.
+    no more than a single value. Other databases get the plain list. The values are all whole
+    numbers or all text, so that both databases compare them the same way.
     """
     items = list(values)
+    if all(type(item) is int for item in items):
+        kind = "bigint"
+    elif all(isinstance(item, str) for item in items):
+        kind = "text"
+    else:
+        raise TypeError("any_of takes whole numbers or text, not a mix")
+    if not items:
+        return []  # Django answers an empty IN without asking the database
     if connection.vendor == "sqlite":
         return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(items, ensure_ascii=False)])
     if connection.vendor == "postgresql":
-        kind = "bigint" if items and isinstance(items[0], int) else "text"
         return RawSQL(f"SELECT unnest(%s::{kind}[])", [items])
     return items
 
@@ -99,6 +107,7 @@ def _converter(field: models.Field) -> Callable[[Any], Any] | None:
         def to_json(value: Any) -> Any:
             if value is None:
                 return None
+            # Most rows' warnings and procedure states are empty: no encoder needed for those.
             if not value and isinstance(value, dict | list):
                 return "{}" if isinstance(value, dict) else "[]"
             return json.dumps(value, cls=encoder)

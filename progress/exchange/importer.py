@@ -928,7 +928,7 @@ class Importer:
             current = month.get(code) or (existing[1] if existing else "")
             if current == state:
                 continue
-            label = self.procedure_keys[key] and self.header(key) or self.type_names[code]
+            label = self.header(key) if self.procedure_keys[key] else self.type_names[code]
             outcome.change(label, PROCEDURE_LABELS.get(current, ""), PROCEDURE_LABELS[state])
             if outcome.status == UNCHANGED:
                 outcome.status = CHANGED
@@ -1392,7 +1392,9 @@ def cycle_collection_paused() -> Iterator[None]:
 
     An import makes a few hundred thousand small objects that live until it ends (rows, values,
     what will be written), and each collection walks all of them: about a quarter of the time.
-    Reference counting still frees everything else; the collector resumes when the import ends.
+    Reference counting still frees everything else; the collector resumes when the import ends,
+    however it ends. The switch is the process's: a threaded server's other requests run without
+    the collector for those seconds too, which costs them nothing but a later collection.
     """
     if not gc.isenabled():
         yield

@@ -57,3 +57,11 @@ def test_insert_converts_json_dates_and_defaults(world):
     # Fields a row leaves out take their defaults.
     assert first.progress_text == "" and first.version == second.version
     assert first.created_at is not None
+
+
+def test_any_of_an_empty_list_matches_nothing_and_a_mix_is_refused(world):
+    assert not Project.objects.filter(pk__in=any_of([])).exists()
+    assert not Project.objects.filter(name__in=any_of([])).exists()
+    for mixed in (["1", 2], [True], [1.0]):
+        with pytest.raises(TypeError):
+            any_of(mixed)

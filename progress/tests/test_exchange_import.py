@@ -1,5 +1,6 @@
 """Importing the official tables as offices fill them in: hand-made workbooks, opening figures, scope."""
 
+import gc
 import io
 from decimal import Decimal
 
@@ -10,9 +11,11 @@ from audit.models import OperationLog
 from catalog.models import ProcedureType
 from plans.models import Plan, PlanEntry
 from progress.choices import ReportState, RevisionKind
+from progress.exchange import importer
 from progress.exchange.importer import import_table
-from progress.models import ImportBatch, Report, ReportRevision
+from progress.models import ImportBatch, MonthlyProgress, Report, ReportRevision, YearProgress
 from progress.periods import Period
+from progress.rollup import refresh_projects
 from projects.models import Procedure, Project
 
 pytestmark = pytest.mark.django_db
@@ -74,13 +77,15 @@ def workbook(rows: list[list[object]], merges: tuple[str, ...] = ()) -> bytes:
     return buffer.getvalue()
 
 
-def table3(*body: list[object], merges: tuple[str, ...] = (), notes: bool = True) -> bytes:
+def table3(
+    *body: list[object], merges: tuple[str, ...] = (), notes: bool = True, header: list = HEADER_3
+) -> bytes:
     """附件3 the way an office makes it: 附件 line, title, 单位 line, two-row header, 合计, body, notes."""
     rows: list[list[object]] = [
         ["附件3"],
         ["湛河区 2026 年在建项目进展情况表"],
         ["单位：万元"],
-        HEADER_3,
+        header,
         SUB_HEADER_3,
         [],
         [None, "合计", None, None, None, None, 68000, 350, 2450, 350],
@@ -654,3 +659,54 @@ def test_build_years_are_normalised_and_checked_row_by_row(world, plan):
     assert result.committed, result.errors
     world.project_a.refresh_from_db()
     assert world.project_a.build_years == "2025-2027"
+
+
+def test_an_import_brings_the_rollup_of_later_years_up_to_date(world):
+    """December 2025 imported after January 2026 was accepted: January's totals and its rollup follow."""
+    project = world.project_a
+    for year, month, amount, ytd, cumulative, opening in (
+        (2025, 11, "500", "500", "1500", True),
+        (2026, 1, "40", "40", "1540", False),
+    ):
+        Report.objects.create(
+            project=project,
+            year=year,
+            month=month,
+            amount=Decimal(amount),
+            year_to_date=Decimal(ytd),
+            cumulative=Decimal(cumulative),
+            is_opening=opening,
+            deadline=Period(year, month).deadline,
+            state=ReportState.ACCEPTED,
+        )
+    refresh_projects([project.pk])
+    header_2025 = [h.replace("2026", "2025") if isinstance(h, str) else h for h in HEADER_3]
+    content = table3(row3(project.name, amount=60, ytd=560, cumulative=1560), header=header_2025)
+    result = import_table(
+        content,
+        "附件3.xlsx",
+        year=2025,
+        level="local",
+        period=Period(2025, 12),
+        user=world.coordinator,
+        commit=True,
+    )
+    assert result.committed, result.errors
+    january = MonthlyProgress.objects.get(project=project, year=2026, month=1)
+    assert (january.year_to_date, january.cumulative) == (Decimal("40.00"), Decimal("1600.00"))
+    december = YearProgress.objects.get(project=project, year=2025)
+    assert (december.ytd_11, december.ytd_12) == (Decimal("500.00"), Decimal("560.00"))
+
+
+def test_the_cycle_collector_runs_again_after_an_import_even_a_failed_one(world, plan, monkeypatch):
+    content = table3(row3(world.project_a.name, amount=30, ytd=30, cumulative=1030))
+    assert run(content, world.coordinator, commit=False).ok
+    assert gc.isenabled()
+
+    def broken(self):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(importer.Importer, "write", broken)
+    with pytest.raises(RuntimeError):
+        run(content, world.coordinator)
+    assert gc.isenabled()
