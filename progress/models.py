@@ -424,10 +424,10 @@ class ImportBatch(models.Model):
 class MonthlyProgress(models.Model):
     """月度汇总: a project's accepted figures per month, kept current as reports are accepted.
 
-    Dashboards over years of reports read this instead of the reports themselves.
     `ytd_increment` is what the month adds to 年度完成投资 (the month's amount, or the opening
-    figure when the year's earlier months are not in the system), so that the year-to-date of
-    any scope at month m is one SUM over months ≤ m.
+    figure when the year's earlier months are not in the system). The figures read YearProgress,
+    which the rollup derives from these rows; the month rows stay as the month-by-month record
+    (amounts, cumulative) of every project, for reports and checks.
     """
 
     # Looked up by project through monthly_unique, which begins with it; an index of its own
@@ -446,11 +446,6 @@ class MonthlyProgress(models.Model):
         verbose_name = _("月度汇总")
         verbose_name_plural = _("月度汇总")
         constraints = [models.UniqueConstraint(fields=["project", "year", "month"], name="monthly_unique")]
-        # Figures sum ytd_increment over a year's months up to m: with it in the index the
-        # database answers from the index alone (docs/performance.md).
-        indexes = [
-            models.Index(fields=["year", "month", "project", "ytd_increment"], name="monthly_ytd_by_period")
-        ]
 
     def __str__(self) -> str:
         return f"{self.project_id} {self.year}-{self.month:02d}"

@@ -10,6 +10,8 @@ from progress.choices import ReportState
 from progress.models import MonthlyProgress, Report, YearProgress
 
 MONTHS = range(1, 13)
+# Id lists this long are analysed (see keep_projects); an acceptance's one project is not worth it.
+ANALYZED_FROM = 500
 MONTH_COLUMNS = ("amount", "ytd_increment", "year_to_date", "cumulative")
 YEAR_COLUMNS = tuple(YearProgress.column(month) for month in MONTHS)
 
@@ -122,7 +124,8 @@ def keep_projects(cursor: CursorWrapper, ids: list[int]) -> str:
     cursor.execute("CREATE TEMPORARY TABLE rollup_projects (id bigint PRIMARY KEY)")
     if connection.vendor == "postgresql":
         cursor.execute("INSERT INTO rollup_projects SELECT unnest(%s::bigint[])", [ids])
-        cursor.execute("ANALYZE rollup_projects")
+        if len(ids) >= ANALYZED_FROM:
+            cursor.execute("ANALYZE rollup_projects")
     else:
         cursor.execute("INSERT INTO rollup_projects SELECT value FROM json_each(%s)", [json.dumps(ids)])
     return "project_id IN (SELECT id FROM rollup_projects)"
