@@ -255,14 +255,15 @@ class Report(models.Model):
         self.state = ReportState.ACCEPTED
         self.reviewed_at, self.reviewed_by = timezone.now(), by
         self.version += 1
+        from progress.rollup import refresh_projects
+        from progress.signals import report_accepted
+
+        # The rollup in the same transaction: an accepted report and stale figures never coexist.
         with transaction.atomic():
             self.save()
             self.apply_procedure_states()
             self._log(RevisionKind.ACCEPT, by)
-        from progress.rollup import refresh_projects
-        from progress.signals import report_accepted
-
-        refresh_projects([self.project_id])
+            refresh_projects([self.project_id])
         report_accepted.send(sender=Report, report=self)
 
     def correct(self, by: "User", reason: str, **values: Any) -> None:

@@ -10,6 +10,8 @@ from progress.choices import ReportState
 from progress.models import MonthlyProgress, Report, YearProgress
 
 MONTHS = range(1, 13)
+# The advisory lock refreshes take on PostgreSQL (any number of the application's own choosing).
+ROLLUP_LOCK = 7_202_611
 # Id lists this long are analysed (see keep_projects); an acceptance's one project is not worth it.
 ANALYZED_FROM = 500
 MONTH_COLUMNS = ("amount", "ytd_increment", "year_to_date", "cumulative")
@@ -90,6 +92,11 @@ def refresh_projects(project_ids: Iterable[int], years: Iterable[int] | None = N
         for month, column in zip(MONTHS, YEAR_COLUMNS, strict=True)
     )
     with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # One refresh at a time until its transaction ends: two refreshing the same project
+            # (an import and an acceptance) would both insert its new rows and one would fail on
+            # the unique keys. SQLite's write transactions are one at a time already.
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ROLLUP_LOCK])
         drop_fresh(cursor)
         projects = keep_projects(cursor, ids)
         cursor.execute(

@@ -1,5 +1,7 @@
 """The rollup: month rows and year rows rebuilt from the accepted reports, and the two agreeing."""
 
+import threading
+import time
 from decimal import Decimal
 
 import pytest
@@ -135,3 +137,40 @@ def test_refreshing_named_years_leaves_the_others_as_they_are(world):
     refresh_projects([project.pk])
     assert year_row(project, 2025)[11] == Decimal("500.00")
     assert refresh_projects([project.pk], years=[]) == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_refreshes_of_the_same_project_at_once_both_succeed(world):
+    """An import and an acceptance refreshing one project together: the second waits, neither fails."""
+    from django.db import connection, connections, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite runs one write transaction at a time")
+    project = world.project_a
+    report(project, 2026, 1, "30", "30", "1030", is_opening=True)
+    report(project, 2026, 2, "20", "50", "1050")
+    first_holds = threading.Event()
+    failures: list[BaseException] = []
+
+    def refresh(hold: bool) -> None:
+        try:
+            with transaction.atomic():
+                refresh_projects([project.pk])
+                if hold:
+                    first_holds.set()
+                    time.sleep(0.5)  # the other refresh runs meanwhile
+        except BaseException as error:  # noqa: BLE001 - reported by the test below
+            failures.append(error)
+        finally:
+            connections.close_all()
+
+    first = threading.Thread(target=refresh, args=(True,))
+    first.start()
+    first_holds.wait(10)
+    second = threading.Thread(target=refresh, args=(False,))
+    second.start()
+    first.join(20)
+    second.join(20)
+    assert failures == []
+    assert year_row(project, 2026)[:3] == [Decimal("30.00"), Decimal("50.00"), Decimal("50.00")]
+    assert MonthlyProgress.objects.filter(project=project).count() == 2
