@@ -174,3 +174,38 @@ def test_two_refreshes_of_the_same_project_at_once_both_succeed(world):
     assert failures == []
     assert year_row(project, 2026)[:3] == [Decimal("30.00"), Decimal("50.00"), Decimal("50.00")]
     assert MonthlyProgress.objects.filter(project=project).count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_summary_migration_gives_existing_month_rows_their_year_rows(world):
+    """A database upgraded with months already rolled up gets the year rows the rollup would write."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before = [("progress", "0003_monthly_ytd_covering_index")]
+    executor = MigrationExecutor(connection)
+    latest = executor.loader.graph.leaf_nodes("progress")
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps.get_model("progress", "MonthlyProgress")
+    # An opening figure in March, nothing in April, a month in May; one month of another year.
+    for year, month, increment, ytd in (
+        (2026, 3, "130", "130"),
+        (2026, 5, "20.5", "150.5"),
+        (2025, 12, "90", "90"),
+    ):
+        old.objects.create(
+            project_id=world.project_a.pk,
+            year=year,
+            month=month,
+            amount=Decimal(increment),
+            ytd_increment=Decimal(increment),
+            year_to_date=Decimal(ytd),
+            cumulative=Decimal(ytd),
+        )
+    executor = MigrationExecutor(connection)
+    executor.migrate(latest)
+    assert (
+        year_row(world.project_a, 2026)
+        == [Decimal(v) for v in ("0", "0", "130", "130", "150.5")] + [Decimal("150.5")] * 7
+    )
+    assert year_row(world.project_a, 2025)[11] == Decimal("90.00")
