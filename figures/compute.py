@@ -39,7 +39,7 @@ from org.models import Unit
 from plans.choices import PlanLevel, PlanType
 from plans.models import Plan, PlanEntry
 from progress.models import YearProgress
-from projects.choices import SIZE_BUCKET_BOUNDS, ProjectStatus, SizeBucket
+from projects.choices import SIZE_BUCKET_BOUNDS, ProjectStatus, SizeBucket, in_size_bucket
 
 ZERO = Decimal("0.00")
 MONEY = DecimalField(max_digits=18, decimal_places=2)
@@ -381,12 +381,8 @@ def entry_count_aggregates(year: int, month: int) -> dict[str, Any]:
     }
     for name, _label, statuses in STATUS_GROUPS:
         aggregates[f"status_{name}"] = Count("id", filter=Q(project__status__in=statuses))
-    for bucket, (low, high) in SIZE_BUCKET_BOUNDS.items():
-        condition = Q()
-        if low is not None:
-            condition &= Q(project__total_investment__gte=low)
-        if high is not None:
-            condition &= Q(project__total_investment__lt=high)
+    for bucket in SIZE_BUCKET_BOUNDS:
+        condition = in_size_bucket(bucket, "project__total_investment")
         aggregates[f"n_{bucket}"] = Count("id", filter=condition)
         aggregates[f"t_{bucket}"] = Coalesce(
             Sum("project__total_investment", filter=condition), Value(ZERO), output_field=MONEY

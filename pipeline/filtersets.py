@@ -10,7 +10,7 @@ from pipeline.choices import Decision, Readiness
 from pipeline.models import PipelineEntry
 from pipeline.querysets import LEVEL_FLAGS
 from plans.choices import PlanLevel
-from projects.choices import SIZE_BUCKET_BOUNDS, SizeBucket
+from projects.choices import SizeBucket, in_size_bucket
 
 UNREVIEWED = "none"
 
@@ -69,9 +69,4 @@ class PipelineFilterSet(filters.FilterSet):
     def filter_size(
         self, queryset: QuerySet[PipelineEntry], name: str, value: str
     ) -> QuerySet[PipelineEntry]:
-        low, high = SIZE_BUCKET_BOUNDS[value]
-        if low is not None:
-            queryset = queryset.filter(estimated_investment__gte=low)
-        if high is not None:
-            queryset = queryset.filter(estimated_investment__lt=high)
-        return queryset
+        return queryset.filter(in_size_bucket(value, "estimated_investment"))

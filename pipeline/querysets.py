@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _t
 
 from pipeline.choices import Decision
 from plans.choices import PlanLevel, PlanType
-from projects.choices import SIZE_BUCKET_BOUNDS, SizeBucket
+from projects.choices import SIZE_BUCKET_BOUNDS, SizeBucket, in_size_bucket
 from projects.querysets import ScopedQuerySet
 
 if TYPE_CHECKING:
@@ -64,12 +64,8 @@ class PipelineEntryQuerySet(ScopedQuerySet):
     def size_buckets(self) -> dict[str, dict[str, Any]]:
         """规模分布 of 概算投资 (lower bound inclusive: exactly 1 亿元 is a 1–5 亿元 project), in one query."""
         aggregates: dict[str, Any] = {}
-        for bucket, (low, high) in SIZE_BUCKET_BOUNDS.items():
-            condition = Q()
-            if low is not None:
-                condition &= Q(estimated_investment__gte=low)
-            if high is not None:
-                condition &= Q(estimated_investment__lt=high)
+        for bucket in SIZE_BUCKET_BOUNDS:
+            condition = in_size_bucket(bucket, "estimated_investment")
             aggregates[f"n_{bucket}"] = Count("id", filter=condition)
             aggregates[f"t_{bucket}"] = money_sum("estimated_investment", condition)
         row = self.aggregate(**aggregates)

@@ -4,14 +4,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
-from django.db.models import Count, DecimalField, Max, Q, Sum
+from django.db.models import Count, DecimalField, Max, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from plans.choices import PlanKind, PlanLevel, PlanType
-from projects.choices import SIZE_BUCKET_BOUNDS, SizeBucket
+from projects.choices import SIZE_BUCKET_BOUNDS, SizeBucket, in_size_bucket
 from projects.querysets import ScopedQuerySet
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -166,12 +166,8 @@ class PlanEntryQuerySet(ScopedQuerySet):
     def size_buckets(self) -> list[dict[str, object]]:
         """规模分布: count and amounts per size bucket of total investment, in one query."""
         aggregates: dict[str, object] = {}
-        for bucket, (low, high) in SIZE_BUCKET_BOUNDS.items():
-            condition = Q()
-            if low is not None:
-                condition &= Q(project__total_investment__gte=low)
-            if high is not None:
-                condition &= Q(project__total_investment__lt=high)
+        for bucket in SIZE_BUCKET_BOUNDS:
+            condition = in_size_bucket(bucket, "project__total_investment")
             aggregates[f"n_{bucket}"] = Count("id", filter=condition)
             aggregates[f"t_{bucket}"] = Coalesce(
                 Sum("project__total_investment", filter=condition), Decimal(0), output_field=DecimalField()

@@ -1,4 +1,5 @@
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -65,6 +66,17 @@ SIZE_BUCKET_BOUNDS: dict[str, tuple[int | None, int | None]] = {
     SizeBucket.ONE_FIVE: (10_000, 50_000),
     SizeBucket.BELOW_ONE: (None, 10_000),
 }
+
+
+def in_size_bucket(bucket: str, field: str) -> Q:
+    """The rows whose amount `field` (a lookup path, in 万元) falls in a size bucket."""
+    low, high = SIZE_BUCKET_BOUNDS[bucket]
+    condition = Q()
+    if low is not None:
+        condition &= Q(**{f"{field}__gte": low})
+    if high is not None:
+        condition &= Q(**{f"{field}__lt": high})
+    return condition
 
 
 class ReportFrequency(models.TextChoices):

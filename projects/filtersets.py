@@ -9,7 +9,7 @@ from catalog.models import Category, IndustryField
 from org.choices import UnitKind
 from org.models import Unit
 from plans.choices import PlanLevel
-from projects.choices import SIZE_BUCKET_BOUNDS, InvestmentNature, ProjectStatus, SizeBucket
+from projects.choices import InvestmentNature, ProjectStatus, SizeBucket, in_size_bucket
 from projects.models import Project
 
 
@@ -53,12 +53,7 @@ class ProjectFilterSet(filters.FilterSet):
         return queryset.filter(responsible_unit__path__startswith=value.path)
 
     def filter_size(self, queryset: QuerySet[Project], name: str, value: str) -> QuerySet[Project]:
-        low, high = SIZE_BUCKET_BOUNDS[value]
-        if low is not None:
-            queryset = queryset.filter(total_investment__gte=low)
-        if high is not None:
-            queryset = queryset.filter(total_investment__lt=high)
-        return queryset
+        return queryset.filter(in_size_bucket(value, "total_investment"))
 
     def filter_queryset(self, queryset: QuerySet[Project]) -> QuerySet[Project]:
         queryset = super().filter_queryset(queryset)
