@@ -35,6 +35,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from common import postgres_admin
+
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / "bench"
 DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
@@ -439,15 +441,6 @@ def worker(projects: int, years: int, runs: int) -> dict[str, Any]:
         "key_orm": timed_runs(key_orm, runs),
         "key_sql": timed_runs(key_sql, runs),
     }
-
-
-def postgres_admin(url: str, sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(
-        url.replace("postgres://", "postgresql://", 1), autocommit=True, connect_timeout=5
-    ) as conn:
-        conn.execute(sql)  # type: ignore[arg-type]
 
 
 def run_backend(args: argparse.Namespace, postgres: str | None) -> dict[str, Any] | None:

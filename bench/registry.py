@@ -25,6 +25,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from common import postgres_admin
+
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / "bench"
 FILTERS = "status=construction&plan_year={year}&plan_level=local"
@@ -90,13 +92,6 @@ def worker(size: int, runs: int) -> dict[str, Any]:
         "page": measure(client, f"{page_path}?{query}&sort=-total_investment", runs),
         "api": measure(client, f"/api/projects/?{query}&ordering=-total_investment", runs),
     }
-
-
-def postgres_admin(url: str, sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(url.replace("postgres://", "postgresql://", 1), autocommit=True) as conn:
-        conn.execute(sql)  # type: ignore[arg-type]
 
 
 def run_size(size: int, runs: int, postgres: str | None, keep: bool) -> dict[str, Any]:
