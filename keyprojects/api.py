@@ -7,7 +7,7 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext_lazy as _
-from rest_framework import exceptions, permissions, renderers, serializers
+from rest_framework import exceptions, permissions, serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -30,22 +30,6 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             {api_settings.NON_FIELD_ERRORS_KEY: [_("数据与已有记录冲突（重复或被引用），未保存。")]}
         )
     return drf_exception_handler(exc, context)
-
-
-class BrowsableAPIRenderer(renderers.BrowsableAPIRenderer):
-    """The browsable API with its raw JSON form only, and no filter form.
-
-    DRF's HTML form and django-filter's form offer every object a related field or filter accepts
-    as a drop-down: units, people and projects beyond the user's data scope, and tens of thousands
-    of options on a large city. Writes are typed as JSON, as API clients send them, and validated
-    in scope; filters are query parameters, listed in the OpenAPI schema (/api/docs/).
-    """
-
-    def render_form_for_serializer(self, serializer: serializers.BaseSerializer) -> str:
-        return ""
-
-    def get_filter_form(self, data: Any, view: Any, request: Request) -> None:
-        return None
 
 
 class Pagination(PageNumberPagination):

@@ -1,5 +1,8 @@
 """/api/projects/: data scope per persona, the page's filters, validation, status changes and the log."""
 
+import os
+import subprocess
+import sys
 from decimal import Decimal
 
 import pytest
@@ -496,3 +499,11 @@ def test_browsable_list_pages_offer_no_drop_down_of_other_units(world, client_fo
     html = client_for(world.owner_a).get(path, HTTP_ACCEPT="text/html").content.decode()
     assert world.education.name not in html
     assert world.owner_b_unit.name not in html
+
+
+def test_the_api_module_imports_first_in_a_fresh_process():
+    """DRF reads the renderer setting when its views are imported: that must not loop back into keyprojects.api."""
+    code = "import django; django.setup(); import keyprojects.api"
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "keyprojects.settings"}
+    completed = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert completed.returncode == 0, completed.stderr
