@@ -4,8 +4,9 @@ from decimal import Decimal
 
 import pytest
 
+from lib.sql import any_of
 from progress.choices import ReportState
-from progress.exchange.bulk import any_of, insert
+from progress.exchange.bulk import insert
 from progress.models import Report
 from projects.models import Project
 
