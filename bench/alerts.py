@@ -39,6 +39,7 @@ def seed(size: int) -> dict[str, int]:
     from catalog.models import Category, ProcedureType
     from org.choices import Role, UnitKind
     from org.models import Unit, User
+    from plans.counting import recount
     from plans.models import Plan, PlanEntry
     from progress.models import MonthlyProgress, Report, YearProgress
     from progress.periods import Period
@@ -103,6 +104,7 @@ def seed(size: int) -> dict[str, int]:
         ],
         batch_size=5000,
     )
+    recount(2026)
     building = [pk for pk, status in listed if status == "construction"]
     monthly = [
         MonthlyProgress(

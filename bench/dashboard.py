@@ -58,28 +58,22 @@ def money(cents: int) -> str:
 
 
 # Hand-written SQL of the key aggregates (plan totals, completed by category, by responsible unit)
-# as one would write them against the best tables there are: the plans in force of the year, one
-# entry per project (local before city before province) by an anti-join on the list's rank, each
-# project's year-to-date read from its row of the yearly summary (the column of the month), then
-# one pass grouped three ways (GROUPING SETS on PostgreSQL; SQLite has none, so it groups by
-# category and unit and the client adds up).
+# as one would write them against the best tables there are: the entries of the plans in force of
+# the year that count for their project (PlanEntry.counted: local before city before province,
+# kept by the plans), each project's year-to-date read from its row of the yearly summary (the
+# column of the month), then one pass grouped three ways (GROUPING SETS on PostgreSQL; SQLite has
+# none, so it groups by category and unit and the client adds up).
 HAND_SQL_SCOPE = """
 WITH in_force AS MATERIALIZED (
-    SELECT p.id, CASE p.level WHEN 'local' THEN 0 WHEN 'city' THEN 1 ELSE 2 END AS rank
-    FROM plans_plan p
+    SELECT p.id FROM plans_plan p
     WHERE p.year = %(year)s
       AND p.version = (SELECT MAX(q.version) FROM plans_plan q WHERE q.year = p.year AND q.level = p.level)
-), listed AS (
-    SELECT e.project_id, e.annual_investment, f.rank
-    FROM plans_planentry e JOIN in_force f ON f.id = e.plan_id
-), scope AS (
-    SELECT s.project_id, s.annual_investment FROM listed s
-    WHERE NOT EXISTS (SELECT 1 FROM listed t WHERE t.project_id = s.project_id AND t.rank < s.rank)
 )
-SELECT p.category_id, p.responsible_unit_id, COUNT(*), SUM(p.total_investment), SUM(s.annual_investment),
+SELECT p.category_id, p.responsible_unit_id, COUNT(*), SUM(p.total_investment), SUM(e.annual_investment),
        SUM(d.ytd_%(month)s)
-FROM scope s JOIN projects_project p ON p.id = s.project_id
-LEFT JOIN progress_yearprogress d ON d.project_id = s.project_id AND d.year = %(year)s
+FROM plans_planentry e JOIN projects_project p ON p.id = e.project_id
+LEFT JOIN progress_yearprogress d ON d.project_id = e.project_id AND d.year = %(year)s
+WHERE e.plan_id IN (SELECT id FROM in_force) AND e.counted
 """
 HAND_SQL = {
     "postgresql": HAND_SQL_SCOPE + "GROUP BY GROUPING SETS ((), (p.category_id), (p.responsible_unit_id))",
@@ -183,6 +177,7 @@ class Seeder:
         return len(self.project_ids)
 
     def plans(self) -> int:
+        from plans.counting import recount
         from plans.models import Plan
 
         written = 0
@@ -217,6 +212,8 @@ class Seeder:
                     ),
                     iter(rows),
                 )
+            # Which entry counts for each project: the plans mark it when their entries change.
+            recount(year)
         return written
 
     def monthly(self) -> int:

@@ -13,20 +13,15 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import (
-    Case,
     Count,
     DecimalField,
-    Exists,
     F,
     FilteredRelation,
     FloatField,
-    IntegerField,
-    OuterRef,
     Q,
     QuerySet,
     Sum,
     Value,
-    When,
 )
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
@@ -39,11 +34,12 @@ from org.models import Unit
 from plans.choices import PlanLevel, PlanType
 from plans.models import Plan, PlanEntry
 from progress.models import YearProgress
+from progress.periods import Period
+from progress.querysets import due_condition
 from projects.choices import SIZE_BUCKET_BOUNDS, ProjectStatus, SizeBucket, in_size_bucket
 
 ZERO = Decimal("0.00")
 MONEY = DecimalField(max_digits=18, decimal_places=2)
-LEVEL_PRECEDENCE = {PlanLevel.LOCAL: 0, PlanLevel.CITY: 1, PlanLevel.PROVINCE: 2}
 # The status groups the seeds report (已完工 / 在建 / 暂停 / 前期), in the order they are written.
 STATUS_GROUPS = [
     ("completed", gettext_lazy("已完工"), (ProjectStatus.COMPLETED, ProjectStatus.OPERATING)),
@@ -113,19 +109,9 @@ def scope_entries(year: int, scope: Scope) -> QuerySet[PlanEntry]:
     entries, in_force = filtered_entries(year, scope)
     if len(in_force) <= 1:
         return entries
-    # One entry per project across the levels: local first, then city, then province. There is
-    # one plan in force per level, so an entry counts unless its project is on a list that comes
-    # first: one anti-join, which the database runs as a hash join.
-    precedence = Case(
-        *(When(plan_id=pk, then=Value(LEVEL_PRECEDENCE[level])) for pk, level in in_force.items()),
-        output_field=IntegerField(),
-    )
-    earlier = (
-        entries.filter(project_id=OuterRef("project_id"))
-        .alias(rank=precedence)
-        .filter(rank__lt=OuterRef("rank"))
-    )
-    return entries.alias(rank=precedence).filter(~Exists(earlier))
+    # One entry per project across the levels: local first, then city, then province. The plans
+    # keep that entry marked (plans.counting), so the scope is a plain filter.
+    return entries.filter(counted=True)
 
 
 def scope_projects(year: int, scope: Scope) -> QuerySet[Any]:
@@ -224,15 +210,18 @@ GROUP_NAMES = {
 
 
 def scope_groups(
-    entries: QuerySet[PlanEntry], year: int, month: int, *, details: bool = False
+    entries: QuerySet[PlanEntry], year: int, month: int, *, details: bool = False, per_plan: bool = False
 ) -> list[dict[str, Any]]:
     """The scope cut by category, plan type, responsible unit and town at once.
 
     Count, amounts and 年度完成投资 of each combination, in one grouped query. The totals,
     breakdowns and rankings of compute() add up these rows (as many as the combinations that
     occur, whatever the number of projects) instead of each reading the scope again. With
-    `details` each row also carries the entry counts (status, starts, sizes) and the year-to-date
-    at the end of every month so far, which add up the same way.
+    `details` each row also carries the entry counts (status, starts, sizes), the year-to-date
+    at the end of every month so far and the month's reporting counts, which add up the same way.
+    With `per_plan` the rows are also cut by plan and by whether the entry counts for its project
+    across the levels (`plan_id`, `counted`): given every entry of the plans in force, one pass
+    then serves both the levels added together and each level's own list.
     """
     aggregates: dict[str, Any] = {
         "count": Count("id"),
@@ -240,20 +229,24 @@ def scope_groups(
         "total_investment": Sum("project__total_investment"),
         "completed": completed_sum(month),
     }
+    rows = with_progress(entries, year)
     if details:
         aggregates.update(entry_count_aggregates(year, month))
         aggregates.update({f"ytd_{m}": completed_sum(m) for m in range(1, month + 1)})
+        aggregates.update(reporting_aggregates(year, month))
+        rows = with_report(rows, year, month)
+    keys = GROUP_KEYS + (("plan_id", "counted") if per_plan else ())
     # Grouped by ids alone: the unit names are looked up for the few units that occur.
-    rows = list(with_progress(entries, year).values(*GROUP_KEYS).annotate(**aggregates))
-    unit_ids = {row[key] for row in rows for key in GROUP_NAMES}
+    groups = list(rows.values(*keys).annotate(**aggregates))
+    unit_ids = {row[key] for row in groups for key in GROUP_NAMES}
     names = dict(Unit.objects.filter(pk__in=unit_ids).values_list("pk", "name"))
-    for row in rows:
+    for row in groups:
         for key, name in GROUP_NAMES.items():
             row[name] = names.get(row[key])
         for amount, value in row.items():
             if value is None and amount not in GROUP_KEYS and amount not in GROUP_NAMES.values():
                 row[amount] = ZERO
-    return rows
+    return groups
 
 
 def sum_groups(groups: list[dict[str, Any]], key: str | None) -> dict[Any, dict[str, Any]]:
@@ -432,29 +425,50 @@ def size_buckets(counts: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def on_time_reporting(entries: QuerySet[PlanEntry], year: int, month: int) -> dict[str, Any]:
-    """按时报送率 of the month: reports first submitted by their deadline among the projects due."""
-    from progress.periods import Period
-    from progress.querysets import projects_due
-    from projects.models import Project
-
+def with_report(entries: QuerySet[PlanEntry], year: int, month: int) -> QuerySet[PlanEntry]:
+    """`entries` joined to their project's report of the month as "report" (an outer join: the
+    monthly period has one part, so the join multiplies nothing)."""
     period = Period(year, month)
-    due = projects_due(period, Project.objects.filter(pk__in=entries.values("project_id")))
-    # The projects due and their reports of the month in one pass: an outer join, so a project
-    # counts once however many reports (parts) it has.
-    row = due.alias(
-        report=FilteredRelation("reports", condition=Q(reports__year=year, reports__month=month))
-    ).aggregate(
-        due=Count("pk", distinct=True),
-        submitted=Count("report", filter=Q(report__first_submitted_at__isnull=False)),
-        on_time=Count("report", filter=Q(report__first_submitted_at__date__lte=F("report__deadline"))),
+    return entries.alias(
+        report=FilteredRelation(
+            "project__reports",
+            condition=Q(
+                project__reports__year=year, project__reports__month=month, project__reports__part=period.part
+            ),
+        )
     )
-    due_count = row["due"]
+
+
+def reporting_aggregates(year: int, month: int) -> dict[str, Count]:
+    """Projects due to report for the month, their reports submitted, and those submitted by the
+    deadline, over entries joined by with_report()."""
+    due = due_condition(Period(year, month), "project__")
     return {
-        "due": due_count,
+        "due": Count("id", filter=due),
+        "submitted": Count("report", filter=due & Q(report__first_submitted_at__isnull=False)),
+        "on_time": Count(
+            "report", filter=due & Q(report__first_submitted_at__date__lte=F("report__deadline"))
+        ),
+    }
+
+
+def on_time_reporting(
+    entries: QuerySet[PlanEntry], year: int, month: int, groups: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """按时报送率 of the month: reports first submitted by their deadline among the projects due.
+
+    Added up from scope_groups(details=True) rows when given, else in one pass over the scope
+    (one entry per project, each with its report of the month).
+    """
+    if groups is None:
+        row = with_report(entries.order_by(), year, month).aggregate(**reporting_aggregates(year, month))
+    else:
+        row = {key: sum(group[key] for group in groups) for key in ("due", "submitted", "on_time")}
+    return {
+        "due": row["due"],
         "submitted": row["submitted"],
         "on_time": row["on_time"],
-        "on_time_rate": percent(row["on_time"], due_count, 1),
+        "on_time_rate": percent(row["on_time"], row["due"], 1),
     }
 
 
@@ -621,7 +635,7 @@ def compute(year: int, month: int, scope: Scope | None = None, *, work: bool = T
         "by_status": status_breakdown(counts),
         "starts": start_and_finish_rates(counts),
         "sizes": size_buckets(counts),
-        "reporting": on_time_reporting(entries, year, month),
+        "reporting": on_time_reporting(entries, year, month, groups),
         "monthly": monthly_series(entries, year, month, groups),
         "ranking_units": ranking(entries, year, month, "unit", groups),
         "ranking_towns": ranking(entries, year, month, "town", groups),
@@ -680,22 +694,44 @@ def guarantee_figures(year: int, month: int, scope: Scope) -> dict[str, Any]:
     }
 
 
-def level_breakdown(year: int, month: int, scope: Scope) -> list[dict[str, Any]]:
-    """By plan level, each level's own list: a project counts on every list it is on."""
+def level_breakdown(
+    year: int,
+    month: int,
+    scope: Scope,
+    groups: list[dict[str, Any]] | None = None,
+    in_force: dict[int, str] | None = None,
+) -> list[dict[str, Any]]:
+    """By plan level, each level's own list: a project counts on every list it is on.
+
+    Added up from scope_groups(per_plan=True) rows over every entry of the plans in force when
+    given (with those plans' levels), else in one pass.
+    """
     levels = [scope.level] if scope.level else [value for value, _label in PlanLevel.choices]
-    entries, _in_force = filtered_entries(year, scope)
-    by_level = "plan__level"
-    rows = {
-        row[by_level]: _zero_missing(row)
-        for row in with_progress(entries, year)
-        .values(by_level)
-        .annotate(
-            count=Count("id"),
-            total_investment=Sum("project__total_investment"),
-            annual_plan=Sum("annual_investment"),
-            completed=completed_sum(month),
-        )
-    }
+    rows: dict[str, dict[str, Any]] = {}
+    if groups is not None and in_force is not None:
+        for group in groups:
+            row = rows.setdefault(
+                in_force[group["plan_id"]],
+                {"count": 0, "total_investment": ZERO, "annual_plan": ZERO, "completed": ZERO},
+            )
+            row["count"] += group["count"]
+            for amount in ("total_investment", "annual_plan", "completed"):
+                row[amount] += group[amount]
+        rows = {level: _zero_missing(row) for level, row in rows.items()}
+    else:
+        entries, _in_force = filtered_entries(year, scope)
+        by_level = "plan__level"
+        rows = {
+            row[by_level]: _zero_missing(row)
+            for row in with_progress(entries, year)
+            .values(by_level)
+            .annotate(
+                count=Count("id"),
+                total_investment=Sum("project__total_investment"),
+                annual_plan=Sum("annual_investment"),
+                completed=completed_sum(month),
+            )
+        }
     result = []
     for level in levels:
         row = rows.get(level, {"count": 0, "total_investment": ZERO, "annual_plan": ZERO, "completed": ZERO})

@@ -141,6 +141,9 @@ class Plan(models.Model):
                 )
                 for entry in self.entries.all()
             )
+            from plans.counting import recount
+
+            recount(self.year)
         return new
 
 
@@ -227,6 +230,15 @@ class PlanEntry(models.Model):
         _("计划竣工月份"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(12)]
     )
     note = models.CharField(_("备注"), max_length=200, blank=True)
+    # Kept by plans.counting.recount(): set on the one entry per project and year that counts
+    # when the levels are added together (the local plan in force first, then city, then province).
+    counted = models.BooleanField(
+        _("计入合并口径"),
+        default=False,
+        db_default=False,
+        editable=False,
+        help_text=_("多级计划合并统计时，同一项目按本级、市级、省级的顺序只计一次，此条目为计入的一条。"),
+    )
 
     objects = PlanEntryQuerySet.as_manager()
 

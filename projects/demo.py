@@ -30,6 +30,7 @@ from lib.validators import CREDIT_CODE_CHARSET, credit_code_check_char
 from org.choices import Role, UnitKind
 from org.models import Unit, User
 from plans.choices import PlanKind, PlanLevel, PlanType
+from plans.counting import recount
 from plans.models import Plan, PlanEntry
 from projects.choices import (
     ConstructionNature,
@@ -1349,6 +1350,8 @@ class DemoBuilder:
                     PlanEntry.objects.bulk_create(chunk, batch_size=BATCH_SIZE)
                     total_entries += len(chunk)
         total_entries += self.adjust_local_plan(plans[(self.year, PlanLevel.LOCAL)], drafts, members)
+        for t in years:
+            recount(t)  # the entries went in by bulk_create
         self.counts["plans"] = Plan.objects.count()
         self.counts["plan_entries"] = total_entries
 

@@ -1,6 +1,6 @@
 """The figures of DOMAIN §9 on hand-built data, checked against the seeds' worked figures."""
 
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
 
 import pytest
@@ -113,6 +113,43 @@ def test_a_project_on_two_lists_counts_once_across_levels(district):
     assert compute(2017, 12)["plan"]["count"] == 43
     levels = {row["key"]: row["count"] for row in compute(2017, 12)["by_level"]}
     assert levels == {"local": 43, "city": 1, "province": 0}
+
+
+def test_a_plan_type_across_levels_takes_each_projects_counting_entry(district):
+    """Project 0 is 续建 on the local list and 新开工 on the city list: added together it counts as
+    续建, so the plan-type scopes add up to the whole and agree with the plan-type breakdown."""
+    PlanEntry.objects.filter(plan__level="city").update(plan_type="new_start", planned_start_month=3)
+    by_type = {row["key"]: row["count"] for row in compute(2017, 12)["by_plan_type"]}
+    assert by_type["continuing"] == 43 and by_type.get("new_start", 0) == 0
+    assert compute(2017, 12, Scope(plan_type="new_start"))["plan"]["count"] == 0
+    assert compute(2017, 12, Scope(plan_type="continuing"))["plan"]["count"] == 43
+    assert compute(2017, 12, Scope(level="city", plan_type="new_start"))["plan"]["count"] == 1
+
+
+def test_on_time_reporting_counts_each_due_project_once(district):
+    """Due: started, not completed before the month, reporting monthly. A report first submitted
+    on the deadline is on time, the day after is late, an unsubmitted draft is neither."""
+    from django.utils import timezone
+
+    building = [p for p in district if p.status == "construction"]
+    deadline = Period(2017, 12).deadline
+    moments = {0: deadline, 1: deadline, 2: date.fromordinal(deadline.toordinal() + 1)}
+    for i, project in enumerate(building[:4]):
+        first = moments.get(i)
+        Report.objects.create(
+            project=project,
+            year=2017,
+            month=12,
+            amount=Decimal("10"),
+            year_to_date=Decimal("10"),
+            cumulative=Decimal("10"),
+            deadline=deadline,
+            state="submitted" if first else "draft",
+            first_submitted_at=timezone.make_aware(datetime.combine(first, time(23, 30))) if first else None,
+        )
+    reporting = compute(2017, 12)["reporting"]
+    # 15 completed in 2016-05 … still due (no completion date), 15 building, 2 suspended.
+    assert reporting == {"due": 32, "submitted": 3, "on_time": 2, "on_time_rate": Decimal("6.3")}
 
 
 def test_opening_figures_count_once(world):

@@ -26,13 +26,15 @@ from django.utils.translation import get_language
 
 from audit.models import OperationLog
 from catalog.models import Category, IndustryField, ProcedureType
+from lib.sql import any_of
 from lib.validators import normalize_build_years, validate_build_years, validate_phone, validate_project_code
 from org.choices import Role
 from org.models import Unit, User
 from plans.choices import PlanKind, PlanLevel
+from plans.counting import recount
 from plans.models import Plan, PlanEntry
 from progress.choices import PARTS_PER_MONTH, ReportState, RevisionKind
-from progress.exchange.bulk import any_of, insert, update_grouped
+from progress.exchange.bulk import insert, update_grouped
 from progress.exchange.cells import (
     PROCEDURE_LABELS,
     CellError,
@@ -1178,6 +1180,7 @@ class Importer:
         self._update_projects()
         insert(ProjectStatusChange, self.status_changes)
         insert(PlanEntry, self.new_entries)
+        recount(self.year, [entry["project_id"] for entry in self.new_entries])
         update_grouped(PlanEntry, self.entry_updates)
         insert(
             Procedure,

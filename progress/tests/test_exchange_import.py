@@ -710,3 +710,19 @@ def test_the_cycle_collector_runs_again_after_an_import_even_a_failed_one(world,
     with pytest.raises(RuntimeError):
         run(content, world.coordinator)
     assert gc.isenabled()
+
+
+def test_imported_entries_count_once_across_the_levels(world, plan):
+    """A project a table puts on the city list counts there until the local list takes it in."""
+    header = ["序号", "项目名称", "行业领域", "建设年限", "总投资", "签约情况", "手续办理进展", "责任单位"]
+    body = [1, "城南物流园", "商贸物流", "2026-2028", "50000", "已签约", "", "城关街道办事处"]
+    content = workbook([["示范区2026年前期项目谋划表"], ["单位：万元"], header, body])
+    for level in ("city", "local"):
+        result = import_table(
+            content, "附件1.xlsx", year=YEAR, level=level, user=world.coordinator, commit=True
+        )
+        assert result.errors == []
+        levels = dict(
+            PlanEntry.objects.filter(project__name="城南物流园").values_list("plan__level", "counted")
+        )
+        assert levels == ({"city": True} if level == "city" else {"city": False, "local": True})

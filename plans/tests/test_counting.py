@@ -1,0 +1,197 @@
+"""PlanEntry.counted: the one entry per project and year that counts when the levels are added
+together, kept right by every way plans and entries change."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from catalog.models import Category
+from pipeline.models import PipelineEntry
+from plans.counting import recount
+from plans.models import Plan, PlanEntry
+from projects.models import Project
+
+pytestmark = pytest.mark.django_db
+
+PRECEDENCE = {"local": 0, "city": 1, "province": 2}
+
+
+def expected_counted() -> set[int]:
+    """The rule, worked out in Python from every plan: per year and project, the entry on the
+    latest version of the first level in local, city, province order."""
+    latest: dict[tuple[int, str], Plan] = {}
+    for plan in Plan.objects.all():
+        key = (plan.year, plan.level)
+        if key not in latest or plan.version > latest[key].version:
+            latest[key] = plan
+    best: dict[tuple[int, int], PlanEntry] = {}
+    for plan in latest.values():
+        for entry in plan.entries.all():
+            key = (plan.year, entry.project_id)
+            if key not in best or PRECEDENCE[plan.level] < PRECEDENCE[best[key].plan.level]:
+                best[key] = entry
+    return {entry.pk for entry in best.values()}
+
+
+def counted() -> set[int]:
+    return set(PlanEntry.objects.filter(counted=True).values_list("pk", flat=True))
+
+
+def add(plan: Plan, project: Project, amount: str = "1000") -> PlanEntry:
+    return PlanEntry.objects.create(
+        plan=plan, project=project, plan_type="continuing", annual_investment=Decimal(amount)
+    )
+
+
+@pytest.fixture
+def levels(world):
+    """2026: project A on all three lists, project B on the city and province lists only."""
+    plans = {
+        level: Plan.objects.create(year=2026, level=level, title=f"2026年{level}计划")
+        for level in ("local", "city", "province")
+    }
+    entries = {
+        ("a", "local"): add(plans["local"], world.project_a),
+        ("a", "city"): add(plans["city"], world.project_a),
+        ("a", "province"): add(plans["province"], world.project_a),
+        ("b", "city"): add(plans["city"], world.project_b),
+        ("b", "province"): add(plans["province"], world.project_b),
+    }
+    return plans, entries
+
+
+def test_each_project_counts_once_local_first_then_city_then_province(world, levels):
+    _plans, entries = levels
+    assert counted() == {entries[("a", "local")].pk, entries[("b", "city")].pk}
+    assert counted() == expected_counted()
+
+
+def test_the_mark_follows_entries_added_and_removed_one_at_a_time(world, levels):
+    plans, entries = levels
+    b_local = add(plans["local"], world.project_b)
+    assert counted() == {entries[("a", "local")].pk, b_local.pk}
+    entries[("a", "local")].delete()
+    b_local.delete()
+    assert counted() == {entries[("a", "city")].pk, entries[("b", "city")].pk}
+    PlanEntry.objects.filter(plan=plans["city"]).delete()
+    assert counted() == {entries[("a", "province")].pk, entries[("b", "province")].pk}
+    assert counted() == expected_counted()
+
+
+def test_an_adjusted_plan_takes_over_and_deleting_it_hands_back(world, levels):
+    plans, entries = levels
+    adjusted = plans["city"].adjust(by=world.coordinator)
+    new_b = adjusted.entries.get(project=world.project_b)
+    assert counted() == {entries[("a", "local")].pk, new_b.pk}
+    assert not PlanEntry.objects.filter(plan=plans["city"], counted=True).exists()
+    adjusted.delete()
+    assert counted() == {entries[("a", "local")].pk, entries[("b", "city")].pk}
+    plans["local"].delete()
+    assert counted() == {entries[("a", "city")].pk, entries[("b", "city")].pk}
+    assert counted() == expected_counted()
+
+
+def test_a_new_first_version_of_a_level_takes_precedence_at_once(world):
+    province = Plan.objects.create(year=2026, level="province", title="省")
+    entry = add(province, world.project_a)
+    assert counted() == {entry.pk}
+    local = Plan.objects.create(year=2026, level="local", title="区")
+    local_entry = add(local, world.project_a)
+    assert counted() == {local_entry.pk}
+
+
+def test_years_are_kept_apart(world):
+    this = Plan.objects.create(year=2026, level="city", title="2026 市")
+    last = Plan.objects.create(year=2025, level="local", title="2025 区")
+    entries = {add(this, world.project_a).pk, add(last, world.project_a).pk}
+    assert counted() == entries
+
+
+def test_recount_repairs_entries_written_around_the_model(world, levels):
+    """Bulk writes skip the signals; recount() over a year or a few projects puts them right."""
+    plans, entries = levels
+    PlanEntry.objects.update(counted=False)
+    assert recount(2026, [world.project_b.pk]) == 1
+    assert counted() == {entries[("b", "city")].pk}
+    PlanEntry.objects.update(counted=True)
+    assert recount(2026) == 3
+    assert counted() == expected_counted()
+    assert recount(2026) == 0
+    assert recount(2026, []) == 0
+    assert recount(1999) == 0
+
+
+def test_plan_pages_and_api_keep_the_mark(world, levels, client_for):
+    plans, entries = levels
+    coordinator = client_for(world.coordinator)
+    response = coordinator.post(
+        reverse("plans:entry_delete", args=[plans["local"].pk, entries[("a", "local")].pk])
+    )
+    assert response.status_code == 302
+    assert counted() == {entries[("a", "city")].pk, entries[("b", "city")].pk}
+    response = coordinator.post(
+        "/api/plan-entries/",
+        {
+            "plan": plans["local"].pk,
+            "project": world.project_b.pk,
+            "plan_type": "continuing",
+            "annual_investment": "800",
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    assert counted() == {entries[("a", "city")].pk, response.json()["id"]}
+    response = coordinator.post(reverse("plans:adjust", args=[plans["city"].pk]))
+    assert response.status_code == 302
+    assert counted() == expected_counted()
+    assert len(counted()) == 2
+
+
+def test_promotion_from_the_pipeline_counts_the_new_entries(world, levels):
+    plans, entries = levels
+    project = Project.objects.create(
+        name="新谋划的产业园",
+        category=Category.objects.get(code="industry"),
+        total_investment=Decimal("30000"),
+        responsible_unit=world.housing,
+        owner_unit=world.owner_a_unit,
+        status="preliminary",
+    )
+    PipelineEntry.objects.create(
+        project=project,
+        proposed_year=2026,
+        estimated_investment=Decimal("30000"),
+        proposed_annual_investment=Decimal("3000"),
+        planned_start_month=9,
+        proposing_unit=world.housing,
+    )
+    PipelineEntry.objects.filter(project=project).promote("city", "new_start", by=world.coordinator)
+    new = PlanEntry.objects.get(plan=plans["city"], project=project)
+    assert new.counted
+    assert counted() == expected_counted()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_marks_the_plans_already_there(world):
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before = [("plans", "0001_initial")]
+    executor = MigrationExecutor(connection)
+    latest = executor.loader.graph.leaf_nodes("plans")
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    OldPlan, OldEntry = old.get_model("plans", "Plan"), old.get_model("plans", "PlanEntry")
+    city = OldPlan.objects.create(year=2026, level="city", title="市")
+    city_2 = OldPlan.objects.create(year=2026, level="city", version=2, title="市（调整）")
+    local = OldPlan.objects.create(year=2026, level="local", title="区")
+    fields = {"plan_type": "continuing", "annual_investment": Decimal("10")}
+    OldEntry.objects.create(plan=city, project_id=world.project_a.pk, **fields)
+    OldEntry.objects.create(plan=city, project_id=world.project_b.pk, **fields)
+    b_city_2 = OldEntry.objects.create(plan=city_2, project_id=world.project_b.pk, **fields)
+    OldEntry.objects.create(plan=city_2, project_id=world.project_a.pk, **fields)
+    a_local = OldEntry.objects.create(plan=local, project_id=world.project_a.pk, **fields)
+    executor = MigrationExecutor(connection)
+    executor.migrate(latest)
+    assert counted() == {a_local.pk, b_city_2.pk}
