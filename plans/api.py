@@ -166,6 +166,15 @@ class PlanEntrySerializer(CleanModelSerializer):
             "note",
         ]
 
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        if self.instance is not None:
+            # An entry stays on its plan and with its project; to move it, remove it and add it
+            # where it belongs (as the plan pages do).
+            fields["plan"].read_only = True
+            fields["project"].read_only = True
+        return fields
+
     def validate_plan(self, plan: Plan) -> Plan:
         if not plan.is_latest:
             raise serializers.ValidationError(NOT_LATEST)

@@ -7,13 +7,15 @@ filter, instead of working out the precedence over every entry of the year on ea
 
 `recount()` keeps the mark right. Saving or deleting a single entry or plan does it through the
 signals below; code that writes entries in bulk (`bulk_create`, queryset `update` or `delete`,
-the official-table import) calls `recount()` itself, in the same transaction.
+the official-table import) calls `recount()` itself, in the same transaction. A new plan saved
+with `defer_recount = True` set on it leaves the recount to its creator, who fills it first.
 """
 
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Exists, OuterRef
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, QuerySet
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
@@ -23,6 +25,9 @@ from plans.models import Plan, PlanEntry
 
 # Local first, then city, then province.
 PRECEDENCE = (PlanLevel.LOCAL, PlanLevel.CITY, PlanLevel.PROVINCE)
+# The advisory lock recounts of a year take on PostgreSQL (a number of the application's choosing,
+# paired with the year).
+RECOUNT_LOCK = 7_202_612
 
 
 def recount(year: int, project_ids: Iterable[int] | None = None) -> int:
@@ -31,6 +36,16 @@ def recount(year: int, project_ids: Iterable[int] | None = None) -> int:
     A handful of UPDATE statements whatever the number of entries, each writing only the entries
     whose mark changes; returns how many changed.
     """
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # Two transactions changing the lists of one year take turns: each sees the other's
+            # entries. (SQLite runs one write transaction at a time anyway.)
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [RECOUNT_LOCK, year])
+        return _recount(year, project_ids)
+
+
+def _recount(year: int, project_ids: Iterable[int] | None) -> int:
     versions = list(Plan.objects.filter(year=year).values_list("pk", flat=True))
     if not versions:
         return 0
@@ -71,8 +86,9 @@ def entry_saved(sender: Any, instance: PlanEntry, created: bool, raw: bool = Fal
 
 @receiver(post_delete, sender=PlanEntry, dispatch_uid="plans.counting.entry_deleted")
 def entry_deleted(sender: Any, instance: PlanEntry, origin: Any = None, **kwargs: Any) -> None:
-    # Deleted with its plan: the plan's own signal recounts the year once.
-    if isinstance(origin, Plan):
+    # Deleted with its plan, the plan's own signal recounts the year once; deleted by a queryset,
+    # its caller recounts (as after any bulk write).
+    if isinstance(origin, Plan | QuerySet):
         return
     year = Plan.objects.filter(pk=instance.plan_id).values_list("year", flat=True).first()
     if year is not None:
@@ -82,7 +98,7 @@ def entry_deleted(sender: Any, instance: PlanEntry, origin: Any = None, **kwargs
 @receiver(post_save, sender=Plan, dispatch_uid="plans.counting.plan_saved")
 def plan_saved(sender: Any, instance: Plan, created: bool, raw: bool = False, **kwargs: Any) -> None:
     # A new version takes over from the one before it.
-    if created and not raw:
+    if created and not raw and not getattr(instance, "defer_recount", False):
         recount(instance.year)
 
 

@@ -47,6 +47,8 @@ class Plan(models.Model):
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
 
     objects = PlanQuerySet.as_manager()
+    # Set on a new plan whose creator fills it and then calls plans.counting.recount() itself.
+    defer_recount = False
 
     class Meta:
         verbose_name = _("年度计划")
@@ -119,7 +121,7 @@ class Plan(models.Model):
         if not self.is_latest:
             raise ValidationError(_t("只能基于最新版本进行调整。"))
         with transaction.atomic():
-            new = Plan.objects.create(
+            new = Plan(
                 year=self.year,
                 level=self.level,
                 version=self.version + 1,
@@ -128,6 +130,8 @@ class Plan(models.Model):
                 note=note,
                 created_by=by,
             )
+            new.defer_recount = True  # recounted below, once its entries are in
+            new.save()
             PlanEntry.objects.bulk_create(
                 PlanEntry(
                     plan=new,

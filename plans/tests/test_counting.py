@@ -74,7 +74,9 @@ def test_the_mark_follows_entries_added_and_removed_one_at_a_time(world, levels)
     entries[("a", "local")].delete()
     b_local.delete()
     assert counted() == {entries[("a", "city")].pk, entries[("b", "city")].pk}
+    # A queryset delete is a bulk write: its caller recounts.
     PlanEntry.objects.filter(plan=plans["city"]).delete()
+    assert recount(2026) == 2
     assert counted() == {entries[("a", "province")].pk, entries[("b", "province")].pk}
     assert counted() == expected_counted()
 
@@ -195,3 +197,68 @@ def test_the_migration_marks_the_plans_already_there(world):
     executor = MigrationExecutor(connection)
     executor.migrate(latest)
     assert counted() == {a_local.pk, b_city_2.pk}
+
+
+def test_an_entry_keeps_its_plan_and_project_through_the_api(world, levels, client_for):
+    plans, entries = levels
+    entry = entries[("a", "city")]
+    response = client_for(world.coordinator).patch(
+        f"/api/plan-entries/{entry.pk}/",
+        {"project": world.project_b.pk, "plan": plans["local"].pk, "annual_investment": "900"},
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    entry.refresh_from_db()
+    assert (entry.plan_id, entry.project_id, entry.annual_investment) == (
+        plans["city"].pk,
+        world.project_a.pk,
+        Decimal("900.00"),
+    )
+    assert counted() == expected_counted()
+
+
+def test_an_adjustment_marks_its_entries_once(world, levels, django_assert_max_num_queries):
+    """The new version is recounted once it is filled, not also while it is still empty."""
+    plans, _entries = levels
+    with django_assert_max_num_queries(20):
+        plans["province"].adjust(by=world.coordinator)
+    assert counted() == expected_counted()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_levels_taking_in_one_project_at_once_leave_one_counted(world):
+    """Two coordinators add the same project to the local and the city list at the same moment: the
+    second recount waits for the first and sees its entry, so the project counts once."""
+    import threading
+    import time
+
+    from django.db import connection, connections, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite runs one write transaction at a time")
+    local = Plan.objects.create(year=2026, level="local", title="区")
+    city = Plan.objects.create(year=2026, level="city", title="市")
+    first_holds = threading.Event()
+    failures: list[BaseException] = []
+
+    def take_in(plan: Plan, hold: bool) -> None:
+        try:
+            with transaction.atomic():
+                add(plan, world.project_a)
+                if hold:
+                    first_holds.set()
+                    time.sleep(0.5)  # the other level adds the project meanwhile
+        except BaseException as error:  # noqa: BLE001 - reported by the test below
+            failures.append(error)
+        finally:
+            connections.close_all()
+
+    first = threading.Thread(target=take_in, args=(city, True))
+    first.start()
+    first_holds.wait(10)
+    second = threading.Thread(target=take_in, args=(local, False))
+    second.start()
+    first.join(20)
+    second.join(20)
+    assert failures == []
+    assert counted() == {PlanEntry.objects.get(plan=local).pk}

@@ -1164,7 +1164,7 @@ class Importer:
     def write(self) -> None:
         """Write everything checked, in bulk. Runs inside the caller's transaction."""
         if self.plan is None:
-            self.plan = Plan.objects.create(
+            self.plan = Plan(
                 year=self.year,
                 level=self.level,
                 version=1,
@@ -1172,6 +1172,8 @@ class Importer:
                 title=f"{self.year}年{PlanLevel(self.level).label}项目计划",
                 created_by=self.user,
             )
+            self.plan.defer_recount = True  # its new entries are recounted below
+            self.plan.save()
         insert(Project, self.new_projects)
         for rows in (self.new_entries, self.new_reports):
             _bind(rows)
