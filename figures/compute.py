@@ -210,7 +210,7 @@ GROUP_NAMES = {
 
 
 def scope_groups(
-    entries: QuerySet[PlanEntry], year: int, month: int, *, details: bool = False, per_plan: bool = False
+    entries: QuerySet[PlanEntry], year: int, month: int, *, details: bool = False
 ) -> list[dict[str, Any]]:
     """The scope cut by category, plan type, responsible unit and town at once.
 
@@ -219,9 +219,6 @@ def scope_groups(
     occur, whatever the number of projects) instead of each reading the scope again. With
     `details` each row also carries the entry counts (status, starts, sizes), the year-to-date
     at the end of every month so far and the month's reporting counts, which add up the same way.
-    With `per_plan` the rows are also cut by plan and by whether the entry counts for its project
-    across the levels (`plan_id`, `counted`): given every entry of the plans in force, one pass
-    then serves both the levels added together and each level's own list.
     """
     aggregates: dict[str, Any] = {
         "count": Count("id"),
@@ -235,9 +232,8 @@ def scope_groups(
         aggregates.update({f"ytd_{m}": completed_sum(m) for m in range(1, month + 1)})
         aggregates.update(reporting_aggregates(year, month))
         rows = with_report(rows, year, month)
-    keys = GROUP_KEYS + (("plan_id", "counted") if per_plan else ())
     # Grouped by ids alone: the unit names are looked up for the few units that occur.
-    groups = list(rows.values(*keys).annotate(**aggregates))
+    groups = list(rows.values(*GROUP_KEYS).annotate(**aggregates))
     unit_ids = {row[key] for row in groups for key in GROUP_NAMES}
     names = dict(Unit.objects.filter(pk__in=unit_ids).values_list("pk", "name"))
     for row in groups:
@@ -694,44 +690,22 @@ def guarantee_figures(year: int, month: int, scope: Scope) -> dict[str, Any]:
     }
 
 
-def level_breakdown(
-    year: int,
-    month: int,
-    scope: Scope,
-    groups: list[dict[str, Any]] | None = None,
-    in_force: dict[int, str] | None = None,
-) -> list[dict[str, Any]]:
-    """By plan level, each level's own list: a project counts on every list it is on.
-
-    Added up from scope_groups(per_plan=True) rows over every entry of the plans in force when
-    given (with those plans' levels), else in one pass.
-    """
+def level_breakdown(year: int, month: int, scope: Scope) -> list[dict[str, Any]]:
+    """By plan level, each level's own list: a project counts on every list it is on."""
     levels = [scope.level] if scope.level else [value for value, _label in PlanLevel.choices]
-    rows: dict[str, dict[str, Any]] = {}
-    if groups is not None and in_force is not None:
-        for group in groups:
-            row = rows.setdefault(
-                in_force[group["plan_id"]],
-                {"count": 0, "total_investment": ZERO, "annual_plan": ZERO, "completed": ZERO},
-            )
-            row["count"] += group["count"]
-            for amount in ("total_investment", "annual_plan", "completed"):
-                row[amount] += group[amount]
-        rows = {level: _zero_missing(row) for level, row in rows.items()}
-    else:
-        entries, _in_force = filtered_entries(year, scope)
-        by_level = "plan__level"
-        rows = {
-            row[by_level]: _zero_missing(row)
-            for row in with_progress(entries, year)
-            .values(by_level)
-            .annotate(
-                count=Count("id"),
-                total_investment=Sum("project__total_investment"),
-                annual_plan=Sum("annual_investment"),
-                completed=completed_sum(month),
-            )
-        }
+    entries, _in_force = filtered_entries(year, scope)
+    by_level = "plan__level"
+    rows = {
+        row[by_level]: _zero_missing(row)
+        for row in with_progress(entries, year)
+        .values(by_level)
+        .annotate(
+            count=Count("id"),
+            total_investment=Sum("project__total_investment"),
+            annual_plan=Sum("annual_investment"),
+            completed=completed_sum(month),
+        )
+    }
     result = []
     for level in levels:
         row = rows.get(level, {"count": 0, "total_investment": ZERO, "annual_plan": ZERO, "completed": ZERO})
