@@ -289,7 +289,11 @@ PERIODIC_TASKS = [
         "hour": REPORT_REMINDER_HOUR,
     },
     # Deferred (quiet hours) and retried deliveries.
-    {"name": "notifications.deliver", "task": "notifications.tasks.deliver_notifications", "every_seconds": 60},
+    {
+        "name": "notifications.deliver",
+        "task": "notifications.tasks.deliver_notifications",
+        "every_seconds": 60,
+    },
 ]
 
 # Notifications: the inbox always; outside channels per user (default below), with quiet hours

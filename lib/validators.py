@@ -12,7 +12,7 @@ CREDIT_CODE_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10
 
 # GB/T 2260 province-level division codes (first two digits of an administrative division).
 PROVINCE_CODES = frozenset(
-    ["11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65", "71", "81", "82"]
+    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 65 71 81 82".split()
 )
 
 PROJECT_CODE_RE = re.compile(r"^(\d{4})-(\d{6})-(\d{2})-(\d{2})-(\d{6})(-\d{3})?$")
@@ -43,9 +43,7 @@ def validate_credit_code(value: str) -> None:
         raise ValidationError(_("统一社会信用代码含有不允许的字符（不使用I、O、S、V、Z）。"))
     expected = credit_code_check_char(code[:17])
     if code[17] != expected:
-        raise ValidationError(
-            _("统一社会信用代码校验位错误：第18位应为“%(c)s”。"), params={"c": expected}
-        )
+        raise ValidationError(_("统一社会信用代码校验位错误：第18位应为“%(c)s”。"), params={"c": expected})
 
 
 def validate_project_code(value: str) -> None:

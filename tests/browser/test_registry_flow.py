@@ -41,7 +41,9 @@ def test_login_filter_open_edit_and_see_history(world, live_server, page, screen
     assert page.console_errors == []
 
 
-def test_bad_input_in_the_form_shows_messages_in_chinese(world, live_server, page, screenshots, persona_password):
+def test_bad_input_in_the_form_shows_messages_in_chinese(
+    world, live_server, page, screenshots, persona_password
+):
     page.goto(f"{live_server.url}/login/")
     page.fill("input[name=username]", world.department.username)
     page.fill("input[name=password]", persona_password)
