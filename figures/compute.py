@@ -448,18 +448,10 @@ def reporting_aggregates(year: int, month: int) -> dict[str, Count]:
     }
 
 
-def on_time_reporting(
-    entries: QuerySet[PlanEntry], year: int, month: int, groups: list[dict[str, Any]] | None = None
-) -> dict[str, Any]:
-    """按时报送率 of the month: reports first submitted by their deadline among the projects due.
-
-    Added up from scope_groups(details=True) rows when given, else in one pass over the scope
-    (one entry per project, each with its report of the month).
-    """
-    if groups is None:
-        row = with_report(entries.order_by(), year, month).aggregate(**reporting_aggregates(year, month))
-    else:
-        row = {key: sum(group[key] for group in groups) for key in ("due", "submitted", "on_time")}
+def on_time_reporting(groups: list[dict[str, Any]]) -> dict[str, Any]:
+    """按时报送率 of the month: reports first submitted by their deadline among the projects due,
+    added up from scope_groups(details=True) rows."""
+    row = {key: sum(group[key] for group in groups) for key in ("due", "submitted", "on_time")}
     return {
         "due": row["due"],
         "submitted": row["submitted"],
@@ -631,7 +623,7 @@ def compute(year: int, month: int, scope: Scope | None = None, *, work: bool = T
         "by_status": status_breakdown(counts),
         "starts": start_and_finish_rates(counts),
         "sizes": size_buckets(counts),
-        "reporting": on_time_reporting(entries, year, month, groups),
+        "reporting": on_time_reporting(groups),
         "monthly": monthly_series(entries, year, month, groups),
         "ranking_units": ranking(entries, year, month, "unit", groups),
         "ranking_towns": ranking(entries, year, month, "town", groups),
