@@ -15,7 +15,7 @@ from audit.changes import diff, record, snapshot
 from audit.models import OperationLog
 from lib.numbers import year_on_year
 from lib.xlsx import build_workbook, xlsx_response
-from plans.choices import PlanType
+from plans.choices import PlanLevel, PlanType
 from plans.forms import PlanEntryForm, PlanForm
 from plans.models import Plan, PlanEntry
 
@@ -116,6 +116,8 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.GET.get("export") == "xlsx":
         return export_entries(request, plan, listed)
     page = Paginator(listed, settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    mark_counted_elsewhere(plan, page.object_list)
     return render(
         request,
         "plans/plan_detail.html",
@@ -195,6 +197,23 @@ def plan_adjust(request: HttpRequest, pk: int) -> HttpResponse:
     record(request, OperationLog.Action.CREATE, new, note=_("由第%(v)s版生成调整方案") % {"v": plan.version})
     messages.success(request, _("已生成调整方案（第%(v)s版），请在此版本上修改。") % {"v": new.version})
     return redirect(new)
+
+
+def mark_counted_elsewhere(plan: Plan, entries: list[PlanEntry]) -> None:
+    """Give the entries of a plan in force whose project counts under another list when the levels
+    are added together (a project counts once, local list first) that list's level, as
+    `counted_under`."""
+    others = [e.project_id for e in entries if not e.counted]
+    if not others or not plan.is_latest:
+        return
+    levels = dict(
+        PlanEntry.objects.filter(plan__year=plan.year, counted=True, project_id__in=others).values_list(
+            "project_id", "plan__level"
+        )
+    )
+    for entry in entries:
+        if entry.project_id in levels:
+            entry.counted_under = PlanLevel(levels[entry.project_id]).label
 
 
 def editable_plan(request: HttpRequest, pk: int) -> Plan:

@@ -262,3 +262,17 @@ def test_two_levels_taking_in_one_project_at_once_leave_one_counted(world):
     second.join(20)
     assert failures == []
     assert counted() == {PlanEntry.objects.get(plan=local).pk}
+
+
+def test_a_plan_page_says_where_an_entry_counts_instead(world, levels, client_for):
+    plans, _entries = levels
+    client = client_for(world.coordinator)
+    province = client.get(reverse("plans:detail", args=[plans["province"].pk])).content.decode()
+    assert province.count("合并统计计入") == 2
+    assert "合并统计计入区重点" in province and "合并统计计入市重点" in province
+    local = client.get(reverse("plans:detail", args=[plans["local"].pk])).content.decode()
+    assert "合并统计计入" not in local
+    # An earlier version counts nowhere and says nothing.
+    plans["city"].adjust(by=world.coordinator)
+    earlier = client.get(reverse("plans:detail", args=[plans["city"].pk])).content.decode()
+    assert "合并统计计入" not in earlier
