@@ -21,7 +21,7 @@ from figures.compute import (
 )
 from figures.tests.test_figures import accepted
 from plans.models import Plan, PlanEntry
-from progress.models import MonthlyProgress
+from progress.models import MonthlyProgress, Report
 from progress.rollup import refresh_projects
 from projects.models import Project
 
@@ -98,15 +98,25 @@ def test_a_narrow_scope_adds_up_the_same(world, mixed):
     assert data["ranking_units"] == ranking(entries, 2026, 6, "unit")
 
 
-def test_completed_figures_equal_the_month_rows_summed(world, mixed):
-    """The figures read the yearly summary; summed from the month rows they come out the same."""
+def test_completed_figures_equal_the_accepted_reports_summed(world, mixed):
+    """The figures read the yearly summary the rollup keeps; added up straight from the accepted
+    reports (no opening figures here, so the year-to-date is the sum of the months' amounts) they
+    come out the same, and so do the rollup's month rows."""
     scope = Scope(user=world.coordinator)
     projects = scope_entries(2026, scope).values("project_id")
     for month in range(1, 13):
         data = compute(2026, month, scope, work=False)
-        expected = MonthlyProgress.objects.filter(
-            project_id__in=projects, year=2026, month__lte=month
-        ).aggregate(total=Sum("ytd_increment"))["total"] or Decimal("0.00")
+        expected = Report.objects.filter(
+            project_id__in=projects, year=2026, month__lte=month, state="accepted"
+        ).aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
         assert data["plan"]["completed"] == expected
         assert data["monthly"][-1]["completed"] == expected
         assert sum(row["completed"] for row in data["by_category"]) == expected
+        rolled_up = MonthlyProgress.objects.filter(
+            project_id__in=projects, year=2026, month__lte=month
+        ).aggregate(total=Sum("ytd_increment"))["total"] or Decimal("0.00")
+        assert rolled_up == expected
+    # Eleven of the fourteen projects reported in February and May.
+    assert compute(2026, 12, scope, work=False)["plan"]["completed"] == sum(
+        Decimal(f"{100 + 11 * i}.25") + Decimal(f"{50 + 7 * i}.10") for i in range(14) if i % 4 != 3
+    )
