@@ -1027,6 +1027,17 @@ class Importer:
             figures["progress_text"] = progress_text
         if target is not None and all(getattr(target, name) == value for name, value in figures.items()):
             return
+        if (
+            others
+            and amount == 0
+            and not opening
+            and (target is None or target.state != ReportState.ACCEPTED)
+            and progress_text in (None, earlier[0].progress_text)
+        ):
+            # The month's earlier parts already make up the table's figures (a table exported
+            # before the last part was in): the table says nothing of the last part, which stays
+            # as it is, missing or with its owner, rather than being reported as nothing.
+            return
         warnings = self._rules(number, figures, project, previous_rows)
         if target is not None:
             if not self._update_report(number, target, figures, opening, row_states, warnings, outcome):

@@ -726,3 +726,16 @@ def test_imported_entries_count_once_across_the_levels(world, plan):
             PlanEntry.objects.filter(project__name="城南物流园").values_list("plan__level", "counted")
         )
         assert levels == ({"city": True} if level == "city" else {"city": False, "local": True})
+
+
+def test_a_half_monthly_row_with_new_text_still_reports_the_last_part(world, plan):
+    """The earlier half already makes up the month's amount, but the table brings a new 形象进度:
+    the last half is reported with it (and nothing more)."""
+    world.project_a.report_frequency = "half_monthly"
+    world.project_a.save()
+    add_report(world.project_a, 2, "100", "100", "1100", is_opening=True, frequency="half_monthly", part=2)
+    add_report(world.project_a, 3, "40", "140", "1140", frequency="half_monthly", part=1)
+    row = row3("滨河路改造工程", total=12000, amount=40, cumulative=1140, ytd=140, progress="主体封顶")
+    assert run(table3(row), world.coordinator).errors == []
+    second = Report.objects.get(month=3, part=2)
+    assert (second.amount, second.progress_text, second.state) == (Decimal("0"), "主体封顶", "accepted")

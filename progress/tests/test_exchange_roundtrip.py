@@ -114,6 +114,30 @@ def test_export_then_import_changes_nothing(world, data, table, period):
     assert state() == before
 
 
+@pytest.mark.parametrize("second_half", [None, ReportState.DRAFT, ReportState.RETURNED])
+def test_a_month_exported_before_its_last_part_is_in_imports_unchanged(world, data, second_half):
+    """Mid-month, a half-monthly project has its first half in and its second missing or still
+    with the owner: the table shows the first half as the month, and importing it back neither
+    reports the second half as nothing nor overwrites the owner's figures."""
+    b = world.project_b
+    Report.objects.filter(project=b, part=2).delete()
+    Report.objects.filter(project=b, part=1).update(state=ReportState.ACCEPTED)
+    if second_half:
+        Report.objects.create(
+            project=b, year=YEAR, month=3, part=2, frequency="half_monthly", amount=Decimal("33"),
+            year_to_date=Decimal("43.25"), cumulative=Decimal("43.25"), state=second_half,
+            deadline=Period(YEAR, 3, 2, "half_monthly").deadline,
+        )  # fmt: skip
+    before = state()
+    content = export_table(3, YEAR, "local", period=MARCH)
+    result = import_table(
+        content, "附件3.xlsx", year=YEAR, level="local", period=MARCH, user=world.coordinator, commit=True
+    )
+    assert result.errors == [], result.errors
+    assert result.counts["changed"] == 0 and result.counts["new"] == 0, [r.changes for r in result.rows]
+    assert state() == before
+
+
 def test_a_units_own_export_imports_unchanged_under_its_scope(world, data):
     content = export_table(3, YEAR, "local", period=MARCH, user=world.department)
     result = import_table(
