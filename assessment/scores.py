@@ -12,20 +12,26 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
 from assessment.models import Indicator
-from figures.compute import Scope, completed_by, month_end, scope_entries
+from figures.compute import (
+    Scope,
+    completed_by,
+    month_end,
+    reporting_aggregates,
+    reporting_counts,
+    reporting_frequencies,
+    reporting_parts,
+    scope_entries,
+    with_report,
+)
 from lib.numbers import percent, quantize
 from org.choices import UnitKind
 from org.models import Unit
 from plans.choices import PlanType
 from plans.models import PlanEntry
-from progress.models import Report
-from progress.periods import Period
-from progress.querysets import projects_due
-from projects.models import Project
 
 ZERO = Decimal(0)
 GROUPS = {
@@ -115,36 +121,22 @@ def start_rates(entries: QuerySet[PlanEntry], key: str, window: Window) -> Rates
 
 @provider("on_time_reporting")
 def on_time_rates(entries: QuerySet[PlanEntry], key: str, window: Window) -> Rates:
-    """按时报送率: reports first submitted by their deadline among the months due in the window."""
-    project_key = key.removeprefix("project__")
-    listed = Project.objects.filter(pk__in=entries.values("project_id"))
+    """按时报送率: reporting periods first submitted by their deadline among the periods due in the
+    window, month by month as the figures count them (a month, or each half or ten-day part)."""
+    frequencies = reporting_frequencies()
     due: dict[int, int] = {}
     on_time: dict[int, int] = {}
     for month in range(window.first_month, window.last_month + 1):
-        period = Period(window.year, month)
-        for unit, count in (
-            projects_due(period, listed)
-            .order_by()
-            .values(project_key)
-            .annotate(n=Count("id"))
-            .values_list(project_key, "n")
-        ):
-            due[unit] = due.get(unit, 0) + count
-    reports = (
-        Report.objects.filter(
-            project__in=listed,
-            year=window.year,
-            month__gte=window.first_month,
-            month__lte=window.last_month,
-            first_submitted_at__date__lte=F("deadline"),
+        rows = (
+            with_report(entries.order_by(), window.year, month, reporting_parts(frequencies))
+            .values(key)
+            .annotate(**reporting_aggregates(window.year, month, frequencies))
         )
-        .order_by()
-        .values(key)
-        .annotate(n=Count("id"))
-    )
-    for row in reports:
-        on_time[row[key]] = row["n"]
-    return {unit: percent(min(on_time.get(unit, 0), count), count) for unit, count in due.items()}
+        for row in rows:
+            counts = reporting_counts(row)
+            due[row[key]] = due.get(row[key], 0) + counts["due"]
+            on_time[row[key]] = on_time.get(row[key], 0) + counts["on_time"]
+    return {unit: percent(on_time[unit], count) for unit, count in due.items()}
 
 
 def scores(group: str, window: Window, user: Any = None) -> dict[str, Any]:

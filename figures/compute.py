@@ -33,9 +33,9 @@ from lib.numbers import largest_remainder_shares, percent, quantize, wan_to_yi, 
 from org.models import Unit
 from plans.choices import PlanLevel, PlanType
 from plans.models import Plan, PlanEntry
+from progress.choices import PARTS_PER_MONTH, Frequency
 from progress.models import YearProgress
-from progress.periods import Period
-from progress.querysets import due_condition
+from progress.querysets import due_in_part
 from projects.choices import SIZE_BUCKET_BOUNDS, ProjectStatus, SizeBucket, in_size_bucket
 
 ZERO = Decimal("0.00")
@@ -230,8 +230,9 @@ def scope_groups(
     if details:
         aggregates.update(entry_count_aggregates(year, month))
         aggregates.update({f"ytd_{m}": completed_sum(m) for m in range(1, month + 1)})
-        aggregates.update(reporting_aggregates(year, month))
-        rows = with_report(rows, year, month)
+        frequencies = reporting_frequencies()
+        aggregates.update(reporting_aggregates(year, month, frequencies))
+        rows = with_report(rows, year, month, reporting_parts(frequencies))
     # Grouped by ids alone: the unit names are looked up for the few units that occur.
     groups = list(rows.values(*GROUP_KEYS).annotate(**aggregates))
     unit_ids = {row[key] for row in groups for key in GROUP_NAMES}
@@ -421,37 +422,71 @@ def size_buckets(counts: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def with_report(entries: QuerySet[PlanEntry], year: int, month: int) -> QuerySet[PlanEntry]:
-    """`entries` joined to their project's report of the month as "report" (an outer join: the
-    monthly period has one part, so the join multiplies nothing)."""
-    period = Period(year, month)
-    return entries.alias(
-        report=FilteredRelation(
-            "project__reports",
-            condition=Q(
-                project__reports__year=year, project__reports__month=month, project__reports__part=period.part
-            ),
-        )
+def reporting_frequencies() -> list[str]:
+    """The reporting frequencies projects have: monthly, and the shorter ones where used."""
+    from projects.models import Project
+
+    shorter = Project.objects.exclude(report_frequency=Frequency.MONTHLY).values_list(
+        "report_frequency", flat=True
     )
+    return [Frequency.MONTHLY, *sorted(set(shorter))]
 
 
-def reporting_aggregates(year: int, month: int) -> dict[str, Count]:
-    """Projects due to report for the month, their reports submitted, and those submitted by the
-    deadline, over entries joined by with_report()."""
-    due = due_condition(Period(year, month), "project__")
+def reporting_parts(frequencies: list[str]) -> int:
+    """The most periods a month has at any of `frequencies`."""
+    return max(PARTS_PER_MONTH[Frequency(frequency)] for frequency in frequencies)
+
+
+def reporting_counts(row: dict[str, Any]) -> dict[str, int]:
+    """Periods due, submitted and on time in a row of reporting_aggregates(), over its parts."""
     return {
-        "due": Count("id", filter=due),
-        "submitted": Count("report", filter=due & Q(report__first_submitted_at__isnull=False)),
-        "on_time": Count(
-            "report", filter=due & Q(report__first_submitted_at__date__lte=F("report__deadline"))
-        ),
+        key: sum(value for name, value in row.items() if name.rpartition("_")[0] == key)
+        for key in ("due", "submitted", "on_time")
     }
 
 
+def with_report(entries: QuerySet[PlanEntry], year: int, month: int, parts: int) -> QuerySet[PlanEntry]:
+    """`entries` joined to their project's report of each part of the month as "report_1" …
+    (outer joins, each to at most one report, so they multiply nothing)."""
+    return entries.alias(
+        **{
+            f"report_{part}": FilteredRelation(
+                "project__reports",
+                condition=Q(
+                    project__reports__year=year, project__reports__month=month, project__reports__part=part
+                ),
+            )
+            for part in range(1, parts + 1)
+        }
+    )
+
+
+def reporting_aggregates(year: int, month: int, frequencies: list[str]) -> dict[str, Count]:
+    """The month's reporting periods due (a month, or each half or ten-day part for projects that
+    report more often), those with a report submitted, and those submitted by the deadline, over
+    entries joined by with_report()."""
+    aggregates = {}
+    for part in range(1, reporting_parts(frequencies) + 1):
+        due = due_in_part(year, month, part, frequencies, "project__")
+        report = f"report_{part}"
+        aggregates[f"due_{part}"] = Count("id", filter=due)
+        aggregates[f"submitted_{part}"] = Count(
+            report, filter=due & Q(**{f"{report}__first_submitted_at__isnull": False})
+        )
+        aggregates[f"on_time_{part}"] = Count(
+            report, filter=due & Q(**{f"{report}__first_submitted_at__date__lte": F(f"{report}__deadline")})
+        )
+    return aggregates
+
+
 def on_time_reporting(groups: list[dict[str, Any]]) -> dict[str, Any]:
-    """按时报送率 of the month: reports first submitted by their deadline among the projects due,
-    added up from scope_groups(details=True) rows."""
-    row = {key: sum(group[key] for group in groups) for key in ("due", "submitted", "on_time")}
+    """按时报送率 of the month: reporting periods whose report was first submitted by its deadline
+    among the periods due (one per project reporting monthly, two or three for those reporting
+    by half-month or ten days), added up from scope_groups(details=True) rows."""
+    row = {"due": 0, "submitted": 0, "on_time": 0}
+    for group in groups:
+        for key, count in reporting_counts(group).items():
+            row[key] += count
     return {
         "due": row["due"],
         "submitted": row["submitted"],

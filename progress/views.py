@@ -20,12 +20,12 @@ from lib.numbers import percent
 from lib.xlsx import build_workbook, xlsx_response
 from org.choices import Role
 from org.models import Unit, User
-from progress.choices import PARTS_PER_MONTH, BoardState, ReportState
+from progress.choices import BoardState, ReportState
 from progress.forms import CorrectionForm, ReasonForm, ReportForm
 from progress.models import Report, ReportPhoto
 from progress.periods import Period, current_period
 from progress.photos import inspect_photo
-from progress.querysets import projects_due
+from progress.querysets import month_periods, projects_due
 from projects.access import get_project_for_user
 from projects.choices import ReportFrequency
 from projects.models import Project
@@ -254,26 +254,22 @@ def board_state(report: Report | None, period: Period, today: date) -> tuple[str
 
 
 def board_rows(user: User, year: int, month: int, today: date) -> list[BoardRow]:
-    """Every project that must report in the month (each part for shorter periods) with its state."""
+    """Every reporting period of the month a project must report for (the month, or each half or
+    ten-day part for projects reporting more often), with its state; the same periods the
+    figures' 按时报送率 counts."""
     visible = Project.objects.visible_to(user)
     rows: list[BoardRow] = []
     reports = {
         (r.project_id, r.part): r for r in Report.objects.visible_to(user).filter(year=year, month=month)
     }
-    for frequency in ReportFrequency.values:
-        periods = [Period(year, month, part, frequency) for part in range(1, PARTS_PER_MONTH[frequency] + 1)]
-        due = (
-            projects_due(periods[-1], visible)
-            .select_related("responsible_unit", "owner_unit")
-            .order_by("responsible_unit__path", "name")
-        )
-        for project in due:
-            for period in periods:
-                if project.actual_start_date and project.actual_start_date > period.end:
-                    continue
-                report = reports.get((project.pk, period.part))
-                state, late = board_state(report, period, today)
-                rows.append(BoardRow(project, period, report, state, late))
+    for period in month_periods(year, month):
+        for project in projects_due(period, visible).select_related("responsible_unit", "owner_unit"):
+            report = reports.get((project.pk, period.part))
+            state, late = board_state(report, period, today)
+            rows.append(BoardRow(project, period, report, state, late))
+    rows.sort(
+        key=lambda row: (row.project.responsible_unit.path, row.project.name, row.project.pk, row.period.part)
+    )
     return rows
 
 

@@ -155,3 +155,44 @@ def test_problem_and_warning_closure_count_in_the_score(world, towns):
     # A street with nothing raised scores the full weight on both.
     other = {c["indicator"].code: c for c in result["rows"][0]["cells"]}
     assert other["problem_closure"]["score"] == Decimal("15.00")
+
+
+def test_on_time_reporting_counts_every_period_due_in_the_window(world, towns):
+    """第01街道's project reports by half-month since February (four periods due in the quarter, three
+    sent in time); 第03街道's monthly (two due, one in time); 第02街道's never started (none due)."""
+    from django.utils import timezone
+
+    from progress.models import Report
+    from progress.periods import Period
+
+    half = Project.objects.get(name="街道项目1")
+    half.report_frequency = "half_monthly"
+    half.save()
+    Report.objects.filter(project=half).delete()
+
+    def sent(project, month, part, frequency, late=False):
+        period = Period(2026, month, part, frequency)
+        moment = date.fromordinal(period.deadline.toordinal() + (1 if late else 0))
+        Report.objects.create(
+            project=project, year=2026, month=month, part=part, frequency=frequency,
+            amount=Decimal("1"), year_to_date=Decimal("1"), cumulative=Decimal("1"),
+            deadline=period.deadline, state="submitted",
+            first_submitted_at=timezone.make_aware(timezone.datetime(moment.year, moment.month, moment.day, 20)),
+        )  # fmt: skip
+
+    sent(half, 2, 1, "half_monthly")
+    sent(half, 2, 2, "half_monthly")
+    sent(half, 3, 1, "half_monthly")
+    sent(half, 3, 2, "half_monthly", late=True)
+    monthly = Project.objects.get(name="街道项目3")
+    Report.objects.filter(project=monthly, month=3).update(
+        first_submitted_at=timezone.make_aware(timezone.datetime(2026, 3, 25, 18))
+    )
+    result = scores("town", Window(2026, "quarter", 1))
+    rates = {
+        row["unit"].name: {c["indicator"].code: c["rate"] for c in row["cells"]}["on_time_reporting"]
+        for row in result["rows"]
+    }
+    assert rates["第01街道"] == Decimal("75.0")
+    assert rates["第03街道"] == Decimal("50.0")
+    assert rates["第02街道"] is None

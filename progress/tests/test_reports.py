@@ -16,6 +16,7 @@ from PIL import Image
 from plans.models import Plan, PlanEntry
 from progress.models import Report, ReportPhoto
 from progress.periods import Period, add_working_days
+from projects.models import Project
 
 pytestmark = pytest.mark.django_db
 
@@ -283,3 +284,57 @@ def test_leaders_read_reports_but_cannot_fill_them(reporting, client_for):
     assert client.get(reverse("progress:detail", args=[report.pk])).status_code == 200
     assert client.get(reverse("progress:edit", args=[reporting.project_a.pk, "2026-04"])).status_code == 403
     assert client.post(reverse("progress:review", args=[report.pk, "accept"])).status_code == 403
+
+
+def test_the_board_and_the_figures_count_the_same_periods_on_time(reporting, client_for):
+    """A monthly project, a half-monthly one finished on the 10th (due for its first half only) and
+    a ten-day one started on the 15th (due for its second and third parts): four periods due, the
+    board and 按时报送率 agree period by period."""
+    from figures.compute import Scope, compute
+
+    world = reporting
+    plan = Plan.objects.get(year=2026)
+    half, ten = (
+        world.project_b,
+        Project.objects.create(
+            name="旬报项目",
+            category=world.project_a.category,
+            total_investment=Decimal("9000"),
+            responsible_unit=world.housing,
+            owner_unit=world.owner_a_unit,
+            status="construction",
+            report_frequency="ten_daily",
+            actual_start_date=date(2026, 3, 15),
+        ),
+    )
+    half.status, half.report_frequency = "completed", "half_monthly"
+    half.actual_start_date, half.actual_completion_date = date(2025, 1, 1), date(2026, 3, 10)
+    half.save()
+    for project in (half, ten):
+        PlanEntry.objects.create(plan=plan, project=project, plan_type="continuing", annual_investment=100)
+
+    def submitted(project, part, frequency, day):
+        period = Period(2026, 3, part, frequency)
+        return Report.objects.create(
+            project=project, year=2026, month=3, part=part, frequency=frequency, amount=Decimal("1"),
+            year_to_date=Decimal("1"), cumulative=Decimal("1"), deadline=period.deadline,
+            state="submitted", first_submitted_at=timezone.make_aware(datetime(2026, *day, 9, 0)),
+        )  # fmt: skip
+
+    submitted(world.project_a, 1, "monthly", (3, 24))  # on time (deadline the 25th)
+    submitted(half, 1, "half_monthly", (3, 16))  # on time (the 16th)
+    submitted(half, 2, "half_monthly", (3, 31))  # not due: the project was finished on the 10th
+    submitted(ten, 2, "ten_daily", (3, 22))  # late (the 21st)
+    with time_machine.travel(datetime(2026, 4, 10, 12, 0)):
+        board = client_for(world.coordinator).get(reverse("progress:board"), {"period": "2026-03"})
+        figures = compute(2026, 3, Scope(user=world.coordinator), work=False)["reporting"]
+    assert board.context["total"] == 4
+    assert [
+        (row.project.name, row.period.part) for row in board.context["groups"][world.housing]["rows"]
+    ] == [
+        ("旬报项目", 2),
+        ("旬报项目", 3),
+        ("滨河路改造工程", 1),
+    ]
+    assert figures == {"due": 4, "submitted": 3, "on_time": 2, "on_time_rate": Decimal("50.0")}
+    assert board.context["on_time_rate"] == figures["on_time_rate"]
