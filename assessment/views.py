@@ -17,6 +17,7 @@ from audit.changes import record
 from audit.models import OperationLog
 from figures.compute import Scope, ranking, scope_entries
 from figures.views import period_of, scope_of
+from lib.dates import months_so_far
 from lib.xlsx import build_workbook, xlsx_response
 from plans.choices import PlanLevel
 
@@ -46,9 +47,8 @@ def rankings(request: HttpRequest) -> HttpResponse:
     """月度排名: units or towns by annual plan completion rate, the first five and the last five named."""
     year, month, by, scope, rows = ranking_rows(request)
     if request.GET.get("export") == "xlsx":
-        title = _("%(y)d年1–%(m)d月%(w)s重点项目完成投资排名") % {
-            "y": year,
-            "m": month,
+        title = _("%(span)s%(w)s重点项目完成投资排名") % {
+            "span": months_so_far(year, month),
             "w": _("乡镇/街道") if by == "town" else _("责任单位"),
         }
         headers = [

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from figures.compute import STATUS_GROUPS, Scope, compute
+from lib.dates import months_so_far
 from lib.xlsx import build_workbook, xlsx_response
 from plans.choices import PlanLevel
 from progress.periods import Period
@@ -124,6 +125,8 @@ def chart_tables(data: dict[str, Any], year: int, level: str | None) -> dict[str
             "title": _("按项目状态"),
             "headers": [_("状态"), _("项目数"), _("占比（%）")],
             "rows": [[r["label"], r["count"], r["share"]] for r in data["by_status"]],
+            # Every status group is listed, with no project in any of them there is nothing to draw.
+            "empty": not any(r["count"] for r in data["by_status"]),
             "links": [
                 list_link(year, level, status=list(STATUSES_OF_GROUP[r["key"]])) for r in data["by_status"]
             ],
@@ -197,5 +200,5 @@ def chart_data(request: HttpRequest, chart: str) -> HttpResponse:
     if chart not in charts:
         raise Http404(_("没有这个图表。"))
     table = charts[chart]
-    title = f"{year}年1–{month}月 {table['title']}"
+    title = f"{months_so_far(year, month)} {table['title']}"
     return xlsx_response(f"{title}.xlsx", build_workbook(title, table["headers"], table["rows"]))

@@ -132,6 +132,8 @@ def bigscreen(request: HttpRequest) -> HttpResponse:
                 "map_url": f"{reverse('figures:map_data')}?{urlencode(on_plans)}",
                 "refresh_seconds": max(settings.BIGSCREEN_REFRESH_SECONDS, 10),
                 "rotate_seconds": rotate_seconds(request),
+                # The wall clock tells the deployment's time, whatever the browser's own zone.
+                "time_zone": settings.TIME_ZONE,
             },
         },
     )

@@ -1,7 +1,9 @@
-"""Calendar arithmetic the standard library lacks: adding whole months to a date."""
+"""Calendar arithmetic the standard library lacks, and how a span of months is written."""
 
 import calendar
 from datetime import date
+
+from django.utils.translation import gettext as _
 
 
 def add_months(day: date, months: int) -> date:
@@ -10,3 +12,10 @@ def add_months(day: date, months: int) -> date:
     year, month = divmod(index, 12)
     month += 1
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def months_so_far(year: int, month: int) -> str:
+    """The months of a year up to `month`, as figures are titled: 2026年1–10月, or 2026年1月."""
+    if month == 1:
+        return _("%(year)s年1月") % {"year": year}
+    return _("%(year)s年1–%(month)s月") % {"year": year, "month": month}

@@ -155,6 +155,8 @@ def _display(entry: "PlanEntry", field: str) -> str:
     if field == "plan_type":
         return str(entry.get_plan_type_display())
     value = getattr(entry, field)
+    if isinstance(value, Decimal):
+        return f"{value:,.2f}"
     return "" if value is None else str(value)
 
 

@@ -102,3 +102,17 @@ def test_dashboard_queries_do_not_grow_with_projects(world, client_for, year_pla
     with CaptureQueriesContext(connection) as many:
         client.get(reverse("home"), {"period": "2026-06"})
     assert len(many) == len(few)
+
+
+def test_a_period_with_no_plan_says_so_plainly(world, client_for, year_plan):
+    """January of a year without plans: the title names one month, the time progress has no
+    'behind by … points' without a number, and the status chart is an empty state, not a pie of
+    zeros."""
+    response = client_for(world.coordinator).get(reverse("home"), {"period": "2027-01"})
+    page = response.content.decode()
+    assert "2027年1月重点项目推进情况" in page and "1–1月" not in page
+    assert "时间进度 8.3%" in page and "个百分点" not in page
+    assert response.context["charts"]["status"]["empty"] is True
+    assert 'data-chart="status"' not in page
+    on_time = client_for(world.coordinator).get(reverse("home"), {"period": "2026-06"}).content.decode()
+    assert "时间进度 50.0%，慢 35.0 个百分点" in on_time

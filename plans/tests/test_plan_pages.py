@@ -108,7 +108,7 @@ def test_adjustment_makes_a_new_version_and_the_diff_shows_changes(world, client
     )
     diff = client.get(reverse("plans:diff", args=[adjusted.pk]))
     assert [e.project for e in diff.context["removed"]] == [world.project_b]
-    assert diff.context["changed"][0]["changes"]["年度计划投资（万元）"] == ["5000.00", "6500.00"]
+    assert diff.context["changed"][0]["changes"]["年度计划投资（万元）"] == ["5,000.00", "6,500.00"]
     assert Plan.objects.in_force().filter(year=2026, level="local").get() == adjusted
 
 

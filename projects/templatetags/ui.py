@@ -6,6 +6,7 @@ from django import template
 from django.http import QueryDict
 from django.utils.html import format_html
 
+from lib.dates import months_so_far as months_so_far_text
 from lib.numbers import wan_to_yi
 
 register = template.Library()
@@ -42,3 +43,9 @@ def yi(amount_wan: Decimal | None) -> str:
 def wan(amount: Decimal | None) -> str:
     """万元 with thousands separators and 2 decimals."""
     return "" if amount is None else f"{Decimal(amount):,.2f}"
+
+
+@register.simple_tag
+def months_so_far(year: int, month: int) -> str:
+    """{% months_so_far year month %}: 2026年1–10月, or 2026年1月 for January alone."""
+    return months_so_far_text(year, month)

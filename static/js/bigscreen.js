@@ -17,6 +17,12 @@
   const yi = (wan) => (Number(wan || 0) / 10000).toFixed(2);
   const money = (wan) => Number(wan || 0).toLocaleString(lang, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
   const field = (name) => stage.querySelector(`[data-field="${name}"]`);
+  // A rate with its "%" sign after it; with no rate, a dash alone.
+  const putRate = (name, rate) => {
+    const el = field(name);
+    el.textContent = rate === null || rate === undefined ? "—" : Number(rate).toFixed(1);
+    if (el.nextElementSibling) el.nextElementSibling.hidden = rate === null || rate === undefined;
+  };
   const put = (name, text, tone) => {
     const el = field(name);
     el.textContent = text === null || text === undefined ? "—" : text;
@@ -33,8 +39,9 @@
     stage.style.setProperty("--offset-y", `${(window.innerHeight - 1080 * scale) / 2}px`);
   }
 
-  const dateFormat = new Intl.DateTimeFormat(lang, { year: "numeric", month: "long", day: "numeric", weekday: "long" });
-  const timeFormat = new Intl.DateTimeFormat(lang, { hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false });
+  const timeZone = config.time_zone;
+  const dateFormat = new Intl.DateTimeFormat(lang, { year: "numeric", month: "long", day: "numeric", weekday: "long", timeZone });
+  const timeFormat = new Intl.DateTimeFormat(lang, { hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false, timeZone });
   function tick() {
     const now = new Date();
     document.getElementById("clock").textContent = timeFormat.format(now);
@@ -176,7 +183,7 @@
     put("total_investment", yi(plan.total_investment));
     put("annual_plan", yi(plan.annual_plan));
     put("completed", yi(plan.completed));
-    put("completion_rate", plan.completion_rate === null ? "—" : Number(plan.completion_rate).toFixed(1));
+    putRate("completion_rate", plan.completion_rate);
     const ahead = number(plan.ahead_points);
     put("ahead", ahead === null ? `${labels.time_progress} ${plan.time_progress}%`
       : fill(ahead >= 0 ? labels.ahead : labels.behind, Math.abs(ahead).toFixed(1)), ahead === null ? "" : ahead >= 0 ? "good" : "bad");
@@ -184,7 +191,7 @@
     put("plan_yoy", yoy(data.year_on_year.annual_plan));
     put("completed_yoy", yoy(data.year_on_year.completed));
     put("yi_share", data.sizes.yi_and_above_share === null ? "" : fill(labels.yi_share, data.sizes.yi_and_above_share));
-    put("start_rate", data.starts.start_rate === null ? "—" : Number(data.starts.start_rate).toFixed(1));
+    putRate("start_rate", data.starts.start_rate);
     put("starts", fill(labels.starts, data.starts.started, data.starts.to_start));
     drawMonthly(data.monthly);
     drawStatus(data.by_status);
@@ -247,6 +254,23 @@
   load();
   window.addEventListener("resize", () => { fit(); monthlyChart.resize(); statusChart.resize(); });
   setInterval(tick, 1000);
-  setInterval(() => show((current + 1) % panels.length), config.rotate_seconds * 1000);
+  let rotation = setInterval(() => show((current + 1) % panels.length), config.rotate_seconds * 1000);
+  // A tab shows its panel at once; the rotation goes on from there.
+  tabs.forEach((tab) => {
+    const choose = () => {
+      const index = panels.findIndex((panel) => panel.dataset.panel === tab.dataset.tab);
+      if (index < 0) return;
+      clearInterval(rotation);
+      show(index);
+      rotation = setInterval(() => show((current + 1) % panels.length), config.rotate_seconds * 1000);
+    };
+    tab.addEventListener("click", choose);
+    tab.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" || event.key === " ") {
+        event.preventDefault();
+        choose();
+      }
+    });
+  });
   setInterval(load, config.refresh_seconds * 1000);
 })();

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.core.serializers.json import DjangoJSONEncoder
 
 from figures.compute import Scope, compute, yi
+from lib.dates import months_so_far
 from org.models import Unit
 from plans.choices import PlanLevel
 
@@ -35,7 +36,7 @@ class Command(BaseCommand):
             return
         plan = data["plan"]
         self.stdout.write(
-            f"{options['year']}年1–{options['month']}月：项目{plan['count']}个，总投资{yi(plan['total_investment'])}亿元，"
+            f"{months_so_far(options['year'], options['month'])}：项目{plan['count']}个，总投资{yi(plan['total_investment'])}亿元，"
             f"年度计划投资{yi(plan['annual_plan'])}亿元，完成投资{yi(plan['completed'])}亿元，"
             f"完成率{plan['completion_rate']}%，时间进度{plan['time_progress']}%，"
             f"{'快于' if (plan['ahead_points'] or 0) >= 0 else '慢于'}时间进度{abs(plan['ahead_points'] or 0)}个百分点。"
