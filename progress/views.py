@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -157,6 +158,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "revisions": report.revisions.select_related("by"),
             "photos": report.photos.all(),
             "can_review": reviewer and report.state == ReportState.SUBMITTED,
+            "own_submission": report.submitted_by_id == user.pk,
             "can_correct": reviewer and report.state == ReportState.ACCEPTED,
             "can_fill": can_fill(user, report.project) and not report.is_locked,
             "return_form": ReasonForm(),
@@ -191,12 +193,16 @@ def report_review(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         raise PermissionDenied(_("只有责任单位或重点办可以审核。"))
     try:
         if action == "accept":
+            if report.submitted_by_id == user.pk:
+                raise ValidationError(_("这份报告由您报送，须由报送人以外的审核人员审核通过。"))
             report.accept(by=user)
             messages.success(request, _("已审核通过，报告已锁定。"))
         elif action == "return":
             form = ReasonForm(request.POST)
             reason = form.data.get("reason", "")
-            report.return_to_owner(by=user, reason=reason)
+            with transaction.atomic():
+                report.return_to_owner(by=user, reason=reason)
+                tell_returned(report, by=user)
             messages.success(request, _("已退回项目单位。"))
         elif action == "correct":
             original = Report.objects.get(pk=report.pk)
@@ -220,6 +226,33 @@ def report_review(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     else:
         record(request, OperationLog.Action.STATUS, report, project=report.project, note=action)
     return redirect("progress:detail", pk=pk)
+
+
+def tell_returned(report: Report, by: User) -> None:
+    """退回通知: the project's owner users and whoever submitted the report learn why it came back."""
+    from notifications.choices import Kind
+    from notifications.pipeline import notify
+
+    people = list(User.objects.filter(role=Role.OWNER, unit_id=report.project.owner_unit_id, is_active=True))
+    if report.submitted_by_id and report.submitted_by_id not in {u.pk for u in people}:
+        people += list(User.objects.filter(pk=report.submitted_by_id, is_active=True))
+    people = [person for person in people if person.pk != by.pk]
+    if not people:
+        return
+    notify(
+        people,
+        _("%(p)s%(period)s进度报告被退回") % {"p": report.project.name, "period": report.period.label},
+        _("%(u)s退回了%(p)s%(period)s进度报告，原因：%(r)s。请修改后重新报送。")
+        % {
+            "u": by.unit.name if by.unit_id else (by.name or by.username),
+            "p": report.project.name,
+            "period": report.period.label,
+            "r": report.return_reason,
+        },
+        link=reverse("progress:edit", args=[report.project_id, report.period.key]),
+        kind=Kind.REMINDER,
+        dedup_key=f"report-returned:{report.pk}:{report.version}",
+    )
 
 
 # Lists --------------------------------------------------------------------------

@@ -93,6 +93,13 @@ def test_owner_fills_submits_unit_returns_then_accepts(reporting, client_for):
     unit.post(reverse("progress:review", args=[report.pk, "return"]), {"reason": "投资额与监理月报不符"})
     report.refresh_from_db()
     assert report.state == "returned"
+    # The owner is told, with the reason and a link back to the report.
+    from notifications.models import Notification
+
+    told = Notification.objects.get(user=reporting.owner_a)
+    assert "被退回" in told.title and "投资额与监理月报不符" in told.body
+    assert told.link == url
+    assert not Notification.objects.filter(user=reporting.department).exists()
 
     with time_machine.travel(datetime(2026, 3, 27, 9, 0)):
         # A week later the idle session has expired: the owner logs in again.
@@ -338,3 +345,24 @@ def test_the_board_and_the_figures_count_the_same_periods_on_time(reporting, cli
     ]
     assert figures == {"due": 4, "submitted": 3, "on_time": 2, "on_time_rate": Decimal("50.0")}
     assert board.context["on_time_rate"] == figures["on_time_rate"]
+
+
+def test_a_report_is_accepted_by_someone_other_than_who_submitted_it(reporting, client_for):
+    """A responsible unit may fill a report in for its owner; then someone else accepts it."""
+    project = reporting.project_a
+    url = reverse("progress:edit", args=[project.pk, "2026-03"])
+    unit = client_for(reporting.department)
+    with time_machine.travel(datetime(2026, 3, 20, 10, 0)):
+        unit.post(url, {"amount": "500", "progress_text": "代填：主体施工", "submit": "1"})
+    report = Report.objects.get(project=project, year=2026, month=3)
+    assert report.state == "submitted" and report.submitted_by == reporting.department
+    unit = client_for(reporting.department)  # a new session: the one above went idle in March
+    page = unit.get(reverse("progress:detail", args=[report.pk])).content.decode()
+    assert 'data-testid="own-submission"' in page and 'data-testid="accept"' not in page
+    response = unit.post(reverse("progress:review", args=[report.pk, "accept"]), follow=True)
+    assert "须由报送人以外的审核人员审核通过" in response.content.decode()
+    report.refresh_from_db()
+    assert report.state == "submitted"
+    client_for(reporting.coordinator).post(reverse("progress:review", args=[report.pk, "accept"]))
+    report.refresh_from_db()
+    assert report.state == "accepted" and report.reviewed_by == reporting.coordinator
