@@ -97,7 +97,8 @@ class PipelineEntryQuerySet(ScopedQuerySet):
         """Each entry with on_province / on_city / on_local: already on that level's plan for its year."""
         from plans.models import Plan, PlanEntry
 
-        in_force = Plan.objects.in_force()
+        # The latest versions, where promotions go: an adjustment being prepared counts.
+        latest = Plan.objects.latest_versions()
         return self.annotate(
             **{
                 f"on_{level}": Exists(
@@ -105,7 +106,7 @@ class PipelineEntryQuerySet(ScopedQuerySet):
                         project_id=OuterRef("project_id"),
                         plan__year=OuterRef("proposed_year"),
                         plan__level=level,
-                        plan__in=in_force,
+                        plan__in=latest,
                     )
                 )
                 for level in PlanLevel.values
@@ -115,7 +116,8 @@ class PipelineEntryQuerySet(ScopedQuerySet):
     def promote(self, level: str, plan_type: str, by: "User | None") -> Promotion:
         """纳入年度计划: put these entries on `level`'s plan of their proposed year, all or none.
 
-        The plan in force is used, or a first version is created. A project already on that plan
+        The latest version of the plan is used (an adjustment still being prepared included), or a
+        first version is created. A project already on that plan
         is left as it is, so promoting twice adds nothing. Any entry that cannot go (dropped in
         review, no start month for a 新开工 entry …) stops the whole promotion and nothing is written.
         """
@@ -129,7 +131,8 @@ class PipelineEntryQuerySet(ScopedQuerySet):
         with transaction.atomic():
             plans: dict[int, Plan] = {}
             for year in sorted({entry.proposed_year for entry in entries}):
-                plan = Plan.objects.in_force().filter(year=year, level=level).first()
+                # The latest version: an adjustment being prepared takes the new entries with it.
+                plan = Plan.objects.latest_versions().filter(year=year, level=level).first()
                 if plan is None:
                     plan = Plan.objects.create(
                         year=year,

@@ -30,6 +30,9 @@ class PlanSerializer(CleanModelSerializer):
         source="created_by.get_full_name", read_only=True, allow_null=True
     )
     is_latest = serializers.SerializerMethodField()
+    is_draft = serializers.BooleanField(
+        read_only=True, help_text=_("调整方案尚未下达（未填写下达日期），统计仍按上一版本执行")
+    )
 
     class Meta:
         model = Plan
@@ -42,6 +45,7 @@ class PlanSerializer(CleanModelSerializer):
             "kind",
             "kind_display",
             "is_latest",
+            "is_draft",
             "title",
             "document_number",
             "issued_on",

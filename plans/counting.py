@@ -97,8 +97,8 @@ def entry_deleted(sender: Any, instance: PlanEntry, origin: Any = None, **kwargs
 
 @receiver(post_save, sender=Plan, dispatch_uid="plans.counting.plan_saved")
 def plan_saved(sender: Any, instance: Plan, created: bool, raw: bool = False, **kwargs: Any) -> None:
-    # A new version takes over from the one before it.
-    if created and not raw and not getattr(instance, "defer_recount", False):
+    # A new version, or an adjustment issued (or taken back), changes which version is in force.
+    if not raw and not instance.defer_recount:
         recount(instance.year)
 
 

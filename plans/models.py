@@ -17,9 +17,23 @@ from projects.querysets import ScopedQuerySet
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
+# A version takes effect when it is issued: the initial plan at once, an adjustment (调整方案) once
+# its 下达日期 is set; until then the adjustment is a draft being prepared.
+ISSUED = models.Q(kind=PlanKind.INITIAL) | models.Q(issued_on__isnull=False)
+
+
 class PlanQuerySet(models.QuerySet["Plan"]):
     def in_force(self) -> "PlanQuerySet":
-        """The latest version of each (year, level): the plan reports compare against."""
+        """The latest issued version of each (year, level): the plan reports and figures go by."""
+        latest = (
+            Plan.objects.filter(ISSUED, year=models.OuterRef("year"), level=models.OuterRef("level"))
+            .order_by("-version")
+            .values("version")[:1]
+        )
+        return self.filter(version=models.Subquery(latest))
+
+    def latest_versions(self) -> "PlanQuerySet":
+        """The latest version of each (year, level), issued or still a draft: where edits go."""
         latest = (
             Plan.objects.filter(year=models.OuterRef("year"), level=models.OuterRef("level"))
             .order_by("-version")
@@ -75,6 +89,15 @@ class Plan(models.Model):
         latest = Plan.objects.filter(year=self.year, level=self.level).aggregate(v=Max("version"))["v"]
         return self.version == latest
 
+    @property
+    def is_draft(self) -> bool:
+        """An adjustment not yet issued (no 下达日期): edited, but not yet what figures go by."""
+        return self.kind == PlanKind.ADJUSTMENT and self.issued_on is None
+
+    @property
+    def is_in_force(self) -> bool:
+        return Plan.objects.in_force().filter(pk=self.pk).exists()
+
     def previous_version(self) -> "Plan | None":
         return (
             Plan.objects.filter(year=self.year, level=self.level, version__lt=self.version)
@@ -120,6 +143,11 @@ class Plan(models.Model):
         """调整方案: a new version carrying every entry of this one, to be edited."""
         if not self.is_latest:
             raise ValidationError(_t("只能基于最新版本进行调整。"))
+        if self.is_draft:
+            raise ValidationError(
+                _t("第%(v)s版调整方案尚未下达，请在该版本上继续修改，下达后再作新的调整。")
+                % {"v": self.version}
+            )
         with transaction.atomic():
             new = Plan(
                 year=self.year,
@@ -148,6 +176,7 @@ class Plan(models.Model):
             from plans.counting import recount
 
             recount(self.year)
+            new.defer_recount = False
         return new
 
 

@@ -133,6 +133,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "plan_types": PlanType.choices,
             "previous": plan.previous_version(),
             "versions": Plan.objects.filter(year=plan.year, level=plan.level).order_by("version"),
+            "in_force": Plan.objects.in_force().filter(year=plan.year, level=plan.level).first(),
             "editable": plan.is_latest and request.user.is_coordinator,  # type: ignore[union-attr]
         },
     )
@@ -204,7 +205,7 @@ def mark_counted_elsewhere(plan: Plan, entries: list[PlanEntry]) -> None:
     are added together (a project counts once, local list first) that list's level, as
     `counted_under`."""
     others = [e.project_id for e in entries if not e.counted]
-    if not others or not plan.is_latest:
+    if not others or not plan.is_in_force:
         return
     levels = dict(
         PlanEntry.objects.filter(plan__year=plan.year, counted=True, project_id__in=others).values_list(

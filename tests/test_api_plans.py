@@ -124,13 +124,21 @@ def test_others_cannot_adjust_plans(world, client_for, plan, persona):
 
 
 def test_plans_filter_by_year_level_and_in_force(world, client_for, plan):
-    plan.adjust(by=world.coordinator)
+    adjusted = plan.adjust(by=world.coordinator)
     Plan.objects.create(year=2025, level=PlanLevel.PROVINCE, title="2025年省重点")
     client = client_for(world.owner_a)
 
     def versions(query: str) -> list[tuple[int, str, int]]:
         rows = client.get(f"/api/plans/?{query}").json()["results"]
         return sorted((row["year"], row["level"], row["version"]) for row in rows)
+
+    # Until it is issued the adjustment is a draft, and version 1 stays in force.
+    assert versions("in_force=true") == [(2025, "province", 1), (2026, "city", 1)]
+    assert client.get(f"/api/plans/{adjusted.pk}/").json()["is_draft"] is True
+    response = client_for(world.coordinator).patch(
+        f"/api/plans/{adjusted.pk}/", {"issued_on": "2026-07-01"}, content_type=JSON
+    )
+    assert response.status_code == 200 and response.json()["is_draft"] is False
 
     assert versions("year=2026") == [(2026, "city", 1), (2026, "city", 2)]
     assert versions("level=province") == [(2025, "province", 1)]

@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -365,6 +366,8 @@ def test_filter_by_plan_year_and_level_uses_the_plan_in_force(world, client_for)
         )
     adjusted = plan.adjust(by=world.coordinator)
     adjusted.entries.filter(project=world.project_b).delete()
+    adjusted.issued_on = date(2026, 7, 1)
+    adjusted.save()
     Plan.objects.create(year=2026, level=PlanLevel.PROVINCE, title="2026年省重点")
     client = client_for(world.coordinator)
     assert listed(client, plan_year=2026, plan_level="city") == {"滨河路改造工程"}

@@ -82,7 +82,7 @@ def test_a_dropped_project_cannot_be_promoted(world, proposals):
     assert not PlanEntry.objects.exists()
 
 
-def test_promotion_goes_to_the_plan_in_force(world, proposals):
+def test_promotion_goes_to_the_latest_version_of_the_plan(world, proposals):
     plan = Plan.objects.create(year=2027, level="local", title="2027年区重点")
     adjusted = plan.adjust(by=world.coordinator)
     PlanEntry.objects.create(

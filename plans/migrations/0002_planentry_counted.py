@@ -1,5 +1,5 @@
 from django.db import migrations, models
-from django.db.models import Exists, Max, OuterRef
+from django.db.models import Exists, Max, OuterRef, Q
 
 PRECEDENCE = ("local", "city", "province")
 
@@ -8,7 +8,9 @@ def mark_counted(apps, schema_editor):
     """Mark the entry that counts for each project and year on the plans already there."""
     Plan = apps.get_model("plans", "Plan")
     PlanEntry = apps.get_model("plans", "PlanEntry")
-    latest = Plan.objects.values("year", "level").annotate(version=Max("version"))
+    # The latest issued version: the initial plan, or an adjustment with its 下达日期.
+    issued = Q(kind="initial") | Q(issued_on__isnull=False)
+    latest = Plan.objects.filter(issued).values("year", "level").annotate(version=Max("version"))
     for year in sorted({row["year"] for row in latest}):
         in_force = {
             row["level"]: Plan.objects.get(year=year, level=row["level"], version=row["version"]).pk

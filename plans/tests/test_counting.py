@@ -1,6 +1,7 @@
 """PlanEntry.counted: the one entry per project and year that counts when the levels are added
 together, kept right by every way plans and entries change."""
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -19,11 +20,12 @@ PRECEDENCE = {"local": 0, "city": 1, "province": 2}
 
 def expected_counted() -> set[int]:
     """The rule, worked out in Python from every plan: per year and project, the entry on the
-    latest version of the first level in local, city, province order."""
+    latest issued version of the first level in local, city, province order."""
     latest: dict[tuple[int, str], Plan] = {}
     for plan in Plan.objects.all():
         key = (plan.year, plan.level)
-        if key not in latest or plan.version > latest[key].version:
+        issued = plan.kind == "initial" or plan.issued_on is not None
+        if issued and (key not in latest or plan.version > latest[key].version):
             latest[key] = plan
     best: dict[tuple[int, int], PlanEntry] = {}
     for plan in latest.values():
@@ -81,9 +83,13 @@ def test_the_mark_follows_entries_added_and_removed_one_at_a_time(world, levels)
     assert counted() == expected_counted()
 
 
-def test_an_adjusted_plan_takes_over_and_deleting_it_hands_back(world, levels):
+def test_an_adjusted_plan_takes_over_once_issued_and_deleting_it_hands_back(world, levels):
     plans, entries = levels
     adjusted = plans["city"].adjust(by=world.coordinator)
+    # A draft: the figures still go by the version before it.
+    assert counted() == {entries[("a", "local")].pk, entries[("b", "city")].pk}
+    adjusted.issued_on = date(2026, 7, 1)
+    adjusted.save()
     new_b = adjusted.entries.get(project=world.project_b)
     assert counted() == {entries[("a", "local")].pk, new_b.pk}
     assert not PlanEntry.objects.filter(plan=plans["city"], counted=True).exists()
@@ -272,7 +278,9 @@ def test_a_plan_page_says_where_an_entry_counts_instead(world, levels, client_fo
     assert "合并统计计入区重点" in province and "合并统计计入市重点" in province
     local = client.get(reverse("plans:detail", args=[plans["local"].pk])).content.decode()
     assert "合并统计计入" not in local
-    # An earlier version counts nowhere and says nothing.
-    plans["city"].adjust(by=world.coordinator)
+    # An earlier version counts nowhere and says nothing, once the adjustment is issued.
+    adjusted = plans["city"].adjust(by=world.coordinator)
+    adjusted.issued_on = date(2026, 7, 1)
+    adjusted.save()
     earlier = client.get(reverse("plans:detail", args=[plans["city"].pk])).content.decode()
     assert "合并统计计入" not in earlier

@@ -109,6 +109,20 @@ def test_adjustment_makes_a_new_version_and_the_diff_shows_changes(world, client
     diff = client.get(reverse("plans:diff", args=[adjusted.pk]))
     assert [e.project for e in diff.context["removed"]] == [world.project_b]
     assert diff.context["changed"][0]["changes"]["年度计划投资（万元）"] == ["5,000.00", "6,500.00"]
+    # Prepared but not issued, the adjustment leaves the plan in force as it was …
+    assert Plan.objects.in_force().filter(year=2026, level="local").get() == this
+    page = client.get(reverse("plans:detail", args=[adjusted.pk])).content.decode()
+    assert 'data-testid="draft-notice"' in page and "仍按第1版执行" in page
+    # … and a second adjustment waits until it is.
+    response = client.post(reverse("plans:adjust", args=[adjusted.pk]), follow=True)
+    assert "尚未下达" in response.content.decode()
+    assert Plan.objects.filter(year=2026, level="local").count() == 2
+    # Issued (下达日期 set on the plan's form), it takes over.
+    response = client.post(
+        reverse("plans:edit", args=[adjusted.pk]),
+        {"title": adjusted.title, "document_number": "示政〔2026〕40号", "issued_on": "2026-07-15"},
+    )
+    assert response.status_code == 302
     assert Plan.objects.in_force().filter(year=2026, level="local").get() == adjusted
 
 

@@ -1194,6 +1194,7 @@ class Importer:
         insert(ProjectStatusChange, self.status_changes)
         insert(PlanEntry, self.new_entries)
         recount(self.year, [entry["project_id"] for entry in self.new_entries])
+        self.plan.defer_recount = False
         update_grouped(PlanEntry, self.entry_updates)
         insert(
             Procedure,
