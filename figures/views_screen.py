@@ -26,7 +26,7 @@ STATUS_COLOURS = {
     ProjectStatus.PRELIMINARY: "#f59f00",
     ProjectStatus.CONSTRUCTION: "#206bc4",
     ProjectStatus.COMPLETED: "#2fb344",
-    ProjectStatus.OPERATING: "#0ca678",
+    ProjectStatus.OPERATING: "#17a2b8",  # teal-blue: set apart from the green of 竣工 on the map
     ProjectStatus.SUSPENDED: "#d63939",
     ProjectStatus.CANCELLED: "#868e96",
 }

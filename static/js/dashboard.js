@@ -52,7 +52,7 @@
       // Room above the plot for the axis names under a one-line legend, and slanted names kept
       // inside the chart (a long unit name was cut off at the left edge); the tooltip names it in full.
       legend: { top: 0, type: "scroll" },
-      grid: { left: 20, right: 20, top: 60, bottom: 10, containLabel: true },
+      grid: { left: 50, right: 20, top: 60, bottom: 10, containLabel: true },
       xAxis: {
         type: "category", data: rows.map((r) => r[nameColumn]),
         axisLabel: { rotate: 30, interval: 0, width: 130, overflow: "truncate" },
