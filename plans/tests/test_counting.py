@@ -284,3 +284,18 @@ def test_a_plan_page_says_where_an_entry_counts_instead(world, levels, client_fo
     adjusted.save()
     earlier = client.get(reverse("plans:detail", args=[plans["city"].pk])).content.decode()
     assert "合并统计计入" not in earlier
+
+
+def test_the_command_repairs_marks_written_around_the_application(world, levels):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    PlanEntry.objects.update(counted=False)
+    out = StringIO()
+    call_command("recount_plans", stdout=out)
+    assert "2026年：2个计划项目的标记已更正。" in out.getvalue()
+    assert counted() == expected_counted()
+    out = StringIO()
+    call_command("recount_plans", "--year", "2026", stdout=out)
+    assert "2026年：无需更正。" in out.getvalue()
