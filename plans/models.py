@@ -154,7 +154,8 @@ class Plan(models.Model):
                 level=self.level,
                 version=self.version + 1,
                 kind=PlanKind.ADJUSTMENT,
-                title=title or _t("%(base)s（调整方案）") % {"base": self.title.split("（")[0]},
+                # The title is the document's own (data, in Chinese), whatever language the page is in.
+                title=title or f"{self.title.split('（')[0]}（调整方案）",
                 note=note,
                 created_by=by,
             )
