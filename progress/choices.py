@@ -19,7 +19,7 @@ class BoardState(models.TextChoices):
 
     NOT_STARTED = "not_started", _("未填报")
     DRAFT = "draft", _("草稿")
-    SUBMITTED = "submitted", _("待审核")
+    SUBMITTED = "submitted", _("已报送")
     RETURNED = "returned", _("已退回")
     ACCEPTED = "accepted", _("已审核")
     LATE = "late", _("迟报")
