@@ -458,6 +458,24 @@ class Importer:
             # Each row's cells are let go once checked.
             rows[start : start + ROW_BATCH] = [None] * len(batch)  # type: ignore[list-item]
         self.parsed.rows = []
+        self._warn_of_draft()
+
+    def _warn_of_draft(self) -> None:
+        """New entries go to the plan in force; an adjustment still being prepared does not get them."""
+        if not self.new_entries or self.plan is None:
+            return
+        draft = (
+            Plan.objects.filter(year=self.year, level=self.level, version__gt=self.plan.version)
+            .order_by("-version")
+            .first()
+        )
+        if draft is not None:
+            self.warn(
+                None,
+                "",
+                f"新增的{len(self.new_entries)}个计划项目写入现行第{self.plan.version}版计划；"
+                f"尚未下达的第{draft.version}版调整方案中没有这些项目，下达前请在调整方案中补充",
+            )
 
     def _check_file(self) -> None:
         """What is wrong with the import as a whole: header year, period, the user's role."""

@@ -739,3 +739,17 @@ def test_a_half_monthly_row_with_new_text_still_reports_the_last_part(world, pla
     assert run(table3(row), world.coordinator).errors == []
     second = Report.objects.get(month=3, part=2)
     assert (second.amount, second.progress_text, second.state) == (Decimal("0"), "主体封顶", "accepted")
+
+
+def test_new_entries_with_an_adjustment_being_prepared_are_pointed_out(world, plan):
+    """The import adds new projects to the plan in force; a draft adjustment does not get them."""
+    plan.adjust(by=world.coordinator)
+    header = ["序号", "项目名称", "行业领域", "建设年限", "总投资", "签约情况", "手续办理进展", "责任单位"]
+    body = [1, "城南物流园", "商贸物流", "2026-2028", "50000", "已签约", "", "城关街道办事处"]
+    content = workbook([["示范区2026年前期项目谋划表"], ["单位：万元"], header, body])
+    result = import_table(content, "附件1.xlsx", year=YEAR, level="local", user=world.coordinator)
+    assert result.errors == []
+    assert (
+        "新增的1个计划项目写入现行第1版计划；尚未下达的第2版调整方案中没有这些项目，下达前请在调整方案中补充"
+        in [w.message for w in result.warnings]
+    )
