@@ -289,6 +289,14 @@ class Importer:
     def load(self) -> None:
         """The plan, units, dictionaries and people every row is checked against (projects: _load_batch)."""
         self.plan = Plan.objects.in_force().filter(year=self.year, level=self.level).first()
+        # An adjustment being prepared: the plan in force is read-only until it is issued.
+        self.draft = (
+            Plan.objects.filter(year=self.year, level=self.level, version__gt=self.plan.version)
+            .order_by("-version")
+            .first()
+            if self.plan is not None
+            else None
+        )
         self.units = {
             name: _Unit(pk, name, path, kind, parent)
             for pk, name, path, kind, parent in Unit.objects.values_list(
@@ -458,24 +466,6 @@ class Importer:
             # Each row's cells are let go once checked.
             rows[start : start + ROW_BATCH] = [None] * len(batch)  # type: ignore[list-item]
         self.parsed.rows = []
-        self._warn_of_draft()
-
-    def _warn_of_draft(self) -> None:
-        """New entries go to the plan in force; an adjustment still being prepared does not get them."""
-        if not self.new_entries or self.plan is None:
-            return
-        draft = (
-            Plan.objects.filter(year=self.year, level=self.level, version__gt=self.plan.version)
-            .order_by("-version")
-            .first()
-        )
-        if draft is not None:
-            self.warn(
-                None,
-                "",
-                f"新增的{len(self.new_entries)}个计划项目写入现行第{self.plan.version}版计划；"
-                f"尚未下达的第{draft.version}版调整方案中没有这些项目，下达前请在调整方案中补充",
-            )
 
     def _check_file(self) -> None:
         """What is wrong with the import as a whole: header year, period, the user's role."""
@@ -890,6 +880,9 @@ class Importer:
             if not self.edits_all:
                 self.error(number, "name", "项目不在该年度计划中；新增计划项目须由统筹协调部门导入")
                 return
+            if self.draft is not None:
+                self.error(number, "name", self._draft_message("不能通过导入新增计划项目"))
+                return
             start = project.get("planned_start_date")
             finish = project.get("planned_completion_date")
             self.new_entries.append(
@@ -917,9 +910,20 @@ class Importer:
             changes["note"] = note
             outcome.change(self.header("note"), entry["note"], note)
         if changes:
+            if self.draft is not None:
+                key = "annual_investment" if "annual_investment" in changes else "note"
+                self.error(number, key, self._draft_message("不能通过导入修改计划项目"))
+                return
             self.entry_updates[entry["id"]] = changes
             if outcome.status == UNCHANGED:
                 outcome.status = CHANGED
+
+    def _draft_message(self, what: str) -> str:
+        assert self.plan is not None and self.draft is not None
+        return (
+            f"第{self.draft.version}版调整方案正在编制、尚未下达，现行第{self.plan.version}版计划{what}；"
+            "请在调整方案中修改并下达后再导入"
+        )
 
     def _row_states(self, values: dict[str, Any]) -> dict[str, tuple[str, str]]:
         """{procedure type code: (state, column key)} a row gives."""
@@ -1049,12 +1053,13 @@ class Importer:
             others
             and amount == 0
             and not opening
-            and (target is None or target.state != ReportState.ACCEPTED)
+            and (target is None or target.state in (ReportState.DRAFT, ReportState.RETURNED))
             and progress_text in (None, earlier[0].progress_text)
         ):
             # The month's earlier parts already make up the table's figures (a table exported
             # before the last part was in): the table says nothing of the last part, which stays
-            # as it is, missing or with its owner, rather than being reported as nothing.
+            # as it is, missing or with its owner, rather than being reported as nothing. A last
+            # part already submitted is in the export's figures, so a table without it changes it.
             return
         warnings = self._rules(number, figures, project, previous_rows)
         if target is not None:

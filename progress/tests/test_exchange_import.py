@@ -741,15 +741,23 @@ def test_a_half_monthly_row_with_new_text_still_reports_the_last_part(world, pla
     assert (second.amount, second.progress_text, second.state) == (Decimal("0"), "主体封顶", "accepted")
 
 
-def test_new_entries_with_an_adjustment_being_prepared_are_pointed_out(world, plan):
-    """The import adds new projects to the plan in force; a draft adjustment does not get them."""
+def test_an_adjustment_being_prepared_keeps_the_plan_in_force_as_it_is(world, plan):
+    """While a draft adjustment exists, the plan in force is read-only: an import may report
+    progress, but neither adds projects to the plan nor changes its entries."""
     plan.adjust(by=world.coordinator)
     header = ["序号", "项目名称", "行业领域", "建设年限", "总投资", "签约情况", "手续办理进展", "责任单位"]
     body = [1, "城南物流园", "商贸物流", "2026-2028", "50000", "已签约", "", "城关街道办事处"]
     content = workbook([["示范区2026年前期项目谋划表"], ["单位：万元"], header, body])
-    result = import_table(content, "附件1.xlsx", year=YEAR, level="local", user=world.coordinator)
-    assert result.errors == []
-    assert (
-        "新增的1个计划项目写入现行第1版计划；尚未下达的第2版调整方案中没有这些项目，下达前请在调整方案中补充"
-        in [w.message for w in result.warnings]
+    result = import_table(
+        content, "附件1.xlsx", year=YEAR, level="local", user=world.coordinator, commit=True
     )
+    assert [issue.message for issue in result.errors] == [
+        "第2版调整方案正在编制、尚未下达，现行第1版计划不能通过导入新增计划项目；请在调整方案中修改并下达后再导入"
+    ]
+    row = row3("滨河路改造工程", total=12000, amount=100, cumulative=2100, ytd=100, annual=9999)
+    result = run(table3(row), world.coordinator)
+    assert [issue.column for issue in result.errors] == ["2026年计划完成投资"]
+    assert PlanEntry.objects.get(plan=plan, project=world.project_a).annual_investment == Decimal("3000")
+    # Figures alone go in as ever.
+    row = row3("滨河路改造工程", total=12000, amount=100, cumulative=2100, ytd=100, annual=3000)
+    assert run(table3(row), world.coordinator).errors == []

@@ -170,3 +170,31 @@ def test_an_export_edited_for_next_month_imports_as_new_reports(world, data):
         Decimal(2400),
     )
     assert not report.is_opening
+
+
+def test_a_table_without_a_submitted_last_part_sets_it_to_nothing(world, data):
+    """The export counts a submitted second half in the month; a table whose month is the first half
+    alone says the second half was nothing, and the import writes that (and accepts it)."""
+    import io
+
+    import openpyxl
+
+    Report.objects.filter(project=world.project_b, part=1).update(state=ReportState.ACCEPTED)
+    book = openpyxl.load_workbook(io.BytesIO(export_table(3, YEAR, "local", period=MARCH)))
+    sheet = book.active
+    assert sheet["B7"].value == world.project_b.name and sheet["H7"].value == 25.25
+    sheet["H7"], sheet["I7"], sheet["J7"] = 10.25, 10.25, 10.25
+    buffer = io.BytesIO()
+    book.save(buffer)
+    result = import_table(
+        buffer.getvalue(),
+        "附件3.xlsx",
+        year=YEAR,
+        level="local",
+        period=MARCH,
+        user=world.coordinator,
+        commit=True,
+    )
+    assert result.errors == [] and result.counts["changed"] == 1
+    second = Report.objects.get(project=world.project_b, part=2)
+    assert (second.amount, second.state) == (Decimal("0.00"), ReportState.ACCEPTED)
