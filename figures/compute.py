@@ -426,8 +426,11 @@ def reporting_frequencies() -> list[str]:
     """The reporting frequencies projects have: monthly, and the shorter ones where used."""
     from projects.models import Project
 
-    shorter = Project.objects.exclude(report_frequency=Frequency.MONTHLY).values_list(
-        "report_frequency", flat=True
+    shorter = (
+        Project.objects.exclude(report_frequency=Frequency.MONTHLY)
+        .order_by()
+        .values_list("report_frequency", flat=True)
+        .distinct()
     )
     return [Frequency.MONTHLY, *sorted(set(shorter))]
 
@@ -439,10 +442,12 @@ def reporting_parts(frequencies: list[str]) -> int:
 
 def reporting_counts(row: dict[str, Any]) -> dict[str, int]:
     """Periods due, submitted and on time in a row of reporting_aggregates(), over its parts."""
-    return {
-        key: sum(value for name, value in row.items() if name.rpartition("_")[0] == key)
-        for key in ("due", "submitted", "on_time")
-    }
+    counts = {"due": 0, "submitted": 0, "on_time": 0}
+    for name, value in row.items():
+        key, _underscore, part = name.rpartition("_")
+        if key in counts and part.isdigit():
+            counts[key] += value
+    return counts
 
 
 def with_report(entries: QuerySet[PlanEntry], year: int, month: int, parts: int) -> QuerySet[PlanEntry]:

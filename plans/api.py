@@ -20,7 +20,7 @@ from plans.models import Plan, PlanEntry
 from projects.api import EditableProjectField
 from projects.models import Project
 
-NOT_LATEST = _("只能修改现行（最新）版本的计划；如需变更，请先生成调整方案。")
+NOT_LATEST = _("只能修改最新版本的计划（含编制中的调整方案）；如需变更，请先生成调整方案。")
 
 
 class PlanSerializer(CleanModelSerializer):

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, QuerySet
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from lib.sql import any_of
@@ -95,10 +95,20 @@ def entry_deleted(sender: Any, instance: PlanEntry, origin: Any = None, **kwargs
         recount(year, [instance.project_id])
 
 
+@receiver(pre_save, sender=Plan, dispatch_uid="plans.counting.plan_saving")
+def plan_saving(sender: Any, instance: Plan, raw: bool = False, **kwargs: Any) -> None:
+    # Whether this save issues an adjustment (or takes its 下达日期 back): only then is it recounted.
+    instance.issue_changed = bool(
+        not raw
+        and instance.pk
+        and Plan.objects.filter(pk=instance.pk).exclude(issued_on=instance.issued_on).exists()
+    )
+
+
 @receiver(post_save, sender=Plan, dispatch_uid="plans.counting.plan_saved")
 def plan_saved(sender: Any, instance: Plan, created: bool, raw: bool = False, **kwargs: Any) -> None:
     # A new version, or an adjustment issued (or taken back), changes which version is in force.
-    if not raw and not instance.defer_recount:
+    if not raw and not instance.defer_recount and (created or instance.issue_changed):
         recount(instance.year)
 
 

@@ -63,6 +63,8 @@ class Plan(models.Model):
     objects = PlanQuerySet.as_manager()
     # Set on a new plan whose creator fills it and then calls plans.counting.recount() itself.
     defer_recount = False
+    # Set while saving (plans.counting): whether the save changes the 下达日期.
+    issue_changed = False
 
     class Meta:
         verbose_name = _("年度计划")
@@ -83,6 +85,18 @@ class Plan(models.Model):
         from django.urls import reverse
 
         return reverse("plans:detail", args=[self.pk])
+
+    def clean(self) -> None:
+        # 下达日期 decides which version is in force: it is set (or taken back) on the latest
+        # version only, and it is a day that has come.
+        if self.issued_on and self.issued_on > timezone.localdate():
+            raise ValidationError({"issued_on": _t("下达日期不能晚于今天。")})
+        if self.pk:
+            before = Plan.objects.filter(pk=self.pk).values_list("issued_on", flat=True).first()
+            if before != self.issued_on and not self.is_latest:
+                raise ValidationError(
+                    {"issued_on": _t("只能在最新版本上填写或更改下达日期；历史版本的下达日期不能再改。")}
+                )
 
     @property
     def is_latest(self) -> bool:
@@ -106,8 +120,8 @@ class Plan(models.Model):
         )
 
     def last_year_plan(self) -> "Plan | None":
-        """The previous year's plan of the same level, in its latest version."""
-        return Plan.objects.filter(year=self.year - 1, level=self.level).order_by("-version").first()
+        """The previous year's plan of the same level, in the version in force."""
+        return Plan.objects.in_force().filter(year=self.year - 1, level=self.level).first()
 
     def diff_against(self, other: "Plan", user: object) -> dict[str, list]:
         """调整对比: entries added, removed and changed since `other`, within the user's scope."""

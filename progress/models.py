@@ -252,6 +252,8 @@ class Report(models.Model):
         """审核通过: the report is locked and its procedure states are applied to the project."""
         if self.state != ReportState.SUBMITTED:
             raise ValidationError(_t("只有待审核的报告可以审核通过。"))
+        if self.submitted_by_id is not None and self.submitted_by_id == getattr(by, "pk", None):
+            raise ValidationError(_t("这份报告由您报送，须由报送人以外的审核人员审核通过。"))
         self.state = ReportState.ACCEPTED
         self.reviewed_at, self.reviewed_by = timezone.now(), by
         self.version += 1

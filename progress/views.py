@@ -193,8 +193,6 @@ def report_review(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         raise PermissionDenied(_("只有责任单位或重点办可以审核。"))
     try:
         if action == "accept":
-            if report.submitted_by_id == user.pk:
-                raise ValidationError(_("这份报告由您报送，须由报送人以外的审核人员审核通过。"))
             report.accept(by=user)
             messages.success(request, _("已审核通过，报告已锁定。"))
         elif action == "return":

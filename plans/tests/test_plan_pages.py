@@ -1,9 +1,11 @@
 """Annual plans: totals, size buckets, year on year, adjustments and their diff."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from plans.models import Plan, PlanEntry
 from projects.models import Project
@@ -180,3 +182,31 @@ def test_plan_export_lists_the_entries(world, client_for, plans):
         world.project_b.name,
         world.project_a.name,
     ]
+
+
+def test_issue_dates_are_set_on_the_latest_version_and_not_in_the_future(world, client_for, plans):
+    _, this = plans
+    client = client_for(world.coordinator)
+    adjusted = this.adjust(by=world.coordinator)
+    form = {"title": adjusted.title, "document_number": "示政〔2026〕40号"}
+    tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
+    response = client.post(reverse("plans:edit", args=[adjusted.pk]), {**form, "issued_on": tomorrow})
+    assert "下达日期不能晚于今天" in response.content.decode()
+    response = client.post(
+        reverse("plans:edit", args=[this.pk]), {"title": this.title, "issued_on": "2026-01-05"}
+    )
+    assert "只能在最新版本上填写或更改下达日期" in response.content.decode()
+    # Through the API the same.
+    response = client.patch(
+        f"/api/plans/{this.pk}/", {"issued_on": "2026-01-05"}, content_type="application/json"
+    )
+    assert response.status_code == 400 and "issued_on" in response.json()
+    this.refresh_from_db()
+    assert this.issued_on is None and Plan.objects.in_force().get(year=2026) == this
+
+
+def test_editing_a_plans_title_leaves_the_counting_marks_alone(world, plans, django_assert_max_num_queries):
+    _, this = plans
+    this.title = "2026年区重点建设项目计划（修订标题）"
+    with django_assert_max_num_queries(3):
+        this.save()

@@ -366,3 +366,12 @@ def test_a_report_is_accepted_by_someone_other_than_who_submitted_it(reporting, 
     client_for(reporting.coordinator).post(reverse("progress:review", args=[report.pk, "accept"]))
     report.refresh_from_db()
     assert report.state == "accepted" and report.reviewed_by == reporting.coordinator
+
+
+def test_the_model_refuses_an_acceptance_by_the_submitter(reporting):
+    report = make_report(reporting.project_a, 3, "100", state="draft")
+    report.submit(by=reporting.department)
+    with pytest.raises(ValidationError, match="须由报送人以外的审核人员审核通过"):
+        report.accept(by=reporting.department)
+    report.accept(by=reporting.coordinator)
+    assert report.state == "accepted"
