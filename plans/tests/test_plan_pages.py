@@ -115,6 +115,7 @@ def test_adjustment_makes_a_new_version_and_the_diff_shows_changes(world, client
     assert Plan.objects.in_force().filter(year=2026, level="local").get() == this
     page = client.get(reverse("plans:detail", args=[adjusted.pk])).content.decode()
     assert 'data-testid="draft-notice"' in page and "仍按第1版执行" in page
+    assert 'data-testid="issue-link"' in page and "生成调整方案" not in page
     # … and a second adjustment waits until it is.
     response = client.post(reverse("plans:adjust", args=[adjusted.pk]), follow=True)
     assert "尚未下达" in response.content.decode()
