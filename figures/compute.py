@@ -106,12 +106,19 @@ def filtered_entries(year: int, scope: Scope) -> tuple[QuerySet[PlanEntry], dict
 
 def scope_entries(year: int, scope: Scope) -> QuerySet[PlanEntry]:
     """计划口径: the plan entries of `year` in `scope`, one per project."""
-    entries, in_force = filtered_entries(year, scope)
+    entries, _in_force = counting_entries(*filtered_entries(year, scope))
+    return entries
+
+
+def counting_entries(
+    entries: QuerySet[PlanEntry], in_force: dict[int, str]
+) -> tuple[QuerySet[PlanEntry], dict[int, str]]:
+    """Of filtered_entries(), the one entry per project that counts when the levels are added."""
     if len(in_force) <= 1:
-        return entries
-    # One entry per project across the levels: local first, then city, then province. The plans
-    # keep that entry marked (plans.counting), so the scope is a plain filter.
-    return entries.filter(counted=True)
+        return entries, in_force
+    # Local first, then city, then province. The plans keep that entry marked (plans.counting),
+    # so the scope is a plain filter.
+    return entries.filter(counted=True), in_force
 
 
 def scope_projects(year: int, scope: Scope) -> QuerySet[Any]:
@@ -643,12 +650,21 @@ def compute(year: int, month: int, scope: Scope | None = None, *, work: bool = T
     meetings, supervision) and the elements (pipeline, starts, funding, approvals) are left out,
     for the pages that draw only the plan figures.
     """
+    from figures import cells
+
     scope = scope or Scope()
-    entries = scope_entries(year, scope)
-    last_entries = scope_entries(year - 1, scope)
-    groups = scope_groups(entries, year, month, details=True)
+    entries, in_force = counting_entries(*filtered_entries(year, scope))
+    last_entries, last_in_force = counting_entries(*filtered_entries(year - 1, scope))
+    if cells.serves(scope):
+        # From the summary, brought up to date with the tables first (see figures.models).
+        cells.refresh([year, year - 1])
+        groups = cells.scope_groups(year, month, scope, in_force)
+        last_groups = cells.scope_groups(year - 1, month, scope, last_in_force)
+        last = plan_totals(last_entries, year - 1, month, last_groups)
+    else:
+        groups = scope_groups(entries, year, month, details=True)
+        last = plan_totals(last_entries, year - 1, month)
     totals = plan_totals(entries, year, month, groups)
-    last = plan_totals(last_entries, year - 1, month)
     counts = entry_counts(entries, year, month, groups)
     categories = {c.pk: c.name for c in Category.objects.all()}
     result: dict[str, Any] = {
@@ -724,20 +740,26 @@ def guarantee_figures(year: int, month: int, scope: Scope) -> dict[str, Any]:
 
 def level_breakdown(year: int, month: int, scope: Scope) -> list[dict[str, Any]]:
     """By plan level, each level's own list: a project counts on every list it is on."""
+    from figures import cells
+
     levels = [scope.level] if scope.level else [value for value, _label in PlanLevel.choices]
-    entries, _in_force = filtered_entries(year, scope)
-    by_level = "plan__level"
-    rows = {
-        row[by_level]: _zero_missing(row)
-        for row in with_progress(entries, year)
-        .values(by_level)
-        .annotate(
-            count=Count("id"),
-            total_investment=Sum("project__total_investment"),
-            annual_plan=Sum("annual_investment"),
-            completed=completed_sum(month),
-        )
-    }
+    entries, in_force = filtered_entries(year, scope)
+    if cells.serves(scope):
+        cells.refresh([year])
+        rows = cells.level_rows(year, month, scope, in_force)
+    else:
+        by_level = "plan__level"
+        rows = {
+            row[by_level]: _zero_missing(row)
+            for row in with_progress(entries, year)
+            .values(by_level)
+            .annotate(
+                count=Count("id"),
+                total_investment=Sum("project__total_investment"),
+                annual_plan=Sum("annual_investment"),
+                completed=completed_sum(month),
+            )
+        }
     result = []
     for level in levels:
         row = rows.get(level, {"count": 0, "total_investment": ZERO, "annual_plan": ZERO, "completed": ZERO})

@@ -294,6 +294,8 @@ PERIODIC_TASKS = [
         "task": "notifications.tasks.deliver_notifications",
         "every_seconds": 60,
     },
+    # The figures' summary rebuilt after writes, so that a leader's page seldom waits for it.
+    {"name": "figures.refresh", "task": "figures.tasks.refresh_figures", "every_seconds": 60},
 ]
 
 # Notifications: the inbox always; outside channels per user (default below), with quiet hours

@@ -1,0 +1,100 @@
+"""The figures' summary (统计汇总): the plan figures added up by combination, kept by the database.
+
+Every figure that adds up over a scope's plan entries (counts, 总投资, 年度计划投资, 年度完成投资 month by
+month, statuses, starts, sizes, the month's reporting) is a sum over the entries. `FigureCell`
+holds those sums per month and per combination of plan, counting mark, category, plan type,
+responsible unit and town, so that a page over 100,000 projects adds up a few thousand rows
+instead of joining 100,000 entries to their projects, year rows and reports.
+
+Triggers on the tables the sums come from (migration `figures.0001`) write a `FigureStale` row
+for each (year, responsible unit) a change touches, whatever path wrote it: a form, the API, the
+import, a bulk update or a hand-written statement. `figures.cells.refresh()` rebuilds those
+cells from the tables before a figure is read. See docs/performance.md.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class FigureCell(models.Model):
+    """统计汇总单元: the sums of one month over the entries of one combination of plan, counting mark,
+    category, plan type, responsible unit and town."""
+
+    year = models.PositiveSmallIntegerField(_("年度"))
+    month = models.PositiveSmallIntegerField(_("月份"))
+    # Plain ids rather than foreign keys: a cell is rebuilt from the tables whenever they change,
+    # and must never stand in the way of deleting a plan, a unit or a category.
+    plan_id = models.BigIntegerField(_("年度计划"))
+    counted = models.BooleanField(_("计入合并口径"))
+    category_id = models.BigIntegerField(_("项目类别"))
+    plan_type = models.CharField(_("计划类型"), max_length=20)
+    unit_id = models.BigIntegerField(_("责任单位"))
+    town_id = models.BigIntegerField(_("所在乡镇/街道"), null=True)
+
+    count = models.IntegerField(default=0)
+    annual_plan = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    total_investment = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    ytd_1 = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    ytd_2 = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    ytd_3 = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    ytd_4 = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    ytd_5 = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    ytd_6 = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    ytd_7 = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    ytd_8 = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    ytd_9 = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    ytd_10 = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    ytd_11 = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    ytd_12 = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    to_start = models.IntegerField(default=0)
+    started = models.IntegerField(default=0)
+    to_finish = models.IntegerField(default=0)
+    finished = models.IntegerField(default=0)
+    status_completed = models.IntegerField(default=0)
+    status_construction = models.IntegerField(default=0)
+    status_suspended = models.IntegerField(default=0)
+    status_preliminary = models.IntegerField(default=0)
+    status_cancelled = models.IntegerField(default=0)
+    n_ten_plus = models.IntegerField(default=0)
+    t_ten_plus = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    n_five_ten = models.IntegerField(default=0)
+    t_five_ten = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    n_one_five = models.IntegerField(default=0)
+    t_one_five = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    n_below_one = models.IntegerField(default=0)
+    t_below_one = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    due_1 = models.IntegerField(default=0)
+    submitted_1 = models.IntegerField(default=0)
+    on_time_1 = models.IntegerField(default=0)
+    due_2 = models.IntegerField(default=0)
+    submitted_2 = models.IntegerField(default=0)
+    on_time_2 = models.IntegerField(default=0)
+    due_3 = models.IntegerField(default=0)
+    submitted_3 = models.IntegerField(default=0)
+    on_time_3 = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("统计汇总单元")
+        verbose_name_plural = _("统计汇总单元")
+        indexes = [
+            models.Index(fields=["year", "month", "plan_id"], name="figure_cell_by_period"),
+            models.Index(fields=["year", "unit_id"], name="figure_cell_by_unit"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}-{self.month:02d} plan {self.plan_id} unit {self.unit_id}"
+
+
+class FigureStale(models.Model):
+    """待重算标记: a (year, responsible unit) whose cells no longer match the tables."""
+
+    year = models.PositiveSmallIntegerField(_("年度"))
+    unit_id = models.BigIntegerField(_("责任单位"))
+
+    class Meta:
+        verbose_name = _("待重算标记")
+        verbose_name_plural = _("待重算标记")
+        indexes = [models.Index(fields=["year", "unit_id"], name="figure_stale_key")]
+
+    def __str__(self) -> str:
+        return f"{self.year} unit {self.unit_id}"

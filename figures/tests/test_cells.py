@@ -1,0 +1,244 @@
+"""The figures' summary gives what the tables give, after every kind of write that changes them."""
+
+import io
+from datetime import date, datetime
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from figures import cells
+from figures.compute import Scope, compute
+from figures.models import FigureCell, FigureStale
+from figures.tests.test_figures import accepted
+from plans.counting import recount
+from plans.models import Plan, PlanEntry
+from progress.models import Report, YearProgress
+from progress.periods import Period
+from progress.rollup import refresh_projects
+from projects.models import Project
+
+pytestmark = pytest.mark.django_db
+
+# The figures that come from the plan entries (the others read their own registers).
+PLAN_FIGURES = (
+    "plan",
+    "by_category",
+    "by_level",
+    "by_plan_type",
+    "by_status",
+    "starts",
+    "sizes",
+    "reporting",
+    "monthly",
+    "ranking_units",
+    "ranking_towns",
+    "year_on_year",
+)
+
+
+def from_tables(monkeypatch, year, month, scope):
+    """compute() as it reads the tables directly, for a scope the summary could serve."""
+    with monkeypatch.context() as patched:
+        patched.setattr(cells, "serves", lambda scope: False)
+        return compute(year, month, scope, work=False)
+
+
+def assert_summary_matches_tables(monkeypatch, world, year=2026, months=(1, 2, 5, 6, 12)):
+    for level in (None, "local", "city"):
+        for month in months:
+            scope = Scope(level=level, user=world.coordinator)
+            summary = compute(year, month, scope, work=False)
+            tables = from_tables(monkeypatch, year, month, scope)
+            for figure in PLAN_FIGURES:
+                assert summary[figure] == tables[figure], (level, month, figure)
+    assert not FigureStale.objects.filter(year=year).exists()
+
+
+def test_the_summary_gives_the_figures_the_tables_give(world, mixed, monkeypatch):
+    assert_summary_matches_tables(monkeypatch, world)
+    assert FigureCell.objects.filter(year=2026).exists()
+
+
+def test_a_narrower_scope_reads_the_summary_too(world, mixed, monkeypatch):
+    for scope in (
+        Scope(unit=world.government, user=world.coordinator),
+        Scope(unit=world.housing),
+        Scope(town=world.town, category=mixed[0].category),
+        Scope(plan_type="continuing", level="local"),
+    ):
+        summary = compute(2026, 6, scope, work=False)
+        tables = from_tables(monkeypatch, 2026, 6, scope)
+        for figure in PLAN_FIGURES:
+            assert summary[figure] == tables[figure], (scope, figure)
+
+
+def test_an_accepted_report_reaches_the_figures(world, mixed, monkeypatch):
+    before = compute(2026, 6, Scope(), work=False)["plan"]["completed"]
+    accepted(mixed[3], 2026, 6, "333.33")
+    refresh_projects([mixed[3].pk])
+    after = compute(2026, 6, Scope(), work=False)["plan"]["completed"]
+    assert after == before + Decimal("333.33")
+    assert_summary_matches_tables(monkeypatch, world)
+
+
+def test_moving_a_project_to_another_unit_updates_both_units(world, mixed, monkeypatch):
+    compute(2026, 6, Scope(), work=False)
+    project = mixed[0]
+    old_unit = project.responsible_unit
+    project.responsible_unit = world.education if old_unit != world.education else world.housing
+    project.save()
+    assert set(FigureStale.objects.values_list("unit_id", flat=True)) >= {
+        old_unit.pk,
+        project.responsible_unit_id,
+    }
+    assert_summary_matches_tables(monkeypatch, world)
+
+
+def test_saving_a_project_without_a_figured_change_leaves_the_summary_alone(world, mixed):
+    compute(2026, 6, Scope(), work=False)
+    project = mixed[1]
+    project.name = "改名后的项目"
+    project.save()
+    assert not FigureStale.objects.exists()
+
+
+def test_bulk_and_hand_written_writes_mark_the_summary_stale(world, mixed, monkeypatch):
+    compute(2026, 6, Scope(), work=False)
+    Project.objects.filter(pk=mixed[2].pk).update(status="suspended", total_investment=Decimal("123456.78"))
+    PlanEntry.objects.filter(project=mixed[4]).update(annual_investment=Decimal("4321.00"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {YearProgress._meta.db_table} SET ytd_06 = ytd_06 + 1000 WHERE project_id = %s",
+            [mixed[5].pk],
+        )
+    assert FigureStale.objects.exists()
+    assert_summary_matches_tables(monkeypatch, world)
+
+
+def test_entries_added_and_removed_in_bulk_reach_the_figures(world, mixed, monkeypatch):
+    compute(2026, 6, Scope(), work=False)
+    plan = Plan.objects.get(year=2026, level="local")
+    extra = Project.objects.create(
+        name="批量加入的项目",
+        category=mixed[0].category,
+        total_investment=Decimal("150000"),
+        responsible_unit=world.town,
+        status="construction",
+        actual_start_date=date(2026, 2, 1),
+    )
+    PlanEntry.objects.bulk_create(
+        [PlanEntry(plan=plan, project=extra, plan_type="new_start", annual_investment=Decimal("9000"))]
+    )
+    recount(2026, [extra.pk])
+    assert_summary_matches_tables(monkeypatch, world)
+    PlanEntry.objects.filter(project__in=[mixed[6], mixed[7]]).delete()
+    recount(2026)
+    assert_summary_matches_tables(monkeypatch, world)
+
+
+def test_a_submitted_report_counts_in_the_months_reporting(world, mixed, monkeypatch):
+    project = mixed[8]
+    Project.objects.filter(pk=project.pk).update(actual_start_date=date(2026, 1, 10))
+    compute(2026, 6, Scope(), work=False)
+    report = Report.objects.create(
+        project=project, year=2026, month=6, amount=Decimal("10"), deadline=Period(2026, 6).deadline
+    )
+    assert_summary_matches_tables(monkeypatch, world, months=(6,))
+    Report.objects.filter(pk=report.pk).update(
+        state="submitted", first_submitted_at=timezone.make_aware(datetime(2026, 6, 20, 9))
+    )
+    reporting = compute(2026, 6, Scope(), work=False)["reporting"]
+    assert reporting["submitted"] >= 1
+    assert_summary_matches_tables(monkeypatch, world, months=(6,))
+
+
+def test_an_adjusted_plan_is_read_from_its_own_cells(world, mixed, monkeypatch):
+    compute(2026, 6, Scope(), work=False)
+    local = Plan.objects.get(year=2026, level="local")
+    adjusted = local.adjust(by=world.coordinator, title="2026年区重点调整方案")
+    adjusted.entries.filter(project=mixed[0]).update(annual_investment=Decimal("1.00"))
+    adjusted.issued_on = date(2026, 7, 1)
+    adjusted.save()
+    assert Plan.objects.in_force().filter(year=2026, level="local").get() == adjusted
+    assert_summary_matches_tables(monkeypatch, world)
+
+
+def test_last_years_figures_follow_their_own_changes(world, mixed, monkeypatch):
+    last = Plan.objects.create(year=2025, level="local", title="2025年区重点")
+    PlanEntry.objects.create(plan=last, project=mixed[0], plan_type="continuing", annual_investment=500)
+    accepted(mixed[0], 2025, 3, "120")
+    refresh_projects([mixed[0].pk])
+    first = compute(2026, 6, Scope(), work=False)["year_on_year"]["last_year"]
+    accepted(mixed[0], 2025, 4, "80")
+    refresh_projects([mixed[0].pk])
+    second = compute(2026, 6, Scope(), work=False)["year_on_year"]["last_year"]
+    assert second["completed"] == first["completed"] + 80
+    assert_summary_matches_tables(monkeypatch, world, year=2026, months=(6,))
+
+
+def test_a_refresh_costs_the_same_statements_whatever_the_projects(world, mixed):
+    def statements_of_a_refresh():
+        FigureStale.objects.create(year=2026, unit_id=world.housing.pk)
+        with CaptureQueriesContext(connection) as queries:
+            cells.refresh([2026])
+        return len(queries)
+
+    few = statements_of_a_refresh()
+    for i in range(20):
+        project = Project.objects.create(
+            name=f"住建加{i}",
+            category=mixed[0].category,
+            total_investment=Decimal(1000 + i),
+            responsible_unit=world.housing,
+            status="construction",
+        )
+        PlanEntry.objects.create(
+            plan=Plan.objects.get(year=2026, level="local"),
+            project=project,
+            plan_type="continuing",
+            annual_investment=Decimal(100),
+        )
+    cells.refresh()
+    assert statements_of_a_refresh() == few
+
+
+def test_nothing_stale_costs_one_lookup(world, mixed):
+    cells.refresh()
+    with CaptureQueriesContext(connection) as queries:
+        cells.refresh([2026, 2025])
+    assert len(queries) == 1
+
+
+def test_rebuilding_everything_gives_the_same_cells(world, mixed):
+    cells.refresh()
+    fields = [f.name for f in FigureCell._meta.fields if f.name != "id"]
+    before = sorted(FigureCell.objects.values_list(*fields))
+    FigureCell.objects.all().delete()
+    cells.rebuild_all()
+    assert sorted(FigureCell.objects.values_list(*fields)) == before
+    assert not FigureStale.objects.exists()
+
+
+def test_a_unit_or_owner_reads_the_tables_for_its_own_scope(world, mixed):
+    assert cells.serves(Scope(user=world.coordinator))
+    assert cells.serves(Scope(user=world.leader))
+    assert cells.serves(Scope())
+    assert not cells.serves(Scope(user=world.department))
+    assert not cells.serves(Scope(user=world.owner_a))
+
+
+def test_the_refresh_command_and_task_bring_the_summary_up_to_date(world, mixed):
+    from django.core.management import call_command
+
+    from figures.tasks import refresh_figures
+
+    assert FigureStale.objects.exists()
+    refresh_figures.enqueue()
+    assert not FigureStale.objects.exists()
+    cells_before = FigureCell.objects.count()
+    FigureCell.objects.all().delete()
+    call_command("refresh_figures", "--all", stdout=io.StringIO())
+    assert FigureCell.objects.count() == cells_before
