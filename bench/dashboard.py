@@ -405,7 +405,7 @@ def worker(projects: int, years: int, runs: int) -> dict[str, Any]:
         # As compute() does it: the scope's groups from the summary, then added up per figure.
         entries, in_force = figures.counting_entries(*figures.filtered_entries(year, scope))
         cells.refresh([year])
-        groups = cells.scope_groups(year, month, scope, in_force)
+        groups = cells.scope_groups(year, month, scope, in_force, details=False)
         return (
             figures.plan_totals(entries, year, month, groups),
             figures.breakdown(entries, year, month, "project__category", categories, groups),

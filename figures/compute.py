@@ -659,7 +659,7 @@ def compute(year: int, month: int, scope: Scope | None = None, *, work: bool = T
         # From the summary, brought up to date with the tables first (see figures.models).
         cells.refresh([year, year - 1])
         groups = cells.scope_groups(year, month, scope, in_force)
-        last_groups = cells.scope_groups(year - 1, month, scope, last_in_force)
+        last_groups = cells.scope_groups(year - 1, month, scope, last_in_force, details=False)
         last = plan_totals(last_entries, year - 1, month, last_groups)
     else:
         groups = scope_groups(entries, year, month, details=True)
