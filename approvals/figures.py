@@ -40,9 +40,11 @@ def efficiency_change(last_days: Decimal | None, this_days: Decimal | None) -> D
 
 def scoped_procedures(year: int, scope: "Scope | None" = None) -> QuerySet[Procedure]:
     """The procedures of the projects in `scope` (see figures.compute.scope_projects)."""
-    if scope is None:
+    from figures.compute import is_whole, scope_projects
+
+    if scope is None or is_whole(scope):
+        # Every project: no semi-join over the whole registry.
         return Procedure.objects.all()
-    from figures.compute import scope_projects
 
     return Procedure.objects.filter(project__in=scope_projects(year, scope))
 

@@ -143,6 +143,14 @@ def scope_projects(year: int, scope: Scope) -> QuerySet[Any]:
     return projects
 
 
+def is_whole(scope: Scope) -> bool:
+    """Whether `scope` is every project: not narrowed, and its user (if any) sees everything."""
+    from projects.querysets import project_scope
+
+    narrowed = scope.level or scope.unit or scope.town or scope.category or scope.plan_type
+    return not narrowed and (scope.user is None or project_scope(scope.user) is None)
+
+
 def completed_by(
     entries: QuerySet[PlanEntry], year: int, month: int, key: str | tuple[str, ...] | None = None
 ) -> Any:
@@ -706,10 +714,7 @@ def ledger_figures(year: int, month: int, scope: Scope, entries: QuerySet[PlanEn
     from problems.figures import meeting_figures, problem_figures
     from supervision.figures import inspection_figures, notice_figures
 
-    whole = not (scope.level or scope.unit or scope.town or scope.category or scope.plan_type) and (
-        scope.user is None or scope.user.sees_everything
-    )
-    projects = None if whole else entries.values("project_id")
+    projects = None if is_whole(scope) else entries.values("project_id")
     start, end = date(year, 1, 1), month_end(year, month)
     return {
         "problems": problem_figures(start, end, projects),

@@ -15,9 +15,10 @@ if TYPE_CHECKING:
 def scoped_members(year: int, scope: "Scope | None" = None) -> QuerySet[StartEventProject]:
     """集中开工项目 of events held in `year`, for the projects in `scope`."""
     members = StartEventProject.objects.filter(event__year=year)
-    if scope is None:
+    from figures.compute import is_whole, scope_projects
+
+    if scope is None or is_whole(scope):
         return members
-    from figures.compute import scope_projects
 
     return members.filter(project__in=scope_projects(year, scope))
 
