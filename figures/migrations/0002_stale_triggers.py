@@ -2,8 +2,9 @@
 
 For each changed row they record the (year, responsible unit) whose cells it feeds in
 figures_figurestale: plan entries (the plan's year, the project's unit), yearly progress and
-reports (their year, the project's unit), and projects whose figured fields change (every year
-the project is on a plan, under its old and its new unit). PostgreSQL runs one trigger per
+reports (their year, the project's unit), projects whose figured fields change (every year
+the project is on a plan, under its old and its new unit), and plans whose year changes (the old
+and the new year, under their entries' units). PostgreSQL runs one trigger per
 statement over its transition tables; SQLite one per row, skipping a mark that is already there
 (safe since its write transactions are one at a time). TRUNCATE fires none of them: after one,
 run `manage.py refresh_figures --all`.
@@ -53,13 +54,22 @@ SOURCES = {
             "report_frequency",
         ],
     ),
+    "plans_plan": (
+        "{r}.year",
+        "p.responsible_unit_id",
+        "plans_planentry e, projects_project p",
+        "e.plan_id = {r}.id AND p.id = e.project_id",
+        ["year"],
+    ),
 }
-# Projects are neither inserted with entries nor deleted while they have any (PROTECT).
+# Projects are neither inserted with entries nor deleted while they have any (PROTECT); a plan's
+# entries go before it, and only a change of its year moves them to other cells.
 EVENTS = {
     "plans_planentry": ("INSERT", "UPDATE", "DELETE"),
     "progress_yearprogress": ("INSERT", "UPDATE", "DELETE"),
     "progress_report": ("INSERT", "UPDATE", "DELETE"),
     "projects_project": ("UPDATE",),
+    "plans_plan": ("UPDATE",),
 }
 SHORT = {"INSERT": "ins", "UPDATE": "upd", "DELETE": "del"}
 

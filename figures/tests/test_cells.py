@@ -242,3 +242,12 @@ def test_the_refresh_command_and_task_bring_the_summary_up_to_date(world, mixed)
     FigureCell.objects.all().delete()
     call_command("refresh_figures", "--all", stdout=io.StringIO())
     assert FigureCell.objects.count() == cells_before
+
+
+def test_a_plan_moved_to_another_year_leaves_both_years_right(world, mixed, monkeypatch):
+    compute(2026, 6, Scope(), work=False)
+    city = Plan.objects.get(year=2026, level="city")
+    Plan.objects.filter(pk=city.pk).update(year=2025)
+    assert set(FigureStale.objects.values_list("year", flat=True)) == {2025, 2026}
+    assert_summary_matches_tables(monkeypatch, world, months=(6,))
+    assert_summary_matches_tables(monkeypatch, world, year=2025, months=(6,))
