@@ -285,7 +285,13 @@ def scope_groups(
             "project__responsible_unit": row["unit_id"],
             "project__town": row["town_id"],
         }
-        group.update({name[4:]: value or 0 for name, value in row.items() if name.startswith("sum_")})
+        group.update(
+            {
+                name[4:]: 0 if value is None else value
+                for name, value in row.items()
+                if name.startswith("sum_")
+            }
+        )
         if details:
             group["total"] = group["count"]
         groups.append(group)

@@ -251,3 +251,109 @@ def test_a_plan_moved_to_another_year_leaves_both_years_right(world, mixed, monk
     assert set(FigureStale.objects.values_list("year", flat=True)) == {2025, 2026}
     assert_summary_matches_tables(monkeypatch, world, months=(6,))
     assert_summary_matches_tables(monkeypatch, world, year=2025, months=(6,))
+
+
+def test_the_triggers_are_in_place_after_the_migrations():
+    from figures import triggers
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE tgname LIKE 'figures_stale_%%'")
+        else:
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'figures_stale_%'"
+            )
+        installed = {name for (name,) in cursor.fetchall()}
+    expected = {
+        f"figures_stale_{table}_{triggers.SHORT[event]}"
+        for table, events in triggers.EVENTS.items()
+        for event in events
+    }
+    assert installed == expected
+
+
+def test_entries_written_before_their_project_are_marked_when_it_arrives(world, mixed):
+    from django.db import transaction
+
+    cells.refresh()
+    plan = Plan.objects.get(year=2026, level="local")
+    with transaction.atomic():
+        # The foreign key is checked at commit: an import may write the entry first.
+        PlanEntry.objects.bulk_create(
+            [PlanEntry(plan=plan, project_id=987654, plan_type="continuing", annual_investment=Decimal("5"))]
+        )
+        assert not FigureStale.objects.exists()
+        Project.objects.create(
+            pk=987654,
+            name="后到的项目",
+            category=mixed[0].category,
+            total_investment=Decimal("800"),
+            responsible_unit=world.education,
+            status="construction",
+        )
+    assert FigureStale.objects.filter(year=2026, unit_id=world.education.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("unit_first", [False, True])
+def test_an_entry_added_while_its_project_moves_unit_lands_in_the_new_units_cells(
+    world, monkeypatch, unit_first
+):
+    """Two transactions at once: one puts a project on the plan, the other moves it to another unit.
+    Each trigger reads the unit the other may be changing; whichever goes first, the cells end up
+    as the tables are."""
+    import threading
+    import time
+
+    from django.db import connections, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite runs one write transaction at a time")
+    plan = Plan.objects.create(year=2026, level="local", title="2026年区重点")
+    project = world.project_a
+    PlanEntry.objects.create(plan=plan, project=world.project_b, plan_type="continuing", annual_investment=1)
+    compute(2026, 6, Scope(), work=False)
+    new_unit = world.education if project.responsible_unit_id != world.education.pk else world.housing
+    first_holds = threading.Event()
+    failures: list[BaseException] = []
+
+    def add_entry(hold: bool) -> None:
+        try:
+            with transaction.atomic():
+                PlanEntry.objects.create(
+                    plan=plan, project=project, plan_type="continuing", annual_investment=50
+                )
+                if hold:
+                    first_holds.set()
+                    time.sleep(0.5)
+        except BaseException as error:  # noqa: BLE001 - reported by the test below
+            failures.append(error)
+        finally:
+            connections.close_all()
+
+    def move(hold: bool) -> None:
+        try:
+            with transaction.atomic():
+                Project.objects.filter(pk=project.pk).update(responsible_unit=new_unit)
+                if hold:
+                    first_holds.set()
+                    time.sleep(0.5)
+        except BaseException as error:  # noqa: BLE001 - reported by the test below
+            failures.append(error)
+        finally:
+            connections.close_all()
+
+    first, second = (move, add_entry) if unit_first else (add_entry, move)
+    one = threading.Thread(target=first, args=(True,))
+    one.start()
+    first_holds.wait(10)
+    other = threading.Thread(target=second, args=(False,))
+    other.start()
+    one.join(20)
+    other.join(20)
+    assert failures == []
+    summary = compute(2026, 6, Scope(), work=False)
+    tables = from_tables(monkeypatch, 2026, 6, Scope())
+    assert summary["plan"] == tables["plan"]
+    assert summary["ranking_units"] == tables["ranking_units"]
+    assert summary["plan"]["count"] == 2

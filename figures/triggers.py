@@ -1,0 +1,211 @@
+"""Triggers that mark the figures' cells stale on every write to the tables they are built from.
+
+For each changed row they record the (year, responsible unit) whose cells it feeds in
+figures_figurestale: plan entries (the plan's year, the project's unit), yearly progress and
+reports (their year, the project's unit), projects inserted or whose figured fields change (every
+year the project is on a plan, under its old and its new unit), and plans whose year changes (the
+old and the new year, under their entries' units). PostgreSQL runs one trigger per statement over
+its transition tables; SQLite one per row, skipping a mark that is already there (safe since its
+write transactions are one at a time). TRUNCATE fires none of them: after one, run
+`manage.py refresh_figures --all`.
+
+Migration figures.0002 installs them. Since a schema change can drop them (SQLite rebuilds a
+table to alter it, which drops its triggers, and refuses while another table's trigger names
+it), every `migrate` takes them out first and puts them back afterwards (figures.apps), marking
+every cell stale if a migration of the tables they watch ran meanwhile.
+"""
+
+from typing import Any
+
+STALE = "figures_figurestale"
+
+# table: (year, unit, the tables joined, how the changed row `{r}` joins them, the columns whose
+# change matters on UPDATE, or None for any)
+SOURCES = {
+    "plans_planentry": (
+        "pl.year",
+        "p.responsible_unit_id",
+        "plans_plan pl, projects_project p",
+        "pl.id = {r}.plan_id AND p.id = {r}.project_id",
+        None,
+    ),
+    "progress_yearprogress": (
+        "{r}.year",
+        "p.responsible_unit_id",
+        "projects_project p",
+        "p.id = {r}.project_id",
+        None,
+    ),
+    "progress_report": (
+        "{r}.year",
+        "p.responsible_unit_id",
+        "projects_project p",
+        "p.id = {r}.project_id",
+        ["year", "month", "part", "project_id", "deadline", "first_submitted_at"],
+    ),
+    "projects_project": (
+        "pl.year",
+        "{r}.responsible_unit_id",
+        "plans_planentry e, plans_plan pl",
+        "e.project_id = {r}.id AND pl.id = e.plan_id",
+        [
+            "category_id",
+            "responsible_unit_id",
+            "town_id",
+            "status",
+            "total_investment",
+            "actual_start_date",
+            "actual_completion_date",
+            "report_frequency",
+        ],
+    ),
+    "plans_plan": (
+        "{r}.year",
+        "p.responsible_unit_id",
+        "plans_planentry e, projects_project p",
+        "e.plan_id = {r}.id AND p.id = e.project_id",
+        ["year"],
+    ),
+}
+# A project is not deleted while it has entries (PROTECT), but its entries can go in before it
+# within a transaction (the foreign keys are checked at commit). A plan's entries go before it,
+# and only a change of its year moves them to other cells.
+EVENTS = {
+    "plans_planentry": ("INSERT", "UPDATE", "DELETE"),
+    "progress_yearprogress": ("INSERT", "UPDATE", "DELETE"),
+    "progress_report": ("INSERT", "UPDATE", "DELETE"),
+    "projects_project": ("INSERT", "UPDATE"),
+    "plans_plan": ("UPDATE",),
+}
+SHORT = {"INSERT": "ins", "UPDATE": "upd", "DELETE": "del"}
+# On PostgreSQL, the projects whose unit a row's mark is read from, locked before the mark is read
+# (`{rows}` is the transition table): a concurrent change of their unit either waits for this
+# transaction, and its own trigger then sees these rows, or this lock waits for it, and the mark
+# is read with the new unit. Without it each could miss the other's uncommitted rows.
+LOCKED = {
+    "plans_planentry": "SELECT project_id FROM {rows}",
+    "progress_yearprogress": "SELECT project_id FROM {rows}",
+    "progress_report": "SELECT project_id FROM {rows}",
+    "plans_plan": "SELECT e.project_id FROM {rows} r JOIN plans_planentry e ON e.plan_id = r.id",
+}
+
+
+def sqlite_sql() -> tuple[list[str], list[str]]:
+    create, drop = [], []
+    for table, (year, unit, tables, where, columns) in SOURCES.items():
+        for event in EVENTS[table]:
+            name = f"figures_stale_{table}_{SHORT[event]}"
+            rows = {"INSERT": ["NEW"], "DELETE": ["OLD"], "UPDATE": ["OLD", "NEW"]}[event]
+            when = ""
+            if event == "UPDATE" and columns:
+                when = " WHEN " + " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in columns)
+            inserts = []
+            for r in rows:
+                y, u = year.format(r=r), unit.format(r=r)
+                inserts.append(
+                    f"INSERT INTO {STALE} (year, unit_id) SELECT DISTINCT {y}, {u} FROM {tables} "
+                    f"WHERE {where.format(r=r)} AND NOT EXISTS "
+                    f"(SELECT 1 FROM {STALE} s WHERE s.year = {y} AND s.unit_id = {u});"
+                )
+            create.append(
+                f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW{when} "
+                f"BEGIN {' '.join(inserts)} END"
+            )
+            drop.append(f"DROP TRIGGER IF EXISTS {name}")
+    return create, drop
+
+
+def postgresql_marks(table: str, rows: str, changed: str = "") -> str:
+    """The (year, unit) marks of the rows of transition table `rows` of `table`."""
+    year, unit, tables, where, _columns = SOURCES[table]
+    return (
+        f"SELECT {year.format(r='r')} AS year, {unit.format(r='r')} AS unit_id "
+        f"FROM {rows} r, {tables} WHERE {where.format(r='r')}{changed}"
+    )
+
+
+def postgresql_lock(table: str, rows: str) -> str:
+    """The statement locking the projects of the rows of `rows` (LOCKED), or nothing."""
+    if table not in LOCKED:
+        return ""
+    projects = LOCKED[table].format(rows=rows)
+    return f"PERFORM 1 FROM projects_project WHERE id IN ({projects}) ORDER BY id FOR SHARE;\n    "
+
+
+def postgresql_sql() -> tuple[list[str], list[str]]:
+    create, drop = [], []
+    for table, (_year, _unit, _tables, _where, columns) in SOURCES.items():
+        function = f"figures_stale_{table}"
+        changed = ""
+        if columns:
+            old = ", ".join(f"o.{c}" for c in columns)
+            new = ", ".join(f"n.{c}" for c in columns)
+            changed = (
+                " AND r.id IN (SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id "
+                f"WHERE ROW({old}) IS DISTINCT FROM ROW({new}))"
+            )
+        into = f"INSERT INTO {STALE} (year, unit_id) SELECT DISTINCT year, unit_id FROM"
+        inserted = postgresql_marks(table, "new_rows")
+        deleted = postgresql_marks(table, "old_rows")
+        updated = f"{postgresql_marks(table, 'old_rows', changed)} UNION {postgresql_marks(table, 'new_rows', changed)}"
+        body = f"""
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    {postgresql_lock(table, "new_rows")}{into} ({inserted}) m;
+  ELSIF TG_OP = 'DELETE' THEN
+    {postgresql_lock(table, "old_rows")}{into} ({deleted}) m;
+  ELSE
+    {postgresql_lock(table, "old_rows")}{postgresql_lock(table, "new_rows")}{into} ({updated}) m;
+  END IF;
+  RETURN NULL;
+END"""
+        create.append(
+            f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $${body}$$"
+        )
+        for event in EVENTS[table]:
+            name = f"{function}_{SHORT[event]}"
+            referencing = {
+                "INSERT": "NEW TABLE AS new_rows",
+                "DELETE": "OLD TABLE AS old_rows",
+                "UPDATE": "OLD TABLE AS old_rows NEW TABLE AS new_rows",
+            }[event]
+            create.append(
+                f"CREATE TRIGGER {name} AFTER {event} ON {table} REFERENCING {referencing} "
+                f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
+            )
+        drop.append(f"DROP FUNCTION IF EXISTS {function}() CASCADE")
+    return create, drop
+
+
+# Every (year, unit) that has entries already, so that the first figure read builds its cells.
+MARK_ALL = f"""
+INSERT INTO {STALE} (year, unit_id)
+SELECT DISTINCT pl.year, p.responsible_unit_id
+FROM plans_planentry e JOIN plans_plan pl ON pl.id = e.plan_id JOIN projects_project p ON p.id = e.project_id
+"""
+
+
+def statements(connection: Any) -> tuple[list[str], list[str]]:
+    """The statements that install the triggers on `connection`'s database, and those that remove them."""
+    return postgresql_sql() if connection.vendor == "postgresql" else sqlite_sql()
+
+
+def install(connection: Any) -> None:
+    """Put the triggers in place (again)."""
+    create, drop = statements(connection)
+    with connection.cursor() as cursor:
+        for statement in drop + create:
+            cursor.execute(statement)
+
+
+def remove(connection: Any) -> None:
+    _create, drop = statements(connection)
+    with connection.cursor() as cursor:
+        for statement in drop:
+            cursor.execute(statement)
+
+
+def mark_all(connection: Any) -> None:
+    """Mark every (year, unit) that has entries stale, so that the next figure read rebuilds it."""
+    with connection.cursor() as cursor:
+        cursor.execute(MARK_ALL)
