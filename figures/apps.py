@@ -1,7 +1,7 @@
 from typing import Any
 
 from django.apps import AppConfig
-from django.db import connections
+from django.db import connections, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.db.models.signals import post_migrate, pre_migrate
 
@@ -19,20 +19,26 @@ class FiguresConfig(AppConfig):
 
 
 def remove_triggers(using: str = "default", **kwargs: Any) -> None:
-    """Before migrating: the triggers out of the way of the schema changes (see figures.triggers)."""
+    """Before migrating SQLite: the triggers out of the way of its table rebuilds (figures.triggers).
+    PostgreSQL alters tables in place and keeps them."""
     from figures import triggers
 
-    triggers.remove(connections[using])
+    connection = connections[using]
+    if connection.vendor == "sqlite":
+        triggers.remove(connection)
 
 
 def restore_triggers(using: str = "default", plan: Any = None, **kwargs: Any) -> None:
-    """After migrating: the triggers back, once their migration is applied; every cell marked stale
-    if a migration of the tables they watch ran without them."""
+    """After migrating: the triggers (re)installed in one transaction, once their migration is
+    applied; every cell marked stale when writes may have gone unmarked meanwhile (on SQLite, which
+    ran without them, or after a migration of the tables they watch)."""
     from figures import triggers
 
     connection = connections[using]
     if ("figures", "0002_stale_triggers") not in MigrationRecorder(connection).applied_migrations():
         return
-    triggers.install(connection)
-    if any(migration.app_label in WATCHED_APPS for migration, _backwards in plan or []):
-        triggers.mark_all(connection)
+    with transaction.atomic(using=using):
+        triggers.install(connection)
+        watched = any(migration.app_label in WATCHED_APPS for migration, _backwards in plan or [])
+        if connection.vendor == "sqlite" or watched:
+            triggers.mark_all(connection)

@@ -9,10 +9,10 @@ its transition tables; SQLite one per row, skipping a mark that is already there
 write transactions are one at a time). TRUNCATE fires none of them: after one, run
 `manage.py refresh_figures --all`.
 
-Migration figures.0002 installs them. Since a schema change can drop them (SQLite rebuilds a
-table to alter it, which drops its triggers, and refuses while another table's trigger names
-it), every `migrate` takes them out first and puts them back afterwards (figures.apps), marking
-every cell stale if a migration of the tables they watch ran meanwhile.
+Migration figures.0002 installs them. SQLite rebuilds a table to alter it, which drops its
+triggers, and refuses while another table's trigger names it: there every `migrate` takes them
+out first and puts them back afterwards, marking every cell stale (figures.apps). On PostgreSQL
+they stay, and are reinstalled after a `migrate`.
 """
 
 from typing import Any
