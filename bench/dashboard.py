@@ -401,26 +401,24 @@ def worker(projects: int, years: int, runs: int) -> dict[str, Any]:
 
     categories = dict(Category.objects.values_list("pk", "name"))
 
-    def key_orm() -> Any:
-        # As compute() does it: the scope's groups from the summary, then added up per figure.
-        entries, in_force = figures.counting_entries(*figures.filtered_entries(year, scope))
-        cells.refresh([year])
-        groups = cells.scope_groups(year, month, scope, in_force, details=False)
+    def key_figures(entries: Any, groups: list[dict[str, Any]]) -> Any:
+        # Plan totals, by category and by unit, added up from the scope's groups.
         return (
             figures.plan_totals(entries, year, month, groups),
             figures.breakdown(entries, year, month, "project__category", categories, groups),
             figures.ranking(entries, year, month, "unit", groups),
         )
 
+    def key_orm() -> Any:
+        # As compute() does it: the scope's groups from the summary.
+        entries, in_force = figures.counting_entries(*figures.filtered_entries(year, scope))
+        cells.refresh([year])
+        return key_figures(entries, cells.scope_groups(year, month, scope, in_force, details=False))
+
     def key_tables() -> Any:
         # The same through figures.compute straight from the tables (a unit's or an owner's page).
         entries = figures.scope_entries(year, scope)
-        groups = figures.scope_groups(entries, year, month)
-        return (
-            figures.plan_totals(entries, year, month, groups),
-            figures.breakdown(entries, year, month, "project__category", categories, groups),
-            figures.ranking(entries, year, month, "unit", groups),
-        )
+        return key_figures(entries, figures.scope_groups(entries, year, month))
 
     def key_sql(template: str = HAND_SUMMARY_SQL) -> Any:
         sql = template.replace("%(year)s", str(year)).replace("%(month)s", f"{month:02d}")

@@ -52,6 +52,12 @@ ENTRY_COUNTS = [
     *[f"status_{name}" for name, _label, _statuses in STATUS_GROUPS],
 ]
 REPORTING = [f"{kind}_{part}" for part in PARTS for kind in ("due", "submitted", "on_time")]
+# Every reporting period a month can have: (frequency, part).
+FREQUENCY_PARTS = [
+    (frequency, part)
+    for frequency in Frequency.values
+    for part in range(1, PARTS_PER_MONTH[Frequency(frequency)] + 1)
+]
 
 
 def measure_fields() -> dict[str, str]:
@@ -83,15 +89,7 @@ def month_table(year: int) -> tuple[str, list[Any]]:
     return f"months ({', '.join(columns)}) AS (VALUES {', '.join(rows)})", params
 
 
-# Every reporting period a month can have: (frequency, part).
-FREQUENCY_PARTS = [
-    (frequency, part)
-    for frequency in Frequency.values
-    for part in range(1, PARTS_PER_MONTH[Frequency(frequency)] + 1)
-]
-
-
-def cell_sums(year: int) -> tuple[list[str], list[Any]]:
+def cell_sums() -> tuple[list[str], list[Any]]:
     """The sums of a cell, in the order of measure_fields(), as SQL over the entry `e`, its project
     `p`, its year row `y`, the month `m` and the month's reports of each part `r1` … `r3`: the
     figures compute.scope_groups(details=True) adds up, at every reporting frequency."""
@@ -166,7 +164,7 @@ def rebuild(year: int, units: Iterable[int] | None = None) -> int:
         where_params = wanted
     cells.delete()
     months, month_params = month_table(year)
-    sums, sum_params = cell_sums(year)
+    sums, sum_params = cell_sums()
     keys = ["e.plan_id", "e.counted", "p.category_id", "e.plan_type", "p.responsible_unit_id", "p.town_id"]
     reports = " ".join(
         f"LEFT JOIN {quote(Report._meta.db_table)} r{part} ON r{part}.project_id = p.id"
@@ -296,10 +294,6 @@ def scope_groups(
             group["total"] = group["count"]
         groups.append(group)
     name_units(groups)
-    for group in groups:
-        for name, value in group.items():
-            if isinstance(value, Decimal):
-                group[name] = value.quantize(Decimal("0.01"))
     return groups
 
 
@@ -332,7 +326,4 @@ def level_rows(year: int, month: int, scope: Scope, in_force: dict[int, str]) ->
         )
         for name in level:
             level[name] += row[f"sum_{name}"] or 0
-    for level in by_level.values():
-        for name in ("total_investment", "annual_plan", "completed"):
-            level[name] = Decimal(level[name]).quantize(Decimal("0.01"))
     return by_level

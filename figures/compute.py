@@ -145,10 +145,10 @@ def scope_projects(year: int, scope: Scope) -> QuerySet[Any]:
 
 def is_whole(scope: Scope) -> bool:
     """Whether `scope` is every project: not narrowed, and its user (if any) sees everything."""
-    from projects.querysets import project_scope
+    from figures import cells
 
     narrowed = scope.level or scope.unit or scope.town or scope.category or scope.plan_type
-    return not narrowed and (scope.user is None or project_scope(scope.user) is None)
+    return not narrowed and cells.serves(scope)
 
 
 def completed_by(
@@ -661,7 +661,8 @@ def compute(year: int, month: int, scope: Scope | None = None, *, work: bool = T
     from figures import cells
 
     scope = scope or Scope()
-    entries, in_force = counting_entries(*filtered_entries(year, scope))
+    listed, in_force = filtered_entries(year, scope)
+    entries, _in_force = counting_entries(listed, in_force)
     last_entries, last_in_force = counting_entries(*filtered_entries(year - 1, scope))
     if cells.serves(scope):
         # From the summary, brought up to date with the tables first (see figures.models).
@@ -680,7 +681,7 @@ def compute(year: int, month: int, scope: Scope | None = None, *, work: bool = T
         "scope": scope.describe(),
         "plan": totals,
         "by_category": breakdown(entries, year, month, "project__category", categories, groups),
-        "by_level": level_breakdown(year, month, scope),
+        "by_level": level_breakdown(year, month, scope, listed, in_force),
         "by_plan_type": breakdown(
             entries, year, month, "plan_type", {k: str(v) for k, v in PlanType.choices}, groups
         ),
@@ -743,14 +744,16 @@ def guarantee_figures(year: int, month: int, scope: Scope) -> dict[str, Any]:
     }
 
 
-def level_breakdown(year: int, month: int, scope: Scope) -> list[dict[str, Any]]:
-    """By plan level, each level's own list: a project counts on every list it is on."""
+def level_breakdown(
+    year: int, month: int, scope: Scope, entries: QuerySet[PlanEntry], in_force: dict[int, str]
+) -> list[dict[str, Any]]:
+    """By plan level, each level's own list (filtered_entries() of the scope): a project counts on
+    every list it is on. Read from the cells when they serve the scope, brought up to date by
+    compute()."""
     from figures import cells
 
     levels = [scope.level] if scope.level else [value for value, _label in PlanLevel.choices]
-    entries, in_force = filtered_entries(year, scope)
     if cells.serves(scope):
-        cells.refresh([year])
         rows = cells.level_rows(year, month, scope, in_force)
     else:
         by_level = "plan__level"

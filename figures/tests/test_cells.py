@@ -317,24 +317,16 @@ def test_an_entry_added_while_its_project_moves_unit_lands_in_the_new_units_cell
     first_holds = threading.Event()
     failures: list[BaseException] = []
 
-    def add_entry(hold: bool) -> None:
-        try:
-            with transaction.atomic():
-                PlanEntry.objects.create(
-                    plan=plan, project=project, plan_type="continuing", annual_investment=50
-                )
-                if hold:
-                    first_holds.set()
-                    time.sleep(0.5)
-        except BaseException as error:  # noqa: BLE001 - reported by the test below
-            failures.append(error)
-        finally:
-            connections.close_all()
+    def add_entry() -> None:
+        PlanEntry.objects.create(plan=plan, project=project, plan_type="continuing", annual_investment=50)
 
-    def move(hold: bool) -> None:
+    def move() -> None:
+        Project.objects.filter(pk=project.pk).update(responsible_unit=new_unit)
+
+    def in_a_transaction(write, hold: bool) -> None:
         try:
             with transaction.atomic():
-                Project.objects.filter(pk=project.pk).update(responsible_unit=new_unit)
+                write()
                 if hold:
                     first_holds.set()
                     time.sleep(0.5)
@@ -344,10 +336,10 @@ def test_an_entry_added_while_its_project_moves_unit_lands_in_the_new_units_cell
             connections.close_all()
 
     first, second = (move, add_entry) if unit_first else (add_entry, move)
-    one = threading.Thread(target=first, args=(True,))
+    one = threading.Thread(target=in_a_transaction, args=(first, True))
     one.start()
     first_holds.wait(10)
-    other = threading.Thread(target=second, args=(False,))
+    other = threading.Thread(target=in_a_transaction, args=(second, False))
     other.start()
     one.join(20)
     other.join(20)
