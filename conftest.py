@@ -16,7 +16,7 @@ from django.test import Client
 from catalog.defaults import load_defaults
 from catalog.models import Category, IndustryField
 from org.choices import Role, UnitKind
-from org.models import Unit, User
+from org.models import Person, Unit, User
 from projects.models import Project
 
 PASSWORD = "Persona#2026"
@@ -131,3 +131,16 @@ def client_for(db: None):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def persona_password() -> str:
     return PASSWORD
+
+
+def linked_person(user: User) -> Person:
+    """The people-directory entry of an account (首席服务员, 分包领导 are people, linked to it)."""
+    person, _created = Person.objects.get_or_create(
+        user=user, defaults={"name": user.name or user.username, "unit": user.unit, "phone": user.phone}
+    )
+    return person
+
+
+@pytest.fixture
+def person_for(db: None):  # type: ignore[no-untyped-def]
+    return linked_person

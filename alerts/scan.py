@@ -265,8 +265,8 @@ def notify_changes(at: datetime) -> int:
             "project__name",
             "project__owner_unit_id",
             "project__responsible_unit_id",
-            "project__chief_officer_id",
-            "project__leader_in_charge_id",
+            "project__chief_officer__user_id",
+            "project__leader_in_charge__user_id",
         )
     )
     if not rows:
@@ -274,8 +274,8 @@ def notify_changes(at: datetime) -> int:
     people = User.objects.filter(is_active=True).filter(
         Q(role=Role.OWNER, unit_id__in=changed.values("project__owner_unit_id"))
         | Q(role=Role.UNIT, unit_id__in=changed.values("project__responsible_unit_id"))
-        | Q(pk__in=changed.values("project__chief_officer_id"))
-        | Q(pk__in=changed.values("project__leader_in_charge_id"))
+        | Q(pk__in=changed.values("project__chief_officer__user_id"))
+        | Q(pk__in=changed.values("project__leader_in_charge__user_id"))
     )
     owners: dict[int, list[User]] = {}
     units: dict[int, list[User]] = {}
@@ -295,7 +295,7 @@ def notify_changes(at: datetime) -> int:
             *units.get(row["project__responsible_unit_id"], []),
             *(
                 by_id[i]
-                for i in (row["project__chief_officer_id"], row["project__leader_in_charge_id"])
+                for i in (row["project__chief_officer__user_id"], row["project__leader_in_charge__user_id"])
                 if i in by_id
             ),
         ]

@@ -103,7 +103,7 @@ def export_alerts(request: HttpRequest, alerts: QuerySet[Alert]) -> HttpResponse
             a.get_colour_display(),
             a.get_state_display(),
             a.project.name,
-            a.project.responsible_unit.name,
+            a.project.responsible_unit_name,
             a.project.owner_unit.name if a.project.owner_unit else "",
             a.object_key,
             a.message,

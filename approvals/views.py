@@ -143,7 +143,7 @@ def export_overdue(request: HttpRequest, procedures: QuerySet[Procedure], today:
             index,
             p.project.code,
             p.project.name,
-            p.project.responsible_unit.name,
+            p.project.responsible_unit_name,
             p.type.name,
             p.department.name if p.department else "",
             p.submitted_on,

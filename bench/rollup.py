@@ -60,7 +60,7 @@ def seed(projects: int) -> list[int]:
 
 def add_month(ids: list[int], month: int, opening: bool) -> None:
     """An accepted report of `month` for every project: 100.25 万元 a month on an opening 1,000."""
-    from progress.exchange.bulk import insert
+    from exchange.bulk import insert
     from progress.models import Report, period_seq
     from progress.periods import Period
 

@@ -43,6 +43,8 @@ BUCKET_FIELDS = {
 }
 # What a cell is keyed by, besides its year and month.
 KEYS = ["plan_id", "counted", "category_id", "plan_type", "unit_id", "town_id"]
+# A project whose responsible unit is still 待明确 has its cells under unit 0.
+UNIT_KEY = "COALESCE(p.responsible_unit_id, 0)"
 # The cell fields a scope's rows add up, by the names scope_groups() gives them.
 ENTRY_COUNTS = [
     "to_start",
@@ -160,12 +162,12 @@ def rebuild(year: int, units: Iterable[int] | None = None) -> int:
         if not wanted:
             return 0
         cells = cells.filter(unit_id__in=wanted)
-        where = f" AND p.responsible_unit_id IN ({', '.join(['%s'] * len(wanted))})"
+        where = f" AND {UNIT_KEY} IN ({', '.join(['%s'] * len(wanted))})"
         where_params = wanted
     cells.delete()
     months, month_params = month_table(year)
     sums, sum_params = cell_sums()
-    keys = ["e.plan_id", "e.counted", "p.category_id", "e.plan_type", "p.responsible_unit_id", "p.town_id"]
+    keys = ["e.plan_id", "e.counted", "p.category_id", "e.plan_type", UNIT_KEY, "p.town_id"]
     reports = " ".join(
         f"LEFT JOIN {quote(Report._meta.db_table)} r{part} ON r{part}.project_id = p.id"
         f" AND r{part}.year = %s AND r{part}.month = m.month AND r{part}.part = {part}"
@@ -280,7 +282,7 @@ def scope_groups(
         group = {
             "project__category": row["category_id"],
             "plan_type": row["plan_type"],
-            "project__responsible_unit": row["unit_id"],
+            "project__responsible_unit": row["unit_id"] or None,
             "project__town": row["town_id"],
         }
         group.update(

@@ -19,33 +19,34 @@ from typing import Any
 
 STALE = "figures_figurestale"
 
+# A project whose responsible unit is still 待明确 is kept under unit 0.
 # table: (year, unit, the tables joined, how the changed row `{r}` joins them, the columns whose
 # change matters on UPDATE, or None for any)
 SOURCES = {
     "plans_planentry": (
         "pl.year",
-        "p.responsible_unit_id",
+        "COALESCE(p.responsible_unit_id, 0)",
         "plans_plan pl, projects_project p",
         "pl.id = {r}.plan_id AND p.id = {r}.project_id",
         None,
     ),
     "progress_yearprogress": (
         "{r}.year",
-        "p.responsible_unit_id",
+        "COALESCE(p.responsible_unit_id, 0)",
         "projects_project p",
         "p.id = {r}.project_id",
         None,
     ),
     "progress_report": (
         "{r}.year",
-        "p.responsible_unit_id",
+        "COALESCE(p.responsible_unit_id, 0)",
         "projects_project p",
         "p.id = {r}.project_id",
         ["year", "month", "part", "project_id", "deadline", "first_submitted_at"],
     ),
     "projects_project": (
         "pl.year",
-        "{r}.responsible_unit_id",
+        "COALESCE({r}.responsible_unit_id, 0)",
         "plans_planentry e, plans_plan pl",
         "e.project_id = {r}.id AND pl.id = e.plan_id",
         [
@@ -61,7 +62,7 @@ SOURCES = {
     ),
     "plans_plan": (
         "{r}.year",
-        "p.responsible_unit_id",
+        "COALESCE(p.responsible_unit_id, 0)",
         "plans_planentry e, projects_project p",
         "e.plan_id = {r}.id AND p.id = e.project_id",
         ["year"],
@@ -180,7 +181,7 @@ END"""
 # Every (year, unit) that has entries already, so that the first figure read builds its cells.
 MARK_ALL = f"""
 INSERT INTO {STALE} (year, unit_id)
-SELECT DISTINCT pl.year, p.responsible_unit_id
+SELECT DISTINCT pl.year, COALESCE(p.responsible_unit_id, 0)
 FROM plans_planentry e JOIN plans_plan pl ON pl.id = e.plan_id JOIN projects_project p ON p.id = e.project_id
 """
 

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "projects",
     "plans",
     "progress",
+    "exchange",
     "figures",
     "alerts",
     "notifications",

@@ -9,7 +9,7 @@ urlpatterns = [
     path("elements/", include("elements.urls")),
     path("approvals/", include("approvals.urls")),
     path("reports/", include("progress.urls")),
-    path("exchange/", include("progress.urls_exchange")),
+    path("exchange/", include("exchange.urls")),
     path("dashboard/", include("figures.urls")),
     path("alerts/", include("alerts.urls")),
     path("notifications/", include("notifications.urls")),

@@ -57,7 +57,7 @@ def build(rng: random.Random, today: date) -> dict[str, int]:
             actual_start_date__isnull=False,
             planned_completion_date__isnull=False,
         )
-        .select_related("category", "industry")
+        .select_related("category", "industry", "responsible_person")
         .order_by("pk")
     )
     wanted = min(max(20, len(candidates) // 3), 200)
@@ -87,7 +87,7 @@ def build(rng: random.Random, today: date) -> dict[str, int]:
     for node in nodes:
         project = by_id[node.project_id]
         started = project.actual_start_date
-        node.responsible_person = project.responsible_person
+        node.responsible_person = project.responsible_person.name if project.responsible_person else ""
         code = APPROVALS.get(node.name)
         if code is not None:
             procedure = approved.get((project.pk, code))

@@ -2,6 +2,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models, transaction
 from django.db.models import F, Func, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Concat, Substr
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lib.validators import validate_credit_code, validate_phone
@@ -172,3 +173,73 @@ class User(AbstractUser):
     @property
     def is_coordinator(self) -> bool:
         return self.is_superuser or self.role in ROLES_EDITING_ALL
+
+
+class PersonQuerySet(models.QuerySet["Person"]):
+    def active(self) -> "PersonQuerySet":
+        return self.filter(is_active=True)
+
+    def named(self, name: str, phone: str = "", unit: "Unit | None" = None) -> "Person | None":
+        """The person a form or a table means by a name (and phone): found, created, or None for a blank name.
+
+        Same name in the same unit is the same person; a phone given fills one the directory lacks.
+        """
+        name = " ".join((name or "").split())
+        if not name:
+            return None
+        unit_id = unit.pk if unit is not None else None
+        person = self.filter(name=name, unit_id=unit_id).order_by("-is_active", "pk").first()
+        if person is None and unit_id is not None:
+            person = self.filter(name=name, unit=None).order_by("-is_active", "pk").first()
+        if person is None:
+            return self.create(name=name, phone=phone, unit_id=unit_id)
+        if phone and person.phone != phone:
+            person.phone = phone
+            person.save(update_fields=["phone"])
+        return person
+
+
+class Person(models.Model):
+    """人员: someone named on projects (首席服务员, 分包领导, 责任人, 联系人), with or without a login account."""
+
+    name = models.CharField(_("姓名"), max_length=40)
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("所在单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="people",
+    )
+    post = models.CharField(_("职务"), max_length=60, blank=True)
+    phone = models.CharField(_("手机号"), max_length=30, blank=True, validators=[validate_phone])
+    user = models.OneToOneField(
+        User,
+        verbose_name=_("登录账号"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="person",
+    )
+    is_active = models.BooleanField(_("在职"), default=True)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("人员")
+        verbose_name_plural = _("人员")
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def label(self) -> str:
+        """姓名（单位 职务）: what a picker shows, so that two people of one name can be told apart."""
+        where = " ".join(
+            part
+            for part in (self.unit.short_name or self.unit.name if self.unit_id else "", self.post)
+            if part
+        )
+        return f"{self.name}（{where}）" if where else self.name

@@ -34,7 +34,7 @@ class PipelineEntrySerializer(CleanModelSerializer):
     project = EditableProjectField()
     project_name = serializers.CharField(source="project.name", read_only=True)
     category_name = serializers.CharField(source="project.category.name", read_only=True)
-    responsible_unit_name = serializers.CharField(source="project.responsible_unit.name", read_only=True)
+    responsible_unit_name = serializers.CharField(source="project.responsible_unit_name", read_only=True)
     proposing_unit_name = serializers.CharField(source="proposing_unit.name", read_only=True)
     proposed_levels = serializers.ListField(child=serializers.CharField(), read_only=True)
     readiness_display = serializers.CharField(source="get_readiness_display", read_only=True)

@@ -114,7 +114,7 @@ def export_entries(request: HttpRequest, year: int, entries: QuerySet[PipelineEn
         _("项目单位联系人及电话"),
         _("备注"),
     ]
-    limited = entries.select_related("project__industry")[: settings.EXPORT_ROW_LIMIT]
+    limited = entries.select_related("project__industry", "project__owner_contact")[: settings.EXPORT_ROW_LIMIT]
     rows = (
         (
             index,
@@ -133,9 +133,9 @@ def export_entries(request: HttpRequest, year: int, entries: QuerySet[PipelineEn
             e.get_decision_display() or _("待审查"),
             e.project.signing_status,
             e.project.demolition_progress,
-            e.project.responsible_unit.name,
+            e.project.responsible_unit_name,
             e.proposing_unit.name,
-            f"{e.project.owner_contact} {e.project.owner_phone}".strip(),
+            e.project.owner_contact_text,
             e.note,
         )
         for index, e in enumerate(limited.iterator(chunk_size=2000), start=1)

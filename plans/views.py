@@ -159,7 +159,7 @@ def export_entries(request: HttpRequest, plan: Plan, entries: object) -> HttpRes
             e.project.code,
             e.project.name,
             e.project.category.name,
-            e.project.responsible_unit.name,
+            e.project.responsible_unit_name,
             e.get_plan_type_display(),
             e.project.total_investment,
             e.annual_investment,

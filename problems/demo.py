@@ -182,7 +182,7 @@ class Ledger:
     def build(self) -> dict[str, int]:
         projects = list(
             Project.objects.filter(status__in=list(WEIGHTS))
-            .select_related("responsible_unit", "owner_unit", "town")
+            .select_related("responsible_unit", "owner_unit", "town", "leader_in_charge", "chief_officer")
             .order_by("pk")
         )
         if not projects or self.office is None:
@@ -271,9 +271,11 @@ class Ledger:
             category=category,
             description=description,
             measures=measures.format(**values),
-            leader_id=project.leader_in_charge_id,
+            leader_id=project.leader_in_charge.user_id if project.leader_in_charge else None,
             deadline=raised + timedelta(days=rng.choice([15, 20, 30, 30, 45, 60])),
-            raised_by=owners[0] if owners and rng.random() < 0.5 else project.chief_officer or self.office,
+            raised_by=owners[0]
+            if owners and rng.random() < 0.5
+            else (project.chief_officer.user if project.chief_officer else None) or self.office,
             raised_at=moment(rng, raised),
         )
         draft = Draft(problem, units, raised)
@@ -346,7 +348,7 @@ class Ledger:
             p
             for p in Project.objects.filter(
                 status__in=[ProjectStatus.PRELIMINARY, ProjectStatus.CONSTRUCTION]
-            ).select_related("town", "responsible_unit", "owner_unit")
+            ).select_related("town", "responsible_unit", "owner_unit", "leader_in_charge")
             .order_by("pk")
         ]  # fmt: skip
         leaders = self.cast.leaders or [self.office]
@@ -375,8 +377,9 @@ class Ledger:
             people.update(u.pk for u in self.cast.inspectors[:1])
             for matter in matters:
                 people.update(u.pk for u in self.cast.writers_for(matter.owner_unit) if u.role != Role.OWNER)
-                if matter.project and matter.project.leader_in_charge_id:
-                    people.add(matter.project.leader_in_charge_id)
+                leader = matter.project.leader_in_charge if matter.project else None
+                if leader is not None and leader.user_id:
+                    people.add(leader.user_id)
             people.discard(meeting.chair_id)
             meeting.attendees.set(sorted(people))
             settled = sum(1 for m in matters if m.problem_id and m.status == MatterStatus.DONE)

@@ -379,51 +379,6 @@ class ReportPhoto(models.Model):
         return self.caption or self.image.name
 
 
-def import_path(instance: "ImportBatch", filename: str) -> str:
-    stamp = timezone.now()
-    return f"imports/{stamp:%Y/%m}/{stamp:%d%H%M%S%f}-{filename[-80:]}"
-
-
-class ImportBatch(models.Model):
-    """表格导入记录: one uploaded official table, who and when, what it did; the file is kept."""
-
-    class Status(models.TextChoices):
-        PREVIEW = "preview", _("待确认")
-        COMMITTED = "committed", _("已导入")
-        FAILED = "failed", _("有错误")
-        DISCARDED = "discarded", _("已放弃")
-
-    file = models.FileField(_("文件"), upload_to=import_path)
-    original_name = models.CharField(_("文件名"), max_length=200)
-    table = models.PositiveSmallIntegerField(
-        _("表格"),
-        choices=[
-            (1, _("附件1 前期项目谋划表")),
-            (2, _("附件2 新建（竣工）项目情况表")),
-            (3, _("附件3 在建项目进展情况表")),
-        ],
-    )
-    year = models.PositiveSmallIntegerField(_("年度"))
-    level = models.CharField(_("计划级别"), max_length=20)
-    period = models.CharField(_("报送期"), max_length=10, blank=True)
-    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.PREVIEW)
-    counts = models.JSONField(_("统计"), default=dict, blank=True)
-    errors = models.JSONField(_("错误"), default=list, blank=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now)
-    committed_at = models.DateTimeField(_("导入时间"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("表格导入")
-        verbose_name_plural = _("表格导入")
-        ordering = ["-uploaded_at", "-id"]
-
-    def __str__(self) -> str:
-        return self.original_name
-
-
 class MonthlyProgress(models.Model):
     """月度汇总: a project's accepted figures per month, kept current as reports are accepted.
 

@@ -299,7 +299,7 @@ def board_rows(user: User, year: int, month: int, today: date) -> list[BoardRow]
             state, late = board_state(report, period, today)
             rows.append(BoardRow(project, period, report, state, late))
     rows.sort(
-        key=lambda row: (row.project.responsible_unit.path, row.project.name, row.project.pk, row.period.part)
+        key=lambda row: (row.project.responsible_unit_path, row.project.name, row.project.pk, row.period.part)
     )
     return rows
 
@@ -315,7 +315,7 @@ def board(request: HttpRequest) -> HttpResponse:
     if unit_id.isdigit():
         unit = Unit.objects.filter(pk=int(unit_id)).first()
         if unit:
-            rows = [r for r in rows if r.project.responsible_unit.path.startswith(unit.path)]
+            rows = [r for r in rows if r.project.responsible_unit_path.startswith(unit.path)]
     state = request.GET.get("state", "")
     if state in BoardState.values:
         rows = [r for r in rows if r.state == state or (state == BoardState.LATE and r.late)]
@@ -369,7 +369,7 @@ def export_board(request: HttpRequest, period: Period, rows: list[BoardRow]) -> 
     data = (
         (
             i,
-            r.project.responsible_unit.name,
+            r.project.responsible_unit_name,
             r.project.name,
             r.project.owner_unit.name if r.project.owner_unit else "",
             r.period.label,

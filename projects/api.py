@@ -15,8 +15,9 @@ from rest_framework.response import Response
 from audit.changes import diff, record, snapshot
 from audit.models import OperationLog
 from keyprojects.api import CleanModelSerializer, LoggedWritesMixin, ScopedObjectMixin
+from lib.validators import validate_phone
 from org.choices import Role
-from org.models import Unit
+from org.models import Person, Unit
 from projects.choices import ProjectStatus
 from projects.filtersets import ProjectFilterSet
 from projects.models import Procedure, Project
@@ -68,17 +69,52 @@ class ProcedureSerializer(CleanModelSerializer):
         ]
 
 
+# The people a project names by name and phone, with the unit a new one is added to.
+PEOPLE = {"responsible_person": "responsible_unit", "owner_contact": "owner_unit"}
+
+
 class ProjectSerializer(CleanModelSerializer):
     industry_name = serializers.CharField(source="industry.name", read_only=True, allow_null=True)
     category_name = serializers.CharField(source="category.name", read_only=True)
     town_name = serializers.CharField(source="town.name", read_only=True, allow_null=True)
-    responsible_unit_name = serializers.CharField(source="responsible_unit.name", read_only=True)
+    responsible_unit_name = serializers.CharField(read_only=True)
     owner_unit_name = serializers.CharField(source="owner_unit.name", read_only=True, allow_null=True)
-    leader_in_charge_name = serializers.CharField(
-        source="leader_in_charge.get_full_name", read_only=True, allow_null=True
+    leader_in_charge_name = serializers.CharField(source="leader_in_charge.name", read_only=True, default="")
+    chief_officer_name = serializers.CharField(source="chief_officer.name", read_only=True, default="")
+    # 责任人 and 联系人 by name and phone, as the forms take them; a write finds or adds the person.
+    responsible_person = serializers.CharField(
+        source="responsible_person.name",
+        label=_("责任人"),
+        max_length=40,
+        required=False,
+        allow_blank=True,
+        default="",
     )
-    chief_officer_name = serializers.CharField(
-        source="chief_officer.get_full_name", read_only=True, allow_null=True
+    responsible_phone = serializers.CharField(
+        source="responsible_person.phone",
+        label=_("责任人电话"),
+        max_length=30,
+        required=False,
+        allow_blank=True,
+        default="",
+        validators=[validate_phone],
+    )
+    owner_contact = serializers.CharField(
+        source="owner_contact.name",
+        label=_("项目单位联系人"),
+        max_length=40,
+        required=False,
+        allow_blank=True,
+        default="",
+    )
+    owner_phone = serializers.CharField(
+        source="owner_contact.phone",
+        label=_("项目单位联系电话"),
+        max_length=30,
+        required=False,
+        allow_blank=True,
+        default="",
+        validators=[validate_phone],
     )
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     size_bucket = serializers.CharField(read_only=True)
@@ -138,6 +174,19 @@ class ProjectSerializer(CleanModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["status", "status_reason", "version", "created_by", "created_at", "updated_at"]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        people = {key: attrs.pop(key) for key in PEOPLE if key in attrs}
+        attrs = super().validate(attrs)
+        for key, given in people.items():
+            current = getattr(self.instance, key) if self.instance is not None else None
+            unit = attrs.get(PEOPLE[key], getattr(self.instance, PEOPLE[key], None))
+            attrs[key] = Person.objects.named(
+                given.get("name", current.name if current else ""),
+                given.get("phone", current.phone if current else ""),
+                unit,
+            )
+        return attrs
 
     def validate_responsible_unit(self, unit: Unit) -> Unit:
         """Outside the coordinator's office, a project goes only to one's own unit or one below it."""
@@ -223,7 +272,7 @@ class ProjectViewSet(
         projects = (
             Project.objects.visible_to(self.request.user)
             .with_list_relations()
-            .select_related("leader_in_charge", "chief_officer")
+            .select_related("leader_in_charge", "chief_officer", "responsible_person", "owner_contact")
         )
         if self.action == "retrieve":
             procedures = Procedure.objects.select_related("project", "type", "department")

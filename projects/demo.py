@@ -28,7 +28,7 @@ from catalog.defaults import load_defaults
 from catalog.models import Category, IndustryField, ProcedureType
 from lib.validators import CREDIT_CODE_CHARSET, credit_code_check_char
 from org.choices import Role, UnitKind
-from org.models import Unit, User
+from org.models import Person, Unit, User
 from plans.choices import PlanKind, PlanLevel, PlanType
 from plans.counting import recount
 from plans.models import Plan, PlanEntry
@@ -532,6 +532,10 @@ def org_code_check(body: str) -> str:
     return "X" if check == 10 else "0" if check == 11 else str(check)
 
 
+# The post a linked account's person holds in the directory.
+POSTS = {Role.LEADER: "分包领导", Role.COORDINATOR: "首席服务员", Role.UNIT: "首席服务员"}
+
+
 class DemoBuilder:
     """Builds the demo district into an empty registry: build() writes everything in one transaction."""
 
@@ -553,6 +557,9 @@ class DemoBuilder:
         self.owners: dict[str, list[Owner]] = {}
         self.pools: dict[tuple[str, bool, tuple[str, ...]], list[Owner]] = {}
         self.officers_by_unit: dict[int, list[User]] = {}
+        self.contacts: dict[tuple[int | None, str], Person] = {}
+        self.new_people: list[Person] = []
+        self.person_of: dict[int, Person] = {}
         self.used_names: dict[str, int] = {}
         self.used_codes: set[str] = set()
         self.used_credit_codes: set[str] = set()
@@ -569,6 +576,15 @@ class DemoBuilder:
     def person(self) -> str:
         given = self.pick(GIVEN) + (self.pick(GIVEN) if self.chance(0.7) else "")
         return self.pick(SURNAMES) + given
+
+    def contact(self, unit: Unit | None, name: str, phone: str, post: str) -> Person:
+        """The person of `unit` called `name` in the directory (one per name and unit)."""
+        key = (unit.pk if unit else None, name)
+        person = self.contacts.get(key)
+        if person is None:
+            person = self.contacts[key] = Person(name=name, unit=unit, post=post, phone=phone)
+            self.new_people.append(person)
+        return person
 
     def mobile(self) -> str:
         return self.pick(MOBILE_PREFIXES) + f"{self.rng.randrange(10**8):08d}"
@@ -777,6 +793,16 @@ class DemoBuilder:
             self.officers_by_unit.setdefault(officer.unit_id, []).append(officer)  # type: ignore[arg-type]
         self.drc_officers = self.officers_by_unit[self.units["drc"].pk]
         self.counts["users"] = len(users)
+        # Leaders and officers in the people directory, linked to their accounts.
+        staff = [*self.leaders, *self.officers]
+        Person.objects.bulk_create(
+            [
+                Person(name=u.name, unit_id=u.unit_id, phone=u.phone, user=u, post=POSTS[u.role])
+                for u in staff
+            ],
+            batch_size=BATCH_SIZE,
+        )
+        self.person_of = {p.user_id: p for p in Person.objects.filter(user__in=staff)}
 
     # Project names -------------------------------------------------------------------------------
 
@@ -846,6 +872,8 @@ class DemoBuilder:
             total = self.money(max(low, template.span[0]), min(high, template.span[1]))
             owner = self.choose_owner(template, anchor, total)
             drafts.append(self.project_draft(template, owner, total, categories, industries))
+        Person.objects.bulk_create(self.new_people, batch_size=BATCH_SIZE)
+        self.counts["people"] = len(self.new_people)
         Project.objects.bulk_create([d.project for d in drafts], batch_size=BATCH_SIZE)
         self.counts["projects"] = len(drafts)
         return drafts
@@ -1047,12 +1075,14 @@ class DemoBuilder:
         )
         project.responsible_unit = responsible
         project.owner_unit = owner.unit
-        project.leader_in_charge = leader
-        project.chief_officer = chief
-        project.responsible_person = self.person()
-        project.responsible_phone = self.mobile() if self.chance(0.8) else self.landline()
-        project.owner_contact = self.person()
-        project.owner_phone = self.mobile()
+        project.leader_in_charge = self.person_of[leader.pk] if leader else None
+        project.chief_officer = self.person_of[chief.pk]
+        name = self.person()
+        project.responsible_person = self.contact(
+            responsible, name, self.mobile() if self.chance(0.8) else self.landline(), "责任人"
+        )
+        name = self.person()
+        project.owner_contact = self.contact(owner.unit, name, self.mobile(), "联系人")
         project.green_channel = self.chance(0.3 if big else 0.12)
         project.is_ppp = government and template.category == "infrastructure" and self.chance(0.06)
         project.has_special_bond = government and template.category != "industry" and self.chance(0.2)
@@ -1112,7 +1142,7 @@ class DemoBuilder:
 
     def history_of(self, d: Draft) -> Iterator[ProjectStatusChange]:
         p = d.project
-        by = [self.coordinator.pk, p.chief_officer_id]
+        by = [self.coordinator.pk, p.chief_officer.user_id if p.chief_officer else self.coordinator.pk]
 
         def step(old: str, new: str, on: date, reason: str = "") -> ProjectStatusChange:
             return ProjectStatusChange(
@@ -1484,6 +1514,7 @@ def flush_demo() -> dict[str, int]:
         Procedure.objects.all().delete()
         ProjectStatusChange.objects.all().delete()
         counts["projects"] = Project.objects.all().delete()[0]
+        counts["people"] = Person.objects.all().delete()[0]
         User.objects.filter(is_superuser=True).update(unit=None)
         counts["users"] = User.objects.filter(is_superuser=False).delete()[0]
         # Children before parents: the tree is protected against deleting a unit that has children.

@@ -34,6 +34,10 @@ class ProjectFilterSet(filters.FilterSet):
     town = filters.ModelChoiceFilter(label=_("乡镇/街道"), queryset=Unit.objects.filter(kind=UnitKind.TOWN))
     size = filters.ChoiceFilter(label=_("投资规模"), choices=SizeBucket.choices, method="filter_size")
     green_channel = filters.BooleanFilter(label=_("绿色通道"))
+    # Projects imported from a table that names no 责任单位 (附件2) wait here for one.
+    unassigned = filters.BooleanFilter(
+        label=_("责任单位待明确"), field_name="responsible_unit", lookup_expr="isnull"
+    )
 
     class Meta:
         model = Project

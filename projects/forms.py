@@ -7,8 +7,9 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Category, IndustryField, ProcedureType
+from lib.validators import validate_phone
 from org.choices import Role, UnitKind
-from org.models import Unit, User
+from org.models import Person, Unit, User
 from projects.models import Procedure, Project
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -41,6 +42,15 @@ class ProjectForm(BootstrapMixin, forms.ModelForm):
     """项目登记/编辑; `version` refuses a save over someone else's newer change."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # 责任人 and 联系人 are typed as people write them; saving finds or adds them in the people directory.
+    responsible_person = forms.CharField(label=_("责任人"), max_length=40, required=False)
+    responsible_phone = forms.CharField(
+        label=_("责任人电话"), max_length=30, required=False, validators=[validate_phone]
+    )
+    owner_contact = forms.CharField(label=_("项目单位联系人"), max_length=40, required=False)
+    owner_phone = forms.CharField(
+        label=_("项目单位联系电话"), max_length=30, required=False, validators=[validate_phone]
+    )
 
     class Meta:
         model = Project
@@ -66,10 +76,6 @@ class ProjectForm(BootstrapMixin, forms.ModelForm):
             "owner_unit",
             "leader_in_charge",
             "chief_officer",
-            "responsible_person",
-            "responsible_phone",
-            "owner_contact",
-            "owner_phone",
             "signing_status",
             "demolition_progress",
             "green_channel",
@@ -95,8 +101,17 @@ class ProjectForm(BootstrapMixin, forms.ModelForm):
         self.fields["responsible_unit"].queryset = units.exclude(kind=UnitKind.OWNER)
         self.fields["owner_unit"].queryset = Unit.objects.filter(is_active=True, kind=UnitKind.OWNER)
         self.fields["town"].queryset = Unit.objects.filter(is_active=True, kind=UnitKind.TOWN)
-        self.fields["leader_in_charge"].queryset = User.objects.filter(is_active=True, role=Role.LEADER)
-        self.fields["chief_officer"].queryset = User.objects.filter(is_active=True).exclude(role=Role.OWNER)
+        people = Person.objects.active().select_related("unit")
+        self.fields["leader_in_charge"].queryset = people
+        self.fields["chief_officer"].queryset = people
+        for name in ("leader_in_charge", "chief_officer"):
+            self.fields[name].label_from_instance = lambda person: person.label  # type: ignore[attr-defined]
+        self.fields["responsible_unit"].required = True
+        for key, phone in (("responsible_person", "responsible_phone"), ("owner_contact", "owner_phone")):
+            person = getattr(self.instance, key) if self.instance.pk else None
+            if person is not None:
+                self.fields[key].initial = person.name
+                self.fields[phone].initial = person.phone
         self.fields["category"].queryset = Category.objects.filter(is_active=True)
         self.fields["industry"].queryset = IndustryField.objects.filter(is_active=True)
         if user.role == Role.OWNER:
@@ -127,6 +142,13 @@ class ProjectForm(BootstrapMixin, forms.ModelForm):
             project.version += 1
         else:
             project.created_by = self.user
+        data = self.cleaned_data
+        project.responsible_person = Person.objects.named(
+            data.get("responsible_person", ""), data.get("responsible_phone", ""), project.responsible_unit
+        )
+        project.owner_contact = Person.objects.named(
+            data.get("owner_contact", ""), data.get("owner_phone", ""), project.owner_unit
+        )
         if commit:
             project.save()
         return project

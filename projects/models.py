@@ -14,7 +14,6 @@ from lib.numbers import size_bucket
 from lib.validators import (
     normalize_build_years,
     validate_build_years,
-    validate_phone,
     validate_project_code,
 )
 from projects.choices import (
@@ -94,8 +93,14 @@ class Project(models.Model):
     )
     signing_status = models.CharField(_("签约情况"), max_length=200, blank=True)
     demolition_progress = models.CharField(_("拆迁进展"), max_length=200, blank=True)
+    # Empty until someone says who: 附件2 has no 责任单位 column (the "责任单位待明确" filter finds them).
     responsible_unit = models.ForeignKey(
-        "org.Unit", verbose_name=_("责任单位"), on_delete=models.PROTECT, related_name="responsible_projects"
+        "org.Unit",
+        verbose_name=_("责任单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="responsible_projects",
     )
     owner_unit = models.ForeignKey(
         "org.Unit",
@@ -106,7 +111,7 @@ class Project(models.Model):
         related_name="owned_projects",
     )
     leader_in_charge = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
+        "org.Person",
         verbose_name=_("分包领导"),
         null=True,
         blank=True,
@@ -114,20 +119,28 @@ class Project(models.Model):
         related_name="led_projects",
     )
     chief_officer = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
+        "org.Person",
         verbose_name=_("首席服务员"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="served_projects",
     )
-    responsible_person = models.CharField(_("责任人"), max_length=40, blank=True)
-    responsible_phone = models.CharField(
-        _("责任人电话"), max_length=30, blank=True, validators=[validate_phone]
+    responsible_person = models.ForeignKey(
+        "org.Person",
+        verbose_name=_("责任人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="responsible_for_projects",
     )
-    owner_contact = models.CharField(_("项目单位联系人"), max_length=40, blank=True)
-    owner_phone = models.CharField(
-        _("项目单位联系电话"), max_length=30, blank=True, validators=[validate_phone]
+    owner_contact = models.ForeignKey(
+        "org.Person",
+        verbose_name=_("项目单位联系人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contact_for_projects",
     )
     green_channel = models.BooleanField(_("绿色通道"), default=False)
     is_ppp = models.BooleanField(_("PPP项目"), default=False)
@@ -207,6 +220,21 @@ class Project(models.Model):
             errors["longitude"] = _t("经度和纬度须同时填写或同时留空。")
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def responsible_unit_name(self) -> str:
+        """责任单位's name for tables and exports; empty while it is 待明确."""
+        return self.responsible_unit.name if self.responsible_unit_id else ""
+
+    @property
+    def owner_contact_text(self) -> str:
+        """项目单位联系人及电话 in one cell, as the tables write it."""
+        contact = self.owner_contact
+        return f"{contact.name} {contact.phone}".strip() if contact is not None else ""
+
+    @property
+    def responsible_unit_path(self) -> str:
+        return self.responsible_unit.path if self.responsible_unit_id else ""
 
     @property
     def size_bucket(self) -> str:

@@ -127,7 +127,7 @@ def export_projects(request: HttpRequest, projects: QuerySet[Project]) -> HttpRe
             p.build_years,
             p.total_investment,
             p.get_status_display(),
-            p.responsible_unit.name,
+            p.responsible_unit_name,
             p.owner_unit.name if p.owner_unit else "",
             p.town.name if p.town else "",
             p.address,
@@ -156,7 +156,9 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     }
     if tab == "overview":
         context["status_form"] = StatusChangeForm(project=project)
-        context["people"] = Project.objects.select_related("leader_in_charge", "chief_officer").get(pk=pk)
+        context["people"] = Project.objects.select_related(
+            "leader_in_charge", "chief_officer", "responsible_person", "owner_contact"
+        ).get(pk=pk)
     elif tab == "plans":
         context["entries"] = (
             PlanEntry.objects.filter(project=project)

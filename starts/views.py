@@ -127,7 +127,7 @@ def export_members(request: HttpRequest, title: str, members: QuerySet[StartEven
             m.project.code,
             m.project.name,
             m.project.category.name,
-            m.project.responsible_unit.name,
+            m.project.responsible_unit_name,
             m.project.total_investment,
             m.annual_investment,
             m.project.actual_start_date,

@@ -429,7 +429,7 @@ def test_page_size_can_be_raised_up_to_500(world, client_for):
     assert len(client.get("/api/projects/?page_size=10").json()["results"]) == 10
 
 
-def make_projects(world, count: int) -> None:  # type: ignore[no-untyped-def]
+def make_projects(world, count: int, person_for) -> None:  # type: ignore[no-untyped-def]
     category = Category.objects.get(code="industry")
     Project.objects.bulk_create(
         Project(
@@ -440,21 +440,21 @@ def make_projects(world, count: int) -> None:  # type: ignore[no-untyped-def]
             responsible_unit=world.housing,
             owner_unit=world.owner_a_unit,
             town=world.town,
-            leader_in_charge=world.leader,
-            chief_officer=world.coordinator,
+            leader_in_charge=person_for(world.leader),
+            chief_officer=person_for(world.coordinator),
         )
         for i in range(count)
     )
 
 
 @pytest.mark.parametrize("persona", ["coordinator", "department", "owner_a"])
-def test_list_costs_the_same_number_of_queries_for_3_and_30_projects(world, client_for, persona):
+def test_list_costs_the_same_number_of_queries_for_3_and_30_projects(world, client_for, persona, person_for):
     client = client_for(getattr(world, persona))
     client.get("/api/projects/")
-    make_projects(world, 3)
+    make_projects(world, 3, person_for)
     with CaptureQueriesContext(connection) as few:
         assert client.get("/api/projects/").status_code == 200
-    make_projects(world, 27)
+    make_projects(world, 27, person_for)
     with CaptureQueriesContext(connection) as many:
         response = client.get("/api/projects/")
     assert response.json()["count"] >= 30

@@ -29,13 +29,13 @@ def at(year, month, day, hour=10, minute=0):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def people(world):  # type: ignore[no-untyped-def]
+def people(world, person_for):  # type: ignore[no-untyped-def]
     """project_b gets a chief service officer and a leader in charge; everyone has a phone number."""
     world.chief = User.objects.create_user(
         "chief", role=Role.COORDINATOR, unit=world.drc, name="首席", phone="13900000001"
     )
-    world.project_b.chief_officer = world.chief
-    world.project_b.leader_in_charge = world.leader
+    world.project_b.chief_officer = person_for(world.chief)
+    world.project_b.leader_in_charge = person_for(world.leader)
     world.project_b.save()
     for index, user in enumerate(User.objects.all()):
         user.phone = f"1380000{index:04d}"

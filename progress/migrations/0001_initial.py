@@ -3,6 +3,7 @@
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
+import exchange.models
 import progress.models
 from decimal import Decimal
 from django.conf import settings
@@ -23,7 +24,7 @@ class Migration(migrations.Migration):
             name='ImportBatch',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(upload_to=progress.models.import_path, verbose_name='文件')),
+                ('file', models.FileField(upload_to=exchange.models.import_path, verbose_name='文件')),
                 ('original_name', models.CharField(max_length=200, verbose_name='文件名')),
                 ('table', models.PositiveSmallIntegerField(choices=[(1, '附件1 前期项目谋划表'), (2, '附件2 新建（竣工）项目情况表'), (3, '附件3 在建项目进展情况表')], verbose_name='表格')),
                 ('year', models.PositiveSmallIntegerField(verbose_name='年度')),

@@ -7,10 +7,11 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from exchange.models import ImportBatch
+from exchange.tests.test_import import row3, table3
 from plans.models import Plan, PlanEntry
-from progress.models import ImportBatch, Report
+from progress.models import Report
 from progress.periods import current_period
-from progress.tests.test_exchange_import import row3, table3
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -4,9 +4,9 @@ from decimal import Decimal
 
 import pytest
 
+from exchange.bulk import insert
 from lib.sql import any_of
 from progress.choices import ReportState
-from progress.exchange.bulk import insert
 from progress.models import Report
 from projects.models import Project
 

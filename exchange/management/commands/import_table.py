@@ -7,9 +7,9 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from exchange.importer import import_table, summary
 from org.models import User
 from plans.choices import PlanLevel
-from progress.exchange.importer import import_table, summary
 from progress.periods import Period
 
 
@@ -27,6 +27,11 @@ class Command(BaseCommand):
         parser.add_argument("--table", type=int, choices=[1, 2, 3], help="表格；不填时按表头自动识别")
         parser.add_argument("--dry-run", action="store_true", help="只检查并列出将要发生的变化，不写入")
         parser.add_argument("--user", help="以该用户的身份和数据范围导入（默认：全部数据，不记录导入人）")
+        parser.add_argument(
+            "--create-missing",
+            action="store_true",
+            help="表中系统不认识的单位、人员、字典值按建议处理（对应到已有条目并记为别名，或新建），并列出所做的处理",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -63,7 +68,10 @@ class Command(BaseCommand):
             table=options["table"],
             user=user,
             commit=not dry_run,
+            create_missing=options["create_missing"],
         )
+        for line in result.created.lines():
+            self.stdout.write(line)
         for warning in result.warnings:
             self.stdout.write(f"提示 {_where(warning.row, warning.column, warning.message)}{warning.message}")
         if result.errors:

@@ -140,6 +140,8 @@ SYSTEM_COLUMNS: tuple[Column, ...] = (
     _c("actual_start_date", "实际开工时间", Kind.DATE, "实际开工日期", "开工时间", width=11),
     _c("actual_completion_date", "实际竣工时间", Kind.DATE, "实际竣工日期", "竣工时间", width=11),
     _c("in_statistics", "已入统", Kind.BOOL, "是否入统", "入统情况", width=7),
+    _c("status_reason", "暂停原因", Kind.TEXT, "停工原因", "暂停施工原因", "状态原因", width=14),
+    _c("leader_in_charge", "分包领导", Kind.PERSON, "包联领导", "联系领导", "分管领导", width=9),
 )
 
 TABLE1 = Table(

@@ -9,9 +9,10 @@ from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
 from audit.models import OperationLog
+from exchange.export import FIRST_DATA_ROW
+from exchange.models import ImportBatch
 from plans.models import Plan, PlanEntry
-from progress.exchange.export import FIRST_DATA_ROW
-from progress.models import ImportBatch, Report
+from progress.models import Report
 
 pytestmark = pytest.mark.django_db
 

@@ -9,10 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
+from exchange.tables import TABLES
 from org.choices import UnitKind
 from org.models import Unit
 from plans.choices import PlanLevel
-from progress.exchange.tables import TABLES
 from progress.periods import Period
 from projects.forms import BootstrapMixin
 

@@ -6,9 +6,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from exchange.export import export_table
 from org.models import Unit
 from plans.choices import PlanLevel
-from progress.exchange.export import export_table
 from progress.periods import Period
 
 

@@ -8,8 +8,9 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
+from exchange.models import ImportBatch
 from plans.models import Plan, PlanEntry
-from progress.models import ImportBatch, Report
+from progress.models import Report
 
 pytestmark = pytest.mark.django_db
 

@@ -19,7 +19,7 @@ from defusedxml import ElementTree
 from django.conf import settings
 from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum
 
-from progress.exchange.tables import TABLES, Column, Table, is_group_header, match_header, normalize_header
+from exchange.tables import TABLES, Column, Table, is_group_header, match_header, normalize_header
 
 HEADER_SCAN_ROWS = 15
 CHUNK_BYTES = 1 << 20

@@ -26,16 +26,8 @@ from django.utils.translation import get_language
 
 from audit.models import OperationLog
 from catalog.models import Category, IndustryField, ProcedureType
-from lib.sql import any_of
-from lib.validators import normalize_build_years, validate_build_years, validate_phone, validate_project_code
-from org.choices import Role
-from org.models import Unit, User
-from plans.choices import PlanKind, PlanLevel
-from plans.counting import recount
-from plans.models import Plan, PlanEntry
-from progress.choices import PARTS_PER_MONTH, ReportState, RevisionKind
-from progress.exchange.bulk import insert, update_grouped
-from progress.exchange.cells import (
+from exchange.bulk import insert, update_grouped
+from exchange.cells import (
     PROCEDURE_LABELS,
     CellError,
     clean_text,
@@ -49,9 +41,19 @@ from progress.exchange.cells import (
     parse_procedures_text,
     parse_status,
 )
-from progress.exchange.reader import Issue, ParsedSheet, SheetRow, WorkbookError, read_table
-from progress.exchange.tables import Kind
-from progress.models import TRACKED_FIELDS, ImportBatch, Report, ReportRevision, period_seq
+from exchange.models import Alias, AliasKind, ImportBatch
+from exchange.names import Created, Names
+from exchange.reader import Issue, ParsedSheet, SheetRow, WorkbookError, read_table
+from exchange.tables import Kind
+from lib.sql import any_of
+from lib.validators import normalize_build_years, validate_build_years, validate_phone, validate_project_code
+from org.choices import Role, UnitKind
+from org.models import Person, Unit, User
+from plans.choices import PlanKind, PlanLevel
+from plans.counting import recount
+from plans.models import Plan, PlanEntry
+from progress.choices import PARTS_PER_MONTH, ReportState, RevisionKind
+from progress.models import TRACKED_FIELDS, Report, ReportRevision, period_seq
 from progress.periods import Period
 from progress.rollup import refresh_projects
 from progress.signals import report_accepted
@@ -74,7 +76,7 @@ TEXT_FIELDS = {
     "address": 200,
     "signing_status": 200,
     "demolition_progress": 200,
-    "responsible_person": 40,
+    "status_reason": 200,
 }
 DATE_FIELDS = ("planned_start_date", "planned_completion_date", "actual_start_date", "actual_completion_date")
 # Every field _fields may set: what a 新增 log entry lists.
@@ -88,8 +90,9 @@ CREATION_FIELDS = (
     "industry_id",
     "category_id",
     "chief_officer_id",
-    "owner_contact",
-    "owner_phone",
+    "leader_in_charge_id",
+    "responsible_person_id",
+    "owner_contact_id",
     *DATE_FIELDS,
     "in_statistics",
     "status",
@@ -109,9 +112,9 @@ PROJECT_VALUES = (
     "responsible_unit_id",
     "owner_unit_id",
     "chief_officer_id",
-    "responsible_person",
-    "owner_contact",
-    "owner_phone",
+    "leader_in_charge_id",
+    "responsible_person_id",
+    "owner_contact_id",
     "in_statistics",
     "report_frequency",
     "status",
@@ -128,6 +131,14 @@ PARSERS: dict[Kind, Callable[[Any], Any]] = {
     Kind.LEVEL: parse_level,
 }
 IGNORED_KINDS = (Kind.SEQ, Kind.INFO)
+RESPONSIBLE_KINDS = (UnitKind.DEPARTMENT, UnitKind.TOWN)
+# Project fields that name a person of the directory, and the column each comes from.
+PERSON_FIELDS = {
+    "chief_officer_id": "chief_officer",
+    "leader_in_charge_id": "leader_in_charge",
+    "responsible_person_id": "responsible_person",
+    "owner_contact_id": "owner_contact",
+}
 # Parsed once per distinct cell (see Importer._parsers); their results are not changed afterwards.
 REPEATING_KINDS = (Kind.DATE, Kind.BOOL, Kind.CONTACT, Kind.PROCEDURE, Kind.STATUS, Kind.LEVEL)
 
@@ -156,6 +167,9 @@ class ImportResult:
     ignored_headers: list[str] = field(default_factory=list)
     sheet_name: str = ""
     committed: bool = False
+    # The names the table uses that the system did not know, and what the commit created.
+    names: "Names | None" = None
+    created: "Created" = field(default_factory=lambda: Created())
 
     @property
     def ok(self) -> bool:
@@ -198,6 +212,7 @@ class _Unit:
     path: str
     kind: str
     parent_id: int | None
+    short_name: str = ""
 
 
 @dataclass(slots=True)
@@ -230,12 +245,18 @@ class Importer:
         period: Period | None,
         user: User | None,
         filename: str,
+        unresolved: set[tuple[str, str]] | None = None,
     ) -> None:
         self.parsed = parsed
+        # Names the table uses that nobody has decided about: said once (see Names), not on each row.
+        self.unresolved = unresolved or set()
+        self.blocked = False
         self.table = parsed.table
         self.year, self.level, self.period, self.user = year, level, period, user
         self.filename = filename
         self.edits_all = user is None or user.edits_everything
+        # Only the coordinator's office accepts reports by import (see _acceptance).
+        self.accepts = self.edits_all
         self.scope_path = "" if self.edits_all or user is None or user.unit_id is None else user.unit.path
         self.now = timezone.now()
         self.today = timezone.localdate()
@@ -253,8 +274,8 @@ class Importer:
         self.status_changes: list[dict[str, Any]] = []
         self.new_entries: list[dict[str, Any]] = []
         self.entry_updates: dict[int, dict[str, Any]] = {}
-        # (project, procedure type id, status, submitted_on, approved_on)
-        self.new_procedures: list[tuple[dict[str, Any], int, str, Any, Any]] = []
+        # (project, procedure type id, {status, submitted_on, approved_on, note, updated_at})
+        self.new_procedures: list[tuple[dict[str, Any], int, dict[str, Any]]] = []
         self.procedure_updates: dict[int, dict[str, Any]] = {}
         self.new_reports: list[dict[str, Any]] = []
         self.updated_reports: list[Report] = []
@@ -297,26 +318,57 @@ class Importer:
             if self.plan is not None
             else None
         )
-        self.units = {
-            name: _Unit(pk, name, path, kind, parent)
-            for pk, name, path, kind, parent in Unit.objects.values_list(
-                "id", "name", "path", "kind", "parent_id"
+        units = [
+            _Unit(pk, name, path, kind, parent, short)
+            for pk, name, path, kind, parent, short in Unit.objects.values_list(
+                "id", "name", "path", "kind", "parent_id", "short_name"
             )
+        ]
+        self.units_by_id = {unit.id: unit for unit in units}
+        self.unit_paths = {unit.id: unit.path for unit in units}
+        self.unit_names = {unit.id: unit.name for unit in units}
+        aliases: dict[str, dict[str, int]] = defaultdict(dict)
+        for kind, name, *targets in Alias.objects.values_list(
+            "kind", "name", "unit", "person", "industry", "category"
+        ):
+            aliases[kind][name] = next(target for target in targets if target is not None)
+        # A name means a unit when it is its full name, its one short name, or a remembered alias.
+        shorts: dict[str, list[int]] = defaultdict(list)
+        for unit in units:
+            if unit.short_name:
+                shorts[unit.short_name].append(unit.id)
+        self.units = {name: ids[0] for name, ids in shorts.items() if len(ids) == 1}
+        self.units.update(aliases[AliasKind.UNIT])
+        self.units.update({unit.name: unit.id for unit in units})
+        self.industries = {
+            **aliases[AliasKind.INDUSTRY],
+            **dict(IndustryField.objects.values_list("name", "id")),
         }
-        self.units_by_id = {unit.id: unit for unit in self.units.values()}
-        self.unit_paths = {unit.id: unit.path for unit in self.units.values()}
-        self.unit_names = {unit.id: unit.name for unit in self.units.values()}
-        self.industries = dict(IndustryField.objects.values_list("name", "id"))
-        self.industry_names = {pk: name for name, pk in self.industries.items()}
-        self.categories = dict(Category.objects.values_list("name", "id"))
-        self.category_names = {pk: name for name, pk in self.categories.items()}
+        self.industry_names = dict(IndustryField.objects.values_list("id", "name"))
+        self.categories = {**aliases[AliasKind.CATEGORY], **dict(Category.objects.values_list("name", "id"))}
+        self.category_names = dict(Category.objects.values_list("id", "name"))
         self.default_category = Category.objects.filter(is_active=True).order_by("sort_order", "code").first()
         people: dict[str, list[int]] = defaultdict(list)
         self.person_names: dict[int, str] = {}
-        for pk, name, username in User.objects.filter(is_active=True).values_list("id", "name", "username"):
-            people[name or username].append(pk)
-            self.person_names[pk] = name or username
-        self.people = people
+        for pk, name in Person.objects.filter(is_active=True).values_list("id", "name"):
+            people[name].append(pk)
+            self.person_names[pk] = name
+        self.people = {name: ids for name, ids in people.items()}
+        for name, pk in aliases[AliasKind.PERSON].items():
+            self.people[name] = [pk]
+        # 责任人 and 联系人: (name, unit) → person id, or the row of a person the commit adds.
+        self.contacts: dict[tuple[str, int | None], Any] = {}
+        self.new_people: list[dict[str, Any]] = []
+        self.phone_updates: dict[int, dict[str, Any]] = {}
+        self.contact_ids: dict[tuple[str, int | None], int] = {}
+        self.contact_phone: dict[int, str] = {}
+        for pk, name, unit_id, phone in (
+            Person.objects.filter(is_active=True)
+            .order_by("-id")
+            .values_list("id", "name", "unit_id", "phone")
+        ):
+            self.contact_ids[(name, unit_id)] = pk
+            self.contact_phone[pk] = phone
         types = list(ProcedureType.objects.values_list("id", "code", "name", "table_column"))
         self.type_ids = {code: pk for pk, code, _name, _column in types}
         self.type_codes = {pk: code for pk, code, _name, _column in types}
@@ -365,16 +417,22 @@ class Importer:
                 self.by_code[item["code"]] = item
                 if self._readable(item["responsible_unit_id"], item["owner_unit_id"]):
                     self.projects.setdefault(item["id"], item)
-        # (project id, type code) → (id, status, submitted_on, approved_on)
-        self.procedures: dict[tuple[int, str], tuple[int, str, Any, Any]] = {}
+        # (project id, type code) → (id, status, submitted_on, approved_on, note)
+        self.procedures: dict[tuple[int, str], tuple[int, str, Any, Any, str]] = {}
         ids = sorted(self.projects)
         wanted_types = self._procedure_types_in_table()
         if wanted_types and ids:
             procedures = Procedure.objects.filter(
                 project_id__in=any_of(ids), type_id__in=list(wanted_types.values())
-            ).values_list("id", "project_id", "type_id", "status", "submitted_on", "approved_on")
-            for pk, project_id, type_id, status, submitted, approved in procedures:
-                self.procedures[(project_id, self.type_codes[type_id])] = (pk, status, submitted, approved)
+            ).values_list("id", "project_id", "type_id", "status", "submitted_on", "approved_on", "note")
+            for pk, project_id, type_id, status, submitted, approved, note in procedures:
+                self.procedures[(project_id, self.type_codes[type_id])] = (
+                    pk,
+                    status,
+                    submitted,
+                    approved,
+                    note,
+                )
         self.entries: dict[int, dict[str, Any]] = {}
         if self.plan is not None and ids:
             for entry in PlanEntry.objects.filter(plan=self.plan, project_id__in=any_of(ids)).values(
@@ -432,7 +490,7 @@ class Importer:
     def check(self) -> None:
         """Validate every row and work out what committing would write."""
         self._check_file()
-        if any(issue.row is None for issue in self.result.errors):
+        if self.refused:
             return
         self.load()
         if self.plan is None and not self.edits_all:
@@ -475,8 +533,10 @@ class Importer:
             self.error(None, key, f"表头中的年度（{parsed.header_year}年）与所选年度（{self.year}年）不一致")
         if self.period is not None and self.period.year != self.year:
             self.error(None, "", f"报送期（{self.period.label}）不在所选年度（{self.year}年）内")
+        self.refused = False
         if self.user is not None and not can_import(self.user):
             self.error(None, "", "您的角色不能导入表格")
+            self.refused = True
         if self.table.number == 3 and self.period is None:
             self.warn(None, "", "未选择报送期：本月、累计、年度完成投资和形象进度不导入")
 
@@ -489,7 +549,8 @@ class Importer:
         positions = self.parsed.rows[0].positions if self.parsed.rows else {}
         parsers: list[tuple[int, str, Callable[[Any], Any]]] = []
         for key, column in self.parsed.columns.items():
-            if column.kind in IGNORED_KINDS or key not in positions:
+            # 项目进展情况 is not stored by 附件2, but it is where a 暂停 row says why.
+            if (column.kind in IGNORED_KINDS and key != "progress_text") or key not in positions:
                 continue
             if column.kind == Kind.PROCEDURES:
                 parser: Callable[[Any], Any] = partial(
@@ -523,6 +584,7 @@ class Importer:
         """One row: read its cells, find its project, work out what it would write (or its errors)."""
         number = sheet_row.number
         errors_before = len(self.result.errors)
+        self.blocked = False
         values = self._parse(sheet_row)
         name = values.get("name", "")
         outcome = RowResult(number, name or clean_text(sheet_row.get("code")))
@@ -551,16 +613,18 @@ class Importer:
             target = self._new_project(number, values, outcome)
         else:
             target = self._update_project(number, values, project, outcome)
-        if target is None or len(self.result.errors) > errors_before:
+        if target is None:
             outcome.status = ERROR
             self._forget(outcome)
             return
+        # The rest of the row is checked even when its project fields have errors: every error
+        # of the table is reported in one pass.
         self._plan_entry(number, values, target, outcome)
         states = self._row_states(values)
-        self._procedures(states, target, outcome)
+        self._procedures(number, states, target, outcome)
         if self.with_reports and "amount" in values:
             self._report(number, values, states, target, outcome)
-        if len(self.result.errors) > errors_before:
+        if len(self.result.errors) > errors_before or self.blocked:
             outcome.status = ERROR
             self._forget(outcome)
         self.shown[outcome.status] += 1
@@ -623,17 +687,44 @@ class Importer:
             for unit_id in (responsible_id, owner_id)
         )
 
+    def _unknown(self, number: int, key: str, kind: str, name: str, message: str) -> None:
+        """A name the system does not know: said once for the whole table (see Names), else on the row."""
+        if (kind, name) in self.unresolved:
+            self.blocked = True
+        else:
+            self.error(number, key, message)
+
     def _unit(self, number: int, key: str, values: dict[str, Any]) -> int | None | bool:
         name = values.get(key)
         if not name:
             return None
-        unit = self.units.get(name)
-        if unit is None:
-            self.error(number, key, f"单位“{name}”不存在，请填写系统中的单位全称")
+        unit_id = self.units.get(" ".join(name.split()))
+        if unit_id is None:
+            self._unknown(number, key, AliasKind.UNIT, " ".join(name.split()), f"单位“{name}”不存在")
             return False
-        return unit.id
+        return unit_id
 
-    def _fields(self, number: int, values: dict[str, Any]) -> dict[str, Any]:
+    def _contact(self, name: str, phone: str, unit_id: int | None) -> Any:
+        """责任人 / 联系人 of a row: the directory's person of that name in that unit, or one the commit adds."""
+        name = " ".join(name.split())[:40]
+        key = (name, unit_id)
+        if key not in self.contacts:
+            found = self.contact_ids.get(key) or self.contact_ids.get((name, None))
+            if found is None:
+                found = {"id": None, "name": name, "phone": phone, "unit_id": unit_id, "created_at": self.now}
+                self.new_people.append(found)
+            self.contacts[key] = found
+        found = self.contacts[key]
+        if isinstance(found, dict):
+            if phone and not found["phone"]:
+                found["phone"] = phone
+        elif phone and self.contact_phone.get(found) != phone:
+            self.phone_updates[found] = {"phone": phone}
+        return found
+
+    def _fields(
+        self, number: int, values: dict[str, Any], current: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
         """The project fields a row sets (its blank cells set nothing), with their references resolved."""
         fields: dict[str, Any] = {}
         for key, limit in TEXT_FIELDS.items():
@@ -656,22 +747,33 @@ class Importer:
             unit_id = self._unit(number, key, values)
             if unit_id is not False and unit_id is not None:
                 fields[f"{key}_id"] = unit_id
-        for key, names, ids, what in (
-            ("industry", self.industries, "industry_id", "行业领域"),
-            ("category", self.categories, "category_id", "项目类别"),
+        for key, names, ids, what, kind in (
+            ("industry", self.industries, "industry_id", "行业领域", AliasKind.INDUSTRY),
+            ("category", self.categories, "category_id", "项目类别", AliasKind.CATEGORY),
         ):
             if key in values:
-                if values[key] in names:
-                    fields[ids] = names[values[key]]
+                name = " ".join(values[key].split())
+                if name in names:
+                    fields[ids] = names[name]
                 else:
-                    self.error(number, key, f"{what}“{values[key]}”不在字典中，可选：{'、'.join(names)}")
-        if "chief_officer" in values:
-            people = self.people.get(values["chief_officer"], [])
-            if len(people) == 1:
-                fields["chief_officer_id"] = people[0]
-            else:
-                problem = "系统中没有该用户" if not people else "系统中有多个同名用户"
-                self.error(number, "chief_officer", f"首席服务员“{values['chief_officer']}”：{problem}")
+                    self._unknown(number, key, kind, name, f"{what}“{name}”不在字典中")
+        for key in ("chief_officer", "leader_in_charge"):
+            if key in values:
+                name = " ".join(values[key].split())
+                people = self.people.get(name, [])
+                if len(people) == 1:
+                    fields[f"{key}_id"] = people[0]
+                elif people:
+                    self.error(
+                        number, key, f"人员“{name}”有{len(people)}个同名，请在人员名录中区分后建立别名"
+                    )
+                else:
+                    self._unknown(number, key, AliasKind.PERSON, name, f"人员“{name}”不在人员名录中")
+        if "responsible_person" in values and len(values["responsible_person"]) > 40:
+            self.error(number, "responsible_person", "内容过长：不能超过40个字")
+        elif "responsible_person" in values:
+            unit_id = fields.get("responsible_unit_id", (current or {}).get("responsible_unit_id"))
+            fields["responsible_person_id"] = self._contact(values["responsible_person"], "", unit_id)
         if "owner_contact" in values:
             contact, phone = values["owner_contact"]
             if phone:
@@ -679,8 +781,10 @@ class Importer:
                     validate_phone(phone)
                 except ValidationError as error:
                     self.error(number, "owner_contact", error.messages[0])
-            fields["owner_contact"] = contact
-            fields["owner_phone"] = phone
+                    phone = ""
+            if contact:
+                unit_id = fields.get("owner_unit_id", (current or {}).get("owner_unit_id"))
+                fields["owner_contact_id"] = self._contact(contact, phone, unit_id)
         for key in DATE_FIELDS:
             if key in values:
                 fields[key] = values[key]
@@ -712,17 +816,8 @@ class Importer:
             return None
         if "total_investment" not in fields:
             self.error(number, "total_investment", "新项目须填写总投资")
-        if "responsible_unit_id" not in fields:
-            inferred = self._responsible_from_owner(fields.get("owner_unit_id"))
-            if inferred is None:
-                self.error(number, "responsible_unit", "新项目须填写责任单位")
-            else:
-                fields["responsible_unit_id"] = inferred
-                self.warn(
-                    number,
-                    "owner_unit",
-                    f"未填写责任单位，按项目单位的上级单位“{self.unit_names[inferred]}”处理",
-                )
+        if "responsible_unit_id" not in fields and "responsible_unit" not in values:
+            self._assign_responsible(number, fields)
         if "category_id" not in fields:
             if self.default_category is None:
                 self.error(number, "category", "新项目须填写项目类别")
@@ -732,7 +827,7 @@ class Importer:
                     self.warn(number, "category", f"未填写项目类别，按“{self.default_category.name}”处理")
         fields.setdefault("status", self.table.default_status)
         if fields["status"] in STATUSES_NEEDING_REASON:
-            self.error(number, "status", "暂停施工或终止的项目须在项目页面填写原因，不能通过导入登记")
+            fields["status_reason"] = self._status_reason(number, values, fields["status"])
         self._check_dates(number, fields)
         build_years = fields.get("build_years", "")
         parts = build_years.split("-") if build_years else []
@@ -751,6 +846,39 @@ class Importer:
         outcome.change("项目", "", "新增项目")
         return project
 
+    def _assign_responsible(self, number: int, fields: dict[str, Any]) -> None:
+        """附件2 has no 责任单位: the importing 责任单位's own unit, else the owner unit's parent, else 待明确."""
+        user_unit = (
+            self.units_by_id.get(self.user.unit_id) if self.user is not None and self.user.unit_id else None
+        )
+        if (
+            self.user is not None
+            and self.user.role == Role.UNIT
+            and user_unit
+            and user_unit.kind in RESPONSIBLE_KINDS
+        ):
+            fields["responsible_unit_id"] = user_unit.id
+            return
+        inferred = self._responsible_from_owner(fields.get("owner_unit_id"))
+        if inferred is not None:
+            fields["responsible_unit_id"] = inferred
+            self.warn(
+                number, "owner_unit", f"未填写责任单位，按项目单位的上级单位“{self.unit_names[inferred]}”处理"
+            )
+        else:
+            self.warn(number, "name", "未填写责任单位，项目暂列为“责任单位待明确”，请在项目库中指定")
+
+    def _status_reason(self, number: int, values: dict[str, Any], status: str) -> str:
+        """暂停/终止 need a reason: the 暂停原因 column, else the progress text, else a note that says so."""
+        reason = values.get("status_reason") or values.get("progress_text") or ""
+        if reason:
+            return " ".join(reason.split())[:200]
+        label = ProjectStatus(status).label
+        self.warn(
+            number, "status", f"标为“{label}”但未写原因，原因记为“表格导入时标为{label}”，请在项目页面补充"
+        )
+        return f"表格导入时标为{label}"
+
     def _responsible_from_owner(self, owner_id: int | None) -> int | None:
         """附件2 has no 责任单位 column: the owner unit's parent department or town is responsible for it."""
         if owner_id is None:
@@ -768,29 +896,37 @@ class Importer:
             "owner_unit_id": ("owner_unit", self.unit_names),
             "industry_id": ("industry", self.industry_names),
             "category_id": ("category", self.category_names),
-            "chief_officer_id": ("chief_officer", self.person_names),
         }
         changes = []
         for name, value in after.items():
             old = before.get(name)
-            if old == value or name == "owner_phone":
+            if old == value:
                 continue
             if name in labels:
                 key, names = labels[name]
                 old, value = names.get(old, "") if old else "", names.get(value, "")
+            elif name in PERSON_FIELDS:
+                key = PERSON_FIELDS[name]
+                old, value = self._person_text(name, old), self._person_text(name, value)
+                if old == value:
+                    continue
             elif name == "status":
                 key = "status"
                 old, value = self.status_labels.get(old, "") if old else "", self.status_labels[value]
-            elif name == "owner_contact":
-                key = "owner_contact"
-                old = format_contact(before.get("owner_contact", ""), before.get("owner_phone", ""))
-                value = format_contact(after.get("owner_contact", ""), after.get("owner_phone", ""))
-                if old == value:
-                    continue
             else:
                 key = name
             changes.append((self.header(key) or name, _show(old), _show(value)))
         return changes
+
+    def _person_text(self, field: str, person: Any) -> str:
+        """A person as the table writes it: the name, and for 联系人 the phone after it."""
+        if person is None:
+            return ""
+        if isinstance(person, dict):
+            name, phone = person["name"], person["phone"]
+        else:
+            name, phone = self.person_names.get(person, ""), self.contact_phone.get(person, "")
+        return format_contact(name, phone) if field == "owner_contact_id" else name
 
     def _update_project(
         self, number: int, values: dict[str, Any], project: dict[str, Any], outcome: RowResult
@@ -798,17 +934,27 @@ class Importer:
         if not self._in_scope(project["responsible_unit_id"], project["owner_unit_id"]):
             self.error(number, "name", "无权导入该项目：它不在您单位的数据范围内")
             return None
-        fields = self._fields(number, values)
+        fields = self._fields(number, values, project)
         changed = {name: value for name, value in fields.items() if project.get(name) != value}
-        if "owner_contact" in changed or "owner_phone" in changed:
-            changed["owner_contact"], changed["owner_phone"] = fields["owner_contact"], fields["owner_phone"]
+        contact = fields.get("owner_contact_id")
+        if (
+            contact is not None
+            and contact == project.get("owner_contact_id")
+            and contact in self.phone_updates
+        ):
+            outcome.change(
+                self.header("owner_contact"),
+                self._person_text("owner_contact_id", contact),
+                format_contact(self.person_names.get(contact, ""), self.phone_updates[contact]["phone"]),
+            )
+            outcome.status = CHANGED
         if not self._in_scope(
             changed.get("responsible_unit_id", project["responsible_unit_id"]),
             changed.get("owner_unit_id", project["owner_unit_id"]),
         ):
             self.error(number, "responsible_unit", "不能把项目改到您单位的数据范围以外")
         if "status" in changed:
-            self._status_change(number, project, changed)
+            self._status_change(number, values, project, changed)
         merged = {**project, **changed} if changed else project
         self._check_dates(number, merged)
         if changed:
@@ -832,7 +978,9 @@ class Importer:
             )
         return merged
 
-    def _status_change(self, number: int, project: dict[str, Any], changed: dict[str, Any]) -> None:
+    def _status_change(
+        self, number: int, values: dict[str, Any], project: dict[str, Any], changed: dict[str, Any]
+    ) -> None:
         old, new = project["status"], changed["status"]
         if new not in STATUS_TRANSITIONS[old]:
             self.error(
@@ -841,9 +989,9 @@ class Importer:
                 f"项目状态不能从“{ProjectStatus(old).label}”变为“{ProjectStatus(new).label}”",
             )
             return
+        reason = "表格导入"
         if new in STATUSES_NEEDING_REASON:
-            self.error(number, "status", "暂停施工或终止须在项目页面填写原因，不能通过导入变更")
-            return
+            reason = changed["status_reason"] = self._status_reason(number, values, new)
         if new == ProjectStatus.CONSTRUCTION and not (
             changed.get("actual_start_date") or project["actual_start_date"]
         ):
@@ -857,7 +1005,7 @@ class Importer:
                 "project_id": project["id"],
                 "from_status": old,
                 "to_status": new,
-                "reason": "表格导入",
+                "reason": reason,
                 "effective_date": self.today,
                 "changed_by_id": self.user_id,
                 "changed_at": self.now,
@@ -925,38 +1073,54 @@ class Importer:
             "请在调整方案中修改并下达后再导入"
         )
 
-    def _row_states(self, values: dict[str, Any]) -> dict[str, tuple[str, str]]:
-        """{procedure type code: (state, column key)} a row gives."""
-        states: dict[str, tuple[str, str]] = {}
+    def _row_states(self, values: dict[str, Any]) -> dict[str, tuple[str, str, str]]:
+        """{procedure type code: (state, column key, note)} a row gives; state "" when its text says none."""
+        states: dict[str, tuple[str, str, str]] = {}
         for key, code in self.procedure_keys.items():
             value = values.get(key)
             if value is None:
                 continue
             if code:
-                states[code] = (value, key)
+                states[code] = (value.state, key, value.note)
             else:
                 for text_code, state in value.items():
-                    states[text_code] = (state, key)
+                    states[text_code] = (state, key, "")
         return states
 
     def _procedures(
-        self, row_states: dict[str, tuple[str, str]], project: dict[str, Any], outcome: RowResult
+        self,
+        number: int,
+        row_states: dict[str, tuple[str, str, str]],
+        project: dict[str, Any],
+        outcome: RowResult,
     ) -> None:
-        states = row_states
-        if not states:
+        """Each procedure the row states: its status by phrase, the words as its note (seed 004's detail)."""
+        if not row_states:
             return
         month = self._month_states(project)
         day, end = self.procedure_days
-        for code, (state, key) in states.items():
+        for code, (given, key, note) in row_states.items():
             existing = self.procedures.get((project["id"], code)) if project["id"] else None
             current = month.get(code) or (existing[1] if existing else "")
-            if current == state:
-                continue
             label = self.header(key) if self.procedure_keys[key] else self.type_names[code]
-            outcome.change(label, PROCEDURE_LABELS.get(current, ""), PROCEDURE_LABELS[state])
+            state = given
+            if not state:
+                state = current or ProcedureStatus.NOT_STARTED
+                self.warn(
+                    number,
+                    key,
+                    f"“{note}”未能识别为办理状态，已作为手续备注保存；状态按“{PROCEDURE_LABELS[state]}”",
+                )
+            note_changed = bool(note) and note != (existing[4] if existing else "")
+            if current == state and not note_changed:
+                continue
+            if current != state:
+                outcome.change(label, PROCEDURE_LABELS.get(current, ""), PROCEDURE_LABELS[state])
+            if note_changed:
+                outcome.change(f"{label}（说明）", existing[4] if existing else "", note)
             if outcome.status == UNCHANGED:
                 outcome.status = CHANGED
-            if existing is not None and existing[1] == state:
+            if existing is not None and existing[1] == state and not note_changed:
                 continue
             submitted, approved = _procedure_dates(
                 state, existing[2] if existing else None, existing[3] if existing else None, day, end
@@ -965,10 +1129,11 @@ class Importer:
                 "status": state,
                 "submitted_on": submitted,
                 "approved_on": approved,
+                "note": note if note_changed else (existing[4] if existing else ""),
                 "updated_at": self.now,
             }
             if existing is None:
-                self.new_procedures.append((project, self.type_ids[code], state, submitted, approved))
+                self.new_procedures.append((project, self.type_ids[code], values))
             else:
                 self.procedure_updates[existing[0]] = values
 
@@ -989,7 +1154,7 @@ class Importer:
         self,
         number: int,
         values: dict[str, Any],
-        states: dict[str, tuple[str, str]],
+        states: dict[str, tuple[str, str, str]],
         project: dict[str, Any],
         outcome: RowResult,
     ) -> None:
@@ -1018,16 +1183,30 @@ class Importer:
         computed_total = (previous.cumulative if previous else ZERO) + amount
         # The first report of a year (or after a missing period) opens the figures from the table.
         opening = (first_of_year or gap) and (year_to_date is not None or cumulative is not None)
+        missing = _missing_months(previous, period) if gap and previous is not None else ""
+        if amount > 0 and project.get("status") in (ProjectStatus.COMPLETED, ProjectStatus.OPERATING):
+            self.warn(
+                number,
+                "amount",
+                f"项目已{ProjectStatus(project['status']).label}，仍填报本月完成投资{amount}万元",
+            )
         if opening:
             year_to_date = computed_year if year_to_date is None else year_to_date
             cumulative = computed_total if cumulative is None else cumulative
+            if not self._opening_holds(number, amount, year_to_date, cumulative, previous, first_of_year):
+                return
+            if gap:
+                self.warn(
+                    number, "year_to_date", f"{missing}没有报告，年度、累计完成投资按表中数据作为期初数"
+                )
+        else:
             if gap:
                 self.warn(
                     number,
-                    "year_to_date",
-                    f"{period.previous().label}没有报告，年度、累计完成投资按表中数据作为期初数",
+                    "amount",
+                    f"{missing}没有报告，年度、累计完成投资按{previous.year}年{previous.month}月的报告接续计算"
+                    "，请补报缺少的月份",
                 )
-        else:
             errors_before = len(self.result.errors)
             for key, given, computed in (
                 ("year_to_date", year_to_date, computed_year),
@@ -1043,7 +1222,7 @@ class Importer:
                 return
             year_to_date, cumulative = computed_year, computed_total
         progress_text = values.get("progress_text")
-        row_states = {code: state for code, (state, _key) in states.items()}
+        row_states = {code: state for code, (state, _key, _note) in states.items() if state}
         figures = {"amount": amount, "year_to_date": year_to_date, "cumulative": cumulative}
         if progress_text is not None:
             figures["progress_text"] = progress_text
@@ -1098,6 +1277,48 @@ class Importer:
             )
         self._recompute_later(project, latest)
 
+    def _opening_holds(
+        self,
+        number: int,
+        amount: Decimal,
+        year_to_date: Decimal,
+        cumulative: Decimal,
+        previous: "_Previous | None",
+        first_of_year: bool,
+    ) -> bool:
+        """The month a table imports is inside the 年度/累计 it gives, and those carry on from earlier reports."""
+        before = len(self.result.errors)
+        if year_to_date < amount:
+            self.error(
+                number,
+                "year_to_date",
+                f"年度完成投资（{year_to_date}万元）小于本月完成投资（{amount}万元），应包含本月",
+            )
+        if cumulative < year_to_date:
+            self.error(
+                number,
+                "cumulative",
+                f"累计完成投资（{cumulative}万元）小于年度完成投资（{year_to_date}万元）",
+            )
+        if previous is not None and len(self.result.errors) == before:
+            floor_total = previous.cumulative + amount
+            if cumulative < floor_total:
+                self.error(
+                    number,
+                    "cumulative",
+                    f"累计完成投资（{cumulative}万元）未包含本月：{previous.year}年{previous.month}月报告累计已为"
+                    f"{previous.cumulative}万元，加本月{amount}万元应至少为{floor_total}万元",
+                )
+            floor_year = previous.year_to_date + amount
+            if not first_of_year and year_to_date < floor_year:
+                self.error(
+                    number,
+                    "year_to_date",
+                    f"年度完成投资（{year_to_date}万元）未包含本月：{previous.month}月报告年度已为"
+                    f"{previous.year_to_date}万元，加本月{amount}万元应至少为{floor_year}万元",
+                )
+        return len(self.result.errors) == before
+
     def _last_part(self, frequency: str) -> tuple[Period, Any]:
         """The month's last period for a reporting frequency, and its deadline (the same for every row)."""
         if frequency not in self._parts:
@@ -1151,7 +1372,17 @@ class Importer:
         return True
 
     def _acceptance(self) -> dict[str, Any]:
-        """Imported figures are the office's collected data: the report is accepted by the importer."""
+        """The coordinator's consolidated table is accepted in its name; a unit's import submits for review."""
+        if not self.accepts:
+            return {
+                "state": ReportState.SUBMITTED,
+                "submitted_at": self.now,
+                "first_submitted_at": self.now,
+                "submitted_by_id": self.user_id,
+                "reviewed_at": None,
+                "reviewed_by_id": None,
+                "return_reason": "",
+            }
         return {
             "state": ReportState.ACCEPTED,
             "submitted_at": self.now,
@@ -1208,6 +1439,12 @@ class Importer:
             )
             self.plan.defer_recount = True  # its new entries are recounted below
             self.plan.save()
+        insert(Person, self.new_people)
+        update_grouped(Person, self.phone_updates)
+        for row in itertools.chain(self.new_projects, self.project_updates.values()):
+            for key in ("responsible_person_id", "owner_contact_id"):
+                if isinstance(row.get(key), dict):
+                    row[key] = row[key]["id"]
         insert(Project, self.new_projects)
         for rows in (self.new_entries, self.new_reports):
             _bind(rows)
@@ -1222,15 +1459,8 @@ class Importer:
         insert(
             Procedure,
             (
-                {
-                    "project_id": project["id"],
-                    "type_id": type_id,
-                    "status": status,
-                    "submitted_on": submitted,
-                    "approved_on": approved,
-                    "updated_at": self.now,
-                }
-                for project, type_id, status, submitted, approved in self.new_procedures
+                {"project_id": project["id"], "type_id": type_id, **values}
+                for project, type_id, values in self.new_procedures
             ),
         )
         update_grouped(Procedure, self.procedure_updates)
@@ -1287,7 +1517,7 @@ class Importer:
         self._let_go()
         if reported:
             refresh_projects(reported, years)
-        if announced:
+        if announced and self.accepts:
             # Once for the whole import: its listener (the warning scan) looks at every project.
             report_accepted.send(sender=Report, report=Report.objects.get(pk=announced[0]))
 
@@ -1377,6 +1607,23 @@ def _previous(report: Report) -> _Previous:
     )
 
 
+def _missing_months(previous: _Previous, period: Period) -> str:
+    """The months between an earlier report and `period` that have none: "2024年5月、6月"."""
+    months = []
+    year, month = previous.year, previous.month
+    while True:
+        year, month = (year, month + 1) if month < 12 else (year + 1, 1)
+        if (year, month) >= (period.year, period.month):
+            break
+        months.append((year, month))
+    if not months:
+        return period.previous().label
+    first_year = months[0][0]
+    return f"{first_year}年" + "、".join(
+        f"{month}月" if year == first_year else f"{year}年{month}月" for year, month in months
+    )
+
+
 def _follows(previous: _Previous, period: Period) -> bool:
     """Whether `previous` is in the month of `period` or the one before (no month missing in between)."""
     before = (period.year, period.month - 1) if period.month > 1 else (period.year - 1, 12)
@@ -1394,9 +1641,14 @@ def import_table(
     user: User | None = None,
     commit: bool = False,
     batch: ImportBatch | None = None,
+    decisions: dict[str, dict[str, Any]] | None = None,
+    create_missing: bool = False,
 ) -> ImportResult:
     """Check a table and, with `commit`, write it: every row or none.
 
+    The stages: read the sheet, resolve the names it uses (`decisions` from the user, or with
+    `create_missing` every proposal), check each row, write. What the names' decisions create is
+    made inside the transaction, so that the rows are checked against it; a preview rolls it back.
     A committed import is kept as `batch` (a new ImportBatch when None) in the same transaction.
     """
     with cycle_collection_paused():
@@ -1404,22 +1656,36 @@ def import_table(
             parsed = read_table(data, filename, table, year)
         except WorkbookError as error:
             return ImportResult(table, errors=[Issue(None, "", error.message)])
-        importer = Importer(parsed, year=year, level=level, period=period, user=user, filename=filename)
-        if not commit:
+        names = Names(parsed, user=user, decisions=decisions, accept_proposals=create_missing).scan()
+        importer = Importer(
+            parsed,
+            year=year,
+            level=level,
+            period=period,
+            user=user,
+            filename=filename,
+            unresolved=names.unresolved,
+        )
+        importer.result.names = names
+        importer.result.errors.extend(names.issues())
+        if not commit and not names.to_write:
             importer.check()
             return importer.result
         try:
             with transaction.atomic():
+                importer.result.created = names.apply()
                 importer.check()
-                if importer.result.errors:
+                if importer.result.errors or not commit:
                     raise Rollback
                 importer.write()
                 importer.result.committed = True
                 keep_batch(batch, importer.result, data, filename, year, level, period, user)
         except Rollback:
-            pass
+            if not importer.result.committed:
+                importer.result.created = Created()
         except DatabaseError:
             importer.result.committed = False
+            importer.result.created = Created()
             importer.result.errors.append(
                 Issue(None, "", "保存失败：数据可能已被他人同时修改，请重新预览后再导入")
             )

@@ -8,9 +8,9 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
+from exchange.export import FIRST_DATA_ROW, TOTAL_ROW, export_table
 from plans.models import Plan, PlanEntry
 from progress.choices import ReportState
-from progress.exchange.export import FIRST_DATA_ROW, TOTAL_ROW, export_table
 from progress.models import Report
 from progress.periods import Period
 

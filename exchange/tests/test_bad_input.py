@@ -8,9 +8,10 @@ import openpyxl
 import pytest
 
 from audit.models import OperationLog
+from exchange.importer import import_table
+from exchange.models import ImportBatch
 from plans.models import Plan, PlanEntry
-from progress.exchange.importer import import_table
-from progress.models import ImportBatch, Report, ReportRevision
+from progress.models import Report, ReportRevision
 from progress.periods import Period
 from projects.models import Procedure, Project
 
@@ -163,10 +164,12 @@ def test_the_same_project_twice(world, plan):
     assert result.errors[0].row == 3 and "与第2行是同一个项目" in result.errors[0].message
 
 
-def test_an_unknown_unit(world, plan):
-    result = attempt(workbook([*HEADER], [1, "新项目", 100, 1, 1, 1, "区不存在局"]), world.coordinator)
-    error = result.errors[0]
-    assert (error.row, error.column) == (2, "责任单位") and "单位“区不存在局”不存在" in error.message
+def test_an_unknown_unit_is_one_error_naming_its_rows(world, plan):
+    rows = [[n, f"新项目{n}", 100, 1, 1, 1, "区不存在局"] for n in (1, 2, 3)]
+    result = attempt(workbook([*HEADER], *rows), world.coordinator)
+    assert [(e.row, e.column, e.message) for e in result.errors] == [
+        (None, "责任单位", "单位“区不存在局”不存在（第2、3、4行）")
+    ]
 
 
 def test_a_formula_without_a_cached_value(world, plan):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from progress import views_exchange as views
+from exchange import views
 
 app_name = "exchange"
 

@@ -16,13 +16,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from audit.changes import record
 from audit.models import OperationLog
+from exchange.export import export_filename, export_table
+from exchange.forms import ExportForm, TemplateForm, UploadForm
+from exchange.importer import ImportResult, can_import, import_table, summary
+from exchange.models import ImportBatch
+from exchange.tables import TABLES
 from lib.xlsx import xlsx_response
 from plans.choices import PlanLevel
-from progress.exchange.export import export_filename, export_table
-from progress.exchange.forms import ExportForm, TemplateForm, UploadForm
-from progress.exchange.importer import ImportResult, can_import, import_table, summary
-from progress.exchange.tables import TABLES
-from progress.models import ImportBatch
 from progress.periods import Period
 
 # How many rows of each kind a preview lists; the counts are always complete.

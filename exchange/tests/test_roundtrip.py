@@ -6,10 +6,11 @@ from decimal import Decimal
 import pytest
 
 from catalog.models import ProcedureType
+from exchange.export import export_table
+from exchange.importer import import_table
+from org.models import Person
 from plans.models import Plan, PlanEntry
 from progress.choices import ReportState
-from progress.exchange.export import export_table
-from progress.exchange.importer import import_table
 from progress.models import Report, ReportRevision
 from progress.periods import Period
 from projects.models import Procedure, Project
@@ -28,15 +29,15 @@ MARCH = Period(YEAR, 3)
 
 
 @pytest.fixture
-def data(world):
+def data(world, person_for):
     """Two projects with everything the tables carry: codes, contacts, dates, procedures, reports."""
     a, b = world.project_a, world.project_b
     a.code = "2020-440104-70-01-012345"
     a.content = "道路改造3.2公里，含雨污分流"
     a.address = "滨河路"
-    a.owner_contact, a.owner_phone = "王五", "13800001111"
-    a.responsible_person = "刘工"
-    a.chief_officer = world.coordinator
+    a.owner_contact = Person.objects.create(name="王五", phone="13800001111", unit=world.owner_a_unit)
+    a.responsible_person = Person.objects.create(name="刘工", unit=world.housing)
+    a.chief_officer = person_for(world.coordinator)
     a.planned_start_date, a.actual_start_date = date(2025, 3, 1), date(2025, 3, 20)
     a.planned_completion_date = date(2027, 6, 30)
     a.in_statistics = True
@@ -44,7 +45,7 @@ def data(world):
     a.save()
     b.status = "construction"
     b.report_frequency = "half_monthly"
-    b.owner_contact, b.owner_phone = "赵六", "0375-1234567"
+    b.owner_contact = Person.objects.create(name="赵六", phone="0375-1234567", unit=world.owner_b_unit)
     b.save()
     plan = Plan.objects.create(year=YEAR, level="local", title="计划")
     PlanEntry.objects.create(

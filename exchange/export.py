@@ -13,13 +13,13 @@ from django.db.models import F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 
 from catalog.models import Category, IndustryField, ProcedureType
+from exchange.cells import PROCEDURE_LABELS, format_contact
+from exchange.reader import column_letters
+from exchange.tables import PROCEDURE_STATES, TABLES, Column, Kind, Table
 from org.models import Unit
 from plans.choices import PlanLevel, PlanType
 from plans.models import Plan, PlanEntry
 from progress.choices import ReportState
-from progress.exchange.cells import PROCEDURE_LABELS, format_contact
-from progress.exchange.reader import column_letters
-from progress.exchange.tables import PROCEDURE_STATES, TABLES, Column, Kind, Table
 from progress.models import Report, period_seq
 from progress.periods import Period
 from projects.choices import ProjectStatus
@@ -50,7 +50,8 @@ PROJECT_FIELDS = {
     "total_investment": "project__total_investment",
     "signing_status": "project__signing_status",
     "demolition_progress": "project__demolition_progress",
-    "responsible_person": "project__responsible_person",
+    "responsible_person": "project__responsible_person__name",
+    "status_reason": "project__status_reason",
     "planned_start_date": "project__planned_start_date",
     "planned_completion_date": "project__planned_completion_date",
     "actual_start_date": "project__actual_start_date",
@@ -112,10 +113,10 @@ def collect_rows(
             "annual_investment",
             "note",
             "project__status",
-            "project__owner_contact",
-            "project__owner_phone",
+            "project__owner_contact__name",
+            "project__owner_contact__phone",
             "project__chief_officer__name",
-            "project__chief_officer__username",
+            "project__leader_in_charge__name",
             *PROJECT_FIELDS.values(),
         )
     )
@@ -145,10 +146,11 @@ def collect_rows(
         row["note"] = item["note"]
         row["level"] = level_label
         row["status"] = str(ProjectStatus(item["project__status"]).label)
-        row["owner_contact"] = format_contact(item["project__owner_contact"], item["project__owner_phone"])
-        row["chief_officer"] = (
-            item["project__chief_officer__name"] or item["project__chief_officer__username"]
+        row["owner_contact"] = format_contact(
+            item["project__owner_contact__name"] or "", item["project__owner_contact__phone"] or ""
         )
+        row["chief_officer"] = item["project__chief_officer__name"] or ""
+        row["leader_in_charge"] = item["project__leader_in_charge__name"] or ""
         row["procedures_text"] = "；".join(summaries.get(project_id, []))
         this_month = month.get(project_id)
         last = latest.get(project_id)

@@ -6,6 +6,7 @@ with a Chinese message that names the value.
 
 import math
 import re
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -164,30 +165,67 @@ PROCEDURE_WORDS: dict[str, tuple[str, ...]] = {
         "已备案",
         "已核准",
         "已审批",
+        "已落实",
+        "已发证",
+        "已出具",
+        "已签订",
+        "已通过",
     ),
-    ProcedureStatus.IN_PROGRESS: ("办理中", "正在办理", "已申报", "已受理", "审批中", "报批中", "在办"),
-    ProcedureStatus.NOT_STARTED: ("未启动", "未办理", "未开始", "未申报"),
-    ProcedureStatus.NOT_NEEDED: ("无需办理", "不需办理", "无需", "不涉及", "免于办理", "不需要"),
+    ProcedureStatus.IN_PROGRESS: (
+        "办理中",
+        "正在办理",
+        "正在",
+        "已申报",
+        "已上报",
+        "已受理",
+        "审批中",
+        "报批中",
+        "推进中",
+        "审查中",
+        "评审中",
+        "编制中",
+        "在办",
+        "已提交",
+    ),
+    ProcedureStatus.NOT_STARTED: ("未启动", "未办理", "未开始", "未申报", "未开展", "尚未"),
+    ProcedureStatus.NOT_NEEDED: ("无需办理", "不需办理", "无需", "不涉及", "免于", "不需要"),
 }
 PROCEDURE_LABELS = {status: str(status.label) for status in ProcedureStatus}
 # The words alone in a cell (what the drop-down gives), looked up before any searching.
 PROCEDURE_EXACT = {word: status for status, words in PROCEDURE_WORDS.items() for word in words}
 
 
-def parse_procedure_state(value: object) -> str | None:
-    """The state of a procedure from what people write: "已办结", "已取得批复（文号…）", "正在办理" …"""
-    if is_blank(value):
-        return None
-    text = SPACES_RE.sub("", clean_text(value))
+def procedure_state(text: str) -> str:
+    """The state a phrase says: "已批复", "已取得批复（文号…）", "正在办理用地手续" …; "" when it says none."""
+    text = SPACES_RE.sub("", text)
     if text in PROCEDURE_EXACT:
         return PROCEDURE_EXACT[text]
     for status, words in PROCEDURE_WORDS.items():
         if any(text.startswith(word) for word in words):
             return status
     found = {status for status, words in PROCEDURE_WORDS.items() if any(word in text for word in words)}
-    if len(found) == 1:
-        return found.pop()
-    raise CellError(f"手续状态“{clean_text(value)}”无法识别，应为 未启动、办理中、已办结 或 无需办理")
+    return found.pop() if len(found) == 1 else ""
+
+
+@dataclass(frozen=True, slots=True)
+class ProcedureCell:
+    """A procedure cell as filled: the state its phrase says ("" for none) and the text, kept as the note."""
+
+    state: str
+    note: str
+
+
+def parse_procedure_state(value: object) -> ProcedureCell | None:
+    """前期进展情况 are filled in detail (seed 004): the state by phrase, the words kept as the procedure's note.
+
+    A bare status word ("已办结") leaves no note; text that says no state is only a note.
+    """
+    if is_blank(value):
+        return None
+    text = clean_text(value)
+    state = procedure_state(text)
+    note = "" if SPACES_RE.sub("", text) in PROCEDURE_EXACT else text[:200]
+    return ProcedureCell(state, note)
 
 
 PROCEDURE_ITEM_RE = re.compile(r"([^：:；;，,\n]+?)[：:]([^；;，,\n]+)")
@@ -202,7 +240,7 @@ def parse_procedures_text(value: object, types_by_name: dict[str, str]) -> dict[
         code = types_by_name.get(SPACES_RE.sub("", name))
         if code is None:
             continue
-        states[code] = parse_procedure_state(state) or ""
+        states[code] = procedure_state(state)
     return {code: state for code, state in states.items() if state}
 
 
@@ -212,7 +250,7 @@ STATUS_WORDS: dict[str, tuple[str, ...]] = {
     ProjectStatus.CONSTRUCTION: ("在建", "续建", "施工中", "已开工"),
     ProjectStatus.COMPLETED: ("竣工", "完工", "已竣工", "已完工"),
     ProjectStatus.OPERATING: ("投产/运营", "投产", "运营", "投产运营"),
-    ProjectStatus.SUSPENDED: ("暂停施工", "暂停", "停工"),
+    ProjectStatus.SUSPENDED: ("暂停施工", "暂停", "停工", "暂缓", "暂停建设"),
     ProjectStatus.CANCELLED: ("终止", "取消"),
 }
 LEVEL_WORDS: dict[str, tuple[str, ...]] = {

@@ -9,11 +9,12 @@ import pytest
 
 from audit.models import OperationLog
 from catalog.models import ProcedureType
+from exchange import importer
+from exchange.importer import import_table
+from exchange.models import ImportBatch
 from plans.models import Plan, PlanEntry
 from progress.choices import ReportState, RevisionKind
-from progress.exchange import importer
-from progress.exchange.importer import import_table
-from progress.models import ImportBatch, MonthlyProgress, Report, ReportRevision, YearProgress
+from progress.models import MonthlyProgress, Report, ReportRevision, YearProgress
 from progress.periods import Period
 from progress.rollup import refresh_projects
 from projects.models import Procedure, Project
@@ -208,7 +209,8 @@ def test_a_hand_made_table_imports_with_titles_merges_notes_and_numbers_as_text(
         report=march, kind=RevisionKind.IMPORT, by=world.coordinator
     ).exists()
     world.project_a.refresh_from_db()
-    assert (world.project_a.owner_contact, world.project_a.owner_phone) == ("王五", "13800001111")
+    contact = world.project_a.owner_contact
+    assert (contact.name, contact.phone, contact.unit) == ("王五", "13800001111", world.owner_a_unit)
     statuses = dict(Procedure.objects.filter(project=world.project_a).values_list("type__code", "status"))
     assert statuses == {"land": "done", "approval": "done"}
 
@@ -432,7 +434,7 @@ def test_a_unit_cannot_import_another_units_project(world, plan):
     assert not Report.objects.exists()
 
 
-def test_a_unit_imports_its_own_projects_figures(world, plan):
+def test_a_unit_imports_its_own_projects_figures_for_review_not_accepted(world, plan):
     content = table3(
         row3(
             "滨河路改造工程",
@@ -445,7 +447,9 @@ def test_a_unit_imports_its_own_projects_figures(world, plan):
     )
     result = run(content, world.department)
     assert result.errors == []
-    assert Report.objects.get().reviewed_by == world.department
+    report = Report.objects.get()
+    assert report.state == ReportState.SUBMITTED and report.submitted_by == world.department
+    assert report.reviewed_by is None
 
 
 def test_a_unit_cannot_create_projects_or_change_the_plan(world, plan):
@@ -531,7 +535,7 @@ def test_table1_creates_projects_in_a_new_plan_with_procedures(world):
     result = import_table(content, "附件1.xlsx", year=YEAR, level="city", user=world.coordinator, commit=True)
     assert result.errors == [] and result.table_number == 1
     project = Project.objects.get(name="城南物流园")
-    assert project.status == "preliminary" and project.owner_phone == "0375-1234567"
+    assert project.status == "preliminary" and project.owner_contact.phone == "0375-1234567"
     assert PlanEntry.objects.get(project=project).plan.level == "city"
     statuses = dict(project.procedures.values_list("type__code", "status"))
     assert statuses == {"approval": "done", "land": "in_progress"}
