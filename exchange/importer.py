@@ -169,6 +169,7 @@ class ImportResult:
     committed: bool = False
     # The names the table uses that the system did not know, and what the commit created.
     names: "Names | None" = None
+    name_issues: list[Issue] = field(default_factory=list)
     created: "Created" = field(default_factory=lambda: Created())
 
     @property
@@ -1667,7 +1668,8 @@ def import_table(
             unresolved=names.unresolved,
         )
         importer.result.names = names
-        importer.result.errors.extend(names.issues())
+        importer.result.name_issues = names.issues()
+        importer.result.errors.extend(importer.result.name_issues)
         if not commit and not names.to_write:
             importer.check()
             return importer.result

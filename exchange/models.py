@@ -37,6 +37,9 @@ class ImportBatch(models.Model):
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.PREVIEW)
     counts = models.JSONField(_("统计"), default=dict, blank=True)
     errors = models.JSONField(_("错误"), default=list, blank=True)
+    # What the uploader decided for each name the table uses that the system did not know
+    # ("unit|越秀区住建局" → {"action": "map", "target": 12}); see exchange.names.
+    decisions = models.JSONField(_("名称对照"), default=dict, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -274,7 +274,23 @@ class Names:
                 if decision is not None and self._valid(unknown, decision):
                     unknown.decision = decision
                 self.unknown.append(unknown)
+        # In the order a person reading the table meets them.
+        order = list(NAME_COLUMNS)
+        self.unknown.sort(key=lambda u: (u.rows[0], order.index(u.column), u.name))
+        self._parents_of_mapped()
         return self
+
+    def _parents_of_mapped(self) -> None:
+        """A new owner unit under a 责任单位 that is itself an unknown name mapped to a unit: under that unit."""
+        mapped = {
+            u.name: u.chosen["target"]
+            for u in self.unknown
+            if u.kind == AliasKind.UNIT and u.chosen.get("action") == MAP
+        }
+        for unknown in self.unknown:
+            parent = str(unknown.proposal.get("parent") or "")
+            if parent.startswith("new:") and parent[4:] in mapped:
+                unknown.proposal["parent"] = str(mapped[parent[4:]])
 
     def _index(self, kind: AliasKind) -> dict[str, Any]:
         """Exact names, aliases and normalised names of one kind of entry, and their labels."""
@@ -437,6 +453,7 @@ class Names:
             return self.created
         by_user = self.user if self.user is not None and self.user.is_authenticated else None
         pending = self.to_write
+        decided = {u.name: d for u, d in pending if u.kind == AliasKind.UNIT}
         new_units: dict[str, Unit] = {}
         # Departments and towns first: a new owner unit may sit under one of them.
         for unknown, decision in sorted(
@@ -446,7 +463,9 @@ class Names:
             parent_text = str(decision.get("parent") or "")
             parent = None
             if parent_text.startswith("new:"):
-                parent = new_units.get(parent_text[4:]) or Unit.objects.filter(name=parent_text[4:]).first()
+                named = parent_text[4:]
+                target = decided.get(named, {}).get("target")
+                parent = new_units.get(named) or Unit.objects.filter(pk=target or 0).first()
             elif parent_text:
                 parent = Unit.objects.filter(pk=int(parent_text)).first()
             unit = Unit(name=unknown.name[:100], kind=decision["unit_kind"], parent=parent)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("template/", views.template, name="template"),
     path("upload/", views.upload, name="upload"),
     path("imports/<int:pk>/", views.batch_detail, name="batch"),
+    path("imports/<int:pk>/names/", views.batch_names, name="names"),
     path("imports/<int:pk>/commit/", views.batch_commit, name="commit"),
     path("imports/<int:pk>/discard/", views.batch_discard, name="discard"),
     path("imports/<int:pk>/file/", views.batch_download, name="download"),

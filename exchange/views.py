@@ -19,9 +19,12 @@ from audit.models import OperationLog
 from exchange.export import export_filename, export_table
 from exchange.forms import ExportForm, TemplateForm, UploadForm
 from exchange.importer import ImportResult, can_import, import_table, summary
-from exchange.models import ImportBatch
+from exchange.models import AliasKind, ImportBatch
+from exchange.names import CREATE, MAP
 from exchange.tables import TABLES
 from lib.xlsx import xlsx_response
+from org.choices import UnitKind
+from org.models import Unit
 from plans.choices import PlanLevel
 from progress.periods import Period
 
@@ -146,7 +149,8 @@ def upload(request: HttpRequest) -> HttpResponse:
         year=data["year"],
         level=data["level"],
         period=data["period"].key if data["period"] else "",
-        status=ImportBatch.Status.PREVIEW if result.ok else ImportBatch.Status.FAILED,
+        # Unknown names are settled on the preview (its names step), so such a batch stays open.
+        status=ImportBatch.Status.PREVIEW if result.ok or result.name_issues else ImportBatch.Status.FAILED,
         counts=result.counts,
         errors=[issue.as_dict() for issue in result.errors[:KEPT_ERRORS]],
         uploaded_by=request.user,
@@ -162,6 +166,7 @@ def batch_options(batch: ImportBatch) -> dict[str, Any]:
         "level": batch.level,
         "period": Period.parse(batch.period) if batch.period else None,
         "table": batch.table or None,
+        "decisions": batch.decisions,
     }
 
 
@@ -183,10 +188,12 @@ def run_import(
         user=request.user,  # type: ignore[arg-type]
         commit=commit,
         batch=batch,
+        decisions=options.get("decisions"),
     )
 
 
 def render_preview(request: HttpRequest, batch: ImportBatch, result: ImportResult) -> HttpResponse:
+    row_errors = [issue for issue in result.errors if issue not in result.name_issues]
     return render(
         request,
         "exchange/preview.html",
@@ -194,7 +201,10 @@ def render_preview(request: HttpRequest, batch: ImportBatch, result: ImportResul
             "batch": batch,
             "result": result,
             "counts": result.counts,
-            "errors": result.errors[:PREVIEW_LIMIT],
+            "names": name_rows(result, batch),
+            "name_issue_count": len(result.name_issues),
+            "errors": row_errors[:PREVIEW_LIMIT],
+            "row_error_count": len(row_errors),
             "warnings": result.warnings[:PREVIEW_LIMIT],
             "new_rows": result.rows_with("new")[:PREVIEW_LIMIT],
             "changed_rows": result.rows_with("changed")[:PREVIEW_LIMIT],
@@ -207,6 +217,97 @@ def render_preview(request: HttpRequest, batch: ImportBatch, result: ImportResul
             and may_commit(request, batch),
         },
     )
+
+
+# Units listed in a name's drop-down beyond its candidates; a province has more, found by candidates.
+UNIT_CHOICES_LIMIT = 800
+
+
+def name_rows(result: ImportResult, batch: ImportBatch) -> list[dict[str, Any]]:
+    """The names step of the preview: each unknown name with its choices, the decision or proposal selected."""
+    names = result.names
+    if names is None or not names.unknown:
+        return []
+    units = list(Unit.objects.order_by("kind", "path").values_list("id", "name", "kind")[:UNIT_CHOICES_LIMIT])
+    parents = [(str(pk), name) for pk, name, kind in units if kind != UnitKind.OWNER]
+    pending = [
+        (f"new:{u.name}", _("（新建）%(n)s") % {"n": u.name})
+        for u in names.unknown
+        if u.kind == AliasKind.UNIT and u.chosen.get("unit_kind", "") not in ("", UnitKind.OWNER)
+    ]
+    rows = []
+    for index, unknown in enumerate(names.unknown):
+        chosen = unknown.decision or unknown.proposal
+        selected = _choice_value(chosen)
+        options = [
+            (f"map:{c.id}", _("对应到：%(label)s（相似度 %(score)s）") % {"label": c.label, "score": c.score})
+            for c in unknown.candidates
+        ]
+        if unknown.kind == AliasKind.UNIT:
+            options += [
+                (f"create:{kind}", _("新建：%(kind)s") % {"kind": label}) for kind, label in UnitKind.choices
+            ]
+            shown = {c.id for c in unknown.candidates}
+            others = [(f"map:{pk}", name) for pk, name, _kind in units if pk not in shown]
+        else:
+            options.append(("create", _("新建：%(kind)s") % {"kind": unknown.kind_label}))
+            others = [(f"map:{pk}", label) for pk, label in names.labels.get(unknown.kind, {}).items()][
+                :UNIT_CHOICES_LIMIT
+            ]
+        rows.append(
+            {
+                "index": index,
+                "unknown": unknown,
+                "header": result.names.parsed.headers.get(unknown.column, unknown.kind_label),
+                "options": options,
+                "others": [
+                    (value, label) for value, label in others if value not in {v for v, _l in options}
+                ],
+                "selected": selected,
+                "parent": str(chosen.get("parent") or ""),
+                "parents": parents
+                + [(value, label) for value, label in pending if value != f"new:{unknown.name}"],
+                "decided": unknown.decision is not None,
+            }
+        )
+    return rows
+
+
+def _choice_value(decision: dict[str, Any]) -> str:
+    if not decision:
+        return ""
+    if decision.get("action") == MAP:
+        return f"map:{decision['target']}"
+    return f"create:{decision['unit_kind']}" if decision.get("unit_kind") else "create"
+
+
+@login_required
+@require_POST
+def batch_names(request: HttpRequest, pk: int) -> HttpResponse:
+    """名称对照: keep what the uploader decided for each unknown name, then check the table again."""
+    batch = get_batch(request, pk)
+    if not may_commit(request, batch) or batch.status != ImportBatch.Status.PREVIEW:
+        raise PermissionDenied(_("只有上传人可以确认名称对照。"))
+    decisions: dict[str, dict[str, Any]] = {}
+    for index in range(int(request.POST.get("count") or 0)):
+        key = request.POST.get(f"key-{index}", "")
+        choice = request.POST.get(f"choice-{index}", "")
+        if "|" not in key or not choice:
+            continue
+        if choice.startswith("map:") and choice[4:].isdigit():
+            decisions[key] = {"action": MAP, "target": int(choice[4:])}
+        elif choice.startswith("create:") and choice[7:] in UnitKind.values:
+            decisions[key] = {
+                "action": CREATE,
+                "unit_kind": choice[7:],
+                "parent": request.POST.get(f"parent-{index}", "")[:120],
+            }
+        elif choice == "create":
+            decisions[key] = {"action": CREATE}
+    batch.decisions = decisions
+    batch.save(update_fields=["decisions"])
+    messages.success(request, _("已保存 %(n)d 个名称的对照，已按对照重新检查表格。") % {"n": len(decisions)})
+    return redirect("exchange:batch", pk=batch.pk)
 
 
 def may_commit(request: HttpRequest, batch: ImportBatch) -> bool:
