@@ -9,6 +9,8 @@ class DictionaryQuerySet(models.QuerySet):
         """Each item with the number of records (projects, procedures …) that refer to it."""
         usage: models.Expression = Value(0, output_field=IntegerField())
         for relation in self.model._meta.related_objects:
+            if relation.related_model._meta.label == "exchange.Alias":
+                continue  # other ways of writing the name, not uses of it
             rows = (
                 relation.related_model._base_manager.filter(**{relation.field.name: OuterRef("pk")})
                 .order_by()

@@ -75,7 +75,13 @@ def item_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         messages.success(request, _t("已保存“%(name)s”。") % {"name": item.name})
         return redirect("catalog:item_list", slug=slug)
     ctx = {"slug": slug, "model_name": model._meta.verbose_name, "form": form, "item": item}
+    if slug in ALIASED:
+        ctx.update(aliases=item.aliases.all(), alias_kind=ALIASED[slug], alias_target=item.pk)
     return render(request, "catalog/item_form.html", ctx)
+
+
+# Dictionaries whose entries tables name in words, and the kind of their aliases (exchange.Alias).
+ALIASED = {"industries": "industry", "categories": "category"}
 
 
 @admin_required

@@ -14,4 +14,7 @@ urlpatterns = [
     path("imports/<int:pk>/commit/", views.batch_commit, name="commit"),
     path("imports/<int:pk>/discard/", views.batch_discard, name="discard"),
     path("imports/<int:pk>/file/", views.batch_download, name="download"),
+    path("aliases/", views.alias_list, name="aliases"),
+    path("aliases/add/", views.alias_add, name="alias_add"),
+    path("aliases/<int:pk>/delete/", views.alias_delete, name="alias_delete"),
 ]

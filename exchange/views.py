@@ -5,12 +5,14 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -19,11 +21,12 @@ from audit.models import OperationLog
 from exchange.export import export_filename, export_table
 from exchange.forms import ExportForm, TemplateForm, UploadForm
 from exchange.importer import ImportResult, can_import, import_table, summary
-from exchange.models import AliasKind, ImportBatch
+from exchange.models import Alias, AliasKind, ImportBatch
 from exchange.names import CREATE, MAP
 from exchange.tables import TABLES
 from lib.xlsx import xlsx_response
 from org.choices import UnitKind
+from org.decorators import directory_required
 from org.models import Unit
 from plans.choices import PlanLevel
 from progress.periods import Period
@@ -235,6 +238,12 @@ def name_rows(result: ImportResult, batch: ImportBatch) -> list[dict[str, Any]]:
         for u in names.unknown
         if u.kind == AliasKind.UNIT and u.chosen.get("unit_kind", "") not in ("", UnitKind.OWNER)
     ]
+    # A new unit proposed under a name now mapped to a unit goes under that unit.
+    mapped = {
+        f"new:{u.name}": str(u.chosen["target"])
+        for u in names.unknown
+        if u.kind == AliasKind.UNIT and u.chosen.get("action") == MAP
+    }
     rows = []
     for index, unknown in enumerate(names.unknown):
         chosen = unknown.decision or unknown.proposal
@@ -248,12 +257,17 @@ def name_rows(result: ImportResult, batch: ImportBatch) -> list[dict[str, Any]]:
                 (f"create:{kind}", _("新建：%(kind)s") % {"kind": label}) for kind, label in UnitKind.choices
             ]
             shown = {c.id for c in unknown.candidates}
-            others = [(f"map:{pk}", name) for pk, name, _kind in units if pk not in shown]
+            others = [
+                (f"map:{pk}", _("对应到：%(label)s") % {"label": name})
+                for pk, name, _kind in units
+                if pk not in shown
+            ]
         else:
             options.append(("create", _("新建：%(kind)s") % {"kind": unknown.kind_label}))
-            others = [(f"map:{pk}", label) for pk, label in names.labels.get(unknown.kind, {}).items()][
-                :UNIT_CHOICES_LIMIT
-            ]
+            others = [
+                (f"map:{pk}", _("对应到：%(label)s") % {"label": label})
+                for pk, label in names.labels.get(unknown.kind, {}).items()
+            ][:UNIT_CHOICES_LIMIT]
         rows.append(
             {
                 "index": index,
@@ -264,7 +278,7 @@ def name_rows(result: ImportResult, batch: ImportBatch) -> list[dict[str, Any]]:
                     (value, label) for value, label in others if value not in {v for v, _l in options}
                 ],
                 "selected": selected,
-                "parent": str(chosen.get("parent") or ""),
+                "parent": mapped.get(str(chosen.get("parent") or ""), str(chosen.get("parent") or "")),
                 "parents": parents
                 + [(value, label) for value, label in pending if value != f"new:{unknown.name}"],
                 "decided": unknown.decision is not None,
@@ -391,3 +405,75 @@ def batch_download(request: HttpRequest, pk: int) -> HttpResponse:
     """The file as it was uploaded."""
     batch = get_batch(request, pk)
     return xlsx_response(batch.original_name, read_batch_file(batch))
+
+
+ALIAS_PAGE_SIZE = 50
+
+
+@directory_required
+@require_GET
+def alias_list(request: HttpRequest) -> HttpResponse:
+    """别名: every remembered way of writing a unit, person or dictionary entry, searchable and deletable."""
+    aliases = Alias.objects.select_related("unit", "person", "industry", "category", "created_by")
+    kind = request.GET.get("kind", "")
+    if kind in AliasKind.values:
+        aliases = aliases.filter(kind=kind)
+    query = request.GET.get("q", "").strip()
+    if query:
+        aliases = aliases.filter(
+            Q(name__icontains=query)
+            | Q(unit__name__icontains=query)
+            | Q(person__name__icontains=query)
+            | Q(industry__name__icontains=query)
+            | Q(category__name__icontains=query)
+        )
+    page = Paginator(aliases.order_by("kind", "name"), ALIAS_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "exchange/alias_list.html",
+        {"page": page, "kinds": AliasKind.choices, "kind": kind, "q": query},
+    )
+
+
+@directory_required
+@require_POST
+def alias_add(request: HttpRequest) -> HttpResponse:
+    """Remember one more way of writing an entry, from the entry's own page."""
+    kind = request.POST.get("kind", "")
+    name = " ".join(request.POST.get("name", "").split())[:100]
+    target = request.POST.get("target", "")
+    back = safe_next(request, "exchange:aliases")
+    if kind not in AliasKind.values or not target.isdigit():
+        messages.error(request, _("别名的对象不正确。"))
+        return redirect(back)
+    if not name:
+        messages.error(request, _("请填写别名（表格中的写法）。"))
+        return redirect(back)
+    alias = Alias(kind=kind, name=name, created_by=request.user, **{f"{kind}_id": int(target)})  # type: ignore[misc]
+    try:
+        alias.full_clean()
+        alias.save()
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(back)
+    record(request, OperationLog.Action.CREATE, alias, object_type=_("别名"), note=str(alias))
+    messages.success(request, _("已添加别名“%(n)s”。") % {"n": name})
+    return redirect(back)
+
+
+@directory_required
+@require_POST
+def alias_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    alias = get_object_or_404(Alias, pk=pk)
+    record(request, OperationLog.Action.DELETE, alias, object_type=_("别名"), note=str(alias))
+    alias.delete()
+    messages.success(request, _("已删除别名“%(n)s”；表格中再出现这种写法时将重新询问。") % {"n": alias.name})
+    return redirect(safe_next(request, "exchange:aliases"))
+
+
+def safe_next(request: HttpRequest, default: str) -> str:
+    """Where to go back to after a form on another page: a path on this site, else `default`."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return reverse(default)

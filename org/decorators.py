@@ -22,3 +22,17 @@ def admin_required(view: View) -> View:
         return view(request, *args, **kwargs)
 
     return wrapped
+
+
+def directory_required(view: View) -> View:
+    """The people directory and the aliases: 系统管理员 and the coordinating office keep them."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = request.user
+        if not (user.is_admin or user.is_coordinator):  # type: ignore[union-attr]
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from org.choices import Role
-from org.models import Unit, User
+from org.models import Person, Unit, User
 
 
 class TablerBoundField(BoundField):
@@ -183,3 +183,18 @@ class LoginForm(AuthenticationForm):
         if len(username) > limit:
             raise forms.ValidationError(_t("用户名不能超过%(n)d个字符。") % {"n": limit})
         return username
+
+
+class PersonForm(StyledModelForm):
+    """人员: a person named on projects; linking an account lets notifications reach it in the system."""
+
+    class Meta:
+        model = Person
+        fields = ["name", "unit", "post", "phone", "user", "is_active"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.filter(is_active=True).order_by("path")
+        linked = Person.objects.exclude(pk=self.instance.pk).exclude(user=None).values("user_id")
+        self.fields["user"].queryset = User.objects.filter(is_active=True).exclude(pk__in=linked)
+        self.fields["user"].help_text = _("可选。关联后，该人员的站内通知发到此账号。")

@@ -15,4 +15,7 @@ urlpatterns = [
     path("users/<int:pk>/reset-password/", views.user_reset_password, name="user_reset_password"),
     path("users/<int:pk>/unlock/", views.user_unlock, name="user_unlock"),
     path("roles/", views.role_list, name="role_list"),
+    path("people/", views.person_list, name="person_list"),
+    path("people/new/", views.person_create, name="person_create"),
+    path("people/<int:pk>/", views.person_edit, name="person_edit"),
 ]

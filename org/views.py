@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, ProtectedError, RestrictedError
+from django.db.models import Count, ProtectedError, Q, RestrictedError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -18,16 +18,17 @@ from audit.changes import diff, record, snapshot
 from audit.models import OperationLog
 from org import lockout
 from org.choices import Role
-from org.decorators import admin_required
+from org.decorators import admin_required, directory_required
 from org.filtersets import UserFilterSet
 from org.forms import (
     OwnPasswordChangeForm,
     PasswordResetByAdminForm,
+    PersonForm,
     UnitForm,
     UserCreateForm,
     UserEditForm,
 )
-from org.models import Unit, User
+from org.models import Person, Unit, User
 
 Action = OperationLog.Action
 
@@ -111,7 +112,14 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
         record(request, Action.UPDATE, unit, changes=diff(before, snapshot(unit)))
         messages.success(request, _t("已保存单位“%(name)s”。") % {"name": unit.name})
         return redirect("org:unit_list")
-    return render(request, "org/unit_form.html", {"form": form, "unit": unit})
+    context = {
+        "form": form,
+        "unit": unit,
+        "aliases": unit.aliases.all(),
+        "alias_kind": "unit",
+        "alias_target": unit.pk,
+    }
+    return render(request, "org/unit_form.html", context)
 
 
 @admin_required
@@ -232,3 +240,69 @@ def role_list(request: HttpRequest) -> HttpResponse:
         for value, label in Role.choices
     ]
     return render(request, "org/role_list.html", {"roles": roles})
+
+
+PEOPLE_PAGE_SIZE = 50
+
+
+@directory_required
+def person_list(request: HttpRequest) -> HttpResponse:
+    """人员名录: the people projects name, with their unit, post, phone and linked account."""
+    people = Person.objects.select_related("unit", "user").annotate(
+        project_count=Count("served_projects", distinct=True) + Count("led_projects", distinct=True)
+    )
+    query = request.GET.get("q", "").strip()
+    if query:
+        people = people.filter(
+            Q(name__icontains=query) | Q(phone__icontains=query) | Q(post__icontains=query)
+        )
+    unit = request.GET.get("unit", "")
+    if unit.isdigit():
+        people = people.filter(unit_id=int(unit))
+    if request.GET.get("unlinked") == "1":
+        people = people.filter(user=None)
+    page = Paginator(people.order_by("name", "id"), PEOPLE_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "org/person_list.html",
+        {
+            "page": page,
+            "q": query,
+            "unit": unit,
+            "units": Unit.objects.order_by("path"),
+            "unlinked": request.GET.get("unlinked") == "1",
+        },
+    )
+
+
+@directory_required
+def person_create(request: HttpRequest) -> HttpResponse:
+    form = PersonForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        person = form.save()
+        record(request, Action.CREATE, person, changes=diff({}, snapshot(person)))
+        messages.success(request, _t("已新增人员“%(name)s”。") % {"name": person.name})
+        return redirect("org:person_list")
+    return render(request, "org/person_form.html", {"form": form, "person": None})
+
+
+@directory_required
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_object_or_404(Person, pk=pk)
+    before = snapshot(person)
+    form = PersonForm(request.POST if request.method == "POST" else None, instance=person)
+    if form.is_bound and form.is_valid():
+        person = form.save()
+        record(request, Action.UPDATE, person, changes=diff(before, snapshot(person)))
+        messages.success(request, _t("已保存人员“%(name)s”。") % {"name": person.name})
+        return redirect("org:person_list")
+    context = {
+        "form": form,
+        "person": person,
+        "aliases": person.aliases.all(),
+        "alias_kind": "person",
+        "alias_target": person.pk,
+        "projects": person.served_projects.all()[:20],
+        "led": person.led_projects.all()[:20],
+    }
+    return render(request, "org/person_form.html", context)
