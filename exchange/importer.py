@@ -7,7 +7,6 @@ is written in one transaction with bulk inserts and updates.
 """
 
 import gc
-import itertools
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -17,7 +16,6 @@ from functools import lru_cache, partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import DatabaseError, transaction
 from django.db.models import F, Window
 from django.db.models.functions import RowNumber
@@ -26,7 +24,6 @@ from django.utils.translation import get_language
 
 from audit.models import OperationLog
 from catalog.models import Category, IndustryField, ProcedureType
-from exchange.bulk import insert, update_grouped
 from exchange.cells import (
     PROCEDURE_LABELS,
     CellError,
@@ -45,21 +42,19 @@ from exchange.models import Alias, AliasKind, ImportBatch
 from exchange.names import Created, Names
 from exchange.reader import Issue, ParsedSheet, SheetRow, WorkbookError, read_table
 from exchange.tables import Kind
+from exchange.writer import DATE_FIELDS, TEXT_FIELDS, keep_batch, write
 from lib.sql import any_of
 from lib.validators import normalize_build_years, validate_build_years, validate_phone, validate_project_code
 from org.choices import Role, UnitKind
 from org.models import Person, Unit, User
-from plans.choices import PlanKind, PlanLevel
-from plans.counting import recount
+from plans.choices import PlanLevel
 from plans.models import Plan, PlanEntry
-from progress.choices import PARTS_PER_MONTH, ReportState, RevisionKind
-from progress.models import TRACKED_FIELDS, Report, ReportRevision, period_seq
+from progress.choices import PARTS_PER_MONTH, ReportState
+from progress.models import Report, period_seq
 from progress.periods import Period
-from progress.rollup import refresh_projects
-from progress.signals import report_accepted
 from projects.choices import STATUS_TRANSITIONS, STATUSES_NEEDING_REASON, ProcedureStatus, ProjectStatus
 from projects.choices import ReportFrequency as Frequency
-from projects.models import Procedure, Project, ProjectStatusChange
+from projects.models import Procedure, Project
 
 NEW, CHANGED, UNCHANGED, ERROR = "new", "changed", "unchanged", "error"
 ZERO = Decimal("0.00")
@@ -69,34 +64,6 @@ ROW_BATCH = 2000
 DETAILED_ROWS = 1000
 BATCH = 1000
 ACCEPTED_OVERWRITE = "已审核的报告不能被导入覆盖，请走更正流程"
-# Project fields an import may set, with the longest text each holds.
-TEXT_FIELDS = {
-    "name": 200,
-    "content": 0,
-    "address": 200,
-    "signing_status": 200,
-    "demolition_progress": 200,
-    "status_reason": 200,
-}
-DATE_FIELDS = ("planned_start_date", "planned_completion_date", "actual_start_date", "actual_completion_date")
-# Every field _fields may set: what a 新增 log entry lists.
-CREATION_FIELDS = (
-    *TEXT_FIELDS,
-    "code",
-    "build_years",
-    "total_investment",
-    "responsible_unit_id",
-    "owner_unit_id",
-    "industry_id",
-    "category_id",
-    "chief_officer_id",
-    "leader_in_charge_id",
-    "responsible_person_id",
-    "owner_contact_id",
-    *DATE_FIELDS,
-    "in_statistics",
-    "status",
-)
 PROJECT_VALUES = (
     "id",
     "code",
@@ -1425,138 +1392,6 @@ class Importer:
                 self.recomputed_reports.append(later)
             previous = later
 
-    # Writing ------------------------------------------------------------------------------------
-
-    def write(self) -> None:
-        """Write everything checked, in bulk. Runs inside the caller's transaction."""
-        if self.plan is None:
-            self.plan = Plan(
-                year=self.year,
-                level=self.level,
-                version=1,
-                kind=PlanKind.INITIAL,
-                title=f"{self.year}年{PlanLevel(self.level).label}项目计划",
-                created_by=self.user,
-            )
-            self.plan.defer_recount = True  # its new entries are recounted below
-            self.plan.save()
-        insert(Person, self.new_people)
-        update_grouped(Person, self.phone_updates)
-        for row in itertools.chain(self.new_projects, self.project_updates.values()):
-            for key in ("responsible_person_id", "owner_contact_id"):
-                if isinstance(row.get(key), dict):
-                    row[key] = row[key]["id"]
-        insert(Project, self.new_projects)
-        for rows in (self.new_entries, self.new_reports):
-            _bind(rows)
-        for entry in self.new_entries:
-            entry["plan_id"] = self.plan.pk
-        self._update_projects()
-        insert(ProjectStatusChange, self.status_changes)
-        insert(PlanEntry, self.new_entries)
-        recount(self.year, [entry["project_id"] for entry in self.new_entries])
-        self.plan.defer_recount = False
-        update_grouped(PlanEntry, self.entry_updates)
-        insert(
-            Procedure,
-            (
-                {"project_id": project["id"], "type_id": type_id, **values}
-                for project, type_id, values in self.new_procedures
-            ),
-        )
-        update_grouped(Procedure, self.procedure_updates)
-        insert(Report, self.new_reports)
-        report_fields = [
-            "amount",
-            "year_to_date",
-            "cumulative",
-            "is_opening",
-            "progress_text",
-            "procedure_states",
-            "state",
-            "submitted_at",
-            "first_submitted_at",
-            "submitted_by",
-            "reviewed_at",
-            "reviewed_by",
-            "return_reason",
-            "warnings",
-            "version",
-            "updated_at",
-        ]
-        Report.objects.bulk_update(self.updated_reports, report_fields, batch_size=BATCH)
-        Report.objects.bulk_update(
-            self.recomputed_reports, ["year_to_date", "cumulative", "updated_at"], batch_size=BATCH
-        )
-        note = self._note()
-        insert(
-            ReportRevision,
-            [
-                {
-                    "report_id": report["id"] if isinstance(report, dict) else report.pk,
-                    "kind": RevisionKind.IMPORT,
-                    "by_id": self.user_id,
-                    "at": self.now,
-                    "reason": note,
-                    "before": before,
-                    "after": _snapshot(report),
-                }
-                for report, before in self.revisions
-            ],
-        )
-        insert(OperationLog, itertools.chain(self._creation_logs(), self.logs))
-        reported = {report["project_id"] for report in self.new_reports} | {
-            report.project_id for report in self.updated_reports + self.recomputed_reports
-        }
-        # The period's year, and the later years whose reports' totals were carried forward.
-        years = {self.period.year if self.period else self.year} | {
-            report.year for report in self.recomputed_reports
-        }
-        announced = [report["id"] for report in self.new_reports[:1]] + [
-            report.pk for report in self.updated_reports[:1]
-        ]
-        self._let_go()
-        if reported:
-            refresh_projects(reported, years)
-        if announced and self.accepts:
-            # Once for the whole import: its listener (the warning scan) looks at every project.
-            report_accepted.send(sender=Report, report=Report.objects.get(pk=announced[0]))
-
-    def _let_go(self) -> None:
-        """Drop the rows just written before the monthly rollup builds its own."""
-        for rows in (self.new_projects, self.new_entries, self.new_procedures, self.new_reports, self.logs):
-            rows.clear()
-        self.revisions.clear()
-        self.project_updates.clear()
-        self.procedure_updates.clear()
-
-    def _creation_logs(self) -> Iterator[dict[str, Any]]:
-        """新增 entries of the operation log, one per new project, made as they are written."""
-        note = self._note()
-        for project in self.new_projects:
-            fields = {name: project[name] for name in CREATION_FIELDS if name in project}
-            yield {
-                "user_id": self.user_id,
-                "action": OperationLog.Action.CREATE,
-                "object_type": "项目",
-                "object_id": str(project["id"]),
-                "object_repr": project["name"][:200],
-                "project_id": project["id"],
-                "changes": {label: ["", after] for label, _before, after in self._describe({}, fields)},
-                "note": note,
-                "at": self.now,
-            }
-
-    def _update_projects(self) -> None:
-        for fields in self.project_updates.values():
-            if "build_years" in fields:
-                parts = fields["build_years"].split("-") if fields["build_years"] else []
-                fields["start_year"] = int(parts[0]) if parts else None
-                fields["end_year"] = int(parts[-1]) if parts else None
-            fields["updated_at"] = self.now
-            fields["version"] = F("version") + 1
-        update_grouped(Project, self.project_updates)
-
 
 @lru_cache(maxsize=1024)
 def _checked_build_years(text: str, language: str | None) -> tuple[str, str]:
@@ -1566,21 +1401,6 @@ def _checked_build_years(text: str, language: str | None) -> tuple[str, str]:
     except ValidationError as error:
         return "", error.messages[0]
     return normalize_build_years(text), ""
-
-
-def _snapshot(report: dict[str, Any] | Report) -> dict[str, str]:
-    """Report.snapshot of a report that may still be a row to insert."""
-    if isinstance(report, Report):
-        return report.snapshot()
-    return {name: "" if report.get(name) is None else str(report[name]) for name in TRACKED_FIELDS}
-
-
-def _bind(rows: list[dict[str, Any]]) -> None:
-    """Point rows made for new projects at the projects' ids, now that they have them."""
-    for row in rows:
-        project = row.pop("project", None)
-        if project is not None and row.get("project_id") is None:
-            row["project_id"] = project["id"]
 
 
 def _procedure_dates(state: str, submitted: Any, approved: Any, day: Any, end: Any) -> tuple[Any, Any]:
@@ -1679,7 +1499,7 @@ def import_table(
                 importer.check()
                 if importer.result.errors or not commit:
                     raise Rollback
-                importer.write()
+                write(importer)
                 importer.result.committed = True
                 keep_batch(batch, importer.result, data, filename, year, level, period, user)
         except Rollback:
@@ -1712,36 +1532,6 @@ def cycle_collection_paused() -> Iterator[None]:
         yield
     finally:
         gc.enable()
-
-
-def keep_batch(
-    batch: ImportBatch | None,
-    result: ImportResult,
-    data: bytes,
-    filename: str,
-    year: int,
-    level: str,
-    period: Period | None,
-    user: User | None,
-) -> ImportBatch:
-    """Record a committed import (the file is kept so that it can be downloaded again)."""
-    if batch is None:
-        batch = ImportBatch(
-            original_name=filename[:200],
-            table=result.table_number or 0,
-            year=year,
-            level=level,
-            period=period.key if period else "",
-            uploaded_by=user,
-        )
-        batch.file.save(filename[-80:], ContentFile(data), save=False)
-    batch.table = result.table_number or batch.table
-    batch.status = ImportBatch.Status.COMMITTED
-    batch.counts = result.counts
-    batch.errors = []
-    batch.committed_at = timezone.now()
-    batch.save()
-    return batch
 
 
 def summary(result: ImportResult) -> str:

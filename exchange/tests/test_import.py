@@ -707,10 +707,10 @@ def test_the_cycle_collector_runs_again_after_an_import_even_a_failed_one(world,
     assert run(content, world.coordinator, commit=False).ok
     assert gc.isenabled()
 
-    def broken(self):
+    def broken(checked):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(importer.Importer, "write", broken)
+    monkeypatch.setattr(importer, "write", broken)
     with pytest.raises(RuntimeError):
         run(content, world.coordinator)
     assert gc.isenabled()
