@@ -85,6 +85,7 @@ PROJECT_VALUES = (
     "in_statistics",
     "report_frequency",
     "status",
+    "status_reason",
     "version",
     *DATE_FIELDS,
 )

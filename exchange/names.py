@@ -37,6 +37,9 @@ MAP, CREATE = "map", "create"
 # A candidate this close (0–100) is proposed as the mapping; two this close to different entries
 # with the same score are a choice for the user, never a guess.
 MAP_SCORE = 85
+# Companies one character apart (孟轲实业 / 孟轲置业) are different companies.
+COMPANY_MAP_SCORE = 95
+COMPANY_RE = re.compile(r"(公司|集团|厂|合作社)$")
 CANDIDATE_SCORE = 55
 CANDIDATES = 5
 # Row numbers an unknown name lists; the count is always complete.
@@ -81,7 +84,9 @@ SHORT_FORMS = {
 }
 BRACKETS = str.maketrans("", "", "()（）[]【】〔〕<>《》「」 \u3000")
 # "广州市越秀区…", "河南省…", "湛河区…": a place name before a department's own name.
-REGION_RE = re.compile(r"^[\u4e00-\u9fff]{2,7}?(?:自治区|自治州|省|市|地区|区|县|旗)")
+REGION_RE = re.compile(r"^[\u4e00-\u9fff]{2,4}?(?:自治区|自治州|省|市|地区|区|县|旗)")
+# Places that end in 区 without being a district: a 管委会 of a 新区 or 园区 is its own unit.
+NOT_REGIONS = ("新区", "园区", "开发区", "工业区", "景区", "片区", "高新区", "保税区", "试验区")
 TOWN_RE = re.compile(r"(街道|街道办事处|镇|乡)(人民政府)?$")
 DEPARTMENT_RE = re.compile(r"(局|委|办|中心|委员会|办公室|指挥部|管委会|分局|政府)$")
 
@@ -91,7 +96,7 @@ def normalise_unit(name: str) -> str:
     text = unicodedata.normalize("NFKC", name).translate(BRACKETS)
     for _ in range(3):
         match = REGION_RE.match(text)
-        if not match or len(text) - match.end() < 2:
+        if not match or len(text) - match.end() < 2 or match.group().endswith(NOT_REGIONS):
             break
         text = text[match.end() :]
     if len(text) > 2 and text[0] in "省市区县":
@@ -357,7 +362,8 @@ class Names:
             Candidate(pk, index["labels"][pk], round(score, 1)) for pk, score in ranked[:CANDIDATES]
         ]
         best = unknown.candidates[0] if unknown.candidates else None
-        if best is not None and best.score >= MAP_SCORE:
+        needed = COMPANY_MAP_SCORE if COMPANY_RE.search(unknown.name) else MAP_SCORE
+        if best is not None and best.score >= needed:
             tied = [c for c in unknown.candidates if c.score == best.score]
             unknown.proposal = {"action": MAP, "target": best.id} if len(tied) == 1 else {}
             return

@@ -257,6 +257,7 @@ def column_letters(index: int) -> str:
 # Header and body -------------------------------------------------------------------------------
 
 TOTAL_RE = re.compile(r"^(合计|总计|小计|共计|其中)")
+SECTION_WIDTH = str.maketrans("（）．", "().")
 SECTION_RE = re.compile(
     r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+$)"
 )
@@ -450,7 +451,9 @@ def _read_body(
         seq = normalize_header(seq_value)
         if TOTAL_RE.match(name) or TOTAL_RE.match(seq):
             continue
-        if not _is_number(seq) and (SECTION_RE.match(name) or SECTION_RE.match(seq)):
+        # Headings ("一、产业项目", "（二）续建项目") keep their "、", which header normalising drops.
+        raw_name, raw_seq = _plain(values[name_at]), _plain(seq_value)
+        if not _is_number(seq) and (SECTION_RE.match(raw_name) or SECTION_RE.match(raw_seq)):
             continue
         rows.append(SheetRow(row_index + 1, positions, tuple(values)))
         if len(rows) > max_rows:
@@ -475,6 +478,11 @@ def _read_body(
         issues=issues,
         ignored_headers=header.ignored,
     )
+
+
+def _plain(value: object) -> str:
+    """A cell's text without whitespace, full-width brackets and dots made half-width."""
+    return re.sub(r"\s+", "", str(value or "")).translate(SECTION_WIDTH)
 
 
 def _is_number(text: str) -> bool:

@@ -54,6 +54,30 @@ def test_region_prefixes_and_short_forms_are_normalised_away():
     assert normalise_unit("区发改局") == "发展和改革局"
     assert normalise_unit("城关街道办事处") == normalise_unit("城关街道")
     assert normalise_unit("（濮阳市）华龙区 教体局") == "教育和体育局"
+    # A 新区 or 园区 is a place of its own, not a district prefix to drop.
+    assert normalise_unit("开平市翠山湖新区管委会") == "翠山湖新区管理委员会"
+    assert normalise_unit("开平市水口工业园区管委会") == "水口工业园区管理委员会"
+
+
+def test_companies_one_character_apart_are_not_mapped_to_each_other(world, plan, tmp_path, capsys):
+    Unit.objects.create(name="濮阳市孟轲实业有限公司", kind="owner", parent=world.housing)
+    path = tmp_path / "附件3.xlsx"
+    row = row3("新厂房", responsible="区住房和城乡建设局", owner="濮阳市孟轲置业有限公司", total=5000,
+               amount=1, cumulative=1, ytd=1)  # fmt: skip
+    path.write_bytes(table3(row))
+    call_command(
+        "import_table",
+        str(path),
+        "--year",
+        "2026",
+        "--level",
+        "local",
+        "--period",
+        "2026-03",
+        "--create-missing",
+    )
+    assert Project.objects.get(name="新厂房").owner_unit.name == "濮阳市孟轲置业有限公司"
+    assert not Alias.objects.exists()
 
 
 def test_each_unknown_name_is_one_line_with_its_rows_and_nothing_is_written(world, plan, tmp_path, capsys):
