@@ -267,6 +267,8 @@ def notify_changes(at: datetime) -> int:
             "project__responsible_unit_id",
             "project__chief_officer__user_id",
             "project__leader_in_charge__user_id",
+            "project__chief_officer__phone",
+            "project__leader_in_charge__phone",
         )
     )
     if not rows:
@@ -289,6 +291,7 @@ def notify_changes(at: datetime) -> int:
     # Each person gets one message per scan: the warning itself when there is one, else a digest,
     # so that the first scan of a district does not send someone a hundred text messages.
     for_person: dict[int, list[dict[str, Any]]] = {}
+    for_phone: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
         recipients = [
             *owners.get(row["project__owner_unit_id"], []),
@@ -301,15 +304,29 @@ def notify_changes(at: datetime) -> int:
         ]
         for user in recipients:
             for_person.setdefault(user.pk, []).append(row)
+        # 首席服务员 and 分包领导 without an account are told by SMS.
+        for role in ("chief_officer", "leader_in_charge"):
+            phone = row[f"project__{role}__phone"]
+            if phone and row[f"project__{role}__user_id"] is None:
+                for_phone.setdefault(phone, []).append(row)
+
+    def ordered(changes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return sorted(changes, key=lambda r: (r["colour"] != Colour.RED, r["pk"]))
+
     messages = [
-        alert_message(by_id[user_id], sorted(changes, key=lambda r: (r["colour"] != Colour.RED, r["pk"])), at)
-        for user_id, changes in for_person.items()
+        alert_message(by_id[user_id], ordered(changes), at) for user_id, changes in for_person.items()
+    ]
+    messages += [
+        alert_message(None, ordered(changes), at, phones=[phone]) for phone, changes in for_phone.items()
     ]
     return notify_many(messages).notifications
 
 
-def alert_message(user: Any, rows: list[dict[str, Any]], at: datetime) -> Any:
-    """The message telling `user` about the warnings of `rows` (red first) opened or escalated at `at`."""
+def alert_message(
+    user: Any, rows: list[dict[str, Any]], at: datetime, phones: list[str] | None = None
+) -> Any:
+    """The message telling `user` (or, by SMS, a person without an account at `phones`) about the
+    warnings of `rows` (red first) opened or escalated at `at`."""
     from notifications.choices import Kind
     from notifications.pipeline import Message
 
@@ -324,7 +341,8 @@ def alert_message(user: Any, rows: list[dict[str, Any]], at: datetime) -> Any:
     if len(rows) == 1:
         verb = _t("升级为") if first["escalated_at"] == at else _t("亮")
         return Message(
-            users=[user],
+            users=[user] if user is not None else [],
+            phones=phones or [],
             title=_t("【%(c)s】%(p)s：%(r)s")
             % {"c": colour, "p": first["project__name"], "r": rule_name(first)},
             body=_t("%(p)s%(v)s%(c)s（%(r)s）：%(m)s")
@@ -349,7 +367,8 @@ def alert_message(user: Any, rows: list[dict[str, Any]], at: datetime) -> Any:
     if len(rows) > DIGEST_LINES:
         lines.append(_t("……另有%(n)d条，请在预警看板查看。") % {"n": len(rows) - DIGEST_LINES})
     return Message(
-        users=[user],
+        users=[user] if user is not None else [],
+        phones=phones or [],
         title=_t("新的预警%(n)d条（红灯%(r)d条、黄灯%(y)d条）")
         % {"n": len(rows), "r": red, "y": len(rows) - red},
         body="\n".join(lines),

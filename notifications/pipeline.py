@@ -46,6 +46,8 @@ class Message:
     kind: str = Kind.SYSTEM
     dedup_key: str = ""
     params: dict[str, Any] = field(default_factory=dict)
+    # People of the directory who have no account (most 分包领导): reached by SMS at these numbers.
+    phones: Sequence[str] = ()
 
 
 @dataclass
@@ -75,6 +77,11 @@ def notify_many(messages: Sequence[Message], now: datetime | None = None) -> Not
         Delivery.objects.filter(created_at__gte=window, user__isnull=True)
         .exclude(dedup_key="")
         .values_list("channel", "dedup_key")
+    )
+    phone_seen = set(
+        Delivery.objects.filter(created_at__gte=window, user__isnull=True, channel=Channel.SMS)
+        .exclude(dedup_key="")
+        .values_list("target", "dedup_key")
     )
     preferences = {p.user_id: p for p in NotificationPreference.objects.all()}
     sent_last_hour = Counter(
@@ -120,6 +127,27 @@ def notify_many(messages: Sequence[Message], now: datetime | None = None) -> Not
                     people[channel].append(user)
                 else:
                     planned.append((len(inbox) - 1, user, channel, preference))
+        for phone in dict.fromkeys(message.phones) if Channel.SMS in available else ():
+            if not phone:
+                continue
+            if message.dedup_key and (phone, message.dedup_key) in phone_seen:
+                result.duplicates += 1
+                continue
+            phone_seen.add((phone, message.dedup_key))
+            groups.append(
+                Delivery(
+                    channel=Channel.SMS,
+                    target=phone,
+                    kind=message.kind,
+                    dedup_key=message.dedup_key[:120],
+                    subject=message.title[:200],
+                    body=message.body,
+                    link=message.link[:300],
+                    payload={"params": message.params},
+                    next_try_at=now,
+                    created_at=now,
+                )
+            )
         for channel, users in people.items():
             if not users or (channel, message.dedup_key) in group_seen:
                 continue

@@ -219,3 +219,20 @@ def test_several_warnings_in_one_scan_reach_a_person_as_one_digest(people):
     assert note.body.splitlines()[0].startswith("城关智能制造产业园：应开未开（红灯）")
     assert note.link == "/alerts/"
     assert note.params["project"] == "城关智能制造产业园等1个项目"
+
+
+def test_a_leader_without_an_account_is_told_by_sms_once(people):
+    """Most 分包领导 never log in: the directory's phone number is where the warning goes."""
+    from org.models import Person
+
+    people.project_b.leader_in_charge = Person.objects.create(name="王副区长", phone="13911112222")
+    people.project_b.planned_start_date = date(2026, 3, 1)
+    people.project_b.save()
+    with time_machine.travel(at(2026, 4, 1), tick=False):
+        run_scan()
+    sms = Delivery.objects.get(channel="sms", target="13911112222")
+    assert sms.user is None and sms.subject == "【黄灯】城关智能制造产业园：应开未开"
+    assert not Notification.objects.filter(user__username="leader").exists()
+    with time_machine.travel(at(2026, 4, 2), tick=False):
+        run_scan()
+    assert Delivery.objects.filter(target="13911112222").count() == 1
