@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from plans.choices import PlanLevel
+from plans.choices import PlanLevel, PlanType
 from projects.choices import ProcedureStatus, ProjectStatus
 
 
@@ -269,6 +269,18 @@ def _lookup(words: dict[str, tuple[str, ...]], value: object, what: str) -> str 
             return code
     allowed = "、".join(choices[0] for choices in words.values())
     raise CellError(f"{what}“{clean_text(value)}”无法识别，应为 {allowed} 之一")
+
+
+PLAN_TYPE_WORDS: dict[str, tuple[str, ...]] = {
+    PlanType.NEW_START: ("新开工", "新建", "新开"),
+    PlanType.CONTINUING: ("续建", "在建"),
+    PlanType.COMPLETING: ("竣工", "建成", "完工", "竣工投产"),
+    PlanType.PRELIMINARY: ("预备", "前期", "预备项目", "前期项目"),
+}
+
+
+def parse_plan_type(value: object) -> str | None:
+    return _lookup(PLAN_TYPE_WORDS, value, "计划类型")
 
 
 def parse_status(value: object) -> str | None:

@@ -112,6 +112,7 @@ def collect_rows(
             "project_id",
             "annual_investment",
             "note",
+            "plan_type",
             "project__status",
             "project__owner_contact__name",
             "project__owner_contact__phone",
@@ -145,6 +146,7 @@ def collect_rows(
         row["annual_investment"] = item["annual_investment"]
         row["note"] = item["note"]
         row["level"] = level_label
+        row["plan_type"] = str(PlanType(item["plan_type"]).label)
         row["status"] = str(ProjectStatus(item["project__status"]).label)
         row["owner_contact"] = format_contact(
             item["project__owner_contact__name"] or "", item["project__owner_contact__phone"] or ""
@@ -359,7 +361,7 @@ def _writer(sheet: Any, column: Column, formats: Formats) -> Any:
         return write_date
     style = (
         formats.center
-        if column.kind in (Kind.SEQ, Kind.PROCEDURE, Kind.BOOL, Kind.LEVEL, Kind.STATUS)
+        if column.kind in (Kind.SEQ, Kind.PROCEDURE, Kind.BOOL, Kind.LEVEL, Kind.STATUS, Kind.PLAN_TYPE)
         else formats.text
     )
 
@@ -386,6 +388,7 @@ def dictionary_lists() -> dict[Kind, list[str]]:
         Kind.PROCEDURE: list(PROCEDURE_STATES),
         Kind.BOOL: ["是", "否"],
         Kind.UNIT: list(Unit.objects.filter(is_active=True).order_by("path").values_list("name", flat=True)),
+        Kind.PLAN_TYPE: [str(label) for label in PlanType.labels],
     }
 
 

@@ -34,6 +34,7 @@ from exchange.cells import (
     parse_date,
     parse_level,
     parse_money,
+    parse_plan_type,
     parse_procedure_state,
     parse_procedures_text,
     parse_status,
@@ -47,7 +48,7 @@ from lib.sql import any_of
 from lib.validators import normalize_build_years, validate_build_years, validate_phone, validate_project_code
 from org.choices import Role, UnitKind
 from org.models import Person, Unit, User
-from plans.choices import PlanLevel
+from plans.choices import PlanLevel, PlanType
 from plans.models import Plan, PlanEntry
 from progress.choices import PARTS_PER_MONTH, ReportState
 from progress.models import Report, period_seq
@@ -97,6 +98,7 @@ PARSERS: dict[Kind, Callable[[Any], Any]] = {
     Kind.PROCEDURE: parse_procedure_state,
     Kind.STATUS: parse_status,
     Kind.LEVEL: parse_level,
+    Kind.PLAN_TYPE: parse_plan_type,
 }
 IGNORED_KINDS = (Kind.SEQ, Kind.INFO)
 RESPONSIBLE_KINDS = (UnitKind.DEPARTMENT, UnitKind.TOWN)
@@ -108,7 +110,15 @@ PERSON_FIELDS = {
     "owner_contact_id": "owner_contact",
 }
 # Parsed once per distinct cell (see Importer._parsers); their results are not changed afterwards.
-REPEATING_KINDS = (Kind.DATE, Kind.BOOL, Kind.CONTACT, Kind.PROCEDURE, Kind.STATUS, Kind.LEVEL)
+REPEATING_KINDS = (
+    Kind.DATE,
+    Kind.BOOL,
+    Kind.CONTACT,
+    Kind.PROCEDURE,
+    Kind.STATUS,
+    Kind.LEVEL,
+    Kind.PLAN_TYPE,
+)
 
 
 @dataclass(slots=True)
@@ -405,7 +415,7 @@ class Importer:
         self.entries: dict[int, dict[str, Any]] = {}
         if self.plan is not None and ids:
             for entry in PlanEntry.objects.filter(plan=self.plan, project_id__in=any_of(ids)).values(
-                "id", "project_id", "annual_investment", "note"
+                "id", "project_id", "annual_investment", "note", "plan_type"
             ):
                 self.entries[entry["project_id"]] = entry
         if self.with_reports:
@@ -1005,7 +1015,7 @@ class Importer:
             self.new_entries.append(
                 {
                     "project": project,
-                    "plan_type": self.table.plan_type,
+                    "plan_type": values.get("plan_type", self.table.plan_type),
                     "annual_investment": annual or ZERO,
                     "note": note or "",
                     "planned_start_month": start.month if start and start.year == self.year else None,
@@ -1026,9 +1036,18 @@ class Importer:
         if note is not None and note != entry["note"]:
             changes["note"] = note
             outcome.change(self.header("note"), entry["note"], note)
+        plan_type = values.get("plan_type")
+        if plan_type is not None and plan_type != entry["plan_type"]:
+            if not self.edits_all:
+                self.error(number, "plan_type", "计划类型以下达的计划为准，不能通过导入修改")
+                return
+            changes["plan_type"] = plan_type
+            outcome.change(
+                self.header("plan_type"), PlanType(entry["plan_type"]).label, PlanType(plan_type).label
+            )
         if changes:
             if self.draft is not None:
-                key = "annual_investment" if "annual_investment" in changes else "note"
+                key = next(iter(changes))
                 self.error(number, key, self._draft_message("不能通过导入修改计划项目"))
                 return
             self.entry_updates[entry["id"]] = changes

@@ -21,6 +21,7 @@ class Kind(StrEnum):
     INDUSTRY = "industry"  # dictionary 行业领域, by name
     CATEGORY = "category"  # dictionary 项目类别, by name
     LEVEL = "level"  # 计划级别 省重点/市重点/区重点
+    PLAN_TYPE = "plan_type"  # 计划类型 新开工/续建/竣工/预备
     STATUS = "status"  # 项目状态
     PROCEDURE = "procedure"  # 未启动/办理中/已办结/无需办理
     PROCEDURES = "procedures"  # "审批核准备案：已办结；用地审批：办理中" in one cell
@@ -142,6 +143,7 @@ SYSTEM_COLUMNS: tuple[Column, ...] = (
     _c("in_statistics", "已入统", Kind.BOOL, "是否入统", "入统情况", width=7),
     _c("status_reason", "暂停原因", Kind.TEXT, "停工原因", "暂停施工原因", "状态原因", width=14),
     _c("leader_in_charge", "分包领导", Kind.PERSON, "包联领导", "联系领导", "分管领导", width=9),
+    _c("plan_type", "计划类型", Kind.PLAN_TYPE, "年度计划类型", "开竣工类型", "建设阶段", width=9),
 )
 
 TABLE1 = Table(

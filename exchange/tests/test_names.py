@@ -197,3 +197,20 @@ def test_a_unit_cannot_create_names_only_map_them(world, plan, client):
     assert response.context["names"][0]["selected"] == f"map:{world.housing.pk}"
     messages = [issue.message for issue in response.context["result"].name_issues]
     assert messages == ["单位“示范区住建局”不存在（第9行）"]
+
+
+def test_a_plan_type_column_sets_and_changes_the_entrys_type(world, plan):
+    from exchange.importer import import_table
+    from exchange.tests.test_bad_input import workbook
+
+    header = ["序号", "项目名称", "建设单位", "总投资", "2026年投资目标", "计划类型"]
+    first = workbook(header, [1, "新区学校", "示范区城投建设有限公司", 3000, 1000, "竣工"])
+    result = import_table(first, "附件2.xlsx", year=2026, level="local", table=2, commit=True)
+    assert result.committed, result.errors
+    entry = PlanEntry.objects.get(project__name="新区学校")
+    assert entry.plan_type == "completing" and entry.project.responsible_unit == world.housing
+    second = workbook(header, [1, "新区学校", "示范区城投建设有限公司", 3000, 1000, "新开工"])
+    result = import_table(second, "附件2.xlsx", year=2026, level="local", table=2, commit=True)
+    assert result.rows[0].changes == [("计划类型", "竣工", "新开工")]
+    entry.refresh_from_db()
+    assert entry.plan_type == "new_start"
