@@ -8,6 +8,9 @@ STAMPS := .stamps
 VENDOR := static/vendor
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# setup, demo, test and bench run on this machine for development: a development SECRET_KEY is
+# allowed there (keyprojects/settings.py); a production server sets DEBUG=0 and its own SECRET_KEY.
+export KEYPROJECTS_DEVELOPMENT ?= 1
 
 .PHONY: setup demo test lint serve clean-demo bench
 

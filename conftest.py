@@ -7,6 +7,7 @@ Tree:  区政府 ─┬─ 发展和改革局 (coordinator, leader, inspector, a
 project_a: responsible 住建局, owner A.  project_b: responsible 城关街道, owner B.
 """
 
+import os
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -20,6 +21,8 @@ from org.models import Person, Unit, User
 from projects.models import Project
 
 PASSWORD = "Persona#2026"
+# Commands the tests start in a subprocess run on this machine for development (keyprojects.settings).
+os.environ.setdefault("KEYPROJECTS_DEVELOPMENT", "1")
 
 
 @dataclass

@@ -212,6 +212,7 @@ def measured_scan(today: date) -> dict[str, Any]:
 def worker(size: int) -> dict[str, Any]:
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "keyprojects.settings")
+    os.environ.setdefault("KEYPROJECTS_DEVELOPMENT", "1")
     import django
 
     django.setup()

@@ -374,6 +374,7 @@ def timed_runs(action: Callable[[], Any], runs: int) -> dict[str, Any]:
 def worker(projects: int, years: int, runs: int) -> dict[str, Any]:
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "keyprojects.settings")
+    os.environ.setdefault("KEYPROJECTS_DEVELOPMENT", "1")
     import django
 
     django.setup()

@@ -64,6 +64,7 @@ def worker(size: int, runs: int) -> dict[str, Any]:
     """Set up one database (already chosen by the environment), seed it and measure both URLs."""
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "keyprojects.settings")
+    os.environ.setdefault("KEYPROJECTS_DEVELOPMENT", "1")
     import django
 
     django.setup()

@@ -90,6 +90,7 @@ def add_month(ids: list[int], month: int, opening: bool) -> None:
 def worker(projects: int, months: int, runs: int) -> dict[str, Any]:
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "keyprojects.settings")
+    os.environ.setdefault("KEYPROJECTS_DEVELOPMENT", "1")
     import django
 
     django.setup()

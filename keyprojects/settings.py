@@ -1,9 +1,11 @@
 """KeyProjects settings, read from environment variables."""
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -29,7 +31,19 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = env_str("SECRET_KEY", "insecure-development-key-change-me-" + "x" * 30)
+# A development key only where nothing real is served: DEBUG on, the test suite, or the Makefile's
+# development targets and the benchmarks (KEYPROJECTS_DEVELOPMENT=1). A server with DEBUG off and
+# no SECRET_KEY refuses to start rather than sign sessions with a key that is public.
+DEVELOPMENT = DEBUG or env_bool("KEYPROJECTS_DEVELOPMENT", False) or "pytest" in sys.modules
+SECRET_KEY = env_str("SECRET_KEY")
+if not SECRET_KEY:
+    if not DEVELOPMENT:
+        raise ImproperlyConfigured(
+            "DEBUG 关闭（生产环境）时必须设置 SECRET_KEY 环境变量（50 位以上的随机字符串，"
+            "可用 python -c 'import secrets; print(secrets.token_urlsafe(50))' 生成）；"
+            "开发时请设置 DEBUG=1。"
+        )
+    SECRET_KEY = "insecure-development-key-change-me-" + "x" * 30
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
