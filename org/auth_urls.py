@@ -20,4 +20,6 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", views.password_change, name="password_change"),
+    path("tokens/", views.token_page, name="tokens"),
+    path("tokens/<int:user_id>/revoke/", views.token_revoke, name="token_revoke"),
 ]

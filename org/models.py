@@ -243,3 +243,19 @@ class Person(models.Model):
             if part
         )
         return f"{self.name}（{where}）" if where else self.name
+
+
+class TokenUse(models.Model):
+    """API令牌的使用: when a token was last used; a token idle longer than API_TOKEN_IDLE_DAYS expires."""
+
+    token = models.OneToOneField(
+        "authtoken.Token", primary_key=True, on_delete=models.CASCADE, related_name="use"
+    )
+    last_used_at = models.DateTimeField(_("最近使用时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("API令牌使用记录")
+        verbose_name_plural = _("API令牌使用记录")
+
+    def __str__(self) -> str:
+        return f"{self.token_id[:6]}… {self.last_used_at:%Y-%m-%d %H:%M}"

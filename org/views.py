@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, ProtectedError, Q, RestrictedError
 from django.http import HttpRequest, HttpResponse
@@ -13,10 +14,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
+from rest_framework.authtoken.models import Token
 
 from audit.changes import diff, record, snapshot
 from audit.models import OperationLog
-from org import lockout
+from org import lockout, tokens
 from org.choices import Role
 from org.decorators import admin_required, directory_required
 from org.filtersets import UserFilterSet
@@ -191,7 +193,12 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
         record(request, Action.UPDATE, account, changes=diff(before, snapshot(account, USER_LOG_FIELDS)))
         messages.success(request, _t("已保存用户“%(name)s”。") % {"name": account.get_full_name()})
         return redirect("org:user_list")
-    ctx = {"form": form, "account": account, "is_locked": lockout.is_locked(account.username)}
+    ctx = {
+        "form": form,
+        "account": account,
+        "is_locked": lockout.is_locked(account.username),
+        "token": token_info(account),
+    }
     return render(request, "org/user_form.html", ctx)
 
 
@@ -306,3 +313,46 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "led": person.led_projects.all()[:20],
     }
     return render(request, "org/person_form.html", context)
+
+
+def token_info(user: User) -> dict[str, Any] | None:
+    """The account's API token as a page shows it: never the whole key."""
+    token = Token.objects.filter(user=user).first()
+    if token is None:
+        return None
+    return {
+        "key": f"{token.key[:6]}…{token.key[-4:]}",
+        "created": token.created,
+        "last_used": tokens.last_used(token),
+        "expires": tokens.expires_at(token),
+    }
+
+
+@login_required
+def token_page(request: HttpRequest) -> HttpResponse:
+    """API令牌: one's own token, when it was last used and when it expires, and a way to revoke it."""
+    return render(
+        request,
+        "org/tokens.html",
+        {
+            "token": token_info(request.user),
+            "account": request.user,
+            "idle_days": settings.API_TOKEN_IDLE_DAYS,
+        },  # type: ignore[arg-type]
+    )
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, user_id: int) -> HttpResponse:
+    """Revoke an account's token: one's own, or any account's for the administrator."""
+    if user_id != request.user.pk and not request.user.is_admin:  # type: ignore[union-attr]
+        raise PermissionDenied
+    account = get_object_or_404(User, pk=user_id)
+    deleted, _rows = Token.objects.filter(user=account).delete()
+    if deleted:
+        record(request, Action.DELETE, account, note=_t("吊销API令牌"))
+        messages.success(request, _t("已吊销API令牌，使用它的程序须重新获取令牌。"))
+    if user_id == request.user.pk:
+        return redirect("tokens")
+    return redirect("org:user_edit", pk=user_id)

@@ -2,8 +2,12 @@
 
 import re
 
+from datetime import timedelta
+
 import pytest
+import time_machine
 from django.test import Client
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from audit.models import LoginLog
@@ -84,10 +88,43 @@ def test_users_who_must_change_their_password_get_no_token(world, anonymous, per
     assert not Token.objects.exists()
 
 
-def test_a_bad_token_is_refused(world, anonymous):
+def test_a_bad_token_is_refused_with_401_and_the_scheme_to_use(world, anonymous):
     response = anonymous.get("/api/projects/", HTTP_AUTHORIZATION="Token 0123456789abcdef")
-    assert response.status_code in (401, 403)
-    assert "results" not in response.json()
+    assert response.status_code == 401 and response["WWW-Authenticate"] == "Token"
+    assert response.json()["detail"] == "令牌无效，请重新获取令牌。"
+
+
+def test_a_token_idle_longer_than_the_limit_expires(world, anonymous, persona_password, settings):
+    settings.API_TOKEN_IDLE_DAYS = 30
+    key = obtain(anonymous, "owner_a", persona_password).json()["token"]
+    assert anonymous.get("/api/projects/", HTTP_AUTHORIZATION=f"Token {key}").status_code == 200
+    with time_machine.travel(timezone.now() + timedelta(days=29), tick=False):
+        assert anonymous.get("/api/projects/", HTTP_AUTHORIZATION=f"Token {key}").status_code == 200
+    # Used on day 29, so day 58 is 29 idle days later: still good; day 90 is not.
+    with time_machine.travel(timezone.now() + timedelta(days=58), tick=False):
+        assert anonymous.get("/api/projects/", HTTP_AUTHORIZATION=f"Token {key}").status_code == 200
+    with time_machine.travel(timezone.now() + timedelta(days=90), tick=False):
+        response = anonymous.get("/api/projects/", HTTP_AUTHORIZATION=f"Token {key}")
+    assert response.status_code == 401 and "已过期" in response.json()["detail"]
+    assert not Token.objects.exists()
+
+
+def test_a_token_is_listed_and_revoked_by_its_owner_and_by_the_administrator(
+    world, anonymous, client_for, persona_password
+):
+    obtain(anonymous, "owner_a", persona_password)
+    own = client_for(world.owner_a)
+    page = own.get("/tokens/").content.decode()
+    key = Token.objects.get().key
+    assert key[:6] in page and key not in page
+    assert own.post(f"/tokens/{world.owner_b.pk}/revoke/").status_code == 403
+    own.post(f"/tokens/{world.owner_a.pk}/revoke/")
+    assert not Token.objects.exists()
+    obtain(anonymous, "owner_a", persona_password)
+    admin = client_for(world.admin)
+    assert Token.objects.get().key[:6] in admin.get(f"/admin/org/users/{world.owner_a.pk}/").content.decode()
+    admin.post(f"/tokens/{world.owner_a.pk}/revoke/")
+    assert not Token.objects.exists()
 
 
 @pytest.mark.parametrize(
