@@ -146,12 +146,9 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 8},
-    },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "lib.passwords.UserAttributeSimilarityValidator"},
+    {"NAME": "lib.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "lib.passwords.CommonPasswordValidator"},
     {"NAME": "lib.passwords.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
 ]
 LOGIN_URL = "login"

@@ -1,7 +1,8 @@
-"""Password policy: at least three of the four character classes."""
+"""Password policy in Chinese: length, not common, not like the user's name, three character classes, not the current one."""
 
 import re
 
+from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -26,3 +27,42 @@ class CharacterClassValidator:
 
     def get_help_text(self) -> str:
         return _("密码须包含大写字母、小写字母、数字、符号中的至少%(n)d类。") % {"n": self.min_classes}
+
+
+class MinimumLengthValidator(password_validation.MinimumLengthValidator):
+    """密码长度, said in Chinese whatever the page's language catalog holds."""
+
+    def validate(self, password: str, user: object = None) -> None:
+        if len(password) < self.min_length:
+            raise ValidationError(self.get_help_text(), code="password_too_short")
+
+    def get_help_text(self) -> str:
+        return _("密码至少%(n)d位。") % {"n": self.min_length}
+
+
+class CommonPasswordValidator(password_validation.CommonPasswordValidator):
+    def validate(self, password: str, user: object = None) -> None:
+        if password.lower().strip() in self.passwords:
+            raise ValidationError(_("该密码过于常见，容易被猜中。"), code="password_too_common")
+
+    def get_help_text(self) -> str:
+        return _("不能使用常见密码。")
+
+
+class UserAttributeSimilarityValidator(password_validation.UserAttributeSimilarityValidator):
+    def validate(self, password: str, user: object = None) -> None:
+        try:
+            super().validate(password, user)
+        except ValidationError as error:
+            raise ValidationError(
+                _("密码与用户名、姓名等个人信息过于相似。"), code="password_too_similar"
+            ) from error
+
+    def get_help_text(self) -> str:
+        return _("密码不能与用户名、姓名等个人信息相似。")
+
+
+def refuse_current(user: object, password: str) -> None:
+    """A new password must differ from the current one."""
+    if user is not None and password and user.check_password(password):  # type: ignore[attr-defined]
+        raise ValidationError(_("新密码不能与当前密码相同。"), code="password_unchanged")

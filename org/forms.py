@@ -12,6 +12,7 @@ from django.forms.boundfield import BoundField
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
+from lib.passwords import refuse_current
 from org.choices import Role
 from org.models import Person, Unit, User
 
@@ -167,10 +168,20 @@ class PasswordResetByAdminForm(SetPasswordForm):
 
 class OwnPasswordChangeForm(PasswordChangeForm):
     bound_field_class = TablerBoundField
+    error_messages = {
+        **PasswordChangeForm.error_messages,
+        "password_incorrect": _("当前密码不正确，请重新输入。"),
+        "password_mismatch": _("两次输入的新密码不一致。"),
+    }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["new_password1"].help_text = password_policy_text()
+
+    def clean_new_password1(self) -> str:
+        password = self.cleaned_data.get("new_password1", "")
+        refuse_current(self.user, password)
+        return password
 
 
 class LoginForm(AuthenticationForm):

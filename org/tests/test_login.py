@@ -141,3 +141,30 @@ def test_password_change_keeps_the_user_signed_in(world, client_for, persona_pas
     )
     assert "密码已修改。" in response.content.decode()
     assert response.wsgi_request.user == world.owner_a
+
+
+def test_the_current_password_again_and_a_short_one_are_refused_in_chinese(
+    world, client_for, persona_password
+) -> None:  # type: ignore[no-untyped-def]
+    client = client_for(world.owner_a)
+    same = client.post(
+        reverse("password_change"),
+        {
+            "old_password": persona_password,
+            "new_password1": persona_password,
+            "new_password2": persona_password,
+        },
+    )
+    assert same.context["form"].errors["new_password1"] == ["新密码不能与当前密码相同。"]
+    short = client.post(
+        reverse("password_change"),
+        {"old_password": persona_password, "new_password1": "Ab#1", "new_password2": "Ab#1"},
+    )
+    assert "密码至少8位。" in short.context["form"].errors["new_password2"]
+    common = client.post(
+        reverse("password_change"),
+        {"old_password": persona_password, "new_password1": "Password1", "new_password2": "Password1"},
+    )
+    assert "该密码过于常见，容易被猜中。" in common.context["form"].errors["new_password2"]
+    world.owner_a.refresh_from_db()
+    assert world.owner_a.check_password(persona_password)
