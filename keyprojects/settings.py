@@ -222,6 +222,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The schema and the docs page describe every endpoint: signed-in users only, unless opened.
+    "SERVE_PERMISSIONS": [
+        "rest_framework.permissions.AllowAny"
+        if env_bool("API_DOCS_PUBLIC", False)
+        else "rest_framework.permissions.IsAuthenticated"
+    ],
     # Projects and procedures both have a "status": name their enums after their choices.
     "ENUM_NAME_OVERRIDES": {
         "ProjectStatusEnum": "projects.choices.ProjectStatus",

@@ -191,8 +191,13 @@ def test_the_root_lists_the_endpoints(world, client_for):
     }
 
 
-def test_the_schema_is_served(world, anonymous):
-    response = anonymous.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+def test_the_schema_and_docs_are_for_signed_in_users(world, anonymous):
+    assert anonymous.get("/api/schema/").status_code == 401
+    assert anonymous.get("/api/docs/").status_code == 401
+
+
+def test_the_schema_is_served(world, client_for):
+    response = client_for(world.owner_a).get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert response.status_code == 200
     schema = response.json()
     assert "/api/projects/{id}/status/" in schema["paths"]
