@@ -13,6 +13,7 @@ from approvals.figures import approval_efficiency, overdue_procedures
 from approvals.filtersets import OverdueFilterSet
 from figures.compute import Scope
 from lib.jsondata import plain
+from lib.params import api_year
 from projects.api import ProcedureSerializer
 from projects.models import Procedure
 
@@ -51,8 +52,7 @@ class ApprovalViewSet(viewsets.GenericViewSet):
     )
     @action(detail=False, methods=["get"])
     def efficiency(self, request: Request) -> Response:
-        year = request.query_params.get("year", "")
-        year_value = int(year) if year.isdigit() else timezone.localdate().year
+        year_value = api_year(request.query_params)
         return Response(plain(approval_efficiency(year_value, Scope(user=request.user))))
 
     @extend_schema(responses=OverdueProcedureSerializer(many=True), summary="超出办理时限的手续")

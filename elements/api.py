@@ -4,7 +4,6 @@
 from typing import Any
 
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -21,6 +20,7 @@ from elements.querysets import bond_thresholds
 from figures.compute import Scope
 from keyprojects.api import CleanModelSerializer, LoggedWritesMixin, ScopedObjectMixin
 from lib.jsondata import plain
+from lib.params import api_year
 from projects.api import EditableProjectField
 from projects.models import Project
 
@@ -28,8 +28,7 @@ YEAR_PARAMETER = OpenApiParameter("year", OpenApiTypes.INT, description="年度�
 
 
 def requested_year(request: Request) -> int:
-    year = request.query_params.get("year", "")
-    return int(year) if year.isdigit() else timezone.localdate().year
+    return api_year(request.query_params)
 
 
 class FundingRecordSerializer(CleanModelSerializer):

@@ -7,6 +7,7 @@ from django_filters import rest_framework as filters
 from catalog.models import FundingSource
 from elements.choices import WAITING_STATUSES, ElementStatus
 from elements.models import ElementNeed, ElementType, FundingRecord
+from lib.params import IdFilter, YearFilter
 from org.choices import UnitKind
 from org.models import Unit
 
@@ -20,10 +21,10 @@ def search_projects(queryset: QuerySet, name: str, value: str) -> QuerySet:
 
 class FundingRecordFilterSet(filters.FilterSet):
     q = filters.CharFilter(label=_("项目名称或代码"), method=search_projects)
-    year = filters.NumberFilter(label=_("资金年度"))
+    year = YearFilter(label=_("资金年度"))
     source = filters.ModelChoiceFilter(label=_("资金来源"), queryset=FundingSource.objects.all())
     # A plain number, so an id out of reach gives an empty list exactly like one that does not exist.
-    project = filters.NumberFilter(label=_("项目"), field_name="project_id")
+    project = IdFilter(label=_("项目"), field_name="project_id")
 
     class Meta:
         model = FundingRecord
@@ -38,7 +39,7 @@ class ElementNeedFilterSet(filters.FilterSet):
     )
     status = filters.ChoiceFilter(label=_("保障状态"), choices=ElementStatus.choices)
     waiting = filters.BooleanFilter(label=_("待保障"), method="filter_waiting")
-    project = filters.NumberFilter(label=_("项目"), field_name="project_id")
+    project = IdFilter(label=_("项目"), field_name="project_id")
 
     class Meta:
         model = ElementNeed

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from audit.changes import record
 from audit.models import OperationLog
 from keyprojects.api import CleanModelSerializer, LoggedWritesMixin, ScopedObjectMixin
+from lib.params import IdFilter
 from milestones.models import Milestone, MilestoneTemplate, MilestoneTemplateNode
 from milestones.querysets import milestone_thresholds
 from problems.api import related
@@ -60,7 +61,7 @@ class MilestoneSerializer(CleanModelSerializer):
 
 
 class MilestoneFilterSet(filters.FilterSet):
-    project = filters.NumberFilter(label=_("项目"), field_name="project_id")
+    project = IdFilter(label=_("项目"), field_name="project_id")
     overdue = filters.BooleanFilter(label=_("超期"), method="filter_overdue")
     done = filters.BooleanFilter(
         label=_("已完成"), field_name="actual_date", lookup_expr="isnull", exclude=True

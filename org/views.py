@@ -18,6 +18,7 @@ from rest_framework.authtoken.models import Token
 
 from audit.changes import diff, record, snapshot
 from audit.models import OperationLog
+from lib.params import MAX_ID, query_int
 from org import lockout, tokens
 from org.choices import Role
 from org.decorators import admin_required, directory_required
@@ -263,8 +264,8 @@ def person_list(request: HttpRequest) -> HttpResponse:
         people = people.filter(
             Q(name__icontains=query) | Q(phone__icontains=query) | Q(post__icontains=query)
         )
-    unit = request.GET.get("unit", "")
-    if unit.isdigit():
+    unit = str(query_int(request.GET, "unit", 0, 1, MAX_ID) or "")
+    if unit:
         people = people.filter(unit_id=int(unit))
     if request.GET.get("unlinked") == "1":
         people = people.filter(user=None)

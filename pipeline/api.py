@@ -19,6 +19,7 @@ from audit.changes import diff, record, snapshot
 from figures.compute import Scope
 from keyprojects.api import CleanModelSerializer, LoggedWritesMixin, ReadOnlyOrCoordinator, ScopedObjectMixin
 from lib.jsondata import plain
+from lib.params import api_year
 from pipeline.choices import PROMOTION_PLAN_TYPES, Decision
 from pipeline.figures import pipeline_figures
 from pipeline.filtersets import PipelineFilterSet
@@ -28,6 +29,11 @@ from projects.api import EditableProjectField
 from projects.models import Project
 
 YEAR_PARAMETER = OpenApiParameter("year", OpenApiTypes.INT, description="拟实施年度（默认明年）")
+
+
+def next_year() -> int:
+    """The pipeline looks ahead: its figures default to next year's."""
+    return timezone.localdate().year + 1
 
 
 class PipelineEntrySerializer(CleanModelSerializer):
@@ -130,8 +136,7 @@ class PipelineEntryViewSet(ScopedObjectMixin, LoggedWritesMixin, viewsets.ModelV
     )
     @action(detail=False, methods=["get"])
     def figures(self, request: Request) -> Response:
-        year = request.query_params.get("year", "")
-        year_value = int(year) if year.isdigit() else timezone.localdate().year + 1
+        year_value = api_year(request.query_params) if request.query_params.get("year") else next_year()
         return Response(plain(pipeline_figures(year_value, Scope(user=request.user))))
 
     @extend_schema(

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
 from catalog.models import Category
+from lib.params import YearFilter
 from org.models import Unit
 from pipeline.choices import Decision, Readiness
 from pipeline.models import PipelineEntry
@@ -17,7 +18,7 @@ UNREVIEWED = "none"
 
 class PipelineFilterSet(filters.FilterSet):
     q = filters.CharFilter(label=_("搜索"), method="filter_q")
-    year = filters.NumberFilter(label=_("拟实施年度"), field_name="proposed_year")
+    year = YearFilter(label=_("拟实施年度"), field_name="proposed_year")
     level = filters.ChoiceFilter(label=_("拟申报级别"), choices=PlanLevel.choices, method="filter_level")
     above_county = filters.BooleanFilter(label=_("拟申报市级以上"), method="filter_above_county")
     readiness = filters.ChoiceFilter(label=_("前期工作深度"), choices=Readiness.choices)

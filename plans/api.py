@@ -16,6 +16,7 @@ from rest_framework.response import Response
 
 from audit.changes import diff, record, snapshot
 from keyprojects.api import CleanModelSerializer, LoggedWritesMixin, ReadOnlyOrCoordinator, ScopedObjectMixin
+from lib.params import IdFilter
 from plans.models import Plan, PlanEntry
 from projects.api import EditableProjectField
 from projects.models import Project
@@ -192,7 +193,7 @@ class PlanEntrySerializer(CleanModelSerializer):
 
 class PlanEntryFilterSet(filters.FilterSet):
     # A plain number, so an id out of reach gives an empty list exactly like one that does not exist.
-    project = filters.NumberFilter(label=_("项目"), field_name="project_id")
+    project = IdFilter(label=_("项目"), field_name="project_id")
 
     class Meta:
         model = PlanEntry

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
+from lib.params import IdFilter, YearFilter
 from org.models import Unit
 from problems.choices import MatterStatus, MeetingKind, ProblemCategory, ProblemStatus
 from problems.models import Matter, Meeting, Problem
@@ -18,12 +19,12 @@ class ProblemFilterSet(filters.FilterSet):
     status = filters.MultipleChoiceFilter(label=_("状态"), choices=ProblemStatus.choices)
     category = filters.ChoiceFilter(label=_("问题类别"), choices=ProblemCategory.choices)
     # A plain number: an id out of reach gives an empty list exactly like one that does not exist.
-    project = filters.NumberFilter(label=_("项目"), field_name="project_id")
+    project = IdFilter(label=_("项目"), field_name="project_id")
     unit = filters.ModelChoiceFilter(
         label=_("责任单位（含下级）"), queryset=Unit.objects.all(), method="filter_unit"
     )
     overdue = filters.BooleanFilter(label=_("超期"), method="filter_overdue")
-    year = filters.NumberFilter(label=_("提出年度"), field_name="raised_at__year")
+    year = YearFilter(label=_("提出年度"), field_name="raised_at__year")
 
     class Meta:
         model = Problem
@@ -51,7 +52,7 @@ class ProblemFilterSet(filters.FilterSet):
 class MeetingFilterSet(filters.FilterSet):
     q = filters.CharFilter(label=_("会议名称"), field_name="title", lookup_expr="icontains")
     kind = filters.ChoiceFilter(label=_("会议类型"), choices=MeetingKind.choices)
-    year = filters.NumberFilter(label=_("年度"), field_name="date__year")
+    year = YearFilter(label=_("年度"), field_name="date__year")
 
     class Meta:
         model = Meeting
@@ -62,13 +63,13 @@ class MatterFilterSet(filters.FilterSet):
     q = filters.CharFilter(label=_("搜索"), method="filter_q")
     status = filters.MultipleChoiceFilter(label=_("状态"), choices=MatterStatus.choices)
     meeting = filters.NumberFilter(label=_("会议"), field_name="meeting_id")
-    project = filters.NumberFilter(label=_("项目"), field_name="project_id")
+    project = IdFilter(label=_("项目"), field_name="project_id")
     problem = filters.NumberFilter(label=_("关联问题"), field_name="problem_id")
     owner_unit = filters.ModelChoiceFilter(
         label=_("牵头单位（含下级）"), queryset=Unit.objects.all(), method="filter_unit"
     )
     overdue = filters.BooleanFilter(label=_("超期"), method="filter_overdue")
-    year = filters.NumberFilter(label=_("会议年度"), field_name="meeting__date__year")
+    year = YearFilter(label=_("会议年度"), field_name="meeting__date__year")
 
     class Meta:
         model = Matter

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import models, transaction
 from django.db.models import Count, Q, QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from audit.changes import Snapshot, diff, record, snapshot
 from audit.models import OperationLog
 from lib.numbers import percent
 from lib.officedoc import docx_response
+from lib.params import YEARS, query_int
 from lib.xlsx import build_workbook, xlsx_response
 from org.models import Unit, User
 from problems.choices import (
@@ -38,6 +39,7 @@ from problems.history import history_of
 from problems.models import Matter, Meeting, Problem, ProblemAttachment
 from problems.querysets import problem_thresholds
 from progress.models import Report
+from progress.photos import download_response
 from projects.access import get_for_user, get_project_for_user
 from projects.models import Project
 from supervision.querysets import is_supervisor
@@ -361,7 +363,7 @@ def attachment_file(request: HttpRequest, pk: int) -> HttpResponse:
         ProblemAttachment.objects.filter(problem__in=Problem.objects.visible_to(request.user)),  # type: ignore[arg-type]
         pk=pk,
     )
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+    return download_response(attachment.file, attachment.name)
 
 
 @login_required
@@ -380,7 +382,7 @@ def attachment_delete(request: HttpRequest, pk: int) -> HttpResponse:
             changes={_("附件"): [attachment.name, ""]},
             project=problem.project,
         )
-        attachment.file.delete(save=False)
+        # The file goes once this commits (problems.models.remove_attachment_file).
         attachment.delete()
     messages.success(request, _("附件已删除。"))
     return redirect(f"{problem.get_absolute_url()}#attachments")
@@ -420,8 +422,8 @@ def problem_board(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     yellow, _red = problem_thresholds()
     problems = Problem.objects.visible_to(user)
-    year = request.GET.get("year", "")
-    if year.isdigit():
+    year = str(query_int(request.GET, "year", 0, *YEARS) or "")
+    if year:
         problems = problems.filter(raised_at__year=int(year))
     labels = dict(ProblemCategory.choices)
     by_category = [

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from audit.changes import diff, record, snapshot
 from audit.models import OperationLog
 from keyprojects.api import CleanModelSerializer, LoggedWritesMixin, ScopedObjectMixin
+from lib.params import IdFilter
 from lib.validators import validate_phone
 from org.choices import Role
 from org.models import Person, Unit
@@ -321,7 +322,7 @@ class ProjectViewSet(
 
 class ProcedureFilterSet(filters.FilterSet):
     # A plain number, so an id out of reach gives an empty list exactly like one that does not exist.
-    project = filters.NumberFilter(label=_("项目"), field_name="project_id")
+    project = IdFilter(label=_("项目"), field_name="project_id")
 
     class Meta:
         model = Procedure

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
 from catalog.models import Category, IndustryField
+from lib.params import YearFilter
 from org.choices import UnitKind
 from org.models import Unit
 from plans.choices import PlanLevel
@@ -26,7 +27,7 @@ class ProjectFilterSet(filters.FilterSet):
     category = filters.ModelChoiceFilter(label=_("项目类别"), queryset=Category.objects.all())
     industry = filters.ModelChoiceFilter(label=_("行业领域"), queryset=IndustryField.objects.all())
     investment_nature = filters.ChoiceFilter(label=_("投资性质"), choices=InvestmentNature.choices)
-    plan_year = filters.NumberFilter(label=_("计划年度"), method="filter_plan")
+    plan_year = YearFilter(label=_("计划年度"), method="filter_plan")
     plan_level = filters.ChoiceFilter(label=_("计划级别"), choices=PlanLevel.choices, method="filter_plan")
     responsible_unit = filters.ModelChoiceFilter(
         label=_("责任单位（含下级）"), queryset=units_for_request, method="filter_unit_subtree"

@@ -4,7 +4,6 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
@@ -16,6 +15,7 @@ from rest_framework.response import Response
 from figures.compute import Scope
 from keyprojects.api import CleanModelSerializer, LoggedWritesMixin, ReadOnlyOrCoordinator
 from lib.jsondata import plain
+from lib.params import api_year
 from projects.choices import ProjectStatus
 from projects.models import Project
 from starts.figures import collective_start_figures
@@ -175,6 +175,5 @@ class StartEventViewSet(LoggedWritesMixin, viewsets.ModelViewSet):
     )
     @action(detail=False, methods=["get"])
     def figures(self, request: Request) -> Response:
-        year = request.query_params.get("year", "")
-        year_value = int(year) if year.isdigit() else timezone.localdate().year
+        year_value = api_year(request.query_params)
         return Response(plain(collective_start_figures(year_value, Scope(user=request.user))))

@@ -3,11 +3,12 @@
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
+from lib.params import YearFilter
 from starts.models import StartEvent
 
 
 class StartEventFilterSet(filters.FilterSet):
-    year = filters.NumberFilter(label=_("年度"))
+    year = YearFilter(label=_("年度"))
     q = filters.CharFilter(label=_("批次名称"), field_name="batch", lookup_expr="icontains")
 
     class Meta:

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
+from lib.params import IdFilter, YearFilter
 from org.models import Unit
 from supervision.choices import NoticeStatus
 from supervision.models import Inspection, Notice
@@ -16,9 +17,9 @@ class NoticeFilterSet(filters.FilterSet):
     target_unit = filters.ModelChoiceFilter(
         label=_("主送单位（含下级）"), queryset=Unit.objects.all(), method="filter_unit"
     )
-    project = filters.NumberFilter(label=_("项目"), field_name="projects")
+    project = IdFilter(label=_("项目"), field_name="projects")
     problem = filters.NumberFilter(label=_("问题"), field_name="problems")
-    year = filters.NumberFilter(label=_("年度"), field_name="year")
+    year = YearFilter(label=_("年度"), field_name="year")
     overdue = filters.BooleanFilter(label=_("逾期未回复"), method="filter_overdue")
 
     class Meta:
@@ -43,8 +44,8 @@ class NoticeFilterSet(filters.FilterSet):
 
 class InspectionFilterSet(filters.FilterSet):
     q = filters.CharFilter(label=_("项目名称"), field_name="project__name", lookup_expr="icontains")
-    project = filters.NumberFilter(label=_("项目"), field_name="project_id")
-    year = filters.NumberFilter(label=_("年度"), field_name="date__year")
+    project = IdFilter(label=_("项目"), field_name="project_id")
+    year = YearFilter(label=_("年度"), field_name="date__year")
     date_from = filters.DateFilter(label=_("起始日期"), field_name="date", lookup_expr="gte")
     date_to = filters.DateFilter(label=_("截止日期"), field_name="date", lookup_expr="lte")
 

@@ -1,7 +1,6 @@
 """API tokens (under the login lockout), unauthenticated access, and the schema and docs pages."""
 
 import re
-
 from datetime import timedelta
 
 import pytest

@@ -1,0 +1,61 @@
+"""Numbers in query strings, read one way everywhere: years, months, pages and ids within sane bounds.
+
+A page falls back to its default for a value out of range; the API answers 400 with a message
+(YearFilter / IdFilter in FilterSets, `api_year` in actions that read a year by hand).
+"""
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as filters
+from rest_framework.exceptions import ValidationError
+
+YEARS = (2000, 2100)
+# Ids are 64-bit integers in every database: a larger number names nothing and must not reach SQL.
+MAX_ID = 2**63 - 1
+
+
+def query_int(params: Mapping[str, Any], name: str, default: int, low: int, high: int) -> int:
+    """`name` from a query string as an int within [low, high]; the default for anything else."""
+    value = str(params.get(name, "")).strip()
+    if value.lstrip("-").isdigit() and len(value) <= 20 and low <= int(value) <= high:
+        return int(value)
+    return default
+
+
+def page_year(params: Mapping[str, Any]) -> int:
+    return query_int(params, "year", timezone.localdate().year, *YEARS)
+
+
+def api_year(params: Mapping[str, Any]) -> int:
+    """The `year` of an API request (this year when absent); out of range is a 400 that says so."""
+    if str(params.get("year", "")).strip() == "":
+        return timezone.localdate().year
+    year = query_int(params, "year", 0, *YEARS)
+    if not year:
+        raise ValidationError(
+            {"year": [_("年度应为%(a)d到%(b)d之间的整数。") % {"a": YEARS[0], "b": YEARS[1]}]}
+        )
+    return year
+
+
+class YearFilter(filters.NumberFilter):
+    """A year between 2000 and 2100; anything else is an invalid filter value (400 in the API)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", YEARS[0])
+        kwargs.setdefault("max_value", YEARS[1])
+        kwargs.setdefault("decimal_places", 0)
+        super().__init__(*args, **kwargs)
+
+
+class IdFilter(filters.NumberFilter):
+    """A row id: a positive integer that fits the database's 64-bit ids."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        kwargs.setdefault("decimal_places", 0)
+        super().__init__(*args, **kwargs)
