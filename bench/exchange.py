@@ -1,7 +1,7 @@
 """Official-table benchmark: reading, importing and exporting a 20,000-row 附件3.
 
     .venv/bin/python bench/exchange.py [--rows 20000] [--postgres postgres://postgres@127.0.0.1:5432/postgres]
-                                       [--names-only]
+                                       [--names-only] [--hostile-only]
 
 Three workbooks in the export layout (title, 单位 line, two-row header, 合计, system columns) are
 built first: March, whose rows are all new projects, April, the next month for the same
@@ -26,6 +26,13 @@ on SQLite (a file under a temporary directory) and on PostgreSQL (a throw-away d
 at the end; skipped with a message when the server cannot be reached). Goals: an import within 3×
 the bare read and under 200 MB; an export under 5 s. `--names-only` runs the bare read and the
 names steps alone.
+
+After the bare read, on no database:
+
+  hostile   the refusal of a workbook of about 3 MB whose sheet XML inflates to 390 MB in one row
+            that never ends (within the uncompressed-size and ratio guards): imported as the command
+            and the upload page import it, refused by the file checks before calamine sees it.
+            Goal: within a few seconds and under 300 MB. `--hostile-only` runs this step alone.
 """
 
 import argparse
@@ -48,6 +55,7 @@ UNITS = 40
 def setup_django() -> None:
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "keyprojects.settings")
+    os.environ.setdefault("KEYPROJECTS_DEVELOPMENT", "1")
     import django
 
     django.setup()
@@ -295,6 +303,43 @@ def build_names_workbook(rows: int, folder: Path) -> Path:
     return path
 
 
+HOSTILE_SHEET_BYTES = 390 * 1024 * 1024
+
+
+def build_hostile_workbook(folder: Path) -> Path:
+    """A workbook whose sheet XML is one row, opened and never ended, of 390 MB of inline-string cells.
+
+    The sheet is deflated as it is written, 1 MB at a time: the 390 MB never exist in memory.
+    """
+    import io
+    import zipfile
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append(["序号", "项目名称", "总投资"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    source = zipfile.ZipFile(buffer)
+    sheet_name = "xl/worksheets/sheet1.xml"
+    cell = b'<c r="A1" t="inlineStr"><is><t>' + b"x" * 200 + b"</t></is></c>"
+    piece = cell * (1024 * 1024 // len(cell))
+    path = folder / "hostile.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        for item in source.infolist():
+            if item.filename != sheet_name:
+                archive.writestr(item, source.read(item))
+        with archive.open(sheet_name, "w") as sheet:
+            sheet.write(
+                b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                b'<sheetData><row r="1">'
+            )
+            written = 0
+            while written < HOSTILE_SHEET_BYTES:
+                written += sheet.write(piece)
+    return path
+
+
 # Steps, each in its own process ----------------------------------------------------------------
 
 
@@ -451,6 +496,39 @@ def step_resolve(path: str) -> dict[str, Any]:
     return figures
 
 
+def step_hostile(path: str) -> dict[str, Any]:
+    """Import the workbook whose row never ends, as the command does: refused by the file checks."""
+    setup_django()
+    from exchange.importer import import_table
+    from progress.periods import Period
+
+    content = Path(path).read_bytes()
+    reset_peak()
+    baseline = current_mb()
+    cpu, began = cpu_seconds(), time.perf_counter()
+    result = import_table(content, Path(path).name, year=YEAR, level="local", period=Period(YEAR, 4))
+    seconds = time.perf_counter() - began
+    return {
+        "seconds": seconds,
+        "cpu": cpu_seconds() - cpu,
+        "peak_mb": peak_mb(),
+        "baseline_mb": baseline,
+        "file_mb": len(content) / (1024 * 1024),
+        "message": result.errors[0].message if result.errors else "未被拒绝",
+    }
+
+
+def hostile_step(folder: Path) -> None:
+    path = build_hostile_workbook(folder)
+    hostile = run_step({}, "hostile", str(path))
+    print(line("拒绝恶意工作簿", hostile))
+    if "message" in hostile:
+        print(
+            f"  {hostile['file_mb']:.1f} MB 的文件、工作表 XML 解压后 {HOSTILE_SHEET_BYTES // (1024 * 1024)} MB"
+            f"（一行不结束）：{hostile['message']}"
+        )
+
+
 def step_export(month: int) -> dict[str, Any]:
     setup_django()
     import io
@@ -558,6 +636,9 @@ def main() -> None:
         action="store_true",
         help="only the bare read and the first import into an empty system",
     )
+    parser.add_argument(
+        "--hostile-only", action="store_true", help="only the refusal of the workbook whose row never ends"
+    )
     parser.add_argument("--step", nargs="+", help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.step:
@@ -568,6 +649,7 @@ def main() -> None:
             "import": lambda: step_import(args[0], int(args[1]), create_missing="create" in args[2:]),
             "resolve": lambda: step_resolve(args[0]),
             "export": lambda: step_export(int(args[0])),
+            "hostile": lambda: step_hostile(args[0]),
         }
         print(json.dumps(steps[name](), default=str))
         return
@@ -577,6 +659,9 @@ def main() -> None:
         os.environ["MEDIA_ROOT"] = str(workdir / "media")
         os.environ["SQLITE_PATH"] = str(workdir / "unused.sqlite3")
         setup_django()
+        if options.hostile_only:
+            hostile_step(workdir)
+            return
         began = time.perf_counter()
         books = {} if options.names_only else build_workbooks(options.rows, workdir)
         books["names"] = build_names_workbook(options.rows, workdir)
@@ -587,6 +672,8 @@ def main() -> None:
         )
         read = run_step({}, "read", str(sample))
         print(line("python-calamine 读取", read))
+        if not options.names_only:
+            hostile_step(workdir)
 
         backends: list[tuple[str, dict[str, str], dict[str, str]]] = [
             (

@@ -1,16 +1,19 @@
 """Reading an uploaded official table: safety checks on the file, then the header and body rows.
 
 The file is checked before any parser sees it (zip magic, encryption, zip bombs, formulas without
-cached values, row count) with zipfile and a streaming scan of the sheet XML; the cells are then
-read with python-calamine, which is several times faster than openpyxl.
+cached values, row count, rows and cells no spreadsheet has) with zipfile and a streaming scan of
+the sheet XML; the cells are then read with python-calamine, which is several times faster than
+openpyxl.
 """
 
+import html
 import io
 import itertools
+import operator
 import re
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
@@ -27,6 +30,15 @@ MAX_ZIP_MEMBERS = 5000
 # A member that inflates more than this many times over is not a spreadsheet someone typed.
 MAX_RATIO = 200
 RATIO_CHECK_FROM = 50 * 1024 * 1024
+# Excel's own limit on the characters of one cell.
+MAX_CELL_CHARS = 32_767
+# The workbook's sheet directory is read whole and parsed into a tree: a few kilobytes in practice.
+MAX_DIRECTORY_BYTES = 4 * 1024 * 1024
+# What a chunk keeps of the one before it, so that an end tag cut in two by the chunk boundary is found.
+SEAM_BYTES = 256
+# How much of an over-large row is searched for its row number.
+ROW_HEAD_BYTES = 64 * 1024
+SHARED_STRINGS = "xl/sharedstrings.xml"  # calamine reads this path, whatever the relationships say
 ZIP_MAGIC = b"PK\x03\x04"
 CFB_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
@@ -139,7 +151,10 @@ def check_file(data: bytes, filename: str) -> dict[str, SheetScan]:
         by_path = {path: name for name, path in paths}
         for member in members:
             if member.filename in by_path:
-                scans[by_path[member.filename]] = scan_sheet(archive, member, budget)
+                name = by_path[member.filename]
+                scans[name] = scan_sheet(archive, member, budget, name)
+            elif member.filename.lower() == SHARED_STRINGS:
+                scan_shared_strings(archive, member, budget)
             else:
                 drain(archive, member, budget)
     return scans
@@ -151,6 +166,9 @@ def _too_big(limit: int) -> WorkbookError:
 
 def sheet_paths(archive: zipfile.ZipFile) -> list[tuple[str, str]]:
     """(sheet name, path of its XML in the package) in workbook order."""
+    directory = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")
+    if any(m.file_size > MAX_DIRECTORY_BYTES for m in archive.infolist() if m.filename in directory):
+        raise WorkbookError("文件结构异常：工作表目录过大，可能是恶意构造的文件，已拒绝导入")
     try:
         workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
         rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
@@ -170,10 +188,12 @@ def sheet_paths(archive: zipfile.ZipFile) -> list[tuple[str, str]]:
     return result
 
 
-def _read_chunks(archive: zipfile.ZipFile, member: zipfile.ZipInfo, budget: list[int]) -> Iterator[bytes]:
+def _read_chunks(
+    archive: zipfile.ZipFile, member: zipfile.ZipInfo, budget: list[int], size: int = CHUNK_BYTES
+) -> Iterator[bytes]:
     try:
         with archive.open(member) as stream:
-            while chunk := stream.read(CHUNK_BYTES):
+            while chunk := stream.read(size):
                 budget[0] -= len(chunk)
                 if budget[0] < 0:
                     raise _too_big(settings.IMPORT_MAX_UNCOMPRESSED_BYTES)
@@ -190,51 +210,233 @@ def drain(archive: zipfile.ZipFile, member: zipfile.ZipInfo, budget: list[int]) 
         pass
 
 
-ROW_START_RE = re.compile(rb"<(?:\w+:)?row\b")
-ROW_END_RE = re.compile(rb"</(?:\w+:)?row>")
+# "<row" and "</row" (and the same for cells and shared strings), the slash captured: splitting on
+# them gives what follows each opening tag, in one pass of the regex engine.
+ROW_TAG_RE = re.compile(rb"<(/?)(?:\w+:)?row\b")
+# Most files write their tags without a namespace prefix, which this finds three times as fast.
+PLAIN_ROW_TAG_RE = re.compile(rb"<(/?)row\b")
+CELL_TAG_RE = re.compile(rb"<(/?)(?:\w+:)?c\b")
+PLAIN_CELL_TAG_RE = re.compile(rb"<(/?)c\b")
+STRING_TAG_RE = re.compile(rb"<(/?)(?:\w+:)?si\b")
+ROW_NUMBER_RE = re.compile(rb'\sr="(\d+)"')
+# Greedy up to the last match: the regex engine walks back from the end of the data, so finding the
+# last end tag of a chunk costs the bytes after it, not the whole chunk.
+LAST_ROW_END_RE = re.compile(rb"(?s:.*)</(?:\w+:)?row>")
+LAST_STRING_END_RE = re.compile(rb"(?s:.*)</(?:\w+:)?si>")
+SHEET_DATA_END_RE = re.compile(rb"</(?:\w+:)?sheetData>|<(?:\w+:)?sheetData\s*/>")
 FORMULA_RE = re.compile(rb"<(?:\w+:)?f[\s>/]")
 CELL_END_RE = re.compile(rb"</(?:\w+:)?c>")
 VALUE_RE = re.compile(rb"<(?:\w+:)?v>([^<]+)</(?:\w+:)?v>")
 REF_RE = re.compile(rb'\br="([A-Z]+)(\d+)"')
+# The text a cell shows: its <t> runs and its <v>; phonetic guides (<rPh>) are not part of it.
+# No pattern here may run past the next "<" or tag end, so that none can go quadratic on a crafted cell.
+TEXT_RE = re.compile(rb"<(?:\w+:)?([tv])\b[^<>]*>([^<]*)</(?:\w+:)?\1>")
+PLAIN_TEXT_RE = re.compile(rb"<([tv])\b[^<>]*>([^<]*)</\1>")
+PHONETIC_TAG_RE = re.compile(rb"<(/?)(?:\w+:)?rPh\b")
+ESCAPED_CHARACTER_RE = re.compile(r"_x[0-9A-Fa-f]{4}_")
 
 
-def scan_sheet(archive: zipfile.ZipFile, member: zipfile.ZipInfo, budget: list[int]) -> SheetScan:
-    """Count rows and find formula cells without a cached value, streaming the sheet XML.
+def scan_sheet(
+    archive: zipfile.ZipFile, member: zipfile.ZipInfo, budget: list[int], sheet: str = ""
+) -> SheetScan:
+    """Count rows and find formula cells without a cached value, streaming the sheet XML once.
 
-    The XML is cut after its last complete row, so that no cell is split between two chunks.
+    Refuses what no spreadsheet holds, before calamine would hold it in memory: a row larger than
+    IMPORT_MAX_ROW_BYTES (a row that never ends is one), a cell over Excel's 32,767 characters, a
+    single tag or text larger than a row may be.
     """
+    limit = settings.IMPORT_MAX_ROW_BYTES
     scan = SheetScan()
-    pending = b""
-    for chunk in _read_chunks(archive, member, budget):
-        buffer = pending + chunk
-        cut = buffer.rfind(b"</row>")
-        if cut >= 0:
-            cut += len(b"</row>")
-        else:
-            ends = [match.end() for match in ROW_END_RE.finditer(buffer)]
-            cut = ends[-1] if ends else -1
-        if cut < 0:
-            pending = buffer
-            continue
-        complete, pending = buffer[:cut], buffer[cut:]
-        scan.rows += len(ROW_START_RE.findall(complete))
-        for formula in FORMULA_RE.finditer(complete):
-            _check_formula(complete, formula.start(), scan)
+
+    def row_too_big(head: bytes) -> WorkbookError:
+        number = ROW_NUMBER_RE.search(head)
+        row = int(number.group(1)) if number else scan.rows + 1
+        return WorkbookError(
+            f"工作表“{sheet}”第{row}行的数据超过 {_size(limit)}，可能是恶意构造的文件，已拒绝导入"
+        )
+
+    def markup_too_big() -> WorkbookError:
+        return WorkbookError(
+            f"工作表“{sheet}”中有超过 {_size(limit)} 的单个标签或文本，可能是恶意构造的文件，已拒绝导入"
+        )
+
+    chunks = _read_chunks(archive, member, budget, min(CHUNK_BYTES, limit))
+    for part in _whole_items(
+        _bounded_markup(chunks, limit, markup_too_big), LAST_ROW_END_RE, limit, row_too_big, SHEET_DATA_END_RE
+    ):
+        rows = _contents(part, ROW_TAG_RE if b":row" in part else PLAIN_ROW_TAG_RE)
+        scan.rows += len(rows)
+        # A character takes at least a byte: only a long row can hold a cell that is too long.
+        for row in _longer_than(MAX_CELL_CHARS, rows):
+            if len(row) > limit:
+                raise row_too_big(row[:ROW_HEAD_BYTES])
+            _check_cells(row, sheet)
+        # Formulas are rare: a byte search rules most parts out faster than the regex.
+        if b"<f" in part or b":f" in part:
+            _check_formulas(part, scan)
     return scan
 
 
-def _check_formula(xml: bytes, position: int, scan: SheetScan) -> None:
-    """Record the cell around a formula element if it carries no cached value."""
-    start = max(xml.rfind(b"<c ", 0, position), xml.rfind(b":c ", 0, position))
-    end = CELL_END_RE.search(xml, position)
-    if start < 0 or end is None:
+def scan_shared_strings(archive: zipfile.ZipFile, member: zipfile.ZipInfo, budget: list[int]) -> None:
+    """Refuse a shared string over Excel's 32,767 characters, streaming the table once.
+
+    Most text of a workbook Excel wrote lives here, and calamine reads all of it on opening.
+    """
+    limit = settings.IMPORT_MAX_ROW_BYTES
+
+    def string_too_big(_head: bytes) -> WorkbookError:
+        return WorkbookError(f"文件中有单元格的内容超过 {_size(limit)}，可能是恶意构造的文件，已拒绝导入")
+
+    chunks = _read_chunks(archive, member, budget, min(CHUNK_BYTES, limit))
+    for part in _whole_items(chunks, LAST_STRING_END_RE, limit, string_too_big):
+        for string in _longer_than(MAX_CELL_CHARS, _contents(part, STRING_TAG_RE)):
+            if (length := cell_length(string)) > MAX_CELL_CHARS:
+                raise WorkbookError(
+                    f"文件中有单元格的内容有 {length} 个字符，超过 Excel 单元格 {MAX_CELL_CHARS} 个字符的上限，"
+                    "可能是恶意构造的文件，已拒绝导入"
+                )
+
+
+def _contents(xml: bytes, tag: re.Pattern[bytes]) -> list[bytes]:
+    """What follows each opening tag `tag` finds (its attributes and content), up to the next tag it finds."""
+    pieces = tag.split(xml)  # text, "" or "/", text, "" or "/", text …
+    return list(itertools.compress(pieces[2::2], map(operator.not_, pieces[1::2])))
+
+
+def _longer_than(size: int, items: list[bytes]) -> list[bytes]:
+    """The items longer than `size` bytes; `max` rules out the usual case of none at C speed."""
+    if max(map(len, items), default=0) <= size:
+        return []
+    return [item for item in items if len(item) > size]
+
+
+def _whole_items(
+    chunks: Iterable[bytes],
+    last_end: re.Pattern[bytes],
+    limit: int,
+    too_big: Callable[[bytes], WorkbookError],
+    stop: re.Pattern[bytes] | None = None,
+) -> Iterator[bytes]:
+    """The XML in parts that each end just after an item (a row, a shared string): no item is cut in two.
+
+    What follows the last item end is carried to the next chunk, kept in the chunks it came in and
+    joined once, when its item ends: however long an item, each byte is searched for an end tag once
+    and copied twice (into the chunk's window, into its part). Carrying more than `limit` bytes is refused (`too_big` is given their beginning,
+    to name the row). After `stop` (the end of a sheet's rows) nothing is carried any more.
+    """
+    carried: list[bytes] = []
+    carried_bytes = 0
+    # The last bytes carried, for an end tag cut in two by a chunk boundary; never any before a cut.
+    seam = b""
+    stopped = False
+    for chunk in chunks:
+        if stopped:
+            continue  # read on all the same: the budget counts every byte the member inflates to
+        window = seam + chunk
+        end = last_end.match(window)
+        if end is not None and end.end() > len(seam):
+            cut = end.end() - len(seam)
+            yield b"".join([*carried, chunk[:cut]])
+            carried, carried_bytes = [chunk[cut:]], len(chunk) - cut
+            seam, after_cut = chunk[max(cut, len(chunk) - SEAM_BYTES) :], end.end()
+        else:
+            carried.append(chunk)
+            carried_bytes += len(chunk)
+            seam, after_cut = window[-SEAM_BYTES:], 0
+        if stop is not None and stop.search(window, after_cut):
+            stopped = True
+            yield b"".join(carried)
+            carried, carried_bytes = [], 0
+        if carried_bytes > limit:
+            raise too_big(b"".join(carried[:2])[:ROW_HEAD_BYTES])
+    if carried:
+        yield b"".join(carried)
+
+
+def _bounded_markup(
+    chunks: Iterable[bytes], limit: int, too_big: Callable[[], WorkbookError]
+) -> Iterator[bytes]:
+    """The chunks, refusing more than `limit` bytes without a "<": a single tag or text that large,
+    which an XML parser holds whole in memory. Chunks are no larger than the limit, so only a run
+    across chunk boundaries can be too long.
+    """
+    run = 0  # bytes since the last "<"
+    for chunk in chunks:
+        last = chunk.rfind(b"<")
+        if last < 0:
+            run += len(chunk)
+        elif run + chunk.find(b"<") > limit:
+            run = limit + 1
+        else:
+            run = len(chunk) - last - 1
+        if run > limit:
+            raise too_big()
+        yield chunk
+
+
+def _check_cells(row: bytes, sheet: str) -> None:
+    """Refuse a cell of this row's XML over Excel's 32,767 characters."""
+    # A long row is mostly many short cells: without prefixed tags, every cell ends with "</c>",
+    # and splitting on that literal rules them all out several times faster than the regex.
+    plain = b":c" not in row
+    if plain and max(map(len, row.split(b"</c>"))) <= MAX_CELL_CHARS:
         return
-    cell = xml[start : end.start()]
-    if VALUE_RE.search(cell):
-        return
-    ref = REF_RE.search(cell)
-    if ref is not None:
-        scan.formulas_without_value.append((int(ref.group(2)) - 1, column_index(ref.group(1).decode())))
+    for cell in _longer_than(MAX_CELL_CHARS, _contents(row, PLAIN_CELL_TAG_RE if plain else CELL_TAG_RE)):
+        if (length := cell_length(cell)) > MAX_CELL_CHARS:
+            ref = REF_RE.search(cell)
+            where = f"单元格 {ref.group(1).decode()}{ref.group(2).decode()} " if ref else "有单元格"
+            raise WorkbookError(
+                f"工作表“{sheet}”{where}的内容有 {length} 个字符，超过 Excel 单元格 {MAX_CELL_CHARS} 个字符的上限，"
+                "可能是恶意构造的文件，已拒绝导入"
+            )
+
+
+def cell_length(xml: bytes) -> int:
+    """The characters a cell (or shared string) shows, counted as Excel counts them (UTF-16 units)."""
+    pieces = PHONETIC_TAG_RE.split(xml) if b"rPh" in xml else [xml]  # text, "" or "/", text …
+    shown = [pieces[0], *itertools.compress(pieces[2::2], pieces[1::2])]  # what follows "</rPh"
+    texts = TEXT_RE if b":t" in xml or b":v" in xml else PLAIN_TEXT_RE
+    text = "".join(
+        html.unescape(match.group(2).decode("utf-8", "replace"))
+        for piece in shown
+        for match in texts.finditer(piece)
+    )
+    # "_x000D_" is how the file format writes one control character.
+    text = ESCAPED_CHARACTER_RE.sub("_", text)
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _size(count: int) -> str:
+    """4194304 → "4 MB", 65536 → "64 KB"."""
+    if count >= 1024 * 1024:
+        return f"{count / (1024 * 1024):g} MB"
+    return f"{count / 1024:g} KB"
+
+
+def _check_formulas(xml: bytes, scan: SheetScan) -> None:
+    """Record the formula cells of whole rows of XML that carry no cached value.
+
+    Each search starts where the cell before ended, so that crafted XML (formula elements with no
+    cell around them, cells that never end) costs one pass, not one pass per formula.
+    """
+    done = 0  # where the cell last looked at ends
+    for formula in FORMULA_RE.finditer(xml):
+        position = formula.start()
+        if position < done:
+            continue  # another formula element of the cell just looked at
+        end = CELL_END_RE.search(xml, position)
+        if end is None:
+            return
+        start = max(xml.rfind(b"<c ", done, position), xml.rfind(b":c ", done, position))
+        done = end.end()
+        if start < 0:
+            continue
+        cell = xml[start : end.start()]
+        if VALUE_RE.search(cell):
+            continue
+        ref = REF_RE.search(cell)
+        if ref is not None:
+            scan.formulas_without_value.append((int(ref.group(2)) - 1, column_index(ref.group(1).decode())))
 
 
 def column_index(letters: str) -> int:

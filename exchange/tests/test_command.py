@@ -162,7 +162,11 @@ def test_manage_py_shows_no_traceback_for_a_file_that_is_not_excel(tmp_path):
         cwd=settings.BASE_DIR,
         capture_output=True,
         text=True,
-        env={"SQLITE_PATH": str(tmp_path / "empty.sqlite3"), "PATH": "/usr/bin:/bin"},
+        env={
+            "SQLITE_PATH": str(tmp_path / "empty.sqlite3"),
+            "PATH": "/usr/bin:/bin",
+            "KEYPROJECTS_DEVELOPMENT": "1",
+        },
         timeout=60,
     )
     assert completed.returncode == 1
