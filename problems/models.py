@@ -5,6 +5,8 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Count
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _t
@@ -24,6 +26,7 @@ from problems.choices import (
     ProblemStatus,
 )
 from problems.querysets import MatterQuerySet, MeetingQuerySet, ProblemQuerySet
+from progress.photos import delete_files_on_commit
 
 if TYPE_CHECKING:
     from org.models import User
@@ -301,6 +304,13 @@ class ProblemAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+@receiver(post_delete, sender=ProblemAttachment, dispatch_uid="problems.attachment_file")
+def remove_attachment_file(
+    sender: type[ProblemAttachment], instance: ProblemAttachment, **kwargs: object
+) -> None:
+    delete_files_on_commit(instance.file)
 
 
 class Meeting(models.Model):

@@ -5,12 +5,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, models, transaction
 from django.db.models import Max
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from lib.attachments import validate_attachment
+from progress.photos import delete_files_on_commit, photo_file_name
 from supervision.choices import (
     DEFAULT_REPLY_REQUIREMENT,
     NOTICE_ACTIONS,
@@ -35,7 +38,8 @@ def reply_path(instance: "NoticeReply", filename: str) -> str:
 
 def photo_path(instance: "InspectionPhoto", filename: str) -> str:
     stamp = timezone.now()
-    return f"inspections/{instance.inspection.project_id}/{stamp:%Y%m}/{stamp:%d%H%M%S%f}-{filename[-60:]}"
+    folder = f"inspections/{instance.inspection.project_id}/{stamp:%Y%m}"
+    return f"{folder}/{stamp:%d%H%M%S%f}-{photo_file_name(filename)}"
 
 
 def default_requirement() -> str:
@@ -236,6 +240,11 @@ class NoticeReply(models.Model):
         return self.text[:40]
 
 
+@receiver(post_delete, sender=NoticeReply, dispatch_uid="supervision.reply_file")
+def remove_reply_file(sender: type[NoticeReply], instance: NoticeReply, **kwargs: object) -> None:
+    delete_files_on_commit(instance.attachment)
+
+
 class Inspection(models.Model):
     """现场督导: a visit to a project's site, who went, what they found and what they required."""
 
@@ -305,3 +314,8 @@ class InspectionPhoto(models.Model):
 
     def __str__(self) -> str:
         return self.caption or self.image.name
+
+
+@receiver(post_delete, sender=InspectionPhoto, dispatch_uid="supervision.photo_files")
+def remove_photo_files(sender: type[InspectionPhoto], instance: InspectionPhoto, **kwargs: object) -> None:
+    delete_files_on_commit(instance.image, instance.thumbnail)

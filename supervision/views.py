@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,7 +20,7 @@ from org.models import Unit, User
 from problems.history import history_of
 from problems.models import Problem
 from problems.views import show_errors, sorted_by, with_names
-from progress.photos import inspect_photo
+from progress.photos import download_response, inspect_photo, photo_response
 from projects.access import get_for_user
 from projects.models import Project
 from supervision.choices import NoticeAction, NoticeStatus
@@ -231,7 +231,7 @@ def reply_file(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if not reply.attachment:
         raise Http404()
-    return FileResponse(reply.attachment.open("rb"), as_attachment=True, filename=reply.attachment_name)
+    return download_response(reply.attachment, reply.attachment_name)
 
 
 # Site inspections ------------------------------------------------------------------
@@ -362,4 +362,4 @@ def inspection_photo(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         pk=pk,
     )
     field = photo.thumbnail if kind == "thumb" and photo.thumbnail else photo.image
-    return FileResponse(field.open("rb"), filename=field.name.rsplit("/", 1)[-1])
+    return photo_response(field)
