@@ -16,11 +16,33 @@ from rest_framework.validators import UniqueValidator
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from audit.changes import Snapshot, diff, record, snapshot
+from projects.models import VersionConflict, VersionedModel
+
+
+class VersionChanged(exceptions.APIException):
+    """409: the `version` sent in the body is no longer the row's; nothing was saved."""
+
+    status_code = 409
+    default_detail = _("该数据在您读取后已被他人修改，本次未保存。请重新读取后再修改。")
+    default_code = "version_conflict"
+
+
+class PreconditionFailed(exceptions.APIException):
+    """412: the If-Match sent is no longer the row's ETag; nothing was saved."""
+
+    status_code = 412
+    default_detail = _(
+        "该数据在您读取后已被他人修改（If-Match 与当前版本不符），本次未保存。请重新读取后再修改。"
+    )
+    default_code = "precondition_failed"
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """Model ValidationError and IntegrityError become 400 with messages, never a 500."""
-    if isinstance(exc, DjangoValidationError):
+    """Model ValidationError and IntegrityError become 400 with messages, never a 500; a write
+    refused by optimistic locking is a 409."""
+    if isinstance(exc, VersionConflict):
+        exc = VersionChanged(exc.messages[0])
+    elif isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
         if NON_FIELD_ERRORS in detail:
             detail[api_settings.NON_FIELD_ERRORS_KEY] = detail.pop(NON_FIELD_ERRORS)
@@ -123,6 +145,65 @@ class CleanModelSerializer(serializers.ModelSerializer):
         return writable[-1] if writable else NON_FIELD_ERRORS
 
 
+class ErrorDetailSerializer(serializers.Serializer):
+    """The body of a refused request: one message for people."""
+
+    detail = serializers.CharField(label=_("说明"))
+
+
+def etag(version: int) -> str:
+    """The ETag of a row at `version`: the number in quotes, what If-Match sends back."""
+    return f'"{version}"'
+
+
+def if_match_version(request: Request) -> int | None:
+    """The version an If-Match header names; None without one (or with "*", any version)."""
+    value = request.headers.get("If-Match", "").strip()
+    if not value or value == "*":
+        return None
+    tag = value.split(",")[0].strip().removeprefix("W/").strip('"')
+    if not tag.isdigit():
+        # A tag this API never gave out matches no version of the row (RFC 9110, 13.1.1).
+        raise PreconditionFailed()
+    return int(tag)
+
+
+class VersionedModelSerializer(CleanModelSerializer):
+    """The serializer of a VersionedModel: `version` shows the row's version, and a write that sends
+    it back (in the body, or as If-Match) is saved only if the row is still at that version.
+
+    A write without either still works for clients that read just before writing; its fields and
+    the version increment are one statement all the same.
+    """
+
+    version = serializers.IntegerField(
+        label=_("版本"),
+        required=False,
+        min_value=1,
+        help_text=_(
+            "读取时得到的版本号。写入时带上，若数据已被他人修改则返回 409，不保存；也可用 If-Match 请求头。"
+        ),
+    )
+
+    def create(self, validated_data: dict[str, Any]) -> models.Model:
+        validated_data.pop("version", None)  # a new row starts at version 1
+        return super().create(validated_data)
+
+    def update(self, instance: VersionedModel, validated_data: dict[str, Any]) -> VersionedModel:
+        in_body = validated_data.pop("version", None)
+        in_header = if_match_version(self.context["request"])
+        if in_body is not None and in_header is not None and in_body != in_header:
+            raise serializers.ValidationError({"version": [_("请求体中的版本号与 If-Match 请求头不一致。")]})
+        for name, value in validated_data.items():
+            setattr(instance, name, value)
+        try:
+            instance.save_at_version(in_header if in_header is not None else in_body, validated_data)
+        except VersionConflict as conflict:
+            refused = PreconditionFailed if in_header is not None else VersionChanged
+            raise refused() from conflict
+        return instance
+
+
 def removed(before: Snapshot) -> dict[str, list[str]]:
     """The changes of a deletion: every filled-in value, to nothing."""
     return {label: [value, ""] for label, value in before.items() if value}
@@ -170,6 +251,20 @@ class LoggedWritesMixin:
             project=self.log_project(instance),
         )
         instance.delete()
+
+
+class ETagMixin:
+    """Reading or changing one versioned row answers with an ETag of its version, for If-Match."""
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        response = super().retrieve(request, *args, **kwargs)  # type: ignore[misc]
+        response["ETag"] = etag(response.data["version"])
+        return response
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        response = super().update(request, *args, **kwargs)  # type: ignore[misc]
+        response["ETag"] = etag(response.data["version"])
+        return response
 
 
 class ScopedObjectMixin:

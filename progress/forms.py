@@ -3,16 +3,18 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import ProcedureType
-from progress.models import Report
+from progress.models import FORM_FIELDS, Report
 from projects.choices import ProcedureStatus
 from projects.forms import BootstrapMixin
-from projects.models import Project
+from projects.models import Project, VersionConflict
 
 MONEY_ERROR = _("请输入数字（单位：万元），不要带“约”“万元”等文字。")
+STALE = _("该报告在您打开后已被他人修改或报送，本次未保存。您填写的内容仍在下方，请复制后刷新页面再填。")
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -74,16 +76,45 @@ class ReportForm(BootstrapMixin, forms.ModelForm):
         return amount
 
     def clean_version(self) -> int | None:
+        # Tells early, next to any other mistakes; save() is what holds when two people save at once.
         version = self.cleaned_data.get("version")
         if self.instance.pk:
             current = Report.objects.filter(pk=self.instance.pk).values_list("version", flat=True).first()
             if version != current:
-                raise ValidationError(
-                    _t(
-                        "该报告在您打开后已被他人修改或报送，本次未保存。您填写的内容仍在下方，请复制后刷新页面再填。"
-                    )
-                )
+                raise ValidationError(STALE, code="stale")
         return version
+
+    def save(self, commit: bool = True) -> Report:
+        """Write the report apply() filled in: an edit only at the version the page was opened at.
+
+        VersionConflict, with nothing written, when someone saved or submitted it in between.
+        """
+        report: Report = self.instance
+        if not commit:
+            return report
+        if report.pk is None:
+            try:
+                with transaction.atomic():
+                    report.save(force_insert=True)
+            except IntegrityError as error:
+                # Someone created this period's report since the page was opened. The page showed
+                # no report at all, which is a version older than the one now stored: refused like
+                # any stale save (the input stays on the page), not turned into an edit that would
+                # replace a report this writer has never seen.
+                if Report.objects.filter(
+                    project_id=report.project_id, year=report.year, month=report.month, part=report.part
+                ).exists():
+                    raise VersionConflict(STALE, code="stale") from error
+                raise
+            return report
+        read_at = self.cleaned_data.get("version")
+        if read_at is None:  # opened before the report existed; it has been created since
+            raise VersionConflict(STALE, code="stale")
+        try:
+            report.save_at_version(read_at, FORM_FIELDS)
+        except VersionConflict as conflict:
+            raise VersionConflict(STALE, code="stale") from conflict
+        return report
 
     def procedure_rows(self) -> list[Any]:
         return [self[name] for name in self.procedure_fields]

@@ -6,14 +6,18 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from progress.choices import ReportState, RevisionKind
 from progress.periods import Period
+from progress.photos import delete_files_on_commit, photo_file_name
 from projects.choices import ProcedureStatus
 from projects.choices import ReportFrequency as Frequency
+from projects.models import VersionedModel
 from projects.querysets import ScopedQuerySet
 
 if TYPE_CHECKING:
@@ -29,6 +33,29 @@ TRACKED_FIELDS = (
     "progress_text",
     "progress_percent",
     "problems_text",
+)
+
+# What 报送 changes on a report (the totals and warnings are checked again as it goes).
+SUBMIT_FIELDS = (
+    "state",
+    "submitted_at",
+    "submitted_by",
+    "first_submitted_at",
+    "return_reason",
+    "warnings",
+    "year_to_date",
+    "cumulative",
+)
+# What the owner's form changes on a draft, with the totals and warnings that follow from it.
+FORM_FIELDS = (
+    "amount",
+    "progress_text",
+    "progress_percent",
+    "problems_text",
+    "procedure_states",
+    "year_to_date",
+    "cumulative",
+    "warnings",
 )
 
 # Translated only when a rule names them: imports check tens of thousands of reports.
@@ -49,7 +76,7 @@ class ReportQuerySet(ScopedQuerySet):
         return self.filter(year=period.year, month=period.month, part=period.part)
 
 
-class Report(models.Model):
+class Report(VersionedModel):
     """进度报告 (月报/半月报/旬报): a project's completed investment and progress for one period."""
 
     project = models.ForeignKey(
@@ -100,6 +127,9 @@ class Report(models.Model):
 
     objects = ReportQuerySet.as_manager()
 
+    conflict_message = _("该报告在您打开后已被他人修改、报送或审核，本次操作未生效。请刷新页面查看最新状态。")
+    derived_fields = {"year": ("seq",), "month": ("seq",), "part": ("seq",)}
+
     class Meta:
         verbose_name = _("进度报告")
         verbose_name_plural = _("进度报告")
@@ -114,8 +144,11 @@ class Report(models.Model):
         return f"{self.project} · {self.period.label}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        self.seq = period_seq(self.year, self.month, self.part)
+        self.prepare_save()
         super().save(*args, **kwargs)
+
+    def prepare_save(self) -> None:
+        self.seq = period_seq(self.year, self.month, self.part)
 
     @property
     def period(self) -> Period:
@@ -229,9 +262,10 @@ class Report(models.Model):
         self.submitted_at, self.submitted_by = now, by
         self.first_submitted_at = self.first_submitted_at or now
         self.return_reason = ""
-        self.version += 1
+        # Every step of the workflow writes at the version it read: of two reviewers pressing the
+        # same button at once, or an owner saving a stale page as it is submitted, one is refused.
         with transaction.atomic():
-            self.save()
+            self.save_at_version(self.version, SUBMIT_FIELDS)
             self._log(RevisionKind.SUBMIT, by)
 
     def return_to_owner(self, by: "User", reason: str) -> None:
@@ -243,9 +277,8 @@ class Report(models.Model):
             raise ValidationError({"reason": _t("退回须填写原因。")})
         self.state, self.return_reason = ReportState.RETURNED, reason
         self.reviewed_at, self.reviewed_by = timezone.now(), by
-        self.version += 1
         with transaction.atomic():
-            self.save()
+            self.save_at_version(self.version, ["state", "return_reason", "reviewed_at", "reviewed_by"])
             self._log(RevisionKind.RETURN, by, reason)
 
     def accept(self, by: "User") -> None:
@@ -256,20 +289,22 @@ class Report(models.Model):
             raise ValidationError(_t("这份报告由您报送，须由报送人以外的审核人员审核通过。"))
         self.state = ReportState.ACCEPTED
         self.reviewed_at, self.reviewed_by = timezone.now(), by
-        self.version += 1
         from progress.rollup import refresh_projects
         from progress.signals import report_accepted
 
         # The rollup in the same transaction: an accepted report and stale figures never coexist.
         with transaction.atomic():
-            self.save()
+            self.save_at_version(self.version, ["state", "reviewed_at", "reviewed_by"])
             self.apply_procedure_states()
             self._log(RevisionKind.ACCEPT, by)
             refresh_projects([self.project_id])
         report_accepted.send(sender=Report, report=self)
 
-    def correct(self, by: "User", reason: str, **values: Any) -> None:
-        """审核后更正: change an accepted report, with a reason; old values stay in the history."""
+    def correct(self, by: "User", reason: str, read_at: int | None = None, **values: Any) -> None:
+        """审核后更正: change an accepted report, with a reason; old values stay in the history.
+
+        `read_at` is the version the reviewer's page showed (the version loaded here when None).
+        """
         reason = (reason or "").strip()
         if self.state != ReportState.ACCEPTED:
             raise ValidationError(_t("只有已审核的报告需要走更正流程。"))
@@ -280,8 +315,10 @@ class Report(models.Model):
             setattr(self, field, value)
         with transaction.atomic():
             self.validate_and_store_warnings()
-            self.version += 1
-            self.save()
+            self.save_at_version(
+                self.version if read_at is None else read_at,
+                [*values, "year_to_date", "cumulative", "warnings"],
+            )
             self.recompute_later_reports()
             self._log(RevisionKind.CORRECT, by, reason, before)
             from progress.rollup import refresh_projects
@@ -350,7 +387,7 @@ class PhotoQuerySet(ScopedQuerySet):
 
 def photo_path(instance: "ReportPhoto", filename: str) -> str:
     stamp = timezone.now()
-    return f"photos/{instance.report.project_id}/{stamp:%Y%m}/{stamp:%d%H%M%S%f}-{filename[-60:]}"
+    return f"photos/{instance.report.project_id}/{stamp:%Y%m}/{stamp:%d%H%M%S%f}-{photo_file_name(filename)}"
 
 
 class ReportPhoto(models.Model):
@@ -377,6 +414,11 @@ class ReportPhoto(models.Model):
 
     def __str__(self) -> str:
         return self.caption or self.image.name
+
+
+@receiver(post_delete, sender=ReportPhoto, dispatch_uid="progress.photo_files")
+def remove_photo_files(sender: type[ReportPhoto], instance: ReportPhoto, **kwargs: Any) -> None:
+    delete_files_on_commit(instance.image, instance.thumbnail)
 
 
 class MonthlyProgress(models.Model):

@@ -29,7 +29,7 @@ from progress.photos import inspect_photo
 from progress.querysets import month_periods, projects_due
 from projects.access import get_project_for_user
 from projects.choices import ReportFrequency
-from projects.models import Project
+from projects.models import Project, VersionConflict
 
 
 def can_review(user: User, project: Project) -> bool:
@@ -90,18 +90,12 @@ def report_edit(request: HttpRequest, pk: int, period_key: str) -> HttpResponse:
     form = ReportForm(request.POST or None, request.FILES or None, instance=report, project=project)
     if request.method == "POST" and form.is_valid():
         photos = []
+        submit = "submit" in request.POST
         try:
             facts = [(upload, inspect_photo(upload)) for upload in form.cleaned_data["photos"]]
             report = form.apply()
-        except ValidationError as error:
-            for message in error.messages:
-                if message not in form.non_field_errors():
-                    form.add_error("photos" if "照片" in message or "格式" in message else None, message)
-        else:
-            submit = "submit" in request.POST
             with transaction.atomic():
-                report.version += 1 if report.pk else 0
-                report.save()
+                form.save()
                 for upload, fact in facts:
                     photo = ReportPhoto(
                         report=report,
@@ -117,6 +111,13 @@ def report_edit(request: HttpRequest, pk: int, period_key: str) -> HttpResponse:
                     photos.append(photo)
                 if submit:
                     report.submit(by=request.user)  # type: ignore[arg-type]
+        except VersionConflict as conflict:
+            form.add_error(None, conflict.messages[0])
+        except ValidationError as error:
+            for message in error.messages:
+                if message not in form.non_field_errors():
+                    form.add_error("photos" if "照片" in message or "格式" in message else None, message)
+        else:
             record(
                 request,
                 OperationLog.Action.UPDATE,
@@ -214,7 +215,9 @@ def report_review(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 f: form.cleaned_data[f]
                 for f in ("amount", "progress_text", "progress_percent", "problems_text")
             }
-            original.correct(by=user, reason=form.cleaned_data["reason"], **values)
+            original.correct(
+                by=user, reason=form.cleaned_data["reason"], read_at=form.cleaned_data["version"], **values
+            )
             messages.success(request, _("已更正，原值保存在历史中。"))
         else:
             raise Http404()
@@ -428,8 +431,8 @@ def project_reports(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def photo_file(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     """A photo or its thumbnail, served only to those who may see the project."""
-    from django.http import FileResponse
+    from progress.photos import photo_response
 
     photo = get_object_or_404(ReportPhoto.objects.visible_to(request.user), pk=pk)  # type: ignore[arg-type]
     field = photo.thumbnail if kind == "thumb" and photo.thumbnail else photo.image
-    return FileResponse(field.open("rb"), filename=field.name.rsplit("/", 1)[-1])
+    return photo_response(field)

@@ -1,12 +1,14 @@
 """/api/projects/ and /api/procedures/: the project registry and its procedures, within the data scope."""
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -14,7 +16,14 @@ from rest_framework.response import Response
 
 from audit.changes import diff, record, snapshot
 from audit.models import OperationLog
-from keyprojects.api import CleanModelSerializer, LoggedWritesMixin, ScopedObjectMixin
+from keyprojects.api import (
+    CleanModelSerializer,
+    ErrorDetailSerializer,
+    ETagMixin,
+    LoggedWritesMixin,
+    ScopedObjectMixin,
+    VersionedModelSerializer,
+)
 from lib.params import IdFilter
 from lib.validators import validate_phone
 from org.choices import Role
@@ -74,7 +83,25 @@ class ProcedureSerializer(CleanModelSerializer):
 PEOPLE = {"responsible_person": "responsible_unit", "owner_contact": "owner_unit"}
 
 
-class ProjectSerializer(CleanModelSerializer):
+@dataclass(frozen=True)
+class NamedPerson:
+    """责任人 or 联系人 as a request gives them; found or added in the directory only when the write is saved."""
+
+    name: str
+    phone: str
+    unit: Unit | None
+
+
+def resolve_people(validated_data: dict[str, Any]) -> dict[str, Any]:
+    """The named people as directory entries, inside the write's transaction (a refused write adds nobody)."""
+    for key in PEOPLE:
+        given = validated_data.get(key)
+        if isinstance(given, NamedPerson):
+            validated_data[key] = Person.objects.named(given.name, given.phone, given.unit)
+    return validated_data
+
+
+class ProjectSerializer(VersionedModelSerializer):
     industry_name = serializers.CharField(source="industry.name", read_only=True, allow_null=True)
     category_name = serializers.CharField(source="category.name", read_only=True)
     town_name = serializers.CharField(source="town.name", read_only=True, allow_null=True)
@@ -174,7 +201,7 @@ class ProjectSerializer(CleanModelSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["status", "status_reason", "version", "created_by", "created_at", "updated_at"]
+        read_only_fields = ["status", "status_reason", "created_by", "created_at", "updated_at"]
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         people = {key: attrs.pop(key) for key in PEOPLE if key in attrs}
@@ -182,12 +209,18 @@ class ProjectSerializer(CleanModelSerializer):
         for key, given in people.items():
             current = getattr(self.instance, key) if self.instance is not None else None
             unit = attrs.get(PEOPLE[key], getattr(self.instance, PEOPLE[key], None))
-            attrs[key] = Person.objects.named(
+            attrs[key] = NamedPerson(
                 given.get("name", current.name if current else ""),
                 given.get("phone", current.phone if current else ""),
                 unit,
             )
         return attrs
+
+    def create(self, validated_data: dict[str, Any]) -> Project:
+        return super().create(resolve_people(validated_data))  # type: ignore[return-value]
+
+    def update(self, instance: Project, validated_data: dict[str, Any]) -> Project:  # type: ignore[override]
+        return super().update(instance, resolve_people(validated_data))  # type: ignore[return-value]
 
     def validate_responsible_unit(self, unit: Unit) -> Unit:
         """Outside the coordinator's office, a project goes only to one's own unit or one below it."""
@@ -253,7 +286,38 @@ class CanCreateProjects(permissions.BasePermission):
         return bool(user.edits_everything or user.role == Role.UNIT)
 
 
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description='读取项目时得到的 ETag（如 "3"）。项目若已被他人修改则返回 412，不保存。',
+)
+ETAG = OpenApiParameter(
+    "ETag",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    response=[200],
+    description='项目的当前版本（如 "3"），修改时放在 If-Match 中带回。',
+)
+WRITE_RESPONSES = {
+    200: ProjectSerializer,
+    400: OpenApiResponse(description="数据不符合要求，未保存"),
+    409: OpenApiResponse(
+        ErrorDetailSerializer, description="请求体中的 version 已不是当前版本（已被他人修改），未保存"
+    ),
+    412: OpenApiResponse(
+        ErrorDetailSerializer, description="If-Match 与当前版本不符（已被他人修改），未保存"
+    ),
+}
+
+
+@extend_schema_view(
+    retrieve=extend_schema(parameters=[ETAG]),
+    update=extend_schema(parameters=[IF_MATCH, ETAG], responses=WRITE_RESPONSES),
+    partial_update=extend_schema(parameters=[IF_MATCH, ETAG], responses=WRITE_RESPONSES),
+)
 class ProjectViewSet(
+    ETagMixin,
     ScopedObjectMixin,
     LoggedWritesMixin,
     mixins.ListModelMixin,
@@ -294,9 +358,6 @@ class ProjectViewSet(
 
     def perform_create(self, serializer: serializers.BaseSerializer, **fields: Any) -> None:
         super().perform_create(serializer, created_by=self.request.user, **fields)
-
-    def perform_update(self, serializer: serializers.BaseSerializer, **fields: Any) -> None:
-        super().perform_update(serializer, version=serializer.instance.version + 1, **fields)
 
     @extend_schema(request=ProjectStatusSerializer, responses=ProjectSerializer, summary="变更项目状态")
     @action(detail=True, methods=["post"], url_path="status")

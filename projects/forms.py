@@ -10,7 +10,7 @@ from catalog.models import Category, IndustryField, ProcedureType
 from lib.validators import validate_phone
 from org.choices import Role, UnitKind
 from org.models import Person, Unit, User
-from projects.models import Procedure, Project
+from projects.models import Procedure, Project, VersionConflict
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -125,22 +125,22 @@ class ProjectForm(BootstrapMixin, forms.ModelForm):
         self.fields["latitude"].help_text = _("WGS-84 坐标，经纬度须同时填写。")
 
     def clean_version(self) -> int | None:
+        # Tells early, next to any other mistakes; save() is what holds when two people save at once.
         version = self.cleaned_data.get("version")
         if self.instance.pk:
             current = Project.objects.filter(pk=self.instance.pk).values_list("version", flat=True).first()
             if version != current:
-                raise ValidationError(
-                    _t(
-                        "该项目在您打开后已被他人修改，为避免覆盖，本次未保存。请刷新页面查看最新内容后再修改。"
-                    )
-                )
+                raise ValidationError(Project.conflict_message, code="stale")
         return version
 
     def save(self, commit: bool = True) -> Project:
+        """Register a project, or save an edit only at the version the page was opened at.
+
+        An edit writes just the fields the form shows and may change, in one conditional UPDATE;
+        VersionConflict, with nothing written, when someone saved the project in between.
+        """
         project: Project = super().save(commit=False)
-        if project.pk:
-            project.version += 1
-        else:
+        if not project.pk:
             project.created_by = self.user
         data = self.cleaned_data
         project.responsible_person = Person.objects.named(
@@ -149,8 +149,16 @@ class ProjectForm(BootstrapMixin, forms.ModelForm):
         project.owner_contact = Person.objects.named(
             data.get("owner_contact", ""), data.get("owner_phone", ""), project.owner_unit
         )
-        if commit:
+        if not commit:
+            return project
+        if not project.pk:
             project.save()
+            return project
+        read_at = data.get("version")
+        if read_at is None:  # an edit page always carries the version it showed
+            raise VersionConflict(Project.conflict_message, code="stale")
+        editable = [name for name in self._meta.fields if not self.fields[name].disabled]  # type: ignore[union-attr]
+        project.save_at_version(read_at, [*editable, "responsible_person", "owner_contact"])
         return project
 
 

@@ -1,11 +1,13 @@
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
@@ -33,7 +35,67 @@ if TYPE_CHECKING:
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
-class Project(models.Model):
+class VersionConflict(ValidationError):
+    """乐观锁冲突: someone saved the row after this writer read it; nothing was written."""
+
+
+class VersionedModel(models.Model):
+    """乐观锁 (optimistic locking) for a model with a `version` counter that every write moves on.
+
+    A write names the version it was read at, and the check and the write are one statement,
+    UPDATE … SET …, version = version + 1 WHERE pk = … AND version = n: of two saves made at the
+    same instant from the same version the database lets exactly one through, and the other
+    changes nothing and is told. A check in Python before a plain save() cannot do that: both
+    writers pass it, and the second save silently replaces the first.
+    """
+
+    conflict_message: ClassVar[Any] = _("该数据在您打开后已被他人修改，本次未保存。请刷新页面后再修改。")
+    # Fields save() computes from others: written whenever their source is.
+    derived_fields: ClassVar[dict[str, tuple[str, ...]]] = {}
+
+    version: int
+
+    class Meta:
+        abstract = True
+
+    def prepare_save(self) -> None:
+        """Bring the fields computed from others up to date, as save() does before writing."""
+
+    def save_at_version(self, read_at: int | None, fields: Iterable[str] | None = None) -> None:
+        """Write `fields` (all when None) only if the row is still at version `read_at`, moving the
+        version on by one; VersionConflict, with nothing written, when it is not (or is gone).
+
+        `read_at=None` writes over whatever version the row has reached (API clients that read just
+        before they write); the version still moves on in the same statement.
+        """
+        self.prepare_save()
+        wanted = None if fields is None else set(fields)
+        for source, derived in self.derived_fields.items():
+            if wanted is not None and source in wanted:
+                wanted.update(derived)
+        values = {
+            field.attname: field.pre_save(self, add=False)  # auto_now fields take the time here
+            for field in self._meta.concrete_fields
+            if not field.primary_key
+            and field.name != "version"
+            and (wanted is None or field.name in wanted or getattr(field, "auto_now", False))
+        }
+        rows = type(self)._base_manager.filter(pk=self.pk)
+        if read_at is not None:
+            rows = rows.filter(version=read_at)
+        with transaction.atomic():
+            if not rows.update(**values, version=F("version") + 1):
+                raise VersionConflict(self.conflict_message, code="stale")
+            if read_at is not None:
+                # The row was at read_at, as this instance was: it is now the row, one version on.
+                self.version = read_at + 1
+            else:
+                # Others' changes may have come in since this instance was read; the row stays
+                # locked until the transaction ends, so this reads exactly what the write made.
+                self.refresh_from_db()
+
+
+class Project(VersionedModel):
     """重点建设项目: one project in the registry, whatever lists it sits on."""
 
     code = models.CharField(_("项目代码"), max_length=30, blank=True, validators=[validate_project_code])
@@ -168,6 +230,11 @@ class Project(models.Model):
 
     objects = ProjectQuerySet.as_manager()
 
+    conflict_message = _(
+        "该项目在您打开后已被他人修改，为避免覆盖，本次未保存。请刷新页面查看最新内容后再修改。"
+    )
+    derived_fields = {"build_years": ("start_year", "end_year")}
+
     class Meta:
         verbose_name = _("项目")
         verbose_name_plural = _("项目")
@@ -189,18 +256,22 @@ class Project(models.Model):
         return self.name
 
     def save(self, *args: object, **kwargs: object) -> None:
-        self.build_years = normalize_build_years(self.build_years)
-        if self.build_years:
-            parts = self.build_years.split("-")
-            self.start_year, self.end_year = int(parts[0]), int(parts[-1])
-        else:
-            self.start_year = self.end_year = None
+        self.prepare_save()
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
     def get_absolute_url(self) -> str:
         from django.urls import reverse
 
         return reverse("projects:detail", args=[self.pk])
+
+    def prepare_save(self) -> None:
+        """建设起始年/结束年 follow from 建设年限."""
+        self.build_years = normalize_build_years(self.build_years)
+        if self.build_years:
+            parts = self.build_years.split("-")
+            self.start_year, self.end_year = int(parts[0]), int(parts[-1])
+        else:
+            self.start_year = self.end_year = None
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
@@ -272,15 +343,15 @@ class Project(models.Model):
             )
             self.status = new_status
             self.status_reason = reason
-            fields = ["status", "status_reason", "updated_at", "version"]
+            fields = ["status", "status_reason"]
             if new_status == ProjectStatus.CONSTRUCTION and not self.actual_start_date:
                 self.actual_start_date = on
                 fields.append("actual_start_date")
             if new_status == ProjectStatus.COMPLETED and not self.actual_completion_date:
                 self.actual_completion_date = on
                 fields.append("actual_completion_date")
-            self.version += 1
-            self.save(update_fields=fields)
+            # At the version read: of two status changes made at once, the second is refused.
+            self.save_at_version(self.version, fields)
         return change
 
 

@@ -21,7 +21,7 @@ from plans.models import Plan, PlanEntry
 from projects.access import get_project_for_user
 from projects.filtersets import ProjectFilterSet
 from projects.forms import ProcedureForm, ProjectForm, StatusChangeForm
-from projects.models import Procedure, Project
+from projects.models import Procedure, Project, VersionConflict
 
 SORTS = {
     "name": "name",
@@ -205,13 +205,18 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
     before = snapshot(project)
     form = ProjectForm(request.POST or None, instance=project, user=request.user)  # type: ignore[arg-type]
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            project = form.save()
-            changes = diff(before, snapshot(project))
-            if changes:
-                record(request, OperationLog.Action.UPDATE, project, changes=changes, project=project)
-        messages.success(request, _("已保存。") if changes else _("没有修改任何内容。"))
-        return redirect("projects:detail", pk=project.pk)
+        try:
+            with transaction.atomic():
+                project = form.save()
+                changes = diff(before, snapshot(project))
+                if changes:
+                    record(request, OperationLog.Action.UPDATE, project, changes=changes, project=project)
+        except VersionConflict as conflict:
+            # Someone saved in between: nothing was written (the people it named are rolled back too).
+            form.add_error(None, conflict.messages[0])
+        else:
+            messages.success(request, _("已保存。") if changes else _("没有修改任何内容。"))
+            return redirect("projects:detail", pk=project.pk)
     return render(request, "projects/project_form.html", {"form": form, "project": project})
 
 
