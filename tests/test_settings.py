@@ -6,7 +6,9 @@ import sys
 
 
 def run_check(**env: str) -> subprocess.CompletedProcess:
-    base = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "KEYPROJECTS_DEVELOPMENT")}
+    base = {
+        k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "KEYPROJECTS_DEVELOPMENT")
+    }
     return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "CRITICAL"],
         env={**base, **env},
