@@ -3,7 +3,9 @@
 import os
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
+import csp.constants as csp
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
@@ -87,6 +89,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "org.middleware.DefaultLanguageMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -98,6 +101,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "org.middleware.IdleTimeoutMiddleware",
     "org.middleware.PasswordChangeRequiredMiddleware",
+    "org.middleware.RolePageMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -248,6 +252,45 @@ MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "")
 # Where a map opens when no project has coordinates: "latitude,longitude" (WGS-84) and a zoom level.
 MAP_CENTER = [float(part) for part in env_str("MAP_CENTER", "35.76,115.03").split(",")[:2]]
 MAP_ZOOM = env_int("MAP_ZOOM", 11)
+
+
+def tile_source(url: str) -> str:
+    """The CSP source of a Leaflet tile URL template: "https://{s}.tile.example.org/{z}/{x}/{y}.png"
+    gives "https://*.tile.example.org"; a path on this site ("/tiles/...") gives "" ('self' covers it)."""
+    parts = urlsplit(url)
+    if not parts.netloc:
+        return ""
+    labels = parts.netloc.split(".")
+    # A placeholder ({s}, t{s}) can only become CSP's wildcard, and only as the leftmost labels.
+    templated = [i for i, label in enumerate(labels) if "{" in label]
+    if templated:
+        labels = ["*", *labels[templated[-1] + 1 :]]
+    host = ".".join(labels)
+    return f"{parts.scheme}://{host}" if parts.scheme else host
+
+
+# Content-Security-Policy (django-csp): every asset is served by the application itself, so
+# scripts, fonts and connections are 'self' only; no inline script, no eval (htmx is told not to
+# evaluate either: allowEval is off in base.html). Images also from data: (Tabler's CSS draws its
+# form icons as data: SVGs; the pages' empty favicon is "data:,") and from the map tile server.
+# style-src allows 'unsafe-inline': templates set computed inline styles (unit tree indentation,
+# milestone colours, chart heights), ECharts writes its tooltips and Leaflet our popups as markup
+# with style attributes, and htmx adds its indicator <style>. A nonce is offered to scripts only for
+# the Swagger UI page, whose initialisation is drf-spectacular's inline script
+# (templates/drf_spectacular/swagger_ui.html); other pages never ask for one, so never get one.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF, csp.NONCE],
+        "style-src": [csp.SELF, csp.UNSAFE_INLINE],
+        "img-src": [csp.SELF, "data:", *filter(None, [tile_source(MAP_TILE_URL)])],
+        "object-src": [csp.NONE],
+        "base-uri": [csp.SELF],
+        "form-action": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
+    }
+}
+
 # Big screen (大屏): how often its figures are fetched again and how long each panel stays, in seconds.
 BIGSCREEN_REFRESH_SECONDS = env_int("BIGSCREEN_REFRESH_SECONDS", 300)
 BIGSCREEN_ROTATE_SECONDS = env_int("BIGSCREEN_ROTATE_SECONDS", 20)
@@ -266,11 +309,15 @@ SPECIAL_BOND_SPEND_MONTHS = env_int("SPECIAL_BOND_SPEND_MONTHS", 6)
 SPECIAL_BOND_YELLOW_POINTS = env_int("SPECIAL_BOND_YELLOW_POINTS", 0)
 SPECIAL_BOND_RED_POINTS = env_int("SPECIAL_BOND_RED_POINTS", 30)
 PHOTO_MAX_BYTES = env_int("PHOTO_MAX_MB", 20) * 1024 * 1024
+# Refused before decoding: a small PNG can claim 144 megapixels and cost 800 MB to open.
+PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_MEGAPIXELS", 50) * 1_000_000
 THUMBNAIL_SIZE = (480, 360)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 50_000)
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_MB", 30) * 1024 * 1024
 # Largest uncompressed size of an uploaded workbook: guards against zip bombs.
 IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_UNCOMPRESSED_MB", 400) * 1024 * 1024
+# Largest XML of one row (or shared string) of an uploaded workbook: guards against rows that never end.
+IMPORT_MAX_ROW_BYTES = env_int("IMPORT_MAX_ROW_MB", 4) * 1024 * 1024
 # Attachments of problems and supervision replies: size limit and the file types accepted.
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_MB", 20) * 1024 * 1024
 ATTACHMENT_EXTENSIONS = env_list("ATTACHMENT_EXTENSIONS", "pdf,doc,docx,xls,xlsx,jpg,jpeg,png,txt")

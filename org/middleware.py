@@ -1,15 +1,19 @@
-"""Session rules: idle timeout and the forced password change of admin-created accounts."""
+"""Session rules: idle timeout, the forced password change of admin-created accounts, the role–page table."""
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+
+from org.menu import may_open
 
 SESSION_LAST_SEEN = "last_seen"
 
@@ -66,3 +70,22 @@ class DefaultLanguageMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.META["HTTP_ACCEPT_LANGUAGE"] = settings.LANGUAGE_CODE
         return self.get_response(request)
+
+
+class RolePageMiddleware:
+    """A page the role–page table (org.menu) keeps from the user's role is refused by URL (403)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view: Callable, args: Any, kwargs: Any) -> None:
+        user = getattr(request, "user", None)
+        match = request.resolver_match
+        if user is None or not user.is_authenticated or match is None:
+            return None
+        if not may_open(user, match.view_name):
+            raise PermissionDenied(_("您的角色不能打开此页面。"))
+        return None

@@ -114,7 +114,9 @@ def export_entries(request: HttpRequest, year: int, entries: QuerySet[PipelineEn
         _("项目单位联系人及电话"),
         _("备注"),
     ]
-    limited = entries.select_related("project__industry", "project__owner_contact")[: settings.EXPORT_ROW_LIMIT]
+    limited = entries.select_related("project__industry", "project__owner_contact")[
+        : settings.EXPORT_ROW_LIMIT
+    ]
     rows = (
         (
             index,

@@ -126,6 +126,15 @@ class ProblemSerializer(RelationsCleanSerializer):
         return project
 
 
+class OverdueProblemSerializer(ProblemSerializer):
+    """A problem past its deadline, with how far: yellow, or red after the red threshold."""
+
+    level = serializers.CharField(label=_("超期程度"), read_only=True)
+
+    class Meta(ProblemSerializer.Meta):
+        fields = [*ProblemSerializer.Meta.fields, "level"]
+
+
 class ProblemViewSet(
     ScopedObjectMixin,
     LoggedWritesMixin,
@@ -184,7 +193,7 @@ class ProblemViewSet(
             )
         return Response(ProblemSerializer(problem, context=self.get_serializer_context()).data)
 
-    @extend_schema(summary="超期问题（问题超期预警的依据）")
+    @extend_schema(responses=OverdueProblemSerializer(many=True), summary="超期问题（问题超期预警的依据）")
     @action(detail=False, methods=["get"])
     def overdue(self, request: Request) -> Response:
         today = timezone.localdate()
@@ -194,10 +203,7 @@ class ProblemViewSet(
             .exclude(level="")
         )
         page = self.paginate_queryset(problems)
-        rows = [
-            dict(ProblemSerializer(p, context=self.get_serializer_context()).data, level=p.level)
-            for p in page
-        ]
+        rows = OverdueProblemSerializer(page, many=True, context=self.get_serializer_context()).data
         return self.get_paginated_response(rows)
 
 

@@ -29,7 +29,9 @@ class StartEventMemberSerializer(serializers.ModelSerializer):
     project_name = serializers.CharField(source="project.name", read_only=True)
     total_investment = serializers.DecimalField(source="project.total_investment", **MONEY)
     annual_investment = serializers.DecimalField(**MONEY)
-    actual_start_date = serializers.DateField(source="project.actual_start_date", read_only=True)
+    actual_start_date = serializers.DateField(
+        source="project.actual_start_date", read_only=True, allow_null=True
+    )
     construction_state = serializers.CharField(read_only=True)
 
     class Meta:
