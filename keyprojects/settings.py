@@ -102,6 +102,7 @@ MIDDLEWARE = [
     "org.middleware.IdleTimeoutMiddleware",
     "org.middleware.PasswordChangeRequiredMiddleware",
     "org.middleware.RolePageMiddleware",
+    "org.middleware.QueryNoticeMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

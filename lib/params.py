@@ -59,3 +59,23 @@ class IdFilter(filters.NumberFilter):
         kwargs.setdefault("max_value", MAX_ID)
         kwargs.setdefault("decimal_places", 0)
         super().__init__(*args, **kwargs)
+
+
+# Query values a page reads as numbers, and their sane bounds (a notice says when one is ignored).
+PAGE_BOUNDS: dict[str, tuple[int, int]] = {
+    "year": YEARS,
+    "plan_year": YEARS,
+    "month": (1, 12),
+    "page": (1, 10**9),
+    **{name: (1, MAX_ID) for name in ("project", "unit", "responsible_unit", "town", "category", "industry")},
+}
+
+
+def ignored_values(params: Mapping[str, Any]) -> list[str]:
+    """The `name=value` pairs of a page's query string that are not numbers within their bounds."""
+    ignored = []
+    for name, (low, high) in PAGE_BOUNDS.items():
+        value = str(params.get(name, "")).strip()
+        if value and query_int(params, name, low - 1, low, high) == low - 1:
+            ignored.append(f"{name}={value[:30]}")
+    return ignored

@@ -13,6 +13,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from lib.params import ignored_values
 from org.menu import may_open
 
 SESSION_LAST_SEEN = "last_seen"
@@ -89,3 +90,19 @@ class RolePageMiddleware:
         if not may_open(user, match.view_name):
             raise PermissionDenied(_("您的角色不能打开此页面。"))
         return None
+
+
+class QueryNoticeMiddleware:
+    """A page given an out-of-range number in its query string (year=10000) says it showed the default."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method == "GET" and not request.path.startswith("/api/") and request.GET:
+            ignored = ignored_values(request.GET)
+            if ignored and getattr(request, "user", None) is not None and request.user.is_authenticated:
+                messages.warning(
+                    request, _("查询条件 %(v)s 超出范围，已按默认显示。") % {"v": "、".join(ignored)}
+                )
+        return self.get_response(request)

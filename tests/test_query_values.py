@@ -76,5 +76,8 @@ def test_the_api_answers_400_naming_the_value(world, client_for, url):
     "url",
     ["/problems/?year=10000", "/meetings/?year=-1", "/elements/funding/?project=99999999999999999999999"],
 )
-def test_pages_fall_back_to_their_default(world, client_for, url):
-    assert client_for(world.coordinator).get(url).status_code == 200
+def test_pages_fall_back_to_their_default_and_say_so(world, client_for, url):
+    response = client_for(world.coordinator).get(url)
+    assert response.status_code == 200
+    value = url.split("?")[1]
+    assert f"查询条件 {value} 超出范围，已按默认显示。" in response.content.decode()
