@@ -5,7 +5,9 @@ from datetime import timedelta
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
@@ -35,7 +37,18 @@ schema.config.phases.update(phases=["examples", "fuzzing"])
 
 
 @pytest.fixture
-def records(world):
+def connection_kept():
+    """The WSGI handler closes the database connection when a request ends, which on PostgreSQL would
+    close the test's own transaction; Django's test client keeps it open the same way."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def records(world, connection_kept):
     """Rows whose optional fields are empty, where responses once broke the schema: an overdue
     problem, a start event whose project has no actual start date, a meeting with a matter."""
     make_problem(world.project_a, world.housing, deadline=timezone.localdate() - timedelta(days=40))
