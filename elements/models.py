@@ -11,9 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from catalog.models import DictionaryItem
 from elements.choices import SPECIAL_BOND, ElementStatus, IndicatorSource
 from elements.querysets import BondPace, ElementNeedQuerySet, FundingRecordQuerySet, bond_pace
+from lib.fields import money_field
 from org.choices import UnitKind
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
 NOT_NEGATIVE = [MinValueValidator(Decimal(0))]
 
 
@@ -27,16 +27,15 @@ class FundingRecord(models.Model):
     year = models.PositiveSmallIntegerField(
         _("资金年度"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
     )
-    planned = models.DecimalField(_("计划安排（万元）"), **MONEY, default=Decimal(0), validators=NOT_NEGATIVE)
-    approved = models.DecimalField(
+    planned = money_field(_("计划安排（万元）"), default=Decimal(0), validators=NOT_NEGATIVE)
+    approved = money_field(
         _("下达/批复（万元）"),
-        **MONEY,
         default=Decimal(0),
         validators=NOT_NEGATIVE,
         help_text=_("专项债券填发行额度。"),
     )
-    arrived = models.DecimalField(_("到位（万元）"), **MONEY, default=Decimal(0), validators=NOT_NEGATIVE)
-    spent = models.DecimalField(_("已支出（万元）"), **MONEY, default=Decimal(0), validators=NOT_NEGATIVE)
+    arrived = money_field(_("到位（万元）"), default=Decimal(0), validators=NOT_NEGATIVE)
+    spent = money_field(_("已支出（万元）"), default=Decimal(0), validators=NOT_NEGATIVE)
     document_number = models.CharField(_("文号"), max_length=100, blank=True)
     approved_on = models.DateField(_("下达日期"), null=True, blank=True)
     arrived_on = models.DateField(_("到位日期"), null=True, blank=True)
@@ -113,13 +112,25 @@ class ElementNeed(models.Model):
     type = models.ForeignKey(
         ElementType, verbose_name=_("要素类型"), on_delete=models.PROTECT, related_name="needs"
     )
-    needed = models.DecimalField(_("需求量"), **MONEY, validators=NOT_NEGATIVE)
-    secured = models.DecimalField(_("已保障量"), **MONEY, default=Decimal(0), validators=NOT_NEGATIVE)
+    needed = models.DecimalField(_("需求量"), max_digits=14, decimal_places=2, validators=NOT_NEGATIVE)
+    secured = models.DecimalField(
+        _("已保障量"), max_digits=14, decimal_places=2, default=Decimal(0), validators=NOT_NEGATIVE
+    )
     cultivated_needed = models.DecimalField(
-        _("其中耕地需求（亩）"), **MONEY, null=True, blank=True, validators=NOT_NEGATIVE
+        _("其中耕地需求（亩）"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=NOT_NEGATIVE,
     )
     cultivated_secured = models.DecimalField(
-        _("其中耕地已保障（亩）"), **MONEY, null=True, blank=True, validators=NOT_NEGATIVE
+        _("其中耕地已保障（亩）"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=NOT_NEGATIVE,
     )
     indicator_source = models.CharField(
         _("指标来源"), max_length=20, choices=IndicatorSource.choices, blank=True

@@ -8,12 +8,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
+from lib.fields import money_field
 from pipeline.choices import Decision, Readiness
 from pipeline.querysets import LEVEL_FLAGS, PipelineEntryQuerySet, ReviewDecisionQuerySet
 from plans.choices import PlanLevel
 from projects.choices import ProjectStatus
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
 YEAR_VALIDATORS = [MinValueValidator(2000), MaxValueValidator(2100)]
 # Only projects still being planned or prepared enter the pipeline.
 PIPELINE_STATUSES = (ProjectStatus.RESERVE, ProjectStatus.PRELIMINARY)
@@ -26,11 +26,9 @@ class PipelineEntry(models.Model):
         "projects.Project", on_delete=models.CASCADE, related_name="pipeline_entries", verbose_name=_("项目")
     )
     proposed_year = models.PositiveSmallIntegerField(_("拟实施年度"), validators=YEAR_VALIDATORS)
-    estimated_investment = models.DecimalField(
-        _("概算投资（万元）"), **MONEY, validators=[MinValueValidator(Decimal(0))]
-    )
-    proposed_annual_investment = models.DecimalField(
-        _("拟安排年度投资（万元）"), **MONEY, default=Decimal(0), validators=[MinValueValidator(Decimal(0))]
+    estimated_investment = money_field(_("概算投资（万元）"), validators=[MinValueValidator(Decimal(0))])
+    proposed_annual_investment = money_field(
+        _("拟安排年度投资（万元）"), default=Decimal(0), validators=[MinValueValidator(Decimal(0))]
     )
     to_province = models.BooleanField(_("拟申报省重点"), default=False)
     to_city = models.BooleanField(_("拟申报市重点"), default=False)

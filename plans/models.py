@@ -10,12 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
+from lib.fields import money_field
 from plans.choices import PlanKind, PlanLevel, PlanType
 from projects.choices import SIZE_BUCKET_BOUNDS, SizeBucket, in_size_bucket
 from projects.querysets import ScopedQuerySet
-
-MONEY = {"max_digits": 14, "decimal_places": 2}
-
 
 # A version takes effect when it is issued: the initial plan at once, an adjustment (调整方案) once
 # its 下达日期 is set; until then the adjustment is a draft being prepared.
@@ -269,9 +267,7 @@ class PlanEntry(models.Model):
         "projects.Project", on_delete=models.PROTECT, related_name="plan_entries", verbose_name=_("项目")
     )
     plan_type = models.CharField(_("计划类型"), max_length=20, choices=PlanType.choices)
-    annual_investment = models.DecimalField(
-        _("年度计划投资（万元）"), **MONEY, validators=[MinValueValidator(Decimal(0))]
-    )
+    annual_investment = money_field(_("年度计划投资（万元）"), validators=[MinValueValidator(Decimal(0))])
     target = models.CharField(_("年度建设目标"), max_length=300, blank=True)
     planned_start_month = models.PositiveSmallIntegerField(
         _("计划开工月份"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(12)]

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
+from lib.fields import money_field
 from progress.choices import ReportState, RevisionKind
 from progress.periods import Period
 from progress.photos import delete_files_on_commit, photo_file_name
@@ -23,7 +24,6 @@ from projects.querysets import ScopedQuerySet
 if TYPE_CHECKING:
     from org.models import User
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
 ZERO = Decimal("0.00")
 # The figures a correction or an import may change, and that history keeps.
 TRACKED_FIELDS = (
@@ -91,9 +91,9 @@ class Report(VersionedModel):
         _("报送频率"), max_length=20, choices=Frequency.choices, default=Frequency.MONTHLY
     )
     seq = models.PositiveIntegerField(editable=False, db_index=True)
-    amount = models.DecimalField(_("本期完成投资（万元）"), **MONEY, default=ZERO)
-    year_to_date = models.DecimalField(_("年度完成投资（万元）"), **MONEY, default=ZERO)
-    cumulative = models.DecimalField(_("累计完成投资（万元）"), **MONEY, default=ZERO)
+    amount = money_field(_("本期完成投资（万元）"), default=ZERO)
+    year_to_date = money_field(_("年度完成投资（万元）"), default=ZERO)
+    cumulative = money_field(_("累计完成投资（万元）"), default=ZERO)
     # Set when this report opens the project's figures (first import of a year): the year-to-date
     # and cumulative figures were taken from the table, not summed from earlier periods.
     is_opening = models.BooleanField(_("期初数"), default=False)
@@ -437,10 +437,10 @@ class MonthlyProgress(models.Model):
     )
     year = models.PositiveSmallIntegerField()
     month = models.PositiveSmallIntegerField()
-    amount = models.DecimalField(**MONEY, default=ZERO)
-    ytd_increment = models.DecimalField(**MONEY, default=ZERO)
-    year_to_date = models.DecimalField(**MONEY, default=ZERO)
-    cumulative = models.DecimalField(**MONEY, default=ZERO)
+    amount = money_field(default=ZERO)
+    ytd_increment = money_field(default=ZERO)
+    year_to_date = money_field(default=ZERO)
+    cumulative = money_field(default=ZERO)
 
     class Meta:
         verbose_name = _("月度汇总")
@@ -466,18 +466,18 @@ class YearProgress(models.Model):
         "projects.Project", on_delete=models.CASCADE, related_name="yearly", db_index=False
     )
     year = models.PositiveSmallIntegerField()
-    ytd_01 = models.DecimalField(**MONEY, default=ZERO)
-    ytd_02 = models.DecimalField(**MONEY, default=ZERO)
-    ytd_03 = models.DecimalField(**MONEY, default=ZERO)
-    ytd_04 = models.DecimalField(**MONEY, default=ZERO)
-    ytd_05 = models.DecimalField(**MONEY, default=ZERO)
-    ytd_06 = models.DecimalField(**MONEY, default=ZERO)
-    ytd_07 = models.DecimalField(**MONEY, default=ZERO)
-    ytd_08 = models.DecimalField(**MONEY, default=ZERO)
-    ytd_09 = models.DecimalField(**MONEY, default=ZERO)
-    ytd_10 = models.DecimalField(**MONEY, default=ZERO)
-    ytd_11 = models.DecimalField(**MONEY, default=ZERO)
-    ytd_12 = models.DecimalField(**MONEY, default=ZERO)
+    ytd_01 = money_field(default=ZERO)
+    ytd_02 = money_field(default=ZERO)
+    ytd_03 = money_field(default=ZERO)
+    ytd_04 = money_field(default=ZERO)
+    ytd_05 = money_field(default=ZERO)
+    ytd_06 = money_field(default=ZERO)
+    ytd_07 = money_field(default=ZERO)
+    ytd_08 = money_field(default=ZERO)
+    ytd_09 = money_field(default=ZERO)
+    ytd_10 = money_field(default=ZERO)
+    ytd_11 = money_field(default=ZERO)
+    ytd_12 = money_field(default=ZERO)
 
     class Meta:
         verbose_name = _("年度进度汇总")

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
+from lib.fields import money_field
 from lib.numbers import size_bucket
 from lib.validators import (
     normalize_build_years,
@@ -31,8 +32,6 @@ from projects.querysets import ProjectQuerySet, ScopedQuerySet
 
 if TYPE_CHECKING:
     from org.models import User
-
-MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
 class VersionConflict(ValidationError):
@@ -150,9 +149,7 @@ class Project(VersionedModel):
     planned_completion_date = models.DateField(_("计划竣工时间"), null=True, blank=True)
     actual_start_date = models.DateField(_("实际开工时间"), null=True, blank=True)
     actual_completion_date = models.DateField(_("实际竣工时间"), null=True, blank=True)
-    total_investment = models.DecimalField(
-        _("总投资（万元）"), **MONEY, validators=[MinValueValidator(Decimal(0))]
-    )
+    total_investment = money_field(_("总投资（万元）"), validators=[MinValueValidator(Decimal(0))])
     signing_status = models.CharField(_("签约情况"), max_length=200, blank=True)
     demolition_progress = models.CharField(_("拆迁进展"), max_length=200, blank=True)
     # Empty until someone says who: 附件2 has no 责任单位 column (the "责任单位待明确" filter finds them).
