@@ -15,6 +15,7 @@ from audit.changes import record
 from audit.models import OperationLog
 from catalog.models import ProcedureType
 from figures.compute import Scope
+from lib.params import page_year
 from lib.sorting import sort_queryset
 from lib.xlsx import build_workbook, xlsx_response
 from org.choices import UnitKind
@@ -24,17 +25,10 @@ from projects.models import Procedure
 OVERDUE_SORTS = {"submitted_on": "submitted_on", "name": "project__name", "type": "type__sort_order"}
 
 
-def selected_year(request: HttpRequest) -> int:
-    value = request.GET.get("year", "")
-    if value.isdigit() and 2000 <= int(value) <= 2100:
-        return int(value)
-    return timezone.localdate().year
-
-
 @login_required
 def efficiency(request: HttpRequest) -> HttpResponse:
     """审批效能: processing days by procedure type, department and investment nature, against last year."""
-    year = selected_year(request)
+    year = page_year(request.GET)
     figures = approval_efficiency(year, Scope(user=request.user))
     if request.GET.get("export") == "xlsx":
         return export_efficiency(request, figures)

@@ -18,6 +18,7 @@ from audit.models import OperationLog
 from figures.compute import Scope, ranking, scope_entries
 from figures.views import period_of, scope_of
 from lib.dates import months_so_far
+from lib.params import page_year, query_int
 from lib.xlsx import build_workbook, xlsx_response
 from plans.choices import PlanLevel
 
@@ -92,14 +93,11 @@ def window_of(request: HttpRequest) -> Window:
     today = timezone.localdate()
     kind = request.GET.get("kind", "quarter")
     kind = kind if kind in PERIOD_KINDS else "quarter"
-    try:
-        year = int(request.GET.get("year", today.year))
-        number = int(request.GET.get("number", (today.month - 1) // 3 + 1 if kind == "quarter" else 1))
-    except ValueError:
-        year, number = today.year, 1
     limits = {"quarter": 4, "half": 2, "year": 1}
-    if not 2000 <= year <= 2100 or not 1 <= number <= limits[kind]:
-        year, number = today.year, 1
+    year = page_year(request.GET)
+    number = query_int(
+        request.GET, "number", (today.month - 1) // 3 + 1 if kind == "quarter" else 1, 1, limits[kind]
+    )
     return Window(year, kind, number)
 
 

@@ -19,6 +19,7 @@ from audit.models import OperationLog
 from bulletins.document import PdfUnavailable, docx_to_pdf, render_docx, tables_of
 from bulletins.drafting import draft
 from bulletins.models import Bulletin, BulletinKind
+from lib.params import YEARS, query_int
 from plans.choices import PlanLevel
 from projects.forms import BootstrapMixin
 
@@ -61,8 +62,8 @@ def bulletin_list(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
     if kind in BulletinKind.values:
         bulletins = bulletins.filter(kind=kind)
-    year = request.GET.get("year", "")
-    if year.isdigit():
+    year = str(query_int(request.GET, "year", 0, *YEARS) or "")
+    if year:
         bulletins = bulletins.filter(year=int(year))
     page = Paginator(bulletins, settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()

@@ -23,6 +23,7 @@ from elements.forms import ElementNeedForm, FundingRecordForm
 from elements.models import ElementNeed, ElementType, FundingRecord
 from elements.querysets import bond_thresholds
 from figures.compute import Scope
+from lib.params import page_year
 from lib.sorting import sort_queryset
 from lib.xlsx import build_workbook, xlsx_response
 from org.choices import UnitKind
@@ -47,20 +48,13 @@ NEED_SORTS = {
 }
 
 
-def selected_year(request: HttpRequest) -> int:
-    value = request.GET.get("year", "")
-    if value.isdigit() and 2000 <= int(value) <= 2100:
-        return int(value)
-    return timezone.localdate().year
-
-
 # Funding ------------------------------------------------------------------------------------------
 
 
 @login_required
 def funding(request: HttpRequest) -> HttpResponse:
     """资金保障: figures by source for the year, special bonds' spending pace, and the records."""
-    year = selected_year(request)
+    year = page_year(request.GET)
     user = request.user
     visible = FundingRecord.objects.visible_to(user).select_related(  # type: ignore[arg-type]
         "project", "project__responsible_unit", "source"

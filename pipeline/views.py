@@ -16,6 +16,7 @@ from audit.changes import diff, record, snapshot
 from audit.models import OperationLog
 from catalog.models import Category
 from figures.compute import Scope
+from lib.params import YEARS, query_int
 from lib.sorting import sort_queryset
 from lib.xlsx import build_workbook, xlsx_response
 from org.models import Unit
@@ -44,10 +45,7 @@ def require_coordinator(request: HttpRequest) -> None:
 
 def selected_year(request: HttpRequest) -> int:
     """?year= when it is a year, else next year: the pipeline being prepared now."""
-    value = request.GET.get("year", "")
-    if value.isdigit() and 2000 <= int(value) <= 2100:
-        return int(value)
-    return timezone.localdate().year + 1
+    return query_int(request.GET, "year", timezone.localdate().year + 1, *YEARS)
 
 
 def visible_entries(request: HttpRequest) -> QuerySet[PipelineEntry]:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from audit.changes import diff, record, snapshot
 from audit.models import OperationLog
 from lib.numbers import year_on_year
+from lib.params import YEARS, query_int
 from lib.xlsx import build_workbook, xlsx_response
 from plans.choices import PlanLevel, PlanType
 from plans.forms import PlanEntryForm, PlanForm
@@ -46,8 +47,8 @@ def plan_list(request: HttpRequest) -> HttpResponse:
             Sum("entries__project__total_investment", filter=in_scope), 0, output_field=DecimalField()
         ),
     ).order_by("-year", "level", "-version")
-    year = request.GET.get("year", "")
-    if year.isdigit():
+    year = str(query_int(request.GET, "year", 0, *YEARS) or "")
+    if year:
         plans = plans.filter(year=int(year))
     page = Paginator(plans, settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     years = Plan.objects.order_by("-year").values_list("year", flat=True).distinct()

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from audit.changes import diff, record, snapshot
 from audit.models import OperationLog
+from lib.params import page_year
 from lib.xlsx import build_workbook, xlsx_response
 from projects.access import get_for_user
 from projects.models import Project
@@ -25,13 +26,6 @@ from starts.models import StartEvent, StartEventProject
 def require_coordinator(request: HttpRequest) -> None:
     if not request.user.edits_everything:  # type: ignore[union-attr]
         raise PermissionDenied(_("只有统筹协调（重点办）可以登记集中开工活动。"))
-
-
-def selected_year(request: HttpRequest) -> int:
-    value = request.GET.get("year", "")
-    if value.isdigit() and 2000 <= int(value) <= 2100:
-        return int(value)
-    return timezone.localdate().year
 
 
 def get_event_for_user(request: HttpRequest, pk: int) -> StartEvent:
@@ -55,7 +49,7 @@ def members_of(
 
 @login_required
 def event_list(request: HttpRequest) -> HttpResponse:
-    year = selected_year(request)
+    year = page_year(request.GET)
     user = request.user
     events = StartEvent.objects.visible_to(user).filter(year=year).with_totals(user).order_by("held_on", "id")  # type: ignore[arg-type]
     members = StartEventProject.objects.visible_to(user).filter(event__year=year)  # type: ignore[arg-type]
