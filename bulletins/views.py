@@ -2,7 +2,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -20,6 +19,7 @@ from bulletins.document import PdfUnavailable, docx_to_pdf, render_docx, tables_
 from bulletins.drafting import draft
 from bulletins.models import Bulletin, BulletinKind
 from lib.params import YEARS, query_int
+from org.decorators import require_coordinator
 from plans.choices import PlanLevel
 from projects.forms import BootstrapMixin
 
@@ -44,9 +44,8 @@ class EditBulletinForm(BootstrapMixin, forms.Form):
     )
 
 
-def require_coordinator(request: HttpRequest) -> None:
-    if not request.user.is_coordinator:  # type: ignore[union-attr]
-        raise PermissionDenied(_("只有重点办可以起草和印发通报简报。"))
+# Who may, as a refusal says it.
+ISSUERS = gettext_lazy("只有重点办可以起草和印发通报简报。")
 
 
 def visible_bulletins(request: HttpRequest):  # type: ignore[no-untyped-def]
@@ -81,7 +80,7 @@ def bulletin_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def bulletin_create(request: HttpRequest) -> HttpResponse:
-    require_coordinator(request)
+    require_coordinator(request, ISSUERS)
     form = NewBulletinForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -118,7 +117,7 @@ def next_number(bulletin: Bulletin) -> int | None:
 
 @login_required
 def bulletin_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    require_coordinator(request)
+    require_coordinator(request, ISSUERS)
     bulletin = get_object_or_404(Bulletin, pk=pk)
     if bulletin.state == Bulletin.State.PUBLISHED:
         messages.info(request, _("已印发的文件不能再修改。"))
@@ -155,7 +154,7 @@ def bulletin_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def bulletin_redraft(request: HttpRequest, pk: int) -> HttpResponse:
     """重新取数: draft again from today's figures (the text edits are replaced)."""
-    require_coordinator(request)
+    require_coordinator(request, ISSUERS)
     bulletin = get_object_or_404(Bulletin, pk=pk, state=Bulletin.State.DRAFT)
     drafted = draft(bulletin.kind, bulletin.year, bulletin.month, bulletin.level)
     bulletin.title, bulletin.sections, bulletin.figures = (
@@ -181,7 +180,7 @@ def bulletin_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def bulletin_publish(request: HttpRequest, pk: int) -> HttpResponse:
-    require_coordinator(request)
+    require_coordinator(request, ISSUERS)
     with transaction.atomic():
         bulletin = get_object_or_404(Bulletin.objects.select_for_update(), pk=pk, state=Bulletin.State.DRAFT)
         bulletin.number = next_number(bulletin)

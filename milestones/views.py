@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import QuerySet
@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from audit.changes import diff, record, snapshot
@@ -22,6 +23,7 @@ from milestones.forms import ApplyTemplateForm, MilestoneForm, NodeFormSet, Temp
 from milestones.gantt import COLOURS, build_gantt
 from milestones.models import Milestone, MilestoneTemplate
 from milestones.querysets import milestone_thresholds
+from org.decorators import coordinator_required
 from org.models import Unit, User
 from projects.access import get_project_for_user
 from projects.filtersets import ProjectFilterSet
@@ -237,10 +239,8 @@ def template_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@coordinator_required(gettext_lazy("节点计划模板由重点办（统筹协调）或系统管理员维护。"))
 def template_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    if not request.user.edits_everything:  # type: ignore[union-attr]
-        raise PermissionDenied(_("节点计划模板由重点办（统筹协调）或系统管理员维护。"))
     template = get_object_or_404(MilestoneTemplate, pk=pk) if pk else None
     before = snapshot(template) if template else {}
     form = TemplateForm(request.POST or None, instance=template)

@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
 
 View = Callable[..., HttpResponse]
 
@@ -36,3 +37,24 @@ def directory_required(view: View) -> View:
         return view(request, *args, **kwargs)
 
     return wrapped
+
+
+def require_coordinator(request: HttpRequest, message: Any = None) -> None:
+    """统筹协调（重点办） and administrators pass; anyone else gets 403 with `message`, which says who may."""
+    if not request.user.is_coordinator:  # type: ignore[union-attr]
+        raise PermissionDenied(message or _("只有统筹协调（重点办）可以进行此操作。"))
+
+
+def coordinator_required(message: Any = None) -> Callable[[View], View]:
+    """A view only 统筹协调（重点办） and administrators may open (see require_coordinator)."""
+
+    def decorate(view: View) -> View:
+        @login_required
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            require_coordinator(request, message)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorate

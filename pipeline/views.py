@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from audit.changes import diff, record, snapshot
@@ -19,6 +20,7 @@ from figures.compute import Scope
 from lib.params import YEARS, query_int
 from lib.sorting import sort_queryset
 from lib.xlsx import build_workbook, xlsx_response
+from org.decorators import require_coordinator
 from org.models import Unit
 from pipeline.choices import Decision, Readiness
 from pipeline.figures import pipeline_figures
@@ -38,9 +40,8 @@ SORTS = {
 }
 
 
-def require_coordinator(request: HttpRequest) -> None:
-    if not request.user.edits_everything:  # type: ignore[union-attr]
-        raise PermissionDenied(_("只有统筹协调（重点办）可以组织谋划审查和纳入年度计划。"))
+# Who may, as a refusal says it.
+REVIEWERS = gettext_lazy("只有统筹协调（重点办）可以组织谋划审查和纳入年度计划。")
 
 
 def selected_year(request: HttpRequest) -> int:
@@ -238,7 +239,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("已新建%(round)s。") % {"round": review})
             return redirect("pipeline:round", pk=review.pk)
     elif request.method == "POST":
-        require_coordinator(request)
+        require_coordinator(request, REVIEWERS)
     return render(request, "pipeline/round_list.html", {"year": year, "rounds": rounds, "form": form})
 
 
@@ -250,7 +251,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     made = {d.entry_id: d for d in review.decisions.filter(entry__in=entries).select_related("decided_by")}
     if request.method == "POST":
-        require_coordinator(request)
+        require_coordinator(request, REVIEWERS)
         count = 0
         with transaction.atomic():
             for entry in entries:
@@ -293,7 +294,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def promote(request: HttpRequest) -> HttpResponse:
-    require_coordinator(request)
+    require_coordinator(request, REVIEWERS)
     year = selected_year(request)
     candidates = visible_entries(request).filter(proposed_year=year).active().with_plan_levels()
     form = PromoteForm(request.POST or None, entries=candidates)

@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from audit.changes import diff, record, snapshot
@@ -16,6 +17,7 @@ from audit.models import OperationLog
 from lib.numbers import year_on_year
 from lib.params import YEARS, query_int
 from lib.xlsx import build_workbook, xlsx_response
+from org.decorators import require_coordinator
 from plans.choices import PlanLevel, PlanType
 from plans.forms import PlanEntryForm, PlanForm
 from plans.models import Plan, PlanEntry
@@ -29,9 +31,8 @@ ENTRY_SORTS = {
 }
 
 
-def require_coordinator(request: HttpRequest) -> None:
-    if not request.user.is_coordinator:  # type: ignore[union-attr]
-        raise PermissionDenied(_("只有统筹协调（重点办）可以编制和调整年度计划。"))
+# Who may, as a refusal says it.
+PLAN_EDITORS = gettext_lazy("只有统筹协调（重点办）可以编制和调整年度计划。")
 
 
 @login_required
@@ -57,7 +58,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def plan_create(request: HttpRequest) -> HttpResponse:
-    require_coordinator(request)
+    require_coordinator(request, PLAN_EDITORS)
     form = PlanForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
@@ -72,7 +73,7 @@ def plan_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    require_coordinator(request)
+    require_coordinator(request, PLAN_EDITORS)
     plan = get_object_or_404(Plan, pk=pk)
     before = snapshot(plan)
     form = PlanForm(request.POST or None, instance=plan)
@@ -189,7 +190,7 @@ def plan_diff(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def plan_adjust(request: HttpRequest, pk: int) -> HttpResponse:
-    require_coordinator(request)
+    require_coordinator(request, PLAN_EDITORS)
     plan = get_object_or_404(Plan, pk=pk)
     try:
         new = plan.adjust(by=request.user)
@@ -219,7 +220,7 @@ def mark_counted_elsewhere(plan: Plan, entries: list[PlanEntry]) -> None:
 
 
 def editable_plan(request: HttpRequest, pk: int) -> Plan:
-    require_coordinator(request)
+    require_coordinator(request, PLAN_EDITORS)
     plan = get_object_or_404(Plan, pk=pk)
     if not plan.is_latest:
         raise PermissionDenied(_("历史版本不能修改，请在最新版本上调整。"))

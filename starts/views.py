@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import QuerySet
@@ -10,22 +9,22 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from audit.changes import diff, record, snapshot
 from audit.models import OperationLog
 from lib.params import page_year
 from lib.xlsx import build_workbook, xlsx_response
+from org.decorators import require_coordinator
 from projects.access import get_for_user
 from projects.models import Project
 from starts.choices import ConstructionState
 from starts.forms import StartEventForm
 from starts.models import StartEvent, StartEventProject
 
-
-def require_coordinator(request: HttpRequest) -> None:
-    if not request.user.edits_everything:  # type: ignore[union-attr]
-        raise PermissionDenied(_("只有统筹协调（重点办）可以登记集中开工活动。"))
+# Who may, as a refusal says it.
+EVENT_EDITORS = gettext_lazy("只有统筹协调（重点办）可以登记集中开工活动。")
 
 
 def get_event_for_user(request: HttpRequest, pk: int) -> StartEvent:
@@ -148,7 +147,7 @@ def save_members(event: StartEvent, projects: QuerySet[Project]) -> tuple[list[s
 
 @login_required
 def event_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    require_coordinator(request)
+    require_coordinator(request, EVENT_EDITORS)
     event = get_event_for_user(request, pk) if pk else None
     before = snapshot(event) if event else {}
     form = StartEventForm(request.POST or None, instance=event, user=request.user)
@@ -175,7 +174,7 @@ def event_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @login_required
 @require_POST
 def event_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    require_coordinator(request)
+    require_coordinator(request, EVENT_EDITORS)
     event = get_event_for_user(request, pk)
     with transaction.atomic():
         record(request, OperationLog.Action.DELETE, event, changes=diff(snapshot(event), {}))
