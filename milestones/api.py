@@ -5,7 +5,6 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.decorators import action
@@ -15,7 +14,7 @@ from rest_framework.response import Response
 from audit.changes import record
 from audit.models import OperationLog
 from keyprojects.api import CleanModelSerializer, LoggedWritesMixin, ScopedObjectMixin
-from lib.params import IdFilter
+from milestones.filtersets import MilestoneFilterSet
 from milestones.models import Milestone, MilestoneTemplate, MilestoneTemplateNode
 from milestones.querysets import milestone_thresholds
 from problems.api import related
@@ -58,26 +57,6 @@ class MilestoneSerializer(CleanModelSerializer):
 
     def get_days_overdue(self, milestone: Milestone) -> int:
         return milestone.days_overdue()
-
-
-class MilestoneFilterSet(filters.FilterSet):
-    project = IdFilter(label=_("项目"), field_name="project_id")
-    overdue = filters.BooleanFilter(label=_("超期"), method="filter_overdue")
-    done = filters.BooleanFilter(
-        label=_("已完成"), field_name="actual_date", lookup_expr="isnull", exclude=True
-    )
-
-    class Meta:
-        model = Milestone
-        fields: list[str] = []
-
-    def filter_overdue(
-        self, queryset: QuerySet[Milestone], name: str, value: bool | None
-    ) -> QuerySet[Milestone]:
-        if value is None:
-            return queryset
-        overdue = Milestone.objects.overdue(timezone.localdate()).values("pk")
-        return queryset.filter(pk__in=overdue) if value else queryset.exclude(pk__in=overdue)
 
 
 class ApplyTemplateSerializer(serializers.Serializer):

@@ -6,7 +6,6 @@ from django.db import transaction
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
-from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, permissions, serializers, status, viewsets
@@ -16,7 +15,7 @@ from rest_framework.response import Response
 
 from audit.changes import diff, record, snapshot
 from keyprojects.api import CleanModelSerializer, LoggedWritesMixin, ReadOnlyOrCoordinator, ScopedObjectMixin
-from lib.params import IdFilter
+from plans.filtersets import PlanEntryFilterSet, PlanFilterSet
 from plans.models import Plan, PlanEntry
 from projects.api import EditableProjectField
 from projects.models import Project
@@ -78,20 +77,6 @@ class PlanAdjustSerializer(serializers.Serializer):
         label=_("计划名称"), max_length=200, required=False, allow_blank=True, default=""
     )
     note = serializers.CharField(label=_("说明"), required=False, allow_blank=True, default="")
-
-
-class PlanFilterSet(filters.FilterSet):
-    in_force = filters.BooleanFilter(label=_("现行版本"), method="filter_in_force")
-
-    class Meta:
-        model = Plan
-        fields = ["year", "level", "version", "kind"]
-
-    def filter_in_force(self, queryset: QuerySet[Plan], name: str, value: bool | None) -> QuerySet[Plan]:
-        if value is None:
-            return queryset
-        in_force = Plan.objects.in_force().values("pk")
-        return queryset.filter(pk__in=in_force) if value else queryset.exclude(pk__in=in_force)
 
 
 class PlanViewSet(
@@ -189,15 +174,6 @@ class PlanEntrySerializer(CleanModelSerializer):
         if self.instance is not None and not self.instance.plan.is_latest:
             raise serializers.ValidationError({"plan": [NOT_LATEST]})
         return super().validate(attrs)
-
-
-class PlanEntryFilterSet(filters.FilterSet):
-    # A plain number, so an id out of reach gives an empty list exactly like one that does not exist.
-    project = IdFilter(label=_("项目"), field_name="project_id")
-
-    class Meta:
-        model = PlanEntry
-        fields = ["plan", "plan__year", "plan__level", "plan_type", "project"]
 
 
 class PlanEntryViewSet(ScopedObjectMixin, LoggedWritesMixin, viewsets.ModelViewSet):

@@ -6,7 +6,6 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
-from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, serializers, viewsets
@@ -24,12 +23,11 @@ from keyprojects.api import (
     ScopedObjectMixin,
     VersionedModelSerializer,
 )
-from lib.params import IdFilter
 from lib.validators import validate_phone
 from org.choices import Role
 from org.models import Person, Unit
 from projects.choices import ProjectStatus
-from projects.filtersets import ProjectFilterSet
+from projects.filtersets import ProcedureFilterSet, ProjectFilterSet
 from projects.models import Procedure, Project
 
 
@@ -379,15 +377,6 @@ class ProjectViewSet(
         logs = OperationLog.objects.filter(project=project).select_related("user")
         page = self.paginate_queryset(logs)
         return self.get_paginated_response(OperationLogSerializer(page, many=True).data)
-
-
-class ProcedureFilterSet(filters.FilterSet):
-    # A plain number, so an id out of reach gives an empty list exactly like one that does not exist.
-    project = IdFilter(label=_("项目"), field_name="project_id")
-
-    class Meta:
-        model = Procedure
-        fields = ["project", "type", "status", "green_channel"]
 
 
 class ProcedureViewSet(ScopedObjectMixin, LoggedWritesMixin, viewsets.ModelViewSet):

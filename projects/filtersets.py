@@ -6,12 +6,12 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
 from catalog.models import Category, IndustryField
-from lib.params import YearFilter
+from lib.params import IdFilter, YearFilter
 from org.choices import UnitKind
 from org.models import Unit
 from plans.choices import PlanLevel
 from projects.choices import InvestmentNature, ProjectStatus, SizeBucket, in_size_bucket
-from projects.models import Project
+from projects.models import Procedure, Project
 
 
 def units_for_request(request: HttpRequest | None) -> QuerySet[Unit]:
@@ -75,3 +75,12 @@ class ProjectFilterSet(filters.FilterSet):
             listed = PlanEntry.objects.filter(plan__in=plans).values("project_id")
             queryset = queryset.filter(pk__in=listed)
         return queryset
+
+
+class ProcedureFilterSet(filters.FilterSet):
+    # A plain number, so an id out of reach gives an empty list exactly like one that does not exist.
+    project = IdFilter(label=_("项目"), field_name="project_id")
+
+    class Meta:
+        model = Procedure
+        fields = ["project", "type", "status", "green_channel"]
