@@ -268,15 +268,15 @@ def name_rows(result: ImportResult, batch: ImportBatch) -> list[dict[str, Any]]:
                 (f"map:{pk}", _("对应到：%(label)s") % {"label": label})
                 for pk, label in names.labels.get(unknown.kind, {}).items()
             ][:UNIT_CHOICES_LIMIT]
+        # The candidates are offered above the full list; each entry once.
+        offered = {value for value, _label in options}
         rows.append(
             {
                 "index": index,
                 "unknown": unknown,
                 "header": result.names.parsed.headers.get(unknown.column, unknown.kind_label),
                 "options": options,
-                "others": [
-                    (value, label) for value, label in others if value not in {v for v, _l in options}
-                ],
+                "others": [(value, label) for value, label in others if value not in offered],
                 "selected": selected,
                 "parent": mapped.get(str(chosen.get("parent") or ""), str(chosen.get("parent") or "")),
                 "parents": parents

@@ -90,6 +90,19 @@ class NamedPerson:
     unit: Unit | None
 
 
+def person_part(source: str, label: Any, max_length: int, *validators: Any) -> serializers.CharField:
+    """A person's name or phone as the API reads and writes it (see PEOPLE); blank means nobody."""
+    return serializers.CharField(
+        source=source,
+        label=label,
+        max_length=max_length,
+        required=False,
+        allow_blank=True,
+        default="",
+        validators=list(validators),
+    )
+
+
 def resolve_people(validated_data: dict[str, Any]) -> dict[str, Any]:
     """The named people as directory entries, inside the write's transaction (a refused write adds nobody)."""
     for key in PEOPLE:
@@ -108,40 +121,10 @@ class ProjectSerializer(VersionedModelSerializer):
     leader_in_charge_name = serializers.CharField(source="leader_in_charge.name", read_only=True, default="")
     chief_officer_name = serializers.CharField(source="chief_officer.name", read_only=True, default="")
     # 责任人 and 联系人 by name and phone, as the forms take them; a write finds or adds the person.
-    responsible_person = serializers.CharField(
-        source="responsible_person.name",
-        label=_("责任人"),
-        max_length=40,
-        required=False,
-        allow_blank=True,
-        default="",
-    )
-    responsible_phone = serializers.CharField(
-        source="responsible_person.phone",
-        label=_("责任人电话"),
-        max_length=30,
-        required=False,
-        allow_blank=True,
-        default="",
-        validators=[validate_phone],
-    )
-    owner_contact = serializers.CharField(
-        source="owner_contact.name",
-        label=_("项目单位联系人"),
-        max_length=40,
-        required=False,
-        allow_blank=True,
-        default="",
-    )
-    owner_phone = serializers.CharField(
-        source="owner_contact.phone",
-        label=_("项目单位联系电话"),
-        max_length=30,
-        required=False,
-        allow_blank=True,
-        default="",
-        validators=[validate_phone],
-    )
+    responsible_person = person_part("responsible_person.name", _("责任人"), 40)
+    responsible_phone = person_part("responsible_person.phone", _("责任人电话"), 30, validate_phone)
+    owner_contact = person_part("owner_contact.name", _("项目单位联系人"), 40)
+    owner_phone = person_part("owner_contact.phone", _("项目单位联系电话"), 30, validate_phone)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     size_bucket = serializers.CharField(read_only=True)
 
