@@ -7,6 +7,7 @@ from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, S
 from django.db.models.functions import Coalesce
 
 from alerts.choices import AlertState, Colour
+from figures.registry import Context
 from lib.numbers import percent
 from projects.querysets import ScopedQuerySet
 
@@ -107,3 +108,8 @@ def alert_figures(projects: QuerySet, until: datetime | None = None) -> dict[str
     from alerts.models import Alert
 
     return Alert.objects.filter(project_id__in=projects).summary(until)
+
+
+def figures_section(context: Context) -> dict[str, Any]:
+    """预警: raised by the end of the month, closed by then, closure rate; by rule and colour."""
+    return {"alerts": alert_figures(context.entries.values("project_id"), until=context.until)}

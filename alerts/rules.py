@@ -66,6 +66,8 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from alerts.choices import Colour
+from lib.numbers import ahead_of_time, completion_rate
+from plans.scope import Scope, scope_entries
 
 if TYPE_CHECKING:
     from alerts.models import AlertRuleConfig
@@ -294,15 +296,7 @@ class InvestmentLag(Rule):
         return None
 
     def findings(self, today: date, config: "AlertRuleConfig") -> Iterable[Finding]:
-        from figures.compute import (
-            MONEY,
-            ZERO,
-            Scope,
-            ahead_of_time,
-            completion_rate,
-            scope_entries,
-            this_year,
-        )
+        from figures.compute import MONEY, ZERO, this_year
         from lib.numbers import quantize
         from progress.models import YearProgress
 

@@ -11,9 +11,9 @@ from rest_framework.response import Response
 
 from approvals.figures import approval_efficiency, overdue_procedures
 from approvals.filtersets import OverdueFilterSet
-from figures.compute import Scope
 from lib.jsondata import plain
 from lib.params import api_year
+from plans.scope import Scope
 from projects.api import ProcedureSerializer
 from projects.models import Procedure
 

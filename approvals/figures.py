@@ -4,18 +4,17 @@ and the procedures in progress past their time limit. Every average is computed 
 import calendar
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
 from django.utils import timezone
 
 from catalog.models import ProcedureType
+from figures.registry import Context
 from lib.numbers import quantize
+from plans.scope import Scope, is_whole, scope_projects
 from projects.choices import InvestmentNature, ProcedureStatus
 from projects.models import Procedure
-
-if TYPE_CHECKING:
-    from figures.compute import Scope
 
 PROCESSING = ExpressionWrapper(F("approved_on") - F("submitted_on"), output_field=DurationField())
 GREEN = Q(green_channel=True)
@@ -38,9 +37,8 @@ def efficiency_change(last_days: Decimal | None, this_days: Decimal | None) -> D
     return quantize((last_days - this_days) * 100 / last_days, 1)
 
 
-def scoped_procedures(year: int, scope: "Scope | None" = None) -> QuerySet[Procedure]:
-    """The procedures of the projects in `scope` (see figures.compute.scope_projects)."""
-    from figures.compute import is_whole, scope_projects
+def scoped_procedures(year: int, scope: Scope | None = None) -> QuerySet[Procedure]:
+    """The procedures of the projects in `scope` (see plans.scope.scope_projects)."""
 
     if scope is None or is_whole(scope):
         # Every project: no semi-join over the whole registry.
@@ -141,9 +139,7 @@ def overdue_procedures(procedures: QuerySet[Procedure], today: date | None = Non
     return procedures.filter(status=ProcedureStatus.IN_PROGRESS, submitted_on__isnull=False).filter(condition)
 
 
-def approval_efficiency(
-    year: int, scope: "Scope | None" = None, through: date | None = None
-) -> dict[str, Any]:
+def approval_efficiency(year: int, scope: Scope | None = None, through: date | None = None) -> dict[str, Any]:
     """审批效能 of `year` (procedures approved from 1 January to `through`, by default the year's end or
     today) against the same days of last year: average processing days per type, per approving
     department and per investment nature (政府投资/企业投资), green channel against ordinary."""
@@ -165,3 +161,8 @@ def approval_efficiency(
         "in_progress": procedures.filter(status=ProcedureStatus.IN_PROGRESS).count(),
         "overdue": overdue_procedures(procedures, today).count(),
     }
+
+
+def figures_section(context: Context) -> dict[str, Any]:
+    """审批效能 of the year through the end of the month (or today)."""
+    return {"approvals": approval_efficiency(context.year, context.scope, through=context.as_of)}

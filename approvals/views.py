@@ -14,12 +14,12 @@ from approvals.filtersets import OverdueFilterSet
 from audit.changes import record
 from audit.models import OperationLog
 from catalog.models import ProcedureType
-from figures.compute import Scope
 from lib.params import page_year
 from lib.sorting import sort_queryset
 from lib.xlsx import build_workbook, xlsx_response
 from org.choices import UnitKind
 from org.models import Unit
+from plans.scope import Scope
 from projects.models import Procedure
 
 OVERDUE_SORTS = {"submitted_on": "submitted_on", "name": "project__name", "type": "type__sort_order"}

@@ -17,21 +17,20 @@ from django.utils.translation import gettext_lazy as _
 
 from assessment.models import Indicator
 from figures.compute import (
-    Scope,
     completed_by,
-    month_end,
     reporting_aggregates,
     reporting_counts,
     reporting_frequencies,
     reporting_parts,
-    scope_entries,
     with_report,
 )
+from lib.dates import month_end
 from lib.numbers import percent, quantize
 from org.choices import UnitKind
 from org.models import Unit
 from plans.choices import PlanType
 from plans.models import PlanEntry
+from plans.scope import Scope, scope_entries
 
 ZERO = Decimal(0)
 GROUPS = {

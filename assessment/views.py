@@ -15,12 +15,13 @@ from assessment.models import Indicator
 from assessment.scores import PERIOD_KINDS, Window, scores
 from audit.changes import record
 from audit.models import OperationLog
-from figures.compute import Scope, ranking, scope_entries
+from figures.compute import ranking
 from figures.views import period_of, scope_of
 from lib.dates import months_so_far
 from lib.params import page_year, query_int
 from lib.xlsx import build_workbook, xlsx_response
 from plans.choices import PlanLevel
+from plans.scope import Scope, scope_entries
 
 
 def praise_and_pressure(rows: list[dict[str, Any]], size: int = 5) -> tuple[set[int], set[int]]:

@@ -387,7 +387,9 @@ def worker(projects: int, years: int, runs: int) -> dict[str, Any]:
     from catalog.models import Category
     from figures import cells
     from figures import compute as figures
-    from figures.compute import Scope, compute
+    from figures.compute import compute
+    from plans import scope as scope_module
+    from plans.scope import Scope
 
     call_command("migrate", verbosity=0)
     last_year = timezone.localdate().year - 1
@@ -412,13 +414,13 @@ def worker(projects: int, years: int, runs: int) -> dict[str, Any]:
 
     def key_orm() -> Any:
         # As compute() does it: the scope's groups from the summary.
-        entries, in_force = figures.counting_entries(*figures.filtered_entries(year, scope))
+        entries, in_force = scope_module.counting_entries(*scope_module.filtered_entries(year, scope))
         cells.refresh([year])
         return key_figures(entries, cells.scope_groups(year, month, scope, in_force, details=False))
 
     def key_tables() -> Any:
         # The same through figures.compute straight from the tables (a unit's or an owner's page).
-        entries = figures.scope_entries(year, scope)
+        entries = scope_module.scope_entries(year, scope)
         return key_figures(entries, figures.scope_groups(entries, year, month))
 
     def key_sql(template: str = HAND_SUMMARY_SQL) -> Any:

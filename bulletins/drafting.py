@@ -9,9 +9,10 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import translation
 
 from alerts.rules import registry
-from figures.compute import Scope, behind_time_progress, compute
+from figures.compute import behind_time_progress, compute
 from lib.numbers import wan_to_yi
 from plans.choices import PlanLevel
+from plans.scope import Scope
 
 LEVEL_WORDS = {
     "": "全区重点建设项目",

@@ -17,10 +17,10 @@ from elements.figures import element_figures, funding_figures
 from elements.filtersets import ElementNeedFilterSet, FundingRecordFilterSet
 from elements.models import ElementNeed, ElementType, FundingRecord
 from elements.querysets import bond_thresholds
-from figures.compute import Scope
 from keyprojects.api import CleanModelSerializer, LoggedWritesMixin, ScopedObjectMixin
 from lib.jsondata import plain
 from lib.params import api_year
+from plans.scope import Scope
 from projects.api import EditableProjectField
 from projects.models import Project
 

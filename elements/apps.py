@@ -6,6 +6,11 @@ class ElementsConfig(AppConfig):
     verbose_name = "要素保障"
 
     def ready(self) -> None:
+        from elements.figures import figures_section
+        from figures import registry
+
+        registry.register("elements", figures_section)
+
         # The element types are one more dictionary the administrators edit with the others.
         from catalog.models import DICTIONARIES
         from elements.models import ElementType

@@ -1,24 +1,22 @@
 """资金与要素保障 figures: funding by source, special bonds and their spending pace, elements waiting."""
 
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from elements.choices import SPECIAL_BOND, PaceLevel
 from elements.models import ElementNeed, FundingRecord
+from figures.registry import Context
+from plans.scope import Scope, scope_projects
 
-if TYPE_CHECKING:
-    from figures.compute import Scope
 
-
-def scoped(model: type[FundingRecord] | type[ElementNeed], year: int, scope: "Scope | None") -> QuerySet[Any]:
-    """The rows of `model` for the projects in `scope` (see figures.compute.scope_projects)."""
+def scoped(model: type[FundingRecord] | type[ElementNeed], year: int, scope: Scope | None) -> QuerySet[Any]:
+    """The rows of `model` for the projects in `scope` (see plans.scope.scope_projects)."""
     rows = model.objects.all()
     if scope is None:
         return rows
-    from figures.compute import scope_projects
 
     # The user's scope goes through the model's own visible_to (element needs are also seen by the
     # department that supplies them); the rest through the projects.
@@ -32,7 +30,7 @@ def scoped(model: type[FundingRecord] | type[ElementNeed], year: int, scope: "Sc
     return rows
 
 
-def funding_figures(year: int, scope: "Scope | None" = None, today: date | None = None) -> dict[str, Any]:
+def funding_figures(year: int, scope: Scope | None = None, today: date | None = None) -> dict[str, Any]:
     """资金保障 of `year` by source: projects supported, 计划/下达/到位/支出 and rates; 专项债 projects,
     发行额度 and the bonds spending behind pace (黄灯/红灯)."""
     records = scoped(FundingRecord, year, scope).filter(year=year)
@@ -57,7 +55,7 @@ def funding_figures(year: int, scope: "Scope | None" = None, today: date | None 
     }
 
 
-def element_figures(year: int, scope: "Scope | None" = None) -> dict[str, Any]:
+def element_figures(year: int, scope: Scope | None = None) -> dict[str, Any]:
     """要素保障: needs by element type (needed, secured, of which 耕地) and the waiting ones by department."""
     needs = scoped(ElementNeed, year, scope)
     return {
@@ -65,3 +63,8 @@ def element_figures(year: int, scope: "Scope | None" = None) -> dict[str, Any]:
         "waiting_by_department": needs.waiting().by_department(),
         "waiting": needs.waiting().count(),
     }
+
+
+def figures_section(context: Context) -> dict[str, Any]:
+    """资金保障 of the year as it stood at the end of the month (or today)."""
+    return {"funding": funding_figures(context.year, context.scope, today=context.as_of)}

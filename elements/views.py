@@ -22,12 +22,12 @@ from elements.filtersets import ElementNeedFilterSet, FundingRecordFilterSet
 from elements.forms import ElementNeedForm, FundingRecordForm
 from elements.models import ElementNeed, ElementType, FundingRecord
 from elements.querysets import bond_thresholds
-from figures.compute import Scope
 from lib.params import page_year
 from lib.sorting import sort_queryset
 from lib.xlsx import build_workbook, xlsx_response
 from org.choices import UnitKind
 from org.models import Unit
+from plans.scope import Scope
 from projects.access import get_for_user, get_project_for_user
 from projects.models import Project
 

@@ -17,18 +17,17 @@ from django.db import connection, transaction
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
-from figures.compute import STATUS_GROUPS, Scope
 from figures.models import FigureCell, FigureStale
 from org.models import Unit
 from plans.choices import PlanType
 from plans.models import Plan, PlanEntry
+from plans.scope import Scope
 from progress.choices import PARTS_PER_MONTH, Frequency
 from progress.models import Report, YearProgress
 from progress.periods import Period
 from progress.querysets import REPORTING_STATUSES
-from projects.choices import SIZE_BUCKET_BOUNDS, SizeBucket
+from projects.choices import SIZE_BUCKET_BOUNDS, STATUS_GROUPS, SizeBucket
 from projects.models import Project
-from projects.querysets import project_scope
 
 MONTHS = range(1, 13)
 PARTS = range(1, max(PARTS_PER_MONTH.values()) + 1)
@@ -242,7 +241,7 @@ def rebuild_all() -> int:
 def serves(scope: Scope) -> bool:
     """Whether the cells can answer for `scope`: they carry no project owner, so they serve those
     who see every project (the user's data scope is then no restriction)."""
-    return scope.user is None or project_scope(scope.user) is None
+    return scope.user_sees_everything
 
 
 def scope_cells(year: int, month: int, scope: Scope, plan_ids: Iterable[int]) -> QuerySet[FigureCell]:

@@ -1,14 +1,10 @@
-"""Every figure of DOMAIN §9 for a scope and a period, computed in the database.
+"""Every figure of DOMAIN §9 for a scope (plans.scope) and a period, computed in the database.
 
-A scope is a set of plan entries of one year: the plans in force, of one level or of all levels
-(a project on several lists counts once, under its local entry first, then city, then province),
-narrowed by responsible unit (with its sub-units), town, category or plan type, and by what the
-user may see. Money is 万元 (Decimal) throughout; the rounding of DOMAIN §9 happens here, once.
+The plan figures are computed here; the other apps' figures (warnings, ledgers, pipeline, funding
+…) come from the sections they register (figures.registry). Money is 万元 (Decimal) throughout;
+the rounding of DOMAIN §9 happens here, once.
 """
 
-import calendar
-from dataclasses import dataclass
-from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
@@ -24,131 +20,32 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Cast, Coalesce
-from django.utils import timezone
-from django.utils.translation import gettext_lazy
 
-from alerts.querysets import alert_figures
 from catalog.models import Category
-from lib.numbers import largest_remainder_shares, percent, quantize, wan_to_yi, year_on_year
+from figures import cells, registry
+from lib.dates import month_end
+from lib.numbers import (
+    ahead_of_time,
+    completion_rate,
+    largest_remainder_shares,
+    percent,
+    quantize,
+    time_progress,
+    wan_to_yi,
+    year_on_year,
+)
 from org.models import Unit
 from plans.choices import PlanLevel, PlanType
-from plans.models import Plan, PlanEntry
+from plans.models import PlanEntry
+from plans.scope import Scope, counting_entries, filtered_entries, scope_entries
 from progress.choices import PARTS_PER_MONTH, Frequency
 from progress.models import YearProgress
 from progress.querysets import due_in_part
-from projects.choices import SIZE_BUCKET_BOUNDS, ProjectStatus, SizeBucket, in_size_bucket
+from progress.yearly import completed_sum, this_year, with_progress
+from projects.choices import SIZE_BUCKET_BOUNDS, STATUS_GROUPS, SizeBucket, in_size_bucket
 
 ZERO = Decimal("0.00")
 MONEY = DecimalField(max_digits=18, decimal_places=2)
-# The status groups the seeds report (已完工 / 在建 / 暂停 / 前期), in the order they are written.
-STATUS_GROUPS = [
-    ("completed", gettext_lazy("已完工"), (ProjectStatus.COMPLETED, ProjectStatus.OPERATING)),
-    ("construction", gettext_lazy("在建"), (ProjectStatus.CONSTRUCTION,)),
-    ("suspended", gettext_lazy("暂停施工"), (ProjectStatus.SUSPENDED,)),
-    ("preliminary", gettext_lazy("前期"), (ProjectStatus.PRELIMINARY, ProjectStatus.RESERVE)),
-    ("cancelled", gettext_lazy("终止"), (ProjectStatus.CANCELLED,)),
-]
-
-
-@dataclass(frozen=True)
-class Scope:
-    """Which plan entries a figure covers."""
-
-    level: str | None = None
-    unit: Unit | None = None
-    town: Unit | None = None
-    category: Category | None = None
-    plan_type: str | None = None
-    user: Any = None
-
-    def describe(self) -> dict[str, Any]:
-        return {
-            "level": self.level,
-            "unit": self.unit.pk if self.unit else None,
-            "unit_name": self.unit.name if self.unit else None,
-            "town": self.town.pk if self.town else None,
-            "category": self.category.code if self.category else None,
-            "plan_type": self.plan_type,
-        }
-
-
-def end_of_day(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.max))
-
-
-def month_end(year: int, month: int) -> date:
-    return date(year, month, calendar.monthrange(year, month)[1])
-
-
-def filtered_entries(year: int, scope: Scope) -> tuple[QuerySet[PlanEntry], dict[int, str]]:
-    """The entries of `year`'s plans in force narrowed by `scope`, a project on each list it is on;
-    and those plans' levels by id."""
-    plans = Plan.objects.in_force().filter(year=year)
-    if scope.level:
-        plans = plans.filter(level=scope.level)
-    # The plans in force are a handful of rows. Naming them lets the database plan what follows
-    # from its statistics; through the correlated version subquery it guessed one row and chose
-    # nested loops that took seconds over years of monthly progress.
-    in_force = dict(plans.values_list("pk", "level"))
-    entries = PlanEntry.objects.filter(plan_id__in=list(in_force))
-    if scope.user is not None:
-        entries = entries.visible_to(scope.user)
-    if scope.unit is not None:
-        entries = entries.filter(project__responsible_unit__path__startswith=scope.unit.path)
-    if scope.town is not None:
-        entries = entries.filter(project__town=scope.town)
-    if scope.category is not None:
-        entries = entries.filter(project__category=scope.category)
-    if scope.plan_type:
-        entries = entries.filter(plan_type=scope.plan_type)
-    return entries, in_force
-
-
-def scope_entries(year: int, scope: Scope) -> QuerySet[PlanEntry]:
-    """计划口径: the plan entries of `year` in `scope`, one per project."""
-    entries, _in_force = counting_entries(*filtered_entries(year, scope))
-    return entries
-
-
-def counting_entries(
-    entries: QuerySet[PlanEntry], in_force: dict[int, str]
-) -> tuple[QuerySet[PlanEntry], dict[int, str]]:
-    """Of filtered_entries(), the one entry per project that counts when the levels are added."""
-    if len(in_force) <= 1:
-        return entries, in_force
-    # Local first, then city, then province. The plans keep that entry marked (plans.counting),
-    # so the scope is a plain filter.
-    return entries.filter(counted=True), in_force
-
-
-def scope_projects(year: int, scope: Scope) -> QuerySet[Any]:
-    """项目口径: the projects in `scope`, for figures that are not about one plan's entries.
-
-    Unit, town, category and the user's data scope narrow the registry; a level or a plan type
-    keeps the projects on the plans in force of `year` that match it.
-    """
-    from projects.models import Project
-
-    projects = Project.objects.all()
-    if scope.user is not None:
-        projects = projects.visible_to(scope.user)
-    if scope.unit is not None:
-        projects = projects.filter(responsible_unit__path__startswith=scope.unit.path)
-    if scope.town is not None:
-        projects = projects.filter(town=scope.town)
-    if scope.category is not None:
-        projects = projects.filter(category=scope.category)
-    if scope.level or scope.plan_type:
-        projects = projects.filter(pk__in=scope_entries(year, scope).values("project_id"))
-    return projects
-
-
-def is_whole(scope: Scope) -> bool:
-    """Whether `scope` is every project: not narrowed, and its user (if any) sees everything."""
-    from figures import cells
-
-    narrowed = scope.level or scope.unit or scope.town or scope.category or scope.plan_type
-    return not narrowed and cells.serves(scope)
 
 
 def completed_by(
@@ -174,46 +71,12 @@ def completed_by(
     return {tuple(row[k] for k in keys): row["total"] or ZERO for row in grouped}
 
 
-def this_year(year: int) -> FilteredRelation:
-    """The summary row of `year` of an entry's project, for an outer join from plan entries."""
-    return FilteredRelation("project__yearly", condition=Q(project__yearly__year=year))
-
-
-def with_progress(entries: QuerySet[PlanEntry], year: int) -> QuerySet[PlanEntry]:
-    """`entries` joined to their projects' summary row of `year` as "progress".
-
-    One row per project and year, so the join multiplies nothing: counts and amounts of the
-    entries are summed in the same pass as 年度完成投资.
-    """
-    return entries.order_by().alias(progress=this_year(year))
-
-
-def completed_sum(month: int) -> Sum:
-    """年度完成投资 at the end of `month`, summed over entries joined by with_progress()."""
-    return Sum(f"progress__{YearProgress.column(month)}")
-
-
 def _zero_missing(row: dict[str, Any]) -> dict[str, Any]:
     """Sums over nothing are NULL in SQL; a figure over nothing is zero, exact to the cent."""
     return {
         k: (quantize(v, 2) if isinstance(v, Decimal) else ZERO if v is None and k != "key" else v)
         for k, v in row.items()
     }
-
-
-def completion_rate(completed: Decimal, planned: Decimal) -> Decimal | None:
-    """年度计划完成率: 年度完成投资 / 年度计划投资 × 100, 1 decimal."""
-    return percent(completed, planned, 1)
-
-
-def time_progress(month: int) -> Decimal:
-    """时间进度 at the end of month m: m / 12 × 100, 1 decimal."""
-    return quantize(Decimal(month) * 100 / 12, 1)
-
-
-def ahead_of_time(rate: Decimal | None, month: int) -> Decimal | None:
-    """快于(+)/慢于(−)时间进度 x 个百分点."""
-    return None if rate is None else quantize(rate - time_progress(month), 1)
 
 
 # What a scope is cut by for its breakdowns and rankings, with the names that go with the units.
@@ -658,8 +521,6 @@ def compute(year: int, month: int, scope: Scope | None = None, *, work: bool = T
     meetings, supervision) and the elements (pipeline, starts, funding, approvals) are left out,
     for the pages that draw only the plan figures.
     """
-    from figures import cells
-
     scope = scope or Scope()
     listed, in_force = filtered_entries(year, scope)
     entries, _in_force = counting_entries(listed, in_force)
@@ -702,46 +563,8 @@ def compute(year: int, month: int, scope: Scope | None = None, *, work: bool = T
     }
     if not work:
         return result
-    # 预警: raised by the end of the month, closed by then, closure rate; by rule and colour.
-    result["alerts"] = alert_figures(entries.values("project_id"), until=end_of_day(month_end(year, month)))
-    result.update(guarantee_figures(year, month, scope))
-    result.update(ledger_figures(year, month, scope, entries))
+    result.update(registry.contribute(registry.Context(year, month, scope, entries)))
     return result
-
-
-def ledger_figures(year: int, month: int, scope: Scope, entries: QuerySet[PlanEntry]) -> dict[str, Any]:
-    """问题台账, 调度会议, 督办 and 现场督导 from January to the end of the month, for the scope's projects
-    (every project, and every meeting, when the scope is the whole region as its user sees it)."""
-    from problems.figures import meeting_figures, problem_figures
-    from supervision.figures import inspection_figures, notice_figures
-
-    projects = None if is_whole(scope) else entries.values("project_id")
-    start, end = date(year, 1, 1), month_end(year, month)
-    return {
-        "problems": problem_figures(start, end, projects),
-        "meetings": meeting_figures(start, end, projects),
-        "notices": notice_figures(start, end, projects),
-        "inspections": inspection_figures(start, end, projects),
-    }
-
-
-def guarantee_figures(year: int, month: int, scope: Scope) -> dict[str, Any]:
-    """项目谋划 (the pipeline proposed for next year), 集中开工, 资金保障 and 审批效能 of the scope,
-    as they stood at the end of the month (or today, if the month has not ended)."""
-    from django.utils.timezone import localdate
-
-    from approvals.figures import approval_efficiency
-    from elements.figures import funding_figures
-    from pipeline.figures import pipeline_figures
-    from starts.figures import collective_start_figures
-
-    as_of = min(month_end(year, month), localdate())
-    return {
-        "pipeline": pipeline_figures(year + 1, scope),
-        "collective_starts": collective_start_figures(year, scope, today=as_of),
-        "funding": funding_figures(year, scope, today=as_of),
-        "approvals": approval_efficiency(year, scope, through=as_of),
-    }
 
 
 def level_breakdown(
@@ -750,8 +573,6 @@ def level_breakdown(
     """By plan level, each level's own list (filtered_entries() of the scope): a project counts on
     every list it is on. Read from the cells when they serve the scope, brought up to date by
     compute()."""
-    from figures import cells
-
     levels = [scope.level] if scope.level else [value for value, _label in PlanLevel.choices]
     if cells.serves(scope):
         rows = cells.level_rows(year, month, scope, in_force)

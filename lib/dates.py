@@ -1,8 +1,9 @@
 """Calendar arithmetic the standard library lacks, and how a span of months is written."""
 
 import calendar
-from datetime import date
+from datetime import date, datetime, time
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 
@@ -19,3 +20,13 @@ def months_so_far(year: int, month: int) -> str:
     if month == 1:
         return _("%(year)s年1月") % {"year": year}
     return _("%(year)s年1–%(month)s月") % {"year": year, "month": month}
+
+
+def month_end(year: int, month: int) -> date:
+    """The last day of a month."""
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def end_of_day(day: date) -> datetime:
+    """The last instant of a day, in the site's time zone."""
+    return timezone.make_aware(datetime.combine(day, time.max))

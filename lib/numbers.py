@@ -56,3 +56,18 @@ def year_on_year(this: Decimal | int, last: Decimal | int | None, places: int = 
     if not last:
         return None
     return quantize((Decimal(this) - Decimal(last)) * 100 / Decimal(last), places)
+
+
+def completion_rate(completed: Decimal, planned: Decimal) -> Decimal | None:
+    """年度计划完成率: 年度完成投资 / 年度计划投资 × 100, 1 decimal."""
+    return percent(completed, planned, 1)
+
+
+def time_progress(month: int) -> Decimal:
+    """时间进度 at the end of month m: m / 12 × 100, 1 decimal."""
+    return quantize(Decimal(month) * 100 / 12, 1)
+
+
+def ahead_of_time(rate: Decimal | None, month: int) -> Decimal | None:
+    """快于(+)/慢于(−)时间进度 x 个百分点."""
+    return None if rate is None else quantize(rate - time_progress(month), 1)

@@ -16,7 +16,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from audit.changes import diff, record, snapshot
-from figures.compute import Scope
 from keyprojects.api import CleanModelSerializer, LoggedWritesMixin, ReadOnlyOrCoordinator, ScopedObjectMixin
 from lib.jsondata import plain
 from lib.params import api_year
@@ -25,6 +24,7 @@ from pipeline.figures import pipeline_figures
 from pipeline.filtersets import PipelineFilterSet
 from pipeline.models import PipelineEntry, ReviewDecision, ReviewRound
 from plans.choices import PlanLevel
+from plans.scope import Scope
 from projects.api import EditableProjectField
 from projects.models import Project
 

@@ -1,17 +1,16 @@
 """项目谋划 figures: what the pipeline for a year holds, by size and category, against last year's."""
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from figures.registry import Context
 from lib.numbers import percent, year_on_year
 from pipeline.models import PipelineEntry, ReviewRound
 from pipeline.querysets import PipelineEntryQuerySet
+from plans.scope import Scope
 from projects.choices import SizeBucket
 
-if TYPE_CHECKING:
-    from figures.compute import Scope
 
-
-def pipeline_entries(year: int, scope: "Scope | None" = None) -> PipelineEntryQuerySet:
+def pipeline_entries(year: int, scope: Scope | None = None) -> PipelineEntryQuerySet:
     """谋划口径: entries proposed for `year` still in the pipeline (not dropped), within `scope`.
 
     A scope's level means "proposed for that level's list".
@@ -37,7 +36,7 @@ def change(this: int, last: int | None) -> int | None:
     return None if last is None else this - last
 
 
-def pipeline_figures(year: int, scope: "Scope | None" = None) -> dict[str, Any]:
+def pipeline_figures(year: int, scope: Scope | None = None) -> dict[str, Any]:
     """项目谋划: 梳理汇总 projects, 概算投资 and 年度计划投资 for `year`; size buckets and categories with
     their change against last year's pipeline; 亿元以上项目占比; 拟申报市级以上 and 省控 projects.
 
@@ -88,3 +87,8 @@ def pipeline_figures(year: int, scope: "Scope | None" = None) -> dict[str, Any]:
         "above_county": entries.above_county().totals(),
         "province": entries.proposed_for("province").totals(),
     }
+
+
+def figures_section(context: Context) -> dict[str, Any]:
+    """项目谋划: the pipeline proposed for the next year."""
+    return {"pipeline": pipeline_figures(context.year + 1, context.scope)}

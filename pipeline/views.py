@@ -16,7 +16,6 @@ from django.views.decorators.http import require_POST
 from audit.changes import diff, record, snapshot
 from audit.models import OperationLog
 from catalog.models import Category
-from figures.compute import Scope
 from lib.params import YEARS, query_int
 from lib.sorting import sort_queryset
 from lib.xlsx import build_workbook, xlsx_response
@@ -28,6 +27,7 @@ from pipeline.filtersets import PipelineFilterSet
 from pipeline.forms import DECISION_CHOICES, PipelineEntryForm, PromoteForm, ReviewRoundForm
 from pipeline.models import PipelineEntry, ReviewRound
 from plans.choices import PlanLevel
+from plans.scope import Scope
 from projects.choices import SizeBucket
 
 SORTS = {

@@ -7,6 +7,11 @@ class ProblemsConfig(AppConfig):
     verbose_name = _("问题台账与调度会议")
 
     def ready(self) -> None:
+        from figures import registry
+        from problems.figures import figures_section
+
+        registry.register("problems", figures_section)
+
         from django.apps import apps
 
         # The overdue rule joins the warnings' registry when that app is installed.

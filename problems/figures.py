@@ -6,6 +6,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from figures.registry import Context
 from lib.numbers import percent
 from problems.choices import MatterStatus, ProblemStatus
 from problems.models import Matter, Meeting, Problem
@@ -62,4 +63,13 @@ def meeting_figures(start: date, end: date, projects: QuerySet | None = None) ->
         "matters_decided": decided["decided"],
         "matters_done": decided["done"],
         "problems_solved": solved.count(),
+    }
+
+
+def figures_section(context: Context) -> dict[str, Any]:
+    """问题台账 and 调度会议 from January to the end of the month, for the scope's projects (every
+    project, and every meeting, when the scope is the whole region as its user sees it)."""
+    return {
+        "problems": problem_figures(context.start, context.end, context.projects),
+        "meetings": meeting_figures(context.start, context.end, context.projects),
     }

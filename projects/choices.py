@@ -83,3 +83,13 @@ class ReportFrequency(models.TextChoices):
     MONTHLY = "monthly", _("月报")
     HALF_MONTHLY = "half_monthly", _("半月报")
     TEN_DAILY = "ten_daily", _("旬报")
+
+
+# The status groups the seeds report (已完工 / 在建 / 暂停 / 前期), in the order they are written.
+STATUS_GROUPS = [
+    ("completed", _("已完工"), (ProjectStatus.COMPLETED, ProjectStatus.OPERATING)),
+    ("construction", _("在建"), (ProjectStatus.CONSTRUCTION,)),
+    ("suspended", _("暂停施工"), (ProjectStatus.SUSPENDED,)),
+    ("preliminary", _("前期"), (ProjectStatus.PRELIMINARY, ProjectStatus.RESERVE)),
+    ("cancelled", _("终止"), (ProjectStatus.CANCELLED,)),
+]

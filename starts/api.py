@@ -12,10 +12,10 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from figures.compute import Scope
 from keyprojects.api import CleanModelSerializer, LoggedWritesMixin, ReadOnlyOrCoordinator
 from lib.jsondata import plain
 from lib.params import api_year
+from plans.scope import Scope
 from projects.choices import ProjectStatus
 from projects.models import Project
 from starts.figures import collective_start_figures

@@ -1,21 +1,19 @@
 """集中开工 figures: the events of a year, their projects and investment, and the stalled ones."""
 
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from figures.registry import Context
+from plans.scope import Scope, is_whole, scope_projects
 from starts.models import StartEvent, StartEventProject
 
-if TYPE_CHECKING:
-    from figures.compute import Scope
 
-
-def scoped_members(year: int, scope: "Scope | None" = None) -> QuerySet[StartEventProject]:
+def scoped_members(year: int, scope: Scope | None = None) -> QuerySet[StartEventProject]:
     """集中开工项目 of events held in `year`, for the projects in `scope`."""
     members = StartEventProject.objects.filter(event__year=year)
-    from figures.compute import is_whole, scope_projects
 
     if scope is None or is_whole(scope):
         return members
@@ -24,7 +22,7 @@ def scoped_members(year: int, scope: "Scope | None" = None) -> QuerySet[StartEve
 
 
 def collective_start_figures(
-    year: int, scope: "Scope | None" = None, today: date | None = None
+    year: int, scope: Scope | None = None, today: date | None = None
 ) -> dict[str, Any]:
     """共组织项目集中开工活动 n 次，集中开工项目共计 n 个，概算投资 x，年度计划投资 y; and how many have not
     shown substantive construction within the check window (未实质性开工)."""
@@ -49,6 +47,11 @@ def collective_start_figures(
     }
 
 
-def _unnarrowed(scope: "Scope | None") -> bool:
+def _unnarrowed(scope: Scope | None) -> bool:
     """No unit, town, category, level or plan type narrows the scope."""
-    return scope is None or not (scope.unit or scope.town or scope.category or scope.level or scope.plan_type)
+    return scope is None or not scope.narrowed
+
+
+def figures_section(context: Context) -> dict[str, Any]:
+    """集中开工 of the year as it stood at the end of the month (or today)."""
+    return {"collective_starts": collective_start_figures(context.year, context.scope, today=context.as_of)}

@@ -9,6 +9,7 @@ from django.db.models import Case, Count, DecimalField, Exists, F, OuterRef, Q, 
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from plans.scope import Scope, scope_entries
 from progress.choices import ReportState
 from projects.choices import ProjectStatus
 from projects.querysets import ScopedQuerySet, project_scope
@@ -134,7 +135,6 @@ class StartEventProjectQuerySet(ScopedQuerySet):
 
         A project started at two events of the year counts once.
         """
-        from figures.compute import Scope, scope_entries
         from projects.models import Project
 
         project_ids = self.values("project_id")

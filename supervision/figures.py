@@ -6,6 +6,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from figures.registry import Context
 from supervision.choices import NoticeStatus
 from supervision.models import Inspection, Notice
 
@@ -32,3 +33,11 @@ def notice_figures(start: date, end: date, projects: QuerySet | None = None) -> 
         replied=Count("id", filter=~Q(status=NoticeStatus.SENT)),
         closed=Count("id", filter=Q(status=NoticeStatus.CLOSED)),
     )
+
+
+def figures_section(context: Context) -> dict[str, Any]:
+    """督办 and 现场督导 from January to the end of the month, for the scope's projects."""
+    return {
+        "notices": notice_figures(context.start, context.end, context.projects),
+        "inspections": inspection_figures(context.start, context.end, context.projects),
+    }

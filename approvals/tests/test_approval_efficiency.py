@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from approvals.figures import approval_efficiency, efficiency_change, overdue_procedures
 from catalog.models import ProcedureType
-from figures.compute import Scope
+from plans.scope import Scope
 from projects.models import Procedure, Project
 
 pytestmark = pytest.mark.django_db

@@ -15,9 +15,10 @@ from docx import Document
 
 from bulletins.document import docx_to_pdf, soffice
 from bulletins.models import Bulletin
-from figures.compute import Scope, compute
+from figures.compute import compute
 from figures.tests.test_figures import accepted, district  # noqa: F401
 from lib.numbers import wan_to_yi
+from plans.scope import Scope
 from progress.rollup import refresh_projects
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from catalog.models import FundingSource
 from elements.figures import funding_figures
 from elements.models import FundingRecord
 from elements.querysets import bond_pace
-from figures.compute import Scope
+from plans.scope import Scope
 
 pytestmark = pytest.mark.django_db
 JSON = "application/json"

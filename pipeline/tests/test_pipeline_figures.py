@@ -5,9 +5,9 @@ from decimal import Decimal
 import pytest
 
 from catalog.models import Category
-from figures.compute import Scope
 from pipeline.figures import pipeline_figures
 from pipeline.models import PipelineEntry, ReviewRound
+from plans.scope import Scope
 from projects.models import Project
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,9 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from figures.compute import Scope, compute
+from figures.compute import compute
 from plans.models import Plan, PlanEntry
+from plans.scope import Scope
 from problems.choices import ProblemStatus
 from problems.figures import meeting_figures, problem_figures
 from problems.models import Problem

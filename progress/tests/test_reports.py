@@ -14,6 +14,7 @@ from django.utils import timezone
 from PIL import Image
 
 from plans.models import Plan, PlanEntry
+from plans.scope import Scope
 from progress.models import Report, ReportPhoto
 from progress.periods import Period, add_working_days
 from projects.models import Project
@@ -297,7 +298,7 @@ def test_the_board_and_the_figures_count_the_same_periods_on_time(reporting, cli
     """A monthly project, a half-monthly one finished on the 10th (due for its first half only) and
     a ten-day one started on the 15th (due for its second and third parts): four periods due, the
     board and 按时报送率 agree period by period."""
-    from figures.compute import Scope, compute
+    from figures.compute import compute
 
     world = reporting
     plan = Plan.objects.get(year=2026)

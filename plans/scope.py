@@ -1,0 +1,117 @@
+"""Which plan entries and projects a figure covers (its 口径): the chokepoint every app's figures
+are scoped through.
+
+A scope is a set of plan entries of one year: the plans in force, of one level or of all levels
+(a project on several lists counts once, under its local entry first, then city, then province,
+see plans.counting), narrowed by responsible unit (with its sub-units), town, category or plan
+type, and by what the user may see.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+
+from catalog.models import Category
+from org.models import Unit
+from plans.models import Plan, PlanEntry
+from projects.models import Project
+from projects.querysets import project_scope
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which plan entries a figure covers."""
+
+    level: str | None = None
+    unit: Unit | None = None
+    town: Unit | None = None
+    category: Category | None = None
+    plan_type: str | None = None
+    user: Any = None
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "level": self.level,
+            "unit": self.unit.pk if self.unit else None,
+            "unit_name": self.unit.name if self.unit else None,
+            "town": self.town.pk if self.town else None,
+            "category": self.category.code if self.category else None,
+            "plan_type": self.plan_type,
+        }
+
+    @property
+    def narrowed(self) -> bool:
+        """Whether a level, unit, town, category or plan type narrows the scope."""
+        return bool(self.level or self.unit or self.town or self.category or self.plan_type)
+
+    @property
+    def user_sees_everything(self) -> bool:
+        """Whether the scope's user (if any) sees every project, so that the user is no restriction."""
+        return self.user is None or project_scope(self.user) is None
+
+
+def filtered_entries(year: int, scope: Scope) -> tuple[QuerySet[PlanEntry], dict[int, str]]:
+    """The entries of `year`'s plans in force narrowed by `scope`, a project on each list it is on;
+    and those plans' levels by id."""
+    plans = Plan.objects.in_force().filter(year=year)
+    if scope.level:
+        plans = plans.filter(level=scope.level)
+    # The plans in force are a handful of rows. Naming them lets the database plan what follows
+    # from its statistics; through the correlated version subquery it guessed one row and chose
+    # nested loops that took seconds over years of monthly progress.
+    in_force = dict(plans.values_list("pk", "level"))
+    entries = PlanEntry.objects.filter(plan_id__in=list(in_force))
+    if scope.user is not None:
+        entries = entries.visible_to(scope.user)
+    if scope.unit is not None:
+        entries = entries.filter(project__responsible_unit__path__startswith=scope.unit.path)
+    if scope.town is not None:
+        entries = entries.filter(project__town=scope.town)
+    if scope.category is not None:
+        entries = entries.filter(project__category=scope.category)
+    if scope.plan_type:
+        entries = entries.filter(plan_type=scope.plan_type)
+    return entries, in_force
+
+
+def counting_entries(
+    entries: QuerySet[PlanEntry], in_force: dict[int, str]
+) -> tuple[QuerySet[PlanEntry], dict[int, str]]:
+    """Of filtered_entries(), the one entry per project that counts when the levels are added."""
+    if len(in_force) <= 1:
+        return entries, in_force
+    # Local first, then city, then province. The plans keep that entry marked (plans.counting),
+    # so the scope is a plain filter.
+    return entries.filter(counted=True), in_force
+
+
+def scope_entries(year: int, scope: Scope) -> QuerySet[PlanEntry]:
+    """计划口径: the plan entries of `year` in `scope`, one per project."""
+    entries, _in_force = counting_entries(*filtered_entries(year, scope))
+    return entries
+
+
+def scope_projects(year: int, scope: Scope) -> QuerySet[Project]:
+    """项目口径: the projects in `scope`, for figures that are not about one plan's entries.
+
+    Unit, town, category and the user's data scope narrow the registry; a level or a plan type
+    keeps the projects on the plans in force of `year` that match it.
+    """
+    projects = Project.objects.all()
+    if scope.user is not None:
+        projects = projects.visible_to(scope.user)
+    if scope.unit is not None:
+        projects = projects.filter(responsible_unit__path__startswith=scope.unit.path)
+    if scope.town is not None:
+        projects = projects.filter(town=scope.town)
+    if scope.category is not None:
+        projects = projects.filter(category=scope.category)
+    if scope.level or scope.plan_type:
+        projects = projects.filter(pk__in=scope_entries(year, scope).values("project_id"))
+    return projects
+
+
+def is_whole(scope: Scope) -> bool:
+    """Whether `scope` is every project: not narrowed, and its user (if any) sees everything."""
+    return not scope.narrowed and scope.user_sees_everything
