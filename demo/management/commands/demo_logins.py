@@ -5,9 +5,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from demo.projects import DEMO_ACCOUNTS, DEMO_PASSWORD
 from org.choices import Role
 from org.models import User
-from projects.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 
 
 def width(text: str) -> int:

@@ -6,7 +6,7 @@ that have not shown substantive construction since (未实质性开工).
 import random
 from datetime import date, timedelta
 
-from lib.demo import Cast, moment, reference_day
+from demo.shared import Cast, moment, reference_day
 from plans.choices import PlanType
 from plans.models import Plan, PlanEntry
 from projects.choices import ProjectStatus

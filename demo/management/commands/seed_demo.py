@@ -18,11 +18,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from progress.demo import build_reports
-from projects.demo import DEMO_PASSWORD, DemoBuilder, flush_demo
+from demo.progress import build_reports
+from demo.projects import DEMO_PASSWORD, DemoBuilder, flush_demo
 from projects.models import Project
 
-# The apps whose `<app>.demo.build(rng, today)` fills their pages, in the order they run: supervision
+# The apps whose `demo.<app>.build(rng, today)` fills their pages, in the order they run: supervision
 # reads the problems, and the warnings read them all.
 DEMO_APPS = ("problems", "supervision", "milestones", "pipeline", "starts", "elements")
 # Above this many projects only the registry, plans and reports are generated.
@@ -36,7 +36,7 @@ def build_modules(seed: int, today: date) -> dict[str, int]:
     counts: dict[str, int] = {}
     for app in DEMO_APPS:
         if apps.is_installed(app):
-            module = import_module(f"{app}.demo")
+            module = import_module(f"demo.{app}")
             counts.update(module.build(random.Random(f"{seed}:{app}"), today))
     return counts
 

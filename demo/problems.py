@@ -2,14 +2,15 @@
 meetings (联席会议, 要素保障会议, 周调度会) whose decided matters settle some of the escalated problems.
 
 Problems are written in bulk; every change of state goes through Problem.move and Matter.move, and
-the times those stamp are then set back to the days of the demo (see lib/demo.py).
+the times those stamp are then set back to the days of the demo (see demo/shared.py).
 """
 
 import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from lib.demo import Cast, day_between, moment, pick, reference_day
+from demo.projects import DEPARTMENTS
+from demo.shared import Cast, day_between, moment, pick, reference_day
 from org.choices import Role
 from org.models import Unit, User
 from problems.choices import MatterAction, MatterStatus, MeetingKind, ProblemAction, ProblemCategory
@@ -17,7 +18,6 @@ from problems.models import Matter, Meeting, Problem, ProblemComment, ProblemEve
 from progress.choices import ReportState
 from progress.models import Report
 from projects.choices import InvestmentNature, ProjectStatus
-from projects.demo import DEPARTMENTS
 from projects.models import Project
 
 TOWN = "town"
@@ -70,7 +70,7 @@ TEXTS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
     ],
 }  # fmt: skip
 # Which problems a project meets, by its status: category weights.
-WEIGHTS = {
+WEIGHTS: dict[str, dict[str, int]] = {
     ProjectStatus.PRELIMINARY: {
         ProblemCategory.LAND: 3, ProblemCategory.DEMOLITION: 2, ProblemCategory.APPROVAL: 4,
         ProblemCategory.PLANNING: 2, ProblemCategory.FUNDING: 1,
@@ -93,7 +93,7 @@ FROM_REPORTS = {
     "施工许可办理中": (ProblemCategory.APPROVAL, "施工许可"),
     "管线迁改协调中": (ProblemCategory.SITE, "迁改"),
 }
-RESOLUTIONS = {
+RESOLUTIONS: dict[str, list[str]] = {
     ProblemCategory.LAND: [
         "用地批复已取得，土地已交付使用",
         "不动产权证已办理完毕",
@@ -131,7 +131,7 @@ MEETINGS = [
     (MeetingKind.ELEMENTS, 70, "重点项目要素保障会议", "区发展和改革局四楼会议室", 2),
     (MeetingKind.WEEKLY, 12, "全区重点项目建设周调度会", "区政府三楼会议室", 0),
 ]
-OTHER_ATTENDEES = {
+OTHER_ATTENDEES: dict[str, str] = {
     MeetingKind.JOINT: "联席会议各成员单位分管负责同志、各街道办事处及乡镇分管负责同志",
     MeetingKind.ELEMENTS: "国网示范区供电公司、示范区水务投资有限公司、各相关项目单位负责人",
     MeetingKind.WEEKLY: "各责任单位分管负责同志、相关项目单位负责人",
@@ -203,7 +203,7 @@ class Ledger:
         return self.counts
 
     def category(self, project: Project) -> str:
-        weights = WEIGHTS[project.status]  # type: ignore[index]
+        weights = WEIGHTS[project.status]
         return self.rng.choices(list(weights), list(weights.values()))[0]
 
     def from_reports(self, projects: list[Project], wanted: int) -> list[Draft]:
@@ -243,6 +243,7 @@ class Ledger:
         if project.investment_nature == InvestmentNature.GOVERNMENT:
             options = [row for row in options if "企业" not in row[0]] or options
         text, measures, keys = pick(rng, options)
+        assert project.responsible_unit is not None  # the demo's projects all have one
         town = project.town or project.responsible_unit
         values = {
             "n": rng.randint(3, 60),
@@ -286,6 +287,7 @@ class Ledger:
         """Decide how far the problem has got by the reference day, and when each move happened."""
         rng, as_of = self.rng, self.as_of
         p = d.problem
+        assert p.deadline is not None  # draft() gives every problem a deadline
         age = (as_of - d.raised_on).days
         roll = rng.random()
         if age < 7 or roll < 0.06:
@@ -322,7 +324,8 @@ class Ledger:
             for user in self.cast.writers_for(unit):
                 if user.unit_id == unit.pk:
                     return user
-        return self.office  # type: ignore[return-value]
+        assert self.office is not None  # build() goes no further without the office's account
+        return self.office
 
     def move(
         self, d: Draft, action: str, on: date, note: str, by: User | None, matter: Matter | None = None
@@ -340,6 +343,7 @@ class Ledger:
 
     def meetings(self, drafts: list[Draft]) -> None:
         rng, as_of = self.rng, self.as_of
+        assert self.office is not None  # build() goes no further without the office's account
         escalated = sorted(
             (d for d in drafts if d.escalated_on), key=lambda d: (d.escalated_on, d.problem.pk)
         )
@@ -373,14 +377,15 @@ class Ledger:
             )
             meeting.agenda.set([d.problem for d in agenda])
             matters = self.decide(meeting, agenda, active)
-            people = {self.office.pk, *(u.pk for u in self.cast.coordinators[1:3])}  # type: ignore[union-attr]
+            people = {self.office.pk, *(u.pk for u in self.cast.coordinators[1:3])}
             people.update(u.pk for u in self.cast.inspectors[:1])
             for matter in matters:
                 people.update(u.pk for u in self.cast.writers_for(matter.owner_unit) if u.role != Role.OWNER)
                 leader = matter.project.leader_in_charge if matter.project else None
                 if leader is not None and leader.user_id:
                     people.add(leader.user_id)
-            people.discard(meeting.chair_id)
+            if meeting.chair_id is not None:
+                people.discard(meeting.chair_id)
             meeting.attendees.set(sorted(people))
             settled = sum(1 for m in matters if m.problem_id and m.status == MatterStatus.DONE)
             Meeting.objects.filter(pk=meeting.pk).update(
@@ -391,11 +396,12 @@ class Ledger:
             self.counts["matters"] += len(matters)
 
     def minutes(self, kind: str, matters: int, agenda: int, settled: int) -> str:
-        topic = {
+        topics: dict[str, str] = {
             MeetingKind.JOINT: "联席会议成员单位关于重点项目前期手续和建设推进情况的汇报",
             MeetingKind.ELEMENTS: "重点项目用地、资金、能耗等要素保障情况的汇报",
             MeetingKind.WEEKLY: "区发展和改革局关于本周重点项目建设进展和存在问题的汇报",
-        }[kind]
+        }
+        topic = topics[kind]
         return (
             f"会议听取了{topic}，逐一研究了上报调度会的{agenda}个问题，议定事项{matters}项。"
             "会议要求：一是各责任单位对照议定事项倒排工期，按时限办结并书面反馈重点办；"
@@ -423,6 +429,7 @@ class Ledger:
         extra = min(max(len(active) // 12, 3), 15)
         for project in rng.sample(active, min(extra, len(active))):
             text, key = pick(rng, MATTERS)
+            assert project.responsible_unit is not None  # the demo's projects all have one
             owner = (
                 project.owner_unit
                 if key == "owner"
@@ -430,6 +437,7 @@ class Ledger:
                 if key == TOWN
                 else self.departments.get(key) or project.responsible_unit
             )
+            assert owner is not None  # a matter has a lead unit: the demo's projects have their owners
             town = project.town or project.responsible_unit
             deadline = held + timedelta(days=rng.randint(10, 45))
             content = text.format(
@@ -440,8 +448,8 @@ class Ledger:
             order += 1
             rows.append((self.matter(meeting, content, project, owner, deadline, order, None), None))
         Matter.objects.bulk_create([m for m, _d in rows])
-        for matter, d in rows:
-            self.progress(matter, d, held, as_of)
+        for matter, draft in rows:
+            self.progress(matter, draft, held, as_of)
         return [m for m, _d in rows]
 
     def matter(
@@ -484,6 +492,7 @@ class Ledger:
 
     def comments(self, drafts: list[Draft]) -> None:
         rng = self.rng
+        assert self.office is not None  # build() goes no further without the office's account
         rows: list[ProblemComment] = []
         for d in drafts:
             if rng.random() < 0.4:
@@ -502,7 +511,7 @@ class Ledger:
                 voices.append((handlers[0].pk, pick(rng, COMMENTS_UNIT)))
             if owners:
                 voices.append((owners[0].pk, pick(rng, COMMENTS_OWNER)))
-            voices.append((self.office.pk, pick(rng, COMMENTS_OFFICE)))  # type: ignore[union-attr]
+            voices.append((self.office.pk, pick(rng, COMMENTS_OFFICE)))
             days = sorted(day_between(rng, d.raised_on, last) for _ in range(len(voices)))
             for (author, text), day in zip(voices[: rng.randint(1, len(voices))], days, strict=False):
                 rows.append(

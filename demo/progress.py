@@ -21,6 +21,7 @@ from progress.choices import PARTS_PER_MONTH, ReportState
 from progress.models import Report, period_seq
 from progress.periods import Period
 from progress.rollup import refresh_projects
+from projects.choices import ReportFrequency
 from projects.models import Project
 
 CENT = Decimal("0.01")
@@ -135,7 +136,7 @@ def build_reports(
             # The year's plan is spread over the months the project is on site that year.
             active = [m for m in range(1, 13) if is_active(project, year, m)]
             weight = sum(SEASON[m - 1] for m in active) or 1.0
-            parts = PARTS_PER_MONTH[project.report_frequency]
+            parts = PARTS_PER_MONTH[ReportFrequency(project.report_frequency)]
             for month in range(1, last_month + 1):
                 if month not in active:
                     continue

@@ -11,14 +11,14 @@ from django.conf import settings
 from django.db.models import Max
 
 from catalog.models import FundingSource
+from demo.projects import DEPARTMENTS
+from demo.shared import Cast, day_between, pick, reference_day
 from elements.choices import SPECIAL_BOND, ElementStatus, IndicatorSource
 from elements.models import ElementNeed, ElementType, FundingRecord
 from lib.dates import add_months
-from lib.demo import Cast, day_between, pick, reference_day
 from org.models import Unit
 from plans.models import Plan, PlanEntry
 from projects.choices import ConstructionNature, InvestmentNature, ProjectStatus
-from projects.demo import DEPARTMENTS
 from projects.models import Project
 
 CENT = Decimal("0.01")
@@ -32,7 +32,7 @@ DOCUMENTS = {
     "fiscal": "示财预〔{y}〕{n}号",
     "policy_finance": "国开基金〔{y}〕{n}号",
 }
-# Which department supplies each element type, by department key (projects.demo.DEPARTMENTS).
+# Which department supplies each element type, by department key (demo.projects.DEPARTMENTS).
 SUPPLIERS = {
     "land": "land",
     "forest": "land",

@@ -1,4 +1,4 @@
-"""What the demo modules of the apps (`<app>/demo.py`, called by seed_demo) share.
+"""What the demo modules (`demo/<app>.py`, called by seed_demo) share.
 
 Each module has `build(rng, today) -> counts` and draws everything from its own `rng`, reading the
 units, people and projects seed_demo has already written. Its facts reach the reference day
@@ -87,7 +87,7 @@ class Cast:
         """Unit and owner accounts that write for `unit`: of the unit itself or of a unit above it."""
         if unit is None:
             return []
-        return [u for u in self.writers if unit.path.startswith(u.unit.path)]  # type: ignore[union-attr]
+        return [u for u in self.writers if unit.path.startswith(u.unit.path)]  # type: ignore[union-attr]  # load() keeps writers with a unit
 
     def unit(self, name: str) -> Unit | None:
         return self.units.get(name)

@@ -533,7 +533,7 @@ def org_code_check(body: str) -> str:
 
 
 # The post a linked account's person holds in the directory.
-POSTS = {Role.LEADER: "分包领导", Role.COORDINATOR: "首席服务员", Role.UNIT: "首席服务员"}
+POSTS: dict[str, str] = {Role.LEADER: "分包领导", Role.COORDINATOR: "首席服务员", Role.UNIT: "首席服务员"}
 
 
 class DemoBuilder:
@@ -790,7 +790,7 @@ class DemoBuilder:
         ]
         self.officers = [by_name[f"officer{i:02d}"] for i in range(1, len(officer_units) + 1)]
         for officer in self.officers:
-            self.officers_by_unit.setdefault(officer.unit_id, []).append(officer)  # type: ignore[arg-type]
+            self.officers_by_unit.setdefault(officer.unit_id, []).append(officer)  # type: ignore[arg-type]  # every officer has a unit
         self.drc_officers = self.officers_by_unit[self.units["drc"].pk]
         self.counts["users"] = len(users)
         # Leaders and officers in the people directory, linked to their accounts.
@@ -802,7 +802,9 @@ class DemoBuilder:
             ],
             batch_size=BATCH_SIZE,
         )
-        self.person_of = {p.user_id: p for p in Person.objects.filter(user__in=staff)}
+        self.person_of = {
+            p.user_id: p for p in Person.objects.filter(user__in=staff) if p.user_id is not None
+        }
 
     # Project names -------------------------------------------------------------------------------
 

@@ -13,14 +13,14 @@ from decimal import Decimal
 from django.db.models import Count
 
 from catalog.models import Category, IndustryField, ProcedureType
-from lib.demo import Cast, moment, pick, reference_day
+from demo.projects import DEMO_OWNER
+from demo.shared import Cast, moment, pick, reference_day
 from org.models import User
 from pipeline.choices import Decision, Readiness
 from pipeline.models import PipelineEntry, ReviewDecision, ReviewRound
 from plans.choices import PlanType
 from plans.models import Plan, PlanEntry
 from projects.choices import InvestmentNature, ProcedureStatus, ProjectStatus
-from projects.demo import DEMO_OWNER
 from projects.models import Procedure, Project
 
 # New reserve projects when the registry has too few: name, category, industry, owner, content,
@@ -43,7 +43,7 @@ NEW_PROJECTS = [
     ("示范区新能源汽车零部件产业园", "industry", "manufacturing", "示范区产业发展投资集团有限公司",
      "建设标准化厂房20万平方米及研发中心、配套设施", (60_000, 300_000)),
 ]  # fmt: skip
-NOTES = {
+NOTES: dict[str, list[str]] = {
     InvestmentNature.GOVERNMENT: [
         "",
         "",
@@ -168,6 +168,7 @@ def entry(
     else:
         readiness = pick(rng, [Readiness.PROPOSAL, Readiness.FEASIBILITY])
     planned = project.planned_start_date
+    assert project.responsible_unit_id is not None  # the unit that proposes it
     return PipelineEntry(
         project=project,
         proposed_year=year,

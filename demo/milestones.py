@@ -6,7 +6,7 @@ taken from the approvals and the start date where there are such, a few left ove
 import random
 from datetime import date, timedelta
 
-from lib.demo import moment, pick, reference_day
+from demo.shared import moment, pick, reference_day
 from milestones.models import Milestone, MilestoneTemplate
 from projects.choices import ProcedureStatus, ProjectStatus
 from projects.models import Procedure, Project
@@ -66,7 +66,9 @@ def build(rng: random.Random, today: date) -> dict[str, int]:
         """How far the template's start node falls from the actual start, against the planned span."""
         template = templates.get(template_name(project)) or next(iter(templates.values()))
         offsets = [n.offset_days for n in template.nodes.all() if n.name == START] or [-360]
-        span = (project.planned_completion_date - project.actual_start_date).days  # type: ignore[operator]
+        completion, start = project.planned_completion_date, project.actual_start_date
+        assert completion is not None and start is not None  # candidates are filtered on both
+        span = (completion - start).days
         return abs(span + offsets[0]) / max(-offsets[0], 1)
 
     # Projects whose span suits the standard schedule first, so that the war map reads naturally.
@@ -87,6 +89,7 @@ def build(rng: random.Random, today: date) -> dict[str, int]:
     for node in nodes:
         project = by_id[node.project_id]
         started = project.actual_start_date
+        assert started is not None  # candidates are filtered on it
         node.responsible_person = project.responsible_person.name if project.responsible_person else ""
         code = APPROVALS.get(node.name)
         if code is not None:
@@ -97,11 +100,11 @@ def build(rng: random.Random, today: date) -> dict[str, int]:
             if procedure is not None and procedure.approved_on:
                 node.actual_date = procedure.approved_on
             else:
-                node.actual_date = min(node.planned_date, started - timedelta(days=rng.randint(5, 40)))  # type: ignore[operator]
+                node.actual_date = min(node.planned_date, started - timedelta(days=rng.randint(5, 40)))
         elif node.name == START:
             node.actual_date = started
         elif node.name not in FINAL and node.planned_date <= as_of:
-            done = max(node.planned_date + timedelta(days=rng.randint(-7, 20)), started + timedelta(days=20))  # type: ignore[operator]
+            done = max(node.planned_date + timedelta(days=rng.randint(-7, 20)), started + timedelta(days=20))
             node.actual_date = done if done <= as_of else None
         if node.actual_date and node.actual_date > node.planned_date + timedelta(days=10):
             node.note = (

@@ -2,13 +2,13 @@
 again, closed) with the replies of the units addressed, and site inspections with their findings.
 
 Replies, sending back and closing go through Notice.reply, send_back and close; the times those stamp
-are then set back to the days of the demo (see lib/demo.py). Inspections carry no photos.
+are then set back to the days of the demo (see demo/shared.py). Inspections carry no photos.
 """
 
 import random
 from datetime import date, timedelta
 
-from lib.demo import Cast, moment, pick, reference_day
+from demo.shared import Cast, moment, pick, reference_day
 from org.choices import Role
 from org.models import Unit, User
 from problems.choices import UNSOLVED
@@ -68,7 +68,7 @@ def build(rng: random.Random, today: date) -> dict[str, int]:
     return {"notices": notices, "notice_replies": replies, "inspections": inspections}
 
 
-def repliers(cast: Cast, unit: Unit) -> list[User]:
+def repliers(cast: Cast, unit: Unit | None) -> list[User]:
     """Accounts of the addressed unit itself that answer for it (not its owner companies)."""
     return [u for u in cast.writers_for(unit) if u.role == Role.UNIT]
 
@@ -96,10 +96,10 @@ def build_notices(
     states += [pick(rng, [NoticeStatus.CLOSED, NoticeStatus.CLOSED, NoticeStatus.REPLIED, NoticeStatus.SENT])
                for _ in range(wanted - len(states))]  # fmt: skip
     plans: list[tuple[date, str, Notice, list[Project], list[Problem]]] = []
-    subjects: list[tuple[Project, Problem | None, Unit]] = []
-    for problem in overdue:
-        unit = next(iter(problem.responsible_units.all()), problem.project.responsible_unit)
-        subjects.append((problem.project, problem, unit))
+    subjects: list[tuple[Project, Problem | None, Unit | None]] = []
+    for overdue_problem in overdue:
+        unit = next(iter(overdue_problem.responsible_units.all()), overdue_problem.project.responsible_unit)
+        subjects.append((overdue_problem.project, overdue_problem, unit))
     subjects += [(p, None, p.responsible_unit) for p in late]
     rng.shuffle(subjects)
     # Notices that will be answered go to units with an account to answer them.
@@ -119,7 +119,12 @@ def build_notices(
         else:
             issued = as_of - timedelta(days=rng.randint(40, 280))
         # Issued once the problem is past its deadline, or the project a month past its planned start.
-        due = problem.deadline if problem else project.planned_start_date + timedelta(days=30)  # type: ignore[operator]
+        if problem is not None:
+            assert problem.deadline is not None  # chosen for being past it
+            due = problem.deadline
+        else:
+            assert project.planned_start_date is not None  # chosen for being past it
+            due = project.planned_start_date + timedelta(days=30)
         issued = min(max(issued, due + timedelta(days=rng.randint(1, 10))), as_of - timedelta(days=2))
         deadline = issued + timedelta(days=rng.choice([7, 10, 15, 15, 20]))
         if problem is not None:
@@ -139,7 +144,7 @@ def build_notices(
             target_unit=unit,
             content=content,
             deadline=deadline,
-            issuing_office=inspector.unit.name if inspector.unit_id else "区委区政府督查局",  # type: ignore[union-attr]
+            issuing_office=inspector.unit.name if inspector.unit is not None else "区委区政府督查局",
             issued_on=issued,
             issued_by=inspector,
             created_at=moment(rng, issued),
@@ -198,7 +203,8 @@ def build_inspections(
     companions = cast.coordinators[1:] or cast.coordinators
     rows: list[tuple[Inspection, list[int]]] = []
     for project in chosen:
-        start = max(project.actual_start_date + timedelta(days=20), as_of - timedelta(days=200))  # type: ignore[operator]
+        assert project.actual_start_date is not None  # sites are the projects that have started
+        start = max(project.actual_start_date + timedelta(days=20), as_of - timedelta(days=200))
         day = as_of - timedelta(days=rng.randint(0, max((as_of - start).days, 0)))
         report = (
             Report.objects.filter(project=project, year__lte=day.year, deadline__lte=day)

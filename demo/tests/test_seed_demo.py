@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from alerts.models import Alert
+from demo.projects import DEMO_ACCOUNTS, DEMO_PASSWORD
 from elements.models import ElementNeed, FundingRecord
 from lib.validators import validate_credit_code, validate_project_code
 from milestones.models import Milestone
@@ -22,7 +23,6 @@ from plans.models import Plan, PlanEntry
 from problems.choices import MatterStatus, ProblemStatus
 from problems.models import Matter, Meeting, Problem, ProblemEvent
 from projects.choices import ProcedureStatus, ProjectStatus
-from projects.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from projects.models import Procedure, Project, ProjectStatusChange
 from starts.models import StartEvent, StartEventProject
 from supervision.choices import NoticeStatus
@@ -112,7 +112,8 @@ def test_statuses_agree_with_dates_and_history() -> None:
         if project.status in (ProjectStatus.CONSTRUCTION, ProjectStatus.COMPLETED, ProjectStatus.OPERATING):
             assert project.actual_start_date is not None
         if project.status in (ProjectStatus.COMPLETED, ProjectStatus.OPERATING):
-            assert project.actual_completion_date >= project.actual_start_date
+            completed, started = project.actual_completion_date, project.actual_start_date
+            assert completed is not None and started is not None and completed >= started
         if project.status in (ProjectStatus.SUSPENDED, ProjectStatus.CANCELLED):
             assert project.status_reason
         if project.status != ProjectStatus.RESERVE:
@@ -120,7 +121,8 @@ def test_statuses_agree_with_dates_and_history() -> None:
             assert last is not None and last.to_status == project.status
     assert ProjectStatusChange.objects.count() > len(projects)
     for procedure in Procedure.objects.filter(status=ProcedureStatus.DONE):
-        assert procedure.submitted_on <= procedure.approved_on
+        submitted, approved = procedure.submitted_on, procedure.approved_on
+        assert submitted is not None and approved is not None and submitted <= approved
     assert not Procedure.objects.filter(status=ProcedureStatus.IN_PROGRESS, submitted_on=None).exists()
 
 
@@ -147,7 +149,7 @@ def test_plans_cover_three_levels_and_three_years_with_an_adjustment() -> None:
 
 
 @pytest.mark.django_db
-def test_demo_accounts_log_in_and_see_their_scope(client) -> None:  # type: ignore[no-untyped-def]
+def test_demo_accounts_log_in_and_see_their_scope(client) -> None:
     seed()
     total = Project.objects.count()
     for account in DEMO_ACCOUNTS:
@@ -221,11 +223,11 @@ def test_every_module_has_demo_records_and_the_same_seed_gives_the_same() -> Non
         assert first[model.__name__], model.__name__
     assert "问题" in out and "预警" in out
     # Problems in every state, some overdue at the reference day, some settled by a meeting.
-    assert set(first["problem_statuses"]) == set(ProblemStatus.values)  # type: ignore[arg-type]
+    assert set(first["problem_statuses"]) == set(ProblemStatus.values)  # type: ignore[call-overload]  # module_counts() holds counts and lists
     assert Problem.objects.unsolved().filter(deadline__lt=date(YEAR, 12, 31)).exists()
     assert Problem.objects.filter(status=ProblemStatus.RESOLVED, settled_by__isnull=False).exists()
-    assert MatterStatus.DONE in first["matter_statuses"]  # type: ignore[operator]
-    assert set(first["notice_statuses"]) == set(NoticeStatus.values)  # type: ignore[arg-type]
+    assert MatterStatus.DONE in first["matter_statuses"]  # type: ignore[operator]  # module_counts() holds counts and lists
+    assert set(first["notice_statuses"]) == set(NoticeStatus.values)  # type: ignore[call-overload]  # module_counts() holds counts and lists
     seed(flush=True)
     assert module_counts() == first
 
