@@ -7,12 +7,14 @@ Tree:  区政府 ─┬─ 发展和改革局 (coordinator, leader, inspector, a
 project_a: responsible 住建局, owner A.  project_b: responsible 城关街道, owner B.
 """
 
+import logging
 import os
 from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from catalog.defaults import load_defaults
 from catalog.models import Category, IndustryField
@@ -52,13 +54,13 @@ def make_user(username: str, role: str, unit: Unit | None, name: str) -> User:
 
 
 @pytest.fixture(autouse=True)
-def fast_password_hashing(settings):  # type: ignore[no-untyped-def]
+def fast_password_hashing(settings):
     """Full-strength PBKDF2 costs about 0.2 s per persona; tests need no strength."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
-def immediate_tasks(settings):  # type: ignore[no-untyped-def]
+def immediate_tasks(settings):
     """Background tasks run at once in the test's thread; the database queue is for real workers."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
@@ -120,7 +122,7 @@ def world(db: None) -> World:
 
 
 @pytest.fixture
-def client_for(db: None):  # type: ignore[no-untyped-def]
+def client_for(db: None):
     """A test client logged in as a persona: client_for(world.owner_a); each call a separate client."""
 
     def login(user: User) -> Client:
@@ -145,5 +147,40 @@ def linked_person(user: User) -> Person:
 
 
 @pytest.fixture
-def person_for(db: None):  # type: ignore[no-untyped-def]
+def person_for(db: None):
     return linked_person
+
+
+LOGIN = "login"
+
+
+@pytest.fixture
+def answer_to(world, client_for, client, caplog):
+    """What a persona is answered, as a persona matrix states it: answer_to("department", "GET", url).
+
+    A visitor sent to the login page is "login"; a 403 is the refusal it gives, or 403 when it gives
+    none: the API's detail, or the message of a page's PermissionDenied, read from the django.request
+    log since the 403 page does not show it. Anything else is the status. Persona "anonymous" is a
+    visitor who has not signed in.
+    """
+    caplog.set_level(logging.WARNING, logger="django.request")
+
+    def answer(persona: str, method: str, url: str, data: dict | None = None) -> int | str:
+        caller = client if persona == "anonymous" else client_for(getattr(world, persona))
+        caplog.clear()
+        if method == "GET":
+            response = caller.get(url)
+        elif url.startswith("/api/"):
+            response = getattr(caller, method.lower())(url, data or {}, content_type="application/json")
+        else:
+            response = caller.post(url, data or {})
+        if response.status_code == 302 and response["Location"].startswith(f"{reverse('login')}?next="):
+            return LOGIN
+        if response.status_code != 403:
+            return response.status_code
+        if url.startswith("/api/"):
+            return str(response.json()["detail"]) or 403
+        refused = [r.exc_info[1] for r in caplog.records if r.exc_info and r.exc_info[1] is not None]
+        return str(refused[-1]) if refused and str(refused[-1]) else 403
+
+    return answer
