@@ -2,10 +2,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from alerts.models import AlertRuleConfig
-from projects.forms import BootstrapMixin
 
 
-class CloseForm(BootstrapMixin, forms.Form):
+class CloseForm(forms.Form):
     reason = forms.CharField(
         label=_("销号原因"),
         max_length=300,
@@ -20,7 +19,7 @@ class CloseForm(BootstrapMixin, forms.Form):
         return reason
 
 
-class RuleConfigForm(BootstrapMixin, forms.ModelForm):
+class RuleConfigForm(forms.ModelForm):
     class Meta:
         model = AlertRuleConfig
         fields = ["enabled", "yellow_threshold", "red_threshold", "min_total_investment"]

@@ -8,7 +8,6 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
 from audit.models import LoginLog, OperationLog
-from org.forms import StyledForm
 
 
 def date_widget() -> forms.DateInput:
@@ -53,7 +52,6 @@ class LoginLogFilterSet(LogFilterSet):
     class Meta:
         model = LoginLog
         fields: list[str] = []
-        form = StyledForm
 
 
 class OperationLogFilterSet(LogFilterSet):
@@ -63,7 +61,6 @@ class OperationLogFilterSet(LogFilterSet):
     class Meta:
         model = OperationLog
         fields: list[str] = []
-        form = StyledForm
 
     def filter_object(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip()

@@ -4,7 +4,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import DictionaryItem
-from org.forms import StyledModelForm
 
 # The five 联审联批 columns of 附件3 (DOMAIN §10) a procedure type can fill.
 ATTACHMENT3_PROCEDURE_COLUMNS = [
@@ -18,7 +17,7 @@ ATTACHMENT3_PROCEDURE_COLUMNS = [
 BASE_FIELDS = ["code", "name", "sort_order", "is_active"]
 
 
-class DictionaryItemForm(StyledModelForm):
+class DictionaryItemForm(forms.ModelForm):
     """字典项: the code is fixed once created, since imports and seeds find items by it."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -35,7 +34,7 @@ class DictionaryItemForm(StyledModelForm):
             )
 
 
-def dictionary_form_class(model: type[DictionaryItem]) -> type[DictionaryItemForm]:
+def dictionary_form_class(model: type[DictionaryItem]) -> type[forms.ModelForm[DictionaryItem]]:
     # A dictionary's own fields (a procedure type's time limit, an element type's unit …) follow the common ones.
     fields = BASE_FIELDS + [
         field.name

@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -9,14 +9,14 @@ from catalog.models import FundingSource
 from elements.models import ElementNeed, ElementType, FundingRecord
 from org.choices import UnitKind
 from org.models import Unit
-from projects.forms import DATE_WIDGET, BootstrapMixin
+from projects.forms import DATE_WIDGET
 from projects.models import Project
 
 # What the supplying department may change on a need it was asked to supply.
 SUPPLIER_FIELDS = ("secured", "cultivated_secured", "indicator_source", "status", "note")
 
 
-class FundingRecordForm(BootstrapMixin, forms.ModelForm):
+class FundingRecordForm(forms.ModelForm):
     """资金记录 of a project: one source, one year, with the bond details for 专项债."""
 
     class Meta:
@@ -43,11 +43,11 @@ class FundingRecordForm(BootstrapMixin, forms.ModelForm):
         sources = FundingSource.objects.filter(is_active=True)
         if self.instance.pk:
             sources = sources | FundingSource.objects.filter(pk=self.instance.source_id)
-        self.fields["source"].queryset = sources
+        cast(forms.ModelChoiceField, self.fields["source"]).queryset = sources
         self.fields["year"].initial = timezone.localdate().year
 
 
-class ElementNeedForm(BootstrapMixin, forms.ModelForm):
+class ElementNeedForm(forms.ModelForm):
     """要素需求 of a project; the supplying department (supplier=True) changes only how far it has got."""
 
     class Meta:
@@ -72,8 +72,9 @@ class ElementNeedForm(BootstrapMixin, forms.ModelForm):
         types = ElementType.objects.filter(is_active=True)
         if self.instance.pk:
             types = types | ElementType.objects.filter(pk=self.instance.type_id)
-        self.fields["type"].queryset = types
-        self.fields["department"].queryset = Unit.objects.filter(is_active=True, kind=UnitKind.DEPARTMENT)
+        choice_fields = cast(dict[str, forms.ModelChoiceField], self.fields)
+        choice_fields["type"].queryset = types
+        choice_fields["department"].queryset = Unit.objects.filter(is_active=True, kind=UnitKind.DEPARTMENT)
         self.fields["department"].help_text = _t("留空时取该要素类型的默认保障部门。")
         self.fields["department"].required = False
         if supplier:
@@ -91,7 +92,8 @@ class ElementNeedForm(BootstrapMixin, forms.ModelForm):
         return element_type
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not data.get("department") and data.get("type"):
             data["department"] = data["type"].department
             self.instance.department = data["department"]

@@ -11,15 +11,14 @@ from django.utils.translation import gettext_lazy as _
 
 from exchange.tables import TABLES
 from org.choices import UnitKind
-from org.models import Unit
+from org.models import Unit, User
 from plans.choices import PlanLevel
 from progress.periods import Period
-from projects.forms import BootstrapMixin
 
 TABLE_CHOICES = [(number, table.label) for number, table in TABLES.items()]
 
 
-class PlanChoiceForm(BootstrapMixin, forms.Form):
+class PlanChoiceForm(forms.Form):
     """Which table, for which (year, level) plan and which period."""
 
     table = forms.TypedChoiceField(label=_("表格"), choices=TABLE_CHOICES, coerce=int)
@@ -49,7 +48,8 @@ class PlanChoiceForm(BootstrapMixin, forms.Form):
             raise ValidationError(str(error)) from error
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         period, year = data.get("period"), data.get("year")
         if period and year and period.year != year:
             self.add_error("period", _t("报送期应在所选年度内。"))
@@ -67,10 +67,12 @@ class ExportForm(PlanChoiceForm):
 class TemplateForm(PlanChoiceForm):
     unit = forms.ModelChoiceField(label=_("填报单位"), queryset=Unit.objects.none())
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields.pop("period")
-        self.fields["unit"].queryset = (
+        unit = self.fields["unit"]
+        assert isinstance(unit, forms.ModelChoiceField)
+        unit.queryset = (
             Unit.objects.visible_to(user)
             .filter(is_active=True)
             .exclude(kind=UnitKind.GOVERNMENT)

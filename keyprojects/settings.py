@@ -3,11 +3,15 @@
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import csp.constants as csp
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+
+if TYPE_CHECKING:
+    from notifications.scheduler import PeriodicTask
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -56,6 +60,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Django's widget templates, for FORM_RENDERER (it loads templates through TEMPLATES).
+    "django.forms",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
@@ -84,6 +90,7 @@ INSTALLED_APPS = [
     "milestones",
     "assessment",
     "bulletins",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -125,6 +132,8 @@ TEMPLATES = [
         },
     },
 ]
+# Tabler's classes on every form widget; field markup from templates/forms/.
+FORM_RENDERER = "lib.forms.TablerFormRenderer"
 
 # SQLite by default; PostgreSQL (psycopg 3) when DATABASE_URL says so.
 DATABASE_URL = env_str("DATABASE_URL")
@@ -209,14 +218,14 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "keyprojects.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_PAGINATION_CLASS": "keyprojects.api.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "lib.api.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "keyprojects.api.exception_handler",
+    "EXCEPTION_HANDLER": "lib.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "KeyProjects API",
@@ -350,11 +359,11 @@ ALERT_SCAN_HOUR = env_int("ALERT_SCAN_HOUR", 6)
 REPORT_REMINDER_HOUR = env_int("REPORT_REMINDER_HOUR", 9)
 REPORT_REMINDER_DAYS_BEFORE = [int(day) for day in env_list("REPORT_REMINDER_DAYS_BEFORE", "3,1")]
 REPORT_REMINDER_DAYS_AFTER = [int(day) for day in env_list("REPORT_REMINDER_DAYS_AFTER", "1")]
-PERIODIC_TASKS = [
+PERIODIC_TASKS: list["PeriodicTask"] = [
     {"name": "alerts.daily_scan", "task": "alerts.tasks.scan_alerts", "hour": ALERT_SCAN_HOUR},
     {
         "name": "notifications.report_reminders",
-        "task": "notifications.tasks.send_report_reminders",
+        "task": "progress.tasks.send_report_reminders",
         "hour": REPORT_REMINDER_HOUR,
     },
     # Deferred (quiet hours) and retried deliveries.

@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -8,11 +8,11 @@ from django.utils.translation import gettext_lazy as _
 
 from milestones.models import Milestone, MilestoneTemplate, MilestoneTemplateNode
 from org.models import Unit
-from projects.forms import DATE_WIDGET, BootstrapMixin
+from projects.forms import DATE_WIDGET
 from projects.models import Project
 
 
-class MilestoneForm(BootstrapMixin, forms.ModelForm):
+class MilestoneForm(forms.ModelForm):
     """项目节点: name, planned and actual dates, who answers for it."""
 
     class Meta:
@@ -31,7 +31,9 @@ class MilestoneForm(BootstrapMixin, forms.ModelForm):
     def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.instance.project = project
-        self.fields["responsible_unit"].queryset = Unit.objects.filter(is_active=True)
+        cast(forms.ModelChoiceField, self.fields["responsible_unit"]).queryset = Unit.objects.filter(
+            is_active=True
+        )
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
@@ -43,21 +45,23 @@ class MilestoneForm(BootstrapMixin, forms.ModelForm):
         return name
 
 
-class ApplyTemplateForm(BootstrapMixin, forms.Form):
+class ApplyTemplateForm(forms.Form):
     template = forms.ModelChoiceField(label=_("节点计划模板"), queryset=MilestoneTemplate.objects.none())
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["template"].queryset = MilestoneTemplate.objects.filter(is_active=True)
+        cast(forms.ModelChoiceField, self.fields["template"]).queryset = MilestoneTemplate.objects.filter(
+            is_active=True
+        )
 
 
-class TemplateForm(BootstrapMixin, forms.ModelForm):
+class TemplateForm(forms.ModelForm):
     class Meta:
         model = MilestoneTemplate
         fields = ["name", "project_kind", "description", "sort_order", "is_active"]
 
 
-class NodeForm(BootstrapMixin, forms.ModelForm):
+class NodeForm(forms.ModelForm):
     class Meta:
         model = MilestoneTemplateNode
         fields = ["name", "offset_days", "sort_order"]

@@ -1,13 +1,14 @@
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from notifications.channels import configured_channels
 from notifications.choices import Channel
 from notifications.models import NotificationPreference
-from projects.forms import BootstrapMixin
 
 
-class PreferenceForm(BootstrapMixin, forms.ModelForm):
+class PreferenceForm(forms.ModelForm):
     channels = forms.MultipleChoiceField(
         label=_("除站内消息外，还通过以下渠道通知我"),
         required=False,
@@ -23,8 +24,9 @@ class PreferenceForm(BootstrapMixin, forms.ModelForm):
         }
         help_texts = {"quiet_end": _("免打扰时段内的短信、邮件推迟到结束时发送，不会丢失。")}
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         available = set(configured_channels())
-        self.fields["channels"].choices = [(v, label) for v, label in Channel.choices if v in available]
-        self.fields["channels"].widget.attrs["class"] = "form-check-input"
+        channels = self.fields["channels"]
+        assert isinstance(channels, forms.ChoiceField)
+        channels.choices = [(v, label) for v, label in Channel.choices if v in available]

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
 from org.choices import Role
-from org.forms import StyledForm, unit_choices
+from org.forms import unit_choices
 from org.models import Unit, User
 
 ACTIVE_CHOICES = [("yes", _("启用")), ("no", _("停用"))]
@@ -27,10 +27,9 @@ class UserFilterSet(filters.FilterSet):
     class Meta:
         model = User
         fields: list[str] = []
-        form = StyledForm
 
     def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         self.form.fields["unit"].widget.choices = unit_choices(empty_label=str(_("全部单位")))
 
     def filter_q(self, queryset: QuerySet[User], name: str, value: str) -> QuerySet[User]:

@@ -8,40 +8,12 @@ from django.contrib.auth.forms import (
     SetPasswordForm,
     UserCreationForm,
 )
-from django.forms.boundfield import BoundField
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from lib.passwords import refuse_current
 from org.choices import Role
 from org.models import Person, Unit, User
-
-
-class TablerBoundField(BoundField):
-    """A field whose widget carries Tabler's classes, and is-invalid when it has errors."""
-
-    def build_widget_attrs(self, attrs: dict[str, Any], widget: forms.Widget | None = None) -> dict[str, Any]:
-        attrs = super().build_widget_attrs(attrs, widget)
-        widget = widget or self.field.widget
-        if isinstance(widget, forms.CheckboxInput):
-            css = "form-check-input"
-        elif isinstance(widget, forms.Select | forms.SelectMultiple):
-            css = "form-select"
-        else:
-            css = "form-control"
-        classes = [widget.attrs.get("class", ""), attrs.get("class", ""), css]
-        if self.errors:
-            classes.append("is-invalid")
-        attrs["class"] = " ".join(c for c in classes if c)
-        return attrs
-
-
-class StyledForm(forms.Form):
-    bound_field_class = TablerBoundField
-
-
-class StyledModelForm(forms.ModelForm):
-    bound_field_class = TablerBoundField
 
 
 def password_policy_text() -> str:
@@ -67,7 +39,7 @@ def unit_choices(exclude_path: str = "", empty_label: str = "---------") -> list
     return choices
 
 
-class UnitForm(StyledModelForm):
+class UnitForm(forms.ModelForm):
     class Meta:
         model = Unit
         fields = [
@@ -94,8 +66,6 @@ class UnitForm(StyledModelForm):
 class UserCreateForm(UserCreationForm):
     """新建用户: the administrator sets an initial password the user must change at first login."""
 
-    bound_field_class = TablerBoundField
-
     password1 = forms.CharField(
         label=_("初始密码"),
         strip=False,
@@ -107,7 +77,7 @@ class UserCreateForm(UserCreationForm):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
-    class Meta(UserCreationForm.Meta):
+    class Meta(UserCreationForm.Meta):  # type: ignore[name-defined]  # the stubs leave out this Meta
         model = User
         fields = ("username", "name", "unit", "role", "phone", "is_active")
 
@@ -127,7 +97,7 @@ class UserCreateForm(UserCreationForm):
         return user
 
 
-class UserEditForm(StyledModelForm):
+class UserEditForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["name", "unit", "role", "phone", "is_active"]
@@ -140,7 +110,8 @@ class UserEditForm(StyledModelForm):
         label_active(self.fields["is_active"])
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if self.instance.pk == self.editor.pk:
             # An administrator who demotes or disables themself may leave nobody able to undo it.
             if cleaned.get("is_active") is False:
@@ -152,8 +123,6 @@ class UserEditForm(StyledModelForm):
 
 class PasswordResetByAdminForm(SetPasswordForm):
     """重置密码: a new initial password, to be changed at the next login."""
-
-    bound_field_class = TablerBoundField
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -167,7 +136,6 @@ class PasswordResetByAdminForm(SetPasswordForm):
 
 
 class OwnPasswordChangeForm(PasswordChangeForm):
-    bound_field_class = TablerBoundField
     error_messages = {
         **PasswordChangeForm.error_messages,
         "password_incorrect": _("当前密码不正确，请重新输入。"),
@@ -185,8 +153,6 @@ class OwnPasswordChangeForm(PasswordChangeForm):
 
 
 class LoginForm(AuthenticationForm):
-    bound_field_class = TablerBoundField
-
     def clean_username(self) -> str:
         # Checked before authentication, so an over-long name never reaches the lockout records.
         username = self.cleaned_data.get("username") or ""
@@ -196,7 +162,7 @@ class LoginForm(AuthenticationForm):
         return username
 
 
-class PersonForm(StyledModelForm):
+class PersonForm(forms.ModelForm):
     """人员: a person named on projects; linking an account lets notifications reach it in the system."""
 
     class Meta:
@@ -205,7 +171,9 @@ class PersonForm(StyledModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = Unit.objects.filter(is_active=True).order_by("path")
+        unit, user = self.fields["unit"], self.fields["user"]
+        assert isinstance(unit, forms.ModelChoiceField) and isinstance(user, forms.ModelChoiceField)
+        unit.queryset = Unit.objects.filter(is_active=True).order_by("path")
         linked = Person.objects.exclude(pk=self.instance.pk).exclude(user=None).values("user_id")
-        self.fields["user"].queryset = User.objects.filter(is_active=True).exclude(pk__in=linked)
+        user.queryset = User.objects.filter(is_active=True).exclude(pk__in=linked)
         self.fields["user"].help_text = _("可选。关联后，该人员的站内通知发到此账号。")

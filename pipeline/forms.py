@@ -1,7 +1,8 @@
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
@@ -11,11 +12,11 @@ from org.models import Unit, User
 from pipeline.choices import PROMOTION_PLAN_TYPES, Decision
 from pipeline.models import PIPELINE_STATUSES, PipelineEntry, ReviewRound
 from plans.choices import PlanLevel
-from projects.forms import DATE_WIDGET, BootstrapMixin
+from projects.forms import DATE_WIDGET
 from projects.models import Project
 
 
-class PipelineEntryForm(BootstrapMixin, forms.ModelForm):
+class PipelineEntryForm(forms.ModelForm):
     """谋划项目登记: a project of one's own proposed for a coming year's plans."""
 
     class Meta:
@@ -45,22 +46,29 @@ class PipelineEntryForm(BootstrapMixin, forms.ModelForm):
             projects = projects.filter(status__in=PIPELINE_STATUSES)
             self.fields["proposed_year"].initial = timezone.localdate().year + 1
             self.fields["proposing_unit"].initial = user.unit_id
-        self.fields["project"].queryset = projects
-        self.fields["proposing_unit"].queryset = Unit.objects.filter(is_active=True).exclude(
+        choice_fields = cast(dict[str, forms.ModelChoiceField], self.fields)
+        choice_fields["project"].queryset = projects
+        choice_fields["proposing_unit"].queryset = Unit.objects.filter(is_active=True).exclude(
             kind=UnitKind.GOVERNMENT
         )
         self.fields["project"].help_text = _("只列出您可修改的谋划/储备、前期项目。")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         project, year = data.get("project"), data.get("proposed_year")
-        duplicate = PipelineEntry.objects.filter(project=project, proposed_year=year)
-        if not self.instance.pk and project and year and duplicate.exists():
+        duplicate = (
+            not self.instance.pk
+            and project
+            and year
+            and PipelineEntry.objects.filter(project=project, proposed_year=year).exists()
+        )
+        if duplicate:
             raise ValidationError({"proposed_year": _t("该项目已列入%(y)s年的谋划库。") % {"y": year}})
         return data
 
 
-class ReviewRoundForm(BootstrapMixin, forms.ModelForm):
+class ReviewRoundForm(forms.ModelForm):
     """谋划轮次: the next round of review of a year's pipeline."""
 
     class Meta:
@@ -69,7 +77,7 @@ class ReviewRoundForm(BootstrapMixin, forms.ModelForm):
         widgets = {"held_on": DATE_WIDGET, "note": forms.Textarea(attrs={"rows": 2})}
 
 
-class PromoteForm(BootstrapMixin, forms.Form):
+class PromoteForm(forms.Form):
     """纳入年度计划: which entries, onto which level's plan, as 新开工 or 预备."""
 
     entries = forms.ModelMultipleChoiceField(
@@ -78,9 +86,9 @@ class PromoteForm(BootstrapMixin, forms.Form):
     level = forms.ChoiceField(label=_("纳入计划级别"), choices=PlanLevel.choices, initial=PlanLevel.LOCAL)
     plan_type = forms.ChoiceField(label=_("计划类型"), choices=PROMOTION_PLAN_TYPES)
 
-    def __init__(self, *args: Any, entries: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, entries: QuerySet[PipelineEntry], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["entries"].queryset = entries
+        cast(forms.ModelMultipleChoiceField, self.fields["entries"]).queryset = entries
         self.fields["entries"].error_messages["required"] = _("请至少勾选一个项目。")
         self.fields["entries"].error_messages["invalid_choice"] = _("所选项目不存在或无权操作。")
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from lib.fields import money_field
+from lib.stamps import Stamped
 from pipeline.choices import Decision, Readiness
 from pipeline.querysets import LEVEL_FLAGS, PipelineEntryQuerySet, ReviewDecisionQuerySet
 from plans.choices import PlanLevel
@@ -19,7 +20,7 @@ YEAR_VALIDATORS = [MinValueValidator(2000), MaxValueValidator(2100)]
 PIPELINE_STATUSES = (ProjectStatus.RESERVE, ProjectStatus.PRELIMINARY)
 
 
-class PipelineEntry(models.Model):
+class PipelineEntry(Stamped):
     """谋划项目: a project proposed for the plans of a coming year (项目谋划/储备库)."""
 
     project = models.ForeignKey(
@@ -47,16 +48,7 @@ class PipelineEntry(models.Model):
     decision = models.CharField(
         _("审查结论"), max_length=20, choices=Decision.choices, blank=True, editable=False
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        editable=False,
-    )
     created_at = models.DateTimeField(_("登记时间"), default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = PipelineEntryQuerySet.as_manager()
 

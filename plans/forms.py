@@ -4,12 +4,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _t
 
+from org.models import User
 from plans.models import Plan, PlanEntry
-from projects.forms import BootstrapMixin
 from projects.models import Project
 
 
-class PlanForm(BootstrapMixin, forms.ModelForm):
+class PlanForm(forms.ModelForm):
     class Meta:
         model = Plan
         fields = ["year", "level", "title", "document_number", "issued_on", "note"]
@@ -19,7 +19,8 @@ class PlanForm(BootstrapMixin, forms.ModelForm):
         }
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         year, level = data.get("year"), data.get("level")
         if not self.instance.pk and year and level and Plan.objects.filter(year=year, level=level).exists():
             raise ValidationError(
@@ -36,7 +37,7 @@ class PlanForm(BootstrapMixin, forms.ModelForm):
         return plan
 
 
-class PlanEntryForm(BootstrapMixin, forms.ModelForm):
+class PlanEntryForm(forms.ModelForm):
     class Meta:
         model = PlanEntry
         fields = [
@@ -49,11 +50,13 @@ class PlanEntryForm(BootstrapMixin, forms.ModelForm):
             "note",
         ]
 
-    def __init__(self, *args: Any, plan: Plan, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, plan: Plan, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.instance.plan = plan
         listed = plan.entries.exclude(pk=self.instance.pk).values("project_id")
-        self.fields["project"].queryset = (
+        project = self.fields["project"]
+        assert isinstance(project, forms.ModelChoiceField)
+        project.queryset = (
             Project.objects.visible_to(user)
             .exclude(pk__in=listed)
             .exclude(status="cancelled")
@@ -64,7 +67,8 @@ class PlanEntryForm(BootstrapMixin, forms.ModelForm):
         self.fields["annual_investment"].error_messages["invalid"] = _t("请输入数字（单位：万元）。")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         project, annual = data.get("project"), data.get("annual_investment")
         if project and annual is not None and annual > project.total_investment:
             self.add_error(

@@ -1,23 +1,23 @@
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from lib.attachments import validate_attachment
 from org.choices import Role, UnitKind
-from org.models import Unit, User
+from org.models import Unit, UnitQuerySet, User
 from problems.choices import ProblemStatus
 from problems.models import Matter, Meeting, Problem, ProblemComment
-from projects.forms import DATE_WIDGET, BootstrapMixin
+from projects.forms import DATE_WIDGET
 from projects.models import Project
 
 
-def responsible_units() -> Any:
+def responsible_units() -> UnitQuerySet:
     """Units a problem or a matter can be given to: departments, towns and the government."""
     return Unit.objects.filter(is_active=True).exclude(kind=UnitKind.OWNER)
 
 
-class ProblemForm(BootstrapMixin, forms.ModelForm):
+class ProblemForm(forms.ModelForm):
     """问题登记/编辑: what the problem is, who handles it, how and by when."""
 
     class Meta:
@@ -33,26 +33,27 @@ class ProblemForm(BootstrapMixin, forms.ModelForm):
     def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.instance.project = project
-        self.fields["responsible_units"].queryset = responsible_units()
+        choice_fields = cast(dict[str, forms.ModelChoiceField], self.fields)
+        choice_fields["responsible_units"].queryset = responsible_units()
         self.fields["responsible_units"].help_text = _(
             "可多选（按住 Ctrl 键）；负责协调解决的部门或乡镇/街道。"
         )
-        self.fields["leader"].queryset = User.objects.filter(is_active=True, role=Role.LEADER)
+        choice_fields["leader"].queryset = User.objects.filter(is_active=True, role=Role.LEADER)
         self.fields["deadline"].help_text = _("开始办理前须明确责任单位和办理时限。")
 
 
-class MoveForm(BootstrapMixin, forms.Form):
+class MoveForm(forms.Form):
     note = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class CommentForm(BootstrapMixin, forms.ModelForm):
+class CommentForm(forms.ModelForm):
     class Meta:
         model = ProblemComment
         fields = ["text"]
         widgets = {"text": forms.Textarea(attrs={"rows": 2, "placeholder": _("批示、办理进展或补充说明")})}
 
 
-class AttachmentForm(BootstrapMixin, forms.Form):
+class AttachmentForm(forms.Form):
     file = forms.FileField(label=_("附件"))
 
     def clean_file(self) -> Any:
@@ -61,7 +62,7 @@ class AttachmentForm(BootstrapMixin, forms.Form):
         return upload
 
 
-class MeetingForm(BootstrapMixin, forms.ModelForm):
+class MeetingForm(forms.ModelForm):
     """调度会议: when, who, where, and the escalated problems on its agenda."""
 
     class Meta:
@@ -87,19 +88,20 @@ class MeetingForm(BootstrapMixin, forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         people = User.objects.filter(is_active=True).exclude(role=Role.OWNER).select_related("unit")
-        self.fields["chair"].queryset = people.filter(role__in=[Role.LEADER, Role.COORDINATOR])
-        self.fields["attendees"].queryset = people
-        self.fields["attendees"].label_from_instance = lambda user: f"{user}（{user.unit or '—'}）"
+        choice_fields = cast(dict[str, forms.ModelChoiceField], self.fields)
+        choice_fields["chair"].queryset = people.filter(role__in=[Role.LEADER, Role.COORDINATOR])
+        choice_fields["attendees"].queryset = people
+        choice_fields["attendees"].label_from_instance = lambda user: f"{user}（{user.unit or '—'}）"  # type: ignore[assignment]  # labels for this form only
         # The agenda: problems escalated to a meeting, and those already on this one.
         agenda = Problem.objects.filter(status=ProblemStatus.ESCALATED)
         if self.instance.pk:
             agenda = agenda | Problem.objects.filter(meetings=self.instance)
-        self.fields["agenda"].queryset = agenda.distinct().select_related("project")
-        self.fields["agenda"].label_from_instance = lambda problem: f"{problem.project} · {problem}"
+        choice_fields["agenda"].queryset = agenda.distinct().select_related("project")
+        choice_fields["agenda"].label_from_instance = lambda problem: f"{problem.project} · {problem}"  # type: ignore[assignment]  # labels for this form only
         self.fields["agenda"].help_text = _("列出已上报调度会的问题。")
 
 
-class MatterForm(BootstrapMixin, forms.ModelForm):
+class MatterForm(forms.ModelForm):
     """议定事项: what was decided, on which problem or project, who leads, by when."""
 
     class Meta:
@@ -113,9 +115,10 @@ class MatterForm(BootstrapMixin, forms.ModelForm):
         problems = Problem.objects.filter(status=ProblemStatus.ESCALATED)
         if self.instance.problem_id:
             problems = problems | Problem.objects.filter(pk=self.instance.problem_id)
-        self.fields["problem"].queryset = problems.distinct().select_related("project")
-        self.fields["problem"].label_from_instance = lambda problem: f"{problem.project} · {problem}"
+        choice_fields = cast(dict[str, forms.ModelChoiceField], self.fields)
+        choice_fields["problem"].queryset = problems.distinct().select_related("project")
+        choice_fields["problem"].label_from_instance = lambda problem: f"{problem.project} · {problem}"  # type: ignore[assignment]  # labels for this form only
         self.fields["problem"].help_text = _("就上报问题议定的事项，办结后该问题随之销号。")
-        self.fields["project"].queryset = Project.objects.only("pk", "name").order_by("name")
+        choice_fields["project"].queryset = Project.objects.only("pk", "name").order_by("name")
         self.fields["project"].help_text = _("选择了关联问题时自动取该问题的项目。")
-        self.fields["owner_unit"].queryset = responsible_units()
+        choice_fields["owner_unit"].queryset = responsible_units()

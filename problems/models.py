@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
+from lib.stamps import Stamped, Timestamped
 from org.choices import Role
 from problems.choices import (
     ACTIONS_NEEDING_NOTE,
@@ -29,9 +30,11 @@ from problems.querysets import MatterQuerySet, MeetingQuerySet, ProblemQuerySet
 from progress.photos import delete_files_on_commit
 
 if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
     from org.models import User
 
-NOTE_REQUIRED = {
+NOTE_REQUIRED: dict[str, "StrOrPromise"] = {
     ProblemAction.RESOLVE: _("销号须填写解决情况说明。"),
     ProblemAction.ESCALATE: _("上报须说明需要调度会协调解决的事项。"),
     ProblemAction.RETURN: _("退回办理须说明原因。"),
@@ -136,7 +139,7 @@ class Problem(models.Model):
         self.description = (self.description or "").strip()
         if not self.description:
             errors["description"] = _t("请填写问题描述。")
-        if self.report_id and self.project_id and self.report.project_id != self.project_id:
+        if self.project_id and self.report is not None and self.report.project_id != self.project_id:
             errors["report"] = _t("来源报告不属于该项目。")
         if errors:
             raise ValidationError(errors)
@@ -313,7 +316,7 @@ def remove_attachment_file(
     delete_files_on_commit(instance.file)
 
 
-class Meeting(models.Model):
+class Meeting(Stamped):
     """调度会议 (周调度会, 联席会议, 要素保障会议): who met, what was on the agenda, what was decided."""
 
     title = models.CharField(_("会议名称"), max_length=200)
@@ -340,16 +343,6 @@ class Meeting(models.Model):
         Problem, verbose_name=_("会议议题（上报问题）"), blank=True, related_name="meetings"
     )
     summary = models.TextField(_("会议纪要"), blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        editable=False,
-    )
-    created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = MeetingQuerySet.as_manager()
 
@@ -382,7 +375,7 @@ class Meeting(models.Model):
         return counts
 
 
-class Matter(models.Model):
+class Matter(Timestamped):
     """议定事项: a matter a meeting decided, tracked like a problem (owner unit, deadline, status);
     when it settles an escalated problem, finishing it closes (销号) the problem."""
 
@@ -419,8 +412,6 @@ class Matter(models.Model):
     completion_note = models.TextField(_("完成情况"), blank=True)
     completed_at = models.DateTimeField(_("办结时间"), null=True, blank=True, editable=False)
     sort_order = models.PositiveIntegerField(_("序号"), default=0)
-    created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = MatterQuerySet.as_manager()
 
@@ -442,7 +433,7 @@ class Matter(models.Model):
         self.content = (self.content or "").strip()
         if not self.content:
             errors["content"] = _t("请填写议定事项。")
-        if self.problem_id:
+        if self.problem is not None:
             if self.project_id and self.project_id != self.problem.project_id:
                 errors["project"] = _t("议定事项的项目须与关联问题的项目一致。")
             self.project_id = self.problem.project_id
@@ -490,5 +481,5 @@ class Matter(models.Model):
         self.status = target
         with transaction.atomic():
             self.save(update_fields=fields)
-            if target == MatterStatus.DONE and self.problem_id and self.closes_problem:
+            if target == MatterStatus.DONE and self.closes_problem and self.problem is not None:
                 self.problem.settle(self, by)

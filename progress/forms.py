@@ -8,10 +8,10 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import ProcedureType
+from lib.versioning import VersionConflict
 from progress.models import FORM_FIELDS, Report
 from projects.choices import ProcedureStatus
-from projects.forms import BootstrapMixin
-from projects.models import Project, VersionConflict
+from projects.models import Project
 
 MONEY_ERROR = _("请输入数字（单位：万元），不要带“约”“万元”等文字。")
 STALE = _("该报告在您打开后已被他人修改或报送，本次未保存。您填写的内容仍在下方，请复制后刷新页面再填。")
@@ -27,7 +27,7 @@ class MultiplePhotoField(forms.FileField):
         return [super(MultiplePhotoField, self).clean(item, initial) for item in files]
 
 
-class ReportForm(BootstrapMixin, forms.ModelForm):
+class ReportForm(forms.ModelForm):
     """月报填报: this period's amount, progress, problems, procedure states and photos."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -66,7 +66,7 @@ class ReportForm(BootstrapMixin, forms.ModelForm):
                 required=False,
                 initial=states.get(procedure_type.code, current.get(procedure_type.code, "")),
             )
-            self.fields[name].widget.attrs["class"] = "form-select form-select-sm"
+            self.fields[name].widget.attrs["class"] = "form-select-sm"
             self.procedure_fields.append(name)
 
     def clean_amount(self) -> Decimal:
@@ -136,11 +136,11 @@ class ReportForm(BootstrapMixin, forms.ModelForm):
         return report
 
 
-class ReasonForm(BootstrapMixin, forms.Form):
+class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("原因"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class CorrectionForm(BootstrapMixin, forms.ModelForm):
+class CorrectionForm(forms.ModelForm):
     """审核后更正: new figures and the reason for the change."""
 
     reason = forms.CharField(label=_("更正原因"), max_length=300)

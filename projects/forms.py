@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -8,37 +8,15 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Category, IndustryField, ProcedureType
 from lib.validators import validate_phone
+from lib.versioning import VersionConflict
 from org.choices import Role, UnitKind
 from org.models import Person, Unit, User
-from projects.models import Procedure, Project, VersionConflict
+from projects.models import Procedure, Project
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class BootstrapMixin:
-    """Tabler/Bootstrap classes on every widget, and is-invalid on fields with errors."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
-        for field in self.fields.values():  # type: ignore[attr-defined]
-            widget = field.widget
-            css = (
-                "form-check-input"
-                if isinstance(widget, forms.CheckboxInput)
-                else "form-select"
-                if isinstance(widget, forms.Select)
-                else "form-control"
-            )
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-
-    def full_clean(self) -> None:
-        super().full_clean()  # type: ignore[misc]
-        for name in self.errors:  # type: ignore[attr-defined]
-            if name in self.fields:  # type: ignore[attr-defined]
-                self.fields[name].widget.attrs["class"] += " is-invalid"  # type: ignore[attr-defined]
-
-
-class ProjectForm(BootstrapMixin, forms.ModelForm):
+class ProjectForm(forms.ModelForm):
     """项目登记/编辑; `version` refuses a save over someone else's newer change."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -97,23 +75,24 @@ class ProjectForm(BootstrapMixin, forms.ModelForm):
         self.user = user
         units = Unit.objects.filter(is_active=True)
         if not user.edits_everything and user.role != Role.OWNER:
-            units = units.subtree_of(user.unit) if user.unit_id else units.none()
-        self.fields["responsible_unit"].queryset = units.exclude(kind=UnitKind.OWNER)
-        self.fields["owner_unit"].queryset = Unit.objects.filter(is_active=True, kind=UnitKind.OWNER)
-        self.fields["town"].queryset = Unit.objects.filter(is_active=True, kind=UnitKind.TOWN)
+            units = units.subtree_of(user.unit) if user.unit is not None else units.none()
+        choice_fields = cast(dict[str, forms.ModelChoiceField], self.fields)
+        choice_fields["responsible_unit"].queryset = units.exclude(kind=UnitKind.OWNER)
+        choice_fields["owner_unit"].queryset = Unit.objects.filter(is_active=True, kind=UnitKind.OWNER)
+        choice_fields["town"].queryset = Unit.objects.filter(is_active=True, kind=UnitKind.TOWN)
         people = Person.objects.active().select_related("unit")
-        self.fields["leader_in_charge"].queryset = people
-        self.fields["chief_officer"].queryset = people
+        choice_fields["leader_in_charge"].queryset = people
+        choice_fields["chief_officer"].queryset = people
         for name in ("leader_in_charge", "chief_officer"):
-            self.fields[name].label_from_instance = lambda person: person.label  # type: ignore[attr-defined]
+            choice_fields[name].label_from_instance = lambda person: person.label  # type: ignore[assignment]  # labels for this form only
         self.fields["responsible_unit"].required = True
         for key, phone in (("responsible_person", "responsible_phone"), ("owner_contact", "owner_phone")):
             person = getattr(self.instance, key) if self.instance.pk else None
             if person is not None:
                 self.fields[key].initial = person.name
                 self.fields[phone].initial = person.phone
-        self.fields["category"].queryset = Category.objects.filter(is_active=True)
-        self.fields["industry"].queryset = IndustryField.objects.filter(is_active=True)
+        choice_fields["category"].queryset = Category.objects.filter(is_active=True)
+        choice_fields["industry"].queryset = IndustryField.objects.filter(is_active=True)
         if user.role == Role.OWNER:
             # Owners keep their project's place in the unit tree as the coordinator set it.
             for name in ("responsible_unit", "owner_unit", "leader_in_charge", "chief_officer", "is_public"):
@@ -162,14 +141,14 @@ class ProjectForm(BootstrapMixin, forms.ModelForm):
         return project
 
 
-class StatusChangeForm(BootstrapMixin, forms.Form):
+class StatusChangeForm(forms.Form):
     status = forms.ChoiceField(label=_("新状态"))
     reason = forms.CharField(label=_("原因"), max_length=200, required=False)
     effective_date = forms.DateField(label=_("生效日期"), widget=DATE_WIDGET, required=False)
 
     def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = project.allowed_statuses()
+        cast(forms.ChoiceField, self.fields["status"]).choices = project.allowed_statuses()
         self.fields["effective_date"].initial = timezone.localdate()
 
     def clean_effective_date(self) -> Any:
@@ -179,7 +158,7 @@ class StatusChangeForm(BootstrapMixin, forms.Form):
         return value
 
 
-class ProcedureForm(BootstrapMixin, forms.ModelForm):
+class ProcedureForm(forms.ModelForm):
     class Meta:
         model = Procedure
         fields = [
@@ -197,8 +176,9 @@ class ProcedureForm(BootstrapMixin, forms.ModelForm):
     def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.instance.project = project
-        self.fields["type"].queryset = ProcedureType.objects.filter(is_active=True)
-        self.fields["department"].queryset = Unit.objects.filter(is_active=True, kind=UnitKind.DEPARTMENT)
+        choice_fields = cast(dict[str, forms.ModelChoiceField], self.fields)
+        choice_fields["type"].queryset = ProcedureType.objects.filter(is_active=True)
+        choice_fields["department"].queryset = Unit.objects.filter(is_active=True, kind=UnitKind.DEPARTMENT)
 
     def clean_type(self) -> ProcedureType:
         procedure_type = self.cleaned_data["type"]

@@ -1,24 +1,24 @@
-from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from lib.fields import money_field
 from lib.numbers import size_bucket
+from lib.stamps import Stamped
 from lib.validators import (
     normalize_build_years,
     validate_build_years,
     validate_project_code,
 )
+from lib.versioning import VersionedModel
 from projects.choices import (
     STATUS_TRANSITIONS,
     STATUSES_NEEDING_REASON,
@@ -31,70 +31,12 @@ from projects.choices import (
 from projects.querysets import ProjectQuerySet, ScopedQuerySet
 
 if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
     from org.models import User
 
 
-class VersionConflict(ValidationError):
-    """乐观锁冲突: someone saved the row after this writer read it; nothing was written."""
-
-
-class VersionedModel(models.Model):
-    """乐观锁 (optimistic locking) for a model with a `version` counter that every write moves on.
-
-    A write names the version it was read at, and the check and the write are one statement,
-    UPDATE … SET …, version = version + 1 WHERE pk = … AND version = n: of two saves made at the
-    same instant from the same version the database lets exactly one through, and the other
-    changes nothing and is told. A check in Python before a plain save() cannot do that: both
-    writers pass it, and the second save silently replaces the first.
-    """
-
-    conflict_message: ClassVar[Any] = _("该数据在您打开后已被他人修改，本次未保存。请刷新页面后再修改。")
-    # Fields save() computes from others: written whenever their source is.
-    derived_fields: ClassVar[dict[str, tuple[str, ...]]] = {}
-
-    version: int
-
-    class Meta:
-        abstract = True
-
-    def prepare_save(self) -> None:
-        """Bring the fields computed from others up to date, as save() does before writing."""
-
-    def save_at_version(self, read_at: int | None, fields: Iterable[str] | None = None) -> None:
-        """Write `fields` (all when None) only if the row is still at version `read_at`, moving the
-        version on by one; VersionConflict, with nothing written, when it is not (or is gone).
-
-        `read_at=None` writes over whatever version the row has reached (API clients that read just
-        before they write); the version still moves on in the same statement.
-        """
-        self.prepare_save()
-        wanted = None if fields is None else set(fields)
-        for source, derived in self.derived_fields.items():
-            if wanted is not None and source in wanted:
-                wanted.update(derived)
-        values = {
-            field.attname: field.pre_save(self, add=False)  # auto_now fields take the time here
-            for field in self._meta.concrete_fields
-            if not field.primary_key
-            and field.name != "version"
-            and (wanted is None or field.name in wanted or getattr(field, "auto_now", False))
-        }
-        rows = type(self)._base_manager.filter(pk=self.pk)
-        if read_at is not None:
-            rows = rows.filter(version=read_at)
-        with transaction.atomic():
-            if not rows.update(**values, version=F("version") + 1):
-                raise VersionConflict(self.conflict_message, code="stale")
-            if read_at is not None:
-                # The row was at read_at, as this instance was: it is now the row, one version on.
-                self.version = read_at + 1
-            else:
-                # Others' changes may have come in since this instance was read; the row stays
-                # locked until the transaction ends, so this reads exactly what the write made.
-                self.refresh_from_db()
-
-
-class Project(VersionedModel):
+class Project(VersionedModel, Stamped):
     """重点建设项目: one project in the registry, whatever lists it sits on."""
 
     code = models.CharField(_("项目代码"), max_length=30, blank=True, validators=[validate_project_code])
@@ -214,16 +156,6 @@ class Project(VersionedModel):
     )
     status_reason = models.CharField(_("状态原因"), max_length=200, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        editable=False,
-    )
-    created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = ProjectQuerySet.as_manager()
 
@@ -292,7 +224,7 @@ class Project(VersionedModel):
     @property
     def responsible_unit_name(self) -> str:
         """责任单位's name for tables and exports; empty while it is 待明确."""
-        return self.responsible_unit.name if self.responsible_unit_id else ""
+        return self.responsible_unit.name if self.responsible_unit is not None else ""
 
     @property
     def owner_contact_text(self) -> str:
@@ -302,13 +234,13 @@ class Project(VersionedModel):
 
     @property
     def responsible_unit_path(self) -> str:
-        return self.responsible_unit.path if self.responsible_unit_id else ""
+        return self.responsible_unit.path if self.responsible_unit is not None else ""
 
     @property
     def size_bucket(self) -> str:
         return size_bucket(self.total_investment)
 
-    def allowed_statuses(self) -> list[tuple[str, str]]:
+    def allowed_statuses(self) -> list[tuple[str, "StrOrPromise"]]:
         allowed = STATUS_TRANSITIONS[self.status]
         return [(value, label) for value, label in ProjectStatus.choices if value in allowed]
 

@@ -1,15 +1,15 @@
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from projects.choices import ProjectStatus
-from projects.forms import DATE_WIDGET, BootstrapMixin
+from projects.forms import DATE_WIDGET
 from projects.models import Project
 from starts.models import StartEvent
 
 
-class StartEventForm(BootstrapMixin, forms.ModelForm):
+class StartEventForm(forms.ModelForm):
     """集中开工活动: the day, the batch, and the projects started."""
 
     project_choices = forms.ModelMultipleChoiceField(
@@ -27,7 +27,7 @@ class StartEventForm(BootstrapMixin, forms.ModelForm):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         projects = Project.objects.visible_to(user).exclude(status=ProjectStatus.CANCELLED).order_by("name")
-        self.fields["project_choices"].queryset = projects
+        cast(forms.ModelMultipleChoiceField, self.fields["project_choices"]).queryset = projects
         if self.instance.pk:
             self.fields["project_choices"].initial = list(
                 self.instance.members.values_list("project_id", flat=True)

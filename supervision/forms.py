@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -10,12 +10,12 @@ from org.models import Unit, User
 from problems.choices import UNSOLVED
 from problems.models import Problem
 from progress.forms import MultipleFileInput, MultiplePhotoField
-from projects.forms import DATE_WIDGET, BootstrapMixin
+from projects.forms import DATE_WIDGET
 from projects.models import Project
 from supervision.models import Inspection, Notice
 
 
-class NoticeForm(BootstrapMixin, forms.ModelForm):
+class NoticeForm(forms.ModelForm):
     """督办通知单: to which unit, about what, by when, and what reply is required."""
 
     class Meta:
@@ -42,19 +42,20 @@ class NoticeForm(BootstrapMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["target_unit"].queryset = Unit.objects.filter(is_active=True)
-        self.fields["projects"].queryset = Project.objects.only("pk", "name").order_by("name")
+        choice_fields = cast(dict[str, forms.ModelChoiceField], self.fields)
+        choice_fields["target_unit"].queryset = Unit.objects.filter(is_active=True)
+        choice_fields["projects"].queryset = Project.objects.only("pk", "name").order_by("name")
         problems = Problem.objects.filter(status__in=UNSOLVED)
         if self.instance.pk:
             problems = problems | Problem.objects.filter(supervision_notices=self.instance)
-        self.fields["problems"].queryset = problems.distinct().select_related("project")
-        self.fields["problems"].label_from_instance = lambda problem: f"{problem.project} · {problem}"
+        choice_fields["problems"].queryset = problems.distinct().select_related("project")
+        choice_fields["problems"].label_from_instance = lambda problem: f"{problem.project} · {problem}"  # type: ignore[assignment]  # labels for this form only
         if not self.instance.pk:
-            office = settings.SUPERVISION_OFFICE or (user.unit.name if user.unit_id else "")
+            office = settings.SUPERVISION_OFFICE or (user.unit.name if user.unit is not None else "")
             self.fields["issuing_office"].initial = office
 
 
-class ReplyForm(BootstrapMixin, forms.Form):
+class ReplyForm(forms.Form):
     text = forms.CharField(label=_("办理情况"), widget=forms.Textarea(attrs={"rows": 4}))
     attachment = forms.FileField(
         label=_("附件"), required=False, help_text=_("PDF、Word、Excel、图片等，单个文件不超过20MB。")
@@ -67,11 +68,11 @@ class ReplyForm(BootstrapMixin, forms.Form):
         return upload
 
 
-class NoteForm(BootstrapMixin, forms.Form):
+class NoteForm(forms.Form):
     note = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class InspectionForm(BootstrapMixin, forms.ModelForm):
+class InspectionForm(forms.ModelForm):
     """现场督导: the project visited, when, by whom, what was found and required, with photos."""
 
     photos = MultiplePhotoField(
@@ -93,8 +94,9 @@ class InspectionForm(BootstrapMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["project"].queryset = Project.objects.only("pk", "name").order_by("name")
-        self.fields["inspectors"].queryset = (
+        choice_fields = cast(dict[str, forms.ModelChoiceField], self.fields)
+        choice_fields["project"].queryset = Project.objects.only("pk", "name").order_by("name")
+        choice_fields["inspectors"].queryset = (
             User.objects.filter(is_active=True).exclude(role=Role.OWNER).select_related("unit")
         )
-        self.fields["inspectors"].label_from_instance = lambda user: f"{user}（{user.unit or '—'}）"
+        choice_fields["inspectors"].label_from_instance = lambda user: f"{user}（{user.unit or '—'}）"  # type: ignore[assignment]  # labels for this form only

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from lib.attachments import validate_attachment
+from lib.stamps import Stamped, Timestamped
 from progress.photos import delete_files_on_commit, photo_file_name
 from supervision.choices import (
     DEFAULT_REPLY_REQUIREMENT,
@@ -46,7 +47,7 @@ def default_requirement() -> str:
     return str(DEFAULT_REPLY_REQUIREMENT)
 
 
-class Notice(models.Model):
+class Notice(Timestamped):
     """督办通知单: a numbered notice to a unit about projects or problems, with a deadline and the
     reply required; 已发 → 已回复 → 已办结."""
 
@@ -89,8 +90,6 @@ class Notice(models.Model):
         related_name="+",
         editable=False,
     )
-    created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = NoticeQuerySet.as_manager()
 
@@ -115,7 +114,7 @@ class Notice(models.Model):
             self.seq = last + 1
             try:
                 with transaction.atomic():
-                    super().save(*args, **kwargs)  # type: ignore[arg-type]
+                    super().save(*args, **kwargs)
                 return
             except IntegrityError:
                 self.pk = None
@@ -185,6 +184,7 @@ class Notice(models.Model):
         with transaction.atomic():
             reply = NoticeReply(notice=self, text=text, replied_by=by)
             if upload is not None:
+                assert upload.name is not None  # an upload from a form always has its file's name
                 reply.attachment_name = upload.name[-200:]
                 reply.attachment.save(upload.name[-80:], upload, save=False)
             reply.save()
@@ -245,7 +245,7 @@ def remove_reply_file(sender: type[NoticeReply], instance: NoticeReply, **kwargs
     delete_files_on_commit(instance.attachment)
 
 
-class Inspection(models.Model):
+class Inspection(Stamped):
     """现场督导: a visit to a project's site, who went, what they found and what they required."""
 
     project = models.ForeignKey(
@@ -257,16 +257,6 @@ class Inspection(models.Model):
     )
     findings = models.TextField(_("督导情况及发现问题"))
     requirements = models.TextField(_("整改要求"), blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        editable=False,
-    )
-    created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = InspectionQuerySet.as_manager()
 
