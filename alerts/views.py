@@ -2,7 +2,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -19,9 +18,13 @@ from alerts.rules import registry
 from alerts.scan import rule_configs
 from audit.changes import diff, record, snapshot
 from audit.models import OperationLog
+from lib.listing import ListPage
+from lib.messages import flash_errors
+from lib.requests import AuthenticatedHttpRequest
 from lib.xlsx import build_workbook, xlsx_response
-from org.models import Unit, User
+from org.models import Unit
 from projects.access import get_for_user
+from projects.models import Project
 
 
 def get_alert_for_user(request: HttpRequest, pk: int) -> Alert:
@@ -33,16 +36,15 @@ def get_alert_for_user(request: HttpRequest, pk: int) -> Alert:
 
 
 @login_required
-def alert_board(request: HttpRequest) -> HttpResponse:
+def alert_board(request: AuthenticatedHttpRequest) -> HttpResponse:
     """预警看板: the warnings the user may see, filtered, counted by rule and colour, with the closure rate."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     visible = Alert.objects.visible_to(user).select_related("project", "project__responsible_unit")
     data = request.GET.copy()
     data.setdefault("state", AlertState.OPEN)
-    filterset = AlertFilterSet(data, queryset=visible)
-    alerts = filterset.qs.in_board_order()
-    if request.GET.get("export") == "xlsx":
-        return export_alerts(request, alerts)
+    listing = ListPage(request, visible.in_board_order(), AlertFilterSet, data=data)
+    if listing.exporting:
+        return export_alerts(request, listing.rows)
     # The counts cover every state, so that raised, closed and the closure rate read together.
     every_state = data.copy()
     every_state["state"] = ""
@@ -61,13 +63,10 @@ def alert_board(request: HttpRequest) -> HttpResponse:
     for row in rows:
         row["open_red"] = open_by_rule.get((row["code"], Colour.RED), 0)
         row["open_yellow"] = open_by_rule.get((row["code"], Colour.YELLOW), 0)
-    page = Paginator(alerts, settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
+    return listing.render(
         "alerts/board.html",
+        "alerts/includes/board_table.html",
         {
-            "filterset": filterset,
-            "page": page,
             "summary": summary,
             "rule_rows": rows,
             "unit_choices": Unit.objects.filter_choices_for(user),
@@ -121,9 +120,9 @@ def export_alerts(request: HttpRequest, alerts: QuerySet[Alert]) -> HttpResponse
 
 
 @login_required
-def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def alert_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     alert = get_alert_for_user(request, pk)
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     return render(
         request,
         "alerts/detail.html",
@@ -138,10 +137,10 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def alert_close(request: HttpRequest, pk: int) -> HttpResponse:
+def alert_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """人工销号: coordinators only, with a reason."""
     alert = get_alert_for_user(request, pk)
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     if not user.is_coordinator:
         raise PermissionDenied(_("只有统筹协调人员可以人工销号。"))
     form = CloseForm(request.POST)
@@ -158,8 +157,7 @@ def alert_close(request: HttpRequest, pk: int) -> HttpResponse:
                     note=form.cleaned_data["reason"],
                 )
         except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
+            flash_errors(request, error)
         else:
             messages.success(request, _("预警已销号。"))
             return redirect("alerts:detail", pk=alert.pk)
@@ -177,9 +175,9 @@ def alert_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def rule_settings(request: HttpRequest) -> HttpResponse:
+def rule_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     """预警规则设置: the admin switches rules on and off and sets their thresholds."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     if not user.is_admin:
         raise PermissionDenied(_("只有系统管理员可以设置预警规则。"))
     rules = registry()
@@ -207,3 +205,12 @@ def rule_settings(request: HttpRequest) -> HttpResponse:
         "alerts/rules.html",
         {"rows": [(rules[f.instance.code], f) for f in forms]},
     )
+
+
+def project_alerts_tab(request: HttpRequest, project: Project) -> dict[str, object]:
+    """The context of the project page's 预警 tab."""
+    return {"alerts": project.alerts.select_related("closed_by").in_board_order()}
+
+
+def open_alert_count(request: HttpRequest, project: Project) -> int:
+    return project.alerts.open().count()

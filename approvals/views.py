@@ -2,7 +2,6 @@ from datetime import date
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -14,8 +13,9 @@ from approvals.filtersets import OverdueFilterSet
 from audit.changes import record
 from audit.models import OperationLog
 from catalog.models import ProcedureType
+from lib.listing import ListPage
 from lib.params import page_year
-from lib.sorting import sort_queryset
+from lib.requests import AuthenticatedHttpRequest
 from lib.xlsx import build_workbook, xlsx_response
 from org.choices import UnitKind
 from org.models import Unit
@@ -26,7 +26,7 @@ OVERDUE_SORTS = {"submitted_on": "submitted_on", "name": "project__name", "type"
 
 
 @login_required
-def efficiency(request: HttpRequest) -> HttpResponse:
+def efficiency(request: AuthenticatedHttpRequest) -> HttpResponse:
     """审批效能: processing days by procedure type, department and investment nature, against last year."""
     year = page_year(request.GET)
     figures = approval_efficiency(year, Scope(user=request.user))
@@ -81,28 +81,22 @@ def export_efficiency(request: HttpRequest, figures: dict) -> HttpResponse:
 
 
 @login_required
-def overdue(request: HttpRequest) -> HttpResponse:
+def overdue(request: AuthenticatedHttpRequest) -> HttpResponse:
     """审批超时: procedures in progress past their time limit, longest waiting first."""
     today = timezone.localdate()
-    visible = Procedure.objects.visible_to(request.user).select_related(  # type: ignore[arg-type]
+    visible = Procedure.objects.visible_to(request.user).select_related(
         "project", "project__responsible_unit", "type", "department"
     )
-    filterset = OverdueFilterSet(request.GET or None, queryset=overdue_procedures(visible, today))
-    procedures = filterset.qs.order_by("submitted_on", "id")
-    sort = request.GET.get("sort", "")
-    procedures = sort_queryset(procedures, sort, OVERDUE_SORTS)
-    if request.GET.get("export") == "xlsx":
-        return export_overdue(request, procedures, today)
-    page = Paginator(procedures, settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [(p, waited(p, today)) for p in page]
-    return render(
-        request,
+    overdue = overdue_procedures(visible, today).order_by("submitted_on", "id")
+    listing = ListPage(request, overdue, OverdueFilterSet, sorts=OVERDUE_SORTS)
+    if listing.exporting:
+        return export_overdue(request, listing.rows, today)
+    page = listing.paginate()
+    return listing.render(
         "approvals/overdue.html",
+        "approvals/includes/overdue_table.html",
         {
-            "filterset": filterset,
-            "page": page,
-            "rows": rows,
-            "sort": sort,
+            "rows": [(p, waited(p, today)) for p in page],
             "types": ProcedureType.objects.filter(time_limit_days__gt=0),
             "departments": Unit.objects.filter(kind=UnitKind.DEPARTMENT),
         },

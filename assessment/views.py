@@ -19,6 +19,7 @@ from figures.compute import ranking
 from figures.views import period_of, scope_of
 from lib.dates import months_so_far
 from lib.params import page_year, query_int
+from lib.requests import AuthenticatedHttpRequest
 from lib.xlsx import build_workbook, xlsx_response
 from plans.choices import PlanLevel
 from plans.scope import Scope, scope_entries
@@ -45,7 +46,7 @@ def ranking_rows(request: HttpRequest) -> tuple[int, int, str, Scope, list[dict[
 
 
 @login_required
-def rankings(request: HttpRequest) -> HttpResponse:
+def rankings(request: AuthenticatedHttpRequest) -> HttpResponse:
     """月度排名: units or towns by annual plan completion rate, the first five and the last five named."""
     year, month, by, scope, rows = ranking_rows(request)
     if request.GET.get("export") == "xlsx":
@@ -103,7 +104,7 @@ def window_of(request: HttpRequest) -> Window:
 
 
 @login_required
-def assessment(request: HttpRequest) -> HttpResponse:
+def assessment(request: AuthenticatedHttpRequest) -> HttpResponse:
     """季考核: weighted scores and ranks of towns/streets or departments."""
     window = window_of(request)
     group = "department" if request.GET.get("group") == "department" else "town"
@@ -142,9 +143,9 @@ class IndicatorForm(forms.ModelForm):
 
 
 @login_required
-def indicators(request: HttpRequest) -> HttpResponse:
+def indicators(request: AuthenticatedHttpRequest) -> HttpResponse:
     """考核指标设置 (admin): weights and targets."""
-    if not request.user.is_admin and not request.user.is_coordinator:  # type: ignore[union-attr]
+    if not request.user.is_admin and not request.user.is_coordinator:
         raise PermissionDenied(_("只有管理员或重点办可以设置考核指标。"))
     formset_class = modelformset_factory(Indicator, form=IndicatorForm, extra=0)
     formset = formset_class(request.POST or None, queryset=Indicator.objects.all())

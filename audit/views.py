@@ -2,21 +2,16 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _t
 
 from audit.changes import record
 from audit.filtersets import LoginLogFilterSet, OperationLogFilterSet
 from audit.models import LoginLog, OperationLog
+from lib.decorators import admin_required
+from lib.listing import ListPage
 from lib.xlsx import build_workbook, xlsx_response
-from org.decorators import admin_required
-
-
-def wants_export(request: HttpRequest) -> bool:
-    return request.GET.get("export") == "xlsx"
 
 
 def export(request: HttpRequest, title: str, headers: list[str], rows: Iterator[list[Any]]) -> HttpResponse:
@@ -39,8 +34,8 @@ def changes_text(changes: dict[str, list[str]]) -> str:
 
 @admin_required
 def login_log(request: HttpRequest) -> HttpResponse:
-    filterset = LoginLogFilterSet(request.GET, queryset=LoginLog.objects.select_related("user"))
-    if wants_export(request):
+    listing = ListPage(request, LoginLog.objects.select_related("user"), LoginLogFilterSet)
+    if listing.exporting:
         rows = (
             [
                 log.at,
@@ -50,19 +45,20 @@ def login_log(request: HttpRequest) -> HttpResponse:
                 log.ip_address or "",
                 log.user_agent,
             ]
-            for log in filterset.qs[: settings.EXPORT_ROW_LIMIT].iterator(chunk_size=2000)
+            for log in listing.rows[: settings.EXPORT_ROW_LIMIT].iterator(chunk_size=2000)
         )
         headers = [_t("时间"), _t("用户名"), _t("姓名"), _t("事件"), _t("IP地址"), _t("浏览器")]
         return export(request, _t("登录日志"), headers, rows)
-    page = Paginator(filterset.qs, settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "audit/login_log.html", {"filter": filterset, "page": page})
+    return listing.render(
+        "audit/login_log.html", "audit/includes/login_table.html", {"filter": listing.filterset}
+    )
 
 
 @admin_required
 def operation_log(request: HttpRequest) -> HttpResponse:
     logs = OperationLog.objects.select_related("user", "project")
-    filterset = OperationLogFilterSet(request.GET, queryset=logs)
-    if wants_export(request):
+    listing = ListPage(request, logs, OperationLogFilterSet)
+    if listing.exporting:
         rows = (
             [
                 log.at,
@@ -75,7 +71,7 @@ def operation_log(request: HttpRequest) -> HttpResponse:
                 changes_text(log.changes),
                 log.note,
             ]
-            for log in filterset.qs[: settings.EXPORT_ROW_LIMIT].iterator(chunk_size=2000)
+            for log in listing.rows[: settings.EXPORT_ROW_LIMIT].iterator(chunk_size=2000)
         )
         headers = [
             _t("时间"),
@@ -89,5 +85,6 @@ def operation_log(request: HttpRequest) -> HttpResponse:
             _t("说明"),
         ]
         return export(request, _t("操作日志"), headers, rows)
-    page = Paginator(filterset.qs, settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "audit/operation_log.html", {"filter": filterset, "page": page})
+    return listing.render(
+        "audit/operation_log.html", "audit/includes/operation_table.html", {"filter": listing.filterset}
+    )

@@ -3,10 +3,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.base import ContentFile
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Max
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,15 +17,17 @@ from audit.models import OperationLog
 from bulletins.document import PdfUnavailable, docx_to_pdf, render_docx, tables_of
 from bulletins.drafting import draft
 from bulletins.models import Bulletin, BulletinKind
-from lib.params import YEARS, query_int
-from org.decorators import require_coordinator
+from lib.decorators import require_coordinator
+from lib.listing import ListPage
+from lib.messages import flash_errors
+from lib.params import page_year
+from lib.requests import AuthenticatedHttpRequest
 from plans.choices import PlanLevel
-from projects.forms import BootstrapMixin
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-class NewBulletinForm(BootstrapMixin, forms.Form):
+class NewBulletinForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("类型"), choices=BulletinKind.choices)
     year = forms.IntegerField(label=gettext_lazy("年度"), min_value=2000, max_value=2100)
     month = forms.IntegerField(label=gettext_lazy("截至月份"), min_value=1, max_value=12)
@@ -37,7 +38,7 @@ class NewBulletinForm(BootstrapMixin, forms.Form):
     )
 
 
-class EditBulletinForm(BootstrapMixin, forms.Form):
+class EditBulletinForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("标题"), max_length=200)
     issue_date = forms.DateField(
         label=gettext_lazy("印发日期"), widget=forms.DateInput(attrs={"type": "date"})
@@ -48,23 +49,15 @@ class EditBulletinForm(BootstrapMixin, forms.Form):
 ISSUERS = gettext_lazy("只有重点办可以起草和印发通报简报。")
 
 
-def visible_bulletins(request: HttpRequest):  # type: ignore[no-untyped-def]
-    bulletins = Bulletin.objects.all()
-    if not request.user.is_coordinator:  # type: ignore[union-attr]
-        bulletins = bulletins.filter(state=Bulletin.State.PUBLISHED)
-    return bulletins
-
-
 @login_required
-def bulletin_list(request: HttpRequest) -> HttpResponse:
-    bulletins = visible_bulletins(request)
+def bulletin_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    bulletins = Bulletin.objects.visible_to(request.user)
     kind = request.GET.get("kind", "")
     if kind in BulletinKind.values:
         bulletins = bulletins.filter(kind=kind)
-    year = str(query_int(request.GET, "year", 0, *YEARS) or "")
+    year = page_year(request.GET, default=0)
     if year:
-        bulletins = bulletins.filter(year=int(year))
-    page = Paginator(bulletins, settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+        bulletins = bulletins.filter(year=year)
     today = timezone.localdate()
     month = today.month - 1 or 12
     form = NewBulletinForm(
@@ -74,18 +67,20 @@ def bulletin_list(request: HttpRequest) -> HttpResponse:
             "month": month,
         }
     )
-    return render(request, "bulletins/list.html", {"page": page, "form": form, "kinds": BulletinKind.choices})
+    return ListPage(request, bulletins).render(
+        "bulletins/list.html",
+        "bulletins/includes/bulletin_table.html",
+        {"form": form, "kinds": BulletinKind.choices},
+    )
 
 
 @login_required
 @require_POST
-def bulletin_create(request: HttpRequest) -> HttpResponse:
+def bulletin_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_coordinator(request, ISSUERS)
     form = NewBulletinForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
+        flash_errors(request, form)
         return redirect("bulletins:list")
     data = form.cleaned_data
     drafted = draft(data["kind"], data["year"], data["month"], data["level"])
@@ -116,7 +111,7 @@ def next_number(bulletin: Bulletin) -> int | None:
 
 
 @login_required
-def bulletin_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def bulletin_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require_coordinator(request, ISSUERS)
     bulletin = get_object_or_404(Bulletin, pk=pk)
     if bulletin.state == Bulletin.State.PUBLISHED:
@@ -152,7 +147,7 @@ def bulletin_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def bulletin_redraft(request: HttpRequest, pk: int) -> HttpResponse:
+def bulletin_redraft(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """重新取数: draft again from today's figures (the text edits are replaced)."""
     require_coordinator(request, ISSUERS)
     bulletin = get_object_or_404(Bulletin, pk=pk, state=Bulletin.State.DRAFT)
@@ -168,8 +163,8 @@ def bulletin_redraft(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def bulletin_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    bulletin = get_object_or_404(visible_bulletins(request), pk=pk)
+def bulletin_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    bulletin = get_object_or_404(Bulletin.objects.visible_to(request.user), pk=pk)
     return render(
         request,
         "bulletins/detail.html",
@@ -179,7 +174,7 @@ def bulletin_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def bulletin_publish(request: HttpRequest, pk: int) -> HttpResponse:
+def bulletin_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require_coordinator(request, ISSUERS)
     with transaction.atomic():
         bulletin = get_object_or_404(Bulletin.objects.select_for_update(), pk=pk, state=Bulletin.State.DRAFT)
@@ -201,11 +196,11 @@ def bulletin_publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def bulletin_file(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+def bulletin_file(request: AuthenticatedHttpRequest, pk: int, fmt: str) -> HttpResponseBase:
     """The .docx or .pdf: stored once published, made afresh for a draft."""
     from django.http import FileResponse, Http404
 
-    bulletin = get_object_or_404(visible_bulletins(request), pk=pk)
+    bulletin = get_object_or_404(Bulletin.objects.visible_to(request.user), pk=pk)
     stored = bulletin.docx if fmt == "docx" else bulletin.pdf if fmt == "pdf" else None
     if stored is None:
         raise Http404()

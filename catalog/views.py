@@ -10,7 +10,7 @@ from audit.changes import diff, record, snapshot
 from audit.models import OperationLog
 from catalog.forms import dictionary_form_class
 from catalog.models import DICTIONARIES, DictionaryItem
-from org.decorators import admin_required
+from lib.decorators import admin_required
 
 Action = OperationLog.Action
 

@@ -4,7 +4,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -22,8 +21,9 @@ from elements.filtersets import ElementNeedFilterSet, FundingRecordFilterSet
 from elements.forms import ElementNeedForm, FundingRecordForm
 from elements.models import ElementNeed, ElementType, FundingRecord
 from elements.querysets import bond_thresholds
+from lib.listing import ListPage
 from lib.params import page_year
-from lib.sorting import sort_queryset
+from lib.requests import AuthenticatedHttpRequest
 from lib.xlsx import build_workbook, xlsx_response
 from org.choices import UnitKind
 from org.models import Unit
@@ -52,32 +52,26 @@ NEED_SORTS = {
 
 
 @login_required
-def funding(request: HttpRequest) -> HttpResponse:
+def funding(request: AuthenticatedHttpRequest) -> HttpResponse:
     """资金保障: figures by source for the year, special bonds' spending pace, and the records."""
     year = page_year(request.GET)
     user = request.user
-    visible = FundingRecord.objects.visible_to(user).select_related(  # type: ignore[arg-type]
+    visible = FundingRecord.objects.visible_to(user).select_related(
         "project", "project__responsible_unit", "source"
     )
     data = request.GET.copy()
     data["year"] = str(year)
-    filterset = FundingRecordFilterSet(data, queryset=visible)
-    sort = request.GET.get("sort", "")
-    records = sort_queryset(filterset.qs, sort, FUNDING_SORTS)
-    if request.GET.get("export") == "xlsx":
-        return export_funding(request, year, records)
-    page = Paginator(records, settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    listing = ListPage(request, visible, FundingRecordFilterSet, data=data, sorts=FUNDING_SORTS)
+    if listing.exporting:
+        return export_funding(request, year, listing.rows)
     paces = visible.filter(year=year).bond_paces()
-    return render(
-        request,
+    return listing.render(
         "elements/funding.html",
+        "elements/includes/funding_table.html",
         {
             "year": year,
             "figures": funding_figures(year, Scope(user=user)),
             "lagging": [item for item in paces if item[1].level != PaceLevel.ON_PACE],
-            "filterset": filterset,
-            "page": page,
-            "sort": sort,
             "sources": FundingSource.objects.all(),
             "bond_months": settings.SPECIAL_BOND_SPEND_MONTHS,
         },
@@ -143,7 +137,9 @@ def get_record_for_user(request: HttpRequest, pk: int) -> FundingRecord:
 
 
 @login_required
-def funding_edit(request: HttpRequest, pk: int | None = None, record_pk: int | None = None) -> HttpResponse:
+def funding_edit(
+    request: AuthenticatedHttpRequest, pk: int | None = None, record_pk: int | None = None
+) -> HttpResponse:
     existing = get_record_for_user(request, record_pk) if record_pk else None
     project = existing.project if existing else get_project_for_user(request, pk, write=True)  # type: ignore[arg-type]
     before = snapshot(existing) if existing else {}
@@ -164,7 +160,7 @@ def funding_edit(request: HttpRequest, pk: int | None = None, record_pk: int | N
 
 @login_required
 @require_POST
-def funding_delete(request: HttpRequest, record_pk: int) -> HttpResponse:
+def funding_delete(request: AuthenticatedHttpRequest, record_pk: int) -> HttpResponse:
     existing = get_record_for_user(request, record_pk)
     project = existing.project
     with transaction.atomic():
@@ -184,36 +180,37 @@ def funding_delete(request: HttpRequest, record_pk: int) -> HttpResponse:
 
 
 @login_required
-def board(request: HttpRequest) -> HttpResponse:
+def board(request: AuthenticatedHttpRequest) -> HttpResponse:
     """要素保障看板: what projects wait for, grouped by the department that must supply it."""
     user = request.user
-    visible = ElementNeed.objects.visible_to(user).select_related(  # type: ignore[arg-type]
+    visible = ElementNeed.objects.visible_to(user).select_related(
         "project", "project__responsible_unit", "type", "department"
     )
     data = request.GET.copy()
     if "waiting" not in data and not data.get("status"):
         data["waiting"] = "true"
-    filterset = ElementNeedFilterSet(data, queryset=visible)
-    sort = request.GET.get("sort", "")
-    needs = filterset.qs.order_by("department__sort_order", "department__name", "type__sort_order", "id")
-    needs = sort_queryset(needs, sort, NEED_SORTS)
-    if request.GET.get("export") == "xlsx":
-        return export_needs(request, needs)
-    page = Paginator(needs, settings.LIST_PAGE_SIZE * 2).get_page(request.GET.get("page"))
-    return render(
+    in_order = visible.order_by("department__sort_order", "department__name", "type__sort_order", "id")
+    listing = ListPage(
         request,
+        in_order,
+        ElementNeedFilterSet,
+        data=data,
+        sorts=NEED_SORTS,
+        per_page=settings.LIST_PAGE_SIZE * 2,
+    )
+    if listing.exporting:
+        return export_needs(request, listing.rows)
+    return listing.render(
         "elements/board.html",
+        "elements/includes/need_table.html",
         {
-            "filterset": filterset,
-            "page": page,
-            "sort": sort,
-            "departments": filterset.qs.by_department(),
+            "departments": listing.rows.by_department(),
             "by_type": visible.by_type(),
             "types": ElementType.objects.all(),
             "department_choices": Unit.objects.filter(kind=UnitKind.DEPARTMENT),
             "statuses": ElementStatus.choices,
-            "waiting": filterset.form.cleaned_data.get("waiting") if filterset.is_valid() else None,
-            "can_edit": user.edits_everything or user.edits_own,  # type: ignore[union-attr]
+            "waiting": listing.filter_values.get("waiting"),
+            "can_edit": user.edits_everything or user.edits_own,
         },
     )
 
@@ -277,11 +274,13 @@ def get_need_for_user(request: HttpRequest, pk: int) -> ElementNeed:
 
 
 @login_required
-def need_edit(request: HttpRequest, pk: int | None = None, need_pk: int | None = None) -> HttpResponse:
+def need_edit(
+    request: AuthenticatedHttpRequest, pk: int | None = None, need_pk: int | None = None
+) -> HttpResponse:
     existing = get_need_for_user(request, need_pk) if need_pk else None
     project = existing.project if existing else get_project_for_user(request, pk, write=True)  # type: ignore[arg-type]
     # A department asked to supply the element, without rights on the project, reports progress only.
-    supplier = not Project.objects.editable_by(request.user).filter(pk=project.pk).exists()  # type: ignore[arg-type]
+    supplier = not Project.objects.editable_by(request.user).filter(pk=project.pk).exists()
     before = snapshot(existing) if existing else {}
     form = ElementNeedForm(request.POST or None, instance=existing, project=project, supplier=supplier)
     if request.method == "POST" and form.is_valid():
@@ -304,10 +303,10 @@ def need_edit(request: HttpRequest, pk: int | None = None, need_pk: int | None =
 
 @login_required
 @require_POST
-def need_delete(request: HttpRequest, need_pk: int) -> HttpResponse:
+def need_delete(request: AuthenticatedHttpRequest, need_pk: int) -> HttpResponse:
     need = get_need_for_user(request, need_pk)
     project = need.project
-    if not Project.objects.editable_by(request.user).filter(pk=project.pk).exists():  # type: ignore[arg-type]
+    if not Project.objects.editable_by(request.user).filter(pk=project.pk).exists():
         raise PermissionDenied(_("保障部门不能删除项目的要素需求。"))
     with transaction.atomic():
         record(request, OperationLog.Action.DELETE, need, changes=diff(snapshot(need), {}), project=project)
@@ -316,16 +315,17 @@ def need_delete(request: HttpRequest, need_pk: int) -> HttpResponse:
     return redirect(f"{project.get_absolute_url()}?tab=elements")
 
 
-def project_tab(request: HttpRequest, project: Project, tab: str) -> dict[str, Any]:
-    """The context of the project page's 资金 and 要素 tabs."""
-    if tab == "funding":
-        records = project.funding_records.select_related("source").order_by(
-            "-year", "source__sort_order", "id"
-        )  # type: ignore[attr-defined]
-        today, thresholds = timezone.localdate(), bond_thresholds()
-        return {
-            "funding_rows": [(r, r.pace(today, thresholds)) for r in records],
-            "funding_totals": project.funding_records.totals(),  # type: ignore[attr-defined]
-        }
-    needs = project.element_needs.select_related("type", "department")  # type: ignore[attr-defined]
+def funding_tab(request: HttpRequest, project: Project) -> dict[str, Any]:
+    """The context of the project page's 资金 tab."""
+    records = project.funding_records.select_related("source").order_by("-year", "source__sort_order", "id")
+    today, thresholds = timezone.localdate(), bond_thresholds()
+    return {
+        "funding_rows": [(r, r.pace(today, thresholds)) for r in records],
+        "funding_totals": project.funding_records.totals(),
+    }
+
+
+def elements_tab(request: HttpRequest, project: Project) -> dict[str, Any]:
+    """The context of the project page's 要素保障 tab."""
+    needs = project.element_needs.select_related("type", "department")
     return {"element_needs": needs}

@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,9 +24,11 @@ from exchange.importer import ImportResult, can_import, import_table, summary
 from exchange.models import Alias, AliasKind, ImportBatch
 from exchange.names import CREATE, MAP
 from exchange.tables import TABLES
+from lib.decorators import directory_required
+from lib.listing import ListPage
+from lib.requests import AuthenticatedHttpRequest
 from lib.xlsx import xlsx_response
 from org.choices import UnitKind
-from org.decorators import directory_required
 from org.models import Unit
 from plans.choices import PlanLevel
 from progress.periods import Period
@@ -37,46 +39,40 @@ PREVIEW_LIMIT = 500
 KEPT_ERRORS = 2000
 
 
-def visible_batches(user: Any) -> QuerySet[ImportBatch]:
-    """Imports a user may see: all for roles that see everything, else those made in the user's unit tree."""
-    batches = ImportBatch.objects.select_related("uploaded_by")
-    if user.sees_everything:
-        return batches
-    if user.unit_id is None:
-        return batches.filter(uploaded_by=user)
-    return batches.filter(Q(uploaded_by=user) | Q(uploaded_by__unit__path__startswith=user.unit.path))
-
-
 def level_label(level: str) -> str:
     return str(PlanLevel(level).label) if level in PlanLevel.values else level
 
 
-def get_batch(request: HttpRequest, pk: int) -> ImportBatch:
-    return get_object_or_404(visible_batches(request.user), pk=pk)
+def get_batch(request: AuthenticatedHttpRequest, pk: int) -> ImportBatch:
+    return get_object_or_404(
+        ImportBatch.objects.visible_to(request.user).select_related("uploaded_by"), pk=pk
+    )
 
 
-def require_importer(request: HttpRequest) -> None:
-    if not can_import(request.user):  # type: ignore[arg-type]
+def require_importer(request: AuthenticatedHttpRequest) -> None:
+    if not can_import(request.user):
         raise PermissionDenied(_("您的角色不能导入表格。"))
 
 
 @login_required
 @require_GET
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render_index(request)
 
 
 def render_index(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     export_form: ExportForm | None = None,
     template_form: TemplateForm | None = None,
     upload_form: UploadForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    paginator = Paginator(visible_batches(request.user), settings.LIST_PAGE_SIZE)
+    paginator = Paginator(
+        ImportBatch.objects.visible_to(request.user).select_related("uploaded_by"), settings.LIST_PAGE_SIZE
+    )
     page = paginator.get_page(request.GET.get("page"))
     for batch in page:
-        batch.level_label = level_label(batch.level)  # type: ignore[attr-defined]
+        batch.level_label = level_label(batch.level)  # type: ignore[attr-defined]  # for the template only
     return render(
         request,
         "exchange/index.html",
@@ -84,7 +80,7 @@ def render_index(
             "export_form": export_form or ExportForm(prefix="export"),
             "template_form": template_form or TemplateForm(prefix="template", user=request.user),
             "upload_form": upload_form or UploadForm(prefix="upload"),
-            "can_import": can_import(request.user),  # type: ignore[arg-type]
+            "can_import": can_import(request.user),
             "page": page,
             "tables": TABLES.values(),
         },
@@ -94,7 +90,7 @@ def render_index(
 
 @login_required
 @require_GET
-def export(request: HttpRequest) -> HttpResponse:
+def export(request: AuthenticatedHttpRequest) -> HttpResponse:
     """附件N of the plan in force, for the requesting user's projects."""
     form = ExportForm(request.GET, prefix="export")
     if not form.is_valid():
@@ -102,7 +98,7 @@ def export(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data
     content = export_table(
         data["table"], data["year"], data["level"], period=data["period"], user=request.user
-    )  # type: ignore[arg-type]
+    )
     filename = export_filename(data["table"], data["year"], data["period"], template=False, unit=None)
     record(request, OperationLog.Action.EXPORT, object_type=_("官方表格"), note=filename)
     return xlsx_response(filename, content or b"")
@@ -110,7 +106,7 @@ def export(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def template(request: HttpRequest) -> HttpResponse:
+def template(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A unit's blank template: its projects pre-filled, the figures to report blank, with drop-downs."""
     form = TemplateForm(request.GET, prefix="template", user=request.user)
     if not form.is_valid():
@@ -122,7 +118,7 @@ def template(request: HttpRequest) -> HttpResponse:
         data["level"],
         user=request.user,
         unit=data["unit"],
-        template=True,  # type: ignore[arg-type]
+        template=True,
     )
     filename = export_filename(data["table"], data["year"], None, template=True, unit=data["unit"])
     record(request, OperationLog.Action.EXPORT, object_type=_("填报模板"), note=filename)
@@ -131,7 +127,7 @@ def template(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def upload(request: HttpRequest) -> HttpResponse:
+def upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Check an uploaded table without writing anything, keep the file, and show the preview."""
     require_importer(request)
     form = UploadForm(request.POST, request.FILES, prefix="upload")
@@ -177,7 +173,7 @@ def run_import(
     content: bytes,
     filename: str,
     options: dict[str, Any],
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     commit: bool,
     batch: Any = None,
 ) -> ImportResult:
@@ -188,14 +184,16 @@ def run_import(
         level=options["level"],
         period=options["period"],
         table=options["table"],
-        user=request.user,  # type: ignore[arg-type]
+        user=request.user,
         commit=commit,
         batch=batch,
         decisions=options.get("decisions"),
     )
 
 
-def render_preview(request: HttpRequest, batch: ImportBatch, result: ImportResult) -> HttpResponse:
+def render_preview(
+    request: AuthenticatedHttpRequest, batch: ImportBatch, result: ImportResult
+) -> HttpResponse:
     row_errors = [issue for issue in result.errors if issue not in result.name_issues]
     return render(
         request,
@@ -274,7 +272,7 @@ def name_rows(result: ImportResult, batch: ImportBatch) -> list[dict[str, Any]]:
             {
                 "index": index,
                 "unknown": unknown,
-                "header": result.names.parsed.headers.get(unknown.column, unknown.kind_label),
+                "header": names.parsed.headers.get(unknown.column, unknown.kind_label),
                 "options": options,
                 "others": [(value, label) for value, label in others if value not in offered],
                 "selected": selected,
@@ -297,7 +295,7 @@ def _choice_value(decision: dict[str, Any]) -> str:
 
 @login_required
 @require_POST
-def batch_names(request: HttpRequest, pk: int) -> HttpResponse:
+def batch_names(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """名称对照: keep what the uploader decided for each unknown name, then check the table again."""
     batch = get_batch(request, pk)
     if not may_commit(request, batch) or batch.status != ImportBatch.Status.PREVIEW:
@@ -324,14 +322,14 @@ def batch_names(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("exchange:batch", pk=batch.pk)
 
 
-def may_commit(request: HttpRequest, batch: ImportBatch) -> bool:
+def may_commit(request: AuthenticatedHttpRequest, batch: ImportBatch) -> bool:
     user = request.user
-    return can_import(user) and (batch.uploaded_by_id == user.pk or user.edits_everything)  # type: ignore[arg-type, union-attr]
+    return can_import(user) and (batch.uploaded_by_id == user.pk or user.edits_everything)
 
 
 @login_required
 @require_GET
-def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def batch_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A past import; one still waiting for confirmation is checked again against today's data."""
     batch = get_batch(request, pk)
     if batch.status == ImportBatch.Status.PREVIEW and may_commit(request, batch):
@@ -361,7 +359,7 @@ def read_batch_file(batch: ImportBatch) -> bytes:
 
 @login_required
 @require_POST
-def batch_commit(request: HttpRequest, pk: int) -> HttpResponse:
+def batch_commit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """确认导入: check the kept file again and write every row, or none if anything is wrong now."""
     batch = get_batch(request, pk)
     if not may_commit(request, batch):
@@ -388,7 +386,7 @@ def batch_commit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def batch_discard(request: HttpRequest, pk: int) -> HttpResponse:
+def batch_discard(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     batch = get_batch(request, pk)
     if not may_commit(request, batch):
         raise PermissionDenied(_("只有上传人可以放弃导入。"))
@@ -401,7 +399,7 @@ def batch_discard(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def batch_download(request: HttpRequest, pk: int) -> HttpResponse:
+def batch_download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The file as it was uploaded."""
     batch = get_batch(request, pk)
     return xlsx_response(batch.original_name, read_batch_file(batch))
@@ -412,7 +410,7 @@ ALIAS_PAGE_SIZE = 50
 
 @directory_required
 @require_GET
-def alias_list(request: HttpRequest) -> HttpResponse:
+def alias_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """别名: every remembered way of writing a unit, person or dictionary entry, searchable and deletable."""
     aliases = Alias.objects.select_related("unit", "person", "industry", "category", "created_by")
     kind = request.GET.get("kind", "")
@@ -427,17 +425,16 @@ def alias_list(request: HttpRequest) -> HttpResponse:
             | Q(industry__name__icontains=query)
             | Q(category__name__icontains=query)
         )
-    page = Paginator(aliases.order_by("kind", "name"), ALIAS_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
+    return ListPage(request, aliases.order_by("kind", "name"), per_page=ALIAS_PAGE_SIZE).render(
         "exchange/alias_list.html",
-        {"page": page, "kinds": AliasKind.choices, "kind": kind, "q": query},
+        "exchange/includes/alias_table.html",
+        {"kinds": AliasKind.choices, "kind": kind, "q": query},
     )
 
 
 @directory_required
 @require_POST
-def alias_add(request: HttpRequest) -> HttpResponse:
+def alias_add(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Remember one more way of writing an entry, from the entry's own page."""
     kind = request.POST.get("kind", "")
     name = " ".join(request.POST.get("name", "").split())[:100]
@@ -449,7 +446,7 @@ def alias_add(request: HttpRequest) -> HttpResponse:
     if not name:
         messages.error(request, _("请填写别名（表格中的写法）。"))
         return redirect(back)
-    alias = Alias(kind=kind, name=name, created_by=request.user, **{f"{kind}_id": int(target)})  # type: ignore[misc]
+    alias = Alias(kind=kind, name=name, created_by=request.user, **{f"{kind}_id": int(target)})
     try:
         alias.full_clean()
         alias.save()
@@ -463,7 +460,7 @@ def alias_add(request: HttpRequest) -> HttpResponse:
 
 @directory_required
 @require_POST
-def alias_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def alias_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     alias = get_object_or_404(Alias, pk=pk)
     record(request, OperationLog.Action.DELETE, alias, object_type=_("别名"), note=str(alias))
     alias.delete()

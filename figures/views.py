@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from figures.compute import STATUS_GROUPS, Scope, compute
 from lib.dates import months_so_far
+from lib.requests import AuthenticatedHttpRequest
 from lib.xlsx import build_workbook, xlsx_response
 from plans.choices import PlanLevel
 from progress.periods import Period
@@ -169,7 +170,7 @@ def chart_tables(data: dict[str, Any], year: int, level: str | None) -> dict[str
 
 
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """首页仪表盘: the figures of the user's scope for a month, every chart clickable and downloadable."""
     year, month = period_of(request)
     scope = scope_of(request)
@@ -192,7 +193,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def chart_data(request: HttpRequest, chart: str) -> HttpResponse:
+def chart_data(request: AuthenticatedHttpRequest, chart: str) -> HttpResponse:
     """One chart's data as .xlsx, with the same numbers the chart draws."""
     year, month = period_of(request)
     scope = scope_of(request)

@@ -12,16 +12,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from alerts.querysets import with_worst_alert
+from figures import registry
 from figures.compute import behind_time_progress, compute
 from figures.views import period_of, scope_of
+from lib.requests import AuthenticatedHttpRequest
 from org.models import Unit
 from projects.choices import ProjectStatus
 from projects.filtersets import ProjectFilterSet
 from projects.models import Project
 
 # Marker and legend colours of the project statuses, shared by the map and the big screen.
-STATUS_COLOURS = {
+STATUS_COLOURS: dict[str, str] = {
     ProjectStatus.RESERVE: "#ae3ec9",
     ProjectStatus.PRELIMINARY: "#f59f00",
     ProjectStatus.CONSTRUCTION: "#206bc4",
@@ -113,7 +114,7 @@ def screen_figures(year: int, month: int, request: HttpRequest) -> dict[str, Any
 
 
 @login_required
-def bigscreen(request: HttpRequest) -> HttpResponse:
+def bigscreen(request: AuthenticatedHttpRequest) -> HttpResponse:
     """大屏: a full-screen rotation of the user's figures for a wall display."""
     year, month = period_of(request)
     scope = scope_of(request)
@@ -140,7 +141,7 @@ def bigscreen(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def bigscreen_data(request: HttpRequest) -> JsonResponse:
+def bigscreen_data(request: AuthenticatedHttpRequest) -> JsonResponse:
     """The big screen's figures as JSON (amounts in 万元 as decimal strings)."""
     year, month = period_of(request)
     return JsonResponse(
@@ -152,13 +153,13 @@ def bigscreen_data(request: HttpRequest) -> JsonResponse:
 
 def filtered_projects(request: HttpRequest) -> tuple[ProjectFilterSet, Any]:
     """The projects of the list page's filters (same GET parameters) within what the user may see."""
-    visible = Project.objects.visible_to(request.user)  # type: ignore[arg-type]
+    visible = Project.objects.visible_to(request.user)
     filterset = ProjectFilterSet(request.GET or None, queryset=visible, request=request)
     return filterset, filterset.qs if filterset.is_bound else visible
 
 
 @login_required
-def project_map(request: HttpRequest) -> HttpResponse:
+def project_map(request: AuthenticatedHttpRequest) -> HttpResponse:
     """一张图: the user's projects on a map, filtered as on the project list."""
     filterset, _projects = filtered_projects(request)
     return render(
@@ -166,7 +167,7 @@ def project_map(request: HttpRequest) -> HttpResponse:
         "figures/map.html",
         {
             "filterset": filterset,
-            "unit_choices": Unit.objects.filter_choices_for(request.user),  # type: ignore[arg-type]
+            "unit_choices": Unit.objects.filter_choices_for(request.user),
             "config": {
                 "data_url": f"{reverse('figures:map_data')}?{request.GET.urlencode()}",
             },
@@ -175,22 +176,19 @@ def project_map(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def map_data(request: HttpRequest) -> JsonResponse:
+def map_data(request: AuthenticatedHttpRequest) -> JsonResponse:
     """The filtered projects that have coordinates, as a GeoJSON FeatureCollection of points."""
     _filterset, projects = filtered_projects(request)
-    rows = (
-        with_worst_alert(projects.filter(latitude__isnull=False, longitude__isnull=False))
-        .order_by("id")
-        .values(
-            "id",
-            "name",
-            "status",
-            "total_investment",
-            "responsible_unit__name",
-            "latitude",
-            "longitude",
-            "alert",
-        )
+    projects, marks = registry.marked(projects.filter(latitude__isnull=False, longitude__isnull=False))
+    rows = projects.order_by("id").values(
+        "id",
+        "name",
+        "status",
+        "total_investment",
+        "responsible_unit__name",
+        "latitude",
+        "longitude",
+        *marks,
     )
     labels = dict(ProjectStatus.choices)
     prefix, suffix = reverse("projects:detail", args=[0]).rsplit("0", 1)
@@ -206,8 +204,8 @@ def map_data(request: HttpRequest) -> JsonResponse:
                 "total_investment": row["total_investment"],
                 "unit": row["responsible_unit__name"],
                 "url": f"{prefix}{row['id']}{suffix}",
-                # Worst open warning (红黄灯): "red", "yellow" or null.
-                "alert": row["alert"],
+                # The registered marks, such as the worst open warning (红黄灯): "red", "yellow" or null.
+                **{mark: row[mark] for mark in marks},
             },
         }
         for row in rows.iterator(chunk_size=5000)

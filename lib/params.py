@@ -25,8 +25,10 @@ def query_int(params: Mapping[str, Any], name: str, default: int, low: int, high
     return default
 
 
-def page_year(params: Mapping[str, Any]) -> int:
-    return query_int(params, "year", timezone.localdate().year, *YEARS)
+def page_year(params: Mapping[str, Any], default: int | None = None) -> int:
+    """The page's `?year=` when it is a year from 2000 to 2100, else `default`: this year unless given
+    (next year for the pipeline being prepared, 0 for pages that list every year when none is chosen)."""
+    return query_int(params, "year", timezone.localdate().year if default is None else default, *YEARS)
 
 
 def api_year(params: Mapping[str, Any]) -> int:

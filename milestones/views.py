@@ -6,7 +6,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -18,13 +17,16 @@ from django.views.decorators.http import require_POST
 
 from audit.changes import diff, record, snapshot
 from audit.models import OperationLog
+from lib.decorators import coordinator_required
+from lib.listing import ListPage
+from lib.messages import flash_errors
+from lib.requests import AuthenticatedHttpRequest
 from lib.xlsx import build_workbook, xlsx_response
 from milestones.forms import ApplyTemplateForm, MilestoneForm, NodeFormSet, TemplateForm
 from milestones.gantt import COLOURS, build_gantt
 from milestones.models import Milestone, MilestoneTemplate
 from milestones.querysets import milestone_thresholds
-from org.decorators import coordinator_required
-from org.models import Unit, User
+from org.models import Unit
 from projects.access import get_project_for_user
 from projects.filtersets import ProjectFilterSet
 from projects.models import Project
@@ -40,34 +42,33 @@ LEGEND = [
 
 
 @login_required
-def gantt(request: HttpRequest) -> HttpResponse:
+def gantt(request: AuthenticatedHttpRequest) -> HttpResponse:
     """挂图作战: the milestones of the filtered projects on one time axis, today's line, overdue nodes marked."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     today = timezone.localdate()
     thresholds = milestone_thresholds()
-    visible = Project.objects.visible_to(user).with_list_relations()
-    filterset = ProjectFilterSet(request.GET or None, queryset=visible, request=request)
-    projects = filterset.qs if filterset.is_bound else visible
     scheduled = Milestone.objects.visible_to(user)
     if request.GET.get("overdue"):
         yellow, _red = thresholds
         scheduled = scheduled.overdue(today - timedelta(days=yellow))
-    projects = projects.filter(pk__in=scheduled.values("project_id")).order_by(
-        "responsible_unit__path", "name"
+    projects = (
+        Project.objects.visible_to(user)
+        .with_list_relations()
+        .filter(pk__in=scheduled.values("project_id"))
+        .order_by("responsible_unit__path", "name")
     )
-    if request.GET.get("export") == "xlsx":
-        return export_milestones(request, projects, today, thresholds)
-    page = Paginator(projects, GANTT_PAGE_SIZE).get_page(request.GET.get("page"))
+    listing = ListPage(request, projects, ProjectFilterSet, per_page=GANTT_PAGE_SIZE)
+    if listing.exporting:
+        return export_milestones(request, listing.rows, today, thresholds)
+    page = listing.paginate()
     by_project: dict[int, list[Milestone]] = {}
     for milestone in Milestone.objects.filter(project__in=list(page)).order_by("planned_date", "sort_order"):
         by_project.setdefault(milestone.project_id, []).append(milestone)
     chart = build_gantt(list(page), by_project, today, thresholds)
-    return render(
-        request,
+    return listing.render(
         "milestones/gantt.html",
+        "milestones/includes/gantt_chart.html",
         {
-            "filterset": filterset,
-            "page": page,
             "chart": chart,
             "today": today,
             "legend": [(COLOURS[key], _(label)) for key, label in LEGEND],
@@ -117,10 +118,10 @@ def export_milestones(
 
 
 @login_required
-def project_milestones(request: HttpRequest, pk: int) -> HttpResponse:
+def project_milestones(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A project's 节点计划: its nodes with their state, adding one, applying a template (倒排工期)."""
     project = get_project_for_user(request, pk)
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     today = timezone.localdate()
     thresholds = milestone_thresholds()
     milestones = list(project.milestones.select_related("responsible_unit"))
@@ -151,7 +152,9 @@ def project_milestones(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def milestone_edit(request: HttpRequest, pk: int, milestone_pk: int | None = None) -> HttpResponse:
+def milestone_edit(
+    request: AuthenticatedHttpRequest, pk: int, milestone_pk: int | None = None
+) -> HttpResponse:
     project = get_project_for_user(request, pk, write=True)
     milestone = get_object_or_404(Milestone, pk=milestone_pk, project=project) if milestone_pk else None
     before = snapshot(milestone) if milestone else {}
@@ -177,7 +180,7 @@ def milestone_edit(request: HttpRequest, pk: int, milestone_pk: int | None = Non
 
 @login_required
 @require_POST
-def milestone_delete(request: HttpRequest, pk: int, milestone_pk: int) -> HttpResponse:
+def milestone_delete(request: AuthenticatedHttpRequest, pk: int, milestone_pk: int) -> HttpResponse:
     project = get_project_for_user(request, pk, write=True)
     milestone = get_object_or_404(Milestone, pk=milestone_pk, project=project)
     with transaction.atomic():
@@ -195,7 +198,7 @@ def milestone_delete(request: HttpRequest, pk: int, milestone_pk: int) -> HttpRe
 
 @login_required
 @require_POST
-def apply_template(request: HttpRequest, pk: int) -> HttpResponse:
+def apply_template(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """倒排工期: create a template's nodes on the project, dated back from its planned completion."""
     project = get_project_for_user(request, pk, write=True)
     form = ApplyTemplateForm(request.POST)
@@ -206,8 +209,7 @@ def apply_template(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         created = template.apply_to(project)
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+        flash_errors(request, error)
         return redirect("milestones:project", pk=project.pk)
     record(
         request,
@@ -230,17 +232,17 @@ def apply_template(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def template_list(request: HttpRequest) -> HttpResponse:
+def template_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     templates = MilestoneTemplate.objects.prefetch_related("nodes")
     return render(
         request,
         "milestones/template_list.html",
-        {"templates": templates, "can_edit": request.user.edits_everything},  # type: ignore[union-attr]
+        {"templates": templates, "can_edit": request.user.edits_everything},
     )
 
 
 @coordinator_required(gettext_lazy("节点计划模板由重点办（统筹协调）或系统管理员维护。"))
-def template_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def template_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
     template = get_object_or_404(MilestoneTemplate, pk=pk) if pk else None
     before = snapshot(template) if template else {}
     form = TemplateForm(request.POST or None, instance=template)

@@ -1,35 +1,35 @@
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from lib.listing import ListPage
+from lib.requests import AuthenticatedHttpRequest
 from notifications.choices import DeliveryStatus
 from notifications.forms import PreferenceForm
 from notifications.models import Delivery, Notification, NotificationPreference
-from org.models import User
 
 
 @login_required
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     """消息中心: the user's own messages, unread first when asked."""
     notes = Notification.objects.filter(user=request.user)
     only_unread = request.GET.get("unread") == "1"
     if only_unread:
         notes = notes.unread()
-    page = Paginator(notes, settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "notifications/inbox.html", {"page": page, "only_unread": only_unread})
+    return ListPage(request, notes).render(
+        "notifications/inbox.html", "notifications/includes/inbox_list.html", {"only_unread": only_unread}
+    )
 
 
 @login_required
 @require_POST
-def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
+def mark_read(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Mark one of the user's messages read, then follow its link if it has one."""
     note = get_object_or_404(Notification, pk=pk, user=request.user)
     if note.read_at is None:
@@ -43,16 +43,16 @@ def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def mark_all_read(request: HttpRequest) -> HttpResponse:
+def mark_all_read(request: AuthenticatedHttpRequest) -> HttpResponse:
     count = Notification.objects.filter(user=request.user).mark_read()
     messages.success(request, _("已将%(n)d条消息标为已读。") % {"n": count})
     return redirect("notifications:inbox")
 
 
 @login_required
-def preferences(request: HttpRequest) -> HttpResponse:
+def preferences(request: AuthenticatedHttpRequest) -> HttpResponse:
     """通知设置: the user's channels and quiet hours."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     current = NotificationPreference.objects.filter(user=user).first() or NotificationPreference.default_for(
         user.pk
     )
@@ -65,18 +65,17 @@ def preferences(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def delivery_log(request: HttpRequest) -> HttpResponse:
+def delivery_log(request: AuthenticatedHttpRequest) -> HttpResponse:
     """发送记录: every outside delivery with its attempts and last error (administrators)."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     if not user.is_admin:
         raise PermissionDenied(_("只有系统管理员可以查看发送记录。"))
     deliveries = Delivery.objects.select_related("user")
     status = request.GET.get("status", "")
     if status in DeliveryStatus.values:
         deliveries = deliveries.filter(status=status)
-    page = Paginator(deliveries, settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
+    return ListPage(request, deliveries).render(
         "notifications/deliveries.html",
-        {"page": page, "status": status, "statuses": DeliveryStatus.choices},
+        "notifications/includes/delivery_table.html",
+        {"status": status, "statuses": DeliveryStatus.choices},
     )

@@ -5,9 +5,8 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Count, ProtectedError, Q, RestrictedError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -18,10 +17,12 @@ from rest_framework.authtoken.models import Token
 
 from audit.changes import diff, record, snapshot
 from audit.models import OperationLog
+from lib.decorators import admin_required, directory_required
+from lib.listing import ListPage
 from lib.params import MAX_ID, query_int
+from lib.requests import AuthenticatedHttpRequest
 from org import lockout, tokens
 from org.choices import Role
-from org.decorators import admin_required, directory_required
 from org.filtersets import UserFilterSet
 from org.forms import (
     OwnPasswordChangeForm,
@@ -68,9 +69,9 @@ ROLE_SCOPES: dict[str, tuple[Any, Any]] = {
 
 
 @login_required
-def password_change(request: HttpRequest) -> HttpResponse:
+def password_change(request: AuthenticatedHttpRequest) -> HttpResponse:
     """修改密码; the forced change of an initial password ends here too."""
-    user: User = request.user  # type: ignore[assignment]
+    user: User = request.user
     form = OwnPasswordChangeForm(user, request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
         user = form.save(commit=False)
@@ -86,13 +87,13 @@ def password_change(request: HttpRequest) -> HttpResponse:
 
 
 @admin_required
-def unit_list(request: HttpRequest) -> HttpResponse:
+def unit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     units = Unit.objects.with_counts().select_related("parent").order_by("path")
     return render(request, "org/unit_list.html", {"units": units})
 
 
 @admin_required
-def unit_create(request: HttpRequest) -> HttpResponse:
+def unit_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     # "添加下级" links here with ?parent=<id>; anything else is ignored.
     parent = request.GET.get("parent", "")
     initial = {"parent": int(parent)} if parent.isdigit() else {}
@@ -106,7 +107,7 @@ def unit_create(request: HttpRequest) -> HttpResponse:
 
 
 @admin_required
-def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def unit_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     unit = get_object_or_404(Unit, pk=pk)
     before = snapshot(unit)
     form = UnitForm(request.POST if request.method == "POST" else None, instance=unit)
@@ -127,7 +128,7 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @admin_required
 @require_POST
-def unit_toggle_active(request: HttpRequest, pk: int) -> HttpResponse:
+def unit_toggle_active(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """停用/启用: a unit in use is switched off rather than deleted."""
     unit = get_object_or_404(Unit, pk=pk)
     before = snapshot(unit)
@@ -143,7 +144,7 @@ def unit_toggle_active(request: HttpRequest, pk: int) -> HttpResponse:
 
 @admin_required
 @require_POST
-def unit_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def unit_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     unit = get_object_or_404(Unit, pk=pk)
     before = snapshot(unit)
     try:
@@ -161,15 +162,15 @@ def unit_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @admin_required
-def user_list(request: HttpRequest) -> HttpResponse:
+def user_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     users = User.objects.select_related("unit").annotate(is_locked=lockout.is_locked_expression())
-    filterset = UserFilterSet(request.GET, queryset=users)
-    page = Paginator(filterset.qs, settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "org/user_list.html", {"filter": filterset, "page": page})
+    return ListPage(request, users, UserFilterSet).render(
+        "org/user_list.html", "org/includes/user_table.html"
+    )
 
 
 @admin_required
-def user_create(request: HttpRequest) -> HttpResponse:
+def user_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = UserCreateForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
         user = form.save()
@@ -183,7 +184,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
 
 
 @admin_required
-def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def user_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     account = get_object_or_404(User, pk=pk)
     before = snapshot(account, USER_LOG_FIELDS)
     form = UserEditForm(
@@ -204,7 +205,7 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @admin_required
-def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
+def user_reset_password(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     account = get_object_or_404(User, pk=pk)
     before = snapshot(account, USER_LOG_FIELDS)
     form = PasswordResetByAdminForm(account, request.POST if request.method == "POST" else None)
@@ -222,7 +223,7 @@ def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
 
 @admin_required
 @require_POST
-def user_unlock(request: HttpRequest, pk: int) -> HttpResponse:
+def user_unlock(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """解除锁定: forget the failed logins that locked the account out."""
     account = get_object_or_404(User, pk=pk)
     lockout.unlock(account.username)
@@ -235,7 +236,7 @@ def user_unlock(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @admin_required
-def role_list(request: HttpRequest) -> HttpResponse:
+def role_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     counts = dict(User.objects.order_by().values_list("role").annotate(n=Count("pk")))
     roles = [
         {
@@ -254,7 +255,7 @@ PEOPLE_PAGE_SIZE = 50
 
 
 @directory_required
-def person_list(request: HttpRequest) -> HttpResponse:
+def person_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """人员名录: the people projects name, with their unit, post, phone and linked account."""
     people = Person.objects.select_related("unit", "user").annotate(
         project_count=Count("served_projects", distinct=True) + Count("led_projects", distinct=True)
@@ -269,12 +270,10 @@ def person_list(request: HttpRequest) -> HttpResponse:
         people = people.filter(unit_id=int(unit))
     if request.GET.get("unlinked") == "1":
         people = people.filter(user=None)
-    page = Paginator(people.order_by("name", "id"), PEOPLE_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
+    return ListPage(request, people.order_by("name", "id"), per_page=PEOPLE_PAGE_SIZE).render(
         "org/person_list.html",
+        "org/includes/person_table.html",
         {
-            "page": page,
             "q": query,
             "unit": unit,
             "units": Unit.objects.order_by("path"),
@@ -284,7 +283,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
 
 
 @directory_required
-def person_create(request: HttpRequest) -> HttpResponse:
+def person_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = PersonForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
         person = form.save()
@@ -295,7 +294,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
 
 
 @directory_required
-def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def person_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(Person, pk=pk)
     before = snapshot(person)
     form = PersonForm(request.POST if request.method == "POST" else None, instance=person)
@@ -330,7 +329,7 @@ def token_info(user: User) -> dict[str, Any] | None:
 
 
 @login_required
-def token_page(request: HttpRequest) -> HttpResponse:
+def token_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     """API令牌: one's own token, when it was last used and when it expires, and a way to revoke it."""
     return render(
         request,
@@ -339,16 +338,16 @@ def token_page(request: HttpRequest) -> HttpResponse:
             "token": token_info(request.user),
             "account": request.user,
             "idle_days": settings.API_TOKEN_IDLE_DAYS,
-        },  # type: ignore[arg-type]
+        },
     )
 
 
 @login_required
 @require_POST
-def token_revoke(request: HttpRequest, user_id: int) -> HttpResponse:
+def token_revoke(request: AuthenticatedHttpRequest, user_id: int) -> HttpResponse:
     """Revoke an account's token: one's own, or any account's for the administrator."""
-    if user_id != request.user.pk and not request.user.is_admin:  # type: ignore[union-attr]
-        raise PermissionDenied
+    if user_id != request.user.pk and not request.user.is_admin:
+        raise PermissionDenied(_("只能撤销自己的令牌；撤销他人的令牌需系统管理员。"))
     account = get_object_or_404(User, pk=user_id)
     deleted, _rows = Token.objects.filter(user=account).delete()
     if deleted:

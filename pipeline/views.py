@@ -2,7 +2,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -16,16 +15,19 @@ from django.views.decorators.http import require_POST
 from audit.changes import diff, record, snapshot
 from audit.models import OperationLog
 from catalog.models import Category
-from lib.params import YEARS, query_int
-from lib.sorting import sort_queryset
+from lib.decorators import require_coordinator
+from lib.listing import ListPage
+from lib.messages import flash_errors
+from lib.params import page_year
+from lib.requests import AuthenticatedHttpRequest
 from lib.xlsx import build_workbook, xlsx_response
-from org.decorators import require_coordinator
 from org.models import Unit
 from pipeline.choices import Decision, Readiness
 from pipeline.figures import pipeline_figures
 from pipeline.filtersets import PipelineFilterSet
 from pipeline.forms import DECISION_CHOICES, PipelineEntryForm, PromoteForm, ReviewRoundForm
 from pipeline.models import PipelineEntry, ReviewRound
+from pipeline.querysets import PipelineEntryQuerySet
 from plans.choices import PlanLevel
 from plans.scope import Scope
 from projects.choices import SizeBucket
@@ -44,47 +46,37 @@ SORTS = {
 REVIEWERS = gettext_lazy("只有统筹协调（重点办）可以组织谋划审查和纳入年度计划。")
 
 
-def selected_year(request: HttpRequest) -> int:
-    """?year= when it is a year, else next year: the pipeline being prepared now."""
-    return query_int(request.GET, "year", timezone.localdate().year + 1, *YEARS)
-
-
-def visible_entries(request: HttpRequest) -> QuerySet[PipelineEntry]:
-    return PipelineEntry.objects.visible_to(request.user).select_related(  # type: ignore[arg-type]
+def visible_entries(request: HttpRequest) -> PipelineEntryQuerySet:
+    return PipelineEntry.objects.visible_to(request.user).select_related(
         "project", "project__category", "project__responsible_unit", "proposing_unit"
     )
 
 
 @login_required
-def entry_list(request: HttpRequest) -> HttpResponse:
-    year = selected_year(request)
+def entry_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    # The pipeline being prepared now is next year's.
+    year = page_year(request.GET, default=timezone.localdate().year + 1)
     data = request.GET.copy()
     data["year"] = str(year)
-    filterset = PipelineFilterSet(data, queryset=visible_entries(request).filter(proposed_year=year))
-    entries = filterset.qs.with_plan_levels()
-    sort = request.GET.get("sort", "")
-    entries = sort_queryset(entries, sort, SORTS)
-    if request.GET.get("export") == "xlsx":
-        return export_entries(request, year, entries)
-    page = Paginator(entries, settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    entries = visible_entries(request).filter(proposed_year=year).with_plan_levels()
+    listing = ListPage(request, entries, PipelineFilterSet, data=data, sorts=SORTS)
+    if listing.exporting:
+        return export_entries(request, year, listing.rows)
     user = request.user
-    return render(
-        request,
+    return listing.render(
         "pipeline/entry_list.html",
+        "pipeline/includes/entry_table.html",
         {
             "year": year,
-            "filterset": filterset,
-            "page": page,
-            "sort": sort,
             "figures": pipeline_figures(year, Scope(user=user)),
             "levels": PlanLevel.choices,
             "readiness_choices": Readiness.choices,
             "decision_choices": PipelineFilterSet.base_filters["decision"].extra["choices"],
             "size_choices": SizeBucket.choices,
             "categories": Category.objects.all(),
-            "unit_choices": Unit.objects.filter_choices_for(user),  # type: ignore[arg-type]
-            "can_create": user.edits_everything or user.edits_own,  # type: ignore[union-attr]
-            "is_coordinator": user.edits_everything,  # type: ignore[union-attr]
+            "unit_choices": Unit.objects.filter_choices_for(user),
+            "can_create": user.edits_everything or user.edits_own,
+            "is_coordinator": user.edits_everything,
         },
     )
 
@@ -152,29 +144,29 @@ def get_entry_for_user(request: HttpRequest, pk: int, write: bool = False) -> Pi
     entry = visible_entries(request).filter(pk=pk).first()
     if entry is None:
         raise Http404(_("谋划项目不存在或无权查看。"))
-    if write and not PipelineEntry.objects.editable_by(request.user).filter(pk=pk).exists():  # type: ignore[arg-type]
+    if write and not PipelineEntry.objects.editable_by(request.user).filter(pk=pk).exists():
         raise PermissionDenied(_("您无权修改该谋划项目。"))
     return entry
 
 
 @login_required
-def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def entry_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     entry = get_entry_for_user(request, pk)
     decisions = entry.decisions.select_related("round", "decided_by").order_by("-round__number")
-    can_edit = PipelineEntry.objects.editable_by(request.user).filter(pk=pk).exists()  # type: ignore[arg-type]
+    can_edit = PipelineEntry.objects.editable_by(request.user).filter(pk=pk).exists()
     return render(
         request, "pipeline/entry_detail.html", {"entry": entry, "decisions": decisions, "can_edit": can_edit}
     )
 
 
 @login_required
-def entry_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def entry_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
     user = request.user
     entry = get_entry_for_user(request, pk, write=True) if pk else None
-    if entry is None and not (user.edits_everything or user.edits_own):  # type: ignore[union-attr]
+    if entry is None and not (user.edits_everything or user.edits_own):
         raise PermissionDenied(_("您无权登记谋划项目。"))
     before = snapshot(entry) if entry else {}
-    form = PipelineEntryForm(request.POST or None, instance=entry, user=user)  # type: ignore[arg-type]
+    form = PipelineEntryForm(request.POST or None, instance=entry, user=user)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             saved = form.save(commit=False)
@@ -192,7 +184,7 @@ def entry_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 @login_required
 @require_POST
-def entry_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def entry_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     entry = get_entry_for_user(request, pk, write=True)
     year = entry.proposed_year
     with transaction.atomic():
@@ -209,9 +201,9 @@ def entry_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def round_list(request: HttpRequest) -> HttpResponse:
-    year = selected_year(request)
-    visible = PipelineEntry.objects.visible_to(request.user).values("pk")  # type: ignore[arg-type]
+def round_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    year = page_year(request.GET, default=timezone.localdate().year + 1)
+    visible = PipelineEntry.objects.visible_to(request.user).values("pk")
     in_scope = Q(decisions__entry__in=visible)
     rounds = ReviewRound.objects.filter(year=year).annotate(
         decided=Count("decisions", filter=in_scope),
@@ -220,7 +212,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
         dropped=Count("decisions", filter=in_scope & Q(decisions__decision=Decision.DROP)),
     )
     form = None
-    if request.user.edits_everything:  # type: ignore[union-attr]
+    if request.user.edits_everything:
         latest = rounds.order_by("-number").first()
         form = ReviewRoundForm(
             request.POST or None,
@@ -244,7 +236,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def round_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     review = get_object_or_404(ReviewRound, pk=pk)
     entries = (
         visible_entries(request).filter(proposed_year=review.year).order_by("-estimated_investment", "id")
@@ -287,15 +279,15 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "review": review,
             "rows": rows,
             "decision_choices": DECISION_CHOICES,
-            "is_coordinator": request.user.edits_everything,  # type: ignore[union-attr]
+            "is_coordinator": request.user.edits_everything,
         },
     )
 
 
 @login_required
-def promote(request: HttpRequest) -> HttpResponse:
+def promote(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_coordinator(request, REVIEWERS)
-    year = selected_year(request)
+    year = page_year(request.GET, default=timezone.localdate().year + 1)
     candidates = visible_entries(request).filter(proposed_year=year).active().with_plan_levels()
     form = PromoteForm(request.POST or None, entries=candidates)
     if request.method == "POST" and form.is_valid():
@@ -316,8 +308,7 @@ def promote(request: HttpRequest) -> HttpResponse:
                         note=_("由项目谋划库纳入"),
                     )
         except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
+            flash_errors(request, error)
             messages.error(request, _("以上问题未解决前，所选项目均未纳入计划。"))
         else:
             messages.success(

@@ -1,10 +1,10 @@
-from django.conf import settings
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, DecimalField, Q, Sum
+from django.db.models import Count, DecimalField, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,13 +14,16 @@ from django.views.decorators.http import require_POST
 
 from audit.changes import diff, record, snapshot
 from audit.models import OperationLog
+from lib.decorators import require_coordinator
+from lib.listing import ListPage
 from lib.numbers import year_on_year
-from lib.params import YEARS, query_int
+from lib.params import page_year
+from lib.requests import AuthenticatedHttpRequest
 from lib.xlsx import build_workbook, xlsx_response
-from org.decorators import require_coordinator
 from plans.choices import PlanLevel, PlanType
 from plans.forms import PlanEntryForm, PlanForm
 from plans.models import Plan, PlanEntry
+from projects.models import Project
 
 ENTRY_SORTS = {
     "name": "project__name",
@@ -36,8 +39,8 @@ PLAN_EDITORS = gettext_lazy("只有统筹协调（重点办）可以编制和调
 
 
 @login_required
-def plan_list(request: HttpRequest) -> HttpResponse:
-    visible = PlanEntry.objects.visible_to(request.user).values("id")  # type: ignore[arg-type]
+def plan_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    visible = PlanEntry.objects.visible_to(request.user).values("id")
     in_scope = Q(entries__in=visible)
     plans = Plan.objects.annotate(
         entry_count=Count("entries", filter=in_scope),
@@ -48,16 +51,17 @@ def plan_list(request: HttpRequest) -> HttpResponse:
             Sum("entries__project__total_investment", filter=in_scope), 0, output_field=DecimalField()
         ),
     ).order_by("-year", "level", "-version")
-    year = str(query_int(request.GET, "year", 0, *YEARS) or "")
+    year = page_year(request.GET, default=0)
     if year:
-        plans = plans.filter(year=int(year))
-    page = Paginator(plans, settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+        plans = plans.filter(year=year)
     years = Plan.objects.order_by("-year").values_list("year", flat=True).distinct()
-    return render(request, "plans/plan_list.html", {"page": page, "years": years, "year": year})
+    return ListPage(request, plans).render(
+        "plans/plan_list.html", "plans/includes/plan_table.html", {"years": years, "year": year}
+    )
 
 
 @login_required
-def plan_create(request: HttpRequest) -> HttpResponse:
+def plan_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_coordinator(request, PLAN_EDITORS)
     form = PlanForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -72,7 +76,7 @@ def plan_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require_coordinator(request, PLAN_EDITORS)
     plan = get_object_or_404(Plan, pk=pk)
     before = snapshot(plan)
@@ -89,12 +93,12 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     plan = get_object_or_404(Plan, pk=pk)
-    entries = plan.entries.visible_to(request.user)  # type: ignore[arg-type]
+    entries = plan.entries.visible_to(request.user)
     totals = entries.totals()
     last = plan.last_year_plan()
-    last_totals = last.entries.visible_to(request.user).totals() if last else None  # type: ignore[arg-type]
+    last_totals = last.entries.visible_to(request.user).totals() if last else None
     yoy = (
         {
             key: year_on_year(totals[key], last_totals[key])
@@ -111,18 +115,15 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan_type = request.GET.get("plan_type", "")
     if plan_type in PlanType.values:
         listed = listed.filter(plan_type=plan_type)
-    sort = request.GET.get("sort", "")
-    if sort.lstrip("-") in ENTRY_SORTS:
-        prefix = "-" if sort.startswith("-") else ""
-        listed = listed.order_by(f"{prefix}{ENTRY_SORTS[sort.lstrip('-')]}", "id")
-    if request.GET.get("export") == "xlsx":
-        return export_entries(request, plan, listed)
-    page = Paginator(listed, settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    listing = ListPage(request, listed, sorts=ENTRY_SORTS)
+    if listing.exporting:
+        return export_entries(request, plan, listing.rows)
+    page = listing.paginate()
     page.object_list = list(page.object_list)
     mark_counted_elsewhere(plan, page.object_list)
-    return render(
-        request,
+    return listing.render(
         "plans/plan_detail.html",
+        "plans/includes/entry_table.html",
         {
             "plan": plan,
             "totals": totals,
@@ -131,17 +132,18 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "yoy": yoy,
             "buckets": entries.size_buckets(),
             "by_type": entries.by_plan_type(),
-            "page": page,
             "plan_types": PlanType.choices,
             "previous": plan.previous_version(),
             "versions": Plan.objects.filter(year=plan.year, level=plan.level).order_by("version"),
             "in_force": Plan.objects.in_force().filter(year=plan.year, level=plan.level).first(),
-            "editable": plan.is_latest and request.user.is_coordinator,  # type: ignore[union-attr]
+            "editable": plan.is_latest and request.user.is_coordinator,
         },
     )
 
 
-def export_entries(request: HttpRequest, plan: Plan, entries: object) -> HttpResponse:
+def export_entries(
+    request: AuthenticatedHttpRequest, plan: Plan, entries: QuerySet[PlanEntry]
+) -> HttpResponse:
     headers = [
         _("序号"),
         _("项目代码"),
@@ -169,7 +171,7 @@ def export_entries(request: HttpRequest, plan: Plan, entries: object) -> HttpRes
             e.planned_start_month,
             e.planned_completion_month,
         )
-        for i, e in enumerate(entries.iterator(chunk_size=2000), start=1)  # type: ignore[attr-defined]
+        for i, e in enumerate(entries.iterator(chunk_size=2000), start=1)
     )
     content = build_workbook(plan.title, headers, rows, money_columns=[6, 7])
     record(request, OperationLog.Action.EXPORT, plan)
@@ -177,7 +179,7 @@ def export_entries(request: HttpRequest, plan: Plan, entries: object) -> HttpRes
 
 
 @login_required
-def plan_diff(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_diff(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     plan = get_object_or_404(Plan, pk=pk)
     previous = plan.previous_version()
     if previous is None:
@@ -189,7 +191,7 @@ def plan_diff(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def plan_adjust(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_adjust(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require_coordinator(request, PLAN_EDITORS)
     plan = get_object_or_404(Plan, pk=pk)
     try:
@@ -216,10 +218,10 @@ def mark_counted_elsewhere(plan: Plan, entries: list[PlanEntry]) -> None:
     )
     for entry in entries:
         if entry.project_id in levels:
-            entry.counted_under = PlanLevel(levels[entry.project_id]).label
+            entry.counted_under = PlanLevel(levels[entry.project_id]).label  # type: ignore[attr-defined]  # for the template
 
 
-def editable_plan(request: HttpRequest, pk: int) -> Plan:
+def editable_plan(request: AuthenticatedHttpRequest, pk: int) -> Plan:
     require_coordinator(request, PLAN_EDITORS)
     plan = get_object_or_404(Plan, pk=pk)
     if not plan.is_latest:
@@ -228,13 +230,13 @@ def editable_plan(request: HttpRequest, pk: int) -> Plan:
 
 
 @login_required
-def entry_edit(request: HttpRequest, pk: int, entry_pk: int | None = None) -> HttpResponse:
+def entry_edit(request: AuthenticatedHttpRequest, pk: int, entry_pk: int | None = None) -> HttpResponse:
     plan = editable_plan(request, pk)
     entry = (
         get_object_or_404(PlanEntry.objects.visible_to(request.user), pk=entry_pk, plan=plan)
         if entry_pk
         else None
-    )  # type: ignore[arg-type]
+    )
     before = snapshot(entry) if entry else {}
     form = PlanEntryForm(request.POST or None, instance=entry, plan=plan, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -251,9 +253,9 @@ def entry_edit(request: HttpRequest, pk: int, entry_pk: int | None = None) -> Ht
 
 @login_required
 @require_POST
-def entry_delete(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
+def entry_delete(request: AuthenticatedHttpRequest, pk: int, entry_pk: int) -> HttpResponse:
     plan = editable_plan(request, pk)
-    entry = get_object_or_404(PlanEntry.objects.visible_to(request.user), pk=entry_pk, plan=plan)  # type: ignore[arg-type]
+    entry = get_object_or_404(PlanEntry.objects.visible_to(request.user), pk=entry_pk, plan=plan)
     with transaction.atomic():
         record(
             request,
@@ -265,3 +267,35 @@ def entry_delete(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
         entry.delete()
     messages.success(request, _("已从计划中移出“%(p)s”。") % {"p": entry.project})
     return redirect(plan)
+
+
+def project_plans_tab(request: HttpRequest, project: Project) -> dict[str, object]:
+    """The context of the project page's 年度计划 tab: every plan the project is on."""
+    entries = PlanEntry.objects.filter(project=project).select_related("plan")
+    return {"entries": entries.order_by("-plan__year", "plan__level", "-plan__version")}
+
+
+def plan_levels_by_project(project_ids: list[int], year: int) -> dict[int, list[PlanEntry]]:
+    """The year's plan entries (plans in force) of the given projects, in one query."""
+    entries = (
+        PlanEntry.objects.filter(
+            project_id__in=project_ids, plan__in=Plan.objects.in_force().filter(year=year)
+        )
+        .select_related("plan")
+        .order_by("plan__level")
+    )
+    result: dict[int, list[PlanEntry]] = {}
+    for entry in entries:
+        result.setdefault(entry.project_id, []).append(entry)
+    return result
+
+
+def projects_on_plans(year: int | None, level: str | None) -> QuerySet[PlanEntry, dict[str, Any]]:
+    """The ids of the projects on the plans in force of `year` and/or `level` (the project list's
+    计划年度 / 计划级别 filters)."""
+    plans = Plan.objects.in_force()
+    if year:
+        plans = plans.filter(year=year)
+    if level:
+        plans = plans.filter(level=level)
+    return PlanEntry.objects.filter(plan__in=plans).values("project_id")

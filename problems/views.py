@@ -7,10 +7,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import models, transaction
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,13 +17,14 @@ from django.views.decorators.http import require_POST
 
 from audit.changes import Snapshot, diff, record, snapshot
 from audit.models import OperationLog
-from lib.numbers import percent
+from lib.listing import ListPage
+from lib.messages import flash_errors
 from lib.officedoc import docx_response
-from lib.params import YEARS, query_int
+from lib.params import page_year
+from lib.requests import AuthenticatedHttpRequest
 from lib.xlsx import build_workbook, xlsx_response
 from org.models import Unit, User
 from problems.choices import (
-    UNSOLVED,
     MatterAction,
     MatterStatus,
     MeetingKind,
@@ -33,6 +33,7 @@ from problems.choices import (
     ProblemStatus,
 )
 from problems.documents import minutes_docx
+from problems.figures import board
 from problems.filtersets import MatterFilterSet, MeetingFilterSet, ProblemFilterSet
 from problems.forms import AttachmentForm, CommentForm, MatterForm, MeetingForm, MoveForm, ProblemForm
 from problems.history import history_of
@@ -42,7 +43,6 @@ from progress.models import Report
 from progress.photos import download_response
 from projects.access import get_for_user, get_project_for_user
 from projects.models import Project
-from supervision.querysets import is_supervisor
 
 PROBLEM_SORTS = {
     "raised_at": "raised_at",
@@ -60,15 +60,6 @@ MATTER_SORTS = {
 }
 
 
-def sorted_by(queryset: QuerySet, sort: str, sorts: dict[str, str]) -> QuerySet:
-    """Apply a whitelisted `sort` ("deadline", "-raised_at" …); unknown keys keep the default order."""
-    key = sort.lstrip("-")
-    if key not in sorts:
-        return queryset
-    prefix = "-" if sort.startswith("-") else ""
-    return queryset.order_by(f"{prefix}{sorts[key]}", f"{prefix}id")
-
-
 def with_names(instance: models.Model, **relations: QuerySet) -> Snapshot:
     """A snapshot that also lists the names of many-to-many relations (责任单位, 参会人员 …)."""
     result = snapshot(instance)
@@ -79,11 +70,6 @@ def with_names(instance: models.Model, **relations: QuerySet) -> Snapshot:
 
 def problem_snapshot(problem: Problem) -> Snapshot:
     return with_names(problem, 责任单位=problem.responsible_units.all())
-
-
-def show_errors(request: HttpRequest, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
 
 
 # Problems -------------------------------------------------------------------------
@@ -102,29 +88,23 @@ def get_problem_for_user(request: HttpRequest, pk: int, write: bool = False) -> 
 
 
 @login_required
-def problem_list(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def problem_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     today = timezone.localdate()
-    visible = Problem.objects.visible_to(user).with_list_relations()
-    filterset = ProblemFilterSet(request.GET or None, queryset=visible)
-    problems = filterset.qs if filterset.is_bound else visible
-    problems = problems.with_overdue_level(today, problem_thresholds())
-    sort = request.GET.get("sort", "")
-    problems = sorted_by(problems, sort, PROBLEM_SORTS)
-    if request.GET.get("export") == "xlsx":
-        return export_problems(request, problems)
+    visible = (
+        Problem.objects.visible_to(user).with_list_relations().with_overdue_level(today, problem_thresholds())
+    )
+    listing = ListPage(request, visible, ProblemFilterSet, sorts=PROBLEM_SORTS)
+    if listing.exporting:
+        return export_problems(request, listing.rows)
     project = None
     project_id = request.GET.get("project", "")
     if project_id.isdigit():
         project = Project.objects.visible_to(user).filter(pk=int(project_id)).first()
-    page = Paginator(problems, settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
+    return listing.render(
         "problems/problem_list.html",
+        "problems/includes/problem_table.html",
         {
-            "filterset": filterset,
-            "page": page,
-            "sort": sort,
             "project": project,
             "can_create": project is not None
             and Project.objects.editable_by(user).filter(pk=project.pk).exists(),
@@ -180,9 +160,9 @@ def export_problems(request: HttpRequest, problems: QuerySet[Problem]) -> HttpRe
 
 
 @login_required
-def problem_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def problem_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     problem = get_problem_for_user(request, pk)
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     editable = Problem.objects.editable_by(user).filter(pk=pk).exists()
     yellow, red = problem_thresholds()
     days = problem.days_overdue()
@@ -208,15 +188,15 @@ def problem_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "attachment_form": AttachmentForm(),
             "days_overdue": days,
             "level": level,
-            "can_supervise": is_supervisor(user) and not problem.is_solved,
+            "can_supervise": user.is_supervisor and not problem.is_solved,
         },
     )
 
 
 @login_required
-def problem_create(request: HttpRequest) -> HttpResponse:
+def problem_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     """登记问题 on a project (?project=), or 转为问题台账 from a report (?report=), prefilled from it."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     report = None
     report_id = request.GET.get("report", "")
     project_id = request.GET.get("project", "")
@@ -250,7 +230,7 @@ def problem_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def problem_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def problem_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     problem = get_problem_for_user(request, pk, write=True)
     if problem.is_solved:
         messages.error(request, _("已销号的问题不能修改，如需继续办理请重新打开。"))
@@ -272,7 +252,7 @@ def problem_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def problem_move(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def problem_move(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     """开始办理 / 销号 / 上报 / 退回办理 / 重新打开."""
     problem = get_problem_for_user(request, pk)
     if action not in ProblemAction.values:
@@ -281,9 +261,9 @@ def problem_move(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     form.is_valid()
     old = problem.get_status_display()
     try:
-        event = problem.move(action, by=request.user, note=form.cleaned_data.get("note", ""))  # type: ignore[arg-type]
+        event = problem.move(action, by=request.user, note=form.cleaned_data.get("note", ""))
     except ValidationError as error:
-        show_errors(request, error)
+        flash_errors(request, error)
     else:
         record(
             request,
@@ -299,7 +279,7 @@ def problem_move(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def problem_comment(request: HttpRequest, pk: int) -> HttpResponse:
+def problem_comment(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """评论: everyone who sees a problem may write in its thread (领导批示, 办理进展)."""
     problem = get_problem_for_user(request, pk)
     form = CommentForm(request.POST)
@@ -309,7 +289,7 @@ def problem_comment(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             comment.full_clean()
         except ValidationError as error:
-            show_errors(request, error)
+            flash_errors(request, error)
         else:
             with transaction.atomic():
                 comment.save()
@@ -322,15 +302,13 @@ def problem_comment(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             messages.success(request, _("评论已发表。"))
     else:
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
+        flash_errors(request, form)
     return redirect(f"{problem.get_absolute_url()}#comments")
 
 
 @login_required
 @require_POST
-def problem_attach(request: HttpRequest, pk: int) -> HttpResponse:
+def problem_attach(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     problem = get_problem_for_user(request, pk, write=True)
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
@@ -350,17 +328,15 @@ def problem_attach(request: HttpRequest, pk: int) -> HttpResponse:
             )
         messages.success(request, _("附件已上传。"))
     else:
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
+        flash_errors(request, form)
     return redirect(f"{problem.get_absolute_url()}#attachments")
 
 
 @login_required
-def attachment_file(request: HttpRequest, pk: int) -> HttpResponse:
+def attachment_file(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     """An attachment, served only to those who may see its problem."""
     attachment = get_object_or_404(
-        ProblemAttachment.objects.filter(problem__in=Problem.objects.visible_to(request.user)),  # type: ignore[arg-type]
+        ProblemAttachment.objects.filter(problem__in=Problem.objects.visible_to(request.user)),
         pk=pk,
     )
     return download_response(attachment.file, attachment.name)
@@ -368,9 +344,9 @@ def attachment_file(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def attachment_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def attachment_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     attachment = get_object_or_404(
-        ProblemAttachment.objects.filter(problem__in=Problem.objects.visible_to(request.user)),  # type: ignore[arg-type]
+        ProblemAttachment.objects.filter(problem__in=Problem.objects.visible_to(request.user)),
         pk=pk,
     )
     problem = get_problem_for_user(request, attachment.problem_id, write=True)
@@ -388,61 +364,17 @@ def attachment_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(f"{problem.get_absolute_url()}#attachments")
 
 
-def board_counts(prefix: str, today: Any, overdue_after: int) -> dict[str, Count]:
-    """The columns of the problem boards, counted in the database; `prefix` reaches the problem."""
-    status, deadline = f"{prefix}status", f"{prefix}deadline"
-    counted = f"{prefix}id" if prefix else "id"
-    return {
-        "total": Count(counted),
-        **{
-            value: Count(counted, filter=Q(**{status: value}))
-            for value in (
-                ProblemStatus.OPEN,
-                ProblemStatus.IN_PROGRESS,
-                ProblemStatus.ESCALATED,
-                ProblemStatus.RESOLVED,
-            )
-        },
-        "overdue": Count(
-            counted,
-            filter=Q(**{f"{status}__in": UNSOLVED, f"{deadline}__lt": today - timedelta(days=overdue_after)}),
-        ),
-    }
-
-
-def with_rate(row: dict[str, Any]) -> dict[str, Any]:
-    row["closure_rate"] = percent(row[ProblemStatus.RESOLVED], row["total"], 1)
-    return row
-
-
 @login_required
-def problem_board(request: HttpRequest) -> HttpResponse:
+def problem_board(request: AuthenticatedHttpRequest) -> HttpResponse:
     """问题看板: counts, closure rate (销号率) and overdue by responsible unit and by category."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     today = timezone.localdate()
     yellow, _red = problem_thresholds()
     problems = Problem.objects.visible_to(user)
-    year = str(query_int(request.GET, "year", 0, *YEARS) or "")
+    year = str(page_year(request.GET, default=0) or "")
     if year:
         problems = problems.filter(raised_at__year=int(year))
-    labels = dict(ProblemCategory.choices)
-    by_category = [
-        with_rate({**row, "label": labels.get(row["category"], row["category"])})
-        for row in problems.order_by().values("category").annotate(**board_counts("", today, yellow))
-    ]
-    by_category.sort(key=lambda row: list(labels).index(row["category"]) if row["category"] in labels else 99)
-    through = Problem.responsible_units.through
-    by_unit = [
-        with_rate(row)
-        for row in through.objects.filter(problem__in=problems)
-        .order_by("unit__path")
-        .values("unit_id", "unit__name")
-        .annotate(**board_counts("problem__", today, yellow))
-    ]
-    unassigned = problems.filter(responsible_units=None).aggregate(**board_counts("", today, yellow))
-    if unassigned["total"]:
-        by_unit.append(with_rate({"unit_id": None, "unit__name": _("未明确责任单位"), **unassigned}))
-    totals = with_rate(problems.aggregate(**board_counts("", today, yellow)))
+    by_category, by_unit, totals = board(problems, today, yellow)
     if request.GET.get("export") == "xlsx":
         by = request.GET.get("by", "unit")
         rows = by_category if by == "category" else by_unit
@@ -497,12 +429,11 @@ def meeting_snapshot(meeting: Meeting) -> Snapshot:
 
 
 @login_required
-def meeting_list(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
-    visible = Meeting.objects.visible_to(user).select_related("chair")
-    filterset = MeetingFilterSet(request.GET or None, queryset=visible)
-    meetings = (
-        (filterset.qs if filterset.is_bound else visible)
+def meeting_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
+    visible = (
+        Meeting.objects.visible_to(user)
+        .select_related("chair")
         .annotate(
             matter_count=Count("matters", distinct=True),
             done_count=Count("matters", filter=Q(matters__status=MatterStatus.DONE), distinct=True),
@@ -510,45 +441,13 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
         )
         .order_by("-date", "-id")
     )
-    sort = request.GET.get("sort", "")
-    meetings = sorted_by(meetings, sort, MEETING_SORTS)
-    if request.GET.get("export") == "xlsx":
-        headers = [
-            _("序号"),
-            _("会议日期"),
-            _("会议名称"),
-            _("会议类型"),
-            _("主持人"),
-            _("地点"),
-            _("议题数"),
-            _("议定事项"),
-            _("已完成"),
-        ]
-        rows = (
-            (
-                i,
-                m.date,
-                m.title,
-                m.get_kind_display(),
-                m.chair.get_full_name() if m.chair else "",
-                m.place,
-                m.agenda_count,
-                m.matter_count,
-                m.done_count,
-            )
-            for i, m in enumerate(meetings[: settings.EXPORT_ROW_LIMIT], start=1)
-        )
-        title = _("调度会议")
-        record(request, OperationLog.Action.EXPORT, object_type=title, note=request.GET.urlencode())
-        return xlsx_response(f"{title}.xlsx", build_workbook(title, headers, rows))
-    page = Paginator(meetings, settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
+    listing = ListPage(request, visible, MeetingFilterSet, sorts=MEETING_SORTS)
+    if listing.exporting:
+        return export_meetings(request, listing.rows)
+    return listing.render(
         "problems/meeting_list.html",
+        "problems/includes/meeting_table.html",
         {
-            "filterset": filterset,
-            "page": page,
-            "sort": sort,
             "kinds": MeetingKind.choices,
             "can_create": user.edits_everything,
             "escalated_count": Problem.objects.visible_to(user)
@@ -558,10 +457,42 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def export_meetings(request: HttpRequest, meetings: QuerySet[Meeting]) -> HttpResponse:
+    """调度会议 .xlsx of the filtered list, in the list's order."""
+    headers = [
+        _("序号"),
+        _("会议日期"),
+        _("会议名称"),
+        _("会议类型"),
+        _("主持人"),
+        _("地点"),
+        _("议题数"),
+        _("议定事项"),
+        _("已完成"),
+    ]
+    rows = (
+        (
+            i,
+            m.date,
+            m.title,
+            m.get_kind_display(),
+            m.chair.get_full_name() if m.chair else "",
+            m.place,
+            m.agenda_count,  # type: ignore[attr-defined]  # annotated by meeting_list()
+            m.matter_count,  # type: ignore[attr-defined]
+            m.done_count,  # type: ignore[attr-defined]
+        )
+        for i, m in enumerate(meetings[: settings.EXPORT_ROW_LIMIT], start=1)
+    )
+    title = _("调度会议")
+    record(request, OperationLog.Action.EXPORT, object_type=title, note=request.GET.urlencode())
+    return xlsx_response(f"{title}.xlsx", build_workbook(title, headers, rows))
+
+
 @login_required
-def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = get_meeting_for_user(request, pk)
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     matters = (
         Matter.objects.visible_to(user)
         .filter(meeting=meeting)
@@ -593,8 +524,8 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def meeting_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def meeting_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
+    user = request.user
     coordinator_only(user)
     meeting = get_meeting_for_user(request, pk) if pk else None
     before = meeting_snapshot(meeting) if meeting else {}
@@ -624,10 +555,10 @@ def meeting_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 @login_required
-def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_minutes(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """会议纪要 .docx: for those who see everything, the chair and the attendees."""
     meeting = get_meeting_for_user(request, pk)
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     attended = meeting.chair_id == user.pk or meeting.attendees.filter(pk=user.pk).exists()
     if not (user.sees_everything or attended):
         raise PermissionDenied(_("会议纪要只提供给参会人员和统筹协调、领导、督查人员。"))
@@ -641,9 +572,11 @@ def get_matter_for_user(request: HttpRequest, pk: int) -> Matter:
 
 
 @login_required
-def matter_edit(request: HttpRequest, meeting_pk: int | None = None, pk: int | None = None) -> HttpResponse:
+def matter_edit(
+    request: AuthenticatedHttpRequest, meeting_pk: int | None = None, pk: int | None = None
+) -> HttpResponse:
     """议定事项 added to a meeting (or changed) by the coordinator's office."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     coordinator_only(user)
     matter = get_matter_for_user(request, pk) if pk else None
     meeting = matter.meeting if matter else get_meeting_for_user(request, meeting_pk)  # type: ignore[arg-type]
@@ -664,11 +597,12 @@ def matter_edit(request: HttpRequest, meeting_pk: int | None = None, pk: int | N
 
 
 @login_required
-def matter_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def matter_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     matter = get_matter_for_user(request, pk)
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     problem_visible = (
-        bool(matter.problem_id) and Problem.objects.visible_to(user).filter(pk=matter.problem_id).exists()
+        matter.problem_id is not None
+        and Problem.objects.visible_to(user).filter(pk=matter.problem_id).exists()
     )
     return render(
         request,
@@ -688,7 +622,7 @@ def matter_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def matter_move(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def matter_move(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     """开始办理 / 办结 / 重新打开 a decided matter; 办结 settles its escalated problem."""
     matter = get_matter_for_user(request, pk)
     if action not in MatterAction.values:
@@ -698,9 +632,9 @@ def matter_move(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     old = matter.get_status_display()
     problem_before = matter.problem.get_status_display() if matter.problem else ""
     try:
-        matter.move(action, by=request.user, note=form.cleaned_data.get("note", ""))  # type: ignore[arg-type]
+        matter.move(action, by=request.user, note=form.cleaned_data.get("note", ""))
     except ValidationError as error:
-        show_errors(request, error)
+        flash_errors(request, error)
         return redirect(matter)
     with transaction.atomic():
         record(
@@ -713,7 +647,7 @@ def matter_move(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             if action == MatterAction.COMPLETE
             else form.cleaned_data.get("note", ""),
         )
-        if matter.problem_id:
+        if matter.problem is not None:
             matter.problem.refresh_from_db()
             if matter.problem.get_status_display() != problem_before:
                 record(
@@ -730,56 +664,59 @@ def matter_move(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 
 @login_required
-def matter_list(request: HttpRequest) -> HttpResponse:
+def matter_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """议定事项台账: every decided matter one may see, tracked to the end."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     visible = Matter.objects.visible_to(user).select_related("meeting", "project", "owner_unit", "problem")
-    filterset = MatterFilterSet(request.GET or None, queryset=visible)
-    matters = filterset.qs if filterset.is_bound else visible
-    sort = request.GET.get("sort", "")
-    matters = sorted_by(matters, sort, MATTER_SORTS)
-    today = timezone.localdate()
-    if request.GET.get("export") == "xlsx":
-        headers = [
-            _("序号"),
-            _("会议"),
-            _("会议日期"),
-            _("议定事项"),
-            _("项目"),
-            _("牵头单位"),
-            _("办理时限"),
-            _("状态"),
-            _("超期天数"),
-            _("完成情况"),
-        ]
-        rows = (
-            (
-                i,
-                m.meeting.title,
-                m.meeting.date,
-                m.content,
-                m.project.name if m.project else "",
-                m.owner_unit.name,
-                m.deadline,
-                m.get_status_display(),
-                m.days_overdue(today) or "",
-                m.completion_note,
-            )
-            for i, m in enumerate(matters[: settings.EXPORT_ROW_LIMIT], start=1)
-        )
-        title = _("议定事项台账")
-        record(request, OperationLog.Action.EXPORT, object_type=title, note=request.GET.urlencode())
-        return xlsx_response(f"{title}-{today:%Y%m%d}.xlsx", build_workbook(title, headers, rows))
-    page = Paginator(matters, settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
+    listing = ListPage(request, visible, MatterFilterSet, sorts=MATTER_SORTS)
+    if listing.exporting:
+        return export_matters(request, listing.rows)
+    return listing.render(
         "problems/matter_list.html",
+        "problems/includes/matter_table.html",
         {
-            "filterset": filterset,
-            "page": page,
-            "sort": sort,
             "statuses": MatterStatus.choices,
             "unit_choices": Unit.objects.filter_choices_for(user),
-            "today": today,
+            "today": timezone.localdate(),
         },
     )
+
+
+def export_matters(request: HttpRequest, matters: QuerySet[Matter]) -> HttpResponse:
+    """议定事项台账 .xlsx of the filtered list, in the list's order."""
+    headers = [
+        _("序号"),
+        _("会议"),
+        _("会议日期"),
+        _("议定事项"),
+        _("项目"),
+        _("牵头单位"),
+        _("办理时限"),
+        _("状态"),
+        _("超期天数"),
+        _("完成情况"),
+    ]
+    today = timezone.localdate()
+    rows = (
+        (
+            i,
+            m.meeting.title,
+            m.meeting.date,
+            m.content,
+            m.project.name if m.project else "",
+            m.owner_unit.name,
+            m.deadline,
+            m.get_status_display(),
+            m.days_overdue(today) or "",
+            m.completion_note,
+        )
+        for i, m in enumerate(matters[: settings.EXPORT_ROW_LIMIT], start=1)
+    )
+    title = _("议定事项台账")
+    record(request, OperationLog.Action.EXPORT, object_type=title, note=request.GET.urlencode())
+    return xlsx_response(f"{title}-{today:%Y%m%d}.xlsx", build_workbook(title, headers, rows))
+
+
+def unsolved_problem_count(request: HttpRequest, project: Project) -> int:
+    """Unsolved problems of `project` the user can see, shown on the project page's link."""
+    return Problem.objects.visible_to(request.user).unsolved().filter(project=project).count()

@@ -1,23 +1,28 @@
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
+from typing import NotRequired, TypedDict
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from audit.changes import record
 from audit.models import OperationLog
+from lib.listing import ListPage
+from lib.messages import flash_errors
 from lib.numbers import percent
+from lib.requests import AuthenticatedHttpRequest
+from lib.versioning import VersionConflict
 from lib.xlsx import build_workbook, xlsx_response
 from org.choices import Role
 from org.models import Unit, User
@@ -25,26 +30,11 @@ from progress.choices import BoardState, ReportState
 from progress.forms import CorrectionForm, ReasonForm, ReportForm
 from progress.models import Report, ReportPhoto
 from progress.periods import Period, current_period
-from progress.photos import inspect_photo
+from progress.photos import inspect_photo, save_photo
 from progress.querysets import month_periods, projects_due
 from projects.access import get_project_for_user
 from projects.choices import ReportFrequency
-from projects.models import Project, VersionConflict
-
-
-def can_review(user: User, project: Project) -> bool:
-    """审核权: the coordinator, or a responsible unit whose scope holds the project."""
-    if user.is_coordinator:
-        return True
-    return user.role == Role.UNIT and Project.objects.editable_by(user).filter(pk=project.pk).exists()
-
-
-def can_fill(user: User, project: Project) -> bool:
-    return (
-        user.role != Role.LEADER
-        and user.role != Role.INSPECTOR
-        and (Project.objects.editable_by(user).filter(pk=project.pk).exists())
-    )
+from projects.models import Project
 
 
 def period_from_request(request: HttpRequest, frequency: str = ReportFrequency.MONTHLY) -> Period:
@@ -61,9 +51,9 @@ def period_from_request(request: HttpRequest, frequency: str = ReportFrequency.M
 
 
 @login_required
-def report_edit(request: HttpRequest, pk: int, period_key: str) -> HttpResponse:
+def report_edit(request: AuthenticatedHttpRequest, pk: int, period_key: str) -> HttpResponse:
     project = get_project_for_user(request, pk)
-    if not can_fill(request.user, project):  # type: ignore[arg-type]
+    if not Report.may_fill(request.user, project):
         raise PermissionDenied(_("您无权填报该项目的进度。"))
     try:
         year, month, *rest = (int(part) for part in period_key.split("-"))
@@ -97,20 +87,11 @@ def report_edit(request: HttpRequest, pk: int, period_key: str) -> HttpResponse:
             with transaction.atomic():
                 form.save()
                 for upload, fact in facts:
-                    photo = ReportPhoto(
-                        report=report,
-                        caption=upload.name[:200],
-                        taken_at=fact.taken_at,
-                        latitude=fact.latitude,
-                        longitude=fact.longitude,
-                        uploaded_by=request.user,
+                    photos.append(
+                        save_photo(ReportPhoto(report=report, uploaded_by=request.user), upload, fact)
                     )
-                    photo.image.save(upload.name[-80:], upload, save=False)
-                    photo.thumbnail.save("thumb.jpg", fact.thumbnail, save=False)
-                    photo.save()
-                    photos.append(photo)
                 if submit:
-                    report.submit(by=request.user)  # type: ignore[arg-type]
+                    report.submit(by=request.user)
         except VersionConflict as conflict:
             form.add_error(None, conflict.messages[0])
         except ValidationError as error:
@@ -142,13 +123,13 @@ def _previous_for(project: Project, period: Period) -> Report | None:
 
 
 @login_required
-def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def report_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     report = get_object_or_404(
         Report.objects.visible_to(request.user).select_related("project", "submitted_by", "reviewed_by"),
         pk=pk,
-    )  # type: ignore[arg-type]
-    user: User = request.user  # type: ignore[assignment]
-    reviewer = can_review(user, report.project)
+    )
+    user = request.user
+    reviewer = Report.may_review(user, report.project)
     return render(
         request,
         "progress/report_detail.html",
@@ -161,7 +142,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_review": reviewer and report.state == ReportState.SUBMITTED,
             "own_submission": report.submitted_by_id == user.pk,
             "can_correct": reviewer and report.state == ReportState.ACCEPTED,
-            "can_fill": can_fill(user, report.project) and not report.is_locked,
+            "can_fill": Report.may_fill(user, report.project) and not report.is_locked,
             "return_form": ReasonForm(),
             "correction_form": CorrectionForm(instance=report)
             if reviewer and report.state == ReportState.ACCEPTED
@@ -171,7 +152,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _procedure_names(report: Report) -> list[tuple[str, str]]:
+def _procedure_names(report: Report) -> list[tuple[str, str | Promise]]:
     from catalog.models import ProcedureType
     from projects.choices import ProcedureStatus
 
@@ -187,18 +168,18 @@ def _procedure_names(report: Report) -> list[tuple[str, str]]:
 
 @login_required
 @require_POST
-def report_review(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    report = get_object_or_404(Report.objects.visible_to(request.user).select_related("project"), pk=pk)  # type: ignore[arg-type]
-    user: User = request.user  # type: ignore[assignment]
-    if not can_review(user, report.project):
+def report_review(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
+    report = get_object_or_404(Report.objects.visible_to(request.user).select_related("project"), pk=pk)
+    user = request.user
+    if not Report.may_review(user, report.project):
         raise PermissionDenied(_("只有责任单位或重点办可以审核。"))
     try:
         if action == "accept":
             report.accept(by=user)
             messages.success(request, _("已审核通过，报告已锁定。"))
         elif action == "return":
-            form = ReasonForm(request.POST)
-            reason = form.data.get("reason", "")
+            reason_form = ReasonForm(request.POST)
+            reason = reason_form.data.get("reason", "")
             with transaction.atomic():
                 report.return_to_owner(by=user, reason=reason)
                 tell_returned(report, by=user)
@@ -207,9 +188,7 @@ def report_review(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             original = Report.objects.get(pk=report.pk)
             form = CorrectionForm(request.POST, instance=report)
             if not form.is_valid():
-                for errors in form.errors.values():
-                    for message in errors:
-                        messages.error(request, message)
+                flash_errors(request, form)
                 return redirect("progress:detail", pk=pk)
             values = {
                 f: form.cleaned_data[f]
@@ -222,8 +201,7 @@ def report_review(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         else:
             raise Http404()
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+        flash_errors(request, error)
     else:
         record(request, OperationLog.Action.STATUS, report, project=report.project, note=action)
     return redirect("progress:detail", pk=pk)
@@ -232,9 +210,9 @@ def report_review(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 def tell_returned(report: Report, by: User) -> None:
     """退回通知: the project's owner users and whoever submitted the report learn why it came back."""
     from notifications.choices import Kind
-    from notifications.pipeline import notify
+    from notifications.delivery import notify
 
-    people = list(User.objects.filter(role=Role.OWNER, unit_id=report.project.owner_unit_id, is_active=True))
+    people = list(User.objects.filter(role=Role.OWNER, unit=report.project.owner_unit_id, is_active=True))
     if report.submitted_by_id and report.submitted_by_id not in {u.pk for u in people}:
         people += list(User.objects.filter(pk=report.submitted_by_id, is_active=True))
     people = [person for person in people if person.pk != by.pk]
@@ -245,7 +223,7 @@ def tell_returned(report: Report, by: User) -> None:
         _("%(p)s%(period)s进度报告被退回") % {"p": report.project.name, "period": report.period.label},
         _("%(u)s退回了%(p)s%(period)s进度报告，原因：%(r)s。请修改后重新报送。")
         % {
-            "u": by.unit.name if by.unit_id else (by.name or by.username),
+            "u": by.unit.name if by.unit is not None else (by.name or by.username),
             "p": report.project.name,
             "period": report.period.label,
             "r": report.return_reason,
@@ -270,6 +248,14 @@ class BoardRow:
     @property
     def state_label(self) -> str:
         return str(BoardState(self.state).label)
+
+
+class BoardGroup(TypedDict):
+    """One responsible unit's rows on the 报送看板, with their count per state and 按时报送率."""
+
+    rows: list[BoardRow]
+    counts: dict[str, int]
+    on_time_rate: NotRequired[Decimal | None]
 
 
 def board_state(report: Report | None, period: Period, today: date) -> tuple[str, bool]:
@@ -308,9 +294,9 @@ def board_rows(user: User, year: int, month: int, today: date) -> list[BoardRow]
 
 
 @login_required
-def board(request: HttpRequest) -> HttpResponse:
+def board(request: AuthenticatedHttpRequest) -> HttpResponse:
     """报送看板: for a month, who must report, in what state, grouped by responsible unit."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     period = period_from_request(request)
     today = timezone.localdate()
     rows = board_rows(user, period.year, period.month, today)
@@ -325,17 +311,17 @@ def board(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     if q:
         rows = [r for r in rows if q in r.project.name]
-    groups: OrderedDict[Unit, dict[str, object]] = OrderedDict()
+    groups: OrderedDict[Unit | None, BoardGroup] = OrderedDict()
     for row in rows:
         group = groups.setdefault(
             row.project.responsible_unit, {"rows": [], "counts": {s: 0 for s in BoardState.values}}
         )
-        group["rows"].append(row)  # type: ignore[attr-defined]
-        group["counts"][row.state] += 1  # type: ignore[index]
+        group["rows"].append(row)
+        group["counts"][row.state] += 1
     for group in groups.values():
         group_rows = group["rows"]
-        on_time = sum(1 for r in group_rows if r.report and r.report.first_submitted_at and not r.late)  # type: ignore[attr-defined]
-        group["on_time_rate"] = percent(on_time, len(group_rows))  # type: ignore[arg-type]
+        on_time = sum(1 for r in group_rows if r.report and r.report.first_submitted_at and not r.late)
+        group["on_time_rate"] = percent(on_time, len(group_rows))
     totals = {s: sum(1 for r in rows if r.state == s) for s in BoardState.values}
     on_time_all = sum(1 for r in rows if r.report and r.report.first_submitted_at and not r.late)
     if request.GET.get("export") == "xlsx":
@@ -389,9 +375,9 @@ def export_board(request: HttpRequest, period: Period, rows: list[BoardRow]) -> 
 
 
 @login_required
-def my_reports(request: HttpRequest) -> HttpResponse:
+def my_reports(request: AuthenticatedHttpRequest) -> HttpResponse:
     """我的填报: the projects this user fills in, this period's state, and what to do next."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     today = timezone.localdate()
     period = period_from_request(request)
     rows = []
@@ -402,11 +388,10 @@ def my_reports(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def project_reports(request: HttpRequest, pk: int) -> HttpResponse:
+def project_reports(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A project's reports, newest first, with its photo library (图片库) by month."""
     project = get_project_for_user(request, pk)
-    reports = project.reports.order_by("-seq")
-    page = Paginator(reports, settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    listing = ListPage(request, project.reports.order_by("-seq"))
     photos = (
         ReportPhoto.objects.filter(report__project=project)
         .select_related("report")
@@ -415,24 +400,23 @@ def project_reports(request: HttpRequest, pk: int) -> HttpResponse:
     by_month: OrderedDict[str, list[ReportPhoto]] = OrderedDict()
     for photo in photos[:200]:
         by_month.setdefault(f"{photo.report.year}年{photo.report.month}月", []).append(photo)
-    return render(
-        request,
+    return listing.render(
         "progress/project_reports.html",
+        "progress/includes/report_table.html",
         {
             "project": project,
-            "page": page,
             "photos_by_month": by_month,
-            "can_fill": can_fill(request.user, project),  # type: ignore[arg-type]
+            "can_fill": Report.may_fill(request.user, project),
             "current": current_period(timezone.localdate(), project.report_frequency),
         },
     )
 
 
 @login_required
-def photo_file(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+def photo_file(request: AuthenticatedHttpRequest, pk: int, kind: str) -> FileResponse:
     """A photo or its thumbnail, served only to those who may see the project."""
     from progress.photos import photo_response
 
-    photo = get_object_or_404(ReportPhoto.objects.visible_to(request.user), pk=pk)  # type: ignore[arg-type]
+    photo = get_object_or_404(ReportPhoto.objects.visible_to(request.user), pk=pk)
     field = photo.thumbnail if kind == "thumb" and photo.thumbnail else photo.image
     return photo_response(field)

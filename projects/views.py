@@ -11,17 +11,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from alerts.querysets import with_alert_counts
 from audit.changes import diff, record, snapshot
 from audit.models import OperationLog
-from elements.views import project_tab
+from lib.listing import ListPage
+from lib.messages import flash_errors
+from lib.requests import AuthenticatedHttpRequest
+from lib.versioning import VersionConflict
 from lib.xlsx import build_workbook, xlsx_response
 from org.models import Unit
-from plans.models import Plan, PlanEntry
+from projects import page as project_page
 from projects.access import get_project_for_user
 from projects.filtersets import ProjectFilterSet
 from projects.forms import ProcedureForm, ProjectForm, StatusChangeForm
-from projects.models import Procedure, Project, VersionConflict
+from projects.models import Procedure, Project
 
 SORTS = {
     "name": "name",
@@ -31,65 +33,24 @@ SORTS = {
     "responsible_unit": "responsible_unit__name",
     "updated_at": "updated_at",
 }
-TABS = ("overview", "plans", "procedures", "funding", "elements", "alerts", "history")
-
-
-def sorted_projects(queryset: QuerySet[Project], sort: str) -> QuerySet[Project]:
-    """Apply a whitelisted `sort` ("name", "-total_investment" …); unknown keys keep the default order."""
-    key = sort.lstrip("-")
-    if key not in SORTS:
-        return queryset
-    prefix = "-" if sort.startswith("-") else ""
-    return queryset.order_by(f"{prefix}{SORTS[key]}", f"{prefix}id")
-
-
-def plan_levels_by_project(project_ids: list[int], year: int) -> dict[int, list[PlanEntry]]:
-    """The year's plan entries (plans in force) of the given projects, in one query."""
-    entries = (
-        PlanEntry.objects.filter(
-            project_id__in=project_ids, plan__in=Plan.objects.in_force().filter(year=year)
-        )
-        .select_related("plan")
-        .order_by("plan__level")
-    )
-    result: dict[int, list[PlanEntry]] = {}
-    for entry in entries:
-        result.setdefault(entry.project_id, []).append(entry)
-    return result
 
 
 @login_required
-def project_list(request: HttpRequest) -> HttpResponse:
-    visible = Project.objects.visible_to(request.user).with_list_relations()  # type: ignore[arg-type]
-    filterset = ProjectFilterSet(request.GET or None, queryset=visible, request=request)
-    projects = filterset.qs if filterset.is_bound else visible
-    sort = request.GET.get("sort", "")
-    projects = sorted_projects(projects, sort)
-    if request.GET.get("export") == "xlsx":
-        return export_projects(request, projects)
-
-    paginator = Paginator(with_alert_counts(projects), settings.LIST_PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
-    year = (
-        filterset.form.cleaned_data.get("plan_year") if filterset.is_bound and filterset.is_valid() else None
-    )
-    year = year or timezone.localdate().year
-    entries = plan_levels_by_project([p.pk for p in page], year)
-    rows = [(project, entries.get(project.pk, [])) for project in page]
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
+def project_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    visible = Project.objects.visible_to(request.user).with_list_relations()
+    listing = ListPage(request, visible, ProjectFilterSet, sorts=SORTS)
+    if listing.exporting:
+        return export_projects(request, listing.rows)
+    projects = listing.paginate(project_page.annotate_list(listing.rows))
+    year = listing.filter_values.get("plan_year") or timezone.localdate().year
+    return listing.render(
         "projects/project_list.html",
+        "projects/includes/project_table.html",
         {
-            "filterset": filterset,
-            "page": page,
-            "rows": rows,
-            "sort": sort,
+            "rows": project_page.rows(list(projects), year),
             "plan_year": year,
-            "unit_choices": Unit.objects.filter_choices_for(request.user),  # type: ignore[arg-type]
-            "query": query.urlencode(),
-            "can_create": request.user.edits_everything or request.user.role == "unit",  # type: ignore[union-attr]
+            "unit_choices": Unit.objects.filter_choices_for(request.user),
+            "can_create": request.user.edits_everything or request.user.role == "unit",
         },
     )
 
@@ -144,46 +105,57 @@ def export_projects(request: HttpRequest, projects: QuerySet[Project]) -> HttpRe
 
 
 @login_required
-def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def project_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """A project's page: the tabs and links the apps contribute (projects.page). An htmx request
+    for a tab gets only the tabs' card."""
     project = get_project_for_user(request, pk)
-    tab = request.GET.get("tab", "overview")
-    tab = tab if tab in TABS else "overview"
+    tabs = project_page.tabs()
+    active = next((t for t in tabs if t.key == request.GET.get("tab")), tabs[0])
     context: dict[str, object] = {
         "project": project,
-        "tab": tab,
-        "can_edit": Project.objects.editable_by(request.user).filter(pk=pk).exists(),  # type: ignore[arg-type]
-        "open_alerts": project.alerts.open().count(),
+        "tab": active.key,
+        "active_tab": active,
+        "tabs": project_page.shown(request, project, tabs),
+        "can_edit": Project.objects.editable_by(request.user).filter(pk=pk).exists(),
     }
-    if tab == "overview":
-        context["status_form"] = StatusChangeForm(project=project)
-        context["people"] = Project.objects.select_related(
-            "leader_in_charge", "chief_officer", "responsible_person", "owner_contact"
-        ).get(pk=pk)
-    elif tab == "plans":
-        context["entries"] = (
-            PlanEntry.objects.filter(project=project)
-            .select_related("plan")
-            .order_by("-plan__year", "plan__level", "-plan__version")
-        )
-    elif tab == "procedures":
-        context["procedures"] = project.procedures.select_related("type", "department")
-    elif tab in ("funding", "elements"):
-        context.update(project_tab(request, project, tab))
-    elif tab == "alerts":
-        context["alerts"] = project.alerts.select_related("closed_by").in_board_order()
-    else:
-        logs = OperationLog.objects.filter(project=project).select_related("user")
-        context["log_page"] = Paginator(logs, settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
-        context["status_changes"] = project.status_changes.select_related("changed_by")
+    if active.context:
+        context.update(active.context(request, project))
+    if request.htmx:
+        return render(request, "projects/includes/project_tabs.html", context)
+    context["links"] = [
+        (link, link.url(project), count)
+        for link, count in project_page.shown(request, project, project_page.links())
+    ]
     return render(request, "projects/project_detail.html", context)
 
 
+def overview_tab(request: HttpRequest, project: Project) -> dict[str, object]:
+    return {
+        "status_form": StatusChangeForm(project=project),
+        "people": Project.objects.select_related(
+            "leader_in_charge", "chief_officer", "responsible_person", "owner_contact"
+        ).get(pk=project.pk),
+    }
+
+
+def procedures_tab(request: HttpRequest, project: Project) -> dict[str, object]:
+    return {"procedures": project.procedures.select_related("type", "department")}
+
+
+def history_tab(request: HttpRequest, project: Project) -> dict[str, object]:
+    logs = OperationLog.objects.filter(project=project).select_related("user")
+    return {
+        "log_page": Paginator(logs, settings.LIST_PAGE_SIZE).get_page(request.GET.get("page")),
+        "status_changes": project.status_changes.select_related("changed_by"),
+    }
+
+
 @login_required
-def project_create(request: HttpRequest) -> HttpResponse:
+def project_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
-    if not (user.edits_everything or user.role == "unit"):  # type: ignore[union-attr]
+    if not (user.edits_everything or user.role == "unit"):
         raise PermissionDenied(_("您无权登记项目。"))
-    form = ProjectForm(request.POST or None, user=user)  # type: ignore[arg-type]
+    form = ProjectForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             project = form.save()
@@ -200,10 +172,10 @@ def project_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def project_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     project = get_project_for_user(request, pk, write=True)
     before = snapshot(project)
-    form = ProjectForm(request.POST or None, instance=project, user=request.user)  # type: ignore[arg-type]
+    form = ProjectForm(request.POST or None, instance=project, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
@@ -222,7 +194,7 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def project_status(request: HttpRequest, pk: int) -> HttpResponse:
+def project_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     project = get_project_for_user(request, pk, write=True)
     form = StatusChangeForm(request.POST, project=project)
     if form.is_valid():
@@ -230,13 +202,12 @@ def project_status(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             change = project.change_status(
                 form.cleaned_data["status"],
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
                 reason=form.cleaned_data["reason"],
                 on=form.cleaned_data["effective_date"],
             )
         except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
+            flash_errors(request, error)
         else:
             record(
                 request,
@@ -248,14 +219,14 @@ def project_status(request: HttpRequest, pk: int) -> HttpResponse:
             )
             messages.success(request, _("项目状态已变更为“%(s)s”。") % {"s": project.get_status_display()})
     else:
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
+        flash_errors(request, form)
     return redirect("projects:detail", pk=project.pk)
 
 
 @login_required
-def procedure_edit(request: HttpRequest, pk: int, procedure_pk: int | None = None) -> HttpResponse:
+def procedure_edit(
+    request: AuthenticatedHttpRequest, pk: int, procedure_pk: int | None = None
+) -> HttpResponse:
     project = get_project_for_user(request, pk, write=True)
     procedure = get_object_or_404(Procedure, pk=procedure_pk, project=project) if procedure_pk else None
     before = snapshot(procedure) if procedure else {}
@@ -276,7 +247,7 @@ def procedure_edit(request: HttpRequest, pk: int, procedure_pk: int | None = Non
 
 @login_required
 @require_POST
-def procedure_delete(request: HttpRequest, pk: int, procedure_pk: int) -> HttpResponse:
+def procedure_delete(request: AuthenticatedHttpRequest, pk: int, procedure_pk: int) -> HttpResponse:
     project = get_project_for_user(request, pk, write=True)
     procedure = get_object_or_404(Procedure, pk=procedure_pk, project=project)
     with transaction.atomic():

@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -14,9 +13,11 @@ from django.views.decorators.http import require_POST
 
 from audit.changes import diff, record, snapshot
 from audit.models import OperationLog
+from lib.decorators import require_coordinator
+from lib.listing import ListPage
 from lib.params import page_year
+from lib.requests import AuthenticatedHttpRequest
 from lib.xlsx import build_workbook, xlsx_response
-from org.decorators import require_coordinator
 from projects.access import get_for_user
 from projects.models import Project
 from starts.choices import ConstructionState
@@ -37,7 +38,7 @@ def members_of(
 ) -> QuerySet[StartEventProject]:
     today = timezone.localdate()
     return (
-        StartEventProject.objects.visible_to(request.user)  # type: ignore[arg-type]
+        StartEventProject.objects.visible_to(request.user)
         .filter(event__in=events)
         .with_annual_plan()
         .with_construction_state(today)
@@ -47,11 +48,11 @@ def members_of(
 
 
 @login_required
-def event_list(request: HttpRequest) -> HttpResponse:
+def event_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     year = page_year(request.GET)
     user = request.user
-    events = StartEvent.objects.visible_to(user).filter(year=year).with_totals(user).order_by("held_on", "id")  # type: ignore[arg-type]
-    members = StartEventProject.objects.visible_to(user).filter(event__year=year)  # type: ignore[arg-type]
+    events = StartEvent.objects.visible_to(user).filter(year=year).with_totals(user).order_by("held_on", "id")
+    members = StartEventProject.objects.visible_to(user).filter(event__year=year)
     totals = members.project_totals(year)
     stalled = members.stalled().order_by().values("project_id").distinct().count()
     if request.GET.get("export") == "xlsx":
@@ -68,29 +69,27 @@ def event_list(request: HttpRequest) -> HttpResponse:
             "events": events,
             "totals": totals,
             "stalled": stalled,
-            "is_coordinator": user.edits_everything,  # type: ignore[union-attr]
+            "is_coordinator": user.edits_everything,
         },
     )
 
 
 @login_required
-def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def event_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     event = get_event_for_user(request, pk)
-    members = members_of(request, [event])
-    if request.GET.get("export") == "xlsx":
-        return export_members(request, str(event), members)
-    totals = StartEvent.objects.filter(pk=event.pk).with_totals(request.user).get()  # type: ignore[arg-type]
-    page = Paginator(members, settings.LIST_PAGE_SIZE * 5).get_page(request.GET.get("page"))
-    return render(
-        request,
+    listing = ListPage(request, members_of(request, [event]), per_page=settings.LIST_PAGE_SIZE * 5)
+    if listing.exporting:
+        return export_members(request, str(event), listing.rows)
+    totals = StartEvent.objects.filter(pk=event.pk).with_totals(request.user).get()
+    return listing.render(
         "starts/event_detail.html",
+        "starts/includes/member_table.html",
         {
             "event": event,
             "totals": totals,
-            "page": page,
             "states": ConstructionState,
             "today": timezone.localdate(),
-            "is_coordinator": request.user.edits_everything,  # type: ignore[union-attr]
+            "is_coordinator": request.user.edits_everything,
         },
     )
 
@@ -122,9 +121,9 @@ def export_members(request: HttpRequest, title: str, members: QuerySet[StartEven
             m.project.category.name,
             m.project.responsible_unit_name,
             m.project.total_investment,
-            m.annual_investment,
+            m.annual_investment,  # type: ignore[attr-defined]  # annotated by members_of()
             m.project.actual_start_date,
-            labels[m.construction_state],
+            labels[m.construction_state],  # type: ignore[attr-defined]
             m.event.check_by,
         )
         for index, m in enumerate(members[: settings.EXPORT_ROW_LIMIT].iterator(chunk_size=2000), start=1)
@@ -146,7 +145,7 @@ def save_members(event: StartEvent, projects: QuerySet[Project]) -> tuple[list[s
 
 
 @login_required
-def event_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def event_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
     require_coordinator(request, EVENT_EDITORS)
     event = get_event_for_user(request, pk) if pk else None
     before = snapshot(event) if event else {}
@@ -173,7 +172,7 @@ def event_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 @login_required
 @require_POST
-def event_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def event_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require_coordinator(request, EVENT_EDITORS)
     event = get_event_for_user(request, pk)
     with transaction.atomic():

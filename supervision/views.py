@@ -4,9 +4,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,13 +14,16 @@ from django.views.decorators.http import require_POST
 
 from audit.changes import Snapshot, diff, record
 from audit.models import OperationLog
+from lib.listing import ListPage
+from lib.messages import flash_errors
 from lib.officedoc import docx_response
+from lib.requests import AuthenticatedHttpRequest
 from lib.xlsx import build_workbook, xlsx_response
 from org.models import Unit, User
 from problems.history import history_of
 from problems.models import Problem
-from problems.views import show_errors, sorted_by, with_names
-from progress.photos import download_response, inspect_photo, photo_response
+from problems.views import with_names
+from progress.photos import download_response, inspect_photo, photo_response, save_photo
 from projects.access import get_for_user
 from projects.models import Project
 from supervision.choices import NoticeAction, NoticeStatus
@@ -52,64 +55,61 @@ def notice_snapshot(notice: Notice) -> Snapshot:
 
 
 @login_required
-def notice_list(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def notice_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     visible = Notice.objects.visible_to(user).select_related("target_unit")
     if request.GET.get("mine"):
         visible = visible.filter(pk__in=Notice.objects.addressed_to(user).values("pk"))
-    filterset = NoticeFilterSet(request.GET or None, queryset=visible)
-    notices = filterset.qs if filterset.is_bound else visible
-    sort = request.GET.get("sort", "")
-    notices = sorted_by(notices, sort, NOTICE_SORTS)
-    today = timezone.localdate()
-    if request.GET.get("export") == "xlsx":
-        headers = [
-            _("序号"),
-            _("文号"),
-            _("督办事由"),
-            _("主送单位"),
-            _("发文日期"),
-            _("办理时限"),
-            _("状态"),
-            _("督办单位"),
-        ]
-        rows = (
-            (
-                i,
-                n.number,
-                n.title,
-                n.target_unit.name,
-                n.issued_on,
-                n.deadline,
-                n.get_status_display(),
-                n.issuing_office,
-            )
-            for i, n in enumerate(notices[: settings.EXPORT_ROW_LIMIT], start=1)
-        )
-        title = _("督办通知单")
-        record(request, OperationLog.Action.EXPORT, object_type=title, note=request.GET.urlencode())
-        return xlsx_response(f"{title}-{today:%Y%m%d}.xlsx", build_workbook(title, headers, rows))
-    page = Paginator(notices, settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
+    listing = ListPage(request, visible, NoticeFilterSet, sorts=NOTICE_SORTS)
+    if listing.exporting:
+        return export_notices(request, listing.rows)
+    return listing.render(
         "supervision/notice_list.html",
+        "supervision/includes/notice_table.html",
         {
-            "filterset": filterset,
-            "page": page,
-            "sort": sort,
             "statuses": NoticeStatus.choices,
             "unit_choices": Unit.objects.visible_to(user),
             "can_create": is_supervisor(user),
             "awaiting": Notice.objects.addressed_to(user).filter(status=NoticeStatus.SENT).count(),
-            "today": today,
+            "today": timezone.localdate(),
         },
     )
 
 
+def export_notices(request: HttpRequest, notices: QuerySet[Notice]) -> HttpResponse:
+    """督办通知单 .xlsx of the filtered list, in the list's order."""
+    headers = [
+        _("序号"),
+        _("文号"),
+        _("督办事由"),
+        _("主送单位"),
+        _("发文日期"),
+        _("办理时限"),
+        _("状态"),
+        _("督办单位"),
+    ]
+    rows = (
+        (
+            i,
+            n.number,
+            n.title,
+            n.target_unit.name,
+            n.issued_on,
+            n.deadline,
+            n.get_status_display(),
+            n.issuing_office,
+        )
+        for i, n in enumerate(notices[: settings.EXPORT_ROW_LIMIT], start=1)
+    )
+    title = _("督办通知单")
+    record(request, OperationLog.Action.EXPORT, object_type=title, note=request.GET.urlencode())
+    return xlsx_response(f"{title}-{timezone.localdate():%Y%m%d}.xlsx", build_workbook(title, headers, rows))
+
+
 @login_required
-def notice_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def notice_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
     """签发 a notice, or correct one nobody has replied to yet."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     supervisor_only(user)
     notice = get_notice_for_user(request, pk) if pk else None
     if notice is not None and (notice.status != NoticeStatus.SENT or notice.replies.exists()):
@@ -148,9 +148,9 @@ def notice_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 @login_required
-def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def notice_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     notice = get_notice_for_user(request, pk)
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     actions = notice.allowed_actions(user)
     return render(
         request,
@@ -176,10 +176,10 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def notice_move(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def notice_move(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     """回复 / 退回重办 / 办结."""
     notice = get_notice_for_user(request, pk)
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     if action not in NoticeAction.values:
         raise Http404()
     old = notice.get_status_display()
@@ -187,9 +187,7 @@ def notice_move(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         if action == NoticeAction.REPLY:
             form = ReplyForm(request.POST, request.FILES)
             if not form.is_valid():
-                for errors in form.errors.values():
-                    for message in errors:
-                        messages.error(request, message)
+                flash_errors(request, form)
                 return redirect(notice)
             reply = notice.reply(user, form.cleaned_data["text"], form.cleaned_data.get("attachment"))
             note = reply.text
@@ -202,7 +200,7 @@ def notice_move(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             else:
                 notice.close(user, note)
     except ValidationError as error:
-        show_errors(request, error)
+        flash_errors(request, error)
         return redirect(notice)
     record(
         request,
@@ -216,7 +214,7 @@ def notice_move(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 
 @login_required
-def notice_document(request: HttpRequest, pk: int) -> HttpResponse:
+def notice_document(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """督办通知单 .docx for printing."""
     notice = get_notice_for_user(request, pk)
     record(request, OperationLog.Action.EXPORT, notice, note=_("督办通知单（Word）"))
@@ -224,9 +222,9 @@ def notice_document(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def reply_file(request: HttpRequest, pk: int) -> HttpResponse:
+def reply_file(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     reply = get_object_or_404(
-        NoticeReply.objects.filter(notice__in=Notice.objects.visible_to(request.user)),  # type: ignore[arg-type]
+        NoticeReply.objects.filter(notice__in=Notice.objects.visible_to(request.user)),
         pk=pk,
     )
     if not reply.attachment:
@@ -247,50 +245,45 @@ def inspection_snapshot(inspection: Inspection) -> Snapshot:
 
 
 @login_required
-def inspection_list(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def inspection_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     visible = Inspection.objects.visible_to(user).select_related("project").prefetch_related("inspectors")
-    filterset = InspectionFilterSet(request.GET or None, queryset=visible)
-    inspections = filterset.qs if filterset.is_bound else visible
-    sort = request.GET.get("sort", "")
-    inspections = sorted_by(inspections, sort, INSPECTION_SORTS)
-    if request.GET.get("export") == "xlsx":
-        headers = [_("序号"), _("督导日期"), _("项目"), _("督导人员"), _("督导情况及发现问题"), _("整改要求")]
-        rows = (
-            (
-                i,
-                x.date,
-                x.project.name,
-                "、".join(u.get_full_name() for u in x.inspectors.all()),
-                x.findings,
-                x.requirements,
-            )
-            for i, x in enumerate(inspections[: settings.EXPORT_ROW_LIMIT], start=1)
-        )
-        title = _("现场督导记录")
-        record(request, OperationLog.Action.EXPORT, object_type=title, note=request.GET.urlencode())
-        return xlsx_response(f"{title}.xlsx", build_workbook(title, headers, rows))
-    page = Paginator(inspections, settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    listing = ListPage(request, visible, InspectionFilterSet, sorts=INSPECTION_SORTS)
+    if listing.exporting:
+        return export_inspections(request, listing.rows)
     project = None
     project_id = request.GET.get("project", "")
     if project_id.isdigit():
         project = Project.objects.visible_to(user).filter(pk=int(project_id)).first()
-    return render(
-        request,
+    return listing.render(
         "supervision/inspection_list.html",
-        {
-            "filterset": filterset,
-            "page": page,
-            "sort": sort,
-            "can_create": is_supervisor(user),
-            "project": project,
-        },
+        "supervision/includes/inspection_table.html",
+        {"can_create": is_supervisor(user), "project": project},
     )
 
 
+def export_inspections(request: HttpRequest, inspections: QuerySet[Inspection]) -> HttpResponse:
+    """现场督导记录 .xlsx of the filtered list, in the list's order."""
+    headers = [_("序号"), _("督导日期"), _("项目"), _("督导人员"), _("督导情况及发现问题"), _("整改要求")]
+    rows = (
+        (
+            i,
+            x.date,
+            x.project.name,
+            "、".join(u.get_full_name() for u in x.inspectors.all()),
+            x.findings,
+            x.requirements,
+        )
+        for i, x in enumerate(inspections[: settings.EXPORT_ROW_LIMIT], start=1)
+    )
+    title = _("现场督导记录")
+    record(request, OperationLog.Action.EXPORT, object_type=title, note=request.GET.urlencode())
+    return xlsx_response(f"{title}.xlsx", build_workbook(title, headers, rows))
+
+
 @login_required
-def inspection_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def inspection_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
+    user = request.user
     supervisor_only(user)
     inspection = get_inspection_for_user(request, pk) if pk else None
     before = inspection_snapshot(inspection) if inspection else {}
@@ -315,17 +308,7 @@ def inspection_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse
                 saved.save()
                 form.save_m2m()
                 for upload, fact in facts:
-                    photo = InspectionPhoto(
-                        inspection=saved,
-                        caption=upload.name[:200],
-                        taken_at=fact.taken_at,
-                        latitude=fact.latitude,
-                        longitude=fact.longitude,
-                        uploaded_by=user,
-                    )
-                    photo.image.save(upload.name[-80:], upload, save=False)
-                    photo.thumbnail.save("thumb.jpg", fact.thumbnail, save=False)
-                    photo.save()
+                    save_photo(InspectionPhoto(inspection=saved, uploaded_by=user), upload, fact)
                 changes = diff(before, inspection_snapshot(saved))
                 if facts:
                     changes[_("现场照片")] = ["", "、".join(upload.name for upload, _fact in facts)]
@@ -338,9 +321,9 @@ def inspection_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse
 
 
 @login_required
-def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def inspection_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     inspection = get_inspection_for_user(request, pk)
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     return render(
         request,
         "supervision/inspection_detail.html",
@@ -355,10 +338,10 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def inspection_photo(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+def inspection_photo(request: AuthenticatedHttpRequest, pk: int, kind: str) -> FileResponse:
     """A photo or its thumbnail, served only to those who may see the inspected project."""
     photo = get_object_or_404(
-        InspectionPhoto.objects.filter(inspection__in=Inspection.objects.visible_to(request.user)),  # type: ignore[arg-type]
+        InspectionPhoto.objects.filter(inspection__in=Inspection.objects.visible_to(request.user)),
         pk=pk,
     )
     field = photo.thumbnail if kind == "thumb" and photo.thumbnail else photo.image

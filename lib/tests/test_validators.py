@@ -13,7 +13,7 @@ from lib.validators import (
 )
 
 
-def messages_of(validator, value: str) -> str:  # type: ignore[no-untyped-def]
+def messages_of(validator, value: str) -> str:
     with pytest.raises(ValidationError) as caught:
         validator(value)
     return " ".join(caught.value.messages)

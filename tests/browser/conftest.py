@@ -48,7 +48,7 @@ def browser() -> Iterator[object]:
 
 @pytest.fixture
 def page(browser: object) -> Iterator[object]:
-    page = browser.new_page()  # type: ignore[attr-defined]
+    page = browser.new_page()  # type: ignore[attr-defined]  # playwright is imported only when Chromium exists
     errors: list[str] = []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: errors.append(str(error)))

@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from django.conf import settings
 from django.utils import timezone
+from playwright.sync_api import Dialog
 
 from figures.tests.test_figures import accepted
 from figures.views import latest_reported_month
@@ -237,7 +238,12 @@ def test_moved_handlers_confirm_autosubmit_select_all_and_report_totals(
     count = delete_forms.count()
     assert count >= 1
     asked = []
-    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+
+    def dismiss(dialog: Dialog) -> None:
+        asked.append(dialog.message)
+        dialog.dismiss()
+
+    page.once("dialog", dismiss)
     delete_forms.first.locator("button").click()
     page.wait_for_timeout(300)
     assert asked == ["确定删除？"] and page.locator("form[data-confirm]").count() == count

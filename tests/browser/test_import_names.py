@@ -108,10 +108,12 @@ def test_unknown_names_are_mapped_once_then_the_same_table_imports_without_them(
     assert ImportBatch.objects.get().status == "committed"
     trade = Project.objects.get(name="商贸中心")
     assert trade.responsible_unit == world.town
+    assert trade.owner_unit is not None
     assert trade.owner_unit.name == "某某商贸有限公司"
     assert trade.owner_unit.parent == world.town  # its proposed parent was the new 区不存在局, now the town
     road = Project.objects.get(name="新建道路一期")
     assert road.responsible_unit == world.housing
+    assert road.owner_unit is not None and road.industry is not None
     assert road.owner_unit.name == "示范区某某建设有限公司"
     assert road.industry.name == "市政道路"
     assert road.chief_officer == Person.objects.get(name="刘工")

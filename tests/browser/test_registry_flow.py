@@ -16,6 +16,8 @@ def test_login_filter_open_edit_and_see_history(world, live_server, page, screen
     page.goto(f"{live_server.url}/projects/")
     page.fill("input[name=q]", "滨河")
     page.click("[data-testid=apply-filters]")
+    # htmx swaps the table in place; the address follows the filters once it has.
+    page.wait_for_url("**q=%E6%BB%A8%E6%B2%B3*")
     rows = page.locator("[data-testid=project-table] tbody tr")
     assert rows.count() == 1
     assert "滨河路改造工程" in rows.first.inner_text()

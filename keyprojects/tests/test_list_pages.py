@@ -1,0 +1,157 @@
+"""Every list page is one page without JavaScript and a table that htmx swaps with it: a request with
+`HX-Request: true` gets the table region alone (what the filter form, the sort headers and the page
+links replace), any other request the whole page around it."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from pipeline.models import PipelineEntry
+from plans.models import Plan, PlanEntry
+from problems.models import Problem
+from starts.models import StartEvent, StartEventProject
+
+HTMX = {"HX-Request": "true"}
+
+# (persona, url or a function of the world giving it, the region's id, what only its table shows)
+LISTS = [
+    ("coordinator", "/projects/", "project-list", 'data-testid="project-table"'),
+    ("coordinator", "/alerts/", "alert-list", 'data-testid="alert-table"'),
+    ("coordinator", "/approvals/overdue/", "overdue-list", 'data-testid="overdue-table"'),
+    ("admin", "/admin/logs/logins/", "log-list", 'data-testid="log-table"'),
+    ("admin", "/admin/logs/operations/", "log-list", 'data-testid="log-table"'),
+    ("coordinator", "/bulletins/", "bulletin-list", "暂无通报简报。"),
+    ("coordinator", "/elements/funding/", "funding-list", 'data-testid="funding-table"'),
+    ("coordinator", "/elements/board/", "need-list", 'data-testid="need-table"'),
+    ("admin", "/exchange/aliases/", "alias-list", 'data-testid="alias-table"'),
+    ("coordinator", "/milestones/", "gantt-list", "个项目的节点计划"),
+    ("coordinator", "/notifications/", "inbox-list", 'data-testid="inbox"'),
+    ("admin", "/notifications/deliveries/", "delivery-list", 'data-testid="delivery-table"'),
+    ("admin", "/admin/org/users/", "user-list", 'data-testid="user-table"'),
+    ("admin", "/admin/org/people/", "person-list", 'data-testid="person-table"'),
+    ("coordinator", "/pipeline/", "pipeline-list", 'data-testid="pipeline-table"'),
+    ("coordinator", "/plans/", "plan-list", "2026年区重点建设项目计划"),
+    ("coordinator", lambda w: f"/plans/{w.plan.pk}/", "entry-list", 'data-testid="entry-table"'),
+    ("coordinator", "/problems/", "problem-list", 'data-testid="problem-table"'),
+    ("coordinator", "/meetings/", "meeting-list", 'data-testid="meeting-table"'),
+    ("coordinator", "/meetings/matters/", "matter-list", 'data-testid="matters-table"'),
+    ("coordinator", "/supervision/notices/", "notice-list", 'data-testid="notice-table"'),
+    ("coordinator", "/supervision/inspections/", "inspection-list", 'data-testid="inspection-table"'),
+    ("coordinator", lambda w: f"/starts/{w.event.pk}/", "member-list", 'data-testid="member-table"'),
+    ("coordinator", lambda w: f"/reports/project/{w.project_a.pk}/", "report-list", "暂无进度报告。"),
+]
+
+
+@pytest.fixture
+def listed(world):
+    """A plan, a start event, a problem and next year's pipeline, so that the lists have rows."""
+    world.plan = Plan.objects.create(year=2026, level="local", title="2026年区重点建设项目计划")
+    PlanEntry.objects.create(
+        plan=world.plan, project=world.project_a, plan_type="continuing", annual_investment=Decimal("6000")
+    )
+    world.event = StartEvent.objects.create(held_on=date(2026, 3, 18), batch="2026年第一批集中开工")
+    StartEventProject.objects.create(event=world.event, project=world.project_a)
+    Problem.objects.create(project=world.project_a, category="land", description="征地拆迁未完成")
+    for project in (world.project_a, world.project_b):
+        PipelineEntry.objects.create(
+            project=project,
+            proposed_year=timezone.localdate().year + 1,
+            estimated_investment=Decimal("20000"),
+            proposing_unit=world.housing,
+            created_by=world.coordinator,
+        )
+    return world
+
+
+@pytest.mark.parametrize(("persona", "url", "region", "table"), LISTS)
+def test_htmx_gets_the_table_region_alone_and_a_plain_request_the_whole_page(
+    listed, client_for, persona, url, region, table
+):
+    client = client_for(getattr(listed, persona))
+    url = url(listed) if callable(url) else url
+    page = client.get(url)
+    html = page.content.decode()
+    assert page.status_code == 200 and "<html" in html and 'id="sidebar-menu"' in html
+    assert f'id="{region}" hx-target="this"' in html and table in html
+    swapped = client.get(url, headers=HTMX)
+    part = swapped.content.decode()
+    assert swapped.status_code == 200 and table in part
+    assert "<html" not in part and "sidebar-menu" not in part and f'id="{region}"' not in part
+    assert "HX-Request" in swapped["Vary"] and "HX-Request" in page["Vary"]
+
+
+@pytest.mark.parametrize(("persona", "url", "region", "table"), LISTS)
+def test_the_filter_form_and_the_links_of_a_list_swap_its_table_region(
+    listed, client_for, persona, url, region, table
+):
+    url = url(listed) if callable(url) else url
+    html = client_for(getattr(listed, persona)).get(url).content.decode()
+    forms = [chunk for chunk in html.split("<form")[1:] if f'hx-target="#{region}"' in chunk.split(">")[0]]
+    tabs = 'class="nav nav-tabs card-header-tabs" hx-boost="true"' in html
+    assert len(forms) == 1 or (tabs and not forms) or url.startswith(("/starts/", "/reports/"))
+    for form in forms:
+        opening = form.split(">")[0]
+        assert 'method="get"' in opening and 'hx-push-url="true"' in opening
+        assert 'hx-trigger="change, submit queue:none"' in opening and f'hx-get="{url}"' in opening
+
+
+def test_a_history_restore_gets_the_whole_page(listed, client_for):
+    headers = {**HTMX, "HX-History-Restore-Request": "true"}
+    html = client_for(listed.coordinator).get("/projects/?q=滨河", headers=headers).content.decode()
+    assert "<html" in html and 'id="project-list"' in html
+
+
+def test_the_swapped_table_is_filtered_sorted_and_paged_like_the_page(listed, client_for, settings):
+    settings.LIST_PAGE_SIZE = 1
+    client = client_for(listed.coordinator)
+    part = client.get("/projects/?q=滨河", headers=HTMX).content.decode()
+    assert "滨河路改造工程" in part and "城关智能制造产业园" not in part
+    by_investment = client.get("/projects/?sort=-total_investment", headers=HTMX).content.decode()
+    assert "城关智能制造产业园" in by_investment and "滨河路改造工程" not in by_investment
+    second = client.get("/projects/?sort=-total_investment&page=2", headers=HTMX).content.decode()
+    assert "滨河路改造工程" in second and "城关智能制造产业园" not in second
+    assert 'name="sort" value="-total_investment" form="project-filters"' in second
+
+
+def test_the_export_link_swapped_with_the_table_exports_what_it_shows(listed, client_for):
+    client = client_for(listed.coordinator)
+    page = client.get("/problems/").content.decode()
+    assert 'id="export-xlsx"' in page and "hx-swap-oob" not in page
+    part = client.get("/problems/?category=land&sort=deadline", headers=HTMX).content.decode()
+    assert 'id="export-xlsx"' in part and 'hx-swap-oob="true"' in part
+    assert 'href="?category=land&amp;sort=deadline&amp;export=xlsx"' in part
+
+
+def test_a_year_changed_in_the_pipelines_form_changes_its_title_figures_and_links(listed, client_for):
+    year = timezone.localdate().year + 1
+    client = client_for(listed.coordinator)
+    part = client.get(f"/pipeline/?year={year + 1}", headers=HTMX).content.decode()
+    assert f"{year + 1}年项目谋划库" in part and 'hx-swap-oob="innerHTML:#page-title"' in part
+    assert (
+        f'/pipeline/rounds/?year={year + 1}"' in part and 'id="page-actions" hx-swap-oob="innerHTML"' in part
+    )
+    assert 'id="pipeline-figures" hx-swap-oob="true"' in part
+    assert 'data-testid="empty"' in part
+    assert "城关智能制造产业园" in client.get(f"/pipeline/?year={year}", headers=HTMX).content.decode()
+
+
+def test_the_alert_counts_are_swapped_with_the_alert_table(listed, client_for):
+    part = client_for(listed.coordinator).get("/alerts/?colour=red", headers=HTMX).content.decode()
+    assert 'id="alert-summary" data-testid="alert-summary" hx-swap-oob="true"' in part
+    assert 'data-testid="rule-counts"' in part and 'data-testid="alert-table"' in part
+
+
+def test_an_export_asked_through_htmx_is_still_the_file(listed, client_for):
+    response = client_for(listed.coordinator).get("/projects/?export=xlsx", headers=HTMX)
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_a_swapped_table_brings_the_notice_of_a_value_out_of_range(listed, client_for):
+    client = client_for(listed.coordinator)
+    swapped = client.get("/projects/?plan_year=99999", headers=HTMX).content.decode()
+    notice = swapped.split('<div id="messages" hx-swap-oob="true">')[1]
+    assert "超出范围，已按默认显示" in notice
+    # Shown once: the next page load does not repeat it.
+    assert "超出范围" not in client.get("/projects/").content.decode()

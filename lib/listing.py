@@ -1,0 +1,107 @@
+"""List pages written one way: the page's FilterSet applied to the rows the user may see, a whitelisted
+`?sort=`, the .xlsx export when `?export=xlsx` asks for it, one page of rows, and the table alone when
+htmx swaps it (the filter form, the sort headers and the page links all replace only the table).
+
+    listing = ListPage(request, visible, NoticeFilterSet, sorts=NOTICE_SORTS)
+    if listing.exporting:
+        return export_notices(request, listing.rows)
+    return listing.render("supervision/notice_list.html", "supervision/includes/notice_table.html", {...})
+
+The page template includes the table template inside the element the form and links target. Rendered
+alone, the table template has `table_only` set, so that it can also send what else the query string
+changes (the export link, figures of the filtered rows) as htmx out-of-band swaps.
+"""
+
+from collections.abc import Mapping
+from typing import Any, Generic, TypeVar, cast
+
+from django.conf import settings
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.cache import patch_vary_headers
+from django_filters.filterset import BaseFilterSet
+from django_htmx.middleware import HtmxDetails
+
+from lib.sorting import sort_queryset
+
+Rows = TypeVar("Rows", bound=QuerySet)
+
+
+def swaps_table(request: HttpRequest) -> bool:
+    """An htmx request for the table alone; restoring a page from history needs all of it."""
+    htmx = HtmxDetails(request)
+    return bool(htmx) and not htmx.history_restore_request
+
+
+class ListPage(Generic[Rows]):
+    """One request to a list page: filtered and sorted rows, the page of them shown, the response."""
+
+    def __init__(
+        self,
+        request: HttpRequest,
+        queryset: Rows,
+        filterset_class: type[BaseFilterSet] | None = None,
+        *,
+        data: QueryDict | None = None,
+        sorts: Mapping[str, str] | None = None,
+        per_page: int | None = None,
+    ) -> None:
+        """`queryset` in the list's default order; `data` replaces the query string as the filters'
+        input when a page fills in defaults (this year, open warnings); `sorts` maps `?sort=` keys
+        to fields, anything else keeps the default order."""
+        self.request = request
+        self.filterset = (
+            filterset_class(
+                (request.GET or None) if data is None else data, queryset=queryset, request=request
+            )
+            if filterset_class is not None
+            else None
+        )
+        rows = self.filterset.qs if self.filterset is not None else queryset
+        self.sort = request.GET.get("sort", "") if sorts else ""
+        # The rows keep the queryset's class, with the methods its model's pages call.
+        self.rows = cast(Rows, sort_queryset(rows, self.sort, sorts) if sorts else rows)
+        self.per_page = per_page or settings.LIST_PAGE_SIZE
+        self.page: Page | None = None
+
+    @property
+    def exporting(self) -> bool:
+        return self.request.GET.get("export") == "xlsx"
+
+    @property
+    def filter_values(self) -> dict[str, Any]:
+        """The filters' cleaned values; none without filters, without a query or with one not valid."""
+        if self.filterset is None or not self.filterset.is_valid():
+            return {}
+        return self.filterset.form.cleaned_data
+
+    def paginate(self, rows: QuerySet | None = None) -> Page:
+        """The requested page of the rows (or of `rows`, the same rows with what only the page shows);
+        a page number out of range gives the last page, one that is not a number the first."""
+        paginator = Paginator(self.rows if rows is None else rows, self.per_page)
+        self.page = paginator.get_page(self.request.GET.get("page"))
+        return self.page
+
+    def render(
+        self, template: str, table_template: str, context: Mapping[str, Any] | None = None
+    ) -> HttpResponse:
+        """The whole page, or for htmx the table template alone; both read `page`, `sort` and `filterset`."""
+        table_only = swaps_table(self.request)
+        page = self.paginate() if self.page is None else self.page
+        shown: dict[str, Any] = {"page": page, "sort": self.sort, "table_only": table_only}
+        if self.filterset is not None:
+            shown["filterset"] = self.filterset
+        response = render(
+            self.request, table_template if table_only else template, {**shown, **(context or {})}
+        )
+        if table_only:
+            # The messages the request raised (a query value out of range …) replace the page's.
+            response.content += render_to_string(
+                "includes/messages.html", {"oob": True}, self.request
+            ).encode()
+        # A browser cache must not answer a full page load with a table, nor the reverse.
+        patch_vary_headers(response, ("HX-Request",))
+        return response

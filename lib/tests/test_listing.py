@@ -1,0 +1,209 @@
+"""ListPage: the filters, the sort whitelist, the export switch, the page shown and the htmx table."""
+
+import pytest
+from django import forms
+from django.contrib.messages import get_messages
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.exceptions import ValidationError
+from django.db.models import Value
+from django.http import HttpRequest
+from django.test import RequestFactory
+from django_filters import rest_framework as filters
+
+from lib.listing import ListPage
+from lib.messages import flash_errors
+from org.choices import UnitKind
+from org.models import Unit
+
+pytestmark = pytest.mark.django_db
+
+PAGE = "<html><body><form id='unit-filters'></form>{% include 'units/table.html' %}</body></html>"
+TABLE = (
+    "<table>{% for unit in page %}<tr><td>{{ unit.name }}</td></tr>{% endfor %}</table>"
+    "sort={{ sort }};table_only={{ table_only }};q={{ filterset.form.q.value|default:'' }}"
+)
+MESSAGES = "<div id='messages' hx-swap-oob='{{ oob }}'>{% for m in messages %}{{ m }}{% endfor %}</div>"
+
+
+class UnitFilterSet(filters.FilterSet):
+    q = filters.CharFilter(field_name="name", lookup_expr="icontains")
+    kind = filters.ChoiceFilter(choices=UnitKind.choices)
+
+    class Meta:
+        model = Unit
+        fields: list[str] = []
+
+
+class AmountForm(forms.Form):
+    amount = forms.DecimalField(error_messages={"invalid": "请输入数字（单位：万元）。"})
+    month = forms.IntegerField(min_value=1, max_value=12)
+
+
+@pytest.fixture(autouse=True)
+def templates(settings):
+    settings.TEMPLATES = [
+        {
+            "BACKEND": "django.template.backends.django.DjangoTemplates",
+            "OPTIONS": {
+                "loaders": [
+                    (
+                        "django.template.loaders.locmem.Loader",
+                        {
+                            "units/page.html": PAGE,
+                            "units/table.html": TABLE,
+                            "includes/messages.html": MESSAGES,
+                        },
+                    )
+                ]
+            },
+        }
+    ]
+
+
+@pytest.fixture
+def units(db: None) -> list[Unit]:
+    names = ["甲镇", "乙镇", "丙局", "丁局", "戊镇"]
+    kinds = [UnitKind.TOWN, UnitKind.TOWN, UnitKind.DEPARTMENT, UnitKind.DEPARTMENT, UnitKind.TOWN]
+    return [Unit.objects.create(name=name, kind=kind) for name, kind in zip(names, kinds, strict=True)]
+
+
+def listing(query: str = "", **options):
+    request = RequestFactory().get(f"/units/?{query}", headers=options.pop("headers", {}))
+    queryset = Unit.objects.order_by("pk")
+    return ListPage(request, queryset, options.pop("filterset_class", UnitFilterSet), **options)
+
+
+def names(rows) -> list[str]:
+    return [unit.name for unit in rows]
+
+
+def test_the_rows_are_what_the_filters_let_through(units):
+    assert names(listing("kind=department").rows) == ["丙局", "丁局"]
+    assert names(listing("q=镇&kind=town").rows) == ["甲镇", "乙镇", "戊镇"]
+
+
+def test_without_a_query_every_row_is_listed_in_the_default_order(units):
+    page = listing()
+    assert page.filterset is not None and not page.filterset.is_bound
+    assert names(page.rows) == [unit.name for unit in units]
+
+
+def test_a_page_can_fill_in_the_filters_input(units):
+    assert names(listing("q=甲", data={"kind": "department"}).rows) == ["丙局", "丁局"]
+
+
+def test_a_filter_value_not_valid_filters_nothing_and_gives_no_values(units):
+    page = listing("kind=castle")
+    assert names(page.rows) == [unit.name for unit in units]
+    assert page.filter_values == {}
+    assert listing("kind=town").filter_values["kind"] == "town"
+
+
+def test_a_list_without_filters_lists_the_queryset(units):
+    page = listing("kind=department", filterset_class=None)
+    assert page.filterset is None and len(page.rows) == 5 and page.filter_values == {}
+
+
+def test_sorting_follows_the_whitelist_both_ways_with_the_id_breaking_ties(units):
+    sorts = {"name": "name", "kind": "kind"}
+    assert listing("sort=-kind", sorts=sorts).rows.query.order_by == ("-kind", "-id")
+    ascending = listing("sort=name&kind=town", sorts=sorts)
+    assert ascending.sort == "name"
+    assert names(ascending.rows) == sorted(["甲镇", "乙镇", "戊镇"])
+
+
+def test_an_unknown_sort_key_keeps_the_default_order(units):
+    for query in ("sort=password", "sort=-pk", "sort=name__startswith", "sort="):
+        page = listing(query, sorts={"name": "name"})
+        assert page.rows.query.order_by == ("pk",), query
+        assert names(page.rows) == [unit.name for unit in units]
+
+
+def test_without_sorts_the_sort_parameter_is_not_read(units):
+    page = listing("sort=name")
+    assert page.sort == "" and page.rows.query.order_by == ("pk",)
+
+
+def test_the_export_is_asked_for_with_export_xlsx_only(units):
+    assert listing("export=xlsx&kind=town").exporting
+    assert not listing("export=csv").exporting
+    assert not listing().exporting
+
+
+def test_pages_have_the_size_asked_for(units):
+    page = listing("page=2", per_page=2).paginate()
+    assert names(page) == ["丙局", "丁局"] and page.paginator.num_pages == 3
+
+
+def test_the_default_page_size_is_the_sites(units, settings):
+    settings.LIST_PAGE_SIZE = 4
+    assert len(listing().paginate()) == 4
+
+
+def test_a_page_out_of_range_shows_the_last_and_one_not_a_number_the_first(units):
+    assert listing("page=99", per_page=2).paginate().number == 3
+    assert listing("page=-1", per_page=2).paginate().number == 3
+    assert listing("page=abc", per_page=2).paginate().number == 1
+
+
+def test_a_page_can_paginate_the_rows_with_what_only_the_page_shows(units):
+    page = listing(per_page=2)
+    shown = page.paginate(page.rows.annotate(marked=Value(1)))
+    assert page.page is shown and [unit.marked for unit in shown] == [1, 1]
+    html = page.render("units/page.html", "units/table.html").content.decode()
+    assert html.count("<tr>") == 2 and "<td>甲镇</td>" in html
+
+
+def test_the_whole_page_is_rendered_without_htmx(units):
+    response = listing("q=镇&sort=name", sorts={"name": "name"}).render("units/page.html", "units/table.html")
+    html = response.content.decode()
+    assert html.startswith("<html>") and "<td>甲镇</td>" in html and "<td>丙局</td>" not in html
+    assert "sort=name;table_only=False;q=镇" in html
+    assert "HX-Request" in response["Vary"]
+
+
+def test_htmx_gets_the_table_alone(units):
+    page = listing("q=局", headers={"HX-Request": "true", "HX-Target": "unit-list"})
+    response = page.render("units/page.html", "units/table.html", {"extra": 1})
+    html = response.content.decode()
+    assert "<html>" not in html and html.startswith("<table>")
+    assert "<td>丙局</td><" in html and "甲镇" not in html and "table_only=True" in html
+    assert html.endswith("<div id='messages' hx-swap-oob='True'></div>")
+    assert "HX-Request" in response["Vary"]
+
+
+def test_restoring_a_page_from_the_history_gets_all_of_it(units):
+    headers = {"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    html = listing(headers=headers).render("units/page.html", "units/table.html").content.decode()
+    assert html.startswith("<html>") and "table_only=False" in html
+
+
+def test_the_views_context_comes_after_the_lists_own(units):
+    request = RequestFactory().get("/units/")
+    response = ListPage(request, Unit.objects.all()).render(
+        "units/page.html", "units/table.html", {"sort": "kept"}
+    )
+    assert "sort=kept;" in response.content.decode()
+
+
+def posted() -> HttpRequest:
+    """A POST with the message storage the messages middleware would give it."""
+    request = RequestFactory().post("/")
+    request._messages = CookieStorage(request)  # type: ignore[attr-defined]
+    return request
+
+
+def test_form_errors_are_flashed_one_message_each_in_order():
+    request = posted()
+    form = AmountForm(data={"amount": "约3000", "month": "13"})
+    assert not form.is_valid()
+    flash_errors(request, form)
+    flashed = list(get_messages(request))
+    assert [m.message for m in flashed] == ["请输入数字（单位：万元）。", form.errors["month"][0]]
+    assert all(m.level_tag == "error" for m in flashed)
+
+
+def test_validation_errors_are_flashed_one_message_each():
+    request = posted()
+    flash_errors(request, ValidationError(["计划开工时间不能晚于竣工时间。", "请上传照片。"]))
+    assert [m.message for m in get_messages(request)] == ["计划开工时间不能晚于竣工时间。", "请上传照片。"]
