@@ -50,11 +50,15 @@ test: setup
 	$(PY) manage.py makemigrations --check --dry-run -v 0
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy .
+	$(VENV)/bin/mypy bench/*.py
 	$(VENV)/bin/pytest -q
 
 lint: $(STAMPS)/python
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy .
+	$(VENV)/bin/mypy bench/*.py
 
 bench: setup
 	$(PY) bench/registry.py

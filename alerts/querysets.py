@@ -1,7 +1,7 @@
 """Warnings as the pages and figures read them, always through the projects' data scope."""
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
@@ -11,8 +11,11 @@ from figures.registry import Context
 from lib.numbers import percent
 from projects.querysets import ScopedQuerySet
 
+if TYPE_CHECKING:
+    from alerts.models import Alert
 
-class AlertQuerySet(ScopedQuerySet):
+
+class AlertQuerySet(ScopedQuerySet["Alert"]):
     def open(self) -> "AlertQuerySet":
         return self.filter(state=AlertState.OPEN)
 

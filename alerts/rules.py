@@ -405,7 +405,7 @@ class ReportLate(Rule):
                 period = Period(year, month, part[0] if part else 1, frequency)
             except ValueError:
                 continue
-            if period.part > PARTS_PER_MONTH[frequency]:
+            if period.part > PARTS_PER_MONTH[ReportFrequency(frequency)]:
                 continue
             carried.append((project_id, period))
         if not carried:
@@ -467,6 +467,7 @@ class ApprovalOverdue(Rule):
             .order_by()
         )
         for project_id, pk, type_id, type_name, submitted_on in rows:
+            assert submitted_on is not None  # filtered on submitted_on__isnull=False
             limit = limits[type_id]
             elapsed = (today - submitted_on).days
             share = Decimal(elapsed * 100) / limit
@@ -508,6 +509,7 @@ class NotInStatistics(Rule):
             .order_by()
         )
         for pk, started in rows:
+            assert started is not None  # filtered on actual_start_date__isnull=False
             if add_months(started, config.red_threshold) < today:
                 colour = Colour.RED
             elif add_months(started, config.yellow_threshold) < today:

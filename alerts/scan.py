@@ -9,13 +9,13 @@ logged and skipped; the others still run.
 """
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Model, Q
+from django.db.models import Field, Model, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _t
@@ -73,8 +73,14 @@ def table(model: type[Model]) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
+def column(model: type[Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    assert isinstance(field, Field) and field.column is not None  # a concrete field: a column of its own
+    return connection.ops.quote_name(field.column)
+
+
 def insert_sql(model: type[Model], fields: list[str]) -> str:
-    columns = ", ".join(connection.ops.quote_name(model._meta.get_field(f).column) for f in fields)
+    columns = ", ".join(column(model, f) for f in fields)
     return f"INSERT INTO {table(model)} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
 
 
@@ -125,12 +131,12 @@ def apply_rule(rule: Rule, config: AlertRuleConfig, today: date, now: datetime) 
         .values_list("pk", "project_id", "object_key", "colour")
     }
     held: dict[tuple[int, str], list[tuple[int, str]]] = {}
-    for pk, project_id, key, colour in (
+    for pk, project_id, object_key, colour in (
         Alert.objects.filter(rule=rule.code, held_closed=True)
         .order_by()
         .values_list("pk", "project_id", "object_key", "colour")
     ):
-        held.setdefault((project_id, key), []).append((pk, colour))
+        held.setdefault((project_id, object_key), []).append((pk, colour))
 
     to_open: list[Finding] = []
     release: list[int] = []
@@ -249,7 +255,7 @@ def run_scan(
 
 def notify_changes(at: datetime) -> int:
     """Tell the people responsible about the warnings opened or escalated at `at`; returns messages."""
-    from notifications.pipeline import notify_many
+    from notifications.delivery import notify_many
     from org.choices import Role
     from org.models import User
 
@@ -290,8 +296,8 @@ def notify_changes(at: datetime) -> int:
             units.setdefault(user.unit_id, []).append(user)
     # Each person gets one message per scan: the warning itself when there is one, else a digest,
     # so that the first scan of a district does not send someone a hundred text messages.
-    for_person: dict[int, list[dict[str, Any]]] = {}
-    for_phone: dict[str, list[dict[str, Any]]] = {}
+    for_person: dict[int, list[Mapping[str, Any]]] = {}
+    for_phone: dict[str, list[Mapping[str, Any]]] = {}
     for row in rows:
         recipients = [
             *owners.get(row["project__owner_unit_id"], []),
@@ -305,12 +311,14 @@ def notify_changes(at: datetime) -> int:
         for user in recipients:
             for_person.setdefault(user.pk, []).append(row)
         # 首席服务员 and 分包领导 without an account are told by SMS.
-        for role in ("chief_officer", "leader_in_charge"):
-            phone = row[f"project__{role}__phone"]
-            if phone and row[f"project__{role}__user_id"] is None:
+        for phone, user_id in (
+            (row["project__chief_officer__phone"], row["project__chief_officer__user_id"]),
+            (row["project__leader_in_charge__phone"], row["project__leader_in_charge__user_id"]),
+        ):
+            if phone and user_id is None:
                 for_phone.setdefault(phone, []).append(row)
 
-    def ordered(changes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def ordered(changes: list[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
         return sorted(changes, key=lambda r: (r["colour"] != Colour.RED, r["pk"]))
 
     messages = [
@@ -323,16 +331,16 @@ def notify_changes(at: datetime) -> int:
 
 
 def alert_message(
-    user: Any, rows: list[dict[str, Any]], at: datetime, phones: list[str] | None = None
+    user: Any, rows: list[Mapping[str, Any]], at: datetime, phones: list[str] | None = None
 ) -> Any:
     """The message telling `user` (or, by SMS, a person without an account at `phones`) about the
     warnings of `rows` (red first) opened or escalated at `at`."""
     from notifications.choices import Kind
-    from notifications.pipeline import Message
+    from notifications.delivery import Message
 
     rules = registry()
 
-    def rule_name(row: dict[str, Any]) -> str:
+    def rule_name(row: Mapping[str, Any]) -> str:
         rule = rules.get(row["rule"])
         return str(rule.name) if rule else row["rule"]
 

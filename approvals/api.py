@@ -37,7 +37,7 @@ class ApprovalViewSet(viewsets.GenericViewSet):
     serializer_class = OverdueProcedureSerializer
 
     def get_queryset(self) -> QuerySet[Procedure]:
-        procedures = Procedure.objects.visible_to(self.request.user)  # type: ignore[arg-type]
+        procedures = Procedure.objects.visible_to(self.request.user)
         return (
             overdue_procedures(procedures)
             .select_related("project", "type", "department")

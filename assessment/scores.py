@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
@@ -138,6 +138,21 @@ def on_time_rates(entries: QuerySet[PlanEntry], key: str, window: Window) -> Rat
     return {unit: percent(on_time[unit], count) for unit, count in due.items()}
 
 
+class ScoreCell(TypedDict):
+    indicator: Indicator
+    rate: Decimal | None
+    score: Decimal
+
+
+class ScoreRow(TypedDict):
+    """One unit's line: its score on each indicator, the total, and its place once ranked."""
+
+    unit: Unit
+    cells: list[ScoreCell]
+    total: Decimal
+    rank: NotRequired[int]
+
+
 def scores(group: str, window: Window, user: Any = None) -> dict[str, Any]:
     """Score and rank of every town/street (group="town") or department for the window."""
     key, kind = GROUPS[group]
@@ -149,9 +164,9 @@ def scores(group: str, window: Window, user: Any = None) -> dict[str, Any]:
     rates = {
         i.code: PROVIDERS[i.code](entries, key, window) if i.code in PROVIDERS else {} for i in indicators
     }
-    rows = []
+    rows: list[ScoreRow] = []
     for unit in units.order_by("sort_order", "name"):
-        cells = []
+        cells: list[ScoreCell] = []
         total = ZERO
         for indicator in indicators:
             rate = rates[indicator.code].get(unit.pk)

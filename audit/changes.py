@@ -1,12 +1,15 @@
 """Recording changes: snapshots of model fields as people read them, diffs and log entries."""
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.http import HttpRequest
 
 from audit.models import OperationLog
+
+if TYPE_CHECKING:
+    from projects.models import Project
 
 Snapshot = dict[str, str]
 
@@ -59,7 +62,7 @@ def record(
     obj: models.Model | None = None,
     *,
     changes: dict[str, list[str]] | None = None,
-    project: models.Model | None = None,
+    project: "Project | None" = None,
     object_type: str = "",
     note: str = "",
 ) -> OperationLog:

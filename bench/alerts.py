@@ -188,7 +188,7 @@ def measured_scan(today: date) -> dict[str, Any]:
 
     statements: list[str] = []
 
-    def count(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+    def count(execute, sql, params, many, context):
         statements.append(sql.lstrip().split(None, 1)[0].upper())
         return execute(sql, params, many, context)
 

@@ -11,4 +11,4 @@ def postgres_admin(url: str, sql: str) -> None:
     with psycopg.connect(
         url.replace("postgres://", "postgresql://", 1), autocommit=True, connect_timeout=5
     ) as conn:
-        conn.execute(sql)  # type: ignore[arg-type]
+        conn.execute(sql)

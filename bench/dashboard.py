@@ -265,14 +265,16 @@ class Seeder:
                         amounts = [a / 100 for a in added]
                         cursor.executemany(
                             f"INSERT INTO {table} ({columns}) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                            zip(
-                                ids,
-                                [year] * len(ids),
-                                [month] * len(ids),
-                                amounts,
-                                amounts,
-                                [t / 100 for t in ytd],
-                                [c / 100 for c in cumulative],
+                            list(
+                                zip(
+                                    ids,
+                                    [year] * len(ids),
+                                    [month] * len(ids),
+                                    amounts,
+                                    amounts,
+                                    [t / 100 for t in ytd],
+                                    [c / 100 for c in cumulative],
+                                )
                             ),
                         )
                     written += len(ids)

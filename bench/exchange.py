@@ -317,7 +317,9 @@ def build_hostile_workbook(folder: Path) -> Path:
     import openpyxl
 
     book = openpyxl.Workbook()
-    book.active.append(["序号", "项目名称", "总投资"])
+    first = book.active
+    assert first is not None  # a new workbook has one sheet
+    first.append(["序号", "项目名称", "总投资"])
     buffer = io.BytesIO()
     book.save(buffer)
     source = zipfile.ZipFile(buffer)

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -8,6 +10,16 @@ class BulletinKind(models.TextChoices):
     MONTHLY = "monthly", _("月度通报")
     BRIEF = "brief", _("工作简报")
     ANNUAL = "annual", _("年度报告")
+
+
+class BulletinQuerySet(models.QuerySet["Bulletin"]):
+    def visible_to(self, user: Any) -> "BulletinQuerySet":
+        """重点办 sees the drafts too; everyone else signed in, the published bulletins."""
+        if not (user.is_authenticated and user.is_active):
+            return self.none()
+        if user.is_coordinator:
+            return self
+        return self.filter(state=Bulletin.State.PUBLISHED)
 
 
 class Bulletin(models.Model):
@@ -39,6 +51,8 @@ class Bulletin(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     published_at = models.DateTimeField(_("印发时间"), null=True, blank=True)
+
+    objects = BulletinQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("通报简报")

@@ -3,8 +3,9 @@
 from django.db.models import QuerySet
 from rest_framework import permissions, viewsets
 
+from audit.api import LoggedWritesMixin
 from catalog.models import Category, DictionaryItem, FundingSource, IndustryField, ProcedureType
-from keyprojects.api import CleanModelSerializer, LoggedWritesMixin, ReadOnlyOrAdmin
+from lib.api import CleanModelSerializer, ReadOnlyOrAdmin
 
 DICTIONARY_FIELDS = ["id", "code", "name", "sort_order", "is_active"]
 
@@ -36,12 +37,14 @@ class FundingSourceSerializer(CleanModelSerializer):
 class DictionaryViewSet(LoggedWritesMixin, viewsets.ModelViewSet):
     """字典: read by everyone signed in, changed by administrators only."""
 
+    serializer_class: type[CleanModelSerializer]
     permission_classes = [permissions.IsAuthenticated, ReadOnlyOrAdmin]
     filterset_fields = ["is_active"]
     ordering_fields = ["sort_order", "code", "name"]
 
     def get_queryset(self) -> QuerySet[DictionaryItem]:
-        return self.serializer_class.Meta.model.objects.all()
+        model: type[DictionaryItem] = self.serializer_class.Meta.model
+        return model.objects.all()
 
 
 class IndustryFieldViewSet(DictionaryViewSet):

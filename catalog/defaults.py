@@ -57,10 +57,10 @@ def load_defaults(apps: object = None) -> None:
         from django.apps import apps as global_apps
 
         apps = global_apps
-    IndustryField = apps.get_model("catalog", "IndustryField")  # type: ignore[attr-defined]
-    Category = apps.get_model("catalog", "Category")  # type: ignore[attr-defined]
-    ProcedureType = apps.get_model("catalog", "ProcedureType")  # type: ignore[attr-defined]
-    FundingSource = apps.get_model("catalog", "FundingSource")  # type: ignore[attr-defined]
+    IndustryField = apps.get_model("catalog", "IndustryField")  # type: ignore[attr-defined]  # the registry or a migration's apps
+    Category = apps.get_model("catalog", "Category")  # type: ignore[attr-defined]  # the registry or a migration's apps
+    ProcedureType = apps.get_model("catalog", "ProcedureType")  # type: ignore[attr-defined]  # the registry or a migration's apps
+    FundingSource = apps.get_model("catalog", "FundingSource")  # type: ignore[attr-defined]  # the registry or a migration's apps
 
     for order, (code, name) in enumerate(INDUSTRY_FIELDS):
         IndustryField.objects.get_or_create(code=code, defaults={"name": name, "sort_order": order})

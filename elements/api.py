@@ -12,12 +12,13 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from audit.api import LoggedWritesMixin
 from catalog.api import DICTIONARY_FIELDS, DictionaryViewSet
 from elements.figures import element_figures, funding_figures
 from elements.filtersets import ElementNeedFilterSet, FundingRecordFilterSet
 from elements.models import ElementNeed, ElementType, FundingRecord
 from elements.querysets import bond_thresholds
-from keyprojects.api import CleanModelSerializer, LoggedWritesMixin, ScopedObjectMixin
+from lib.api import CleanModelSerializer, ScopedObjectMixin
 from lib.jsondata import plain
 from lib.params import api_year
 from plans.scope import Scope
@@ -74,7 +75,8 @@ class CanEditOwnProjects(permissions.BasePermission):
     def has_permission(self, request: Request, view: Any) -> bool:
         if request.method in permissions.SAFE_METHODS:
             return True
-        return bool(request.user.edits_everything or request.user.edits_own)
+        user = request.user  # signed in: IsAuthenticated comes first
+        return bool(user.is_authenticated and (user.edits_everything or user.edits_own))
 
 
 class FundingRecordViewSet(ScopedObjectMixin, LoggedWritesMixin, viewsets.ModelViewSet):
@@ -87,7 +89,7 @@ class FundingRecordViewSet(ScopedObjectMixin, LoggedWritesMixin, viewsets.ModelV
     denied_message = _("您无权修改该资金记录。")
 
     def get_queryset(self) -> QuerySet[FundingRecord]:
-        return FundingRecord.objects.visible_to(self.request.user).select_related("project", "source")  # type: ignore[arg-type]
+        return FundingRecord.objects.visible_to(self.request.user).select_related("project", "source")
 
     def log_project(self, instance: FundingRecord) -> Project:
         return instance.project
@@ -154,13 +156,13 @@ class ElementNeedViewSet(ScopedObjectMixin, LoggedWritesMixin, viewsets.ModelVie
     def get_queryset(self) -> QuerySet[ElementNeed]:
         return ElementNeed.objects.visible_to(self.request.user).select_related(
             "project", "type", "department"
-        )  # type: ignore[arg-type]
+        )
 
     def log_project(self, instance: ElementNeed) -> Project:
         return instance.project
 
     def perform_destroy(self, instance: ElementNeed) -> None:
-        if not Project.objects.editable_by(self.request.user).filter(pk=instance.project_id).exists():  # type: ignore[arg-type]
+        if not Project.objects.editable_by(self.request.user).filter(pk=instance.project_id).exists():
             from rest_framework.exceptions import PermissionDenied
 
             raise PermissionDenied(_("保障部门不能删除项目的要素需求。"))

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ElementsConfig(AppConfig):
@@ -6,6 +7,18 @@ class ElementsConfig(AppConfig):
     verbose_name = "要素保障"
 
     def ready(self) -> None:
+        from elements import views
+        from projects import page
+
+        page.register_tab(
+            page.Tab("funding", _("资金"), "elements/includes/project_funding.html", 40, views.funding_tab)
+        )
+        page.register_tab(
+            page.Tab(
+                "elements", _("要素保障"), "elements/includes/project_elements.html", 50, views.elements_tab
+            )
+        )
+
         from elements.figures import figures_section
         from figures import registry
 

@@ -1,5 +1,7 @@
 """Default element types (要素类型), loaded by a data migration: (code, name, unit, records 耕地)."""
 
+from django.apps.registry import Apps
+
 ELEMENT_TYPES = [
     ("land", "用地指标", "亩", True),
     ("energy", "能耗指标", "吨标准煤", False),
@@ -11,13 +13,13 @@ ELEMENT_TYPES = [
 ]
 
 
-def load_element_types(apps: object = None) -> None:
+def load_element_types(apps: Apps | None = None) -> None:
     """Create the default element types that do not exist yet."""
     if apps is None:
         from django.apps import apps as global_apps
 
         apps = global_apps
-    ElementType = apps.get_model("elements", "ElementType")  # type: ignore[attr-defined]
+    ElementType = apps.get_model("elements", "ElementType")
     for order, (code, name, unit, cultivated) in enumerate(ELEMENT_TYPES):
         ElementType.objects.get_or_create(
             code=code,

@@ -1,18 +1,25 @@
 """资金与要素保障 figures: funding by source, special bonds and their spending pace, elements waiting."""
 
 from datetime import date
-from typing import Any
+from typing import Any, overload
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from elements.choices import SPECIAL_BOND, PaceLevel
 from elements.models import ElementNeed, FundingRecord
+from elements.querysets import ElementNeedQuerySet, FundingRecordQuerySet
 from figures.registry import Context
 from plans.scope import Scope, scope_projects
 
 
-def scoped(model: type[FundingRecord] | type[ElementNeed], year: int, scope: Scope | None) -> QuerySet[Any]:
+@overload
+def scoped(model: type[FundingRecord], year: int, scope: Scope | None) -> FundingRecordQuerySet: ...
+@overload
+def scoped(model: type[ElementNeed], year: int, scope: Scope | None) -> ElementNeedQuerySet: ...
+def scoped(
+    model: type[FundingRecord] | type[ElementNeed], year: int, scope: Scope | None
+) -> FundingRecordQuerySet | ElementNeedQuerySet:
     """The rows of `model` for the projects in `scope` (see plans.scope.scope_projects)."""
     rows = model.objects.all()
     if scope is None:
@@ -21,7 +28,7 @@ def scoped(model: type[FundingRecord] | type[ElementNeed], year: int, scope: Sco
     # The user's scope goes through the model's own visible_to (element needs are also seen by the
     # department that supplies them); the rest through the projects.
     if scope.user is not None:
-        rows = rows.visible_to(scope.user)  # type: ignore[attr-defined]
+        rows = rows.visible_to(scope.user)
     narrowed = scope.unit or scope.town or scope.category or scope.level or scope.plan_type
     if narrowed:
         from dataclasses import replace

@@ -17,11 +17,16 @@ from org.choices import Role
 from projects.querysets import ScopedQuerySet, project_scope
 
 if TYPE_CHECKING:
-    from elements.models import FundingRecord
+    from django.contrib.auth.models import AnonymousUser
+
+    from elements.models import (
+        ElementNeed,
+        FundingRecord,
+    )
     from org.models import User
 
 ZERO = Decimal("0.00")
-MONEY = DecimalField(max_digits=18, decimal_places=2)
+MONEY: DecimalField = DecimalField(max_digits=18, decimal_places=2)
 AMOUNTS = ("planned", "approved", "arrived", "spent")
 
 
@@ -79,7 +84,7 @@ def bond_pace(
     return BondPace(expected=expected, actual=actual, behind=behind, level=level.value)
 
 
-class FundingRecordQuerySet(ScopedQuerySet):
+class FundingRecordQuerySet(ScopedQuerySet["FundingRecord"]):
     scope_prefix = "project__"
 
     def special_bonds(self) -> "FundingRecordQuerySet":
@@ -139,24 +144,24 @@ class FundingRecordQuerySet(ScopedQuerySet):
         return [item for item in self.bond_paces(today, thresholds) if item[1].level != PaceLevel.ON_PACE]
 
 
-def supplying_department_scope(user: "User", prefix: str = "") -> Q:
+def supplying_department_scope(user: "User | AnonymousUser", prefix: str = "") -> Q:
     """Elements a department (责任单位 user) must supply, whatever project they are for."""
-    if not user.is_authenticated or not user.is_active or user.unit_id is None or user.role != Role.UNIT:
+    if not user.is_authenticated or not user.is_active or user.role != Role.UNIT or user.unit is None:
         return Q(pk__in=[])
     return Q(**{f"{prefix}department__path__startswith": user.unit.path})
 
 
-class ElementNeedQuerySet(ScopedQuerySet):
+class ElementNeedQuerySet(ScopedQuerySet["ElementNeed"]):
     """Element needs are seen by the project's units and also by the department asked to supply them
     (推送至相关职能部门), which may update how far it has got."""
 
     scope_prefix = "project__"
 
-    def visible_to(self, user: "User") -> "ElementNeedQuerySet":
+    def visible_to(self, user: "User | AnonymousUser") -> "ElementNeedQuerySet":
         condition = project_scope(user, self.scope_prefix)
         return self if condition is None else self.filter(condition | supplying_department_scope(user))
 
-    def editable_by(self, user: "User") -> "ElementNeedQuerySet":
+    def editable_by(self, user: "User | AnonymousUser") -> "ElementNeedQuerySet":
         condition = project_scope(user, self.scope_prefix, write=True)
         return self if condition is None else self.filter(condition | supplying_department_scope(user))
 

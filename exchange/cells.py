@@ -190,7 +190,8 @@ PROCEDURE_WORDS: dict[str, tuple[str, ...]] = {
     ProcedureStatus.NOT_STARTED: ("未启动", "未办理", "未开始", "未申报", "未开展", "尚未"),
     ProcedureStatus.NOT_NEEDED: ("无需办理", "不需办理", "无需", "不涉及", "免于", "不需要"),
 }
-PROCEDURE_LABELS = {status: str(status.label) for status in ProcedureStatus}
+# Keyed by the stored value: a ProcedureStatus, or the plain string a query returns.
+PROCEDURE_LABELS: dict[str, str] = {status: str(status.label) for status in ProcedureStatus}
 # The words alone in a cell (what the drop-down gives), looked up before any searching.
 PROCEDURE_EXACT = {word: status for status, words in PROCEDURE_WORDS.items() for word in words}
 

@@ -5,7 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, overload
 
 import xlsxwriter
 from django.conf import settings
@@ -287,7 +287,7 @@ def write_table(
         )
     sheet.set_row(HEADER_ROW, 30)
     sheet.set_row(SUB_HEADER_ROW, 45)
-    grouped = set()
+    grouped: set[int] = set()
     for first, last, group in _header_groups(columns):
         sheet.merge_range(HEADER_ROW, first, HEADER_ROW, last, group, formats.header)
         grouped.update(range(first, last + 1))
@@ -421,6 +421,7 @@ def _add_drop_downs(book: Any, sheet: Any, columns: tuple[Column, ...], last_row
         )
 
 
+@overload
 def export_table(
     table_number: int,
     year: int,
@@ -429,7 +430,33 @@ def export_table(
     user: "User | None" = None,
     unit: Unit | None = None,
     template: bool = False,
-    output: Any = None,
+    output: None = None,
+) -> bytes: ...
+
+
+@overload
+def export_table(
+    table_number: int,
+    year: int,
+    level: str,
+    period: Period | None = None,
+    user: "User | None" = None,
+    unit: Unit | None = None,
+    template: bool = False,
+    *,
+    output: str | IO[bytes],
+) -> None: ...
+
+
+def export_table(
+    table_number: int,
+    year: int,
+    level: str,
+    period: Period | None = None,
+    user: "User | None" = None,
+    unit: Unit | None = None,
+    template: bool = False,
+    output: str | IO[bytes] | None = None,
 ) -> bytes | None:
     """Export 附件N of the (year, level) plan in force for the user's scope (None: everything).
 
@@ -440,9 +467,10 @@ def export_table(
     rows = collect_rows(
         table, plan_in_force(year, level), scope_projects(user, unit), period, blank_figures=template
     )
-    target = output if output is not None else io.BytesIO()
+    buffer = io.BytesIO()
+    target = output if output is not None else buffer
     write_table(target, table, year, rows, period=None if template else period, template=template)
-    return target.getvalue() if output is None else None
+    return buffer.getvalue() if output is None else None
 
 
 def export_filename(

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache, partial
-from typing import Any
+from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
@@ -236,7 +236,7 @@ class Importer:
         self.edits_all = user is None or user.edits_everything
         # Only the coordinator's office accepts reports by import (see _acceptance).
         self.accepts = self.edits_all
-        self.scope_path = "" if self.edits_all or user is None or user.unit_id is None else user.unit.path
+        self.scope_path = "" if self.edits_all or user is None or user.unit is None else user.unit.path
         self.now = timezone.now()
         self.today = timezone.localdate()
         self.result = ImportResult(
@@ -269,8 +269,9 @@ class Importer:
         self.status_labels = {status.value: str(status.label) for status in ProjectStatus}
         self._scratch_project = Project(total_investment=ZERO)
         self._scratch = Report(project=self._scratch_project)
-        self._scratch.previous = lambda: self._earlier[0] if self._earlier else None  # type: ignore[method-assign]
-        self._scratch.recent = lambda count: self._earlier[:count]  # type: ignore[method-assign]
+        # check_rules reads only the figures of earlier reports: a _Previous stands in for each.
+        self._scratch.previous = lambda: self._earlier[0] if self._earlier else None  # type: ignore[method-assign, assignment, return-value]  # _Previous for Report
+        self._scratch.recent = lambda count: self._earlier[:count]  # type: ignore[method-assign, assignment, return-value]  # _Previous for Report
 
     # Issues -------------------------------------------------------------------------------------
 
@@ -501,7 +502,7 @@ class Importer:
             for sheet_row in batch:
                 self._check_row(sheet_row, seen)
             # Each row's cells are let go once checked.
-            rows[start : start + ROW_BATCH] = [None] * len(batch)  # type: ignore[list-item]
+            rows[start : start + ROW_BATCH] = [None] * len(batch)  # type: ignore[list-item]  # checked rows are dropped
         self.parsed.rows = []
 
     def _check_file(self) -> None:
@@ -614,7 +615,7 @@ class Importer:
         """A row with errors writes nothing; the commit is refused anyway, so only the counts matter."""
         outcome.changes.clear()
 
-    def _match(self, number: int, values: dict[str, Any]) -> dict[str, Any] | None | bool:
+    def _match(self, number: int, values: dict[str, Any]) -> dict[str, Any] | None | Literal[False]:
         """The project a row is about: by code, else by name in the plan, else among visible projects.
 
         None means a new project; False an error already reported.
@@ -660,7 +661,7 @@ class Importer:
         """Whether the importing user may see a project with these units (data scope, as visible_to)."""
         if self.user is None or self.user.sees_everything:
             return True
-        path = self.user.unit.path if self.user.unit_id else ""
+        path = self.user.unit.path if self.user.unit is not None else ""
         return bool(path) and any(
             unit_id is not None and self.unit_paths.get(unit_id, "").startswith(path)
             for unit_id in (responsible_id, owner_id)
@@ -688,7 +689,9 @@ class Importer:
         name = " ".join(name.split())[:40]
         key = (name, unit_id)
         if key not in self.contacts:
-            found = self.contact_ids.get(key) or self.contact_ids.get((name, None))
+            found: int | dict[str, Any] | None = self.contact_ids.get(key) or self.contact_ids.get(
+                (name, None)
+            )
             if found is None:
                 found = {"id": None, "name": name, "phone": phone, "unit_id": unit_id, "created_at": self.now}
                 self.new_people.append(found)
@@ -1188,7 +1191,7 @@ class Importer:
                     number, "year_to_date", f"{missing}没有报告，年度、累计完成投资按表中数据作为期初数"
                 )
         else:
-            if gap:
+            if gap and previous is not None:
                 self.warn(
                     number,
                     "amount",

@@ -1,5 +1,7 @@
 """The Excel exchange's records: each uploaded table (ImportBatch) and the names tables use (Alias)."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -10,6 +12,19 @@ from django.utils.translation import gettext_lazy as _
 def import_path(instance: "ImportBatch", filename: str) -> str:
     stamp = timezone.now()
     return f"imports/{stamp:%Y/%m}/{stamp:%d%H%M%S%f}-{filename[-80:]}"
+
+
+class ImportBatchQuerySet(models.QuerySet["ImportBatch"]):
+    def visible_to(self, user: Any) -> "ImportBatchQuerySet":
+        """Imports a user may see: all for roles that see everything, else those made in the user's
+        unit tree (or by the user, without a unit)."""
+        if not (user.is_authenticated and user.is_active):
+            return self.none()
+        if user.sees_everything:
+            return self
+        if user.unit is None:
+            return self.filter(uploaded_by=user)
+        return self.filter(Q(uploaded_by=user) | Q(uploaded_by__unit__path__startswith=user.unit.path))
 
 
 class ImportBatch(models.Model):
@@ -45,6 +60,8 @@ class ImportBatch(models.Model):
     )
     uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now)
     committed_at = models.DateTimeField(_("导入时间"), null=True, blank=True)
+
+    objects = ImportBatchQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("表格导入")

@@ -45,7 +45,7 @@ from progress.yearly import completed_sum, this_year, with_progress
 from projects.choices import SIZE_BUCKET_BOUNDS, STATUS_GROUPS, SizeBucket, in_size_bucket
 
 ZERO = Decimal("0.00")
-MONEY = DecimalField(max_digits=18, decimal_places=2)
+MONEY: DecimalField = DecimalField(max_digits=18, decimal_places=2)
 
 
 def completed_by(

@@ -56,8 +56,11 @@ class Context:
 
 
 Section = Callable[[Context], dict[str, Any]]
+# Adds a column to a queryset of projects, for the map's markers.
+Mark = Callable[[QuerySet[Any]], QuerySet[Any]]
 
 _sections: dict[str, Section] = {}
+_marks: dict[str, Mark] = {}
 
 
 def register(name: str, section: Section) -> None:
@@ -76,3 +79,16 @@ def contribute(context: Context) -> dict[str, Any]:
     for section in _sections.values():
         figures.update(section(context))
     return figures
+
+
+def register_mark(name: str, annotate: Mark) -> None:
+    """Add a value shown with each project on the map: `annotate(projects)` adds the column `name`
+    (the warnings app adds the worst open warning's colour)."""
+    _marks[name] = annotate
+
+
+def marked(projects: QuerySet[Any]) -> tuple[QuerySet[Any], list[str]]:
+    """`projects` with every registered mark, and the marks' names."""
+    for annotate in _marks.values():
+        projects = annotate(projects)
+    return projects, list(_marks)

@@ -1,7 +1,7 @@
 """The browsable API's renderer.
 
 A module of its own: DRF reads DEFAULT_RENDERER_CLASSES when rest_framework.views is imported,
-so the class must not live in a module that imports the views (keyprojects.api does).
+so the class must not live in a module that imports the views (lib.api does).
 """
 
 from typing import Any

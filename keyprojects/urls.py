@@ -1,6 +1,10 @@
 from django.urls import include, path
 
+from figures.views import dashboard
+
 urlpatterns = [
+    # The home page is the dashboard.
+    path("", dashboard, name="home"),
     path("", include("org.auth_urls")),
     path("projects/", include("projects.urls")),
     path("plans/", include("plans.urls")),

@@ -1,11 +1,13 @@
-"""API-wide pieces: error handling, pagination, permissions and the base of every serializer and viewset."""
+"""API-wide pieces: error handling, pagination, permissions, versioned writes (ETag / If-Match) and the
+base of every serializer and viewset. The operation-log mixin every writable viewset adds is
+audit.api.LoggedWritesMixin."""
 
 import copy
-from typing import Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, models
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, permissions, serializers
 from rest_framework.pagination import PageNumberPagination
@@ -15,8 +17,20 @@ from rest_framework.settings import api_settings
 from rest_framework.validators import UniqueValidator
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from audit.changes import Snapshot, diff, record, snapshot
-from projects.models import VersionConflict, VersionedModel
+from lib.versioning import VersionConflict, VersionedModel
+
+if TYPE_CHECKING:
+    from rest_framework.generics import GenericAPIView
+
+RowT = TypeVar("RowT", bound=models.Model)
+
+if TYPE_CHECKING:
+    # The mixins below are mixed into viewsets: checked as such, they see the view's request and methods.
+    ViewBase = GenericAPIView
+else:
+
+    class ViewBase(Generic[RowT]):
+        pass
 
 
 class VersionChanged(exceptions.APIException):
@@ -69,7 +83,8 @@ class ReadOnlyOrCoordinator(permissions.BasePermission):
     def has_permission(self, request: Request, view: Any) -> bool:
         if request.method in permissions.SAFE_METHODS:
             return True
-        return bool(request.user.edits_everything)
+        # IsAuthenticated comes before this in every permission_classes: the user is the project's User.
+        return bool(getattr(request.user, "edits_everything", False))
 
 
 class ReadOnlyOrAdmin(permissions.BasePermission):
@@ -80,7 +95,8 @@ class ReadOnlyOrAdmin(permissions.BasePermission):
     def has_permission(self, request: Request, view: Any) -> bool:
         if request.method in permissions.SAFE_METHODS:
             return True
-        return bool(request.user.is_admin)
+        # IsAuthenticated comes before this in every permission_classes: the user is the project's User.
+        return bool(getattr(request.user, "is_admin", False))
 
 
 class CleanModelSerializer(serializers.ModelSerializer):
@@ -111,7 +127,8 @@ class CleanModelSerializer(serializers.ModelSerializer):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         attrs = super().validate(attrs)
-        instance = copy.copy(self.instance) if self.instance is not None else self.Meta.model()
+        model: type[models.Model] = self.Meta.model
+        instance = copy.copy(self.instance) if self.instance is not None else model()
         for name, value in attrs.items():
             setattr(instance, name, value)
         self.clean_instance(instance)
@@ -128,7 +145,9 @@ class CleanModelSerializer(serializers.ModelSerializer):
         for model_class, constraints in instance.get_constraints():
             for constraint in constraints:
                 try:
-                    constraint.validate(model_class, instance, exclude=set(errors))
+                    constraint.validate(  # type: ignore[attr-defined]  # in Django since 4.1, not in the stubs
+                        model_class, instance, exclude=set(errors)
+                    )
                 except DjangoValidationError as exc:
                     errors.setdefault(self.constraint_field(constraint), []).extend(exc.messages)
         if errors:
@@ -204,78 +223,30 @@ class VersionedModelSerializer(CleanModelSerializer):
         return instance
 
 
-def removed(before: Snapshot) -> dict[str, list[str]]:
-    """The changes of a deletion: every filled-in value, to nothing."""
-    return {label: [value, ""] for label, value in before.items() if value}
-
-
-class LoggedWritesMixin:
-    """Every write lands in the operation log (操作日志) with before and after values."""
-
-    request: Request
-
-    def log_project(self, instance: models.Model) -> models.Model | None:
-        """The project a row belongs to, for the project's history; None for rows outside projects."""
-        return None
-
-    @transaction.atomic
-    def perform_create(self, serializer: serializers.BaseSerializer, **fields: Any) -> None:
-        instance = serializer.save(**fields)
-        record(
-            self.request,
-            "create",
-            instance,
-            changes=diff({}, snapshot(instance)),
-            project=self.log_project(instance),
-        )
-
-    @transaction.atomic
-    def perform_update(self, serializer: serializers.BaseSerializer, **fields: Any) -> None:
-        before = snapshot(serializer.instance)
-        instance = serializer.save(**fields)
-        record(
-            self.request,
-            "update",
-            instance,
-            changes=diff(before, snapshot(instance)),
-            project=self.log_project(instance),
-        )
-
-    @transaction.atomic
-    def perform_destroy(self, instance: models.Model) -> None:
-        record(
-            self.request,
-            "delete",
-            instance,
-            changes=removed(snapshot(instance)),
-            project=self.log_project(instance),
-        )
-        instance.delete()
-
-
 class ETagMixin:
     """Reading or changing one versioned row answers with an ETag of its version, for If-Match."""
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        response = super().retrieve(request, *args, **kwargs)  # type: ignore[misc]
+        response = super().retrieve(request, *args, **kwargs)  # type: ignore[misc]  # mixed into a ModelViewSet, whose retrieve() this extends
         response["ETag"] = etag(response.data["version"])
         return response
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        response = super().update(request, *args, **kwargs)  # type: ignore[misc]
+        response = super().update(request, *args, **kwargs)  # type: ignore[misc]  # mixed into a ModelViewSet, whose update() this extends
         response["ETag"] = etag(response.data["version"])
         return response
 
 
-class ScopedObjectMixin:
+class ScopedObjectMixin(ViewBase[RowT]):
     """Rows reached through the data scope: get_queryset() uses visible_to(user), so an unseen row
     is a 404; a write on a row the user sees but may not change (editable_by) is a 403."""
 
     denied_message = _("您无权修改该数据。")
 
     def check_object_permissions(self, request: Request, obj: models.Model) -> None:
-        super().check_object_permissions(request, obj)  # type: ignore[misc]
+        super().check_object_permissions(request, obj)
         if request.method in permissions.SAFE_METHODS:
             return
-        if not type(obj).objects.editable_by(request.user).filter(pk=obj.pk).exists():  # type: ignore[attr-defined]
+        # The scoped models' managers all have editable_by (projects.querysets.ScopedQuerySet).
+        if not type(obj)._default_manager.editable_by(request.user).filter(pk=obj.pk).exists():  # type: ignore[attr-defined]
             raise exceptions.PermissionDenied(self.denied_message)

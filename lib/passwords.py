@@ -1,10 +1,16 @@
 """Password policy in Chinese: length, not common, not like the user's name, three character classes, not the current one."""
 
 import re
+from typing import TYPE_CHECKING
 
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+
+    from org.models import User
 
 CLASSES = (
     re.compile(r"[a-z]"),
@@ -50,7 +56,7 @@ class CommonPasswordValidator(password_validation.CommonPasswordValidator):
 
 
 class UserAttributeSimilarityValidator(password_validation.UserAttributeSimilarityValidator):
-    def validate(self, password: str, user: object = None) -> None:
+    def validate(self, password: str, user: "User | None" = None) -> None:
         try:
             super().validate(password, user)
         except ValidationError as error:
@@ -62,7 +68,7 @@ class UserAttributeSimilarityValidator(password_validation.UserAttributeSimilari
         return _("密码不能与用户名、姓名等个人信息相似。")
 
 
-def refuse_current(user: object, password: str) -> None:
+def refuse_current(user: "AbstractBaseUser | None", password: str) -> None:
     """A new password must differ from the current one."""
-    if user is not None and password and user.check_password(password):  # type: ignore[attr-defined]
+    if user is not None and password and user.check_password(password):
         raise ValidationError(_("新密码不能与当前密码相同。"), code="password_unchanged")

@@ -11,9 +11,10 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from audit.api import LoggedWritesMixin
 from audit.changes import record
 from audit.models import OperationLog
-from keyprojects.api import CleanModelSerializer, LoggedWritesMixin, ScopedObjectMixin
+from lib.api import CleanModelSerializer, ScopedObjectMixin
 from milestones.filtersets import MilestoneFilterSet
 from milestones.models import Milestone, MilestoneTemplate, MilestoneTemplateNode
 from milestones.querysets import milestone_thresholds
@@ -72,7 +73,7 @@ class MilestoneViewSet(ScopedObjectMixin, LoggedWritesMixin, viewsets.ModelViewS
     ordering_fields = ["planned_date", "actual_date", "sort_order"]
 
     def get_queryset(self) -> QuerySet[Milestone]:
-        return Milestone.objects.visible_to(self.request.user).select_related("project", "responsible_unit")  # type: ignore[arg-type]
+        return Milestone.objects.visible_to(self.request.user).select_related("project", "responsible_unit")
 
     def log_project(self, instance: Milestone) -> Project:
         return instance.project

@@ -1,6 +1,6 @@
 """The standard node templates (节点计划模板) loaded by a data migration and by tests."""
 
-from typing import Any
+from django.apps.registry import Apps
 
 # Standard nodes, in days before (−) the planned completion date: 倒排工期 from 竣工.
 TEMPLATES: list[tuple[str, str, list[tuple[str, int]]]] = [
@@ -53,14 +53,14 @@ TEMPLATES: list[tuple[str, str, list[tuple[str, int]]]] = [
 ]
 
 
-def load_templates(apps: Any = None) -> None:
-    """Create the standard templates and their nodes where missing."""
+def load_templates(apps: Apps | None = None) -> None:
+    """Create the standard templates and their nodes where missing; `apps` is a migration's registry."""
     if apps is None:
-        from milestones.models import MilestoneTemplate as Template
-        from milestones.models import MilestoneTemplateNode as Node
-    else:
-        Template = apps.get_model("milestones", "MilestoneTemplate")
-        Node = apps.get_model("milestones", "MilestoneTemplateNode")
+        from django.apps import apps as global_apps
+
+        apps = global_apps
+    Template = apps.get_model("milestones", "MilestoneTemplate")
+    Node = apps.get_model("milestones", "MilestoneTemplateNode")
     for order, (name, kind, nodes) in enumerate(TEMPLATES, start=1):
         template, _created = Template.objects.get_or_create(
             name=name, defaults={"project_kind": kind, "sort_order": order}

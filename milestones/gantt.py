@@ -90,7 +90,7 @@ def build_gantt(
 
     ticks: list[Tick] = []
     month = start
-    last_x = -MIN_TICK_SPACING
+    last_x: float = -MIN_TICK_SPACING
     while month < end:
         x = x_of(month)
         if x - last_x >= MIN_TICK_SPACING:

@@ -10,7 +10,7 @@ it in a loop.
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 from django.conf import settings
 from django.db import transaction
@@ -20,6 +20,15 @@ from django.utils.module_loading import import_string
 from notifications.models import PeriodicRun
 
 logger = logging.getLogger("notifications.scheduler")
+
+
+class PeriodicTask(TypedDict):
+    """One entry of settings.PERIODIC_TASKS."""
+
+    name: str
+    task: str
+    hour: NotRequired[int]
+    every_seconds: NotRequired[int]
 
 
 @dataclass(frozen=True)

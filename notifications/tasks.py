@@ -1,7 +1,5 @@
 """Background tasks of the notification pipeline (django.tasks API; the worker is `manage.py db_worker`)."""
 
-from datetime import date
-
 from django_tasks import task
 
 # One run sends at most MAX_BATCHES × BATCH deliveries; the next run (every minute) goes on.
@@ -12,7 +10,7 @@ MAX_BATCHES = 20
 @task()
 def deliver_notifications() -> dict[str, int]:
     """Send the deliveries that are due: new ones, deferred ones, retries — batch after batch."""
-    from notifications.pipeline import deliver_due
+    from notifications.delivery import deliver_due
 
     totals = {"sent": 0, "failed": 0}
     for _batch in range(MAX_BATCHES):
@@ -21,12 +19,3 @@ def deliver_notifications() -> dict[str, int]:
         if counts["sent"] + counts["failed"] < BATCH:
             break
     return totals
-
-
-@task()
-def send_report_reminders(today: str | None = None) -> dict[str, int]:
-    """报送提醒 of the day: before the deadline to owners, after it to owners and responsible units."""
-    from notifications.reminders import send_report_reminders as send
-
-    result = send(date.fromisoformat(today) if today else None)
-    return {"notifications": result.notifications, "deliveries": result.deliveries}

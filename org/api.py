@@ -10,7 +10,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from keyprojects.api import CleanModelSerializer, LoggedWritesMixin, ReadOnlyOrAdmin
+from audit.api import LoggedWritesMixin
+from lib.api import CleanModelSerializer, ReadOnlyOrAdmin
 from org.models import Unit
 
 

@@ -2,12 +2,10 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from figures.views import dashboard
 from org import views
 from org.forms import LoginForm
 
 urlpatterns = [
-    path("", dashboard, name="home"),
     path(
         "login/",
         auth_views.LoginView.as_view(

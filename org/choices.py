@@ -22,3 +22,5 @@ class Role(models.TextChoices):
 ROLES_SEEING_ALL = frozenset({Role.COORDINATOR, Role.LEADER, Role.INSPECTOR, Role.ADMIN})
 ROLES_EDITING_ALL = frozenset({Role.COORDINATOR, Role.ADMIN})
 ROLES_EDITING_OWN = frozenset({Role.UNIT, Role.OWNER})
+# 督查督办权: who issues notices (督办通知单) and records site inspections.
+SUPERVISOR_ROLES = frozenset({Role.COORDINATOR, Role.ADMIN, Role.INSPECTOR})

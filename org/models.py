@@ -1,4 +1,6 @@
-from django.contrib.auth.models import AbstractUser, UserManager
+from typing import Any, ClassVar, Self
+
+from django.contrib.auth.models import AbstractUser, AnonymousUser, UserManager
 from django.db import models, transaction
 from django.db.models import F, Func, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Concat, Substr
@@ -6,7 +8,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lib.validators import validate_credit_code, validate_phone
-from org.choices import ROLES_EDITING_ALL, ROLES_EDITING_OWN, ROLES_SEEING_ALL, Role, UnitKind
+from org.choices import (
+    ROLES_EDITING_ALL,
+    ROLES_EDITING_OWN,
+    ROLES_SEEING_ALL,
+    SUPERVISOR_ROLES,
+    Role,
+    UnitKind,
+)
 
 
 class UnitQuerySet(models.QuerySet["Unit"]):
@@ -14,23 +23,25 @@ class UnitQuerySet(models.QuerySet["Unit"]):
         """A unit and every unit below it."""
         return self.filter(path__startswith=unit.path)
 
-    def visible_to(self, user: "User") -> "UnitQuerySet":
+    def visible_to(self, user: "User | AnonymousUser") -> "UnitQuerySet":
         """Units a user may see: everything for roles that see all, else the user's subtree."""
         if not user.is_authenticated:
             return self.none()
         if user.sees_everything:
             return self.all()
-        if user.unit_id is None:
+        if user.unit is None:
             return self.none()
         return self.filter(path__startswith=user.unit.path)
 
-    def filter_choices_for(self, user: "User") -> "UnitQuerySet":
+    def filter_choices_for(self, user: "User | AnonymousUser") -> "UnitQuerySet":
         """The units a user may filter lists by (责任单位 choices): visible ones, owners left out."""
         return self.visible_to(user).exclude(kind=UnitKind.OWNER)
 
     def with_counts(self) -> "UnitQuerySet":
-        """Each unit with its number of users and of projects it is responsible for or owns."""
-        from projects.models import Project
+        """Each unit with its number of users and of projects it is responsible for or owns (the
+        projects reached through their foreign keys to the unit)."""
+        project = Unit._meta.get_field("responsible_projects").related_model
+        assert not isinstance(project, str)  # a reverse relation holds its model class, never "self"
 
         def count_of(rows: models.QuerySet) -> Coalesce:
             counted = rows.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
@@ -39,7 +50,9 @@ class UnitQuerySet(models.QuerySet["Unit"]):
         return self.annotate(
             user_count=count_of(User.objects.filter(unit=OuterRef("pk"))),
             project_count=count_of(
-                Project.objects.filter(Q(responsible_unit=OuterRef("pk")) | Q(owner_unit=OuterRef("pk")))
+                project._default_manager.filter(
+                    Q(responsible_unit=OuterRef("pk")) | Q(owner_unit=OuterRef("pk"))
+                )
             ),
         )
 
@@ -89,11 +102,11 @@ class Unit(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         old_path = self.path
         with transaction.atomic():
-            super().save(*args, **kwargs)  # type: ignore[arg-type]
-            parent_path = self.parent.path if self.parent_id else "/"
+            super().save(*args, **kwargs)
+            parent_path = self.parent.path if self.parent is not None else "/"
             new_path = f"{parent_path}{self.pk}/"
             if new_path != old_path:
                 Unit.objects.filter(pk=self.pk).update(path=new_path)
@@ -141,7 +154,7 @@ class User(AbstractUser):
     must_change_password = models.BooleanField(_("首次登录须修改密码"), default=False)
     password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
 
-    objects = UserManager()
+    objects: ClassVar[UserManager[Self]] = UserManager()
 
     class Meta:
         verbose_name = _("用户")
@@ -174,6 +187,11 @@ class User(AbstractUser):
     def is_coordinator(self) -> bool:
         return self.is_superuser or self.role in ROLES_EDITING_ALL
 
+    @property
+    def is_supervisor(self) -> bool:
+        """督查督办权: 督查 (inspector) and the coordinator's office issue notices and record inspections."""
+        return bool(self.is_active and (self.is_superuser or self.role in SUPERVISOR_ROLES))
+
 
 class PersonQuerySet(models.QuerySet["Person"]):
     def active(self) -> "PersonQuerySet":
@@ -188,7 +206,7 @@ class PersonQuerySet(models.QuerySet["Person"]):
         if not name:
             return None
         unit_id = unit.pk if unit is not None else None
-        person = self.filter(name=name, unit_id=unit_id).order_by("-is_active", "pk").first()
+        person = self.filter(name=name, unit=unit).order_by("-is_active", "pk").first()
         if person is None and unit_id is not None:
             person = self.filter(name=name, unit=None).order_by("-is_active", "pk").first()
         if person is None:
@@ -239,7 +257,7 @@ class Person(models.Model):
         """姓名（单位 职务）: what a picker shows, so that two people of one name can be told apart."""
         where = " ".join(
             part
-            for part in (self.unit.short_name or self.unit.name if self.unit_id else "", self.post)
+            for part in (self.unit.short_name or self.unit.name if self.unit is not None else "", self.post)
             if part
         )
         return f"{self.name}（{where}）" if where else self.name

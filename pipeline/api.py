@@ -15,14 +15,16 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from audit.api import LoggedWritesMixin
 from audit.changes import diff, record, snapshot
-from keyprojects.api import CleanModelSerializer, LoggedWritesMixin, ReadOnlyOrCoordinator, ScopedObjectMixin
+from lib.api import CleanModelSerializer, ReadOnlyOrCoordinator, ScopedObjectMixin
 from lib.jsondata import plain
 from lib.params import api_year
 from pipeline.choices import PROMOTION_PLAN_TYPES, Decision
 from pipeline.figures import pipeline_figures
 from pipeline.filtersets import PipelineFilterSet
 from pipeline.models import PipelineEntry, ReviewDecision, ReviewRound
+from pipeline.querysets import PipelineEntryQuerySet
 from plans.choices import PlanLevel
 from plans.scope import Scope
 from projects.api import EditableProjectField
@@ -104,6 +106,8 @@ class CanProposeProjects(permissions.BasePermission):
 
     def has_permission(self, request: Request, view: Any) -> bool:
         user = request.user
+        if not user.is_authenticated:  # IsAuthenticated, checked first, has already refused
+            return False
         if view.action == "promote":
             return bool(user.edits_everything)
         if request.method in permissions.SAFE_METHODS:
@@ -120,8 +124,8 @@ class PipelineEntryViewSet(ScopedObjectMixin, LoggedWritesMixin, viewsets.ModelV
     ordering_fields = ["proposed_year", "estimated_investment", "proposed_annual_investment", "updated_at"]
     denied_message = _("您无权修改该谋划项目。")
 
-    def get_queryset(self) -> QuerySet[PipelineEntry]:
-        return PipelineEntry.objects.visible_to(self.request.user).select_related(  # type: ignore[arg-type]
+    def get_queryset(self) -> PipelineEntryQuerySet:
+        return PipelineEntry.objects.visible_to(self.request.user).select_related(
             "project", "project__category", "project__responsible_unit", "proposing_unit"
         )
 
@@ -151,9 +155,11 @@ class PipelineEntryViewSet(ScopedObjectMixin, LoggedWritesMixin, viewsets.ModelV
         entries = self.get_queryset().filter(pk__in=ids)
         if entries.count() != len(ids):
             raise exceptions.ValidationError({"entries": [_("所选谋划项目不存在或无权操作。")]})
+        user = request.user
+        assert user.is_authenticated  # CanProposeProjects let only the coordinator's office through
         try:
             with transaction.atomic():
-                result = entries.promote(data["level"], data["plan_type"], by=request.user)
+                result = entries.promote(data["level"], data["plan_type"], by=user)
                 for plan in result.plans_created:
                     record(request, "create", plan, changes=diff({}, snapshot(plan)))
                 for entry in result.created:
@@ -228,7 +234,7 @@ class ReviewRoundViewSet(LoggedWritesMixin, viewsets.ModelViewSet):
     def decisions(self, request: Request, pk: str | None = None) -> Response:
         review = self.get_object()
         rows = (
-            ReviewDecision.objects.visible_to(request.user)  # type: ignore[arg-type]
+            ReviewDecision.objects.visible_to(request.user)
             .filter(round=review)
             .select_related("entry__project", "decided_by")
         )
@@ -242,7 +248,7 @@ class ReviewRoundViewSet(LoggedWritesMixin, viewsets.ModelViewSet):
         serializer = DecideSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        entry = PipelineEntry.objects.visible_to(request.user).filter(pk=data["entry"]).first()  # type: ignore[arg-type]
+        entry = PipelineEntry.objects.visible_to(request.user).filter(pk=data["entry"]).first()
         if entry is None:
             raise exceptions.ValidationError({"entry": [_("所选谋划项目不存在或无权操作。")]})
         with transaction.atomic():

@@ -59,8 +59,8 @@ def pipeline_figures(year: int, scope: Scope | None = None) -> dict[str, Any]:
     categories = entries.by_category()
     last_categories = last_entries.by_category() if has_last else {}
     by_category = []
-    for key, row in sorted(categories.items(), key=lambda item: -item[1]["count"]):
-        last_count = last_categories.get(key, {}).get("count", 0) if has_last else None
+    for category_pk, row in sorted(categories.items(), key=lambda item: -item[1]["count"]):
+        last_count = last_categories.get(category_pk, {}).get("count", 0) if has_last else None
         by_category.append({**row, "last_count": last_count, "change": change(row["count"], last_count)})
     return {
         "proposed_year": year,

@@ -17,11 +17,14 @@ from projects.querysets import ScopedQuerySet
 
 if TYPE_CHECKING:
     from org.models import User
-    from pipeline.models import PipelineEntry
+    from pipeline.models import (
+        PipelineEntry,
+        ReviewDecision,
+    )
     from plans.models import Plan, PlanEntry
 
 ZERO = Decimal("0.00")
-MONEY = DecimalField(max_digits=18, decimal_places=2)
+MONEY: DecimalField = DecimalField(max_digits=18, decimal_places=2)
 # The flag of a pipeline entry that says it is proposed for a level's list.
 LEVEL_FLAGS = {PlanLevel.PROVINCE: "to_province", PlanLevel.CITY: "to_city", PlanLevel.LOCAL: "to_local"}
 
@@ -39,7 +42,7 @@ class Promotion:
     already_listed: list["PipelineEntry"] = field(default_factory=list)
 
 
-class PipelineEntryQuerySet(ScopedQuerySet):
+class PipelineEntryQuerySet(ScopedQuerySet["PipelineEntry"]):
     scope_prefix = "project__"
 
     def active(self) -> "PipelineEntryQuerySet":
@@ -181,5 +184,5 @@ class PipelineEntryQuerySet(ScopedQuerySet):
         return result
 
 
-class ReviewDecisionQuerySet(ScopedQuerySet):
+class ReviewDecisionQuerySet(ScopedQuerySet["ReviewDecision"]):
     scope_prefix = "entry__project__"

@@ -13,8 +13,9 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from audit.api import LoggedWritesMixin
 from audit.changes import diff, record, snapshot
-from keyprojects.api import CleanModelSerializer, LoggedWritesMixin, ReadOnlyOrCoordinator, ScopedObjectMixin
+from lib.api import CleanModelSerializer, ReadOnlyOrCoordinator, ScopedObjectMixin
 from plans.filtersets import PlanEntryFilterSet, PlanFilterSet
 from plans.models import Plan, PlanEntry
 from projects.api import EditableProjectField

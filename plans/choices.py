@@ -1,11 +1,9 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
-class PlanLevel(models.TextChoices):
-    PROVINCE = "province", _("省重点")
-    CITY = "city", _("市重点")
-    LOCAL = "local", _("区重点")
+# The level of a key-project list is also what a project is (区重点 / 市重点 / 省重点): defined with the
+# project's choices, named here with the plans'.
+from projects.choices import PlanLevel as PlanLevel
 
 
 class PlanType(models.TextChoices):

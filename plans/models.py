@@ -1,4 +1,5 @@
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,6 +15,9 @@ from lib.fields import money_field
 from plans.choices import PlanKind, PlanLevel, PlanType
 from projects.choices import SIZE_BUCKET_BOUNDS, SizeBucket, in_size_bucket
 from projects.querysets import ScopedQuerySet
+
+if TYPE_CHECKING:
+    from org.models import User
 
 # A version takes effect when it is issued: the initial plan at once, an adjustment (调整方案) once
 # its 下达日期 is set; until then the adjustment is a draft being prepared.
@@ -121,10 +125,10 @@ class Plan(models.Model):
         """The previous year's plan of the same level, in the version in force."""
         return Plan.objects.in_force().filter(year=self.year - 1, level=self.level).first()
 
-    def diff_against(self, other: "Plan", user: object) -> dict[str, list]:
+    def diff_against(self, other: "Plan", user: "User") -> dict[str, list]:
         """调整对比: entries added, removed and changed since `other`, within the user's scope."""
-        mine = {e.project_id: e for e in self.entries.visible_to(user).select_related("project")}  # type: ignore[arg-type]
-        theirs = {e.project_id: e for e in other.entries.visible_to(user).select_related("project")}  # type: ignore[arg-type]
+        mine = {e.project_id: e for e in self.entries.visible_to(user).select_related("project")}
+        theirs = {e.project_id: e for e in other.entries.visible_to(user).select_related("project")}
         fields = (
             "plan_type",
             "annual_investment",
@@ -136,7 +140,7 @@ class Plan(models.Model):
         for project_id in mine.keys() & theirs.keys():
             new, old = mine[project_id], theirs[project_id]
             differences = {
-                str(PlanEntry._meta.get_field(f).verbose_name): [
+                _label(f): [
                     _display(old, f),
                     _display(new, f),
                 ]
@@ -151,7 +155,7 @@ class Plan(models.Model):
             "changed": sorted(changed, key=lambda c: c["entry"].project.name),
         }
 
-    def adjust(self, by: object, title: str = "", note: str = "") -> "Plan":
+    def adjust(self, by: "User", title: str = "", note: str = "") -> "Plan":
         """调整方案: a new version carrying every entry of this one, to be edited."""
         if not self.is_latest:
             raise ValidationError(_t("只能基于最新版本进行调整。"))
@@ -191,6 +195,13 @@ class Plan(models.Model):
             recount(self.year)
             new.defer_recount = False
         return new
+
+
+def _label(field: str) -> str:
+    """The verbose name of a PlanEntry field, as the comparison lists it."""
+    found = PlanEntry._meta.get_field(field)
+    assert isinstance(found, models.Field)
+    return str(found.verbose_name)
 
 
 def _display(entry: "PlanEntry", field: str) -> str:

@@ -33,6 +33,7 @@ class ProblemOverdue(Rule):
             "project_id", "pk", "deadline", "description", "level"
         )
         for project_id, pk, deadline, description, level in rows:
+            assert deadline is not None  # an overdue problem has a deadline
             text = " ".join(description.split())[:60]
             yield Finding(
                 project_id,

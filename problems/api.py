@@ -1,6 +1,6 @@
 """/api/problems/, /api/problem-comments/, /api/meetings/ and /api/matters/, within the data scope."""
 
-from typing import Any
+from typing import Any, cast
 
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
@@ -13,9 +13,10 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from audit.api import LoggedWritesMixin
 from audit.changes import record
 from audit.models import OperationLog
-from keyprojects.api import CleanModelSerializer, LoggedWritesMixin, ReadOnlyOrCoordinator, ScopedObjectMixin
+from lib.api import CleanModelSerializer, ReadOnlyOrCoordinator, ScopedObjectMixin
 from lib.officedoc import docx_response
 from org.choices import Role
 from org.models import User
@@ -24,7 +25,7 @@ from problems.documents import minutes_docx
 from problems.filtersets import MatterFilterSet, MeetingFilterSet, ProblemFilterSet
 from problems.forms import responsible_units as assignable_units
 from problems.models import Matter, Meeting, Problem, ProblemComment
-from problems.querysets import problem_thresholds
+from problems.querysets import ProblemQuerySet, problem_thresholds
 from progress.models import Report
 from projects.api import EditableProjectField
 from projects.models import Project
@@ -151,8 +152,8 @@ class ProblemViewSet(
     ordering_fields = ["raised_at", "deadline", "status", "category"]
     denied_message = _("您无权修改该问题。")
 
-    def get_queryset(self) -> QuerySet[Problem]:
-        return Problem.objects.visible_to(self.request.user).with_list_relations()  # type: ignore[arg-type]
+    def get_queryset(self) -> ProblemQuerySet:
+        return Problem.objects.visible_to(self.request.user).with_list_relations()
 
     def log_project(self, instance: Problem) -> Project:
         return instance.project
@@ -161,6 +162,7 @@ class ProblemViewSet(
         super().perform_create(serializer, raised_by=self.request.user, **fields)
 
     def perform_update(self, serializer: serializers.BaseSerializer, **fields: Any) -> None:
+        assert serializer.instance is not None  # an update serializer is built on the row it changes
         if serializer.instance.is_solved:
             raise exceptions.ValidationError(
                 {"non_field_errors": [_("已销号的问题不能修改，如需继续办理请重新打开。")]}
@@ -197,11 +199,9 @@ class ProblemViewSet(
     @action(detail=False, methods=["get"])
     def overdue(self, request: Request) -> Response:
         today = timezone.localdate()
-        problems = (
-            self.filter_queryset(self.get_queryset())
-            .with_overdue_level(today, problem_thresholds())
-            .exclude(level="")
-        )
+        # The filter backends hand back the queryset they were given, narrowed.
+        filtered = cast(ProblemQuerySet, self.filter_queryset(self.get_queryset()))
+        problems = filtered.with_overdue_level(today, problem_thresholds()).exclude(level="")
         page = self.paginate_queryset(problems)
         rows = OverdueProblemSerializer(page, many=True, context=self.get_serializer_context()).data
         return self.get_paginated_response(rows)
@@ -232,7 +232,7 @@ class CommentViewSet(
     filterset_fields = ["problem"]
 
     def get_queryset(self) -> QuerySet[ProblemComment]:
-        visible = Problem.objects.visible_to(self.request.user)  # type: ignore[arg-type]
+        visible = Problem.objects.visible_to(self.request.user)
         return ProblemComment.objects.filter(problem__in=visible).select_related("author")
 
     def log_project(self, instance: ProblemComment) -> Project:
@@ -342,9 +342,9 @@ class MeetingViewSet(
 
     def get_queryset(self) -> QuerySet[Meeting]:
         user = self.request.user
-        matters = Matter.objects.visible_to(user).select_related("meeting", "owner_unit", "project")  # type: ignore[arg-type]
+        matters = Matter.objects.visible_to(user).select_related("meeting", "owner_unit", "project")
         return (
-            Meeting.objects.visible_to(user)  # type: ignore[arg-type]
+            Meeting.objects.visible_to(user)
             .select_related("chair")
             .prefetch_related("attendees", "agenda", Prefetch("matters", queryset=matters))
         )
@@ -357,6 +357,7 @@ class MeetingViewSet(
     def minutes(self, request: Request, pk: str | None = None) -> HttpResponse:
         meeting = self.get_object()
         user = request.user
+        assert user.is_authenticated  # IsAuthenticated lets only signed-in users through
         attended = meeting.chair_id == user.pk or meeting.attendees.filter(pk=user.pk).exists()
         if not (user.sees_everything or attended):
             raise exceptions.PermissionDenied(_("会议纪要只提供给参会人员和统筹协调、领导、督查人员。"))
@@ -372,7 +373,8 @@ class MatterWrites(permissions.BasePermission):
     def has_permission(self, request: Request, view: Any) -> bool:
         if request.method in permissions.SAFE_METHODS or view.action == "move":
             return True
-        return bool(request.user.edits_everything)
+        user = request.user  # signed in: IsAuthenticated comes first
+        return bool(user.is_authenticated and user.edits_everything)
 
 
 class MatterViewSet(
@@ -393,7 +395,7 @@ class MatterViewSet(
     denied_message = _("您无权办理该议定事项。")
 
     def get_queryset(self) -> QuerySet[Matter]:
-        return Matter.objects.visible_to(self.request.user).select_related(  # type: ignore[arg-type]
+        return Matter.objects.visible_to(self.request.user).select_related(
             "meeting", "owner_unit", "project", "problem"
         )
 
@@ -404,6 +406,7 @@ class MatterViewSet(
     def perform_create(self, serializer: serializers.BaseSerializer, **fields: Any) -> None:
         super().perform_create(serializer, **fields)
         matter = serializer.instance
+        assert matter is not None  # save() set it
         if matter.problem_id:
             matter.meeting.agenda.add(matter.problem_id)
 
@@ -430,7 +433,7 @@ class MatterViewSet(
                 project=matter.project,
                 note=data.validated_data["note"],
             )
-            if matter.problem_id:
+            if problem_before is not None:
                 matter.problem.refresh_from_db()
                 if matter.problem.status != problem_before:
                     record(

@@ -7,6 +7,21 @@ class ProblemsConfig(AppConfig):
     verbose_name = _("问题台账与调度会议")
 
     def ready(self) -> None:
+        from problems import views
+        from projects import page
+
+        page.register_link(
+            page.Link(
+                "problems",
+                _("问题台账"),
+                "problems:list",
+                "alert-triangle",
+                20,
+                badge=views.unsolved_problem_count,
+                query=True,
+            )
+        )
+
         from figures import registry
         from problems.figures import figures_section
 

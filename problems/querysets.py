@@ -7,7 +7,7 @@ matters, their agenda and their attendees.
 """
 
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict, TypeGuard, cast
 
 from django.conf import settings
 from django.db import models
@@ -18,32 +18,36 @@ from problems.choices import UNSOLVED, MatterStatus
 from projects.querysets import project_scope
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+    from django_stubs_ext import WithAnnotations
+
     from org.models import User
+    from problems.models import Matter, Meeting, Problem
 
 NOTHING = Q(pk__in=[])
 
 
-def signed_in(user: "User") -> bool:
+def signed_in(user: "User | AnonymousUser") -> TypeGuard["User"]:
     return bool(user.is_authenticated and user.is_active)
 
 
-class ProblemQuerySet(models.QuerySet):
+class ProblemQuerySet(models.QuerySet["Problem"]):
     def assigned_to(self, user: "User") -> Q:
         """Problems whose responsible units include the user's unit or a unit below it."""
-        if user.unit_id is None:
+        if user.unit is None:
             return NOTHING
         through = self.model.responsible_units.through
         assigned = through.objects.filter(unit__path__startswith=user.unit.path).values("problem_id")
         return Q(pk__in=assigned)
 
-    def visible_to(self, user: "User") -> "ProblemQuerySet":
+    def visible_to(self, user: "User | AnonymousUser") -> "ProblemQuerySet":
         """问题台账的数据权限: the projects' scope, or assignment to the user's unit subtree."""
         if not signed_in(user):
             return self.none()
         condition = project_scope(user, "project__")
         return self if condition is None else self.filter(condition | self.assigned_to(user))
 
-    def editable_by(self, user: "User") -> "ProblemQuerySet":
+    def editable_by(self, user: "User | AnonymousUser") -> "ProblemQuerySet":
         if not signed_in(user):
             return self.none()
         condition = project_scope(user, "project__", write=True)
@@ -60,11 +64,13 @@ class ProblemQuerySet(models.QuerySet):
         """超期: not solved and past the deadline on the given day."""
         return self.unsolved().filter(deadline__lt=on)
 
-    def with_overdue_level(self, today: date, thresholds: tuple[int, int]) -> "ProblemQuerySet":
+    def with_overdue_level(
+        self, today: date, thresholds: tuple[int, int]
+    ) -> "models.QuerySet[WithAnnotations[Problem, OverdueLevel]]":
         """Each problem with `level`: "red", "yellow" or "" as problem_overdue would light it today."""
         yellow, red = thresholds
         unsolved = Q(status__in=UNSOLVED)
-        return self.annotate(
+        rows = self.annotate(
             level=Case(
                 When(unsolved & Q(deadline__lt=today - timedelta(days=red)), then=Value("red")),
                 When(unsolved & Q(deadline__lt=today - timedelta(days=yellow)), then=Value("yellow")),
@@ -72,6 +78,7 @@ class ProblemQuerySet(models.QuerySet):
                 output_field=models.CharField(),
             )
         )
+        return cast("models.QuerySet[WithAnnotations[Problem, OverdueLevel]]", rows)
 
     def with_list_relations(self) -> "ProblemQuerySet":
         return self.select_related("project", "leader", "raised_by").prefetch_related("responsible_units")
@@ -107,9 +114,15 @@ def overdue_level(deadline_field: str, today: date, yellow_after_days: int, red_
     )
 
 
+class OverdueLevel(TypedDict):
+    """What overdue_level() adds to each row, as `level`."""
+
+    level: str
+
+
 def overdue_problems(
     today: date | None = None, yellow_after_days: int | None = None, red_after_days: int | None = None
-) -> ProblemQuerySet:
+) -> "models.QuerySet[WithAnnotations[Problem, OverdueLevel]]":
     """问题超期 (warning problem_overdue): unsolved problems more than `yellow_after_days` past their
     deadline, each with `level` "yellow", or "red" beyond `red_after_days`, in one query."""
     from problems.models import Problem
@@ -117,33 +130,34 @@ def overdue_problems(
     today = today or timezone.localdate()
     if yellow_after_days is None or red_after_days is None:
         yellow_after_days, red_after_days = problem_thresholds()
-    return (
+    rows = (
         Problem.objects.overdue(today - timedelta(days=yellow_after_days))
         .annotate(level=overdue_level("deadline", today, yellow_after_days, red_after_days))
         .select_related("project")
         .order_by("deadline", "pk")
     )
+    return cast("models.QuerySet[WithAnnotations[Problem, OverdueLevel]]", rows)
 
 
-class MatterQuerySet(models.QuerySet):
-    def visible_to(self, user: "User") -> "MatterQuerySet":
+class MatterQuerySet(models.QuerySet["Matter"]):
+    def visible_to(self, user: "User | AnonymousUser") -> "MatterQuerySet":
         """议定事项: seen through its project's scope or by its owner unit and the units above it."""
         if not signed_in(user):
             return self.none()
         condition = project_scope(user, "project__")
         if condition is None:
             return self
-        if user.unit_id is not None:
+        if user.unit is not None:
             condition |= Q(owner_unit__path__startswith=user.unit.path)
         return self.filter(condition)
 
-    def editable_by(self, user: "User") -> "MatterQuerySet":
+    def editable_by(self, user: "User | AnonymousUser") -> "MatterQuerySet":
         """A matter's progress is reported by its owner unit; the coordinator's office changes any."""
         if not signed_in(user):
             return self.none()
         if user.edits_everything:
             return self
-        if not user.edits_own or user.unit_id is None:
+        if not user.edits_own or user.unit is None:
             return self.none()
         return self.filter(owner_unit__path__startswith=user.unit.path)
 
@@ -151,8 +165,8 @@ class MatterQuerySet(models.QuerySet):
         return self.exclude(status=MatterStatus.DONE)
 
 
-class MeetingQuerySet(models.QuerySet):
-    def visible_to(self, user: "User") -> "MeetingQuerySet":
+class MeetingQuerySet(models.QuerySet["Meeting"]):
+    def visible_to(self, user: "User | AnonymousUser") -> "MeetingQuerySet":
         """调度会议: everything for roles that see all; else meetings one attended, or whose agenda or
         decided matters one can see."""
         from problems.models import Matter, Problem
@@ -168,6 +182,6 @@ class MeetingQuerySet(models.QuerySet):
         attended = self.model.attendees.through.objects.filter(user=user).values("meeting_id")
         return self.filter(Q(pk__in=matters) | Q(pk__in=agenda) | Q(pk__in=attended))
 
-    def editable_by(self, user: "User") -> "MeetingQuerySet":
+    def editable_by(self, user: "User | AnonymousUser") -> "MeetingQuerySet":
         """Meetings are called and minuted by the coordinator's office."""
         return self if signed_in(user) and user.edits_everything else self.none()

@@ -13,12 +13,14 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from lib.fields import money_field
+from lib.versioning import VersionedModel
+from org.choices import Role
 from progress.choices import ReportState, RevisionKind
 from progress.periods import Period
 from progress.photos import delete_files_on_commit, photo_file_name
 from projects.choices import ProcedureStatus
 from projects.choices import ReportFrequency as Frequency
-from projects.models import VersionedModel
+from projects.models import Project
 from projects.querysets import ScopedQuerySet
 
 if TYPE_CHECKING:
@@ -126,6 +128,20 @@ class Report(VersionedModel):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ReportQuerySet.as_manager()
+
+    @staticmethod
+    def may_fill(user: "User", project: Project) -> bool:
+        """填报权: whoever may edit the project, except the leaders and inspectors, who only read."""
+        if user.role in (Role.LEADER, Role.INSPECTOR):
+            return False
+        return Project.objects.editable_by(user).filter(pk=project.pk).exists()
+
+    @staticmethod
+    def may_review(user: "User", project: Project) -> bool:
+        """审核权: the coordinator, or a responsible unit whose scope holds the project."""
+        if user.is_coordinator:
+            return True
+        return user.role == Role.UNIT and Project.objects.editable_by(user).filter(pk=project.pk).exists()
 
     conflict_message = _("该报告在您打开后已被他人修改、报送或审核，本次操作未生效。请刷新页面查看最新状态。")
     derived_fields = {"year": ("seq",), "month": ("seq",), "part": ("seq",)}
@@ -246,7 +262,8 @@ class Report(VersionedModel):
             value = getattr(self, name)
             field = self._meta.get_field(name)
             if isinstance(value, Decimal):
-                value = f"{value:.{field.decimal_places}f}"  # type: ignore[attr-defined]
+                assert isinstance(field, models.DecimalField)
+                value = f"{value:.{field.decimal_places}f}"
             result[name] = "" if value is None else str(value)
         return result
 

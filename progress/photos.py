@@ -50,6 +50,18 @@ class PhotoFacts:
     thumbnail: ContentFile
 
 
+def save_photo(photo: Any, upload: UploadedFile, facts: PhotoFacts) -> Any:
+    """Store an inspected upload as `photo` (a report's or an inspection's photo, with its owner and
+    uploader set): the caption defaults to the file name, and the place and time come from the
+    photo's EXIF."""
+    photo.caption = photo.caption or (upload.name or "")[:200]
+    photo.taken_at, photo.latitude, photo.longitude = facts.taken_at, facts.latitude, facts.longitude
+    photo.image.save((upload.name or "photo")[-80:], upload, save=False)
+    photo.thumbnail.save("thumb.jpg", facts.thumbnail, save=False)
+    photo.save()
+    return photo
+
+
 def _degrees(values: Any, ref: str) -> Decimal | None:
     try:
         degrees, minutes, seconds = (float(v) for v in values)
@@ -171,6 +183,7 @@ def photo_response(file: FieldFile) -> FileResponse:
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         kind = None
     stored.seek(0)
+    assert file.name is not None  # open_stored found the file
     path = PurePosixPath(file.name)
     if kind in FORMATS:
         extension, content_type = FORMATS[kind]

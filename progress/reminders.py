@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _t
 
 from notifications.choices import Kind
-from notifications.pipeline import Message, NotifyResult, notify_many
+from notifications.delivery import Message, NotifyResult, notify_many
 from org.choices import Role
 from org.models import User
 from progress.models import Report
@@ -59,7 +59,7 @@ def reminder_messages(period: Period, today: date, late: bool) -> list[Message]:
     for user in User.objects.filter(people, is_active=True):
         users[user.pk] = user
         source = by_owner if user.role == Role.OWNER else by_unit
-        names_of[user.pk].extend(source.get(user.unit_id, []))  # type: ignore[arg-type]
+        names_of[user.pk].extend(source.get(user.unit_id, []))  # type: ignore[arg-type]  # unit_id None finds nothing, as wanted
 
     deadline = f"{period.deadline.month}月{period.deadline.day}日"
     days = (period.deadline - today).days

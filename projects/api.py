@@ -13,13 +13,13 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from audit.api import LoggedWritesMixin
 from audit.changes import diff, record, snapshot
 from audit.models import OperationLog
-from keyprojects.api import (
+from lib.api import (
     CleanModelSerializer,
     ErrorDetailSerializer,
     ETagMixin,
-    LoggedWritesMixin,
     ScopedObjectMixin,
     VersionedModelSerializer,
 )
@@ -263,8 +263,8 @@ class CanCreateProjects(permissions.BasePermission):
     def has_permission(self, request: Request, view: Any) -> bool:
         if view.action != "create":
             return True
-        user = request.user
-        return bool(user.edits_everything or user.role == Role.UNIT)
+        user = request.user  # signed in: IsAuthenticated comes first
+        return bool(user.is_authenticated and (user.edits_everything or user.role == Role.UNIT))
 
 
 IF_MATCH = OpenApiParameter(

@@ -93,3 +93,11 @@ STATUS_GROUPS = [
     ("preliminary", _("前期"), (ProjectStatus.PRELIMINARY, ProjectStatus.RESERVE)),
     ("cancelled", _("终止"), (ProjectStatus.CANCELLED,)),
 ]
+
+
+class PlanLevel(models.TextChoices):
+    """The level of a key-project list (重点项目计划) a project is on."""
+
+    PROVINCE = "province", _("省重点")
+    CITY = "city", _("市重点")
+    LOCAL = "local", _("区重点")

@@ -9,8 +9,8 @@ from catalog.models import Category, IndustryField
 from lib.params import IdFilter, YearFilter
 from org.choices import UnitKind
 from org.models import Unit
-from plans.choices import PlanLevel
-from projects.choices import InvestmentNature, ProjectStatus, SizeBucket, in_size_bucket
+from projects import page
+from projects.choices import InvestmentNature, PlanLevel, ProjectStatus, SizeBucket, in_size_bucket
 from projects.models import Procedure, Project
 
 
@@ -18,7 +18,7 @@ def units_for_request(request: HttpRequest | None) -> QuerySet[Unit]:
     """责任单位 choices: the units the user may see, as on every list page (the API's filter form too)."""
     if request is None or not request.user.is_authenticated:
         return Unit.objects.none()
-    return Unit.objects.filter_choices_for(request.user)  # type: ignore[arg-type]
+    return Unit.objects.filter_choices_for(request.user)
 
 
 class ProjectFilterSet(filters.FilterSet):
@@ -65,15 +65,7 @@ class ProjectFilterSet(filters.FilterSet):
         year = self.form.cleaned_data.get("plan_year")
         level = self.form.cleaned_data.get("plan_level")
         if year or level:
-            from plans.models import Plan, PlanEntry
-
-            plans = Plan.objects.in_force()
-            if year:
-                plans = plans.filter(year=year)
-            if level:
-                plans = plans.filter(level=level)
-            listed = PlanEntry.objects.filter(plan__in=plans).values("project_id")
-            queryset = queryset.filter(pk__in=listed)
+            queryset = queryset.filter(pk__in=page.on_plans(year, level))
         return queryset
 
 

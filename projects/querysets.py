@@ -1,15 +1,20 @@
 """Data scope (数据权限): the one place that decides which projects a user may read or change."""
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Self, TypeVar
 
 from django.db import models
 from django.db.models import Q
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
     from org.models import User
+    from projects.models import Project
+
+_M = TypeVar("_M", bound=models.Model)
 
 
-def project_scope(user: "User", prefix: str = "", write: bool = False) -> Q | None:
+def project_scope(user: "User | AnonymousUser", prefix: str = "", write: bool = False) -> Q | None:
     """The condition on projects (reached through `prefix`) a user may read, or write.
 
     None means "no restriction"; an impossible Q means "nothing".
@@ -24,7 +29,7 @@ def project_scope(user: "User", prefix: str = "", write: bool = False) -> Q | No
             return nothing
     elif user.sees_everything:
         return None
-    if user.unit_id is None:
+    if user.unit is None:
         return nothing
     path = user.unit.path
     return Q(**{f"{prefix}responsible_unit__path__startswith": path}) | Q(
@@ -32,22 +37,22 @@ def project_scope(user: "User", prefix: str = "", write: bool = False) -> Q | No
     )
 
 
-class ScopedQuerySet(models.QuerySet):
+class ScopedQuerySet(models.QuerySet[_M]):
     """A queryset of rows that belong to a project; `scope_prefix` is the path to it."""
 
     scope_prefix = "project__"
 
-    def visible_to(self, user: "User") -> "ScopedQuerySet":
+    def visible_to(self, user: "User | AnonymousUser") -> Self:
         condition = project_scope(user, self.scope_prefix)
         return self if condition is None else self.filter(condition)
 
-    def editable_by(self, user: "User") -> "ScopedQuerySet":
+    def editable_by(self, user: "User | AnonymousUser") -> Self:
         condition = project_scope(user, self.scope_prefix, write=True)
         return self if condition is None else self.filter(condition)
 
 
-class ProjectQuerySet(ScopedQuerySet):
+class ProjectQuerySet(ScopedQuerySet["Project"]):
     scope_prefix = ""
 
-    def with_list_relations(self) -> "ProjectQuerySet":
+    def with_list_relations(self) -> Self:
         return self.select_related("category", "industry", "responsible_unit", "town", "owner_unit")

@@ -1,6 +1,6 @@
 """/api/start-events/: collective start events (集中开工), their projects, totals and the stalled ones."""
 
-from typing import Any
+from typing import Any, TypedDict
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -12,7 +12,8 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from keyprojects.api import CleanModelSerializer, LoggedWritesMixin, ReadOnlyOrCoordinator
+from audit.api import LoggedWritesMixin
+from lib.api import CleanModelSerializer, ReadOnlyOrCoordinator
 from lib.jsondata import plain
 from lib.params import api_year
 from plans.scope import Scope
@@ -22,7 +23,14 @@ from starts.figures import collective_start_figures
 from starts.filtersets import StartEventFilterSet
 from starts.models import StartEvent, StartEventProject
 
-MONEY = {"max_digits": 18, "decimal_places": 2, "read_only": True}
+
+class MoneyOptions(TypedDict):
+    max_digits: int
+    decimal_places: int
+    read_only: bool
+
+
+MONEY: MoneyOptions = {"max_digits": 18, "decimal_places": 2, "read_only": True}
 
 
 class StartEventMemberSerializer(serializers.ModelSerializer):
@@ -123,17 +131,19 @@ class StartEventViewSet(LoggedWritesMixin, viewsets.ModelViewSet):
 
     def get_queryset(self) -> QuerySet[StartEvent]:
         user = self.request.user
-        return StartEvent.objects.visible_to(user).with_totals(user)  # type: ignore[arg-type]
+        return StartEvent.objects.visible_to(user).with_totals(user)
 
     def perform_create(self, serializer: serializers.BaseSerializer, **fields: Any) -> None:
         with transaction.atomic():
             super().perform_create(serializer, created_by=self.request.user, **fields)
         # Answer with the totals of the projects just attached.
+        assert serializer.instance is not None  # save() set it
         serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
 
     def perform_update(self, serializer: serializers.BaseSerializer, **fields: Any) -> None:
         with transaction.atomic():
             super().perform_update(serializer, **fields)
+        assert serializer.instance is not None  # an update serializer is built on the row it changes
         serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
 
     @extend_schema(
@@ -143,7 +153,7 @@ class StartEventViewSet(LoggedWritesMixin, viewsets.ModelViewSet):
     def projects(self, request: Request, pk: str | None = None) -> Response:
         event = self.get_object()
         members = (
-            StartEventProject.objects.visible_to(request.user)  # type: ignore[arg-type]
+            StartEventProject.objects.visible_to(request.user)
             .filter(event=event)
             .with_annual_plan()
             .with_construction_state()
@@ -159,7 +169,7 @@ class StartEventViewSet(LoggedWritesMixin, viewsets.ModelViewSet):
     @action(detail=False, methods=["get"])
     def stalled(self, request: Request) -> Response:
         members = (
-            StartEventProject.objects.visible_to(request.user)  # type: ignore[arg-type]
+            StartEventProject.objects.visible_to(request.user)
             .stalled()
             .with_annual_plan()
             .with_construction_state()

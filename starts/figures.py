@@ -3,15 +3,15 @@
 from datetime import date
 from typing import Any
 
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from figures.registry import Context
 from plans.scope import Scope, is_whole, scope_projects
 from starts.models import StartEvent, StartEventProject
+from starts.querysets import StartEventProjectQuerySet
 
 
-def scoped_members(year: int, scope: Scope | None = None) -> QuerySet[StartEventProject]:
+def scoped_members(year: int, scope: Scope | None = None) -> StartEventProjectQuerySet:
     """集中开工项目 of events held in `year`, for the projects in `scope`."""
     members = StartEventProject.objects.filter(event__year=year)
 

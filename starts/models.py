@@ -1,3 +1,5 @@
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -7,6 +9,9 @@ from lib.dates import add_months
 from progress.models import period_seq
 from starts.querysets import StartEventProjectQuerySet, StartEventQuerySet
 
+if TYPE_CHECKING:
+    from projects.models import Project
+
 
 class StartEvent(models.Model):
     """集中开工活动: a batch of projects started together on one day."""
@@ -15,7 +20,7 @@ class StartEvent(models.Model):
     batch = models.CharField(_("批次名称"), max_length=100, help_text=_("如“2026年第一批重大项目集中开工”"))
     place = models.CharField(_("主会场"), max_length=200, blank=True)
     note = models.TextField(_("说明"), blank=True)
-    projects = models.ManyToManyField(
+    projects: "models.ManyToManyField[Project, StartEventProject]" = models.ManyToManyField(
         "projects.Project",
         through="StartEventProject",
         related_name="start_events",

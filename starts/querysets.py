@@ -16,10 +16,13 @@ from projects.querysets import ScopedQuerySet, project_scope
 from starts.choices import ConstructionState
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
     from org.models import User
+    from starts.models import StartEvent, StartEventProject
 
 ZERO = Decimal("0.00")
-MONEY = DecimalField(max_digits=18, decimal_places=2)
+MONEY: DecimalField = DecimalField(max_digits=18, decimal_places=2)
 # Reports that count as showing work on site: submitted for review or accepted.
 COUNTED_REPORT_STATES = (ReportState.SUBMITTED, ReportState.ACCEPTED)
 
@@ -41,8 +44,8 @@ def construction_shown(prefix: str = "") -> Q:
     return Q(reported) | Q(**{f"{prefix}project__actual_start_date__lte": F(f"{prefix}event__check_by")})
 
 
-class StartEventQuerySet(models.QuerySet):
-    def visible_to(self, user: "User") -> "StartEventQuerySet":
+class StartEventQuerySet(models.QuerySet["StartEvent"]):
+    def visible_to(self, user: "User | AnonymousUser") -> "StartEventQuerySet":
         """Everyone who sees all projects sees every event; others, the events with a project of theirs."""
         condition = project_scope(user, "members__project__")
         if condition is None:
@@ -52,7 +55,7 @@ class StartEventQuerySet(models.QuerySet):
         members = StartEventProject.objects.visible_to(user).values("event_id")
         return self.filter(pk__in=members)
 
-    def with_totals(self, user: "User") -> "StartEventQuerySet":
+    def with_totals(self, user: "User | AnonymousUser") -> "StartEventQuerySet":
         """Each event with the number, 概算投资 and 年度计划投资 of its projects the user may see.
 
         年度计划投资 is each project's entry on the plans in force of the event's year (local list
@@ -99,7 +102,7 @@ def annual_plan_of_member() -> Subquery:
     return Subquery(entry, output_field=MONEY)
 
 
-class StartEventProjectQuerySet(ScopedQuerySet):
+class StartEventProjectQuerySet(ScopedQuerySet["StartEventProject"]):
     scope_prefix = "project__"
 
     def with_annual_plan(self) -> "StartEventProjectQuerySet":

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -15,9 +15,10 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from audit.api import LoggedWritesMixin
 from audit.changes import record
 from audit.models import OperationLog
-from keyprojects.api import LoggedWritesMixin, ScopedObjectMixin
+from lib.api import ScopedObjectMixin
 from lib.attachments import validate_attachment
 from lib.officedoc import docx_response
 from org.choices import Role
@@ -25,7 +26,7 @@ from org.models import Unit, User
 from problems.api import RelationsCleanSerializer, related
 from problems.choices import UNSOLVED
 from problems.models import Problem
-from progress.photos import inspect_photo
+from progress.photos import inspect_photo, save_photo
 from projects.api import EditableProjectField
 from projects.models import Project
 from supervision.choices import NoticeStatus
@@ -161,12 +162,12 @@ class NoticeViewSet(
 
     def get_queryset(self) -> QuerySet[Notice]:
         return (
-            Notice.objects.visible_to(self.request.user)  # type: ignore[arg-type]
+            Notice.objects.visible_to(self.request.user)
             .select_related("target_unit")
             .prefetch_related("projects", "problems", "replies__replied_by")
         )
 
-    def check_object_permissions(self, request: Request, obj: Notice) -> None:
+    def check_object_permissions(self, request: Request, obj: Model) -> None:
         # A reply is the addressed unit's move, which the model checks; it does not change the notice.
         if getattr(self, "action", "") == "reply":
             return
@@ -177,6 +178,7 @@ class NoticeViewSet(
 
     def perform_update(self, serializer: serializers.BaseSerializer, **fields: Any) -> None:
         notice = serializer.instance
+        assert notice is not None  # an update serializer is built on the row it changes
         if notice.status != NoticeStatus.SENT or notice.replies.exists():
             raise exceptions.ValidationError(
                 {"non_field_errors": [_("已回复或已办结的督办通知单不能修改。")]}
@@ -317,7 +319,7 @@ class InspectionViewSet(
 
     def get_queryset(self) -> QuerySet[Inspection]:
         return (
-            Inspection.objects.visible_to(self.request.user)  # type: ignore[arg-type]
+            Inspection.objects.visible_to(self.request.user)
             .select_related("project")
             .prefetch_related("inspectors", "photos")
         )
@@ -331,6 +333,8 @@ class InspectionViewSet(
     @extend_schema(request=PhotoInputSerializer, responses=InspectionPhotoSerializer, summary="上传督导照片")
     @action(detail=True, methods=["post"])
     def photos(self, request: Request, pk: str | None = None) -> Response:
+        user = request.user
+        assert user.is_authenticated  # IsAuthenticated lets only signed-in users through
         inspection = self.get_object()
         data = PhotoInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -340,17 +344,13 @@ class InspectionViewSet(
         except DjangoValidationError as error:
             raise exceptions.ValidationError({"image": error.messages}) from error
         with transaction.atomic():
-            photo = InspectionPhoto(
-                inspection=inspection,
-                caption=data.validated_data["caption"] or upload.name[:200],
-                taken_at=facts.taken_at,
-                latitude=facts.latitude,
-                longitude=facts.longitude,
-                uploaded_by=request.user,
+            photo = save_photo(
+                InspectionPhoto(
+                    inspection=inspection, caption=data.validated_data["caption"], uploaded_by=user
+                ),
+                upload,
+                facts,
             )
-            photo.image.save(upload.name[-80:], upload, save=False)
-            photo.thumbnail.save("thumb.jpg", facts.thumbnail, save=False)
-            photo.save()
             record(
                 request,
                 OperationLog.Action.UPDATE,

@@ -11,7 +11,9 @@ from supervision.choices import NoticeStatus
 from supervision.models import Inspection, Notice
 
 
-def inspection_figures(start: date, end: date, projects: QuerySet | None = None) -> dict[str, Any]:
+def inspection_figures(
+    start: date, end: date, projects: QuerySet | list[int] | None = None
+) -> dict[str, Any]:
     """现场督导: inspections made (深入一线多少个次) and projects visited in the period."""
     last = min(end, timezone.localdate())
     inspections = Inspection.objects.filter(date__gte=start, date__lte=last)
@@ -20,7 +22,7 @@ def inspection_figures(start: date, end: date, projects: QuerySet | None = None)
     return inspections.aggregate(made=Count("id"), projects=Count("project", distinct=True))
 
 
-def notice_figures(start: date, end: date, projects: QuerySet | None = None) -> dict[str, Any]:
+def notice_figures(start: date, end: date, projects: QuerySet | list[int] | None = None) -> dict[str, Any]:
     """督办通知: notices issued in the period, and of them replied to and closed (已办结)."""
     last = min(end, timezone.localdate())
     notices = Notice.objects.filter(issued_on__gte=start, issued_on__lte=last)

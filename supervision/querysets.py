@@ -10,24 +10,22 @@ from typing import TYPE_CHECKING
 from django.db import models
 from django.db.models import Q
 
-from org.choices import Role
 from projects.querysets import ScopedQuerySet, project_scope
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
     from org.models import User
-
-SUPERVISOR_ROLES = frozenset({Role.COORDINATOR, Role.ADMIN, Role.INSPECTOR})
-
-
-def is_supervisor(user: "User") -> bool:
-    """督查督办权: 督查 (inspector) and the coordinator's office issue notices and record inspections."""
-    return bool(
-        user.is_authenticated and user.is_active and (user.is_superuser or user.role in SUPERVISOR_ROLES)
-    )
+    from supervision.models import Inspection, Notice
 
 
-class NoticeQuerySet(models.QuerySet):
-    def visible_to(self, user: "User") -> "NoticeQuerySet":
+def is_supervisor(user: "User | AnonymousUser") -> bool:
+    """Whether `user` is signed in and a supervisor (User.is_supervisor)."""
+    return bool(user.is_authenticated and user.is_supervisor)
+
+
+class NoticeQuerySet(models.QuerySet["Notice"]):
+    def visible_to(self, user: "User | AnonymousUser") -> "NoticeQuerySet":
         from problems.models import Problem
 
         if not (user.is_authenticated and user.is_active):
@@ -40,20 +38,20 @@ class NoticeQuerySet(models.QuerySet):
             problem__in=Problem.objects.visible_to(user)
         ).values("notice_id")
         visible = Q(pk__in=about_projects) | Q(pk__in=about_problems)
-        if user.unit_id is not None:
+        if user.unit is not None:
             visible |= Q(target_unit__path__startswith=user.unit.path)
         return self.filter(visible)
 
-    def editable_by(self, user: "User") -> "NoticeQuerySet":
+    def editable_by(self, user: "User | AnonymousUser") -> "NoticeQuerySet":
         return self if is_supervisor(user) else self.none()
 
     def addressed_to(self, user: "User") -> "NoticeQuerySet":
         """Notices the user's unit must answer: addressed to it or to a unit below it."""
-        if not user.edits_own or user.unit_id is None:
+        if not user.edits_own or user.unit is None:
             return self.none()
         return self.filter(target_unit__path__startswith=user.unit.path)
 
 
-class InspectionQuerySet(ScopedQuerySet):
-    def editable_by(self, user: "User") -> "InspectionQuerySet":
+class InspectionQuerySet(ScopedQuerySet["Inspection"]):
+    def editable_by(self, user: "User | AnonymousUser") -> "InspectionQuerySet":
         return self if is_supervisor(user) else self.none()

@@ -15,7 +15,7 @@ from progress.rollup import refresh_projects
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
-def scan_on(day: date, **options):  # type: ignore[no-untyped-def]
+def scan_on(day: date, **options):
     """Run the scan with the clock set to 10:00 on `day`, as the daily task would."""
     with time_machine.travel(datetime(day.year, day.month, day.day, 10, 0, tzinfo=SHANGHAI), tick=False):
         return run_scan(**options)
@@ -25,7 +25,7 @@ def open_alerts(rule: str) -> list[Alert]:
     return list(Alert.objects.open().filter(rule=rule).order_by("project_id", "object_key"))
 
 
-def accepted_report(project, year, month, amount, submitted=None):  # type: ignore[no-untyped-def]
+def accepted_report(project, year, month, amount, submitted=None):
     """An accepted report of `amount` 万元 for the month, first submitted at `submitted` (or on time)."""
     period = Period(year, month)
     report = Report(
@@ -45,7 +45,7 @@ def accepted_report(project, year, month, amount, submitted=None):  # type: igno
 
 
 @pytest.fixture
-def planned(world):  # type: ignore[no-untyped-def]
+def planned(world):
     """project_a on the 2026 local plan (年度计划投资 1,200 万元), in construction since June 2025."""
     plan = Plan.objects.create(year=2026, level="local", title="2026年区重点")
     PlanEntry.objects.create(

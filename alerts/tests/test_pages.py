@@ -18,7 +18,7 @@ from projects.models import Project
 pytestmark = pytest.mark.django_db
 
 
-def make_alert(project, rule="start_overdue", colour=Colour.YELLOW, key="", state=AlertState.OPEN):  # type: ignore[no-untyped-def]
+def make_alert(project, rule="start_overdue", colour=Colour.YELLOW, key="", state=AlertState.OPEN):
     return Alert.objects.create(
         rule=rule,
         project=project,
@@ -31,14 +31,14 @@ def make_alert(project, rule="start_overdue", colour=Colour.YELLOW, key="", stat
 
 
 @pytest.fixture
-def lit(world):  # type: ignore[no-untyped-def]
+def lit(world):
     world.alert_a = make_alert(world.project_a, colour=Colour.RED, key="2026-03")
     world.alert_b = make_alert(world.project_b, rule="approval_overdue", key="procedure:1")
     make_alert(world.project_b, rule="not_in_statistics", state=AlertState.CLOSED)
     return world
 
 
-def names_on_board(client, query=""):  # type: ignore[no-untyped-def]
+def names_on_board(client, query=""):
     response = client.get(reverse("alerts:board") + query)
     assert response.status_code == 200
     return sorted({a.project.name for a in response.context["page"]})
@@ -88,13 +88,16 @@ def test_board_pages_and_exports(lit, client_for, settings):
     response = client.get(reverse("alerts:board") + "?export=xlsx&colour=yellow")
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet is not None
     rows = list(sheet.iter_rows(min_row=3, values_only=True))
     assert len(rows) == 5 and {r[2] for r in rows} == {"黄灯"}
 
 
 def test_owner_export_holds_only_their_warnings(lit, client_for):
     response = client_for(lit.owner_b).get(reverse("alerts:board") + "?export=xlsx&state=")
-    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(min_row=3, values_only=True))
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(min_row=3, values_only=True))
     assert {r[4] for r in rows} == {lit.project_b.name} and len(rows) == 2
 
 
@@ -192,6 +195,7 @@ def test_project_list_shows_warning_badges_with_a_constant_number_of_queries(lit
     with CaptureQueriesContext(connection) as few:
         client.get(reverse("projects:list"))
     category = Category.objects.first()
+    assert category is not None
     for index in range(12):
         project = Project.objects.create(
             name=f"项目{index}",

@@ -18,7 +18,7 @@ from projects.models import Project
 pytestmark = pytest.mark.django_db
 
 
-def late_starters(world, count, first=0):  # type: ignore[no-untyped-def]
+def late_starters(world, count, first=0):
     category = Category.objects.first()
     Project.objects.bulk_create(
         Project(
@@ -100,7 +100,7 @@ class FlagOnEveryProject(Rule):
     name = "测试规则"
     default_yellow, default_red = 0, 0
 
-    def findings(self, today, config):  # type: ignore[no-untyped-def]
+    def findings(self, today, config):
         for pk in Project.objects.values_list("pk", flat=True):
             yield Finding(pk, "", Colour.YELLOW, "测试")
             yield Finding(pk, "", Colour.RED, "更糟")
@@ -111,12 +111,12 @@ class Broken(Rule):
     name = "坏规则"
     default_yellow, default_red = 0, 0
 
-    def findings(self, today, config):  # type: ignore[no-untyped-def]
+    def findings(self, today, config):
         raise RuntimeError("the problems table is missing")
 
 
 @pytest.fixture
-def extra_rules():  # type: ignore[no-untyped-def]
+def extra_rules():
     register(FlagOnEveryProject)
     register(Broken)
     yield

@@ -14,7 +14,7 @@ from projects.models import Procedure, Project
 pytestmark = pytest.mark.django_db
 
 
-def done(project, code, submitted, days, green=False, department=None):  # type: ignore[no-untyped-def]
+def done(project, code, submitted, days, green=False, department=None):
     return Procedure.objects.create(
         project=project,
         type=ProcedureType.objects.get(code=code),
@@ -27,7 +27,7 @@ def done(project, code, submitted, days, green=False, department=None):  # type:
 
 
 @pytest.fixture
-def approvals(world):  # type: ignore[no-untyped-def]
+def approvals(world):
     """Last year 立项 took 50 days on average; this year 8 (green, 6 and 4) and 14 (ordinary)."""
     extra = Project.objects.create(
         name="城关幼儿园",

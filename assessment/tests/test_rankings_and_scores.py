@@ -67,6 +67,7 @@ def test_ranking_page_and_export(world, client_for, towns):
     assert [r["mark"] for r in rows].count("praise") == 5 and [r["mark"] for r in rows].count("pressure") == 5
     export = client.get(reverse("assessment:rankings"), {"period": "2026-03", "by": "town", "export": "xlsx"})
     sheet = load_workbook(io.BytesIO(export.content)).active
+    assert sheet is not None
     first = next(sheet.iter_rows(min_row=3, max_row=3, values_only=True))
     assert first[:2] == (1, "第12街道") and first[-1] == "激励"
 
@@ -89,7 +90,7 @@ def test_quarterly_scores_weight_rates_against_targets(world, towns):
 def test_indicator_weights_must_add_up_to_100(world, client_for):
     client = client_for(world.admin)
     indicators = list(Indicator.objects.order_by("sort_order"))
-    data = {"form-TOTAL_FORMS": len(indicators), "form-INITIAL_FORMS": len(indicators)}
+    data: dict[str, object] = {"form-TOTAL_FORMS": len(indicators), "form-INITIAL_FORMS": len(indicators)}
     for i, indicator in enumerate(indicators):
         data.update(
             {
@@ -117,6 +118,7 @@ def test_assessment_page_export_and_bad_params(world, client_for, towns):
         reverse("assessment:scores"), {"year": 2026, "kind": "quarter", "number": 1, "export": "xlsx"}
     )
     sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet is not None
     assert sheet.cell(row=2, column=1).value == "名次"
 
 
@@ -160,6 +162,8 @@ def test_problem_and_warning_closure_count_in_the_score(world, towns):
 def test_on_time_reporting_counts_every_period_due_in_the_window(world, towns):
     """第01街道's project reports by half-month since February (four periods due in the quarter, three
     sent in time); 第03街道's monthly (two due, one in time); 第02街道's never started (none due)."""
+    from datetime import datetime
+
     from django.utils import timezone
 
     from progress.models import Report
@@ -177,7 +181,7 @@ def test_on_time_reporting_counts_every_period_due_in_the_window(world, towns):
             project=project, year=2026, month=month, part=part, frequency=frequency,
             amount=Decimal("1"), year_to_date=Decimal("1"), cumulative=Decimal("1"),
             deadline=period.deadline, state="submitted",
-            first_submitted_at=timezone.make_aware(timezone.datetime(moment.year, moment.month, moment.day, 20)),
+            first_submitted_at=timezone.make_aware(datetime(moment.year, moment.month, moment.day, 20)),
         )  # fmt: skip
 
     sent(half, 2, 1, "half_monthly")
@@ -186,7 +190,7 @@ def test_on_time_reporting_counts_every_period_due_in_the_window(world, towns):
     sent(half, 3, 2, "half_monthly", late=True)
     monthly = Project.objects.get(name="街道项目3")
     Report.objects.filter(project=monthly, month=3).update(
-        first_submitted_at=timezone.make_aware(timezone.datetime(2026, 3, 25, 18))
+        first_submitted_at=timezone.make_aware(datetime(2026, 3, 25, 18))
     )
     result = scores("town", Window(2026, "quarter", 1))
     rates = {

@@ -2,6 +2,7 @@
 
 import io
 import zipfile
+from collections.abc import Sequence
 from datetime import timedelta
 
 import pytest
@@ -13,20 +14,20 @@ from audit.models import LoginLog, OperationLog
 
 
 @pytest.fixture
-def signed_in_admin(world, client_for):  # type: ignore[no-untyped-def]
+def signed_in_admin(world, client_for):
     client = client_for(world.admin)
     # The administrator's own sign-in is not what these tests look at.
     LoginLog.objects.all().delete()
     return client
 
 
-def sheet_rows(response) -> list[list[object]]:  # type: ignore[no-untyped-def]
+def sheet_rows(response) -> Sequence[Sequence[object]]:
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     book = CalamineWorkbook.from_filelike(io.BytesIO(response.content))
     return book.get_sheet_by_index(0).to_python()
 
 
-def add_login_logs(world) -> None:  # type: ignore[no-untyped-def]
+def add_login_logs(world) -> None:
     now = timezone.now()
     LoginLog.objects.create(
         user=world.owner_a,
@@ -43,7 +44,7 @@ def add_login_logs(world) -> None:  # type: ignore[no-untyped-def]
     )
 
 
-def add_operation_logs(world) -> None:  # type: ignore[no-untyped-def]
+def add_operation_logs(world) -> None:
     now = timezone.now()
     OperationLog.objects.create(
         user=world.coordinator,
@@ -67,13 +68,13 @@ def add_operation_logs(world) -> None:  # type: ignore[no-untyped-def]
     )
 
 
-def test_login_log_is_newest_first(world, signed_in_admin) -> None:  # type: ignore[no-untyped-def]
+def test_login_log_is_newest_first(world, signed_in_admin) -> None:
     add_login_logs(world)
     page = signed_in_admin.get(reverse("audit:login_log")).context["page"]
     assert [log.username for log in page] == ["owner_b", "ghost", "owner_a"]
 
 
-def test_login_log_searches_user_name_address_event_and_dates(world, signed_in_admin) -> None:  # type: ignore[no-untyped-def]
+def test_login_log_searches_user_name_address_event_and_dates(world, signed_in_admin) -> None:
     add_login_logs(world)
     client = signed_in_admin
     url = reverse("audit:login_log")
@@ -91,7 +92,7 @@ def test_login_log_searches_user_name_address_event_and_dates(world, signed_in_a
     assert usernames(date_from=str(today), date_to=str(today)) == ["owner_b"]
 
 
-def test_bad_log_filters_show_a_message_instead_of_failing(world, signed_in_admin) -> None:  # type: ignore[no-untyped-def]
+def test_bad_log_filters_show_a_message_instead_of_failing(world, signed_in_admin) -> None:
     add_login_logs(world)
     response = signed_in_admin.get(
         reverse("audit:login_log"), {"date_from": "2024-13-45", "event": "exploded", "page": "-1"}
@@ -102,7 +103,7 @@ def test_bad_log_filters_show_a_message_instead_of_failing(world, signed_in_admi
     assert "is-invalid" in response.content.decode()
 
 
-def test_login_log_pages(world, signed_in_admin, settings) -> None:  # type: ignore[no-untyped-def]
+def test_login_log_pages(world, signed_in_admin, settings) -> None:
     settings.LIST_PAGE_SIZE = 2
     add_login_logs(world)
     response = signed_in_admin.get(reverse("audit:login_log"), {"page": 2})
@@ -110,13 +111,13 @@ def test_login_log_pages(world, signed_in_admin, settings) -> None:  # type: ign
     assert "第 3–3 条，共 3 条" in response.content.decode()
 
 
-def test_empty_logs_say_so(world, signed_in_admin) -> None:  # type: ignore[no-untyped-def]
+def test_empty_logs_say_so(world, signed_in_admin) -> None:
     client = signed_in_admin
     assert "暂无数据" in client.get(reverse("audit:login_log")).content.decode()
     assert "暂无数据" in client.get(reverse("audit:operation_log")).content.decode()
 
 
-def test_login_log_export_has_the_filtered_rows(world, signed_in_admin) -> None:  # type: ignore[no-untyped-def]
+def test_login_log_export_has_the_filtered_rows(world, signed_in_admin) -> None:
     add_login_logs(world)
     response = signed_in_admin.get(reverse("audit:login_log"), {"event": "failed", "export": "xlsx"})
     rows = sheet_rows(response)
@@ -130,7 +131,7 @@ def test_login_log_export_has_the_filtered_rows(world, signed_in_admin) -> None:
     assert (export.object_type, export.user) == ("登录日志", world.admin)
 
 
-def test_operation_log_shows_changes_as_before_and_after(world, signed_in_admin) -> None:  # type: ignore[no-untyped-def]
+def test_operation_log_shows_changes_as_before_and_after(world, signed_in_admin) -> None:
     add_operation_logs(world)
     page = signed_in_admin.get(reverse("audit:operation_log")).content.decode()
     assert "<del>12000</del> → <ins>15000</ins>" in page
@@ -138,7 +139,7 @@ def test_operation_log_shows_changes_as_before_and_after(world, signed_in_admin)
     assert reverse("projects:detail", args=[world.project_a.pk]) in page
 
 
-def test_operation_log_searches_user_object_action_and_address(world, signed_in_admin) -> None:  # type: ignore[no-untyped-def]
+def test_operation_log_searches_user_object_action_and_address(world, signed_in_admin) -> None:
     add_operation_logs(world)
     client = signed_in_admin
     url = reverse("audit:operation_log")
@@ -155,7 +156,7 @@ def test_operation_log_searches_user_object_action_and_address(world, signed_in_
     assert objects(date_to=str(timezone.localdate() - timedelta(days=1))) == ["项目"]
 
 
-def test_operation_log_export_keeps_user_text_as_text(world, signed_in_admin) -> None:  # type: ignore[no-untyped-def]
+def test_operation_log_export_keeps_user_text_as_text(world, signed_in_admin) -> None:
     add_operation_logs(world)
     response = signed_in_admin.get(reverse("audit:operation_log"), {"export": "xlsx"})
     rows = sheet_rows(response)
@@ -176,7 +177,7 @@ def test_operation_log_export_keeps_user_text_as_text(world, signed_in_admin) ->
         assert "<f>" not in archive.read("xl/worksheets/sheet1.xml").decode()
 
 
-def test_operation_log_export_follows_the_filters(world, signed_in_admin) -> None:  # type: ignore[no-untyped-def]
+def test_operation_log_export_follows_the_filters(world, signed_in_admin) -> None:
     add_operation_logs(world)
     response = signed_in_admin.get(reverse("audit:operation_log"), {"object": "滨河路", "export": "xlsx"})
     assert [row[6] for row in sheet_rows(response)[2:]] == ["滨河路改造工程"]

@@ -17,7 +17,7 @@ JSON = "application/json"
 
 
 @pytest.fixture
-def land_office(world):  # type: ignore[no-untyped-def]
+def land_office(world):
     """区自然资源局 (a department) and its user, who supplies land to projects of other units."""
     load_element_types()
     unit = Unit.objects.create(name="区自然资源局", kind=UnitKind.DEPARTMENT, parent=world.government)
@@ -26,7 +26,7 @@ def land_office(world):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def needs(world, land_office):  # type: ignore[no-untyped-def]
+def needs(world, land_office):
     unit, _user = land_office
     land = ElementType.objects.get(code="land")
     energy = ElementType.objects.get(code="energy")

@@ -22,7 +22,7 @@ def source(code: str) -> FundingSource:
 
 
 @pytest.fixture
-def records(world):  # type: ignore[no-untyped-def]
+def records(world):
     bond_a = FundingRecord.objects.create(
         project=world.project_a,
         source=source("special_bond"),

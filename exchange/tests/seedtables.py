@@ -26,6 +26,7 @@ from typing import Any
 
 import openpyxl
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from catalog.defaults import CATEGORIES, INDUSTRY_FIELDS
 
@@ -306,6 +307,7 @@ class Sheet:
     def file(self, filename: str, *, table: int, level: str, period: str | None) -> TableFile:
         book = openpyxl.Workbook()
         sheet = book.active
+        assert isinstance(sheet, Worksheet)
         sheet.title = filename.rsplit(".", 1)[0][:31]
         for r, row in enumerate(self.cells, start=1):
             for c, value in enumerate(row, start=1):
@@ -1038,7 +1040,7 @@ def hualong_2017() -> list[TableFile]:
     assert len(names) == len(set(names)) == 42
     annual = split(HUALONG_2017_ANNUAL, weights(42, 6, 14, 5))
     done = split(HUALONG_2017_COMPLETED, weights(42, 5, 15, 7))
-    rows = []
+    rows: list[dict[str, Any]] = []
     for index, name in enumerate(names):
         responsible = HUALONG_UNITS[index % len(HUALONG_UNITS)]
         rows.append(
@@ -1114,7 +1116,7 @@ def hualong_2017() -> list[TableFile]:
 
 ZHANHE_YEAR = 2021
 # The 新建 table's procedure cells as offices fill them, and what each must become (status, note).
-ZHANHE_NEW = (
+ZHANHE_NEW: tuple[dict[str, Any], ...] = (
     {
         "name": "湛河区曹镇乡农产品冷链物流园项目",
         "industry": "商贸物流",

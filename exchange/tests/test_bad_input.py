@@ -3,9 +3,11 @@
 import io
 import zipfile
 from decimal import Decimal
+from typing import Any
 
 import openpyxl
 import pytest
+from openpyxl.worksheet.worksheet import Worksheet
 
 from audit.models import OperationLog
 from exchange.importer import import_table
@@ -29,9 +31,10 @@ HEADER = ["序号", "项目名称", "总投资", "本月完成投资", "累计�
 GOOD = [1, "滨河路改造工程", 12000, 100, 2100, 100, "区住房和城乡建设局"]
 
 
-def workbook(*rows: list[object], formula: str | None = None) -> bytes:
+def workbook(*rows: list[Any], formula: str | None = None) -> bytes:
     book = openpyxl.Workbook()
     sheet = book.active
+    assert isinstance(sheet, Worksheet)
     for row in rows:
         sheet.append(row)
     if formula:

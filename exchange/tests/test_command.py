@@ -73,10 +73,13 @@ def test_export_then_import_exits_zero_and_prints_the_counts(world, plan, tmp_pa
 
 def test_import_errors_exit_one_list_the_errors_and_write_nothing(world, plan, tmp_path, capsys):
     import openpyxl
+    from openpyxl.worksheet.worksheet import Worksheet
 
     book = openpyxl.Workbook()
-    book.active.append(["项目名称", "总投资", "本月完成投资", "累计完成投资", "年度完成投资", "责任单位"])
-    book.active.append(["滨河路改造工程", 12000, "约3000", 1, 1, "区住房和城乡建设局"])
+    sheet = book.active
+    assert isinstance(sheet, Worksheet)
+    sheet.append(["项目名称", "总投资", "本月完成投资", "累计完成投资", "年度完成投资", "责任单位"])
+    sheet.append(["滨河路改造工程", 12000, "约3000", 1, 1, "区住房和城乡建设局"])
     path = tmp_path / "bad.xlsx"
     book.save(path)
     code, _out, err = run(
@@ -105,11 +108,14 @@ def test_dry_run_writes_nothing(world, plan, tmp_path, capsys):
     )
     Report.objects.all().delete()
     import openpyxl
+    from openpyxl.worksheet.worksheet import Worksheet
 
     book = openpyxl.load_workbook(path)
-    book.active["H6"] = 50
-    book.active["I6"] = 50
-    book.active["J6"] = 50
+    sheet = book.active
+    assert isinstance(sheet, Worksheet)
+    sheet["H6"] = 50
+    sheet["I6"] = 50
+    sheet["J6"] = 50
     book.save(path)
     code, out, err = run(
         "import_table",

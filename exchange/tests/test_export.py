@@ -1,11 +1,13 @@
 """The exported tables look the way offices make them: title, 单位 line, merged headers, 合计, print setup."""
 
 import io
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
 import openpyxl
 import pytest
+from openpyxl.worksheet.worksheet import Worksheet
 from python_calamine import CalamineWorkbook
 
 from exchange.export import FIRST_DATA_ROW, TOTAL_ROW, export_table
@@ -49,7 +51,7 @@ def add_report(project, month, amount, ytd, cumulative, **extra):
     )
 
 
-def rows_of(content: bytes) -> list[list[object]]:
+def rows_of(content: bytes) -> Sequence[Sequence[object]]:
     return CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0).to_python()
 
 
@@ -58,6 +60,7 @@ def test_table3_has_the_offices_layout(world, plan, settings):
     content = export_table(3, YEAR, "local", period=Period(YEAR, 3))
     book = openpyxl.load_workbook(io.BytesIO(content))
     sheet = book.active
+    assert isinstance(sheet, Worksheet)
     assert sheet["A1"].value == "湛河区2026年在建项目进展情况表"
     assert sheet["A2"].value == "单位：万元"
     merged = {str(cell_range) for cell_range in sheet.merged_cells.ranges}
@@ -84,7 +87,7 @@ def test_table3_has_the_offices_layout(world, plan, settings):
     ]
     assert sheet.freeze_panes == "C5"
     assert sheet.page_setup.paperSize == 8 and sheet.page_setup.orientation == "landscape"
-    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet.sheet_properties.pageSetUpPr is not None and sheet.sheet_properties.pageSetUpPr.fitToPage
     assert (sheet.page_setup.fitToWidth or 1, sheet.page_setup.fitToHeight) == (1, 0), (
         "one page wide, as long as needed"
     )
@@ -94,6 +97,7 @@ def test_table3_has_the_offices_layout(world, plan, settings):
 
 def test_table2_merges_the_early_work_header(world, plan):
     sheet = openpyxl.load_workbook(io.BytesIO(export_table(2, YEAR, "local"))).active
+    assert isinstance(sheet, Worksheet)
     assert sheet["J3"].value == "前期进展情况（必须填写详细，不能留空格）"
     assert "J3:M3" in {str(r) for r in sheet.merged_cells.ranges}
     assert [sheet.cell(4, c).value for c in range(10, 14)] == ["审批、核准、备案", "环评", "土地", "规划"]
@@ -108,10 +112,9 @@ def test_totals_are_numbers_not_only_formulas(world, plan):
     assert total[1] == "合计（2个项目）"
     assert total[6:10] == [68000.0, 150.5, 2150.5, 150.5]
     assert total[16] == 3800.0
-    formula = openpyxl.load_workbook(
-        io.BytesIO(export_table(3, YEAR, "local", period=Period(YEAR, 3)))
-    ).active["H5"]
-    assert formula.value == "=SUM(H6:H7)"
+    sheet = openpyxl.load_workbook(io.BytesIO(export_table(3, YEAR, "local", period=Period(YEAR, 3)))).active
+    assert isinstance(sheet, Worksheet)
+    assert sheet["H5"].value == "=SUM(H6:H7)"
 
 
 def test_figures_come_from_the_month_and_the_latest_report_before_it(world, plan):
@@ -131,6 +134,7 @@ def test_user_text_never_becomes_a_formula(world, plan):
     world.project_a.content = '=HYPERLINK("http://evil","点我")'
     world.project_a.save()
     sheet = openpyxl.load_workbook(io.BytesIO(export_table(3, YEAR, "local", period=Period(YEAR, 3)))).active
+    assert isinstance(sheet, Worksheet)
     cell = sheet.cell(FIRST_DATA_ROW + 1, 4)
     assert cell.value == '=HYPERLINK("http://evil","点我")' and cell.data_type == "s"
 

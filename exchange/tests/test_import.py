@@ -2,10 +2,13 @@
 
 import gc
 import io
+from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any
 
 import openpyxl
 import pytest
+from openpyxl.worksheet.worksheet import Worksheet
 
 from audit.models import OperationLog
 from catalog.models import ProcedureType
@@ -64,9 +67,10 @@ SUB_HEADER_3 = (
 VERTICAL = [c for c in "ABCDEFGHIJKQRSTUV"]
 
 
-def workbook(rows: list[list[object]], merges: tuple[str, ...] = ()) -> bytes:
+def workbook(rows: Sequence[Sequence[Any]], merges: tuple[str, ...] = ()) -> bytes:
     book = openpyxl.Workbook()
     sheet = book.active
+    assert isinstance(sheet, Worksheet)
     for r, row in enumerate(rows, start=1):
         for c, value in enumerate(row, start=1):
             if value is not None:
@@ -82,7 +86,7 @@ def table3(
     *body: list[object], merges: tuple[str, ...] = (), notes: bool = True, header: list = HEADER_3
 ) -> bytes:
     """附件3 the way an office makes it: 附件 line, title, 单位 line, two-row header, 合计, body, notes."""
-    rows: list[list[object]] = [
+    rows: list[Sequence[object]] = [
         ["附件3"],
         ["湛河区 2026 年在建项目进展情况表"],
         ["单位：万元"],
@@ -238,7 +242,7 @@ def test_header_found_without_the_title_lines_and_with_data_starting_in_column_c
         ytd=10,
         responsible="区住房和城乡建设局",
     )
-    rows = [[None, None, *HEADER_3], [None, None, *SUB_HEADER_3], [None, None, *body]]
+    rows: list[list[object]] = [[None, None, *HEADER_3], [None, None, *SUB_HEADER_3], [None, None, *body]]
     merges = tuple(f"{chr(ord(c) + 2)}1:{chr(ord(c) + 2)}2" for c in VERTICAL if ord(c) + 2 <= ord("Z"))
     result = run(workbook(rows, merges + ("N1:R1",)), world.coordinator)
     assert result.errors == []
@@ -535,6 +539,7 @@ def test_table1_creates_projects_in_a_new_plan_with_procedures(world):
     result = import_table(content, "附件1.xlsx", year=YEAR, level="city", user=world.coordinator, commit=True)
     assert result.errors == [] and result.table_number == 1
     project = Project.objects.get(name="城南物流园")
+    assert project.owner_contact is not None
     assert project.status == "preliminary" and project.owner_contact.phone == "0375-1234567"
     assert PlanEntry.objects.get(project=project).plan.level == "city"
     statuses = dict(project.procedures.values_list("type__code", "status"))

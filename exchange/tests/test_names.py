@@ -76,7 +76,8 @@ def test_companies_one_character_apart_are_not_mapped_to_each_other(world, plan,
         "2026-03",
         "--create-missing",
     )
-    assert Project.objects.get(name="新厂房").owner_unit.name == "濮阳市孟轲置业有限公司"
+    owner = Project.objects.get(name="新厂房").owner_unit
+    assert owner is not None and owner.name == "濮阳市孟轲置业有限公司"
     assert not Alias.objects.exists()
 
 
@@ -112,6 +113,7 @@ def test_create_missing_maps_close_names_creates_the_rest_and_the_table_then_imp
     assert "示范区住建局→区住房和城乡建设局" in out
     road = Project.objects.get(name="新建道路一期")
     assert road.responsible_unit == world.housing
+    assert road.owner_unit is not None and road.chief_officer is not None and road.industry is not None
     assert road.owner_unit.kind == "owner" and road.owner_unit.parent == world.housing
     assert road.chief_officer.name == "刘工" and road.industry.name == "市政道路"
     assert Unit.objects.get(name="区不存在局").kind == "department"
@@ -167,7 +169,7 @@ def test_the_preview_lists_names_once_the_uploader_changes_one_and_commits(world
     assert not response.context["can_commit"]
     assert not Unit.objects.filter(name="区不存在局").exists()
     batch = ImportBatch.objects.get()
-    form = {"count": len(rows)}
+    form: dict[str, int | str] = {"count": len(rows)}
     for row in rows:
         form[f"key-{row['index']}"] = row["unknown"].key
         form[f"choice-{row['index']}"] = row["selected"]

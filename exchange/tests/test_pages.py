@@ -48,7 +48,7 @@ def plan(world):
     return plan
 
 
-def names_in(content: bytes) -> list[str]:
+def names_in(content: bytes) -> list[object]:
     """项目名称 of the data rows of an exported table."""
     rows = CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0).to_python()
     return [row[1] for row in rows[FIRST_DATA_ROW:] if row[1]]
@@ -121,9 +121,11 @@ def upload(client, content: bytes, name: str = "附件3.xlsx", **params: object)
 def filled_table(client) -> bytes:
     """The coordinator's export with March figures typed in for 滨河路改造工程."""
     import openpyxl
+    from openpyxl.worksheet.worksheet import Worksheet
 
     book = openpyxl.load_workbook(io.BytesIO(export(client).content))
     sheet = book.active
+    assert isinstance(sheet, Worksheet)
     row = FIRST_DATA_ROW + 1
     assert sheet.cell(row, 2).value == "滨河路改造工程"
     for column, value in ((8, 120), (9, 1120), (10, 120)):

@@ -73,9 +73,9 @@ def data(world, person_for):
             deadline=Period(YEAR, month).deadline, progress_text=f"{month}月形象进度",
             procedure_states={"land": "done"},
         )  # fmt: skip
-    for part, amount, total in ((1, "10.25", "10.25"), (2, "15", "25.25")):
+    for part, part_amount, total in ((1, "10.25", "10.25"), (2, "15", "25.25")):
         Report.objects.create(
-            project=b, year=YEAR, month=3, part=part, frequency="half_monthly", amount=Decimal(amount),
+            project=b, year=YEAR, month=3, part=part, frequency="half_monthly", amount=Decimal(part_amount),
             year_to_date=Decimal(total), cumulative=Decimal(total), is_opening=part == 1,
             state=ReportState.SUBMITTED, deadline=Period(YEAR, 3, part, "half_monthly").deadline,
         )  # fmt: skip
@@ -151,10 +151,12 @@ def test_an_export_edited_for_next_month_imports_as_new_reports(world, data):
     import io
 
     import openpyxl
+    from openpyxl.worksheet.worksheet import Worksheet
 
     content = export_table(3, YEAR, "local", period=MARCH)
     book = openpyxl.load_workbook(io.BytesIO(content))
     sheet = book.active
+    assert isinstance(sheet, Worksheet)
     sheet["H6"], sheet["I6"], sheet["J6"], sheet["K6"] = 70, 2400, 400, "4月形象进度"
     sheet["H7"], sheet["I7"], sheet["J7"] = None, None, None
     buffer = io.BytesIO()
@@ -179,10 +181,12 @@ def test_a_table_without_a_submitted_last_part_sets_it_to_nothing(world, data):
     import io
 
     import openpyxl
+    from openpyxl.worksheet.worksheet import Worksheet
 
     Report.objects.filter(project=world.project_b, part=1).update(state=ReportState.ACCEPTED)
     book = openpyxl.load_workbook(io.BytesIO(export_table(3, YEAR, "local", period=MARCH)))
     sheet = book.active
+    assert isinstance(sheet, Worksheet)
     assert sheet["B7"].value == world.project_b.name and sheet["H7"].value == 25.25
     sheet["H7"], sheet["I7"], sheet["J7"] = 10.25, 10.25, 10.25
     buffer = io.BytesIO()

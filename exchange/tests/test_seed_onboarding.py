@@ -180,6 +180,7 @@ def test_yuexiu_names_become_units_people_and_dictionary_entries_once_each(empty
     project = Project.objects.select_related("responsible_unit", "owner_unit", "chief_officer").get(
         name="新河浦（省委周边）改造提升工程"
     )
+    assert project.chief_officer is not None
     assert (project.responsible_unit, project.owner_unit, project.chief_officer.name) == (
         housing,
         company,
@@ -226,6 +227,7 @@ def test_kaiping_three_tables_give_each_levels_completion_rate(empty, tmp_path):
     ]
     assert Unit.objects.filter(name="开平市住房和城乡建设局").count() == 0
     alias = Alias.objects.get(name="开平市住房和城乡建设局")
+    assert alias.unit is not None
     assert (alias.kind, alias.unit.name) == ("unit", "开平市住建局")
     assert Report.objects.count() == 183
 
@@ -236,6 +238,7 @@ def test_a_second_management_committee_is_created_not_taken_for_the_first(empty,
     out = import_file(seedtables.kaiping_park(), tmp_path)
     assert "开平市水口工业园区管委会" in out
     park = Project.objects.select_related("responsible_unit").get(name="水口工业园区标准厂房建设项目")
+    assert park.responsible_unit is not None
     assert park.responsible_unit.name == "开平市水口工业园区管委会"
     assert not Alias.objects.filter(name="开平市水口工业园区管委会").exists()
 

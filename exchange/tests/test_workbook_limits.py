@@ -7,11 +7,13 @@ import tracemalloc
 import zipfile
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 import openpyxl
 import pytest
 import xlsxwriter
 from django.conf import settings as django_settings
+from openpyxl.worksheet.worksheet import Worksheet
 
 from exchange import reader
 from exchange.importer import import_table
@@ -49,10 +51,12 @@ def calamine_must_not_run(monkeypatch):
     assert not handed, "calamine was handed a workbook the file checks should have refused"
 
 
-def workbook(*rows: list[object]) -> bytes:
+def workbook(*rows: list[Any]) -> bytes:
     book = openpyxl.Workbook()
+    sheet = book.active
+    assert isinstance(sheet, Worksheet)
     for row in rows:
-        book.active.append(row)
+        sheet.append(row)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

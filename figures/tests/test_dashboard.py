@@ -70,6 +70,7 @@ def test_chart_data_downloads_match_the_figures(world, client_for, year_plan):
     client = client_for(world.coordinator)
     response = client.get(reverse("figures:chart_data", args=["monthly"]), {"period": "2026-06"})
     sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet is not None
     rows = list(sheet.iter_rows(min_row=3, values_only=True))
     assert rows[2][0] == "3月" and rows[2][1] == 1500
     assert rows[5][1] == 1500

@@ -35,7 +35,7 @@ def choose_english(client: Client) -> None:
 
 
 @pytest.mark.parametrize("path", PAGES)
-def test_english_chosen_in_the_top_bar_translates_our_pages(world, client_for, path: str) -> None:  # type: ignore[no-untyped-def]
+def test_english_chosen_in_the_top_bar_translates_our_pages(world, client_for, path: str) -> None:
     client = client_for(world.coordinator)
     choose_english(client)
     response = client.get(path)
@@ -50,7 +50,7 @@ def test_english_chosen_in_the_top_bar_translates_our_pages(world, client_for, p
 
 
 @pytest.mark.parametrize("path", PAGES)
-def test_without_a_choice_pages_are_chinese_even_for_an_english_browser(world, client_for, path: str) -> None:  # type: ignore[no-untyped-def]
+def test_without_a_choice_pages_are_chinese_even_for_an_english_browser(world, client_for, path: str) -> None:
     client = client_for(world.coordinator)
     response = client.get(path, HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
     assert response.status_code == 200
@@ -61,7 +61,7 @@ def test_without_a_choice_pages_are_chinese_even_for_an_english_browser(world, c
     assert '<html lang="zh-hans">' in html and "Log out" not in html
 
 
-def test_switching_back_to_chinese(world, client_for) -> None:  # type: ignore[no-untyped-def]
+def test_switching_back_to_chinese(world, client_for) -> None:
     client = client_for(world.coordinator)
     choose_english(client)
     client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
@@ -88,7 +88,7 @@ def test_compiled_catalog_matches_the_po_file() -> None:
     """django.mo holds every message of django.po: run compilemessages after editing the .po."""
     po_ids = sum(line.startswith("msgid ") for line in PO_FILE.read_text(encoding="utf-8").splitlines()) - 1
     with MO_FILE.open("rb") as handle:
-        catalog = gettext.GNUTranslations(handle)._catalog  # type: ignore[attr-defined]
+        catalog = gettext.GNUTranslations(handle)._catalog  # type: ignore[attr-defined]  # private, not in typeshed
     mo_ids = {key[0] if isinstance(key, tuple) else key for key in catalog} - {""}
     assert len(mo_ids) == po_ids
 
@@ -100,7 +100,7 @@ def test_messages_translated_where_they_are_raised_are_in_the_catalog() -> None:
     with MO_FILE.open("rb") as handle:
         catalog = {
             key[0] if isinstance(key, tuple) else key
-            for key in gettext.GNUTranslations(handle)._catalog  # type: ignore[attr-defined]
+            for key in gettext.GNUTranslations(handle)._catalog  # type: ignore[attr-defined]  # private, not in typeshed
         }
     found, missing = 0, []
     for path in Path(settings.BASE_DIR).rglob("*.py"):

@@ -15,13 +15,13 @@ from django.utils import timezone
 from notifications import channels
 from notifications.channels import AliyunSmsGateway
 from notifications.choices import DeliveryStatus
+from notifications.delivery import deliver, deliver_due
 from notifications.models import Delivery
-from notifications.pipeline import deliver, deliver_due
 
 pytestmark = pytest.mark.django_db
 
 
-def make_delivery(channel: str, target: str = "group", **options) -> Delivery:  # type: ignore[no-untyped-def]
+def make_delivery(channel: str, target: str = "group", **options) -> Delivery:
     defaults = {
         "kind": "alert",
         "subject": "【红灯】滨河路改造工程：应开未开",
@@ -33,7 +33,7 @@ def make_delivery(channel: str, target: str = "group", **options) -> Delivery:  
 
 
 @pytest.fixture
-def aliyun(settings, fake_server):  # type: ignore[no-untyped-def]
+def aliyun(settings, fake_server):
     settings.SMS_BACKEND = "notifications.channels.AliyunSmsGateway"
     settings.SMS_ENDPOINT = fake_server.url + "/"
     settings.SMS_ACCESS_KEY_ID = "testId"
@@ -220,11 +220,11 @@ def test_a_failing_channel_never_stops_the_others(settings, fake_server, monkeyp
     settings.NOTIFY_DINGTALK_WEBHOOK = fake_server.url + "/ding?access_token=T"
     fake_server.answers = [lambda r: (500, {}) if r.path == "/ding" else (200, {"errcode": 0})] * 2
 
-    def broken(delivery):  # type: ignore[no-untyped-def]
+    def broken(delivery):
         raise RuntimeError("gateway bug")
 
     monkeypatch.setitem(channels.SENDERS, "email", broken)
-    monkeypatch.setattr("notifications.pipeline.SENDERS", channels.SENDERS)
+    monkeypatch.setattr("notifications.delivery.SENDERS", channels.SENDERS)
     ding = make_delivery("dingtalk")
     mail = make_delivery("email", "a@example.com")
     wecom = make_delivery("wecom")

@@ -8,7 +8,7 @@ from notifications.models import Delivery, Notification, NotificationPreference
 pytestmark = pytest.mark.django_db
 
 
-def note(user, title="【黄灯】滨河路改造工程：应开未开", link="/projects/"):  # type: ignore[no-untyped-def]
+def note(user, title="【黄灯】滨河路改造工程：应开未开", link="/projects/"):
     return Notification.objects.create(user=user, title=title, body="内容", link=link, kind="alert")
 
 

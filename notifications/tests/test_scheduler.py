@@ -15,7 +15,7 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 @pytest.fixture
-def queued(monkeypatch):  # type: ignore[no-untyped-def]
+def queued(monkeypatch):
     """The task paths run_due queues, instead of running them."""
     calls: list[str] = []
 

@@ -9,7 +9,7 @@ from catalog.models import IndustryField
 PERSONAS_REFUSED = ["coordinator", "leader", "inspector", "department", "owner_a", "outsider"]
 
 
-def admin_pages(world) -> list[str]:  # type: ignore[no-untyped-def]
+def admin_pages(world) -> list[str]:
     industry = IndustryField.objects.get(code="municipal")
     return [
         reverse("org:unit_list"),
@@ -29,7 +29,7 @@ def admin_pages(world) -> list[str]:  # type: ignore[no-untyped-def]
     ]
 
 
-def admin_actions(world) -> list[str]:  # type: ignore[no-untyped-def]
+def admin_actions(world) -> list[str]:
     industry = IndustryField.objects.get(code="municipal")
     return [
         reverse("org:unit_toggle_active", args=[world.education.pk]),
@@ -40,14 +40,14 @@ def admin_actions(world) -> list[str]:  # type: ignore[no-untyped-def]
     ]
 
 
-def test_admin_opens_every_administration_page(world, client_for) -> None:  # type: ignore[no-untyped-def]
+def test_admin_opens_every_administration_page(world, client_for) -> None:
     client = client_for(world.admin)
     for url in admin_pages(world):
         assert client.get(url).status_code == 200, url
 
 
 @pytest.mark.parametrize("persona", PERSONAS_REFUSED)
-def test_other_roles_are_refused_every_administration_page(world, client_for, persona: str) -> None:  # type: ignore[no-untyped-def]
+def test_other_roles_are_refused_every_administration_page(world, client_for, persona: str) -> None:
     client = client_for(getattr(world, persona))
     for url in admin_pages(world):
         assert client.get(url).status_code == 403, url
@@ -57,7 +57,7 @@ def test_other_roles_are_refused_every_administration_page(world, client_for, pe
     assert IndustryField.objects.get(code="municipal").is_active
 
 
-def test_anonymous_visitor_is_sent_to_login(world, client) -> None:  # type: ignore[no-untyped-def]
+def test_anonymous_visitor_is_sent_to_login(world, client) -> None:
     login = reverse("login")
     for url in admin_pages(world) + admin_actions(world):
         method = client.post if url in admin_actions(world) else client.get
@@ -66,16 +66,16 @@ def test_anonymous_visitor_is_sent_to_login(world, client) -> None:  # type: ign
         assert response["Location"].startswith(f"{login}?next="), url
 
 
-def test_menu_shows_administration_only_to_admin(world, client_for) -> None:  # type: ignore[no-untyped-def]
+def test_menu_shows_administration_only_to_admin(world, client_for) -> None:
     assert reverse("org:unit_list") in client_for(world.admin).get(reverse("home")).content.decode()
     assert reverse("org:unit_list") not in client_for(world.coordinator).get(reverse("home")).content.decode()
 
 
-def test_unknown_dictionary_is_not_found(world, client_for) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_dictionary_is_not_found(world, client_for) -> None:
     assert client_for(world.admin).get(reverse("catalog:item_list", args=["colours"])).status_code == 404
 
 
-def test_administration_actions_refuse_get(world, client_for) -> None:  # type: ignore[no-untyped-def]
+def test_administration_actions_refuse_get(world, client_for) -> None:
     client = client_for(world.admin)
     for url in admin_actions(world):
         assert client.get(url).status_code == 405, url

@@ -45,7 +45,7 @@ def test_owner_sees_only_its_own_unit(world, client_for):
     assert other.status_code == 404
 
 
-def new_unit(world, **fields) -> dict:  # type: ignore[no-untyped-def]
+def new_unit(world, **fields) -> dict:
     return {"name": "示范区水务投资有限公司", "kind": "owner", "parent": world.housing.pk, **fields}
 
 

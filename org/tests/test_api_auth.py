@@ -21,7 +21,7 @@ def anonymous() -> Client:
     return Client()
 
 
-def obtain(client: Client, username: str, password: str):  # type: ignore[no-untyped-def]
+def obtain(client: Client, username: str, password: str):
     return client.post(TOKEN_URL, {"username": username, "password": password}, content_type=JSON)
 
 

@@ -21,11 +21,11 @@ GARBAGE = [
 
 
 @pytest.fixture
-def admin(world, client_for):  # type: ignore[no-untyped-def]
+def admin(world, client_for):
     return client_for(world.admin)
 
 
-def form_urls(world) -> list[str]:  # type: ignore[no-untyped-def]
+def form_urls(world) -> list[str]:
     industry = IndustryField.objects.get(code="municipal")
     return [
         reverse("org:unit_create"),
@@ -47,7 +47,7 @@ FIELDS = [
 
 
 @pytest.mark.parametrize("value", GARBAGE)
-def test_forms_answer_garbage_with_messages_and_save_nothing(world, admin, value: str) -> None:  # type: ignore[no-untyped-def]
+def test_forms_answer_garbage_with_messages_and_save_nothing(world, admin, value: str) -> None:
     units, users = Unit.objects.count(), User.objects.count()
     for url in form_urls(world):
         response = admin.post(url, dict.fromkeys(FIELDS, value))
@@ -58,28 +58,28 @@ def test_forms_answer_garbage_with_messages_and_save_nothing(world, admin, value
 
 
 @pytest.mark.parametrize("value", GARBAGE)
-def test_lists_answer_garbage_parameters(world, admin, value: str) -> None:  # type: ignore[no-untyped-def]
+def test_lists_answer_garbage_parameters(world, admin, value: str) -> None:
     params = dict.fromkeys(["q", "role", "unit", "active", "page", "user", "ip_address", "date_from", "date_to",
                             "event", "action", "object", "parent"], value)  # fmt: skip
     for name in ["org:user_list", "org:unit_create", "audit:login_log", "audit:operation_log"]:
         assert admin.get(reverse(name), params).status_code == 200, name
 
 
-def test_unknown_ids_are_not_found(world, admin) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_ids_are_not_found(world, admin) -> None:
     assert admin.get(reverse("org:unit_edit", args=[99999])).status_code == 404
     assert admin.get(reverse("org:user_edit", args=[99999])).status_code == 404
     assert admin.post(reverse("org:user_unlock", args=[99999])).status_code == 404
     assert admin.get(reverse("catalog:item_edit", args=["categories", 99999])).status_code == 404
 
 
-def test_unlock_does_not_redirect_off_site(world, admin) -> None:  # type: ignore[no-untyped-def]
+def test_unlock_does_not_redirect_off_site(world, admin) -> None:
     response = admin.post(
         reverse("org:user_unlock", args=[world.owner_a.pk]), {"next": "https://evil.example/"}
     )
     assert response["Location"] == reverse("org:user_list")
 
 
-def test_login_answers_garbage(db, client) -> None:  # type: ignore[no-untyped-def]
+def test_login_answers_garbage(db, client) -> None:
     for value in GARBAGE:
         response = client.post(
             reverse("login"), {"username": value, "password": value}, REMOTE_ADDR="10.0.0.1"

@@ -11,7 +11,7 @@ from org.middleware import SESSION_LAST_SEEN
 ADDRESS = "10.20.30.40"
 
 
-def log_in(client, username: str, password: str, address: str = ADDRESS):  # type: ignore[no-untyped-def]
+def log_in(client, username: str, password: str, address: str = ADDRESS):
     return client.post(
         reverse("login"),
         {"username": username, "password": password},
@@ -20,14 +20,14 @@ def log_in(client, username: str, password: str, address: str = ADDRESS):  # typ
     )
 
 
-def test_login_page_is_a_card_without_the_menu(db, client) -> None:  # type: ignore[no-untyped-def]
+def test_login_page_is_a_card_without_the_menu(db, client) -> None:
     page = client.get(reverse("login")).content.decode()
     assert "账号登录" in page
     assert "card" in page
     assert "navbar-vertical" not in page
 
 
-def test_login_and_logout_are_logged_with_the_address(world, client, persona_password) -> None:  # type: ignore[no-untyped-def]
+def test_login_and_logout_are_logged_with_the_address(world, client, persona_password) -> None:
     response = log_in(client, "owner_a", persona_password)
     assert response.status_code == 302 and response["Location"] == reverse("home")
     client.post(reverse("logout"), REMOTE_ADDR=ADDRESS, HTTP_USER_AGENT="pytest-browser")
@@ -39,7 +39,7 @@ def test_login_and_logout_are_logged_with_the_address(world, client, persona_pas
     assert LoginLog.objects.filter(user=world.owner_a).count() == 2
 
 
-def test_failed_login_shows_a_chinese_message_and_is_logged(world, client) -> None:  # type: ignore[no-untyped-def]
+def test_failed_login_shows_a_chinese_message_and_is_logged(world, client) -> None:
     response = log_in(client, "owner_a", "wrong-password")
     assert response.status_code == 200
     assert "请输入一个正确的" in response.content.decode()
@@ -51,11 +51,11 @@ def test_failed_login_shows_a_chinese_message_and_is_logged(world, client) -> No
     )
 
 
-def test_logout_needs_post(world, client_for) -> None:  # type: ignore[no-untyped-def]
+def test_logout_needs_post(world, client_for) -> None:
     assert client_for(world.owner_a).get(reverse("logout")).status_code == 405
 
 
-def test_five_failures_lock_the_account_until_the_admin_unlocks_it(world, client, persona_password) -> None:  # type: ignore[no-untyped-def]
+def test_five_failures_lock_the_account_until_the_admin_unlocks_it(world, client, persona_password) -> None:
     for _ in range(4):
         assert log_in(client, "owner_b", "wrong").status_code == 200
     locked = log_in(client, "owner_b", "wrong")
@@ -81,13 +81,13 @@ def test_five_failures_lock_the_account_until_the_admin_unlocks_it(world, client
     assert log_in(client, "owner_b", persona_password).status_code == 302
 
 
-def test_lockout_is_per_account_not_for_everyone(world, client, persona_password) -> None:  # type: ignore[no-untyped-def]
+def test_lockout_is_per_account_not_for_everyone(world, client, persona_password) -> None:
     for _ in range(5):
         log_in(client, "owner_b", "wrong")
     assert log_in(client, "owner_a", persona_password).status_code == 302
 
 
-def test_idle_session_is_logged_out(world, client_for, settings) -> None:  # type: ignore[no-untyped-def]
+def test_idle_session_is_logged_out(world, client_for, settings) -> None:
     settings.SESSION_IDLE_TIMEOUT_MINUTES = 30
     client = client_for(world.coordinator)
     assert client.get(reverse("home")).status_code == 200
@@ -101,7 +101,7 @@ def test_idle_session_is_logged_out(world, client_for, settings) -> None:  # typ
     assert client.get(reverse("home")).status_code == 302
 
 
-def test_recent_activity_keeps_the_session(world, client_for, settings) -> None:  # type: ignore[no-untyped-def]
+def test_recent_activity_keeps_the_session(world, client_for, settings) -> None:
     settings.SESSION_IDLE_TIMEOUT_MINUTES = 30
     client = client_for(world.coordinator)
     client.get(reverse("home"))
@@ -111,7 +111,7 @@ def test_recent_activity_keeps_the_session(world, client_for, settings) -> None:
     assert client.get(reverse("home")).status_code == 200
 
 
-def test_password_change_rejects_weak_passwords_in_chinese(world, client_for, persona_password) -> None:  # type: ignore[no-untyped-def]
+def test_password_change_rejects_weak_passwords_in_chinese(world, client_for, persona_password) -> None:
     client = client_for(world.owner_a)
     for weak in ("abcdefgh", "abcd1234"):
         response = client.post(
@@ -132,7 +132,7 @@ def test_password_change_rejects_weak_passwords_in_chinese(world, client_for, pe
     assert world.owner_a.password_changed_at is None
 
 
-def test_password_change_keeps_the_user_signed_in(world, client_for, persona_password) -> None:  # type: ignore[no-untyped-def]
+def test_password_change_keeps_the_user_signed_in(world, client_for, persona_password) -> None:
     client = client_for(world.owner_a)
     response = client.post(
         reverse("password_change"),
@@ -145,7 +145,7 @@ def test_password_change_keeps_the_user_signed_in(world, client_for, persona_pas
 
 def test_the_current_password_again_and_a_short_one_are_refused_in_chinese(
     world, client_for, persona_password
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     client = client_for(world.owner_a)
     same = client.post(
         reverse("password_change"),

@@ -27,7 +27,7 @@ def unit_data(**overrides: object) -> dict[str, object]:
     return data
 
 
-def test_unit_list_shows_the_tree_in_path_order_with_counts(world, client_for) -> None:  # type: ignore[no-untyped-def]
+def test_unit_list_shows_the_tree_in_path_order_with_counts(world, client_for) -> None:
     response = client_for(world.admin).get(reverse("org:unit_list"))
     units = list(response.context["units"])
     assert [u.path for u in units] == sorted(u.path for u in units)
@@ -40,7 +40,7 @@ def test_unit_list_shows_the_tree_in_path_order_with_counts(world, client_for) -
     assert "区住房和城乡建设局" in response.content.decode()
 
 
-def test_unit_list_costs_the_same_queries_however_many_units(world, client_for) -> None:  # type: ignore[no-untyped-def]
+def test_unit_list_costs_the_same_queries_however_many_units(world, client_for) -> None:
     client = client_for(world.admin)
     url = reverse("org:unit_list")
     client.get(url)
@@ -53,7 +53,7 @@ def test_unit_list_costs_the_same_queries_however_many_units(world, client_for) 
     assert len(after) == len(before)
 
 
-def test_admin_creates_a_unit_below_a_parent(world, client_for) -> None:  # type: ignore[no-untyped-def]
+def test_admin_creates_a_unit_below_a_parent(world, client_for) -> None:
     data = unit_data(parent=world.government.pk, credit_code=VALID_CODE.lower(), contact_phone="0375-1234567")
     response = client_for(world.admin).post(reverse("org:unit_create"), data)
     assert response.status_code == 302
@@ -65,7 +65,7 @@ def test_admin_creates_a_unit_below_a_parent(world, client_for) -> None:  # type
     assert log.changes["上级单位"] == ["", "示范区人民政府"]
 
 
-def test_unit_with_bad_credit_code_shows_the_message_and_creates_nothing(world, client_for) -> None:  # type: ignore[no-untyped-def]
+def test_unit_with_bad_credit_code_shows_the_message_and_creates_nothing(world, client_for) -> None:
     response = client_for(world.admin).post(
         reverse("org:unit_create"), unit_data(credit_code="91350100M000100Y44")
     )
@@ -78,7 +78,7 @@ def test_unit_with_bad_credit_code_shows_the_message_and_creates_nothing(world, 
     assert not OperationLog.objects.exists()
 
 
-def test_unit_form_reports_every_bad_field_in_chinese(world, client_for) -> None:  # type: ignore[no-untyped-def]
+def test_unit_form_reports_every_bad_field_in_chinese(world, client_for) -> None:
     response = client_for(world.admin).post(
         reverse("org:unit_create"),
         unit_data(
@@ -92,7 +92,7 @@ def test_unit_form_reports_every_bad_field_in_chinese(world, client_for) -> None
     assert Unit.objects.count() == 7
 
 
-def test_duplicate_credit_code_is_refused(world, client_for) -> None:  # type: ignore[no-untyped-def]
+def test_duplicate_credit_code_is_refused(world, client_for) -> None:
     world.housing.credit_code = VALID_CODE
     world.housing.save()
     response = client_for(world.admin).post(reverse("org:unit_create"), unit_data(credit_code=VALID_CODE))
@@ -100,7 +100,7 @@ def test_duplicate_credit_code_is_refused(world, client_for) -> None:  # type: i
     assert not Unit.objects.filter(name="区交通运输局").exists()
 
 
-def test_moving_a_unit_moves_its_subtree(world, client_for) -> None:  # type: ignore[no-untyped-def]
+def test_moving_a_unit_moves_its_subtree(world, client_for) -> None:
     data = unit_data(name=world.housing.name, short_name="", parent=world.town.pk)
     response = client_for(world.admin).post(reverse("org:unit_edit", args=[world.housing.pk]), data)
     assert response.status_code == 302
@@ -112,7 +112,7 @@ def test_moving_a_unit_moves_its_subtree(world, client_for) -> None:  # type: ig
     assert log.changes == {"上级单位": ["示范区人民政府", "城关街道办事处"]}
 
 
-def test_a_unit_cannot_move_below_itself(world, client_for) -> None:  # type: ignore[no-untyped-def]
+def test_a_unit_cannot_move_below_itself(world, client_for) -> None:
     data = unit_data(name=world.housing.name, parent=world.owner_a_unit.pk)
     response = client_for(world.admin).post(reverse("org:unit_edit", args=[world.housing.pk]), data)
     assert response.context["form"].errors["parent"] == ["上级单位不能是本单位或其下级单位。"]
@@ -120,7 +120,7 @@ def test_a_unit_cannot_move_below_itself(world, client_for) -> None:  # type: ig
     assert world.housing.parent_id == world.government.pk
 
 
-def test_the_parent_select_leaves_out_the_units_own_subtree(world, client_for) -> None:  # type: ignore[no-untyped-def]
+def test_the_parent_select_leaves_out_the_units_own_subtree(world, client_for) -> None:
     response = client_for(world.admin).get(reverse("org:unit_edit", args=[world.housing.pk]))
     offered = {value for value, _ in response.context["form"].fields["parent"].widget.choices}
     assert str(world.town.pk) in offered
@@ -128,7 +128,7 @@ def test_the_parent_select_leaves_out_the_units_own_subtree(world, client_for) -
     assert str(world.owner_a_unit.pk) not in offered
 
 
-def test_a_unit_in_use_is_not_deleted_but_can_be_deactivated(world, client_for) -> None:  # type: ignore[no-untyped-def]
+def test_a_unit_in_use_is_not_deleted_but_can_be_deactivated(world, client_for) -> None:
     client = client_for(world.admin)
     response = client.post(reverse("org:unit_delete", args=[world.housing.pk]), follow=True)
     assert "不能删除" in response.content.decode()
@@ -140,7 +140,7 @@ def test_a_unit_in_use_is_not_deleted_but_can_be_deactivated(world, client_for) 
     assert OperationLog.objects.get(action=OperationLog.Action.STATUS).changes == {"启用": ["是", "否"]}
 
 
-def test_an_unused_unit_can_be_deleted(world, client_for) -> None:  # type: ignore[no-untyped-def]
+def test_an_unused_unit_can_be_deleted(world, client_for) -> None:
     spare = Unit.objects.create(name="临时单位", kind=UnitKind.OWNER, parent=world.town)
     client_for(world.admin).post(reverse("org:unit_delete", args=[spare.pk]))
     assert not Unit.objects.filter(pk=spare.pk).exists()

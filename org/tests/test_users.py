@@ -9,7 +9,7 @@ from org.models import User
 STRONG = "Chuzhi#2026x"
 
 
-def new_user_data(world, **overrides: object) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def new_user_data(world, **overrides: object) -> dict[str, object]:
     data: dict[str, object] = {
         "username": "liu_new",
         "name": "刘新",
@@ -24,7 +24,7 @@ def new_user_data(world, **overrides: object) -> dict[str, object]:  # type: ign
     return data
 
 
-def test_user_list_searches_username_name_and_unit(world, client_for) -> None:  # type: ignore[no-untyped-def]
+def test_user_list_searches_username_name_and_unit(world, client_for) -> None:
     client = client_for(world.admin)
     url = reverse("org:user_list")
     assert [u.username for u in client.get(url, {"q": "王业"}).context["page"]] == ["owner_a"]
@@ -32,7 +32,7 @@ def test_user_list_searches_username_name_and_unit(world, client_for) -> None:  
     assert [u.username for u in client.get(url, {"q": "城关科技"}).context["page"]] == ["owner_b"]
 
 
-def test_user_list_filters_by_role_unit_subtree_and_state(world, client_for) -> None:  # type: ignore[no-untyped-def]
+def test_user_list_filters_by_role_unit_subtree_and_state(world, client_for) -> None:
     world.outsider.is_active = False
     world.outsider.save()
     client = client_for(world.admin)
@@ -46,7 +46,7 @@ def test_user_list_filters_by_role_unit_subtree_and_state(world, client_for) -> 
     assert [u.username for u in client.get(url, {"active": "no"}).context["page"]] == ["outsider"]
 
 
-def test_user_list_pages_and_tolerates_bad_parameters(world, client_for, settings) -> None:  # type: ignore[no-untyped-def]
+def test_user_list_pages_and_tolerates_bad_parameters(world, client_for, settings) -> None:
     settings.LIST_PAGE_SIZE = 4
     client = client_for(world.admin)
     url = reverse("org:user_list")
@@ -57,12 +57,12 @@ def test_user_list_pages_and_tolerates_bad_parameters(world, client_for, setting
     )
 
 
-def test_user_list_says_when_nothing_matches(world, client_for) -> None:  # type: ignore[no-untyped-def]
+def test_user_list_says_when_nothing_matches(world, client_for) -> None:
     response = client_for(world.admin).get(reverse("org:user_list"), {"q": "没有这个人"})
     assert "暂无数据" in response.content.decode()
 
 
-def test_created_user_must_change_the_initial_password(world, client) -> None:  # type: ignore[no-untyped-def]
+def test_created_user_must_change_the_initial_password(world, client) -> None:
     client.force_login(world.admin)
     response = client.post(reverse("org:user_create"), new_user_data(world))
     assert response.status_code == 302
@@ -92,7 +92,7 @@ def test_created_user_must_change_the_initial_password(world, client) -> None:  
     assert client.get(reverse("projects:list")).status_code == 200
 
 
-def test_weak_initial_passwords_are_refused(world, client_for) -> None:  # type: ignore[no-untyped-def]
+def test_weak_initial_passwords_are_refused(world, client_for) -> None:
     client = client_for(world.admin)
     for weak in ("abcdefgh", "abcd1234"):
         response = client.post(
@@ -106,7 +106,7 @@ def test_weak_initial_passwords_are_refused(world, client_for) -> None:  # type:
     assert not User.objects.filter(username="liu_new").exists()
 
 
-def test_user_form_reports_bad_fields_in_chinese_and_saves_nothing(world, client_for) -> None:  # type: ignore[no-untyped-def]
+def test_user_form_reports_bad_fields_in_chinese_and_saves_nothing(world, client_for) -> None:
     response = client_for(world.admin).post(
         reverse("org:user_create"),
         new_user_data(world, username="owner_a", name="", phone="12345", role="emperor", password2="other"),
@@ -119,7 +119,7 @@ def test_user_form_reports_bad_fields_in_chinese_and_saves_nothing(world, client
     assert User.objects.count() == 9
 
 
-def test_admin_edits_a_user(world, client_for) -> None:  # type: ignore[no-untyped-def]
+def test_admin_edits_a_user(world, client_for) -> None:
     data = {"name": "王业主", "unit": world.owner_b_unit.pk, "role": Role.OWNER, "phone": "0375-7654321"}
     response = client_for(world.admin).post(reverse("org:user_edit", args=[world.owner_a.pk]), data)
     assert response.status_code == 302
@@ -134,7 +134,7 @@ def test_admin_edits_a_user(world, client_for) -> None:  # type: ignore[no-untyp
     }
 
 
-def test_admin_cannot_disable_or_demote_themself(world, client_for) -> None:  # type: ignore[no-untyped-def]
+def test_admin_cannot_disable_or_demote_themself(world, client_for) -> None:
     data = {"name": "韩管理", "unit": world.drc.pk, "role": Role.COORDINATOR, "phone": ""}
     response = client_for(world.admin).post(reverse("org:user_edit", args=[world.admin.pk]), data)
     errors = response.context["form"].errors
@@ -144,7 +144,7 @@ def test_admin_cannot_disable_or_demote_themself(world, client_for) -> None:  # 
     assert world.admin.role == Role.ADMIN and world.admin.is_active
 
 
-def test_password_reset_requires_a_change_at_next_login(world, client_for, persona_password) -> None:  # type: ignore[no-untyped-def]
+def test_password_reset_requires_a_change_at_next_login(world, client_for, persona_password) -> None:
     url = reverse("org:user_reset_password", args=[world.owner_a.pk])
     client = client_for(world.admin)
     weak = client.post(url, {"new_password1": "abcd1234", "new_password2": "abcd1234"})
@@ -160,7 +160,7 @@ def test_password_reset_requires_a_change_at_next_login(world, client_for, perso
     assert log.changes == {"首次登录须修改密码": ["否", "是"]}
 
 
-def test_roles_page_lists_six_roles_with_user_counts(world, client_for) -> None:  # type: ignore[no-untyped-def]
+def test_roles_page_lists_six_roles_with_user_counts(world, client_for) -> None:
     response = client_for(world.admin).get(reverse("org:role_list"))
     roles = {row["value"]: row for row in response.context["roles"]}
     assert len(roles) == 6

@@ -13,7 +13,7 @@ from projects.models import Project
 pytestmark = pytest.mark.django_db
 
 
-def propose(world, name, amount, year=2027, annual=0, unit=None, category=None, **flags):  # type: ignore[no-untyped-def]
+def propose(world, name, amount, year=2027, annual=0, unit=None, category=None, **flags):
     project = Project.objects.create(
         name=name,
         category=category or world.project_a.category,

@@ -17,7 +17,7 @@ JSON = "application/json"
 
 
 @pytest.fixture
-def entries(world):  # type: ignore[no-untyped-def]
+def entries(world):
     """One proposal in 住建局's tree (project_b is in the town's) for 2027."""
     a = PipelineEntry.objects.create(
         project=world.project_b,

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def proposals(world):  # type: ignore[no-untyped-def]
+def proposals(world):
     result = []
     for name, amount, month in (("新城综合管廊", 80000, 3), ("城关学校扩建", 15000, 6)):
         project = Project.objects.create(

@@ -16,7 +16,7 @@ JSON = "application/json"
 
 
 @pytest.fixture
-def plan(world) -> Plan:  # type: ignore[no-untyped-def]
+def plan(world) -> Plan:
     plan = Plan.objects.create(year=2026, level=PlanLevel.CITY, title="2026年市重点建设项目计划")
     PlanEntry.objects.create(
         plan=plan, project=world.project_a, plan_type=PlanType.CONTINUING, annual_investment=Decimal("3000")
@@ -31,7 +31,7 @@ def plan(world) -> Plan:  # type: ignore[no-untyped-def]
     return plan
 
 
-def entry_for(plan, project, **fields) -> dict:  # type: ignore[no-untyped-def]
+def entry_for(plan, project, **fields) -> dict:
     return {
         "plan": plan.pk,
         "project": project.pk,

@@ -30,9 +30,9 @@ def expected_counted() -> set[int]:
     best: dict[tuple[int, int], PlanEntry] = {}
     for plan in latest.values():
         for entry in plan.entries.all():
-            key = (plan.year, entry.project_id)
-            if key not in best or PRECEDENCE[plan.level] < PRECEDENCE[best[key].plan.level]:
-                best[key] = entry
+            year_project = (plan.year, entry.project_id)
+            if year_project not in best or PRECEDENCE[plan.level] < PRECEDENCE[best[year_project].plan.level]:
+                best[year_project] = entry
     return {entry.pk for entry in best.values()}
 
 

@@ -177,8 +177,10 @@ def test_plan_export_lists_the_entries(world, client_for, plans):
     import io
 
     from openpyxl import load_workbook
+    from openpyxl.worksheet.worksheet import Worksheet
 
     sheet = load_workbook(io.BytesIO(response.content)).active
+    assert isinstance(sheet, Worksheet)
     assert [row[2] for row in sheet.iter_rows(min_row=3, values_only=True)] == [
         world.project_b.name,
         world.project_a.name,

@@ -2,7 +2,6 @@
 
 from django import template
 
-from problems.models import Problem
 from projects.models import Project
 
 register = template.Library()
@@ -13,10 +12,3 @@ def can_raise_problem(context: template.Context, project: Project) -> bool:
     """Whether the current user may raise a problem on `project` (whoever may change the project)."""
     user = context["request"].user
     return Project.objects.editable_by(user).filter(pk=project.pk).exists()
-
-
-@register.simple_tag(takes_context=True)
-def unsolved_problem_count(context: template.Context, project: Project) -> int:
-    """Unsolved problems of `project` the current user can see."""
-    user = context["request"].user
-    return Problem.objects.visible_to(user).unsolved().filter(project=project).count()

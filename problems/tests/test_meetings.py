@@ -219,8 +219,9 @@ def test_the_minutes_open_in_word_with_the_decided_matters(world, client_for, sc
     assert "李领导在区政府三楼会议室主持召开" in text
     assert "（一）滨河路改造工程：区住建局牵头，两周内完成管线迁改（牵头单位：区住房和城乡建设局" in text
     assert "会议议题" in text and "管线迁改需区级协调" in text
-    title = document.paragraphs[0].runs[0]
-    assert title._element.rPr.rFonts.get(qn("w:eastAsia")) == "方正小标宋简体"
+    title_format = document.paragraphs[0].runs[0]._element.rPr
+    assert title_format is not None and title_format.rFonts is not None
+    assert title_format.rFonts.get(qn("w:eastAsia")) == "方正小标宋简体"
     assert document.paragraphs[-1].alignment == 2  # the date, bottom right
 
 

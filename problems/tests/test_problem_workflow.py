@@ -111,7 +111,8 @@ def test_moves_on_the_page_are_recorded_in_the_history(world, client_for, proble
         ["待办", "办理中"],
         ["办理中", "已解决"],
     ]
-    assert logs.first().project == world.project_a
+    first = logs.first()
+    assert first is not None and first.project == world.project_a
     page = client.get(f"/problems/{problem.pk}/").content.decode()
     assert "已迁改完毕" in page and 'data-testid="history-table"' in page
 

@@ -7,15 +7,15 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from lib.versioning import VersionConflict
 from progress.forms import ReportForm
 from progress.models import Report
 from progress.periods import Period
-from projects.models import VersionConflict
 
 pytestmark = pytest.mark.django_db
 
 
-def draft(project, month: int = 5, amount: str = "100", state: str = "draft") -> Report:  # type: ignore[no-untyped-def]
+def draft(project, month: int = 5, amount: str = "100", state: str = "draft") -> Report:
     report = Report(
         project=project,
         year=2026,

@@ -321,7 +321,7 @@ def test_the_board_and_the_figures_count_the_same_periods_on_time(reporting, cli
     for project in (half, ten):
         PlanEntry.objects.create(plan=plan, project=project, plan_type="continuing", annual_investment=100)
 
-    def submitted(project, part, frequency, day):
+    def submitted(project, part, frequency, day: tuple[int, int]):
         period = Period(2026, 3, part, frequency)
         return Report.objects.create(
             project=project, year=2026, month=3, part=part, frequency=frequency, amount=Decimal("1"),

@@ -13,7 +13,7 @@ JSON = "application/json"
 
 
 @pytest.fixture
-def procedures(world):  # type: ignore[no-untyped-def]
+def procedures(world):
     approval = ProcedureType.objects.get(code="approval")
     return {
         "a": Procedure.objects.create(project=world.project_a, type=approval),
@@ -21,7 +21,7 @@ def procedures(world):  # type: ignore[no-untyped-def]
     }
 
 
-def eia_for(project) -> dict:  # type: ignore[no-untyped-def]
+def eia_for(project) -> dict:
     return {
         "project": project.pk,
         "type": ProcedureType.objects.get(code="eia").pk,

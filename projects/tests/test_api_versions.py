@@ -4,14 +4,15 @@ on write, and writes without a version still moving the version on."""
 import pytest
 
 from audit.models import OperationLog
-from keyprojects.api import exception_handler
-from projects.models import Project, VersionConflict
+from lib.api import exception_handler
+from lib.versioning import VersionConflict
+from projects.models import Project
 
 JSON = "application/json"
 
 
 @pytest.fixture
-def url(world) -> str:  # type: ignore[no-untyped-def]
+def url(world) -> str:
     return f"/api/projects/{world.project_a.pk}/"
 
 

@@ -12,7 +12,7 @@ import re
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import partial
@@ -80,7 +80,7 @@ class Browser:
         return self.request("GET", path)
 
     def post(
-        self, path: str, data: dict[str, object], page: Reply, start: threading.Barrier | None = None
+        self, path: str, data: Mapping[str, object], page: Reply, start: threading.Barrier | None = None
     ) -> Reply:
         """Submit a form of `page` the way a browser does, with the page's CSRF token."""
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
@@ -157,7 +157,7 @@ class Tally:
         self.seconds = time.perf_counter() - self.started
         return wins
 
-    def settle(self, wins: list[int], sent: list[object], stored: object) -> None:
+    def settle(self, wins: list[int], sent: Sequence[object], stored: object) -> None:
         """A lost update is a save reported as done whose value is not what is stored."""
         self.lost += sum(1 for index in wins if sent[index] != stored)
 
@@ -179,7 +179,7 @@ def own_connections(transactional_db: None, tmp_path: Path) -> Iterator[None]:
     it; the in-memory database is kept aside and put back afterwards. PostgreSQL needs nothing.
     """
     connection = connections["default"]
-    if connection.vendor != "sqlite" or not connection.is_in_memory_db():
+    if connection.vendor != "sqlite" or not connection.is_in_memory_db():  # type: ignore[attr-defined]  # SQLite's wrapper, as vendor says
         yield
         return
     path = tmp_path / "concurrency.sqlite3"
@@ -199,7 +199,7 @@ def own_connections(transactional_db: None, tmp_path: Path) -> Iterator[None]:
 
 
 @pytest.fixture
-def site(own_connections: None, world, persona_password: str):  # type: ignore[no-untyped-def]
+def site(own_connections: None, world, persona_password: str):
     """The personas' world behind a live server, and a browser signed in for each person.
 
     The server is pytest-django's (the class its live_server fixture starts), started here once the
@@ -217,7 +217,7 @@ def site(own_connections: None, world, persona_password: str):  # type: ignore[n
         server.stop()
 
 
-def test_of_two_simultaneous_saves_one_is_refused_and_nothing_is_lost(site) -> None:  # type: ignore[no-untyped-def]
+def test_of_two_simultaneous_saves_one_is_refused_and_nothing_is_lost(site) -> None:
     world, browsers = site
     project = world.project_a
     owner, unit, coordinator = browsers["owner_a"], browsers["department"], browsers["coordinator"]

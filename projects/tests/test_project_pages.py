@@ -226,6 +226,7 @@ def test_list_filters_sort_and_export(world, client_for):
     from openpyxl import load_workbook
 
     sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet is not None
     names = [row[2] for row in sheet.iter_rows(min_row=3, values_only=True)]
     assert names == [world.project_a.name]
 

@@ -7,8 +7,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from audit.models import OperationLog
+from lib.versioning import VersionConflict
 from projects.forms import ProjectForm
-from projects.models import Project, VersionConflict
+from projects.models import Project
 from projects.tests.test_project_pages import form_data
 
 pytestmark = pytest.mark.django_db

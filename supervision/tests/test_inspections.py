@@ -88,6 +88,7 @@ def test_an_inspector_records_a_visit_with_photos(world, client_for, tmp_path, s
     log = OperationLog.objects.get(object_type="现场督导")
     assert log.project == world.project_b and log.changes["现场照片"] == ["", "东侧.jpg、西侧.jpg"]
     photo = visit.photos.first()
+    assert photo is not None
     assert (
         client_for(world.owner_b).get(f"/supervision/inspection-photos/{photo.pk}/thumb/").status_code == 200
     )

@@ -10,6 +10,7 @@ from django.utils import timezone
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
+from docx.shared import Pt
 
 from audit.models import OperationLog
 from problems.tests.factories import make_problem
@@ -272,7 +273,7 @@ def test_the_printable_notice_is_in_the_official_layout(world, client_for, notic
     paragraphs = [p for p in document.paragraphs if p.text]
     title, number, addressee = paragraphs[0], paragraphs[1], paragraphs[2]
     assert title.text == "督办通知单" and title.alignment == WD_ALIGN_PARAGRAPH.CENTER
-    assert fonts(title.runs[0]) == "方正小标宋简体" and title.runs[0].font.size.pt == 22
+    assert fonts(title.runs[0]) == "方正小标宋简体" and title.runs[0].font.size == Pt(22)
     assert number.text == notice.number
     assert addressee.text == "区住房和城乡建设局："
     text = "\n".join(p.text for p in paragraphs)
@@ -284,7 +285,7 @@ def test_the_printable_notice_is_in_the_official_layout(world, client_for, notic
     heading = next(p for p in paragraphs if p.text == "一、督办事项")
     assert fonts(heading.runs[0]) == "黑体"
     body = next(p for p in paragraphs if p.text.startswith("滨河路改造工程管线迁改滞后"))
-    assert fonts(body.runs[0]) == "仿宋_GB2312" and body.runs[0].font.size.pt == 16
+    assert fonts(body.runs[0]) == "仿宋_GB2312" and body.runs[0].font.size == Pt(16)
     office, day = paragraphs[-2], paragraphs[-1]
     assert office.text == "示范区人民政府督查局" and office.alignment == WD_ALIGN_PARAGRAPH.RIGHT
     issued = notice.issued_on

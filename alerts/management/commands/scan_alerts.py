@@ -40,5 +40,5 @@ class Command(BaseCommand):
         for code, row in sorted(table.items()):
             name = rules[code].name if code in rules else code
             self.stdout.write(f"  {code} {name}：红灯 {row[Colour.RED]}，黄灯 {row[Colour.YELLOW]}")
-        for code, error in result.errors.items():
-            self.stderr.write(f"  {code} 出错：{error}")
+        for code, failure in result.errors.items():
+            self.stderr.write(f"  {code} 出错：{failure}")

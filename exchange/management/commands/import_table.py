@@ -75,8 +75,8 @@ class Command(BaseCommand):
         for warning in result.warnings:
             self.stdout.write(f"提示 {_where(warning.row, warning.column, warning.message)}{warning.message}")
         if result.errors:
-            for error in result.errors:
-                self.stderr.write(f"错误 {_where(error.row, error.column, error.message)}{error.message}")
+            for issue in result.errors:
+                self.stderr.write(f"错误 {_where(issue.row, issue.column, issue.message)}{issue.message}")
             raise CommandError(f"导入失败：共 {len(result.errors)} 个错误，未写入任何数据。")
         prefix = "检查通过（--dry-run，未写入）" if dry_run else "导入完成"
         self.stdout.write(self.style.SUCCESS(f"{prefix}：附件{result.table_number}，{summary(result)}。"))
