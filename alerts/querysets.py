@@ -1,7 +1,8 @@
 """Warnings as the pages and figures read them, always through the projects' data scope."""
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, NotRequired, TypedDict
 
 from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
@@ -13,6 +14,15 @@ from projects.querysets import ScopedQuerySet
 
 if TYPE_CHECKING:
     from alerts.models import Alert
+
+
+class Tally(TypedDict):
+    """预警销号情况 of one rule or one colour: counts, then the closure rate (销号率) once they are in."""
+
+    raised: int
+    open: int
+    closed: int
+    closure_rate: NotRequired[Decimal | None]
 
 
 class AlertQuerySet(ScopedQuerySet["Alert"]):
@@ -49,8 +59,8 @@ class AlertQuerySet(ScopedQuerySet["Alert"]):
             closed=Count("id", filter=closed),
             projects=Count("project_id", distinct=True),
         )
-        by_rule: dict[str, dict[str, int]] = {}
-        by_colour: dict[str, dict[str, int]] = {
+        by_rule: dict[str, Tally] = {}
+        by_colour: dict[str, Tally] = {
             c: {"raised": 0, "open": 0, "closed": 0} for c in Colour.values
         }
         grouped = (
@@ -65,7 +75,7 @@ class AlertQuerySet(ScopedQuerySet["Alert"]):
                 counts["closed"] += row["closed"]
                 counts["open"] += row["raised"] - row["closed"]
         for counts in [*by_rule.values(), *by_colour.values()]:
-            counts["closure_rate"] = percent(counts["closed"], counts["raised"], 1)  # type: ignore[assignment]
+            counts["closure_rate"] = percent(counts["closed"], counts["raised"], 1)
         return {
             "raised": totals["raised"],
             "open": totals["raised"] - totals["closed"],

@@ -66,8 +66,18 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from alerts.choices import Colour
-from lib.numbers import ahead_of_time, completion_rate
+from catalog.models import ProcedureType
+from figures.compute import MONEY, ZERO
+from lib.numbers import ahead_of_time, completion_rate, quantize
+from plans.models import Plan, PlanEntry
 from plans.scope import Scope, scope_entries
+from progress.choices import PARTS_PER_MONTH
+from progress.models import Report, YearProgress
+from progress.periods import Period, current_period
+from progress.querysets import REPORTING_STATUSES, projects_due
+from progress.yearly import this_year
+from projects.choices import ProcedureStatus, ProjectStatus, ReportFrequency
+from projects.models import Procedure, Project
 
 if TYPE_CHECKING:
     from alerts.models import AlertRuleConfig
@@ -189,7 +199,6 @@ class PlannedMonthRule(Rule):
         raise NotImplementedError
 
     def findings(self, today: date, config: "AlertRuleConfig") -> Iterable[Finding]:
-        from plans.models import Plan, PlanEntry
 
         current = month_index(today.year, today.month)
         # Over by more than N months ⇔ the planned month is at most current − N − 1.
@@ -232,8 +241,6 @@ class StartOverdue(PlannedMonthRule):
     which = "start"
 
     def pending(self) -> "QuerySet[Project]":
-        from projects.choices import ProjectStatus
-        from projects.models import Project
 
         return Project.objects.filter(
             actual_start_date__isnull=True,
@@ -254,8 +261,6 @@ class FinishOverdue(PlannedMonthRule):
     which = "completion"
 
     def pending(self) -> "QuerySet[Project]":
-        from projects.choices import ProjectStatus
-        from projects.models import Project
 
         return Project.objects.filter(actual_completion_date__isnull=True).exclude(
             status__in=(ProjectStatus.COMPLETED, ProjectStatus.OPERATING, ProjectStatus.CANCELLED)
@@ -267,7 +272,6 @@ class FinishOverdue(PlannedMonthRule):
 
 def latest_closed_month(today: date) -> tuple[int, int] | None:
     """The latest month whose report deadline has passed: the month figures are judged on."""
-    from progress.periods import Period
 
     index = month_index(today.year, today.month)
     for back in range(3):
@@ -296,9 +300,6 @@ class InvestmentLag(Rule):
         return None
 
     def findings(self, today: date, config: "AlertRuleConfig") -> Iterable[Finding]:
-        from figures.compute import MONEY, ZERO, this_year
-        from lib.numbers import quantize
-        from progress.models import YearProgress
 
         closed = latest_closed_month(today)
         if closed is None:
@@ -349,11 +350,6 @@ class ReportLate(Rule):
     def findings(self, today: date, config: "AlertRuleConfig") -> Iterable[Finding]:
         from alerts.choices import AlertState
         from alerts.models import Alert
-        from progress.choices import PARTS_PER_MONTH
-        from progress.models import Report
-        from progress.periods import Period, current_period
-        from progress.querysets import REPORTING_STATUSES, projects_due
-        from projects.choices import ReportFrequency
 
         def unsubmitted(period: Period, by: date | None = None) -> set[int]:
             """Projects due for `period` with no report submitted (by `by`, or at all)."""
@@ -443,9 +439,6 @@ class ApprovalOverdue(Rule):
     default_yellow, default_red = 50, 90
 
     def findings(self, today: date, config: "AlertRuleConfig") -> Iterable[Finding]:
-        from catalog.models import ProcedureType
-        from projects.choices import ProcedureStatus, ProjectStatus
-        from projects.models import Procedure
 
         limits = dict(
             ProcedureType.objects.filter(time_limit_days__gt=0).values_list("pk", "time_limit_days")
@@ -495,8 +488,6 @@ class NotInStatistics(Rule):
     default_min_total_investment = Decimal("500.00")
 
     def findings(self, today: date, config: "AlertRuleConfig") -> Iterable[Finding]:
-        from projects.choices import ProjectStatus
-        from projects.models import Project
 
         # A start date more than N months back: add_months(start, N) < today.
         latest_start = add_months(today, -config.yellow_threshold)

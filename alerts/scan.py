@@ -23,6 +23,11 @@ from django.utils.translation import gettext as _t
 from alerts.choices import COLOUR_RANK, AlertState, Colour, EventKind
 from alerts.models import Alert, AlertEvent, AlertRuleConfig
 from alerts.rules import Finding, Rule, registry
+from notifications.choices import Kind
+from notifications.delivery import Message, notify_many
+from org.choices import Role
+from org.models import User
+from projects.models import Project
 
 logger = logging.getLogger("alerts")
 # Warnings listed in one digest message; the rest are counted.
@@ -99,13 +104,12 @@ def execute_many(sql: str, rows: list[tuple[Any, ...]]) -> None:
 
 def collect(rule: Rule, config: AlertRuleConfig, today: date) -> dict[tuple[int, str], Finding]:
     """The rule's findings by (project, object); the worst colour wins; the investment floor applies."""
-    from projects.models import Project
 
     found: dict[tuple[int, str], Finding] = {}
     for finding in rule.findings(today, config):
         key = (finding.project_id, finding.object_key[:60])
         previous = found.get(key)
-        if previous is None or COLOUR_RANK[finding.colour] > COLOUR_RANK[previous.colour]:  # type: ignore[index]
+        if previous is None or COLOUR_RANK[finding.colour] > COLOUR_RANK[previous.colour]:
             found[key] = finding
     if config.min_total_investment is not None and found:
         below = set(
@@ -144,8 +148,8 @@ def apply_rule(rule: Rule, config: AlertRuleConfig, today: date, now: datetime) 
         if key in open_alerts:
             continue
         held_here = held.get(key, [])
-        worst_held = max((COLOUR_RANK[c] for _pk, c in held_here), default=0)  # type: ignore[index]
-        if COLOUR_RANK[finding.colour] <= worst_held:  # type: ignore[index]
+        worst_held = max((COLOUR_RANK[c] for _pk, c in held_here), default=0)
+        if COLOUR_RANK[finding.colour] <= worst_held:
             continue
         release += [pk for pk, _c in held_here]
         to_open.append(finding)
@@ -154,7 +158,7 @@ def apply_rule(rule: Rule, config: AlertRuleConfig, today: date, now: datetime) 
     escalate = [
         (pk, found[key])
         for key, (pk, colour) in open_alerts.items()
-        if key in found and COLOUR_RANK[found[key].colour] > COLOUR_RANK[colour]  # type: ignore[index]
+        if key in found and COLOUR_RANK[found[key].colour] > COLOUR_RANK[colour]
     ]
     to_close = [(pk, colour) for key, (pk, colour) in open_alerts.items() if key not in found]
 
@@ -255,9 +259,6 @@ def run_scan(
 
 def notify_changes(at: datetime) -> int:
     """Tell the people responsible about the warnings opened or escalated at `at`; returns messages."""
-    from notifications.delivery import notify_many
-    from org.choices import Role
-    from org.models import User
 
     changed = Alert.objects.filter(Q(opened_at=at) | Q(escalated_at=at), state=AlertState.OPEN)
     rows = list(
@@ -335,8 +336,6 @@ def alert_message(
 ) -> Any:
     """The message telling `user` (or, by SMS, a person without an account at `phones`) about the
     warnings of `rows` (red first) opened or escalated at `at`."""
-    from notifications.choices import Kind
-    from notifications.delivery import Message
 
     rules = registry()
 

@@ -15,6 +15,7 @@ from typing import Any, NotRequired, TypedDict
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
+from alerts.models import Alert
 from assessment.models import Indicator
 from figures.compute import (
     completed_by,
@@ -31,6 +32,8 @@ from org.models import Unit
 from plans.choices import PlanType
 from plans.models import PlanEntry
 from plans.scope import Scope, scope_entries
+from problems.choices import ProblemStatus
+from problems.models import Problem
 
 ZERO = Decimal(0)
 GROUPS = {
@@ -197,8 +200,6 @@ def _closure(rows: QuerySet[Any], key: str, closed: Q) -> Rates:
 @provider("problem_closure")
 def problem_closure(entries: QuerySet[PlanEntry], key: str, window: Window) -> Rates:
     """问题销号率: problems raised this year by the window's end, and how many were solved by then."""
-    from problems.choices import ProblemStatus
-    from problems.models import Problem
 
     problems = Problem.objects.filter(
         project__in=entries.values("project_id"), raised_at__year=window.year, raised_at__date__lte=window.end
@@ -209,7 +210,6 @@ def problem_closure(entries: QuerySet[PlanEntry], key: str, window: Window) -> R
 @provider("warning_closure")
 def warning_closure(entries: QuerySet[PlanEntry], key: str, window: Window) -> Rates:
     """预警销号率: warnings raised this year by the window's end, and how many were closed by then."""
-    from alerts.models import Alert
 
     alerts = Alert.objects.filter(
         project__in=entries.values("project_id"), opened_on__year=window.year, opened_on__lte=window.end

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.shared import Mm
 
+from assessment.views import praise_and_pressure
 from bulletins.charts import category_chart, monthly_chart
 from bulletins.drafting import yi
 from bulletins.models import Bulletin, BulletinKind
@@ -78,7 +79,6 @@ def tables_of(figures: dict[str, Any]) -> list[tuple[str, list[str], list[list[A
         ]
         for r in figures["by_category"]
     ]
-    from assessment.views import praise_and_pressure
 
     ranking = figures["ranking_units"]
     first, last = praise_and_pressure(ranking)

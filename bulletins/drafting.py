@@ -9,6 +9,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import translation
 
 from alerts.rules import registry
+from assessment.views import praise_and_pressure
 from figures.compute import behind_time_progress, compute
 from lib.numbers import wan_to_yi
 from plans.choices import PlanLevel
@@ -131,7 +132,6 @@ def starts_sentence(data: dict[str, Any]) -> str:
 
 
 def ranking_paragraphs(data: dict[str, Any]) -> list[str]:
-    from assessment.views import praise_and_pressure
 
     rows = data["ranking_units"]
     if not rows:

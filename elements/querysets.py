@@ -10,6 +10,7 @@ from django.db.models import Count, DecimalField, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from alerts.models import AlertRuleConfig
 from elements.choices import SPECIAL_BOND, SPECIAL_BOND_RULE, WAITING_STATUSES, PaceLevel
 from lib.dates import add_months
 from lib.numbers import percent, quantize
@@ -50,8 +51,6 @@ def bond_thresholds() -> tuple[int, int]:
     from django.apps import apps
 
     if apps.is_installed("alerts"):
-        from alerts.models import AlertRuleConfig
-
         row = (
             AlertRuleConfig.objects.filter(code=SPECIAL_BOND_RULE)
             .values_list("yellow_threshold", "red_threshold")

@@ -43,6 +43,7 @@ from progress.models import YearProgress
 from progress.querysets import due_in_part
 from progress.yearly import completed_sum, this_year, with_progress
 from projects.choices import SIZE_BUCKET_BOUNDS, STATUS_GROUPS, SizeBucket, in_size_bucket
+from projects.models import Project
 
 ZERO = Decimal("0.00")
 MONEY: DecimalField = DecimalField(max_digits=18, decimal_places=2)
@@ -302,7 +303,6 @@ def size_buckets(counts: dict[str, Any]) -> dict[str, Any]:
 
 def reporting_frequencies() -> list[str]:
     """The reporting frequencies projects have: monthly, and the shorter ones where used."""
-    from projects.models import Project
 
     shorter = (
         Project.objects.exclude(report_frequency=Frequency.MONTHLY)

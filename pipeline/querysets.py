@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _t
 
 from pipeline.choices import Decision
 from plans.choices import PlanLevel, PlanType
+from plans.models import Plan, PlanEntry
 from projects.choices import SIZE_BUCKET_BOUNDS, SizeBucket, in_size_bucket
 from projects.querysets import ScopedQuerySet
 
@@ -98,7 +99,6 @@ class PipelineEntryQuerySet(ScopedQuerySet["PipelineEntry"]):
 
     def with_plan_levels(self) -> "PipelineEntryQuerySet":
         """Each entry with on_province / on_city / on_local: already on that level's plan for its year."""
-        from plans.models import Plan, PlanEntry
 
         # The latest versions, where promotions go: an adjustment being prepared counts.
         latest = Plan.objects.latest_versions()
@@ -124,7 +124,6 @@ class PipelineEntryQuerySet(ScopedQuerySet["PipelineEntry"]):
         is left as it is, so promoting twice adds nothing. Any entry that cannot go (dropped in
         review, no start month for a 新开工 entry …) stops the whole promotion and nothing is written.
         """
-        from plans.models import Plan, PlanEntry
 
         if plan_type not in (PlanType.NEW_START, PlanType.PRELIMINARY):
             raise ValidationError(_t("纳入计划时，计划类型只能是“新开工”或“预备”。"))

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 
+from alerts.models import AlertRuleConfig
 from problems.choices import UNSOLVED, MatterStatus
 from projects.querysets import project_scope
 
@@ -90,8 +91,6 @@ def overdue_thresholds(code: str, default_red: int) -> tuple[int, int]:
     from django.apps import apps
 
     if apps.is_installed("alerts"):
-        from alerts.models import AlertRuleConfig
-
         row = (
             AlertRuleConfig.objects.filter(code=code).values_list("yellow_threshold", "red_threshold").first()
         )

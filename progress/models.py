@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
+from catalog.models import ProcedureType
 from lib.fields import money_field
 from lib.versioning import VersionedModel
 from org.choices import Role
@@ -20,7 +21,7 @@ from progress.periods import Period
 from progress.photos import delete_files_on_commit, photo_file_name
 from projects.choices import ProcedureStatus
 from projects.choices import ReportFrequency as Frequency
-from projects.models import Project
+from projects.models import Procedure, Project
 from projects.querysets import ScopedQuerySet
 
 if TYPE_CHECKING:
@@ -354,8 +355,6 @@ class Report(VersionedModel):
 
     def apply_procedure_states(self) -> None:
         """Carry the procedure states reported here onto the project's procedure records."""
-        from catalog.models import ProcedureType
-        from projects.models import Procedure
 
         types = {t.code: t for t in ProcedureType.objects.filter(code__in=self.procedure_states.keys())}
         for code, status in self.procedure_states.items():

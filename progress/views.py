@@ -18,12 +18,15 @@ from django.views.decorators.http import require_POST
 
 from audit.changes import record
 from audit.models import OperationLog
+from catalog.models import ProcedureType
 from lib.listing import ListPage
 from lib.messages import flash_errors
 from lib.numbers import percent
 from lib.requests import AuthenticatedHttpRequest
 from lib.versioning import VersionConflict
 from lib.xlsx import build_workbook, xlsx_response
+from notifications.choices import Kind
+from notifications.delivery import notify
 from org.choices import Role
 from org.models import Unit, User
 from progress.choices import BoardState, ReportState
@@ -33,7 +36,7 @@ from progress.periods import Period, current_period
 from progress.photos import inspect_photo, save_photo
 from progress.querysets import month_periods, projects_due
 from projects.access import get_project_for_user
-from projects.choices import ReportFrequency
+from projects.choices import ProcedureStatus, ReportFrequency
 from projects.models import Project
 
 
@@ -153,8 +156,6 @@ def report_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 def _procedure_names(report: Report) -> list[tuple[str, str | Promise]]:
-    from catalog.models import ProcedureType
-    from projects.choices import ProcedureStatus
 
     names = dict(
         ProcedureType.objects.filter(code__in=report.procedure_states.keys()).values_list("code", "name")
@@ -209,8 +210,6 @@ def report_review(request: AuthenticatedHttpRequest, pk: int, action: str) -> Ht
 
 def tell_returned(report: Report, by: User) -> None:
     """退回通知: the project's owner users and whoever submitted the report learn why it came back."""
-    from notifications.choices import Kind
-    from notifications.delivery import notify
 
     people = list(User.objects.filter(role=Role.OWNER, unit=report.project.owner_unit_id, is_active=True))
     if report.submitted_by_id and report.submitted_by_id not in {u.pk for u in people}:

@@ -9,9 +9,13 @@ from django.db.models import Case, Count, DecimalField, Exists, F, OuterRef, Q, 
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from plans.choices import PlanLevel
+from plans.models import Plan, PlanEntry
 from plans.scope import Scope, scope_entries
 from progress.choices import ReportState
+from progress.models import Report
 from projects.choices import ProjectStatus
+from projects.models import Project
 from projects.querysets import ScopedQuerySet, project_scope
 from starts.choices import ConstructionState
 
@@ -30,7 +34,6 @@ COUNTED_REPORT_STATES = (ReportState.SUBMITTED, ReportState.ACCEPTED)
 def construction_shown(prefix: str = "") -> Q:
     """实质性开工: a submitted or accepted report with an amount > 0 for a period of the check window,
     or an actual start date by the end of the window. `prefix` leads from the row to the membership."""
-    from progress.models import Report
 
     reported = Exists(
         Report.objects.filter(
@@ -81,8 +84,6 @@ class StartEventQuerySet(models.QuerySet["StartEvent"]):
 
 def annual_plan_of_member() -> Subquery:
     """年度计划投资 of a membership's project on the plans in force of its event's year."""
-    from plans.choices import PlanLevel
-    from plans.models import Plan, PlanEntry
 
     precedence = Case(
         When(plan__level=PlanLevel.LOCAL, then=Value(0)),
@@ -138,7 +139,6 @@ class StartEventProjectQuerySet(ScopedQuerySet["StartEventProject"]):
 
         A project started at two events of the year counts once.
         """
-        from projects.models import Project
 
         project_ids = self.values("project_id")
         row = Project.objects.filter(pk__in=project_ids).aggregate(

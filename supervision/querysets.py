@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from django.db import models
 from django.db.models import Q
 
+from problems.models import Problem
 from projects.querysets import ScopedQuerySet, project_scope
 
 if TYPE_CHECKING:
@@ -26,7 +27,6 @@ def is_supervisor(user: "User | AnonymousUser") -> bool:
 
 class NoticeQuerySet(models.QuerySet["Notice"]):
     def visible_to(self, user: "User | AnonymousUser") -> "NoticeQuerySet":
-        from problems.models import Problem
 
         if not (user.is_authenticated and user.is_active):
             return self.none()

@@ -18,6 +18,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from alerts.choices import AlertState, Colour
+from alerts.models import Alert, AlertEvent
+from alerts.scan import run_scan
 from demo.progress import build_reports
 from demo.projects import DEMO_PASSWORD, DemoBuilder, flush_demo
 from projects.models import Project
@@ -46,9 +49,6 @@ def scan_history(today: date, monthly: bool = True) -> dict[str, int]:
     (`monthly`; else of last month only), then on `today`. Each past scan's warnings and events carry
     that evening's time, so that the figures show warnings raised and closed (销号) month by month.
     Nobody is notified."""
-    from alerts.choices import AlertState, Colour
-    from alerts.models import Alert, AlertEvent
-    from alerts.scan import run_scan
 
     month_ends = [
         date(today.year, month, calendar.monthrange(today.year, month)[1])
