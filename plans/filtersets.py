@@ -1,6 +1,6 @@
 """FilterSets of the plans and their entries, for the pages and /api/plans/, /api/plan-entries/."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
@@ -23,9 +23,16 @@ class PlanFilterSet(filters.FilterSet):
 
 
 class PlanEntryFilterSet(filters.FilterSet):
+    q = filters.CharFilter(label=_("项目名称或代码"), method="filter_q")
     # A plain number, so an id out of reach gives an empty list exactly like one that does not exist.
     project = IdFilter(label=_("项目"), field_name="project_id")
 
     class Meta:
         model = PlanEntry
         fields = ["plan", "plan__year", "plan__level", "plan_type", "project"]
+
+    def filter_q(self, queryset: QuerySet[PlanEntry], name: str, value: str) -> QuerySet[PlanEntry]:
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(project__name__icontains=value) | Q(project__code__icontains=value))

@@ -21,6 +21,7 @@ from lib.params import page_year
 from lib.requests import AuthenticatedHttpRequest
 from lib.xlsx import build_workbook, xlsx_response
 from plans.choices import PlanLevel, PlanType
+from plans.filtersets import PlanEntryFilterSet
 from plans.forms import PlanEntryForm, PlanForm
 from plans.models import Plan, PlanEntry
 from projects.models import Project
@@ -109,13 +110,7 @@ def plan_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
     listed = entries.select_related("project", "project__category", "project__responsible_unit")
-    q = request.GET.get("q", "").strip()
-    if q:
-        listed = listed.filter(Q(project__name__icontains=q) | Q(project__code__icontains=q))
-    plan_type = request.GET.get("plan_type", "")
-    if plan_type in PlanType.values:
-        listed = listed.filter(plan_type=plan_type)
-    listing = ListPage(request, listed, sorts=ENTRY_SORTS)
+    listing = ListPage(request, listed, PlanEntryFilterSet, sorts=ENTRY_SORTS)
     if listing.exporting:
         return export_entries(request, plan, listing.rows)
     page = listing.paginate()
