@@ -40,7 +40,7 @@ migrate: $(STAMPS)/python
 # The worker and the scheduler run in the background and stop when runserver does.
 demo: setup
 	$(PY) manage.py seed_demo --if-empty
-	@$(PY) manage.py demo_logins
+	@$(PY) manage.py demo_logins --url http://$(HOST):$(PORT)/
 	@$(PY) manage.py db_worker --no-reload & worker=$$!; \
 	$(PY) manage.py run_scheduler & scheduler=$$!; \
 	trap 'kill $$worker $$scheduler 2>/dev/null' EXIT INT TERM; \

@@ -7,8 +7,9 @@ class Colour(models.TextChoices):
     RED = "red", _("红灯")
 
 
-# Red is worse than yellow: an open warning only ever moves up this scale.
-COLOUR_RANK = {Colour.YELLOW: 1, Colour.RED: 2}
+# Red is worse than yellow: an open warning only ever moves up this scale. Keyed by the stored
+# value, which is what findings and rows from values_list() carry.
+COLOUR_RANK: dict[str, int] = {Colour.YELLOW: 1, Colour.RED: 2}
 
 
 class AlertState(models.TextChoices):

@@ -1,3 +1,7 @@
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -11,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from alerts.choices import AlertState, Colour, EventKind
 from alerts.querysets import AlertQuerySet
+from lib.fields import money_field
 
 if TYPE_CHECKING:
     from alerts.rules import Rule
@@ -24,10 +29,8 @@ class AlertRuleConfig(models.Model):
     enabled = models.BooleanField(_("启用"), default=True)
     yellow_threshold = models.PositiveIntegerField(_("黄灯阈值"))
     red_threshold = models.PositiveIntegerField(_("红灯阈值"))
-    min_total_investment = models.DecimalField(
+    min_total_investment = money_field(
         _("最低总投资（万元）"),
-        max_digits=14,
-        decimal_places=2,
         null=True,
         blank=True,
         validators=[MinValueValidator(Decimal(0))],
@@ -112,7 +115,7 @@ class Alert(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.rule_name} · {self.project_id} · {self.get_colour_display()}"
+        return f"{self.rule_name} · {self.project.name} · {self.get_colour_display()}"
 
     @property
     def rule_name(self) -> str:
@@ -124,6 +127,11 @@ class Alert(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state == AlertState.OPEN
+
+    @property
+    def subject(self) -> "AlertObject":
+        """预警对象 as a person reads it (see describe_objects)."""
+        return describe_objects([self])[self.pk]
 
     @property
     def closed_by_hand(self) -> bool:
@@ -182,3 +190,63 @@ class AlertEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.at:%Y-%m-%d %H:%M}"
+
+
+@dataclass(frozen=True)
+class AlertObject:
+    """What a warning is about within its project: a name, and the object's page when it has one."""
+
+    label: str
+    url: str = ""
+
+
+YEAR_KEY = re.compile(r"^(\d{4})$")
+PERIOD_KEY = re.compile(r"^(\d{4})-(\d{2})(?:-(\d))?$")
+
+
+def describe_objects(alerts: Iterable[Alert]) -> dict[int, AlertObject]:
+    """预警对象 of each warning, by its pk: the project as a whole, a year, a reporting period, or an
+    object of the table its rule names (Rule.object_model: "problem:41" is that problem, by its name
+    and with a link), one query per table whatever the number of warnings."""
+    from alerts.rules import registry
+    from progress.periods import Period
+
+    rules = registry()
+    alerts = list(alerts)
+    wanted: dict[type[models.Model], set[int]] = defaultdict(set)
+    for alert in alerts:
+        rule = rules.get(alert.rule)
+        _prefix, _sep, pk = alert.object_key.partition(":")
+        if rule is not None and rule.object_model is not None and pk.isdigit():
+            wanted[rule.object_model].add(int(pk))
+    # Names of objects often include their project's (资金记录): read it in the same query.
+    found = {model: model._default_manager.select_related().in_bulk(pks) for model, pks in wanted.items()}
+
+    def describe(alert: Alert) -> AlertObject:
+        key = alert.object_key
+        if not key:
+            return AlertObject(_t("项目整体"))
+        if year := YEAR_KEY.match(key):
+            return AlertObject(_t("%(y)s年度") % {"y": year[1]})
+        if period := PERIOD_KEY.match(key):
+            year_, month = int(period[1]), int(period[2])
+            if period[3] is None:
+                return AlertObject(_t("%(y)d年%(m)d月") % {"y": year_, "m": month})
+            # A part of a month is a reporting period of the project's frequency (上半月, 中旬 …).
+            try:
+                return AlertObject(Period(year_, month, int(period[3]), alert.project.report_frequency).label)
+            except (KeyError, IndexError, ValueError):
+                return AlertObject(key)
+        rule = rules.get(alert.rule)
+        model = rule.object_model if rule is not None else None
+        _prefix, _sep, pk = key.partition(":")
+        if model is None or not pk.isdigit():
+            return AlertObject(key)
+        kind = str(model._meta.verbose_name)
+        obj = found[model].get(int(pk))
+        if obj is None:
+            return AlertObject(_t("%(k)s（已删除）") % {"k": kind})
+        url = obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else ""
+        return AlertObject(f"{kind}：{obj}", url)
+
+    return {alert.pk: describe(alert) for alert in alerts}

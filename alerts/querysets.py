@@ -60,9 +60,7 @@ class AlertQuerySet(ScopedQuerySet["Alert"]):
             projects=Count("project_id", distinct=True),
         )
         by_rule: dict[str, Tally] = {}
-        by_colour: dict[str, Tally] = {
-            c: {"raised": 0, "open": 0, "closed": 0} for c in Colour.values
-        }
+        by_colour: dict[str, Tally] = {c: {"raised": 0, "open": 0, "closed": 0} for c in Colour.values}
         grouped = (
             rows.order_by()
             .values("rule", "colour")

@@ -59,7 +59,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, ClassVar
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import F, Max, Q, QuerySet, Value
+from django.db.models import F, Max, Model, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _t
@@ -68,7 +68,9 @@ from django.utils.translation import gettext_lazy as _
 from alerts.choices import Colour
 from catalog.models import ProcedureType
 from figures.compute import MONEY, ZERO
+from lib.dates import month_end
 from lib.numbers import ahead_of_time, completion_rate, quantize
+from plans.choices import PlanType
 from plans.models import Plan, PlanEntry
 from plans.scope import Scope, scope_entries
 from progress.choices import PARTS_PER_MONTH
@@ -106,6 +108,9 @@ class Rule:
     default_yellow: ClassVar[int]
     default_red: ClassVar[int]
     default_min_total_investment: ClassVar[Decimal | None] = None
+    # The table of the objects named by this rule's "<prefix>:<id>" object keys, so that a warning
+    # shows its object by name, with a link (alerts.models.describe_objects).
+    object_model: ClassVar[type[Model] | None] = None
 
     def findings(self, today: date, config: "AlertRuleConfig") -> Iterable[Finding]:
         raise NotImplementedError
@@ -285,7 +290,9 @@ def latest_closed_month(today: date) -> tuple[int, int] | None:
 class InvestmentLag(Rule):
     code = "investment_lag"
     name = _("投资滞后")
-    description = _("年度计划完成率落后于时间进度；仅限列入年度计划的项目。")
+    description = _(
+        "年度计划完成率落后于时间进度；仅限列入年度计划的项目，未到计划开工时间的新开工项目不计。"
+    )
     unit = _("个百分点")
     yellow_help = _("完成率落后时间进度达到多少个百分点亮黄灯")
     red_help = _("完成率落后时间进度超过多少个百分点亮红灯")
@@ -310,9 +317,16 @@ class InvestmentLag(Rule):
         # The year-to-date comes through a join on the project's summary row of the year, not a
         # subquery per entry: SQLite ran such a subquery on its index, a scan of the year each time.
         bound = Decimal(100 * month - 12 * config.yellow_threshold + 3)
+        # A 新开工 project not started whose planned start (its own date, else the entry's month)
+        # is still to come has nothing to lag behind yet.
+        not_yet_due = Q(plan_type=PlanType.NEW_START, project__actual_start_date__isnull=True) & (
+            Q(project__planned_start_date__gt=month_end(year, month))
+            | Q(project__planned_start_date__isnull=True, planned_start_month__gt=month)
+        )
         rows = (
             scope_entries(year, Scope())
             .filter(annual_investment__gt=0)
+            .exclude(not_yet_due)
             .alias(progress=this_year(year))
             .annotate(
                 done=Coalesce(F(f"progress__{YearProgress.column(month)}"), Value(ZERO), output_field=MONEY)
@@ -431,6 +445,7 @@ class ReportLate(Rule):
 @register
 class ApprovalOverdue(Rule):
     code = "approval_overdue"
+    object_model = Procedure
     name = _("审批超时")
     description = _("办理中的手续已用时超过办理时限的一定比例（按手续类型的办理时限）。")
     unit = "%"

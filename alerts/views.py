@@ -1,3 +1,5 @@
+from collections.abc import Iterable, Iterator
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,7 +15,7 @@ from django.views.decorators.http import require_POST
 from alerts.choices import AlertState, Colour
 from alerts.filtersets import AlertFilterSet
 from alerts.forms import CloseForm, RuleConfigForm
-from alerts.models import Alert
+from alerts.models import Alert, AlertObject, describe_objects
 from alerts.rules import registry
 from alerts.scan import rule_configs
 from audit.changes import diff, record, snapshot
@@ -35,6 +37,14 @@ def get_alert_for_user(request: HttpRequest, pk: int) -> Alert:
     return get_for_user(request, rows, pk, _("预警不存在或无权查看。"))
 
 
+ALERT_SORTS = {
+    "colour": "colour",
+    "project": "project__name",
+    "unit": "project__responsible_unit__name",
+    "opened_at": "opened_at",
+}
+
+
 @login_required
 def alert_board(request: AuthenticatedHttpRequest) -> HttpResponse:
     """预警看板: the warnings the user may see, filtered, counted by rule and colour, with the closure rate."""
@@ -42,7 +52,7 @@ def alert_board(request: AuthenticatedHttpRequest) -> HttpResponse:
     visible = Alert.objects.visible_to(user).select_related("project", "project__responsible_unit")
     data = request.GET.copy()
     data.setdefault("state", AlertState.OPEN)
-    listing = ListPage(request, visible.in_board_order(), AlertFilterSet, data=data)
+    listing = ListPage(request, visible.in_board_order(), AlertFilterSet, data=data, sorts=ALERT_SORTS)
     if listing.exporting:
         return export_alerts(request, listing.rows)
     # The counts cover every state, so that raised, closed and the closure rate read together.
@@ -75,6 +85,19 @@ def alert_board(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
+def with_subjects(alerts: Iterable[Alert], chunk_size: int = 2000) -> Iterator[tuple[Alert, AlertObject]]:
+    """Each warning with its 预警对象, the objects read a chunk of warnings at a time."""
+    chunk: list[Alert] = []
+    for alert in alerts:
+        chunk.append(alert)
+        if len(chunk) == chunk_size:
+            subjects = describe_objects(chunk)
+            yield from ((a, subjects[a.pk]) for a in chunk)
+            chunk = []
+    subjects = describe_objects(chunk)
+    yield from ((a, subjects[a.pk]) for a in chunk)
+
+
 def export_alerts(request: HttpRequest, alerts: QuerySet[Alert]) -> HttpResponse:
     """.xlsx of the filtered warnings, in the board's order."""
     headers = [
@@ -104,7 +127,7 @@ def export_alerts(request: HttpRequest, alerts: QuerySet[Alert]) -> HttpResponse
             a.project.name,
             a.project.responsible_unit_name,
             a.project.owner_unit.name if a.project.owner_unit else "",
-            a.object_key,
+            subject.label,
             a.message,
             a.opened_on,
             a.escalated_at,
@@ -112,7 +135,7 @@ def export_alerts(request: HttpRequest, alerts: QuerySet[Alert]) -> HttpResponse
             a.closed_by.get_full_name() if a.closed_by else "",
             a.close_reason,
         )
-        for index, a in enumerate(limited.iterator(chunk_size=2000), start=1)
+        for index, (a, subject) in enumerate(with_subjects(limited.iterator(chunk_size=2000)), start=1)
     )
     content = build_workbook(_("红黄灯预警"), headers, rows)
     record(request, OperationLog.Action.EXPORT, object_type=_("预警清单"), note=request.GET.urlencode())

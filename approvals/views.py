@@ -105,7 +105,8 @@ def overdue(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 def waited(procedure: Procedure, today: date) -> dict[str, int]:
     """Days in progress and days past the time limit, for display."""
-    elapsed = (today - procedure.submitted_on).days  # type: ignore[operator]
+    assert procedure.submitted_on is not None  # overdue_procedures() keeps only submitted ones
+    elapsed = (today - procedure.submitted_on).days
     return {"elapsed": elapsed, "over": elapsed - (procedure.type.time_limit_days or 0)}
 
 

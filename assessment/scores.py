@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any, NotRequired, TypedDict
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from alerts.models import Alert
@@ -69,11 +70,14 @@ class Window:
 
     @property
     def label(self) -> str:
+        """考核期 as titles name it: 2026年第4季度, 2026年上半年, 2026年全年."""
         if self.kind == "quarter":
-            return f"{self.year}年第{self.number}季度"
+            return _t("%(year)d年第%(n)d季度") % {"year": self.year, "n": self.number}
+        if self.kind == "half" and self.number == 1:
+            return _t("%(year)d年上半年") % {"year": self.year}
         if self.kind == "half":
-            return f"{self.year}年{'上' if self.number == 1 else '下'}半年"
-        return f"{self.year}年全年"
+            return _t("%(year)d年下半年") % {"year": self.year}
+        return _t("%(year)d年全年") % {"year": self.year}
 
     @property
     def start(self) -> date:

@@ -110,10 +110,16 @@ def assessment(request: AuthenticatedHttpRequest) -> HttpResponse:
     group = "department" if request.GET.get("group") == "department" else "town"
     result = scores(group, window, request.user)
     if request.GET.get("export") == "xlsx":
-        title = f"{window.label}{_('重点项目考核')}（{_('乡镇/街道') if group == 'town' else _('部门')}）"
+        if group == "town":
+            title = _("%(window)s重点项目考核（乡镇/街道）") % {"window": window.label}
+        else:
+            title = _("%(window)s重点项目考核（部门）") % {"window": window.label}
         headers = [_("名次"), _("单位")]
         for indicator in result["indicators"]:
-            headers += [f"{indicator.name}（%）", f"{indicator.name}{_('得分')}（{indicator.weight}）"]
+            headers += [
+                _("%(name)s（%%）") % {"name": indicator.name},
+                _("%(name)s得分（%(weight)s）") % {"name": indicator.name, "weight": indicator.weight},
+            ]
         headers.append(_("总分"))
         data = []
         for row in result["rows"]:

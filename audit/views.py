@@ -32,9 +32,14 @@ def changes_text(changes: dict[str, list[str]]) -> str:
     )
 
 
+LOGIN_SORTS = {"at": "at", "username": "username", "name": "user__name", "event": "event"}
+OPERATION_SORTS = {"at": "at", "user": "user__name", "action": "action", "object_type": "object_type"}
+
+
 @admin_required
 def login_log(request: HttpRequest) -> HttpResponse:
-    listing = ListPage(request, LoginLog.objects.select_related("user"), LoginLogFilterSet)
+    logins = LoginLog.objects.select_related("user")
+    listing = ListPage(request, logins, LoginLogFilterSet, sorts=LOGIN_SORTS)
     if listing.exporting:
         rows = (
             [
@@ -57,7 +62,7 @@ def login_log(request: HttpRequest) -> HttpResponse:
 @admin_required
 def operation_log(request: HttpRequest) -> HttpResponse:
     logs = OperationLog.objects.select_related("user", "project")
-    listing = ListPage(request, logs, OperationLogFilterSet)
+    listing = ListPage(request, logs, OperationLogFilterSet, sorts=OPERATION_SORTS)
     if listing.exporting:
         rows = (
             [

@@ -47,6 +47,13 @@ class EditBulletinForm(forms.Form):
 
 # Who may, as a refusal says it.
 ISSUERS = gettext_lazy("只有重点办可以起草和印发通报简报。")
+BULLETIN_SORTS = {
+    "title": "title",
+    "kind": "kind",
+    "number": "number",
+    "state": "state",
+    "issue_date": "issue_date",
+}
 
 
 @login_required
@@ -67,7 +74,7 @@ def bulletin_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "month": month,
         }
     )
-    return ListPage(request, bulletins).render(
+    return ListPage(request, bulletins, sorts=BULLETIN_SORTS).render(
         "bulletins/list.html",
         "bulletins/includes/bulletin_table.html",
         {"form": form, "kinds": BulletinKind.choices},

@@ -23,6 +23,7 @@ class SpecialBondSpending(Rule):
     """专项债支出滞后: an issued special bond spent behind the linear pace to full spending in N months."""
 
     code = SPECIAL_BOND_RULE
+    object_model = FundingRecord
     name = _("专项债支出滞后")
     description = _("专项债券应在发行后规定月数内支出完毕，按匀速计算的应支出进度与实际支出进度相比落后。")
     unit = _("个百分点")

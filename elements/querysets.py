@@ -132,7 +132,11 @@ class FundingRecordQuerySet(ScopedQuerySet["FundingRecord"]):
             .filter(issued_on__isnull=False, issued_on__lte=today, approved__gt=0)
             .select_related("project", "project__responsible_unit", "source")
         )
-        paced = [(r, bond_pace(r.issued_on, r.approved, r.spent, today, thresholds)) for r in records]  # type: ignore[arg-type]
+        paced = [
+            (r, bond_pace(r.issued_on, r.approved, r.spent, today, thresholds))
+            for r in records
+            if r.issued_on is not None
+        ]
         paced.sort(key=lambda item: (-item[1].behind, item[0].issued_on, item[0].pk))
         return paced
 

@@ -141,7 +141,7 @@ def funding_edit(
     request: AuthenticatedHttpRequest, pk: int | None = None, record_pk: int | None = None
 ) -> HttpResponse:
     existing = get_record_for_user(request, record_pk) if record_pk else None
-    project = existing.project if existing else get_project_for_user(request, pk, write=True)  # type: ignore[arg-type]
+    project = existing.project if existing else get_project_for_user(request, pk, write=True)  # type: ignore[arg-type]  # without record_pk the URL gives pk
     before = snapshot(existing) if existing else {}
     form = FundingRecordForm(request.POST or None, instance=existing, project=project)
     if request.method == "POST" and form.is_valid():
@@ -278,7 +278,7 @@ def need_edit(
     request: AuthenticatedHttpRequest, pk: int | None = None, need_pk: int | None = None
 ) -> HttpResponse:
     existing = get_need_for_user(request, need_pk) if need_pk else None
-    project = existing.project if existing else get_project_for_user(request, pk, write=True)  # type: ignore[arg-type]
+    project = existing.project if existing else get_project_for_user(request, pk, write=True)  # type: ignore[arg-type]  # without need_pk the URL gives pk
     # A department asked to supply the element, without rights on the project, reports progress only.
     supplier = not Project.objects.editable_by(request.user).filter(pk=project.pk).exists()
     before = snapshot(existing) if existing else {}

@@ -49,7 +49,7 @@ from lib.validators import normalize_build_years, validate_build_years, validate
 from org.choices import Role, UnitKind
 from org.models import Person, Unit, User
 from plans.choices import PlanLevel, PlanType
-from plans.models import Plan, PlanEntry
+from plans.models import Plan, PlanEntry, entry_date_warnings
 from progress.choices import PARTS_PER_MONTH, ReportState
 from progress.models import Report, period_seq
 from progress.periods import Period
@@ -416,7 +416,13 @@ class Importer:
         self.entries: dict[int, dict[str, Any]] = {}
         if self.plan is not None and ids:
             for entry in PlanEntry.objects.filter(plan=self.plan, project_id__in=any_of(ids)).values(
-                "id", "project_id", "annual_investment", "note", "plan_type"
+                "id",
+                "project_id",
+                "annual_investment",
+                "note",
+                "plan_type",
+                "planned_start_month",
+                "planned_completion_month",
             ):
                 self.entries[entry["project_id"]] = entry
         if self.with_reports:
@@ -1015,19 +1021,19 @@ class Importer:
                 return
             start = project.get("planned_start_date")
             finish = project.get("planned_completion_date")
-            self.new_entries.append(
-                {
-                    "project": project,
-                    "plan_type": values.get("plan_type", self.table.plan_type),
-                    "annual_investment": annual or ZERO,
-                    "note": note or "",
-                    "planned_start_month": start.month if start and start.year == self.year else None,
-                    "planned_completion_month": finish.month if finish and finish.year == self.year else None,
-                }
-            )
+            new_entry = {
+                "project": project,
+                "plan_type": values.get("plan_type", self.table.plan_type),
+                "annual_investment": annual or ZERO,
+                "note": note or "",
+                "planned_start_month": start.month if start and start.year == self.year else None,
+                "planned_completion_month": finish.month if finish and finish.year == self.year else None,
+            }
+            self.new_entries.append(new_entry)
             if outcome.status != NEW:
                 outcome.status = NEW
             outcome.change("年度计划", "", "列入计划")
+            self._check_entry_dates(number, project, new_entry)
             return
         changes: dict[str, Any] = {}
         if annual is not None and annual != entry["annual_investment"]:
@@ -1056,6 +1062,18 @@ class Importer:
             self.entry_updates[entry["id"]] = changes
             if outcome.status == UNCHANGED:
                 outcome.status = CHANGED
+        self._check_entry_dates(number, project, {**entry, **changes})
+
+    def _check_entry_dates(self, number: int, project: dict[str, Any], entry: dict[str, Any]) -> None:
+        """计划与项目日期不符 (plans.models.entry_date_warnings): the row's warnings, not errors."""
+        for message in entry_date_warnings(
+            self.year,
+            entry["plan_type"],
+            project,
+            start_month=entry["planned_start_month"],
+            completion_month=entry["planned_completion_month"],
+        ):
+            self.warn(number, "plan_type", message)
 
     def _draft_message(self, what: str) -> str:
         assert self.plan is not None and self.draft is not None

@@ -1,5 +1,6 @@
 """The Excel exchange's records: each uploaded table (ImportBatch) and the names tables use (Alias)."""
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -26,6 +27,18 @@ class ImportBatchQuerySet(models.QuerySet["ImportBatch"]):
             return self.filter(uploaded_by=user)
         return self.filter(Q(uploaded_by=user) | Q(uploaded_by__unit__path__startswith=user.unit.path))
 
+    def expire_previews(self) -> int:
+        """导入预览过期: mark 已过期 every 待确认 import left unconfirmed longer than
+        settings.IMPORT_PREVIEW_EXPIRE_HOURS; returns how many."""
+        return self.filter(status=ImportBatch.Status.PREVIEW, uploaded_at__lte=preview_cutoff()).update(
+            status=ImportBatch.Status.EXPIRED
+        )
+
+
+def preview_cutoff() -> datetime:
+    """Imports uploaded at or before this moment are past their preview time."""
+    return timezone.now() - timedelta(hours=settings.IMPORT_PREVIEW_EXPIRE_HOURS)
+
 
 class ImportBatch(models.Model):
     """表格导入记录: one uploaded official table, who and when, what it did; the file is kept."""
@@ -35,6 +48,7 @@ class ImportBatch(models.Model):
         COMMITTED = "committed", _("已导入")
         FAILED = "failed", _("有错误")
         DISCARDED = "discarded", _("已放弃")
+        EXPIRED = "expired", _("已过期")
 
     file = models.FileField(_("文件"), upload_to=import_path)
     original_name = models.CharField(_("文件名"), max_length=200)
@@ -70,6 +84,35 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+    @property
+    def preview_expires_at(self) -> datetime:
+        """When this import, if still 待确认, becomes 已过期."""
+        return self.uploaded_at + timedelta(hours=settings.IMPORT_PREVIEW_EXPIRE_HOURS)
+
+    @property
+    def current_status(self) -> str:
+        """The status as of now: a 待确认 import past its preview time is 已过期 even before the
+        periodic task (exchange.tasks.expire_import_previews) has marked it."""
+        if self.status == self.Status.PREVIEW and timezone.now() >= self.preview_expires_at:
+            return self.Status.EXPIRED
+        return self.status
+
+    @property
+    def current_status_label(self) -> str:
+        return str(self.Status(self.current_status).label)
+
+    def expire(self) -> bool:
+        """Mark this import 已过期 if it is past its preview time; whether it is expired now."""
+        if self.current_status != self.Status.EXPIRED:
+            return False
+        if self.status == self.Status.PREVIEW:
+            # Only a batch still 待确认 in the database: never over a commit made meanwhile.
+            ImportBatch.objects.filter(pk=self.pk, status=self.Status.PREVIEW).update(
+                status=self.Status.EXPIRED
+            )
+            self.status = self.Status.EXPIRED
+        return True
 
 
 class AliasKind(models.TextChoices):

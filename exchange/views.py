@@ -128,7 +128,7 @@ def template(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def upload(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Check an uploaded table without writing anything, keep the file, and show the preview."""
+    """Check an uploaded table without writing anything, keep the file, and go to its preview."""
     require_importer(request)
     form = UploadForm(request.POST, request.FILES, prefix="upload")
     if not form.is_valid():
@@ -156,7 +156,8 @@ def upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
     batch.file.save(upload_file.name[-80:], ContentFile(content), save=False)
     batch.save()
-    return render_preview(request, batch, result)
+    # The preview is the batch's own page, so that reloading it does not upload the file again.
+    return redirect("exchange:batch", pk=batch.pk)
 
 
 def batch_options(batch: ImportBatch) -> dict[str, Any]:
@@ -194,7 +195,10 @@ def run_import(
 def render_preview(
     request: AuthenticatedHttpRequest, batch: ImportBatch, result: ImportResult
 ) -> HttpResponse:
-    row_errors = [issue for issue in result.errors if issue not in result.name_issues]
+    # Names are settled only while the import waits for confirmation; otherwise they are errors.
+    settles_names = batch.status == ImportBatch.Status.PREVIEW
+    name_issues = result.name_issues if settles_names else []
+    row_errors = [issue for issue in result.errors if issue not in name_issues]
     return render(
         request,
         "exchange/preview.html",
@@ -202,8 +206,8 @@ def render_preview(
             "batch": batch,
             "result": result,
             "counts": result.counts,
-            "names": name_rows(result, batch),
-            "name_issue_count": len(result.name_issues),
+            "names": name_rows(result, batch) if settles_names else [],
+            "name_issue_count": len(name_issues),
             "errors": row_errors[:PREVIEW_LIMIT],
             "row_error_count": len(row_errors),
             "warnings": result.warnings[:PREVIEW_LIMIT],
@@ -298,7 +302,12 @@ def _choice_value(decision: dict[str, Any]) -> str:
 def batch_names(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """名称对照: keep what the uploader decided for each unknown name, then check the table again."""
     batch = get_batch(request, pk)
-    if not may_commit(request, batch) or batch.status != ImportBatch.Status.PREVIEW:
+    if not may_commit(request, batch):
+        raise PermissionDenied(_("只有上传人可以确认名称对照。"))
+    if batch.expire():
+        messages.error(request, expired_message())
+        return redirect("exchange:batch", pk=batch.pk)
+    if batch.status != ImportBatch.Status.PREVIEW:
         raise PermissionDenied(_("只有上传人可以确认名称对照。"))
     decisions: dict[str, dict[str, Any]] = {}
     for index in range(int(request.POST.get("count") or 0)):
@@ -327,16 +336,27 @@ def may_commit(request: AuthenticatedHttpRequest, batch: ImportBatch) -> bool:
     return can_import(user) and (batch.uploaded_by_id == user.pk or user.edits_everything)
 
 
+def expired_message() -> str:
+    text = _("该导入上传后 %(h)d 小时内未确认，已过期，未写入任何数据。如需导入，请重新上传表格。")
+    return text % {"h": settings.IMPORT_PREVIEW_EXPIRE_HOURS}
+
+
+# Imports whose page, for the one who may confirm them, is the preview: checked again on each visit.
+PREVIEWED = (ImportBatch.Status.PREVIEW, ImportBatch.Status.FAILED)
+
+
 @login_required
 @require_GET
 def batch_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """A past import; one still waiting for confirmation is checked again against today's data."""
+    """An import's page: for its uploader, one waiting for confirmation (or refused by the check) is
+    the preview, checked again against today's data; otherwise the record of what it did."""
     batch = get_batch(request, pk)
-    if batch.status == ImportBatch.Status.PREVIEW and may_commit(request, batch):
+    if batch.current_status in PREVIEWED and may_commit(request, batch):
         result = run_import(
             read_batch_file(batch), batch.original_name, batch_options(batch), request, commit=False
         )
         return render_preview(request, batch, result)
+    expired = batch.current_status == ImportBatch.Status.EXPIRED
     return render(
         request,
         "exchange/batch_detail.html",
@@ -345,6 +365,7 @@ def batch_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "table": TABLES.get(batch.table),
             "level_label": level_label(batch.level),
             "errors": batch.errors,
+            "expired_message": expired_message() if expired else "",
         },
     )
 
@@ -364,6 +385,9 @@ def batch_commit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     batch = get_batch(request, pk)
     if not may_commit(request, batch):
         raise PermissionDenied(_("只有上传人可以确认导入。"))
+    if batch.expire():
+        messages.error(request, expired_message())
+        return redirect("exchange:batch", pk=batch.pk)
     if batch.status != ImportBatch.Status.PREVIEW:
         messages.error(request, _("该导入已是“%(s)s”状态，不能再确认。") % {"s": batch.get_status_display()})
         return redirect("exchange:batch", pk=batch.pk)
@@ -406,6 +430,7 @@ def batch_download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 ALIAS_PAGE_SIZE = 50
+ALIAS_SORTS = {"kind": "kind", "name": "name", "created_at": "created_at"}
 
 
 @directory_required
@@ -425,7 +450,8 @@ def alias_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             | Q(industry__name__icontains=query)
             | Q(category__name__icontains=query)
         )
-    return ListPage(request, aliases.order_by("kind", "name"), per_page=ALIAS_PAGE_SIZE).render(
+    in_order = aliases.order_by("kind", "name")
+    return ListPage(request, in_order, sorts=ALIAS_SORTS, per_page=ALIAS_PAGE_SIZE).render(
         "exchange/alias_list.html",
         "exchange/includes/alias_table.html",
         {"kinds": AliasKind.choices, "kind": kind, "q": query},

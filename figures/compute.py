@@ -5,6 +5,7 @@ The plan figures are computed here; the other apps' figures (warnings, ledgers, 
 the rounding of DOMAIN §9 happens here, once.
 """
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -25,15 +26,20 @@ from catalog.models import Category
 from figures import cells, registry
 from lib.dates import month_end
 from lib.numbers import (
-    ahead_of_time,
+    ahead_of_progress,
     completion_rate,
+    elapsed_of_year,
     largest_remainder_shares,
     percent,
+    period_time_progress,
     quantize,
-    time_progress,
     wan_to_yi,
     year_on_year,
 )
+
+# The month-end forms of 时间进度, read from here by the figures' callers.
+from lib.numbers import ahead_of_time as ahead_of_time
+from lib.numbers import time_progress as time_progress
 from org.models import Unit
 from plans.choices import PlanLevel, PlanType
 from plans.models import PlanEntry
@@ -150,9 +156,15 @@ def sum_groups(groups: list[dict[str, Any]], key: str | None) -> dict[Any, dict[
 
 
 def plan_totals(
-    entries: QuerySet[PlanEntry], year: int, month: int, groups: list[dict[str, Any]] | None = None
+    entries: QuerySet[PlanEntry],
+    year: int,
+    month: int,
+    groups: list[dict[str, Any]] | None = None,
+    today: date | None = None,
 ) -> dict[str, Any]:
-    """Counts and amounts of a scope: projects, 总投资, 年度计划投资, 年度完成投资, and the rates."""
+    """Counts and amounts of a scope: projects, 总投资, 年度计划投资, 年度完成投资, and the rates.
+
+    The time progress is the month's end, or by days when `today` falls within the month."""
     if groups is not None:
         row = sum_groups(groups, None).get(
             None, {"count": 0, "total_investment": ZERO, "annual_plan": ZERO, "completed": ZERO}
@@ -167,14 +179,15 @@ def plan_totals(
             )
         )
     rate = completion_rate(row["completed"], row["annual_plan"])
+    progress = period_time_progress(year, month, today)
     return {
         "count": row["count"],
         "total_investment": row["total_investment"],
         "annual_plan": row["annual_plan"],
         "completed": row["completed"],
         "completion_rate": rate,
-        "time_progress": time_progress(month),
-        "ahead_points": ahead_of_time(rate, month),
+        "time_progress": progress,
+        "ahead_points": ahead_of_progress(rate, progress),
     }
 
 
@@ -260,7 +273,7 @@ def entry_count_aggregates(year: int, month: int) -> dict[str, Any]:
 
 
 def status_breakdown(counts: dict[str, Any]) -> list[dict[str, Any]]:
-    """Projects by status group (已完工/在建/暂停施工/前期), with largest-remainder shares."""
+    """Projects by status group (竣工/投产, 在建, 暂停施工, 前期/储备), with largest-remainder shares."""
     shares = largest_remainder_shares([counts[f"status_{name}"] for name, _l, _s in STATUS_GROUPS], 1)
     return [
         {"key": name, "label": str(label), "count": counts[f"status_{name}"], "share": shares[i]}
@@ -379,11 +392,16 @@ def on_time_reporting(groups: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def monthly_series(
-    entries: QuerySet[PlanEntry], year: int, month: int, groups: list[dict[str, Any]] | None = None
+    entries: QuerySet[PlanEntry],
+    year: int,
+    month: int,
+    groups: list[dict[str, Any]] | None = None,
+    today: date | None = None,
 ) -> list[dict[str, Any]]:
     """累计完成投资 by month of the year against the plan and the time-progress line.
 
     Added up from scope_groups(details=True) rows when given, else in one pass over the scope.
+    The month under way on `today` is drawn at its time progress by days.
     """
     months = range(1, month + 1)
     if groups is None:
@@ -398,13 +416,14 @@ def monthly_series(
     series = []
     for m in months:
         completed = sums[f"ytd_{m}"] or ZERO
+        elapsed, whole = elapsed_of_year(year, m, today)
         series.append(
             {
                 "month": m,
                 "completed": quantize(completed, 2),
                 "completion_rate": completion_rate(completed, plan),
-                "time_progress": time_progress(m),
-                "planned_to_date": quantize(plan * m / 12, 2),
+                "time_progress": period_time_progress(year, m, today),
+                "planned_to_date": quantize(plan * elapsed / whole, 2),
             }
         )
     return series
@@ -458,14 +477,16 @@ def ranking(
 
 
 def behind_time_progress(
-    year: int, month: int, scope: Scope | None = None, limit: int = 15
+    year: int, month: int, scope: Scope | None = None, limit: int = 15, today: date | None = None
 ) -> list[dict[str, Any]]:
     """慢于时间进度的项目: entries whose completion rate trails time progress, furthest behind first.
 
     Each entry's year-to-date is read from its project's YearProgress row in the database, in one
     join; only the `limit` rows leave it. Ties (often 0% done) go to the larger annual plan,
-    then to the entry listed first.
+    then to the entry listed first. The time progress is by days when `today` falls within the month.
     """
+    elapsed, whole = elapsed_of_year(year, month, today)
+    progress = period_time_progress(year, month, today)
     entries = scope_entries(year, scope or Scope())
     furthest = list(
         entries.filter(annual_investment__gt=0)
@@ -474,9 +495,10 @@ def behind_time_progress(
         .annotate(
             done=Coalesce(F(f"progress__{YearProgress.column(month)}"), Value(ZERO), output_field=MONEY)
         )
-        # Behind means done / plan < month / 12, compared without division (SQLite divides integers).
-        .alias(done_x12=F("done") * 12, due_x12=F("annual_investment") * month)
-        .filter(done_x12__lt=F("due_x12"))
+        # Behind means done / plan < elapsed / whole (month / 12 at the month's end), compared
+        # without division (SQLite divides integers).
+        .alias(done_scaled=F("done") * whole, due_scaled=F("annual_investment") * elapsed)
+        .filter(done_scaled__lt=F("due_scaled"))
         .alias(rate=Cast("done", FloatField()) / Cast("annual_investment", FloatField()))
         .order_by("rate", "-annual_investment", "pk")
         .values_list("pk", "done")[:limit]
@@ -507,19 +529,23 @@ def behind_time_progress(
                 "annual_plan": quantize(row["annual_investment"], 2),
                 "completed": completed,
                 "completion_rate": rate,
-                "time_progress": time_progress(month),
-                "ahead_points": ahead_of_time(rate, month),
+                "time_progress": progress,
+                "ahead_points": ahead_of_progress(rate, progress),
             }
         )
     return result
 
 
-def compute(year: int, month: int, scope: Scope | None = None, *, work: bool = True) -> dict[str, Any]:
+def compute(
+    year: int, month: int, scope: Scope | None = None, *, work: bool = True, today: date | None = None
+) -> dict[str, Any]:
     """All the figures of DOMAIN §9 for a period and a scope, as one dictionary (amounts in 万元).
 
     With work=False only the plan figures are computed: the warnings, the ledger (problems,
     meetings, supervision) and the elements (pipeline, starts, funding, approvals) are left out,
-    for the pages that draw only the plan figures.
+    for the pages that draw only the plan figures. With `today` inside the period's month (a page
+    showing the month under way), the time progress is by days up to today; otherwise, and for
+    last year's comparison, it is the month's end.
     """
     scope = scope or Scope()
     listed, in_force = filtered_entries(year, scope)
@@ -534,7 +560,7 @@ def compute(year: int, month: int, scope: Scope | None = None, *, work: bool = T
     else:
         groups = scope_groups(entries, year, month, details=True)
         last = plan_totals(last_entries, year - 1, month)
-    totals = plan_totals(entries, year, month, groups)
+    totals = plan_totals(entries, year, month, groups, today=today)
     counts = entry_counts(entries, year, month, groups)
     categories = {c.pk: c.name for c in Category.objects.all()}
     result: dict[str, Any] = {
@@ -542,7 +568,7 @@ def compute(year: int, month: int, scope: Scope | None = None, *, work: bool = T
         "scope": scope.describe(),
         "plan": totals,
         "by_category": breakdown(entries, year, month, "project__category", categories, groups),
-        "by_level": level_breakdown(year, month, scope, listed, in_force),
+        "by_level": level_breakdown(year, month, scope, listed, in_force, today=today),
         "by_plan_type": breakdown(
             entries, year, month, "plan_type", {k: str(v) for k, v in PlanType.choices}, groups
         ),
@@ -550,7 +576,7 @@ def compute(year: int, month: int, scope: Scope | None = None, *, work: bool = T
         "starts": start_and_finish_rates(counts),
         "sizes": size_buckets(counts),
         "reporting": on_time_reporting(groups),
-        "monthly": monthly_series(entries, year, month, groups),
+        "monthly": monthly_series(entries, year, month, groups, today=today),
         "ranking_units": ranking(entries, year, month, "unit", groups),
         "ranking_towns": ranking(entries, year, month, "town", groups),
         "year_on_year": {
@@ -568,7 +594,12 @@ def compute(year: int, month: int, scope: Scope | None = None, *, work: bool = T
 
 
 def level_breakdown(
-    year: int, month: int, scope: Scope, entries: QuerySet[PlanEntry], in_force: dict[int, str]
+    year: int,
+    month: int,
+    scope: Scope,
+    entries: QuerySet[PlanEntry],
+    in_force: dict[int, str],
+    today: date | None = None,
 ) -> list[dict[str, Any]]:
     """By plan level, each level's own list (filtered_entries() of the scope): a project counts on
     every list it is on. Read from the cells when they serve the scope, brought up to date by
@@ -589,6 +620,7 @@ def level_breakdown(
                 completed=completed_sum(month),
             )
         }
+    progress = period_time_progress(year, month, today)
     result = []
     for level in levels:
         row = rows.get(level, {"count": 0, "total_investment": ZERO, "annual_plan": ZERO, "completed": ZERO})
@@ -603,8 +635,8 @@ def level_breakdown(
                 "annual_plan": row["annual_plan"],
                 "completed": completed,
                 "completion_rate": rate,
-                "time_progress": time_progress(month),
-                "ahead_points": ahead_of_time(rate, month),
+                "time_progress": progress,
+                "ahead_points": ahead_of_progress(rate, progress),
             }
         )
     return result

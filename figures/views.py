@@ -4,6 +4,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -13,30 +14,76 @@ from django.utils.translation import gettext as _
 
 from figures.compute import STATUS_GROUPS, Scope, compute
 from lib.dates import months_so_far
+from lib.numbers import elapsed_of_year
 from lib.requests import AuthenticatedHttpRequest
 from lib.xlsx import build_workbook, xlsx_response
+from org.models import User
 from plans.choices import PlanLevel
+from progress.choices import ReportState
+from progress.models import Report, period_seq
 from progress.periods import Period
 
 STATUSES_OF_GROUP = {name: statuses for name, _label, statuses in STATUS_GROUPS}
 
 
-def period_of(request: HttpRequest) -> tuple[int, int]:
-    """The year and month of the period picker; when absent or malformed, the latest month whose
-    reporting deadline has passed (before the 25th, last month: this month's reports are not in)."""
+def picked_period(request: HttpRequest) -> tuple[int, int] | None:
+    """The year and month of the period picker, or None when absent or malformed."""
     try:
         year, month = (int(part) for part in request.GET.get("period", "").split("-")[:2])
         if 2000 <= year <= 2100 and 1 <= month <= 12:
             return year, month
     except ValueError:
         pass
-    return latest_reported_month(timezone.localdate())
+    return None
+
+
+def period_of(request: HttpRequest) -> tuple[int, int]:
+    """The year and month of the period picker; when absent or malformed, the latest month with
+    accepted reports the user can see (see default_period)."""
+    return picked_period(request) or default_period(request.user, timezone.localdate())
+
+
+def default_period(user: User | AnonymousUser, today: date) -> tuple[int, int]:
+    """The month the figures open on: the latest with accepted reports, this month's included as
+    soon as one is accepted; with none yet, the latest month whose reporting deadline has passed."""
+    return latest_accepted_month(user, today) or latest_reported_month(today)
+
+
+def latest_accepted_month(user: User | AnonymousUser, today: date) -> tuple[int, int] | None:
+    """The latest month up to today's with a report accepted (已审核) among the user's projects."""
+    latest = (
+        Report.objects.visible_to(user)
+        .filter(state=ReportState.ACCEPTED, seq__lte=period_seq(today.year, today.month, 9))
+        .order_by("-seq")
+        .values_list("year", "month")
+        .first()
+    )
+    return (latest[0], latest[1]) if latest else None
 
 
 def latest_reported_month(today: date) -> tuple[int, int]:
+    """The latest month whose reporting deadline has passed (before it, last month)."""
     if today > Period(today.year, today.month).deadline:
         return today.year, today.month
     return (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+
+
+def period_notes(year: int, month: int, today: date) -> dict[str, str]:
+    """What the figures' page says of its period: the month the data reaches, and how its time
+    progress is counted (by days while the month is under way, else at the month's end)."""
+    notes = {
+        "data": _("数据截至%(y)d年%(m)d月（已审核月报）") % {"y": year, "m": month},
+        "time_progress": "",
+    }
+    elapsed, whole = elapsed_of_year(year, month, today)
+    if whole != 12:
+        notes["time_progress"] = _("时间进度按日计算（%(m)d月%(d)d日，已过%(e)d/%(w)d天）") % {
+            "m": today.month,
+            "d": today.day,
+            "e": elapsed,
+            "w": whole,
+        }
+    return notes
 
 
 def scope_of(request: HttpRequest) -> Scope:
@@ -172,9 +219,10 @@ def chart_tables(data: dict[str, Any], year: int, level: str | None) -> dict[str
 @login_required
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """首页仪表盘: the figures of the user's scope for a month, every chart clickable and downloadable."""
-    year, month = period_of(request)
+    today = timezone.localdate()
+    year, month = picked_period(request) or default_period(request.user, today)
     scope = scope_of(request)
-    data = compute(year, month, scope, work=False)
+    data = compute(year, month, scope, work=False, today=today)
     charts = chart_tables(data, year, scope.level)
     return render(
         request,
@@ -184,6 +232,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
             "year": year,
             "month": month,
             "period": f"{year:04d}-{month:02d}",
+            "notes": period_notes(year, month, today),
             "level": scope.level or "",
             "levels": PlanLevel.choices,
             "charts": charts,
@@ -197,7 +246,8 @@ def chart_data(request: AuthenticatedHttpRequest, chart: str) -> HttpResponse:
     """One chart's data as .xlsx, with the same numbers the chart draws."""
     year, month = period_of(request)
     scope = scope_of(request)
-    charts = chart_tables(compute(year, month, scope, work=False), year, scope.level)
+    data = compute(year, month, scope, work=False, today=timezone.localdate())
+    charts = chart_tables(data, year, scope.level)
     if chart not in charts:
         raise Http404(_("没有这个图表。"))
     table = charts[chart]

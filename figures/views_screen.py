@@ -15,9 +15,11 @@ from django.utils.translation import gettext as _
 from figures import registry
 from figures.compute import behind_time_progress, compute
 from figures.views import period_of, scope_of
+from lib.numbers import elapsed_of_year
 from lib.requests import AuthenticatedHttpRequest
 from org.models import Unit
-from projects.choices import ProjectStatus
+from plans.scope import Scope
+from projects.choices import PlanLevel, ProjectStatus
 from projects.filtersets import ProjectFilterSet
 from projects.models import Project
 
@@ -87,9 +89,11 @@ def rotate_seconds(request: HttpRequest) -> int:
 
 
 def screen_figures(year: int, month: int, request: HttpRequest) -> dict[str, Any]:
-    """The big screen's figures: the scope's KPIs, monthly series, ranking ends and laggards."""
+    """The big screen's figures: the scope's KPIs, monthly series, ranking ends and laggards; the
+    month under way has its time progress by days."""
     scope = scope_of(request)
-    data = compute(year, month, scope, work=False)
+    today = timezone.localdate()
+    data = compute(year, month, scope, work=False, today=today)
     ranking = data["ranking_units"]
     return {
         "region": settings.REGION_NAME,
@@ -109,8 +113,29 @@ def screen_figures(year: int, month: int, request: HttpRequest) -> dict[str, Any
             # With fewer than ten units nobody is named both for praise and for pressure.
             "pressure": ranking[max(RANKING_NAMED, len(ranking) - RANKING_NAMED) :],
         },
-        "behind": behind_time_progress(year, month, scope, limit=BEHIND_LISTED),
+        "behind": behind_time_progress(year, month, scope, limit=BEHIND_LISTED, today=today),
     }
+
+
+def screen_scope(year: int, scope: Scope) -> str:
+    """What the big screen counts, said on it: the projects on the year's plans (of one level when
+    chosen), where the map page counts every project of its filters."""
+    if scope.level:
+        level = PlanLevel(scope.level).label
+        return _("统计范围：%(year)s年%(level)s计划内的项目") % {"year": year, "level": level}
+    return _("统计范围：%(year)s年各级计划内的项目") % {"year": year}
+
+
+def map_scope(filterset: ProjectFilterSet) -> str:
+    """What the map page counts, said on it: the projects of its filters, on a year's plans only when
+    the filters ask for one, unlike the dashboard and the big screen."""
+    values = filterset.form.cleaned_data if filterset.is_bound and filterset.is_valid() else {}
+    if values.get("plan_year"):
+        return _("统计范围：列入%(year)s年计划、符合筛选条件的项目。") % {"year": values["plan_year"]}
+    return _(
+        "统计范围：项目库中符合筛选条件的项目，不限年度计划；"
+        "首页看板和大屏只统计当年年度计划内的项目，所以项目数可能不同。"
+    )
 
 
 @login_required
@@ -127,7 +152,10 @@ def bigscreen(request: AuthenticatedHttpRequest) -> HttpResponse:
         {
             "year": year,
             "month": month,
+            # The month under way: its time progress is by days (see screen_figures).
+            "by_day": elapsed_of_year(year, month, timezone.localdate())[1] != 12,
             "labels": screen_labels(),
+            "scope_note": screen_scope(year, scope),
             "config": {
                 "data_url": f"{reverse('figures:bigscreen_data')}?{query.urlencode()}",
                 "map_url": f"{reverse('figures:map_data')}?{urlencode(on_plans)}",
@@ -160,13 +188,17 @@ def filtered_projects(request: HttpRequest) -> tuple[ProjectFilterSet, Any]:
 
 @login_required
 def project_map(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """一张图: the user's projects on a map, filtered as on the project list."""
-    filterset, _projects = filtered_projects(request)
+    """一张图: the user's projects on a map, filtered as on the project list, with how many of them the
+    map can place."""
+    filterset, projects = filtered_projects(request)
     return render(
         request,
         "figures/map.html",
         {
             "filterset": filterset,
+            "scope_note": map_scope(filterset),
+            "project_count": projects.count(),
+            "located_count": projects.filter(latitude__isnull=False, longitude__isnull=False).count(),
             "unit_choices": Unit.objects.filter_choices_for(request.user),
             "config": {
                 "data_url": f"{reverse('figures:map_data')}?{request.GET.urlencode()}",

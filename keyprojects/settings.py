@@ -328,11 +328,21 @@ IMPORT_MAX_BYTES = env_int("IMPORT_MAX_MB", 30) * 1024 * 1024
 IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_UNCOMPRESSED_MB", 400) * 1024 * 1024
 # Largest XML of one row (or shared string) of an uploaded workbook: guards against rows that never end.
 IMPORT_MAX_ROW_BYTES = env_int("IMPORT_MAX_ROW_MB", 4) * 1024 * 1024
+# An uploaded table left 待确认 (previewed, neither confirmed nor discarded) this long becomes 已过期.
+IMPORT_PREVIEW_EXPIRE_HOURS = env_int("IMPORT_PREVIEW_EXPIRE_HOURS", 72)
 # Attachments of problems and supervision replies: size limit and the file types accepted.
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_MB", 20) * 1024 * 1024
 ATTACHMENT_EXTENSIONS = env_list("ATTACHMENT_EXTENSIONS", "pdf,doc,docx,xls,xlsx,jpg,jpeg,png,txt")
 # Overdue problems (问题超期) and milestones (节点超期): days past the deadline before yellow turns red.
 PROBLEM_OVERDUE_RED_DAYS = env_int("PROBLEM_OVERDUE_RED_DAYS", 15)
+# Which 销号 by a responsible unit wait for the coordinator's office to confirm them (待确认销号):
+# "escalated" those of problems once escalated to a meeting (上报), "all" every one, "none" none.
+PROBLEM_RESOLVE_NEEDS_CONFIRMATION = env_str("PROBLEM_RESOLVE_NEEDS_CONFIRMATION", "escalated")
+if PROBLEM_RESOLVE_NEEDS_CONFIRMATION not in ("escalated", "all", "none"):
+    raise ImproperlyConfigured(
+        "PROBLEM_RESOLVE_NEEDS_CONFIRMATION 只能是 escalated（上报过调度会的问题销号须重点办确认）、"
+        "all（所有问题销号均须确认）或 none（不需确认）。"
+    )
 MILESTONE_OVERDUE_RED_DAYS = env_int("MILESTONE_OVERDUE_RED_DAYS", 30)
 # The office that issues supervision notices (督办通知单), as printed under the notice.
 SUPERVISION_OFFICE = env_str("SUPERVISION_OFFICE", "")
@@ -374,6 +384,12 @@ PERIODIC_TASKS: list["PeriodicTask"] = [
     },
     # The figures' summary rebuilt after writes, so that a leader's page seldom waits for it.
     {"name": "figures.refresh", "task": "figures.tasks.refresh_figures", "every_seconds": 60},
+    # Uploaded tables left 待确认 past IMPORT_PREVIEW_EXPIRE_HOURS become 已过期.
+    {
+        "name": "exchange.expire_previews",
+        "task": "exchange.tasks.expire_import_previews",
+        "every_seconds": 3600,
+    },
 ]
 
 # Notifications: the inbox always; outside channels per user (default below), with quiet hours
@@ -402,6 +418,7 @@ SMS_SIGN_NAME = env_str("SMS_SIGN_NAME", "")
 SMS_TEMPLATES = {
     "alert": env_str("SMS_TEMPLATE_ALERT", ""),
     "reminder": env_str("SMS_TEMPLATE_REMINDER", ""),
+    "returned": env_str("SMS_TEMPLATE_RETURNED", ""),
     "system": env_str("SMS_TEMPLATE_SYSTEM", ""),
 }
 SMS_PARAM_MAX_CHARS = env_int("SMS_PARAM_MAX_CHARS", 35)

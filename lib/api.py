@@ -3,7 +3,7 @@ base of every serializer and viewset. The operation-log mixin every writable vie
 audit.api.LoggedWritesMixin."""
 
 import copy
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, cast
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from rest_framework.generics import GenericAPIView
 
 RowT = TypeVar("RowT", bound=models.Model)
+VersionedT = TypeVar("VersionedT", bound=VersionedModel)
 
 if TYPE_CHECKING:
     # The mixins below are mixed into viewsets: checked as such, they see the view's request and methods.
@@ -99,7 +100,7 @@ class ReadOnlyOrAdmin(permissions.BasePermission):
         return bool(getattr(request.user, "is_admin", False))
 
 
-class CleanModelSerializer(serializers.ModelSerializer):
+class CleanModelSerializer(serializers.ModelSerializer[RowT]):
     """A ModelSerializer that runs the model's full_clean, so the API enforces what the forms enforce.
 
     Every model error comes back under the field it concerns; a unique constraint is reported
@@ -187,7 +188,7 @@ def if_match_version(request: Request) -> int | None:
     return int(tag)
 
 
-class VersionedModelSerializer(CleanModelSerializer):
+class VersionedModelSerializer(CleanModelSerializer[VersionedT]):
     """The serializer of a VersionedModel: `version` shows the row's version, and a write that sends
     it back (in the body, or as If-Match) is saved only if the row is still at that version.
 
@@ -204,11 +205,11 @@ class VersionedModelSerializer(CleanModelSerializer):
         ),
     )
 
-    def create(self, validated_data: dict[str, Any]) -> models.Model:
+    def create(self, validated_data: dict[str, Any]) -> VersionedT:
         validated_data.pop("version", None)  # a new row starts at version 1
         return super().create(validated_data)
 
-    def update(self, instance: VersionedModel, validated_data: dict[str, Any]) -> VersionedModel:
+    def update(self, instance: VersionedT, validated_data: dict[str, Any]) -> VersionedT:
         in_body = validated_data.pop("version", None)
         in_header = if_match_version(self.context["request"])
         if in_body is not None and in_header is not None and in_body != in_header:
@@ -237,6 +238,12 @@ class ETagMixin:
         return response
 
 
+class EditableRows(Protocol):
+    """The manager of a scoped model: which rows a user may change (projects.querysets.ScopedQuerySet)."""
+
+    def editable_by(self, user: Any) -> "models.QuerySet[Any]": ...
+
+
 class ScopedObjectMixin(ViewBase[RowT]):
     """Rows reached through the data scope: get_queryset() uses visible_to(user), so an unseen row
     is a 404; a write on a row the user sees but may not change (editable_by) is a 403."""
@@ -247,6 +254,8 @@ class ScopedObjectMixin(ViewBase[RowT]):
         super().check_object_permissions(request, obj)
         if request.method in permissions.SAFE_METHODS:
             return
-        # The scoped models' managers all have editable_by (projects.querysets.ScopedQuerySet).
-        if not type(obj)._default_manager.editable_by(request.user).filter(pk=obj.pk).exists():  # type: ignore[attr-defined]
+        # The scoped models' managers all have editable_by; the stubs type a manager without the
+        # methods it takes from its queryset.
+        manager = cast(EditableRows, type(obj)._default_manager)
+        if not manager.editable_by(request.user).filter(pk=obj.pk).exists():
             raise exceptions.PermissionDenied(self.denied_message)

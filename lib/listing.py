@@ -10,6 +10,11 @@ htmx swaps it (the filter form, the sort headers and the page links all replace 
 The page template includes the table template inside the element the form and links target. Rendered
 alone, the table template has `table_only` set, so that it can also send what else the query string
 changes (the export link, figures of the filtered rows) as htmx out-of-band swaps.
+
+Every list offers the same page sizes (`?per_page=`, at most `lib.params.MAX_PAGE_SIZE`) in its page
+footer, and sorts by the columns its `sorts` names (`{% sort_header 'deadline' _('办理时限') %}` in the
+header), names by 拼音 (`lib.sorting`). The table keeps the sort and the page size for the filter form
+in hidden inputs tied to the form, `{% list_state "notice-filters" %}`.
 """
 
 from collections.abc import Mapping
@@ -25,9 +30,13 @@ from django.utils.cache import patch_vary_headers
 from django_filters.filterset import BaseFilterSet
 from django_htmx.middleware import HtmxDetails
 
+from lib.params import MAX_PAGE_SIZE, query_int
 from lib.sorting import sort_queryset
 
 Rows = TypeVar("Rows", bound=QuerySet)
+
+# The page sizes every list offers, besides its own default.
+PAGE_SIZES = (20, 50, 100)
 
 
 def swaps_table(request: HttpRequest) -> bool:
@@ -51,7 +60,8 @@ class ListPage(Generic[Rows]):
     ) -> None:
         """`queryset` in the list's default order; `data` replaces the query string as the filters'
         input when a page fills in defaults (this year, open warnings); `sorts` maps `?sort=` keys
-        to fields, anything else keeps the default order."""
+        to fields, anything else keeps the default order; `per_page` is the list's default page size,
+        which `?per_page=` replaces (1 to MAX_PAGE_SIZE, anything else ignored)."""
         self.request = request
         self.filterset = (
             filterset_class(
@@ -64,7 +74,8 @@ class ListPage(Generic[Rows]):
         self.sort = request.GET.get("sort", "") if sorts else ""
         # The rows keep the queryset's class, with the methods its model's pages call.
         self.rows = cast(Rows, sort_queryset(rows, self.sort, sorts) if sorts else rows)
-        self.per_page = per_page or settings.LIST_PAGE_SIZE
+        self.default_per_page = per_page or settings.LIST_PAGE_SIZE
+        self.per_page = query_int(request.GET, "per_page", self.default_per_page, 1, MAX_PAGE_SIZE)
         self.page: Page | None = None
 
     @property
@@ -77,6 +88,11 @@ class ListPage(Generic[Rows]):
         if self.filterset is None or not self.filterset.is_valid():
             return {}
         return self.filterset.form.cleaned_data
+
+    @property
+    def page_sizes(self) -> list[int]:
+        """The page sizes the footer offers: the usual ones and this list's default."""
+        return sorted({*PAGE_SIZES, self.default_per_page})
 
     def paginate(self, rows: QuerySet | None = None) -> Page:
         """The requested page of the rows (or of `rows`, the same rows with what only the page shows);
@@ -91,7 +107,13 @@ class ListPage(Generic[Rows]):
         """The whole page, or for htmx the table template alone; both read `page`, `sort` and `filterset`."""
         table_only = swaps_table(self.request)
         page = self.paginate() if self.page is None else self.page
-        shown: dict[str, Any] = {"page": page, "sort": self.sort, "table_only": table_only}
+        shown: dict[str, Any] = {
+            "page": page,
+            "sort": self.sort,
+            "per_page": "" if self.per_page == self.default_per_page else self.per_page,
+            "page_sizes": self.page_sizes,
+            "table_only": table_only,
+        }
         if self.filterset is not None:
             shown["filterset"] = self.filterset
         response = render(

@@ -1,6 +1,8 @@
 """Money and share arithmetic: exact Decimal in 万元, 亿元 for display, largest-remainder shares."""
 
+import calendar
 from collections.abc import Sequence
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 WAN_PER_YI = Decimal(10_000)
@@ -71,3 +73,31 @@ def time_progress(month: int) -> Decimal:
 def ahead_of_time(rate: Decimal | None, month: int) -> Decimal | None:
     """快于(+)/慢于(−)时间进度 x 个百分点."""
     return None if rate is None else quantize(rate - time_progress(month), 1)
+
+
+def elapsed_of_year(year: int, month: int, today: date | None = None) -> tuple[int, int]:
+    """How much of the year the period (year, month) has run, as (elapsed, whole).
+
+    At the end of month m: m of 12 (DOMAIN §9). While that month is under way on `today`: the days
+    of the year up to and including today, of the days in the year (§9's "by days").
+    """
+    if today is not None and (today.year, today.month) == (year, month):
+        return today.timetuple().tm_yday, 366 if calendar.isleap(year) else 365
+    return month, 12
+
+
+def time_progress_by_day(day: date) -> Decimal:
+    """时间进度 by days: days of the year up to and including `day` / days in the year × 100, 1 decimal."""
+    elapsed, whole = elapsed_of_year(day.year, day.month, day)
+    return quantize(Decimal(elapsed) * 100 / whole, 1)
+
+
+def period_time_progress(year: int, month: int, today: date | None = None) -> Decimal:
+    """时间进度 of a period seen on `today`: by days while its month is under way, else at the month's end."""
+    elapsed, whole = elapsed_of_year(year, month, today)
+    return quantize(Decimal(elapsed) * 100 / whole, 1)
+
+
+def ahead_of_progress(rate: Decimal | None, progress: Decimal) -> Decimal | None:
+    """快于(+)/慢于(−)时间进度 x 个百分点, against a time progress already worked out."""
+    return None if rate is None else quantize(rate - progress, 1)

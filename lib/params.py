@@ -13,6 +13,8 @@ from django_filters import rest_framework as filters
 from rest_framework.exceptions import ValidationError
 
 YEARS = (2000, 2100)
+# The most rows a list page shows at once (`?per_page=`): a page stays quick to render and to read.
+MAX_PAGE_SIZE = 100
 # Ids are 64-bit integers in every database: a larger number names nothing and must not reach SQL.
 MAX_ID = 2**63 - 1
 
@@ -69,6 +71,7 @@ PAGE_BOUNDS: dict[str, tuple[int, int]] = {
     "plan_year": YEARS,
     "month": (1, 12),
     "page": (1, 10**9),
+    "per_page": (1, MAX_PAGE_SIZE),
     **{name: (1, MAX_ID) for name in ("project", "unit", "responsible_unit", "town", "category", "industry")},
 }
 

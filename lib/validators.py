@@ -1,4 +1,4 @@
-"""Validators for the identifiers of DOMAIN §8, with messages in Chinese."""
+"""Validators for the identifiers of DOMAIN §8 and for typed amounts, with messages in Chinese."""
 
 import re
 
@@ -26,6 +26,13 @@ OLD_FORM_YEARS = range(2014, 2021)
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
 BUILD_YEARS_RE = re.compile(r"^(\d{4})(?:-(\d{4}))?$")
+
+# What a Chinese input method types in place of ASCII: full-width digits, point, comma, signs, space.
+FULL_WIDTH_NUMBER = str.maketrans("０１２３４５６７８９．，－＋　", "0123456789.,-+ ")
+# Thousands separators every three digits: "1,234.5", "12,345,678".
+GROUPED_NUMBER_RE = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?$")
+# Digits and commas only, as a number would be typed with separators in the wrong places.
+COMMA_NUMBER_RE = re.compile(r"^[+-]?[\d,]+(?:\.\d*)?$")
 
 
 def credit_code_check_char(first17: str) -> str:
@@ -98,3 +105,17 @@ def validate_build_years(value: str) -> None:
         raise ValidationError(_("建设年限的年份应在1980至2100之间。"))
     if end < start:
         raise ValidationError(_("建设年限的结束年份不能早于开始年份。"))
+
+
+def normalize_amount(value: str) -> str:
+    """金额输入: "1,234.5", "1，234.5" and "１２３４．５" read as "1234.5"; other text is left as typed.
+
+    A comma is taken only as a thousands separator, every three digits: "12,5" is refused rather
+    than read as 125 (or, as a decimal comma, 12.5).
+    """
+    text = value.translate(FULL_WIDTH_NUMBER).strip()
+    if "," not in text or not COMMA_NUMBER_RE.match(text):
+        return text
+    if not GROUPED_NUMBER_RE.match(text):
+        raise ValidationError(_("千分位逗号应每三位一个，例如“1,234.5”；小数点请用“.”。"), code="grouping")
+    return text.replace(",", "")

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from alerts.rules import Finding, Rule, register
+from milestones.models import Milestone
 from milestones.querysets import overdue_milestones
 
 if TYPE_CHECKING:
@@ -20,6 +21,7 @@ class MilestoneOverdue(Rule):
     """节点超期: a milestone's planned date has passed without an actual date; red some days later."""
 
     code = "milestone_overdue"
+    object_model = Milestone
     name = _("节点超期")
     description = _("节点计划完成日期已过，仍未填写实际完成日期。")
     unit = _("天")

@@ -55,7 +55,7 @@ def gantt(request: AuthenticatedHttpRequest) -> HttpResponse:
         Project.objects.visible_to(user)
         .with_list_relations()
         .filter(pk__in=scheduled.values("project_id"))
-        .order_by("responsible_unit__path", "name")
+        .order_by("responsible_unit__path", "name_key", "name")
     )
     listing = ListPage(request, projects, ProjectFilterSet, per_page=GANTT_PAGE_SIZE)
     if listing.exporting:
@@ -84,7 +84,7 @@ def export_milestones(
     rows_qs = (
         Milestone.objects.filter(project__in=projects)
         .select_related("project", "responsible_unit")
-        .order_by("project__responsible_unit__path", "project__name", "planned_date")
+        .order_by("project__responsible_unit__path", "project__name_key", "project__name", "planned_date")
     )
     labels = dict(LEGEND)
     headers = [
@@ -126,9 +126,9 @@ def project_milestones(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
     thresholds = milestone_thresholds()
     milestones = list(project.milestones.select_related("responsible_unit"))
     for milestone in milestones:
-        milestone.state_key = milestone.light(today, thresholds)  # type: ignore[attr-defined]
-        milestone.state_label = _(dict(LEGEND)[milestone.state_key])  # type: ignore[attr-defined]
-        milestone.colour = COLOURS[milestone.state_key]  # type: ignore[attr-defined]
+        state = milestone.light(today, thresholds)
+        milestone.state_label = _(dict(LEGEND)[state])  # type: ignore[attr-defined]  # for the template
+        milestone.colour = COLOURS[state]  # type: ignore[attr-defined]  # for the template
     chart = build_gantt([project], {project.pk: milestones}, today, thresholds) if milestones else None
     can_edit = Project.objects.editable_by(user).filter(pk=pk).exists()
     logs = OperationLog.objects.filter(

@@ -18,6 +18,7 @@ PERSONAL_CHANNELS = frozenset({Channel.SMS, Channel.EMAIL})
 class Kind(models.TextChoices):
     ALERT = "alert", _("预警")
     REMINDER = "reminder", _("报送提醒")
+    RETURNED = "returned", _("报告退回")
     SYSTEM = "system", _("系统消息")
 
 

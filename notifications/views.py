@@ -14,6 +14,14 @@ from notifications.choices import DeliveryStatus
 from notifications.forms import PreferenceForm
 from notifications.models import Delivery, Notification, NotificationPreference
 
+DELIVERY_SORTS = {
+    "created_at": "created_at",
+    "channel": "channel",
+    "status": "status",
+    "attempts": "attempts",
+    "next_attempt": "next_try_at",
+}
+
 
 @login_required
 def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -74,7 +82,7 @@ def delivery_log(request: AuthenticatedHttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status in DeliveryStatus.values:
         deliveries = deliveries.filter(status=status)
-    return ListPage(request, deliveries).render(
+    return ListPage(request, deliveries, sorts=DELIVERY_SORTS).render(
         "notifications/deliveries.html",
         "notifications/includes/delivery_table.html",
         {"status": status, "statuses": DeliveryStatus.choices},

@@ -29,6 +29,11 @@ def reporters(user: object) -> bool:
     return getattr(user, "role", "") in (Role.OWNER, Role.UNIT)
 
 
+def editors(user: object) -> bool:
+    """登记问题: those who change projects (the coordinator's office, responsible units, project owners)."""
+    return bool(getattr(user, "edits_everything", False) or getattr(user, "edits_own", False))
+
+
 def directory_keepers(user: object) -> bool:
     return bool(getattr(user, "is_admin", False) or getattr(user, "is_coordinator", False))
 
@@ -77,6 +82,7 @@ MENU: list[tuple[Promise | None, list[Page]]] = [
         [
             Page("alerts:board", _("红黄灯预警"), "traffic-lights"),
             Page("problems:list", _("问题台账"), "alert-triangle"),
+            Page("problems:create", _("登记问题"), "circle-plus", editors),
             # 项目单位 carry out the matters decided for their projects: they see those meetings.
             Page("meetings:list", _("调度会议"), "users-group"),
             Page("supervision:notices", _("督办通知"), "bell-ringing"),

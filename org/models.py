@@ -7,6 +7,7 @@ from django.db.models.functions import Coalesce, Concat, Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lib.sorting import PinyinKeyField
 from lib.validators import validate_credit_code, validate_phone
 from org.choices import (
     ROLES_EDITING_ALL,
@@ -37,6 +38,34 @@ class UnitQuerySet(models.QuerySet["Unit"]):
         """The units a user may filter lists by (责任单位 choices): visible ones, owners left out."""
         return self.visible_to(user).exclude(kind=UnitKind.OWNER)
 
+    def tree(self, matching: str = "") -> list["Unit"]:
+        """The units in tree order, each after the unit above it, brothers by 排序 then by 拼音, each
+        with `has_children`; with `matching`, only the units whose name or short name contains it
+        (`is_match`) and the units above them, so that every match is shown where it sits."""
+        units = self
+        hits: set[int] = set()
+        if matching:
+            found = self.filter(Q(name__icontains=matching) | Q(short_name__icontains=matching))
+            paths = list(found.values_list("pk", "path"))
+            hits = {pk for pk, _path in paths}
+            above = {int(part) for _pk, path in paths for part in path.strip("/").split("/") if part}
+            units = self.filter(pk__in=hits | above)
+        rows = list(units.order_by("sort_order", "name_key", "name", "id"))
+        shown = {unit.pk for unit in rows}
+        children: dict[int | None, list[Unit]] = {}
+        for unit in rows:
+            parent = unit.parent_id if unit.parent_id in shown else None
+            children.setdefault(parent, []).append(unit)
+        ordered: list[Unit] = []
+        stack = list(reversed(children.get(None, [])))
+        while stack:
+            unit = stack.pop()
+            unit.has_children = unit.pk in children
+            unit.is_match = unit.pk in hits
+            ordered.append(unit)
+            stack.extend(reversed(children.get(unit.pk, [])))
+        return ordered
+
     def with_counts(self) -> "UnitQuerySet":
         """Each unit with its number of users and of projects it is responsible for or owns (the
         projects reached through their foreign keys to the unit)."""
@@ -61,6 +90,7 @@ class Unit(models.Model):
     """单位: a node of the unit tree (区政府 → 部门 / 乡镇街道 → 项目单位)."""
 
     name = models.CharField(_("单位名称"), max_length=100, unique=True)
+    name_key = PinyinKeyField(_("单位名称拼音"), source="name")
     short_name = models.CharField(_("简称"), max_length=40, blank=True)
     kind = models.CharField(_("单位类型"), max_length=20, choices=UnitKind.choices)
     parent = models.ForeignKey(
@@ -86,10 +116,14 @@ class Unit(models.Model):
 
     objects = UnitQuerySet.as_manager()
 
+    # Set on the units UnitQuerySet.tree() lists.
+    has_children: bool
+    is_match: bool
+
     class Meta:
         verbose_name = _("单位")
         verbose_name_plural = _("单位")
-        ordering = ["sort_order", "name"]
+        ordering = ["sort_order", "name_key", "name"]
         constraints = [
             models.UniqueConstraint(
                 fields=["credit_code"],
@@ -141,6 +175,7 @@ class User(AbstractUser):
     """用户: a person in a unit with one role."""
 
     name = models.CharField(_("姓名"), max_length=40, blank=True)
+    name_key = PinyinKeyField(_("姓名拼音"), source="name")
     unit = models.ForeignKey(
         Unit,
         verbose_name=_("所属单位"),
@@ -221,6 +256,7 @@ class Person(models.Model):
     """人员: someone named on projects (首席服务员, 分包领导, 责任人, 联系人), with or without a login account."""
 
     name = models.CharField(_("姓名"), max_length=40)
+    name_key = PinyinKeyField(_("姓名拼音"), source="name")
     unit = models.ForeignKey(
         Unit,
         verbose_name=_("所在单位"),
@@ -247,7 +283,7 @@ class Person(models.Model):
     class Meta:
         verbose_name = _("人员")
         verbose_name_plural = _("人员")
-        ordering = ["name", "id"]
+        ordering = ["name_key", "name", "id"]
 
     def __str__(self) -> str:
         return self.name

@@ -88,8 +88,11 @@ def password_change(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @admin_required
 def unit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    units = Unit.objects.with_counts().select_related("parent").order_by("path")
-    return render(request, "org/unit_list.html", {"units": units})
+    """单位管理: the unit tree, its branches folding; a search keeps the units found and those above them."""
+    query = " ".join(request.GET.get("q", "").split())[:100]
+    units = Unit.objects.with_counts().tree(matching=query)
+    found = sum(1 for unit in units if unit.is_match)
+    return render(request, "org/unit_list.html", {"units": units, "q": query, "match_count": found})
 
 
 @admin_required
@@ -161,10 +164,19 @@ def unit_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return redirect("org:unit_list")
 
 
+USER_SORTS = {
+    "username": "username",
+    "name": "name",
+    "unit": "unit__name",
+    "role": "role",
+    "last_login": "last_login",
+}
+
+
 @admin_required
 def user_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     users = User.objects.select_related("unit").annotate(is_locked=lockout.is_locked_expression())
-    return ListPage(request, users, UserFilterSet).render(
+    return ListPage(request, users, UserFilterSet, sorts=USER_SORTS).render(
         "org/user_list.html", "org/includes/user_table.html"
     )
 
@@ -252,6 +264,7 @@ def role_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 PEOPLE_PAGE_SIZE = 50
+PEOPLE_SORTS = {"name": "name", "unit": "unit__name", "post": "post", "projects": "project_count"}
 
 
 @directory_required
@@ -270,7 +283,8 @@ def person_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         people = people.filter(unit_id=int(unit))
     if request.GET.get("unlinked") == "1":
         people = people.filter(user=None)
-    return ListPage(request, people.order_by("name", "id"), per_page=PEOPLE_PAGE_SIZE).render(
+    in_order = people.order_by("name_key", "name", "id")
+    return ListPage(request, in_order, sorts=PEOPLE_SORTS, per_page=PEOPLE_PAGE_SIZE).render(
         "org/person_list.html",
         "org/includes/person_table.html",
         {

@@ -137,6 +137,9 @@ class PlanEntrySerializer(CleanModelSerializer):
     project = EditableProjectField()
     project_name = serializers.CharField(source="project.name", read_only=True)
     plan_type_display = serializers.CharField(source="get_plan_type_display", read_only=True)
+    date_warnings = serializers.SerializerMethodField(
+        help_text=_("计划与项目日期不符的提示（如新开工项目的计划开工时间不在计划年度内）；不影响保存")
+    )
 
     class Meta:
         model = PlanEntry
@@ -155,6 +158,7 @@ class PlanEntrySerializer(CleanModelSerializer):
             "planned_start_month",
             "planned_completion_month",
             "note",
+            "date_warnings",
         ]
 
     def get_fields(self) -> dict[str, serializers.Field]:
@@ -165,6 +169,10 @@ class PlanEntrySerializer(CleanModelSerializer):
             fields["plan"].read_only = True
             fields["project"].read_only = True
         return fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_date_warnings(self, entry: PlanEntry) -> list[str]:
+        return entry.date_warnings()
 
     def validate_plan(self, plan: Plan) -> Plan:
         if not plan.is_latest:

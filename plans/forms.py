@@ -1,3 +1,4 @@
+import hashlib
 from typing import Any
 
 from django import forms
@@ -5,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _t
 
 from org.models import User
-from plans.models import Plan, PlanEntry
+from plans.models import PROJECT_DATE_FIELDS, Plan, PlanEntry, entry_date_warnings
 from projects.models import Project
 
 
@@ -50,8 +51,12 @@ class PlanEntryForm(forms.ModelForm):
             "note",
         ]
 
+    # The confirmation a save with date warnings needs: the digest of the warnings the user saw.
+    CONFIRM = "confirm_warnings"
+
     def __init__(self, *args: Any, plan: Plan, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.date_warnings: list[str] = []
         self.instance.plan = plan
         listed = plan.entries.exclude(pk=self.instance.pk).values("project_id")
         project = self.fields["project"]
@@ -75,4 +80,23 @@ class PlanEntryForm(forms.ModelForm):
                 "annual_investment",
                 _t("年度计划投资不能超过项目总投资（%(t)s 万元）。") % {"t": project.total_investment},
             )
+        plan_type = data.get("plan_type")
+        if project and plan_type:
+            self.date_warnings = entry_date_warnings(
+                self.instance.plan.year,
+                plan_type,
+                {field: getattr(project, field) for field in PROJECT_DATE_FIELDS},
+                start_month=data.get("planned_start_month"),
+                completion_month=data.get("planned_completion_month"),
+            )
         return data
+
+    @property
+    def warnings_digest(self) -> str:
+        """What the confirmation carries: these warnings and no others were shown."""
+        return hashlib.sha256("\n".join(self.date_warnings).encode()).hexdigest()[:16]
+
+    @property
+    def needs_confirmation(self) -> bool:
+        """A valid entry with date warnings the user has not yet seen and chosen to save anyway."""
+        return bool(self.date_warnings) and self.data.get(self.CONFIRM) != self.warnings_digest

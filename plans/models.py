@@ -1,5 +1,7 @@
+from collections.abc import Mapping
+from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -328,3 +330,102 @@ class PlanEntry(models.Model):
             errors["planned_completion_month"] = _t("计划竣工月份不能早于计划开工月份。")
         if errors:
             raise ValidationError(errors)
+
+    def date_warnings(self) -> list[str]:
+        """计划与项目日期不符: what this entry says against its project's dates (see entry_date_warnings)."""
+        project = self.project
+        return entry_date_warnings(
+            self.plan.year,
+            self.plan_type,
+            {field: getattr(project, field) for field in PROJECT_DATE_FIELDS},
+            start_month=self.planned_start_month,
+            completion_month=self.planned_completion_month,
+        )
+
+
+# The project's fields a plan entry is checked against.
+PROJECT_DATE_FIELDS = (
+    "planned_start_date",
+    "planned_completion_date",
+    "actual_start_date",
+    "actual_completion_date",
+    "build_years",
+)
+
+
+def _month_text(day: date) -> str:
+    return _t("%(y)d年%(m)d月") % {"y": day.year, "m": day.month}
+
+
+def entry_date_warnings(
+    year: int,
+    plan_type: str,
+    project: Mapping[str, Any],
+    *,
+    start_month: int | None = None,
+    completion_month: int | None = None,
+) -> list[str]:
+    """计划与项目日期不符: where a plan entry of `year` contradicts its project's dates.
+
+    `project` holds the project's PROJECT_DATE_FIELDS. A 新开工 entry whose project is planned to
+    start in another year or started before it, a 竣工 entry whose project is planned to complete
+    in another year, a 续建 or 竣工 entry whose project is planned to start after the year, an entry
+    of a project completed before the year, months that differ from the project's planned dates, a
+    year outside the 建设年限. Warnings, not errors: the plan is the document the office issued, and
+    the project's dates may be the ones to correct.
+    """
+    planned_start = project.get("planned_start_date")
+    planned_completion = project.get("planned_completion_date")
+    actual_start = project.get("actual_start_date")
+    actual_completion = project.get("actual_completion_date")
+    kind = str(PlanType(plan_type).label) if plan_type in PlanType.values else ""
+    found: list[str] = []
+    if actual_completion and actual_completion.year < year:
+        return [
+            _t("项目已于%(d)s竣工，早于%(y)d年，不应列入该年度计划。")
+            % {"d": _month_text(actual_completion), "y": year}
+        ]
+    # An actual date after the year is a project that slipped (应开未开 and 应竣未竣 say so), not a
+    # plan that contradicts it: actual dates count only when they come before the year.
+    if plan_type == PlanType.NEW_START and actual_start and actual_start.year < year:
+        found.append(
+            _t("项目已于%(d)s开工，早于%(y)d年，与“%(t)s”不符。")
+            % {"d": _month_text(actual_start), "y": year, "t": kind}
+        )
+    if planned_start and not actual_start:
+        message = ""
+        if plan_type == PlanType.NEW_START and planned_start.year != year:
+            message = _t("项目计划开工时间为%(d)s，不在%(y)d年内，与“%(t)s”不符。")
+        elif plan_type in (PlanType.CONTINUING, PlanType.COMPLETING) and planned_start.year > year:
+            message = _t("项目计划开工时间为%(d)s，晚于%(y)d年，与“%(t)s”不符。")
+        if message:
+            found.append(message % {"d": _month_text(planned_start), "y": year, "t": kind})
+    if (
+        plan_type == PlanType.COMPLETING
+        and planned_completion
+        and not actual_completion
+        and planned_completion.year != year
+    ):
+        found.append(
+            _t("项目计划竣工时间为%(d)s，不在%(y)d年内，与“%(t)s”不符。")
+            % {"d": _month_text(planned_completion), "y": year, "t": kind}
+        )
+    for month, planned, text in (
+        (start_month, planned_start, _t("计划开工月份为%(m)d月，与项目的计划开工时间%(d)s不一致。")),
+        (
+            completion_month,
+            planned_completion,
+            _t("计划竣工月份为%(m)d月，与项目的计划竣工时间%(d)s不一致。"),
+        ),
+    ):
+        if month and planned and planned.year == year and planned.month != month:
+            found.append(text % {"m": month, "d": _month_text(planned)})
+    build_years = project.get("build_years") or ""
+    try:
+        first, last = (int(part) for part in (build_years.split("-")[0], build_years.split("-")[-1]))
+    except ValueError:
+        return found
+    # A 预备 (preliminary) entry comes before the construction years; any other, within them.
+    if not found and (year > last or (year < first and plan_type != PlanType.PRELIMINARY)):
+        found.append(_t("项目建设年限为%(b)s，不含%(y)d年。") % {"b": build_years, "y": year})
+    return found

@@ -26,6 +26,14 @@ from plans.forms import PlanEntryForm, PlanForm
 from plans.models import Plan, PlanEntry
 from projects.models import Project
 
+PLAN_SORTS = {
+    "year": "year",
+    "title": "title",
+    "level": "level",
+    "entries": "entry_count",
+    "total": "project_total",
+    "annual": "annual_total",
+}
 ENTRY_SORTS = {
     "name": "project__name",
     "annual_investment": "annual_investment",
@@ -56,7 +64,7 @@ def plan_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if year:
         plans = plans.filter(year=year)
     years = Plan.objects.order_by("-year").values_list("year", flat=True).distinct()
-    return ListPage(request, plans).render(
+    return ListPage(request, plans, sorts=PLAN_SORTS).render(
         "plans/plan_list.html", "plans/includes/plan_table.html", {"years": years, "year": year}
     )
 
@@ -116,6 +124,8 @@ def plan_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     page = listing.paginate()
     page.object_list = list(page.object_list)
     mark_counted_elsewhere(plan, page.object_list)
+    for entry in page.object_list:
+        entry.warnings = entry.date_warnings()  # for the template's marker
     return listing.render(
         "plans/plan_detail.html",
         "plans/includes/entry_table.html",
@@ -234,7 +244,11 @@ def entry_edit(request: AuthenticatedHttpRequest, pk: int, entry_pk: int | None 
     )
     before = snapshot(entry) if entry else {}
     form = PlanEntryForm(request.POST or None, instance=entry, plan=plan, user=request.user)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and request.htmx and request.POST.get("check"):
+        # As the user picks: the date warnings of what the form holds now, nothing saved.
+        form.is_valid()
+        return render(request, "plans/includes/entry_warnings.html", {"warnings": form.date_warnings})
+    if request.method == "POST" and form.is_valid() and not form.needs_confirmation:
         with transaction.atomic():
             saved = form.save()
             changes = diff(before, snapshot(saved))
@@ -242,8 +256,23 @@ def entry_edit(request: AuthenticatedHttpRequest, pk: int, entry_pk: int | None 
                 action = OperationLog.Action.UPDATE if entry else OperationLog.Action.CREATE
                 record(request, action, saved, changes=changes, project=saved.project)
         messages.success(request, _("计划项目“%(p)s”已保存。") % {"p": saved.project})
+        if form.date_warnings:
+            messages.warning(request, _("请核对：") + " ".join(form.date_warnings))
         return redirect(plan)
-    return render(request, "plans/entry_form.html", {"form": form, "plan": plan, "entry": entry})
+    # What the form holds once posted; before that, what the entry being edited says.
+    warnings = form.date_warnings if form.is_bound else entry.date_warnings() if entry else []
+    return render(
+        request,
+        "plans/entry_form.html",
+        {
+            "form": form,
+            "plan": plan,
+            "entry": entry,
+            "warnings": warnings,
+            # Valid but with warnings not yet confirmed: saved with a second click on 仍然保存.
+            "confirm": request.method == "POST" and not form.errors and form.needs_confirmation,
+        },
+    )
 
 
 @login_required

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from alerts.rules import Finding, Rule, register
+from problems.models import Problem
 from problems.querysets import overdue_problems
 
 if TYPE_CHECKING:
@@ -20,6 +21,7 @@ class ProblemOverdue(Rule):
     """问题超期: a problem past its deadline and not solved; red some days later."""
 
     code = "problem_overdue"
+    object_model = Problem
     name = _("问题超期")
     description = _("问题超过办理时限仍未销号。")
     unit = _("天")

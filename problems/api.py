@@ -3,7 +3,7 @@
 from typing import Any, cast
 
 from django.db import transaction
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Model, Prefetch, QuerySet
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -36,7 +36,8 @@ class RelationsCleanSerializer(CleanModelSerializer):
     saved by the serializer, the rest goes through the model's full_clean."""
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        meta = self.Meta.model._meta  # type: ignore[attr-defined]
+        model: type[Model] = self.Meta.model
+        meta = model._meta
         many = {name: attrs.pop(name) for name in list(attrs) if meta.get_field(name).many_to_many}
         attrs = super().validate(attrs)
         attrs.update(many)
@@ -112,7 +113,8 @@ class ProblemSerializer(RelationsCleanSerializer):
         fields = super().get_fields()
         request = self.context.get("request")
         if request is not None:
-            fields["report"].queryset = Report.objects.visible_to(request.user)  # type: ignore[attr-defined]
+            report = cast(serializers.RelatedField, fields["report"])
+            report.queryset = Report.objects.visible_to(request.user)
         return fields
 
     def get_responsible_unit_names(self, problem: Problem) -> list[str]:
@@ -172,7 +174,7 @@ class ProblemViewSet(
     @extend_schema(
         request=MoveSerializer,
         responses=ProblemSerializer,
-        summary="问题办理：开始办理、销号、上报、退回办理、重新打开",
+        summary="问题办理：开始办理、销号、确认销号、退回销号、上报、退回办理、重新打开",
     )
     @action(detail=True, methods=["post"])
     def move(self, request: Request, pk: str | None = None) -> Response:
@@ -219,7 +221,8 @@ class CommentSerializer(CleanModelSerializer):
         fields = super().get_fields()
         request = self.context.get("request")
         if request is not None:
-            fields["problem"].queryset = Problem.objects.visible_to(request.user)  # type: ignore[attr-defined]
+            problem = cast(serializers.RelatedField, fields["problem"])
+            problem.queryset = Problem.objects.visible_to(request.user)
         return fields
 
 

@@ -18,6 +18,7 @@ class ProblemCategory(models.TextChoices):
 class ProblemStatus(models.TextChoices):
     OPEN = "open", _("待办")
     IN_PROGRESS = "in_progress", _("办理中")
+    PENDING_CONFIRMATION = "pending_confirmation", _("待确认销号")
     RESOLVED = "resolved", _("已解决")
     ESCALATED = "escalated", _("已上报")
 
@@ -27,6 +28,8 @@ class ProblemAction(models.TextChoices):
 
     START = "start", _("开始办理")
     RESOLVE = "resolve", _("销号")
+    CONFIRM = "confirm", _("确认销号")
+    REJECT = "reject", _("退回销号")
     ESCALATE = "escalate", _("上报调度会")
     RETURN = "return", _("退回办理")
     REOPEN = "reopen", _("重新打开")
@@ -34,13 +37,17 @@ class ProblemAction(models.TextChoices):
 
 # Each move: the statuses it starts from and the status it leads to. A problem is solved (销号)
 # only once someone handles it; an escalated problem goes back to handling or is settled (by hand
-# or by a meeting's decided matter); a solved problem can be reopened, with a reason.
+# or by a meeting's decided matter); a solved problem can be reopened, with a reason. A 销号 that
+# needs the coordinator's confirmation (settings.PROBLEM_RESOLVE_NEEDS_CONFIRMATION) waits in
+# 待确认销号 instead, until the office confirms it or sends it back to where it was.
 PROBLEM_ACTIONS: dict[str, tuple[frozenset[str], str]] = {
     ProblemAction.START: (frozenset({ProblemStatus.OPEN}), ProblemStatus.IN_PROGRESS),
     ProblemAction.RESOLVE: (
         frozenset({ProblemStatus.IN_PROGRESS, ProblemStatus.ESCALATED}),
         ProblemStatus.RESOLVED,
     ),
+    ProblemAction.CONFIRM: (frozenset({ProblemStatus.PENDING_CONFIRMATION}), ProblemStatus.RESOLVED),
+    ProblemAction.REJECT: (frozenset({ProblemStatus.PENDING_CONFIRMATION}), ProblemStatus.IN_PROGRESS),
     ProblemAction.ESCALATE: (
         frozenset({ProblemStatus.OPEN, ProblemStatus.IN_PROGRESS}),
         ProblemStatus.ESCALATED,
@@ -50,9 +57,31 @@ PROBLEM_ACTIONS: dict[str, tuple[frozenset[str], str]] = {
 }
 # Moves that need a written note: the resolution, what the meeting should settle, why.
 ACTIONS_NEEDING_NOTE = frozenset(
-    {ProblemAction.RESOLVE, ProblemAction.ESCALATE, ProblemAction.RETURN, ProblemAction.REOPEN}
+    {
+        ProblemAction.RESOLVE,
+        ProblemAction.REJECT,
+        ProblemAction.ESCALATE,
+        ProblemAction.RETURN,
+        ProblemAction.REOPEN,
+    }
 )
-UNSOLVED = (ProblemStatus.OPEN, ProblemStatus.IN_PROGRESS, ProblemStatus.ESCALATED)
+# Moves only the coordinator's office makes: reopening a solved problem, judging a unit's 销号.
+OFFICE_ACTIONS = frozenset({ProblemAction.CONFIRM, ProblemAction.REJECT, ProblemAction.REOPEN})
+# Not solved: a 销号 awaiting the office's confirmation is not one yet.
+UNSOLVED = (
+    ProblemStatus.OPEN,
+    ProblemStatus.IN_PROGRESS,
+    ProblemStatus.ESCALATED,
+    ProblemStatus.PENDING_CONFIRMATION,
+)
+
+
+class ResolveConfirmation(models.TextChoices):
+    """Which 销号 of a responsible unit wait for the coordinator's confirmation (PROBLEM_RESOLVE_NEEDS_CONFIRMATION)."""
+
+    ESCALATED = "escalated", _("上报过调度会的问题")
+    ALL = "all", _("所有问题")
+    NONE = "none", _("不需确认")
 
 
 class MeetingKind(models.TextChoices):

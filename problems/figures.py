@@ -89,6 +89,7 @@ def board_counts(prefix: str, today: Any, overdue_after: int) -> dict[str, Count
                 ProblemStatus.OPEN,
                 ProblemStatus.IN_PROGRESS,
                 ProblemStatus.ESCALATED,
+                ProblemStatus.PENDING_CONFIRMATION,
                 ProblemStatus.RESOLVED,
             )
         },

@@ -13,10 +13,14 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from lib.stamps import Stamped, Timestamped
+from notifications.choices import Kind
+from notifications.delivery import notify
 from org.choices import Role
+from org.models import User
 from problems.choices import (
     ACTIONS_NEEDING_NOTE,
     MATTER_ACTIONS,
+    OFFICE_ACTIONS,
     PROBLEM_ACTIONS,
     UNSOLVED,
     MatterAction,
@@ -25,6 +29,7 @@ from problems.choices import (
     ProblemAction,
     ProblemCategory,
     ProblemStatus,
+    ResolveConfirmation,
 )
 from problems.querysets import MatterQuerySet, MeetingQuerySet, ProblemQuerySet
 from progress.photos import delete_files_on_commit
@@ -32,10 +37,9 @@ from progress.photos import delete_files_on_commit
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
-    from org.models import User
-
 NOTE_REQUIRED: dict[str, "StrOrPromise"] = {
     ProblemAction.RESOLVE: _("销号须填写解决情况说明。"),
+    ProblemAction.REJECT: _("退回销号须说明原因。"),
     ProblemAction.ESCALATE: _("上报须说明需要调度会协调解决的事项。"),
     ProblemAction.RETURN: _("退回办理须说明原因。"),
     ProblemAction.REOPEN: _("重新打开须说明原因。"),
@@ -127,6 +131,10 @@ class Problem(models.Model):
     def is_solved(self) -> bool:
         return self.status == ProblemStatus.RESOLVED
 
+    @property
+    def awaits_confirmation(self) -> bool:
+        return self.status == ProblemStatus.PENDING_CONFIRMATION
+
     def days_overdue(self, today: date | None = None) -> int:
         """超期天数: days past the deadline while unsolved; 0 otherwise."""
         today = today or timezone.localdate()
@@ -161,8 +169,34 @@ class Problem(models.Model):
         if not legal or not self.may_handle(user):
             return []
         if not user.edits_everything:
-            legal = [action for action in legal if action != ProblemAction.REOPEN]
+            legal = [action for action in legal if action not in OFFICE_ACTIONS]
         return legal
+
+    def needs_confirmation(self, by: "User | None") -> bool:
+        """Whether a 销号 by `by` waits for the coordinator's office to confirm it (待确认销号).
+
+        settings.PROBLEM_RESOLVE_NEEDS_CONFIRMATION says which: "escalated", those of problems
+        once escalated to a meeting (sending one back to handling does not spare it); "all"; "none".
+        The office's own 销号, and one made by no one (a command), are final.
+        """
+        if by is None or by.edits_everything:
+            return False
+        mode = settings.PROBLEM_RESOLVE_NEEDS_CONFIRMATION
+        if mode == ResolveConfirmation.ALL:
+            return True
+        if mode == ResolveConfirmation.ESCALATED:
+            return self.status == ProblemStatus.ESCALATED or self.escalated_at is not None
+        return False
+
+    def status_before_confirmation(self) -> str:
+        """Where a 销号 awaiting confirmation came from (办理中 or 已上报): where 退回销号 takes it."""
+        source = (
+            self.events.filter(action=ProblemAction.RESOLVE, to_status=ProblemStatus.PENDING_CONFIRMATION)
+            .order_by("-at", "-id")
+            .values_list("from_status", flat=True)
+            .first()
+        )
+        return source or ProblemStatus.IN_PROGRESS
 
     def move(
         self, action: str, by: "User | None", note: str = "", *, matter: "Matter | None" = None
@@ -188,22 +222,31 @@ class Problem(models.Model):
         if action == ProblemAction.START and (self.deadline is None or not self.responsible_units.exists()):
             raise ValidationError(_t("开始办理前须明确责任单位和办理时限。"))
 
+        if action == ProblemAction.RESOLVE and self.needs_confirmation(by):
+            target = ProblemStatus.PENDING_CONFIRMATION
+        elif action == ProblemAction.REJECT:
+            target = self.status_before_confirmation()
+
         now = timezone.now()
         old = self.status
         fields = ["status", "updated_at"]
+        if action == ProblemAction.RESOLVE:
+            # The 销号说明 is the unit's, whether final now or once the office confirms it.
+            self.resolution, self.settled_by = note, matter
+            fields += ["resolution", "settled_by"]
         if target == ProblemStatus.RESOLVED:
-            self.resolution, self.resolved_at, self.settled_by = note, now, matter
-            fields += ["resolution", "resolved_at", "settled_by"]
-        elif old == ProblemStatus.RESOLVED:
+            self.resolved_at = now
+            fields.append("resolved_at")
+        elif old in (ProblemStatus.RESOLVED, ProblemStatus.PENDING_CONFIRMATION):
             self.resolved_at, self.settled_by = None, None
             fields += ["resolved_at", "settled_by"]
-        if target == ProblemStatus.ESCALATED:
+        if target == ProblemStatus.ESCALATED and action == ProblemAction.ESCALATE:
             self.escalation_note, self.escalated_at = note, now
             fields += ["escalation_note", "escalated_at"]
         self.status = target
         with transaction.atomic():
-            self.save(update_fields=fields)
-            return ProblemEvent.objects.create(
+            self.save(update_fields=list(dict.fromkeys(fields)))
+            event = ProblemEvent.objects.create(
                 problem=self,
                 action=action,
                 from_status=old,
@@ -212,6 +255,11 @@ class Problem(models.Model):
                 by=by,
                 matter=matter,
             )
+            if target == ProblemStatus.PENDING_CONFIRMATION:
+                ask_office_to_confirm(event)
+            elif action == ProblemAction.REJECT:
+                tell_requester_of_rejection(event)
+            return event
 
     def settle(self, matter: "Matter", by: "User | None") -> "ProblemEvent | None":
         """销号 through a meeting: the decided matter on this escalated problem is done."""
@@ -253,6 +301,49 @@ class ProblemEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} · {self.at:%Y-%m-%d %H:%M}"
+
+
+def who(user: "User | None") -> str:
+    """A person as a message names them: their unit, else their name."""
+    if user is None:
+        return ""
+    return user.unit.name if user.unit is not None else user.get_full_name()
+
+
+def ask_office_to_confirm(event: ProblemEvent) -> None:
+    """待确认销号: tell the coordinator's office that a unit asks to 销号 a problem."""
+    problem = event.problem
+    notify(
+        User.objects.filter(role=Role.COORDINATOR, is_active=True),
+        _t("问题待确认销号：%(p)s") % {"p": problem.project.name},
+        _t("%(u)s申请对%(p)s的问题“%(d)s”销号，说明：%(n)s。请核实后确认销号或退回。")
+        % {"u": who(event.by), "p": problem.project.name, "d": problem, "n": event.note.rstrip("。")},
+        link=problem.get_absolute_url(),
+        kind=Kind.SYSTEM,
+        dedup_key=f"problem-confirm:{event.pk}",
+    )
+
+
+def tell_requester_of_rejection(event: ProblemEvent) -> None:
+    """退回销号: tell whoever asked for the 销号 that the office sent it back, and why."""
+    problem = event.problem
+    requester = (
+        problem.events.filter(action=ProblemAction.RESOLVE, to_status=ProblemStatus.PENDING_CONFIRMATION)
+        .order_by("-at", "-id")
+        .values_list("by_id", flat=True)
+        .first()
+    )
+    if requester is None:
+        return
+    notify(
+        User.objects.filter(pk=requester, is_active=True),
+        _t("销号被退回：%(p)s") % {"p": problem.project.name},
+        _t("重点办退回了%(p)s的问题“%(d)s”的销号申请，原因：%(n)s。请继续办理。")
+        % {"p": problem.project.name, "d": problem, "n": event.note.rstrip("。")},
+        link=problem.get_absolute_url(),
+        kind=Kind.SYSTEM,
+        dedup_key=f"problem-reject:{event.pk}",
+    )
 
 
 class ProblemComment(models.Model):

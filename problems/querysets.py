@@ -16,7 +16,8 @@ from django.utils import timezone
 
 from alerts.models import AlertRuleConfig
 from problems.choices import UNSOLVED, MatterStatus
-from projects.querysets import project_scope
+from projects.models import Project
+from projects.querysets import ProjectQuerySet, project_scope
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -30,6 +31,11 @@ NOTHING = Q(pk__in=[])
 
 def signed_in(user: "User | AnonymousUser") -> TypeGuard["User"]:
     return bool(user.is_authenticated and user.is_active)
+
+
+def raisable_projects(user: "User | AnonymousUser") -> ProjectQuerySet:
+    """Projects a user may raise a problem on (登记问题): those the user may change."""
+    return Project.objects.editable_by(user)
 
 
 class ProblemQuerySet(models.QuerySet["Problem"]):

@@ -1,7 +1,7 @@
 """Pages of the problem ledger (问题台账) and of the meetings that settle escalated problems."""
 
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -22,6 +22,7 @@ from lib.messages import flash_errors
 from lib.officedoc import docx_response
 from lib.params import page_year
 from lib.requests import AuthenticatedHttpRequest
+from lib.sorting import sort_queryset
 from lib.xlsx import build_workbook, xlsx_response
 from org.models import Unit, User
 from problems.choices import (
@@ -38,11 +39,15 @@ from problems.filtersets import MatterFilterSet, MeetingFilterSet, ProblemFilter
 from problems.forms import AttachmentForm, CommentForm, MatterForm, MeetingForm, MoveForm, ProblemForm
 from problems.history import history_of
 from problems.models import Matter, Meeting, Problem, ProblemAttachment
-from problems.querysets import problem_thresholds
+from problems.querysets import problem_thresholds, raisable_projects
 from progress.models import Report
 from progress.photos import download_response
 from projects.access import get_for_user, get_project_for_user
+from projects.filtersets import ProjectFilterSet
 from projects.models import Project
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 PROBLEM_SORTS = {
     "raised_at": "raised_at",
@@ -106,8 +111,9 @@ def problem_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "problems/includes/problem_table.html",
         {
             "project": project,
-            "can_create": project is not None
-            and Project.objects.editable_by(user).filter(pk=project.pk).exists(),
+            "can_create": (
+                raisable_projects(user).filter(pk=project.pk) if project else raisable_projects(user)
+            ).exists(),
             "statuses": ProblemStatus.choices,
             "categories": ProblemCategory.choices,
             "unit_choices": Unit.objects.filter_choices_for(user),
@@ -175,6 +181,7 @@ def problem_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "project": problem.project,
             "units": problem.responsible_units.all(),
             "actions": [(a, ProblemAction(a).label) for a in problem.allowed_actions(user)],
+            "confirmation_needed": problem.needs_confirmation(user),
             "can_edit": editable and not problem.is_solved,
             "can_attach": editable,
             "events": problem.events.select_related("by", "matter__meeting"),
@@ -193,9 +200,18 @@ def problem_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def pick_project(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """登记问题 from the ledger starts with the project: one of those the user may raise problems on,
+    found by name or code (a district has thousands), a page at a time."""
+    projects = raisable_projects(request.user).select_related("responsible_unit")
+    listing = ListPage(request, sort_queryset(projects, "name", {"name": "name"}), ProjectFilterSet)
+    return listing.render("problems/project_pick.html", "problems/includes/project_pick_table.html")
+
+
 @login_required
 def problem_create(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """登记问题 on a project (?project=), or 转为问题台账 from a report (?report=), prefilled from it."""
+    """登记问题 on a project (?project=), or 转为问题台账 from a report (?report=), prefilled from it;
+    without either, the project comes first (pick_project)."""
     user = request.user
     report = None
     report_id = request.GET.get("report", "")
@@ -206,7 +222,7 @@ def problem_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     elif project_id.isdigit():
         project = get_project_for_user(request, int(project_id), write=True)
     else:
-        raise Http404(_("请从项目或进度报告页面登记问题。"))
+        return pick_project(request)
     initial: dict[str, Any] = {"responsible_units": [project.responsible_unit_id]}
     if report is not None:
         initial["description"] = report.problems_text
@@ -273,7 +289,10 @@ def problem_move(request: AuthenticatedHttpRequest, pk: int, action: str) -> Htt
             project=problem.project,
             note=event.note,
         )
-        messages.success(request, _("已%(a)s。") % {"a": ProblemAction(action).label})
+        if problem.awaits_confirmation:
+            messages.success(request, _("已申请销号，待重点办确认。"))
+        else:
+            messages.success(request, _("已%(a)s。") % {"a": ProblemAction(action).label})
     return redirect(problem)
 
 
@@ -385,6 +404,7 @@ def problem_board(request: AuthenticatedHttpRequest) -> HttpResponse:
             _("待办"),
             _("办理中"),
             _("已上报"),
+            _("待确认销号"),
             _("已解决"),
             _("超期"),
             _("销号率（%）"),
@@ -396,6 +416,7 @@ def problem_board(request: AuthenticatedHttpRequest) -> HttpResponse:
                 row[ProblemStatus.OPEN],
                 row[ProblemStatus.IN_PROGRESS],
                 row[ProblemStatus.ESCALATED],
+                row[ProblemStatus.PENDING_CONFIRMATION],
                 row[ProblemStatus.RESOLVED],
                 row["overdue"],
                 row["closure_rate"],
@@ -428,10 +449,18 @@ def meeting_snapshot(meeting: Meeting) -> Snapshot:
     return with_names(meeting, 参会人员=meeting.attendees.all(), 会议议题=meeting.agenda.all())
 
 
+class MeetingCounts(TypedDict):
+    """What the meeting list counts for each meeting: 议题数, 议定事项 and those done."""
+
+    matter_count: int
+    done_count: int
+    agenda_count: int
+
+
 @login_required
 def meeting_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
-    visible = (
+    counted = (
         Meeting.objects.visible_to(user)
         .select_related("chair")
         .annotate(
@@ -441,6 +470,8 @@ def meeting_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         )
         .order_by("-date", "-id")
     )
+    # The plugin types what Count() annotates as Any.
+    visible = cast("QuerySet[WithAnnotations[Meeting, MeetingCounts]]", counted)
     listing = ListPage(request, visible, MeetingFilterSet, sorts=MEETING_SORTS)
     if listing.exporting:
         return export_meetings(request, listing.rows)
@@ -457,7 +488,9 @@ def meeting_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-def export_meetings(request: HttpRequest, meetings: QuerySet[Meeting]) -> HttpResponse:
+def export_meetings(
+    request: HttpRequest, meetings: "QuerySet[WithAnnotations[Meeting, MeetingCounts]]"
+) -> HttpResponse:
     """调度会议 .xlsx of the filtered list, in the list's order."""
     headers = [
         _("序号"),
@@ -478,9 +511,9 @@ def export_meetings(request: HttpRequest, meetings: QuerySet[Meeting]) -> HttpRe
             m.get_kind_display(),
             m.chair.get_full_name() if m.chair else "",
             m.place,
-            m.agenda_count,  # type: ignore[attr-defined]  # annotated by meeting_list()
-            m.matter_count,  # type: ignore[attr-defined]
-            m.done_count,  # type: ignore[attr-defined]
+            m.agenda_count,
+            m.matter_count,
+            m.done_count,
         )
         for i, m in enumerate(meetings[: settings.EXPORT_ROW_LIMIT], start=1)
     )
@@ -579,7 +612,7 @@ def matter_edit(
     user = request.user
     coordinator_only(user)
     matter = get_matter_for_user(request, pk) if pk else None
-    meeting = matter.meeting if matter else get_meeting_for_user(request, meeting_pk)  # type: ignore[arg-type]
+    meeting = matter.meeting if matter else get_meeting_for_user(request, meeting_pk)  # type: ignore[arg-type]  # without pk the URL gives meeting_pk
     before = snapshot(matter) if matter else {}
     form = MatterForm(request.POST or None, instance=matter, meeting=meeting)
     if request.method == "POST" and form.is_valid():
@@ -658,7 +691,10 @@ def matter_move(request: AuthenticatedHttpRequest, pk: int, action: str) -> Http
                     project=matter.project,
                     note=matter.problem.resolution,
                 )
-                messages.info(request, _("关联问题已随议定事项办结而销号。"))
+                if matter.problem.awaits_confirmation:
+                    messages.info(request, _("关联问题已随议定事项办结申请销号，待重点办确认。"))
+                else:
+                    messages.info(request, _("关联问题已随议定事项办结而销号。"))
     messages.success(request, _("已%(a)s。") % {"a": MatterAction(action).label})
     return redirect(matter)
 

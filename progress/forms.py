@@ -1,3 +1,4 @@
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -15,6 +16,14 @@ from projects.models import Project
 
 MONEY_ERROR = _("请输入数字（单位：万元），不要带“约”“万元”等文字。")
 STALE = _("该报告在您打开后已被他人修改或报送，本次未保存。您填写的内容仍在下方，请复制后刷新页面再填。")
+
+
+@dataclass
+class ReportChecks:
+    """填报检查: what saving would say about the figures typed so far."""
+
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -118,6 +127,28 @@ class ReportForm(forms.ModelForm):
 
     def procedure_rows(self) -> list[Any]:
         return [self[name] for name in self.procedure_fields]
+
+    def checks(self) -> ReportChecks:
+        """The field mistakes, rule errors and warnings of what is typed so far, with nothing saved.
+
+        The rules are the ones apply() holds a save to (Report.check_rules); a field not filled in
+        yet is not a mistake while the user is still typing.
+        """
+        self.is_valid()
+        result = ReportChecks()
+        for name, field_errors in self.errors.as_data().items():
+            label = self.fields[name].label if name in self.fields else ""
+            for error in field_errors:
+                if error.code != "required":
+                    result.errors.extend(f"{label}：{m}" if label else m for m in error.messages)
+        if self.cleaned_data.get("amount") is None:
+            return result
+        report: Report = self.instance
+        report.recompute_totals()
+        errors, warnings = report.check_rules()
+        result.errors.extend(errors)
+        result.warnings.extend(warnings)
+        return result
 
     def apply(self) -> Report:
         """Copy the cleaned values onto the report (not saved) and check the rules."""

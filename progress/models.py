@@ -192,6 +192,18 @@ class Report(VersionedModel):
     def recent(self, count: int) -> list["Report"]:
         return list(self.earlier()[:count])
 
+    def accepted_percent_before(self) -> tuple[Decimal, Period] | None:
+        """形象进度（%） of the latest earlier accepted report that gave one, and its period."""
+        report = (
+            self.earlier()
+            .filter(state=ReportState.ACCEPTED, progress_percent__isnull=False)
+            .only("year", "month", "part", "frequency", "progress_percent")
+            .first()
+        )
+        if report is None or report.progress_percent is None:
+            return None
+        return report.progress_percent, report.period
+
     def recompute_totals(self, previous: "Report | None" = None) -> None:
         """年度/累计完成投资 follow from the periods: the previous report's figures plus this one."""
         if self.is_opening:
@@ -229,6 +241,17 @@ class Report(VersionedModel):
             )
         if total and self.amount > total / 2:
             warnings.append(_t("本期完成投资超过项目总投资的50%，请核实。"))
+        # Asked only when a percentage is given: imports give none, and check rows with no query each.
+        accepted = self.accepted_percent_before() if self.progress_percent is not None else None
+        if accepted is not None and self.progress_percent is not None and self.progress_percent < accepted[0]:
+            warnings.append(
+                _t("形象进度（%(n)s%%）低于%(period)s已审核的%(p)s%%，请核实。")
+                % {
+                    "n": f"{self.progress_percent:.1f}",
+                    "period": accepted[1].label,
+                    "p": f"{accepted[0]:.1f}",
+                }
+            )
         recent = self.recent(2)
         if len(recent) == 2:
             texts = {r.progress_text.strip() for r in recent} | {self.progress_text.strip()}

@@ -6,12 +6,17 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from progress.choices import PARTS_PER_MONTH, Frequency
 
 PART_LABELS = {
-    Frequency.HALF_MONTHLY: ("上半月", "下半月"),
-    Frequency.TEN_DAILY: ("上旬", "中旬", "下旬"),
+    Frequency.HALF_MONTHLY: (gettext_lazy("%(y)d年%(m)d月上半月"), gettext_lazy("%(y)d年%(m)d月下半月")),
+    Frequency.TEN_DAILY: (
+        gettext_lazy("%(y)d年%(m)d月上旬"),
+        gettext_lazy("%(y)d年%(m)d月中旬"),
+        gettext_lazy("%(y)d年%(m)d月下旬"),
+    ),
 }
 
 
@@ -68,10 +73,10 @@ class Period:
 
     @property
     def label(self) -> str:
-        base = _("%(y)d年%(m)d月") % {"y": self.year, "m": self.month}
+        numbers = {"y": self.year, "m": self.month}
         if self.frequency in PART_LABELS:
-            return base + PART_LABELS[Frequency(self.frequency)][self.part - 1]
-        return base
+            return str(PART_LABELS[Frequency(self.frequency)][self.part - 1]) % numbers
+        return _("%(y)d年%(m)d月") % numbers
 
     @property
     def key(self) -> str:

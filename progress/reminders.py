@@ -40,7 +40,7 @@ def reminder_messages(period: Period, today: date, late: bool) -> list[Message]:
     pending = list(
         projects_due(period)
         .exclude(pk__in=submitted.values("project_id"))
-        .order_by("name")
+        .order_by("name_key", "name")
         .values_list("name", "owner_unit_id", "responsible_unit_id")
     )
     if not pending:

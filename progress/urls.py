@@ -10,5 +10,6 @@ urlpatterns = [
     path("<int:pk>/<str:action>/", views.report_review, name="review"),
     path("project/<int:pk>/", views.project_reports, name="project"),
     path("project/<int:pk>/<str:period_key>/", views.report_edit, name="edit"),
+    path("project/<int:pk>/<str:period_key>/check/", views.report_check, name="check"),
     path("photos/<int:pk>/<str:kind>/", views.photo_file, name="photo"),
 ]

@@ -30,7 +30,7 @@ from notifications.delivery import notify
 from org.choices import Role
 from org.models import Unit, User
 from progress.choices import BoardState, ReportState
-from progress.forms import CorrectionForm, ReasonForm, ReportForm
+from progress.forms import CorrectionForm, ReasonForm, ReportChecks, ReportForm
 from progress.models import Report, ReportPhoto
 from progress.periods import Period, current_period
 from progress.photos import inspect_photo, save_photo
@@ -53,8 +53,10 @@ def period_from_request(request: HttpRequest, frequency: str = ReportFrequency.M
 # Filling in ---------------------------------------------------------------------
 
 
-@login_required
-def report_edit(request: AuthenticatedHttpRequest, pk: int, period_key: str) -> HttpResponse:
+def report_to_fill(
+    request: AuthenticatedHttpRequest, pk: int, period_key: str
+) -> tuple[Project, Period, Report]:
+    """The project, the period and its report (a new one when none exists) this user may fill in."""
     project = get_project_for_user(request, pk)
     if not Report.may_fill(request.user, project):
         raise PermissionDenied(_("您无权填报该项目的进度。"))
@@ -66,9 +68,6 @@ def report_edit(request: AuthenticatedHttpRequest, pk: int, period_key: str) -> 
     report = Report.objects.filter(
         project=project, year=period.year, month=period.month, part=period.part
     ).first()
-    if report is not None and report.is_locked:
-        messages.info(request, _("该报告已报送或已审核，不能再修改。"))
-        return redirect("progress:detail", pk=report.pk)
     if report is None:
         report = Report(
             project=project,
@@ -78,6 +77,15 @@ def report_edit(request: AuthenticatedHttpRequest, pk: int, period_key: str) -> 
             frequency=project.report_frequency,
             deadline=period.deadline,
         )
+    return project, period, report
+
+
+@login_required
+def report_edit(request: AuthenticatedHttpRequest, pk: int, period_key: str) -> HttpResponse:
+    project, period, report = report_to_fill(request, pk, period_key)
+    if report.is_locked:
+        messages.info(request, _("该报告已报送或已审核，不能再修改。"))
+        return redirect("progress:detail", pk=report.pk)
     previous = _previous_for(project, period)
 
     form = ReportForm(request.POST or None, request.FILES or None, instance=report, project=project)
@@ -114,11 +122,31 @@ def report_edit(request: AuthenticatedHttpRequest, pk: int, period_key: str) -> 
                     messages.warning(request, warning)
             messages.success(request, _("已报送，等待审核。") if submit else _("草稿已保存。"))
             return redirect("progress:detail", pk=report.pk) if submit else redirect(request.path)
+    checks = ReportChecks(warnings=list(report.warnings)) if request.method != "POST" else ReportChecks()
     return render(
         request,
         "progress/report_form.html",
-        {"form": form, "project": project, "report": report, "period": period, "previous": previous},
+        {
+            "form": form,
+            "project": project,
+            "report": report,
+            "period": period,
+            "previous": previous,
+            "checks": checks,
+        },
     )
+
+
+@login_required
+@require_POST
+def report_check(request: AuthenticatedHttpRequest, pk: int, period_key: str) -> HttpResponse:
+    """填报检查 (htmx): the report form's mistakes and warnings as the user types, nothing saved."""
+    project, _period, report = report_to_fill(request, pk, period_key)
+    if report.is_locked:
+        checks = ReportChecks(errors=[_("该报告已报送或已审核，不能再修改。")])
+    else:
+        checks = ReportForm(request.POST, instance=report, project=project).checks()
+    return render(request, "progress/includes/report_checks.html", {"checks": checks, "oob": True})
 
 
 def _previous_for(project: Project, period: Period) -> Report | None:
@@ -208,6 +236,14 @@ def report_review(request: AuthenticatedHttpRequest, pk: int, action: str) -> Ht
     return redirect("progress:detail", pk=pk)
 
 
+def as_sentence(text: str) -> str:
+    """A reason as one sentence: its own closing mark kept, a full stop added only when it has none."""
+    text = text.strip().rstrip(",，;；:：、")
+    if text.endswith(("。", "！", "？", "!", "?", "…")):
+        return text
+    return text.removesuffix(".") + "。"
+
+
 def tell_returned(report: Report, by: User) -> None:
     """退回通知: the project's owner users and whoever submitted the report learn why it came back."""
 
@@ -220,15 +256,15 @@ def tell_returned(report: Report, by: User) -> None:
     notify(
         people,
         _("%(p)s%(period)s进度报告被退回") % {"p": report.project.name, "period": report.period.label},
-        _("%(u)s退回了%(p)s%(period)s进度报告，原因：%(r)s。请修改后重新报送。")
+        _("%(u)s退回了%(p)s%(period)s进度报告，原因：%(r)s请修改后重新报送。")
         % {
             "u": by.unit.name if by.unit is not None else (by.name or by.username),
             "p": report.project.name,
             "period": report.period.label,
-            "r": report.return_reason,
+            "r": as_sentence(report.return_reason),
         },
         link=reverse("progress:edit", args=[report.project_id, report.period.key]),
-        kind=Kind.REMINDER,
+        kind=Kind.RETURNED,
         dedup_key=f"report-returned:{report.pk}:{report.version}",
     )
 
@@ -386,11 +422,14 @@ def my_reports(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "progress/my_reports.html", {"rows": rows, "period": period})
 
 
+REPORT_SORTS = {"period": "seq", "state": "state"}
+
+
 @login_required
 def project_reports(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A project's reports, newest first, with its photo library (图片库) by month."""
     project = get_project_for_user(request, pk)
-    listing = ListPage(request, project.reports.order_by("-seq"))
+    listing = ListPage(request, project.reports.order_by("-seq"), sorts=REPORT_SORTS)
     photos = (
         ReportPhoto.objects.filter(report__project=project)
         .select_related("report")

@@ -1,6 +1,6 @@
 """Reaching one row from a request: 404 for what the user may not see, 403 for what they may only read."""
 
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
@@ -9,12 +9,33 @@ from django.utils.translation import gettext as _
 
 from projects.models import Project
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from org.models import User
+
 M = TypeVar("M", bound=Model)
+M_co = TypeVar("M_co", bound=Model, covariant=True)
+
+
+class ScopedRows(Protocol[M_co]):
+    """A queryset with a data scope: ScopedQuerySet and the querysets that scope rows their own way."""
+
+    @property
+    def model(self) -> type[M_co]: ...
+
+    def visible_to(self, user: "User | AnonymousUser") -> "QuerySet[M_co]": ...
+
+
+class EditableRows(Protocol):
+    """The manager of a model whose queryset says which rows a user may change."""
+
+    def editable_by(self, user: "User | AnonymousUser") -> "QuerySet[Any]": ...
 
 
 def get_for_user(
     request: HttpRequest,
-    rows: "QuerySet[M]",
+    rows: ScopedRows[M],
     pk: Any,
     missing: str,
     *,
@@ -26,10 +47,12 @@ def get_for_user(
     What is out of the user's sight is a 404, exactly like what does not exist; what the user
     may read but not change is a 403. `rows` carries the select_related the caller needs.
     """
-    found = rows.visible_to(request.user).filter(pk=pk).first()  # type: ignore[attr-defined]
+    found = rows.visible_to(request.user).filter(pk=pk).first()
     if found is None:
         raise Http404(missing)
-    if write and not rows.model._default_manager.editable_by(request.user).filter(pk=pk).exists():  # type: ignore[attr-defined]
+    # The stubs type a manager as Manager[M], without the methods it takes from its queryset.
+    manager = cast(EditableRows, rows.model._default_manager)
+    if write and not manager.editable_by(request.user).filter(pk=pk).exists():
         raise PermissionDenied(forbidden)
     return found
 

@@ -112,7 +112,7 @@ def resolve_people(validated_data: dict[str, Any]) -> dict[str, Any]:
     return validated_data
 
 
-class ProjectSerializer(VersionedModelSerializer):
+class ProjectSerializer(VersionedModelSerializer[Project]):
     industry_name = serializers.CharField(source="industry.name", read_only=True, allow_null=True)
     category_name = serializers.CharField(source="category.name", read_only=True)
     town_name = serializers.CharField(source="town.name", read_only=True, allow_null=True)
@@ -198,10 +198,10 @@ class ProjectSerializer(VersionedModelSerializer):
         return attrs
 
     def create(self, validated_data: dict[str, Any]) -> Project:
-        return super().create(resolve_people(validated_data))  # type: ignore[return-value]
+        return super().create(resolve_people(validated_data))
 
-    def update(self, instance: Project, validated_data: dict[str, Any]) -> Project:  # type: ignore[override]
-        return super().update(instance, resolve_people(validated_data))  # type: ignore[return-value]
+    def update(self, instance: Project, validated_data: dict[str, Any]) -> Project:
+        return super().update(instance, resolve_people(validated_data))
 
     def validate_responsible_unit(self, unit: Unit) -> Unit:
         """Outside the coordinator's office, a project goes only to one's own unit or one below it."""

@@ -85,12 +85,14 @@ class ReportFrequency(models.TextChoices):
     TEN_DAILY = "ten_daily", _("旬报")
 
 
-# The status groups the seeds report (已完工 / 在建 / 暂停 / 前期), in the order they are written.
+# The status groups the seeds report (已完工 / 在建 / 暂停 / 前期), in the order they are written. A group
+# is named with the words of the statuses it holds, as the map's legend names them: 竣工/投产 is 竣工
+# and 投产/运营 together, 前期/储备 前期 and 谋划/储备.
 STATUS_GROUPS = [
-    ("completed", _("已完工"), (ProjectStatus.COMPLETED, ProjectStatus.OPERATING)),
+    ("completed", _("竣工/投产"), (ProjectStatus.COMPLETED, ProjectStatus.OPERATING)),
     ("construction", _("在建"), (ProjectStatus.CONSTRUCTION,)),
     ("suspended", _("暂停施工"), (ProjectStatus.SUSPENDED,)),
-    ("preliminary", _("前期"), (ProjectStatus.PRELIMINARY, ProjectStatus.RESERVE)),
+    ("preliminary", _("前期/储备"), (ProjectStatus.PRELIMINARY, ProjectStatus.RESERVE)),
     ("cancelled", _("终止"), (ProjectStatus.CANCELLED,)),
 ]
 

@@ -136,7 +136,7 @@ class ProjectForm(forms.ModelForm):
         read_at = data.get("version")
         if read_at is None:  # an edit page always carries the version it showed
             raise VersionConflict(Project.conflict_message, code="stale")
-        editable = [name for name in self._meta.fields if not self.fields[name].disabled]  # type: ignore[union-attr]
+        editable = [name for name in self.Meta.fields if not self.fields[name].disabled]
         project.save_at_version(read_at, [*editable, "responsible_person", "owner_contact"])
         return project
 

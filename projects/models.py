@@ -1,6 +1,6 @@
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lib.fields import money_field
 from lib.numbers import size_bucket
+from lib.sorting import PinyinKeyField
 from lib.stamps import Stamped
 from lib.validators import (
     normalize_build_years,
@@ -41,6 +42,7 @@ class Project(VersionedModel, Stamped):
 
     code = models.CharField(_("项目代码"), max_length=30, blank=True, validators=[validate_project_code])
     name = models.CharField(_("项目名称"), max_length=200, db_index=True)
+    name_key = PinyinKeyField(_("项目名称拼音"), source="name")
     industry = models.ForeignKey(
         "catalog.IndustryField", verbose_name=_("行业领域"), null=True, blank=True, on_delete=models.PROTECT
     )
@@ -162,7 +164,7 @@ class Project(VersionedModel, Stamped):
     conflict_message = _(
         "该项目在您打开后已被他人修改，为避免覆盖，本次未保存。请刷新页面查看最新内容后再修改。"
     )
-    derived_fields = {"build_years": ("start_year", "end_year")}
+    derived_fields = {"build_years": ("start_year", "end_year"), "name": ("name_key",)}
 
     class Meta:
         verbose_name = _("项目")
@@ -184,9 +186,9 @@ class Project(VersionedModel, Stamped):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.prepare_save()
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         from django.urls import reverse

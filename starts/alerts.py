@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from alerts.rules import Finding, Rule, register
-from starts.models import StartEventProject
+from starts.models import StartEvent, StartEventProject
 
 if TYPE_CHECKING:
     from alerts.models import AlertRuleConfig
@@ -20,6 +20,7 @@ class CollectiveStartStalled(Rule):
     """集中开工项目未实质性开工: no report with an amount and no actual start by the end of the check window."""
 
     code = "collective_start_stalled"
+    object_model = StartEvent
     name = _("集中开工未实质性开工")
     description = _(
         "参加集中开工活动的项目，在活动后规定月数内（默认2个月）既无报送的完成投资，也无实际开工时间。"

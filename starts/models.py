@@ -1,4 +1,4 @@
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
@@ -52,21 +52,21 @@ class StartEvent(models.Model):
     def __str__(self) -> str:
         return self.batch
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.year = self.held_on.year
         self.check_by = add_months(self.held_on, settings.COLLECTIVE_START_CHECK_MONTHS)
         self.first_report_seq = period_seq(self.held_on.year, self.held_on.month, 0)
         self.last_report_seq = period_seq(self.check_by.year, self.check_by.month, 9)
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "held_on" in update_fields:  # type: ignore[operator]
+        if update_fields is not None and "held_on" in update_fields:
             kwargs["update_fields"] = {
                 *update_fields,
                 "year",
                 "check_by",
                 "first_report_seq",
                 "last_report_seq",
-            }  # type: ignore[misc]
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+            }
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         from django.urls import reverse

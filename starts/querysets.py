@@ -2,7 +2,7 @@
 
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db import models
 from django.db.models import Case, Count, DecimalField, Exists, F, OuterRef, Q, Subquery, Sum, Value, When
@@ -101,6 +101,13 @@ def annual_plan_of_member() -> Subquery:
         .values("annual_investment")[:1]
     )
     return Subquery(entry, output_field=MONEY)
+
+
+class MemberFigures(TypedDict):
+    """What with_annual_plan() and with_construction_state() annotate on a membership."""
+
+    annual_investment: Decimal
+    construction_state: str
 
 
 class StartEventProjectQuerySet(ScopedQuerySet["StartEventProject"]):

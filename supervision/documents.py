@@ -17,7 +17,7 @@ def notice_docx(notice: Notice) -> bytes:
 
     officedoc.heading(document, _("一、督办事项"))
     officedoc.body(document, notice.content)
-    projects = list(notice.projects.order_by("name"))
+    projects = list(notice.projects.order_by("name_key", "name"))
     if projects:
         officedoc.labelled(document, _("涉及项目："), "、".join(project.name for project in projects))
     problems = list(notice.problems.select_related("project"))

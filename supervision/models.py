@@ -1,4 +1,4 @@
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -103,9 +103,9 @@ class Notice(Timestamped):
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
-            super().save(*args, **kwargs)  # type: ignore[arg-type]
+            super().save(*args, **kwargs)
             return
         # Numbers run per year of issue; two notices saved at once retry on the unique constraint.
         self.year = self.issued_on.year

@@ -157,7 +157,7 @@ def notice_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "supervision/notice_detail.html",
         {
             "notice": notice,
-            "projects": notice.projects.visible_to(user).order_by("name"),
+            "projects": notice.projects.visible_to(user).order_by("name_key", "name"),
             "problems": notice.problems.visible_to(user).select_related("project"),
             "replies": notice.replies.select_related("replied_by__unit"),
             "can_reply": NoticeAction.REPLY in actions,

@@ -106,7 +106,8 @@ def test_a_unit_downloads_its_template_and_not_another_units(world, plan, client
     assert client.get(reverse("exchange:template"), query).status_code == 400
 
 
-def upload(client, content: bytes, name: str = "附件3.xlsx", **params: object):
+def upload(client, content: bytes, name: str = "附件3.xlsx", follow: bool = True, **params: object):
+    """Post a table to the upload form; by default the answer is the page it redirects to, its preview."""
     data = {
         "upload-file": SimpleUploadedFile(name, content),
         "upload-table": "3",
@@ -115,7 +116,7 @@ def upload(client, content: bytes, name: str = "附件3.xlsx", **params: object)
         "upload-period": "2026-03",
     }
     data.update({f"upload-{key}": value for key, value in params.items()})
-    return client.post(reverse("exchange:upload"), data)
+    return client.post(reverse("exchange:upload"), data, follow=follow)
 
 
 def filled_table(client) -> bytes:

@@ -11,6 +11,7 @@ from django.urls import reverse
 from catalog.models import Category
 from figures.compute import Scope, behind_time_progress
 from figures.tests.test_figures import accepted
+from figures.views_screen import map_settings
 from plans.models import Plan, PlanEntry
 from progress.rollup import refresh_projects
 from projects.models import Project
@@ -287,3 +288,35 @@ def test_query_count_does_not_grow_with_the_projects(world, client_for, placed, 
     queries_of(client, name, params)
     many = queries_of(client, name, params)
     assert many == few
+
+
+def test_the_map_page_says_what_it_counts_and_how_many_it_places(world, client_for, placed):
+    world.project_b.latitude = world.project_b.longitude = None
+    world.project_b.save()
+    client = client_for(world.coordinator)
+    html = client.get(reverse("figures:map")).content.decode()
+    scope = html.split('data-testid="map-scope">')[1].split("</div>")[0]
+    assert "符合条件的项目共 2 个，其中 1 个已标注位置。" in scope
+    assert "不限年度计划" in scope and "首页看板和大屏只统计当年年度计划内的项目" in scope
+    on_plan = client.get(reverse("figures:map"), {"plan_year": 2026}).content.decode()
+    assert "统计范围：列入2026年计划、符合筛选条件的项目。" in on_plan
+    # A year out of range is no filter: the notice says so, and the scope is the whole registry.
+    assert "不限年度计划" in client.get(reverse("figures:map"), {"plan_year": 99999}).content.decode()
+
+
+def test_the_big_screen_says_it_counts_the_years_plans(world, client_for, placed):
+    client = client_for(world.coordinator)
+    html = client.get(reverse("figures:bigscreen"), {"period": "2026-06"}).content.decode()
+    assert 'data-testid="screen-scope">统计范围：2026年各级计划内的项目<' in html
+    assert "个计划内项目已标注位置" in html
+    local = client.get(reverse("figures:bigscreen"), {"period": "2026-06", "level": "local"}).content.decode()
+    assert "统计范围：2026年区重点计划内的项目" in local
+
+
+def test_status_groups_are_named_with_the_words_of_the_maps_statuses(world, client_for, placed):
+    data = screen_data(client_for(world.coordinator))
+    groups = {group["key"]: group["label"] for group in data["by_status"]}
+    assert groups["completed"] == "竣工/投产" and groups["preliminary"] == "前期/储备"
+    legend = {status["key"]: status["label"] for status in map_settings()["statuses"]}
+    assert (legend["completed"], legend["operating"]) == ("竣工", "投产/运营")
+    assert (legend["preliminary"], legend["reserve"]) == ("前期", "谋划/储备")

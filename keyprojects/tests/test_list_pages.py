@@ -2,6 +2,7 @@
 `HX-Request: true` gets the table region alone (what the filter form, the sort headers and the page
 links replace), any other request the whole page around it."""
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -155,3 +156,67 @@ def test_a_swapped_table_brings_the_notice_of_a_value_out_of_range(listed, clien
     assert "超出范围，已按默认显示" in notice
     # Shown once: the next page load does not repeat it.
     assert "超出范围" not in client.get("/projects/").content.decode()
+
+
+# Lists that are not a table of columns: the inbox's messages and the milestones' Gantt chart.
+UNSORTED = ("/notifications/", "/milestones/")
+
+
+@pytest.mark.parametrize(("persona", "url", "region", "table"), LISTS)
+def test_every_column_that_sorts_answers_both_ways_and_the_filter_form_keeps_the_sort(
+    listed, client_for, persona, url, region, table
+):
+    client = client_for(getattr(listed, persona))
+    url = url(listed) if callable(url) else url
+    if url in UNSORTED:
+        return
+    html = client.get(url).content.decode()
+    keys = re.findall(r'class="table-sort-link[^"]*" href="\?(?:[^"]*&amp;)?sort=([a-z_]+)"', html)
+    assert keys, "no sortable column"
+    for key in keys:
+        for sort in (key, f"-{key}"):
+            swapped = client.get(f"{url}?sort={sort}", headers=HTMX)
+            assert swapped.status_code == 200, sort
+            part = swapped.content.decode()
+            assert f"sort={sort.lstrip('-') if sort.startswith('-') else '-' + sort}" in part, sort
+            form = re.search(r'name="sort" value="([^"]*)" form="([a-z-]+)"', part)
+            if form is not None:
+                assert form.group(1) == sort and f'id="{form.group(2)}"' in html
+
+
+@pytest.mark.parametrize(("persona", "url", "region", "table"), LISTS)
+def test_every_list_shows_the_page_size_asked_for(listed, client_for, settings, persona, url, region, table):
+    settings.LIST_PAGE_SIZE = 1
+    client = client_for(getattr(listed, persona))
+    url = url(listed) if callable(url) else url
+    for size in ("1", "100", "0", "101", "x"):
+        assert client.get(f"{url}?per_page={size}", headers=HTMX).status_code == 200
+
+
+def test_the_page_size_control_swaps_the_table_and_keeps_the_filters_and_sort(listed, client_for, settings):
+    settings.LIST_PAGE_SIZE = 1
+    client = client_for(listed.coordinator)
+    part = client.get("/projects/?sort=-total_investment&page=2", headers=HTMX).content.decode()
+    control = part.split('data-testid="page-size"')[1].split("</div>\n  </div>")[0]
+    assert control.startswith(' hx-boost="true"')
+    assert 'href="?sort=-total_investment&amp;per_page=20"' in control
+    assert 'aria-current="true" href="?sort=-total_investment&amp;per_page=1">1<' in control
+    shown = client.get("/projects/?sort=-total_investment&per_page=20", headers=HTMX).content.decode()
+    assert "滨河路改造工程" in shown and "城关智能制造产业园" in shown
+    assert 'name="per_page" value="20" form="project-filters"' in shown
+    # The sort headers keep the page size too.
+    assert (
+        "per_page=20&amp;sort=total_investment" in shown or "sort=total_investment&amp;per_page=20" in shown
+    )
+
+
+def test_project_names_and_units_sort_by_pinyin(listed, client_for):
+    client = client_for(listed.coordinator)
+    # 滨 bīn before 城 chéng; by code point 城 (U+57CE) comes before 滨 (U+6EE8).
+    by_name = client.get("/projects/?sort=name", headers=HTMX).content.decode()
+    assert by_name.index("滨河路改造工程") < by_name.index("城关智能制造产业园")
+    backwards = client.get("/projects/?sort=-name", headers=HTMX).content.decode()
+    assert backwards.index("城关智能制造产业园") < backwards.index("滨河路改造工程")
+    # 城关街道办事处 chéng before 区住房和城乡建设局 qū.
+    by_unit = client.get("/projects/?sort=responsible_unit", headers=HTMX).content.decode()
+    assert by_unit.index("城关智能制造产业园") < by_unit.index("滨河路改造工程")

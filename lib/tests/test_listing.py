@@ -109,7 +109,8 @@ def test_sorting_follows_the_whitelist_both_ways_with_the_id_breaking_ties(units
     assert listing("sort=-kind", sorts=sorts).rows.query.order_by == ("-kind", "-id")
     ascending = listing("sort=name&kind=town", sorts=sorts)
     assert ascending.sort == "name"
-    assert names(ascending.rows) == sorted(["甲镇", "乙镇", "戊镇"])
+    # 甲 jiǎ, 戊 wù, 乙 yǐ: by 拼音, where code points would put 乙 first.
+    assert names(ascending.rows) == ["甲镇", "戊镇", "乙镇"]
 
 
 def test_an_unknown_sort_key_keeps_the_default_order(units):
@@ -138,6 +139,30 @@ def test_pages_have_the_size_asked_for(units):
 def test_the_default_page_size_is_the_sites(units, settings):
     settings.LIST_PAGE_SIZE = 4
     assert len(listing().paginate()) == 4
+
+
+def test_the_page_size_asked_for_replaces_the_lists_default(units):
+    page = listing("per_page=2&page=2", per_page=20)
+    assert page.per_page == 2 and names(page.paginate()) == ["丙局", "丁局"]
+    assert page.page_sizes == [20, 50, 100]
+    assert listing(per_page=25).page_sizes == [20, 25, 50, 100]
+
+
+def test_a_page_size_out_of_bounds_or_not_a_number_gives_the_default(units):
+    for query in ("per_page=0", "per_page=101", "per_page=-5", "per_page=all", "per_page=1e3", "per_page="):
+        page = listing(query, per_page=3)
+        assert page.per_page == 3, query
+        assert len(page.paginate()) == 3, query
+    assert listing("per_page=100", per_page=3).per_page == 100
+
+
+def test_the_table_keeps_a_chosen_page_size_and_not_the_default(units, settings):
+    settings.TEMPLATES[0]["OPTIONS"]["loaders"][0][1]["units/table.html"] = "per_page=[{{ per_page }}]"
+    htmx = {"HX-Request": "true"}
+    chosen = listing("per_page=50", per_page=20, headers=htmx).render("units/page.html", "units/table.html")
+    assert b"per_page=[50]" in chosen.content
+    default = listing("per_page=20", per_page=20, headers=htmx).render("units/page.html", "units/table.html")
+    assert b"per_page=[]" in default.content
 
 
 def test_a_page_out_of_range_shows_the_last_and_one_not_a_number_the_first(units):
@@ -189,7 +214,7 @@ def test_the_views_context_comes_after_the_lists_own(units):
 def posted() -> HttpRequest:
     """A POST with the message storage the messages middleware would give it."""
     request = RequestFactory().post("/")
-    request._messages = CookieStorage(request)  # type: ignore[attr-defined]
+    request._messages = CookieStorage(request)  # type: ignore[attr-defined]  # set by MessageMiddleware, not in the stubs
     return request
 
 

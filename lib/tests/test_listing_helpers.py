@@ -8,7 +8,8 @@ pytestmark = pytest.mark.django_db
 
 def test_sorting_follows_the_whitelist_only():
     units = Unit.objects.all()
-    assert sort_queryset(units, "-name", {"name": "name"}).query.order_by == ("-name", "-id")
+    assert sort_queryset(units, "-kind", {"kind": "kind"}).query.order_by == ("-kind", "-id")
+    assert sort_queryset(units, "-name", {"name": "name"}).query.order_by == ("-name_key", "-name", "-id")
     assert sort_queryset(units, "password", {"name": "name"}) is units
 
 

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 
 from lib.validators import (
     credit_code_check_char,
+    normalize_amount,
     normalize_build_years,
     validate_build_years,
     validate_credit_code,
@@ -111,3 +112,27 @@ def test_build_years_ending_before_they_start_are_rejected() -> None:
 @pytest.mark.parametrize("years", ["21-23", "2021/2023", "二〇二一"])
 def test_build_years_of_other_shapes_are_rejected(years: str) -> None:
     assert "建设年限格式" in messages_of(validate_build_years, years)
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("1,234.5", "1234.5"),
+        ("1，234.5", "1234.5"),
+        ("１２３４．５", "1234.5"),
+        ("１，２３４", "1234"),
+        ("12,345,678.90", "12345678.90"),
+        (" 850　", "850"),
+        ("850", "850"),
+        ("约3,000", "约3,000"),
+    ],
+)
+def test_amounts_typed_with_separators_or_full_width_digits_read_as_plain_numbers(
+    typed: str, read: str
+) -> None:
+    assert normalize_amount(typed) == read
+
+
+@pytest.mark.parametrize("typed", ["12,5", "1,2345", "1,234,56", ",123"])
+def test_a_comma_that_is_not_a_thousands_separator_is_refused(typed: str) -> None:
+    assert "千分位逗号应每三位一个" in messages_of(normalize_amount, typed)

@@ -27,10 +27,16 @@ def unit_data(**overrides: object) -> dict[str, object]:
     return data
 
 
-def test_unit_list_shows_the_tree_in_path_order_with_counts(world, client_for) -> None:
+def test_unit_list_shows_the_tree_each_unit_under_its_parent_with_counts(world, client_for) -> None:
     response = client_for(world.admin).get(reverse("org:unit_list"))
     units = list(response.context["units"])
-    assert [u.path for u in units] == sorted(u.path for u in units)
+    assert len(units) == Unit.objects.count()
+    for index, unit in enumerate(units):
+        # Each unit comes after its parent, and the units between them are its parent's subtree.
+        if unit.parent_id:
+            parent_at = next(i for i, u in enumerate(units) if u.pk == unit.parent_id)
+            assert parent_at < index
+            assert all(u.path.startswith(units[parent_at].path) for u in units[parent_at:index])
     housing = next(u for u in units if u.pk == world.housing.pk)
     assert (housing.user_count, housing.project_count) == (1, 1)
     drc = next(u for u in units if u.pk == world.drc.pk)
@@ -147,3 +153,52 @@ def test_an_unused_unit_can_be_deleted(world, client_for) -> None:
     log = OperationLog.objects.get(action=OperationLog.Action.DELETE)
     assert log.object_id == str(spare.pk)
     assert log.changes["单位名称"] == ["临时单位", ""]
+
+
+def names_of(response) -> list[str]:
+    return [unit.name for unit in response.context["units"]]
+
+
+def test_brothers_in_the_unit_tree_are_in_pinyin_order(world, client_for) -> None:
+    for name in ["郑州路街道办事处", "长沙路街道办事处", "安阳路街道办事处"]:
+        Unit.objects.create(name=name, kind=UnitKind.TOWN, parent=world.town)
+    names = names_of(client_for(world.admin).get(reverse("org:unit_list")))
+    below_town = [name for name in names if name.endswith("路街道办事处")]
+    assert below_town == ["安阳路街道办事处", "长沙路街道办事处", "郑州路街道办事处"]
+    # Under the government 城关 (chéng) comes before the 区… departments (qū).
+    assert names[:2] == ["示范区人民政府", "城关街道办事处"]
+
+
+def test_a_search_keeps_the_units_found_and_the_units_above_them(world, client_for) -> None:
+    response = client_for(world.admin).get(reverse("org:unit_list"), {"q": "城投"})
+    assert names_of(response) == ["示范区人民政府", "区住房和城乡建设局", "示范区城投建设有限公司"]
+    assert [u.name for u in response.context["units"] if u.is_match] == ["示范区城投建设有限公司"]
+    html = response.content.decode()
+    assert "找到 1 个单位，连同其上级单位显示" in html and 'value="城投"' in html
+    # The search opens with every branch unfolded.
+    assert "data-unit-tree data-collapse-from" not in html
+
+
+def test_a_search_finds_short_names_and_several_branches(world, client_for) -> None:
+    world.housing.short_name = "住建局"
+    world.housing.save()
+    response = client_for(world.admin).get(reverse("org:unit_list"), {"q": "住建"})
+    assert names_of(response) == ["示范区人民政府", "区住房和城乡建设局"]
+    both = client_for(world.admin).get(reverse("org:unit_list"), {"q": "城关"})
+    assert names_of(both) == ["示范区人民政府", "城关街道办事处", "城关科技有限公司"]
+    assert all(u.is_match for u in both.context["units"][1:])
+
+
+def test_a_search_that_finds_nothing_says_so(world, client_for) -> None:
+    for query in ["不存在的单位", "%", "_", "x" * 500, "  "]:
+        response = client_for(world.admin).get(reverse("org:unit_list"), {"q": query})
+        assert response.status_code == 200, query
+    response = client_for(world.admin).get(reverse("org:unit_list"), {"q": "不存在的单位"})
+    assert names_of(response) == [] and "没有名称含此文字的单位。" in response.content.decode()
+
+
+def test_the_unit_tree_folds_by_a_script_from_the_site(world, client_for) -> None:
+    html = client_for(world.admin).get(reverse("org:unit_list")).content.decode()
+    assert '<script src="/static/js/unit_tree.js" defer></script>' in html
+    assert 'data-unit-tree data-collapse-from="1"' in html
+    assert html.count("data-tree-toggle") == 3  # the government, 住建局 and 城关街道 have units below them

@@ -108,7 +108,8 @@ def test_a_matter_takes_its_problems_project(world, scene):
     assert scene["on_problem"].project == world.project_a
 
 
-def test_finishing_the_matter_closes_the_escalated_problem(world, scene):
+def test_finishing_the_matter_closes_the_escalated_problem(world, scene, settings):
+    settings.PROBLEM_RESOLVE_NEEDS_CONFIRMATION = "none"
     matter, problem = scene["on_problem"], scene["problem"]
     matter.move("start", world.department)
     matter.move("complete", world.department, "管线迁改已完成，道路恢复施工")
@@ -142,8 +143,9 @@ def test_matter_moves_refuse_illegal_ones_and_people_outside_the_owner_unit(worl
 
 
 def test_the_owner_unit_finishes_a_matter_on_its_page_and_the_problem_is_logged_as_solved(
-    world, client_for, scene
+    world, client_for, scene, settings
 ):
+    settings.PROBLEM_RESOLVE_NEEDS_CONFIRMATION = "none"
     matter = scene["on_problem"]
     client = client_for(world.department)
     response = client.post(
@@ -260,7 +262,8 @@ def test_the_api_creates_a_meeting_with_an_agenda_of_escalated_problems_only(wor
     assert created.json()["agenda"] == [scene["problem"].pk]
 
 
-def test_the_api_finishes_a_matter_and_the_problem_follows(world, client_for, scene):
+def test_the_api_finishes_a_matter_and_the_problem_follows(world, client_for, scene, settings):
+    settings.PROBLEM_RESOLVE_NEEDS_CONFIRMATION = "none"
     client = client_for(world.department)
     response = client.post(
         f"/api/matters/{scene['on_problem'].pk}/move/",

@@ -170,7 +170,8 @@ def test_editing_records_the_changes_including_the_units(world, client_for, prob
     )
     assert response.status_code == 302
     log = OperationLog.objects.get(action="update", object_type="问题")
-    assert log.changes["责任单位"] == ["区住房和城乡建设局", "区住房和城乡建设局、城关街道办事处"]
+    # The units in 拼音 order: 城关 chéng before 区 qū.
+    assert log.changes["责任单位"] == ["区住房和城乡建设局", "城关街道办事处、区住房和城乡建设局"]
     assert log.changes["解决措施"] == ["", "倒排迁改计划"]
 
 
@@ -299,7 +300,6 @@ def test_raising_from_a_report_prefills_the_form_and_links_the_report(world, cli
 def test_a_report_out_of_reach_cannot_be_raised_from(world, client_for, report):
     assert client_for(world.owner_b).get(f"/problems/new/?report={report.pk}").status_code == 404
     assert client_for(world.leader).get(f"/problems/new/?report={report.pk}").status_code == 403
-    assert client_for(world.coordinator).get("/problems/new/").status_code == 404
 
 
 def test_the_list_filters_by_status_category_unit_and_overdue(world, client_for):

@@ -65,9 +65,9 @@ def test_event_derives_its_year_and_check_window(event):
 def test_event_totals_count_each_project_once_with_its_local_plan(world, event):
     row = StartEvent.objects.with_totals(world.coordinator).get(pk=event.pk)
     assert row.project_count == 3  # type: ignore[attr-defined]  # annotated by with_totals()
-    assert row.total_investment == Decimal("98000.00")  # type: ignore[attr-defined]
+    assert row.total_investment == Decimal("98000.00")  # type: ignore[attr-defined]  # annotated by with_totals()
     # project_a's local entry (4000) counts, not its city one; project_b has no plan entry.
-    assert row.annual_investment == Decimal("10000.00")  # type: ignore[attr-defined]
+    assert row.annual_investment == Decimal("10000.00")  # type: ignore[attr-defined]  # annotated by with_totals()
     autumn = StartEvent.objects.create(held_on=date(2026, 9, 1), batch="第二批")
     StartEventProject.objects.create(event=autumn, project=world.project_a)
     figures = collective_start_figures(2026)

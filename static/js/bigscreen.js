@@ -273,4 +273,6 @@
     });
   });
   setInterval(load, config.refresh_seconds * 1000);
+  // On an upright phone a notice covers the stage; whoever wants the stage anyway can close it.
+  document.getElementById("narrow-dismiss").addEventListener("click", () => { document.getElementById("narrow-notice").hidden = true; });
 })();

@@ -15,8 +15,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def district(world):
-    """The plan of the year the pages open on, both projects placed on the map, a month of progress."""
-    year, _month = latest_reported_month(timezone.localdate())
+    """The plan of the year the pages open on, both projects placed on the map, the progress of the
+    month they open on (the latest with an accepted report)."""
+    year, month = latest_reported_month(timezone.localdate())
     world.project_a.latitude, world.project_a.longitude = Decimal("35.761234"), Decimal("115.031234")
     world.project_a.save()
     world.project_b.latitude, world.project_b.longitude = Decimal("35.742000"), Decimal("115.002000")
@@ -32,7 +33,7 @@ def district(world):
         annual_investment=Decimal("4000"),
         planned_start_month=1,
     )
-    accepted(world.project_a, year, 1, "1500")
+    accepted(world.project_a, year, month, "1500")
     refresh_projects([world.project_a.pk])
     return world
 

@@ -1,5 +1,6 @@
 """An owner raises a problem, the responsible unit escalates it, the coordinator's weekly meeting
-decides a matter on it, and finishing that matter closes (销号) the problem."""
+decides a matter on it, finishing that matter asks to close (销号) the problem, and the coordinator
+confirms it."""
 
 from datetime import timedelta
 
@@ -86,19 +87,29 @@ def test_raise_escalate_decide_in_a_meeting_and_close(
     page.goto(f"{live_server.url}/meetings/matters/{matter.pk}/")
     page.fill("[data-testid=matter-complete] textarea", "用地指标已调剂到位，路基恢复施工")
     page.click("[data-testid=matter-complete] button")
-    page.wait_for_selector("text=关联问题已随议定事项办结而销号。")
+    page.wait_for_selector("text=关联问题已随议定事项办结申请销号，待重点办确认。")
     page.screenshot(path=screenshots / "problem-04-matter-done.png", full_page=True)
+
+    # The problem was escalated: its 销号 waits for the coordinator, who confirms it.
     page.goto(f"{live_server.url}/problems/{problem.pk}/")
+    assert page.locator("[data-testid=status]").first.inner_text() == "待确认销号"
+    assert "路基恢复施工" in page.locator("[data-testid=resolution-request]").inner_text()
+    log_in(page, live_server, world.coordinator, persona_password)
+    page.goto(f"{live_server.url}/problems/{problem.pk}/")
+    page.fill("[data-testid=move-confirm] textarea", "经现场核实，用地指标已调剂到位")
+    page.screenshot(path=screenshots / "problem-05-confirm.png", full_page=True)
+    page.click("[data-testid=move-confirm] button")
+    page.wait_for_selector("text=已确认销号。")
     assert page.locator("[data-testid=status]").first.inner_text() == "已解决"
     resolution = page.locator("[data-testid=resolution]").inner_text()
     assert "第12次重点项目周调度会" in resolution and "路基恢复施工" in resolution
     events = page.locator("[data-testid=problem-events]").inner_text()
-    assert "上报调度会" in events and "销号" in events
-    page.screenshot(path=screenshots / "problem-05-closed.png", full_page=True)
+    assert "上报调度会" in events and "确认销号" in events
+    page.screenshot(path=screenshots / "problem-06-closed.png", full_page=True)
 
     problem.refresh_from_db()
     assert problem.settled_by == matter and meeting.matters.get() == matter
     page.goto(f"{live_server.url}/problems/board/")
     assert page.locator("[data-testid=closure-rate]").inner_text() == "100.0%"
-    page.screenshot(path=screenshots / "problem-06-board.png", full_page=True)
+    page.screenshot(path=screenshots / "problem-07-board.png", full_page=True)
     assert page.console_errors == []
