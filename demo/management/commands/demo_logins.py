@@ -3,7 +3,7 @@
 import unicodedata
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from demo.projects import DEMO_ACCOUNTS, DEMO_PASSWORD
 from org.choices import Role
@@ -22,7 +22,18 @@ def pad(text: str, columns: int) -> str:
 class Command(BaseCommand):
     help = "列出演示账号（用户名、密码、角色、单位、可以试试什么）。"
 
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--url",
+            default="http://127.0.0.1:8000/",
+            help="演示站点的地址（make demo 按其 HOST、PORT 传入），默认 http://127.0.0.1:8000/",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
+        site = options["url"].strip()
+        if not site.startswith(("http://", "https://")):
+            raise CommandError(f"站点地址应以 http:// 或 https:// 开头：{site}")
+        login_url = site.rstrip("/") + "/login/"
         users = {u.username: u for u in User.objects.filter(username__in=[a.username for a in DEMO_ACCOUNTS])}
         if not users:
             self.stdout.write("还没有演示账号：先运行 manage.py seed_demo。")
@@ -41,7 +52,7 @@ class Command(BaseCommand):
         def render(row: tuple[str, ...]) -> str:
             return "  ".join(pad(cell, w) for cell, w in zip(row, widths, strict=False)) + "  " + row[-1]
 
-        self.stdout.write("演示账号（http://127.0.0.1:8000/login/）")
+        self.stdout.write(f"演示账号（{login_url}）")
         self.stdout.write(render(header))
         self.stdout.write(line)
         for row in rows:
