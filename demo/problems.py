@@ -13,7 +13,14 @@ from demo.projects import DEPARTMENTS
 from demo.shared import Cast, day_between, moment, pick, reference_day
 from org.choices import Role
 from org.models import Unit, User
-from problems.choices import MatterAction, MatterStatus, MeetingKind, ProblemAction, ProblemCategory
+from problems.choices import (
+    MatterAction,
+    MatterStatus,
+    MeetingKind,
+    ProblemAction,
+    ProblemCategory,
+    ProblemStatus,
+)
 from problems.models import Matter, Meeting, Problem, ProblemComment, ProblemEvent
 from progress.choices import ReportState
 from progress.models import Report
@@ -199,6 +206,8 @@ class Ledger:
         self.play(drafts)
         self.meetings(drafts)
         self.comments(drafts)
+        self.waiting(drafts)
+        self.awaiting(drafts)
         self.restamp(drafts)
         return self.counts
 
@@ -362,7 +371,11 @@ class Ledger:
                 held -= timedelta(days=(held.weekday() - 4) % 7)  # 每周五上午
             elif held.weekday() >= 5:
                 held -= timedelta(days=held.weekday() - 4)
-            due = [d for d in escalated if d.escalated_on < held and d.problem.pk not in taken]  # type: ignore[operator]
+            due = [
+                d
+                for d in escalated
+                if d.escalated_on is not None and d.escalated_on < held and d.problem.pk not in taken
+            ]
             agenda = due[:AGENDA]
             taken.update(d.problem.pk for d in agenda)
             meeting = Meeting.objects.create(
@@ -486,7 +499,60 @@ class Ledger:
             finished = moment(rng, done)
             stamps = {"completed_at": finished, "updated_at": finished}
             self.settled[matter.pk] = finished
+            if d is not None and d.problem.status == ProblemStatus.PENDING_CONFIRMATION:
+                # The office confirms most 销号 within days; the latest still wait for it.
+                confirmed = done + timedelta(days=rng.randint(1, 4))
+                if confirmed <= as_of and rng.random() < 0.85:
+                    self.move(d, ProblemAction.CONFIRM, confirmed, "", self.office)
         Matter.objects.filter(pk=matter.pk).update(**stamps)
+
+    def waiting(self, drafts: list[Draft]) -> None:
+        """Problems gone up since the last meeting wait for the next: two at least, one handled by a
+        unit's account (awaiting() has that unit report it solved). When the meetings left fewer, the
+        latest problems in hand go up in the last days, all but one of them."""
+        left = [d for d in drafts if d.problem.status == ProblemStatus.ESCALATED]
+        in_hand = sorted(
+            (
+                d
+                for d in drafts
+                if d.problem.status == ProblemStatus.IN_PROGRESS
+                and d.escalated_on is None
+                and d.moves
+                and d.moves[-1][1] <= self.as_of - timedelta(days=3)
+            ),
+            key=lambda d: (d.moves[-1][1], d.problem.pk),
+            reverse=True,
+        )
+        chosen: list[Draft] = []
+        if all(self.handler(d) == self.office for d in left):
+            chosen += [d for d in in_hand if self.handler(d) != self.office][:1]
+        chosen += [d for d in in_hand if d not in chosen][: max(0, 2 - len(left) - len(chosen))]
+        for d in chosen[: max(0, len(in_hand) - 1)]:
+            d.escalated_on = day_between(
+                self.rng, d.moves[-1][1] + timedelta(days=1), self.as_of - timedelta(days=1)
+            )
+            self.move(
+                d,
+                ProblemAction.ESCALATE,
+                d.escalated_on,
+                "责任单位协调难度大，需提请调度会研究解决。",
+                self.handler(d),
+            )
+
+    def awaiting(self, drafts: list[Draft]) -> None:
+        """The unit handling the latest escalated problem reports it solved on the reference day: its
+        销号 waits for the office to confirm it (PROBLEM_RESOLVE_NEEDS_CONFIRMATION)."""
+        latest = sorted(
+            (d for d in drafts if d.escalated_on and d.problem.status == ProblemStatus.ESCALATED),
+            key=lambda d: (d.escalated_on, d.problem.pk),
+            reverse=True,
+        )
+        for d in latest:
+            by = self.handler(d)
+            if by != self.office:
+                note = pick(self.rng, RESOLUTIONS[d.problem.category])
+                self.move(d, ProblemAction.RESOLVE, self.as_of, note, by)
+                return
 
     # Comments and times -----------------------------------------------------------------------------
 
@@ -538,7 +604,7 @@ class Ledger:
             times["updated_at"] = event.at
             if event.action == ProblemAction.ESCALATE:
                 times["escalated_at"] = event.at
-            if event.action == ProblemAction.RESOLVE:
+            if event.to_status == ProblemStatus.RESOLVED:
                 times["resolved_at"] = event.at
         problems = list(Problem.objects.filter(pk__in=[d.problem.pk for d in drafts]).order_by("pk"))
         for problem in problems:

@@ -5,6 +5,7 @@ reference day give the same district. Rows are written with bulk_create; the few
 saved one by one so that their materialised paths are computed by Unit.save itself.
 """
 
+import calendar
 import math
 import random
 import time
@@ -513,6 +514,11 @@ def reference_day(year: int, today: date) -> date:
     return today.replace(day=1) - timedelta(days=1)
 
 
+def same_day_in(year: int, day: date) -> date:
+    """The same month and day in another year (29 February becomes the 28th)."""
+    return date(year, day.month, min(day.day, calendar.monthrange(year, day.month)[1]))
+
+
 def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
     chunk: list[T] = []
     for item in items:
@@ -954,7 +960,9 @@ class DemoBuilder:
             created_on=planned_start,
         )
         if planned_start <= as_of and self.chance(0.95 if start < y else 0.8):
-            actual_start = min(planned_start + timedelta(days=rng.randint(-20, 75)), as_of)
+            # Ahead of time by up to 20 days, but not into the year before: no plan of that year lists it.
+            early = min(20, (planned_start - date(start, 1, 1)).days)
+            actual_start = min(planned_start + timedelta(days=rng.randint(-early, 75)), as_of)
             status = ProjectStatus.CONSTRUCTION
             if planned_completion <= as_of and self.chance(0.85):
                 earliest = actual_start + timedelta(days=90)
@@ -993,6 +1001,11 @@ class DemoBuilder:
                 status = ProjectStatus.CANCELLED
                 draft.cancelled_on = self.day_between(draft.prelim_on + timedelta(days=30), as_of)
             draft.stuck = self.chance(0.12)
+        planned_start, planned_completion = self.replanned(
+            planned_start, planned_completion, actual_start, actual_completion
+        )
+        start, end = planned_start.year, planned_completion.year
+        draft.duration = end - start + 1
         if draft.prelim_on > as_of and status != ProjectStatus.RESERVE:
             draft.prelim_on = as_of - timedelta(days=rng.randint(0, 60))
         if actual_start and draft.prelim_on >= actual_start:
@@ -1109,6 +1122,32 @@ class DemoBuilder:
         # Plan membership is drawn once, so a project stays on the same lists from year to year.
         draft.u_local, draft.u_city, draft.u_province = rng.random(), rng.random(), rng.random()
         return draft
+
+    def replanned(
+        self,
+        planned_start: date,
+        planned_completion: date,
+        actual_start: date | None,
+        actual_completion: date | None,
+    ) -> tuple[date, date]:
+        """调整计划开竣工时间: the planned dates of a project that slipped past a year, as put back.
+
+        Not started by the end of its planned start year: planned to start this year, completion put
+        back as many years. Completed in a later year than planned: planned to complete in that month.
+        Unfinished after its planned completion year: planned to complete this year. Every year's plan
+        then lists the project by the dates it has now (plans.models.entry_date_warnings).
+        """
+        y = self.year
+        if actual_start is None and planned_start.year < y:
+            years = y - planned_start.year
+            planned_start = same_day_in(y, planned_start)
+            planned_completion = same_day_in(planned_completion.year + years, planned_completion)
+        if actual_completion is not None:
+            if actual_completion.year > planned_completion.year:
+                planned_completion = date(actual_completion.year, actual_completion.month, 28)
+        elif planned_completion.year < y:
+            planned_completion = same_day_in(y, planned_completion)
+        return planned_start, planned_completion
 
     def project_code(self, filed: date, start: int, industry: str, nature: str, total: Decimal) -> str:
         """项目代码: old form (year) for projects filed up to 2020, new form (YYMM) afterwards."""
@@ -1310,15 +1349,12 @@ class DemoBuilder:
             else:
                 kind = PlanType.CONTINUING
                 share = min(rng.uniform(0.8, 1.3) / max(d.duration, 1), 0.6)
-        elif (
-            started_year == t
-            or start == t
-            or (start < t <= self.year and (started_year is None or started_year > t))
-        ):
-            # Planned for this year, or planned earlier and slipped: listed as a new start.
+        elif started_year == t or start == t:
+            # Planned to start this year, or started this year a little after its planned start late
+            # last year (replanned() has put back the dates of projects that slipped further).
             kind = PlanType.NEW_START
-            due = p.planned_start_date
-            start_month = due.month if due and due.year == t else rng.randint(3, 9)
+            due = p.planned_start_date if start == t else p.actual_start_date
+            start_month = due.month if due else rng.randint(3, 9)
             share = rng.uniform(0.6, 0.95) if d.duration <= 1 else rng.uniform(0.6, 1.0) / d.duration
             if end == t:
                 completion_month = max(

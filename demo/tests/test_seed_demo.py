@@ -149,6 +149,27 @@ def test_plans_cover_three_levels_and_three_years_with_an_adjustment() -> None:
 
 
 @pytest.mark.django_db
+def test_every_plan_entry_agrees_with_its_projects_dates() -> None:
+    """No 日期不符 badge: the plan types and months follow the projects' planned and actual dates."""
+    seed(projects=150)
+    entries = PlanEntry.objects.select_related("plan", "project")
+    assert {e.plan_type for e in entries} == set(PlanType.values)
+    contradicting = {
+        f"{e.plan.year} {e.get_plan_type_display()} {e.project.name}": e.date_warnings()
+        for e in entries
+        if e.date_warnings()
+    }
+    assert contradicting == {}
+    # Projects behind their dates are still there, for 应开未开 and 应竣未竣.
+    assert Project.objects.filter(actual_start_date=None, planned_start_date__lt=date(YEAR, 12, 1)).exists()
+    assert Project.objects.filter(
+        status=ProjectStatus.CONSTRUCTION,
+        actual_completion_date=None,
+        planned_completion_date__lt=date(YEAR, 12, 1),
+    ).exists()
+
+
+@pytest.mark.django_db
 def test_demo_accounts_log_in_and_see_their_scope(client) -> None:
     seed()
     total = Project.objects.count()
