@@ -1,5 +1,6 @@
 """资金与要素保障 figures: funding by source, special bonds and their spending pace, elements waiting."""
 
+from dataclasses import replace
 from datetime import date
 from typing import Any, overload
 
@@ -29,10 +30,7 @@ def scoped(
     # department that supplies them); the rest through the projects.
     if scope.user is not None:
         rows = rows.visible_to(scope.user)
-    narrowed = scope.unit or scope.town or scope.category or scope.level or scope.plan_type
-    if narrowed:
-        from dataclasses import replace
-
+    if scope.narrowed:
         rows = rows.filter(project__in=scope_projects(year, replace(scope, user=None)))
     return rows
 

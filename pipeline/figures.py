@@ -18,14 +18,7 @@ def pipeline_entries(year: int, scope: Scope | None = None) -> PipelineEntryQuer
     entries = PipelineEntry.objects.filter(proposed_year=year).active()
     if scope is None:
         return entries
-    if scope.user is not None:
-        entries = entries.visible_to(scope.user)
-    if scope.unit is not None:
-        entries = entries.filter(project__responsible_unit__path__startswith=scope.unit.path)
-    if scope.town is not None:
-        entries = entries.filter(project__town=scope.town)
-    if scope.category is not None:
-        entries = entries.filter(project__category=scope.category)
+    entries = scope.narrow(entries)
     if scope.level:
         entries = entries.proposed_for(scope.level)
     return entries

@@ -8,7 +8,7 @@ type, and by what the user may see.
 """
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db.models import QuerySet
 
@@ -17,6 +17,8 @@ from org.models import Unit
 from plans.models import Plan, PlanEntry
 from projects.models import Project
 from projects.querysets import project_scope
+
+RowsT = TypeVar("RowsT", bound=QuerySet[Any])
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,19 @@ class Scope:
         """Whether a level, unit, town, category or plan type narrows the scope."""
         return bool(self.level or self.unit or self.town or self.category or self.plan_type)
 
+    def narrow(self, rows: RowsT, prefix: str = "project__") -> RowsT:
+        """`rows` (reaching their project through `prefix`) narrowed by the scope's user, unit (with
+        its sub-units), town and category; level and plan type are left to the caller."""
+        if self.user is not None:
+            rows = rows.visible_to(self.user)  # type: ignore[attr-defined]  # the scoped querysets all have it
+        if self.unit is not None:
+            rows = rows.filter(**{f"{prefix}responsible_unit__path__startswith": self.unit.path})
+        if self.town is not None:
+            rows = rows.filter(**{f"{prefix}town": self.town})
+        if self.category is not None:
+            rows = rows.filter(**{f"{prefix}category": self.category})
+        return rows
+
     @property
     def user_sees_everything(self) -> bool:
         """Whether the scope's user (if any) sees every project, so that the user is no restriction."""
@@ -61,15 +76,7 @@ def filtered_entries(year: int, scope: Scope) -> tuple[QuerySet[PlanEntry], dict
     # from its statistics; through the correlated version subquery it guessed one row and chose
     # nested loops that took seconds over years of monthly progress.
     in_force = dict(plans.values_list("pk", "level"))
-    entries = PlanEntry.objects.filter(plan_id__in=list(in_force))
-    if scope.user is not None:
-        entries = entries.visible_to(scope.user)
-    if scope.unit is not None:
-        entries = entries.filter(project__responsible_unit__path__startswith=scope.unit.path)
-    if scope.town is not None:
-        entries = entries.filter(project__town=scope.town)
-    if scope.category is not None:
-        entries = entries.filter(project__category=scope.category)
+    entries = scope.narrow(PlanEntry.objects.filter(plan_id__in=list(in_force)))
     if scope.plan_type:
         entries = entries.filter(plan_type=scope.plan_type)
     return entries, in_force
@@ -98,15 +105,7 @@ def scope_projects(year: int, scope: Scope) -> QuerySet[Project]:
     Unit, town, category and the user's data scope narrow the registry; a level or a plan type
     keeps the projects on the plans in force of `year` that match it.
     """
-    projects = Project.objects.all()
-    if scope.user is not None:
-        projects = projects.visible_to(scope.user)
-    if scope.unit is not None:
-        projects = projects.filter(responsible_unit__path__startswith=scope.unit.path)
-    if scope.town is not None:
-        projects = projects.filter(town=scope.town)
-    if scope.category is not None:
-        projects = projects.filter(category=scope.category)
+    projects = scope.narrow(Project.objects.all(), prefix="")
     if scope.level or scope.plan_type:
         projects = projects.filter(pk__in=scope_entries(year, scope).values("project_id"))
     return projects
