@@ -19,6 +19,7 @@ from pipeline.models import PipelineEntry
 from plans.models import Plan, PlanEntry
 from progress.periods import current_period
 from progress.rollup import refresh_projects
+from tests.browser.session import log_in
 
 # Installed before any page script runs: every violation the page reports, with where it came from.
 WATCH_VIOLATIONS = """
@@ -66,15 +67,6 @@ def district(world):
             created_by=world.coordinator,
         )
     return world
-
-
-def log_in(page, live_server, user, password):
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", user.username)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
 
 
 @pytest.fixture

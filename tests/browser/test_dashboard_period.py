@@ -10,6 +10,7 @@ from figures.tests.test_figures import accepted
 from lib.numbers import elapsed_of_year, time_progress, time_progress_by_day
 from plans.models import Plan, PlanEntry
 from progress.rollup import refresh_projects
+from tests.browser.session import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -46,11 +47,7 @@ def test_the_dashboard_shows_this_months_accepted_reports_with_time_progress_by_
 ):
     today = this_month
     page.set_viewport_size(DESKTOP)
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", world.coordinator.username)
-    page.fill("input[name=password]", persona_password)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    log_in(page, live_server, world.coordinator, persona_password)
     page.wait_for_selector(".chart canvas")
 
     note = page.locator("[data-testid=period-note]")

@@ -9,6 +9,7 @@ from figures.tests.test_figures import accepted
 from figures.views import latest_reported_month
 from plans.models import Plan, PlanEntry
 from progress.rollup import refresh_projects
+from tests.browser.session import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -40,11 +41,7 @@ def district(world):
 
 @pytest.fixture
 def coordinator_page(district, live_server, page, persona_password):
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", district.coordinator.username)
-    page.fill("input[name=password]", persona_password)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    log_in(page, live_server, district.coordinator, persona_password)
     return page
 
 

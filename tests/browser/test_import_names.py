@@ -12,6 +12,7 @@ from org.models import Person, Unit
 from plans.models import Plan
 from progress.models import Report
 from projects.models import Project
+from tests.browser.session import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -26,15 +27,6 @@ NAMES = {
     "市政道路",
     "商贸服务",
 }
-
-
-def log_in(page, live_server, user, password):
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", user.username)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
 
 
 def upload(page, live_server, path):

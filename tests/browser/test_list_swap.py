@@ -3,17 +3,11 @@ follows every step, the export link exports what the table shows, and Back shows
 
 import pytest
 
+from tests.browser.session import log_in
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ROWS = "[data-testid=project-table] tbody tr"
-
-
-def log_in(page, live_server, user, password):
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", user.username)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
 
 
 def names(page):

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from plans.models import Plan, PlanEntry
 from supervision.models import Notice
+from tests.browser.session import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -73,11 +74,7 @@ def listed(world):
 
 @pytest.fixture
 def coordinator_page(listed, live_server, page, persona_password):
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", listed.coordinator.username)
-    page.fill("input[name=password]", persona_password)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    log_in(page, live_server, listed.coordinator, persona_password)
     return page
 
 

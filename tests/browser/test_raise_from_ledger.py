@@ -9,19 +9,11 @@ from django.utils import timezone
 
 from problems.models import Problem
 from projects.models import Project
+from tests.browser.session import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SIZES = {"desktop": (1440, 900), "phone": (390, 844)}
-
-
-def log_in(page, live_server, user, password) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", user.username)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
 
 
 @pytest.mark.parametrize("size", list(SIZES))

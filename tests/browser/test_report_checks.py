@@ -9,19 +9,11 @@ from django.utils import timezone
 
 from progress.models import Report
 from progress.periods import current_period
+from tests.browser.session import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 WARNINGS = "[data-testid=check-warnings]"
-
-
-def log_in(page, live_server, user, password):
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", user.username)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
 
 
 @pytest.fixture
