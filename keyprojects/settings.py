@@ -407,9 +407,10 @@ NOTIFY_HTTP_TIMEOUT_SECONDS = env_int("NOTIFY_HTTP_TIMEOUT_SECONDS", 10)
 NOTIFY_WECOM_WEBHOOK = env_str("NOTIFY_WECOM_WEBHOOK", "")
 NOTIFY_DINGTALK_WEBHOOK = env_str("NOTIFY_DINGTALK_WEBHOOK", "")
 NOTIFY_DINGTALK_SECRET = env_str("NOTIFY_DINGTALK_SECRET", "")
-# SMS: the gateway class (the default only logs; notifications.channels.AliyunSmsGateway sends
-# through 阿里云短信), its keys, signature name and the approved template of each kind of message.
-SMS_BACKEND = env_str("SMS_BACKEND", "notifications.channels.LoggingSmsGateway")
+# SMS: the gateway class (notifications.channels.AliyunSmsGateway sends through 阿里云短信; empty: no
+# SMS is configured and SMS deliveries are recorded 未发送（未配置）), its keys, signature name and
+# the approved template of each kind of message.
+SMS_BACKEND = env_str("SMS_BACKEND", "")
 SMS_ENDPOINT = env_str("SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com/")
 SMS_REGION = env_str("SMS_REGION", "cn-hangzhou")
 SMS_ACCESS_KEY_ID = env_str("SMS_ACCESS_KEY_ID", "")
@@ -423,7 +424,8 @@ SMS_TEMPLATES = {
 }
 SMS_PARAM_MAX_CHARS = env_int("SMS_PARAM_MAX_CHARS", 35)
 # E-mail (SMTP).
-EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+# Without EMAIL_HOST no e-mail is sent: e-mail deliveries are recorded 未发送（未配置）.
+EMAIL_HOST = env_str("EMAIL_HOST", "")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")

@@ -15,6 +15,7 @@ import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -82,13 +83,6 @@ class SmsGateway:
 
     def send(self, phone: str, template: str, params: dict[str, str], text: str) -> None:
         raise NotImplementedError
-
-
-class LoggingSmsGateway(SmsGateway):
-    """The default: write the message to the log instead of sending it (development, intranets without SMS)."""
-
-    def send(self, phone: str, template: str, params: dict[str, str], text: str) -> None:
-        logger.info("SMS to %s [%s %s]: %s", phone, template or "-", params, text)
 
 
 def percent_encode(value: str) -> str:
@@ -177,6 +171,8 @@ class AliyunSmsGateway(SmsGateway):
 
 
 def sms_gateway() -> SmsGateway:
+    if not settings.SMS_BACKEND:
+        raise PermanentDeliveryError("no SMS gateway configured (SMS_BACKEND)")
     return import_string(settings.SMS_BACKEND)()
 
 
@@ -271,11 +267,34 @@ SENDERS: dict[str, Callable[["Delivery"], None]] = {
 }
 
 
+SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+
+
+@dataclass(frozen=True)
+class ChannelSetup:
+    """Whether this server can send on a channel, and which settings make it do so."""
+
+    channel: str
+    label: str
+    configured: bool
+    settings: str
+
+
+def channel_setup() -> list[ChannelSetup]:
+    """Every outside channel with its state: a channel without its gateway or address sends nothing."""
+    email = bool(settings.EMAIL_HOST) or settings.EMAIL_BACKEND != SMTP_BACKEND
+    states = {
+        Channel.SMS: (bool(settings.SMS_BACKEND), "SMS_BACKEND, SMS_ACCESS_KEY_ID, SMS_TEMPLATE_*"),
+        Channel.EMAIL: (email, "EMAIL_HOST, EMAIL_PORT, DEFAULT_FROM_EMAIL"),
+        Channel.WECOM: (bool(settings.NOTIFY_WECOM_WEBHOOK), "NOTIFY_WECOM_WEBHOOK"),
+        Channel.DINGTALK: (bool(settings.NOTIFY_DINGTALK_WEBHOOK), "NOTIFY_DINGTALK_WEBHOOK"),
+    }
+    return [
+        ChannelSetup(str(channel), str(channel.label), configured, names)
+        for channel, (configured, names) in states.items()
+    ]
+
+
 def configured_channels() -> list[str]:
-    """The channels a user may choose: SMS and e-mail always, group robots when their webhook is set."""
-    channels = [Channel.SMS, Channel.EMAIL]
-    if settings.NOTIFY_WECOM_WEBHOOK:
-        channels.append(Channel.WECOM)
-    if settings.NOTIFY_DINGTALK_WEBHOOK:
-        channels.append(Channel.DINGTALK)
-    return [str(c) for c in channels]
+    """The channels this server can send on: SMS with a gateway, e-mail with a mail server, robots with a webhook."""
+    return [setup.channel for setup in channel_setup() if setup.configured]

@@ -28,3 +28,5 @@ class DeliveryStatus(models.TextChoices):
     SENT = "sent", _("已发送")
     FAILED = "failed", _("发送失败")
     SKIPPED = "skipped", _("未发送")
+    # The person chose a channel this server has no gateway or address for: nothing left the server.
+    UNCONFIGURED = "unconfigured", _("未发送（未配置）")

@@ -87,7 +87,7 @@ def notify_many(messages: Sequence[Message], now: datetime | None = None) -> Not
     sent_last_hour = Counter(
         dict(
             Delivery.objects.filter(created_at__gte=now - timedelta(hours=1), user__isnull=False)
-            .exclude(status=DeliveryStatus.SKIPPED)
+            .exclude(status__in=[DeliveryStatus.SKIPPED, DeliveryStatus.UNCONFIGURED])
             .order_by()
             .values("user_id")
             .annotate(n=Count("id"))
@@ -121,13 +121,11 @@ def notify_many(messages: Sequence[Message], now: datetime | None = None) -> Not
             )
             preference = preferences.get(user.pk) or NotificationPreference.default_for(user.pk)
             for channel in preference.channels:
-                if channel not in available:
-                    continue
                 if channel in GROUP_CHANNELS:
                     people[channel].append(user)
                 else:
                     planned.append((len(inbox) - 1, user, channel, preference))
-        for phone in dict.fromkeys(message.phones) if Channel.SMS in available else ():
+        for phone in dict.fromkeys(message.phones):
             if not phone:
                 continue
             if message.dedup_key and (phone, message.dedup_key) in phone_seen:
@@ -135,17 +133,20 @@ def notify_many(messages: Sequence[Message], now: datetime | None = None) -> Not
                 continue
             phone_seen.add((phone, message.dedup_key))
             groups.append(
-                Delivery(
-                    channel=Channel.SMS,
-                    target=phone,
-                    kind=message.kind,
-                    dedup_key=message.dedup_key[:120],
-                    subject=message.title[:200],
-                    body=message.body,
-                    link=message.link[:300],
-                    payload={"params": message.params},
-                    next_try_at=now,
-                    created_at=now,
+                unless_unconfigured(
+                    Delivery(
+                        channel=Channel.SMS,
+                        target=phone,
+                        kind=message.kind,
+                        dedup_key=message.dedup_key[:120],
+                        subject=message.title[:200],
+                        body=message.body,
+                        link=message.link[:300],
+                        payload={"params": message.params},
+                        next_try_at=now,
+                        created_at=now,
+                    ),
+                    available,
                 )
             )
         for channel, users in people.items():
@@ -154,20 +155,23 @@ def notify_many(messages: Sequence[Message], now: datetime | None = None) -> Not
             if message.dedup_key:
                 group_seen.add((channel, message.dedup_key))
             groups.append(
-                Delivery(
-                    channel=channel,
-                    target="group",
-                    kind=message.kind,
-                    dedup_key=message.dedup_key[:120],
-                    subject=message.title[:200],
-                    body=message.body,
-                    link=message.link[:300],
-                    payload={
-                        "names": [u.get_full_name() for u in users],
-                        "mobiles": sorted({u.phone for u in users if u.phone}),
-                    },
-                    next_try_at=now,
-                    created_at=now,
+                unless_unconfigured(
+                    Delivery(
+                        channel=channel,
+                        target="group",
+                        kind=message.kind,
+                        dedup_key=message.dedup_key[:120],
+                        subject=message.title[:200],
+                        body=message.body,
+                        link=message.link[:300],
+                        payload={
+                            "names": [u.get_full_name() for u in users],
+                            "mobiles": sorted({u.phone for u in users if u.phone}),
+                        },
+                        next_try_at=now,
+                        created_at=now,
+                    ),
+                    available,
                 )
             )
 
@@ -191,7 +195,9 @@ def notify_many(messages: Sequence[Message], now: datetime | None = None) -> Not
                 next_try_at=now,
                 created_at=now,
             )
-            if not target:
+            if channel not in available:
+                unless_unconfigured(delivery, available)
+            elif not target:
                 delivery.status = DeliveryStatus.SKIPPED
                 delivery.last_error = _t("没有手机号") if channel == Channel.SMS else _t("没有电子邮箱")
             elif sent_last_hour[user.pk] >= settings.NOTIFY_RATE_LIMIT_PER_HOUR:
@@ -215,6 +221,14 @@ def notify_many(messages: Sequence[Message], now: datetime | None = None) -> Not
     return result
 
 
+def unless_unconfigured(delivery: Delivery, available: set[str]) -> Delivery:
+    """Record a delivery on a channel this server cannot send on as 未发送（未配置）, never as sent."""
+    if delivery.channel not in available:
+        delivery.status = DeliveryStatus.UNCONFIGURED
+        delivery.last_error = _t("渠道未配置，未发出")
+    return delivery
+
+
 def request_delivery() -> None:
     """Ask the worker to send what is due now; the scheduler also asks every minute."""
     from notifications.tasks import deliver_notifications
@@ -235,6 +249,10 @@ def backoff(attempts: int) -> timedelta:
 def deliver(delivery: Delivery, now: datetime | None = None) -> bool:
     """Try one delivery once and record the outcome; True when sent. Never raises for a channel error."""
     now = now or timezone.now()
+    if delivery.channel not in configured_channels():
+        unless_unconfigured(delivery, set())
+        delivery.save(update_fields=["last_error", "status", "updated_at"])
+        return False
     delivery.attempts += 1
     try:
         SENDERS[delivery.channel](delivery)

@@ -1,10 +1,10 @@
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
-from notifications.channels import configured_channels
-from notifications.choices import Channel
+from notifications.channels import channel_setup
 from notifications.models import NotificationPreference
 
 
@@ -26,7 +26,14 @@ class PreferenceForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        available = set(configured_channels())
         channels = self.fields["channels"]
         assert isinstance(channels, forms.ChoiceField)
-        channels.choices = [(v, label) for v, label in Channel.choices if v in available]
+        channels.choices = [
+            (
+                setup.channel,
+                setup.label
+                if setup.configured
+                else _t("%(label)s（未配置，暂不发送）") % {"label": setup.label},
+            )
+            for setup in channel_setup()
+        ]

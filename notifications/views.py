@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from lib.listing import ListPage
 from lib.requests import AuthenticatedHttpRequest
+from notifications.channels import channel_setup
 from notifications.choices import DeliveryStatus
 from notifications.forms import PreferenceForm
 from notifications.models import Delivery, Notification, NotificationPreference
@@ -85,5 +86,5 @@ def delivery_log(request: AuthenticatedHttpRequest) -> HttpResponse:
     return ListPage(request, deliveries, sorts=DELIVERY_SORTS).render(
         "notifications/deliveries.html",
         "notifications/includes/delivery_table.html",
-        {"status": status, "statuses": DeliveryStatus.choices},
+        {"status": status, "statuses": DeliveryStatus.choices, "channels": channel_setup()},
     )

@@ -79,3 +79,15 @@ def fake_server() -> Iterator[FakeServer]:
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+@pytest.fixture
+def aliyun(settings, fake_server):
+    settings.SMS_BACKEND = "notifications.channels.AliyunSmsGateway"
+    settings.SMS_ENDPOINT = fake_server.url + "/"
+    settings.SMS_ACCESS_KEY_ID = "testId"
+    settings.SMS_ACCESS_KEY_SECRET = "testSecret"
+    settings.SMS_SIGN_NAME = "示范区重点办"
+    settings.SMS_TEMPLATES = {"alert": "SMS_71390007", "reminder": "SMS_2", "system": ""}
+    fake_server.default = (200, {"Code": "OK", "Message": "OK", "RequestId": "r", "BizId": "b"})
+    return fake_server

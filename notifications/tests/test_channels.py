@@ -32,18 +32,6 @@ def make_delivery(channel: str, target: str = "group", **options) -> Delivery:
     return Delivery.objects.create(channel=channel, target=target, **defaults)
 
 
-@pytest.fixture
-def aliyun(settings, fake_server):
-    settings.SMS_BACKEND = "notifications.channels.AliyunSmsGateway"
-    settings.SMS_ENDPOINT = fake_server.url + "/"
-    settings.SMS_ACCESS_KEY_ID = "testId"
-    settings.SMS_ACCESS_KEY_SECRET = "testSecret"
-    settings.SMS_SIGN_NAME = "示范区重点办"
-    settings.SMS_TEMPLATES = {"alert": "SMS_71390007", "reminder": "SMS_2", "system": ""}
-    fake_server.default = (200, {"Code": "OK", "Message": "OK", "RequestId": "r", "BizId": "b"})
-    return fake_server
-
-
 def test_aliyun_signature_matches_the_documented_example():
     # The worked example of 阿里云短信 "签名机制" (GET request).
     params = {
@@ -123,11 +111,22 @@ def test_sms_without_an_approved_template_fails_at_once(aliyun, settings):
     assert delivery.status == DeliveryStatus.FAILED and not aliyun.received
 
 
-def test_the_default_sms_gateway_only_logs(caplog):
+def test_sms_without_a_gateway_is_recorded_unconfigured_never_sent(settings, fake_server):
+    settings.SMS_BACKEND = ""
     delivery = make_delivery("sms", "13800138000")
-    with caplog.at_level("INFO", logger="notifications"):
-        assert deliver(delivery)
-    assert "13800138000" in caplog.text
+    assert not deliver(delivery)
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.UNCONFIGURED and delivery.sent_at is None
+    assert delivery.get_status_display() == "未发送（未配置）"
+    assert fake_server.received == []
+
+
+def test_a_robot_whose_webhook_was_removed_is_not_marked_sent(settings):
+    settings.NOTIFY_WECOM_WEBHOOK = ""
+    delivery = make_delivery("wecom")
+    assert not deliver(delivery)
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.UNCONFIGURED and delivery.attempts == 0
 
 
 def test_wecom_robot_gets_a_markdown_message(settings, fake_server):

@@ -28,14 +28,14 @@ def test_the_same_key_reaches_a_person_once_within_the_window(world, settings):
     assert Notification.objects.filter(user=world.owner_a).count() == 2
 
 
-def test_quiet_hours_defer_outside_messages_and_never_drop_them(world):
+def test_quiet_hours_defer_outside_messages_and_never_drop_them(world, aliyun):
     world.owner_a.phone = "13800000000"
     world.owner_a.save()
     NotificationPreference.objects.create(
         user=world.owner_a, channels=["sms"], quiet_start=time(22, 0), quiet_end=time(7, 0)
     )
     night = at(2026, 4, 1, 23, 30)
-    result = notify_many([Message([world.owner_a], "标题", "内容")], now=night)
+    result = notify_many([Message([world.owner_a], "标题", "内容", kind="alert")], now=night)
     assert result.deferred == 1
     delivery = Delivery.objects.get()
     assert delivery.next_try_at == at(2026, 4, 2, 7, 0)
@@ -53,7 +53,7 @@ def test_daytime_quiet_hours(world):
     assert preference.quiet_until(at(2026, 4, 1, 14, 0)) is None
 
 
-def test_more_than_the_hourly_limit_is_logged_as_skipped_but_stays_in_the_inbox(world, settings):
+def test_more_than_the_hourly_limit_is_logged_as_skipped_but_stays_in_the_inbox(world, settings, aliyun):
     settings.NOTIFY_RATE_LIMIT_PER_HOUR = 2
     settings.NOTIFY_DEFAULT_QUIET_HOURS = ""
     world.owner_a.phone = "13800000000"
@@ -75,7 +75,7 @@ def test_more_than_the_hourly_limit_is_logged_as_skipped_but_stays_in_the_inbox(
     )
 
 
-def test_people_without_a_number_are_logged_not_sent(world, settings):
+def test_people_without_a_number_are_logged_not_sent(world, settings, aliyun):
     settings.NOTIFY_DEFAULT_QUIET_HOURS = ""
     notify_many([Message([world.owner_a], "标题", "内容")])
     delivery = Delivery.objects.get()
@@ -96,7 +96,19 @@ def test_group_robots_post_once_per_message_naming_the_people_who_chose_them(wor
     assert Delivery.objects.filter(channel="wecom").count() == 1
 
 
-def test_unconfigured_group_channels_are_ignored(world):
-    NotificationPreference.objects.create(user=world.owner_a, channels=["dingtalk"])
-    notify_many([Message([world.owner_a], "标题", "内容")])
-    assert Notification.objects.count() == 1 and not Delivery.objects.exists()
+def test_a_channel_without_its_gateway_is_recorded_unconfigured_not_sent(world, settings):
+    settings.SMS_BACKEND = ""
+    settings.NOTIFY_DEFAULT_QUIET_HOURS = ""
+    world.owner_a.phone = "13800000000"
+    world.owner_a.save()
+    NotificationPreference.objects.create(user=world.owner_a, channels=["dingtalk", "sms"])
+    notify_many([Message([world.owner_a], "标题", "内容", phones=["13911112222"])])
+    assert Notification.objects.count() == 1
+    deliveries = Delivery.objects.order_by("channel", "target")
+    assert [(d.channel, d.target, d.status) for d in deliveries] == [
+        ("dingtalk", "group", DeliveryStatus.UNCONFIGURED),
+        ("sms", "13800000000", DeliveryStatus.UNCONFIGURED),
+        ("sms", "13911112222", DeliveryStatus.UNCONFIGURED),
+    ]
+    assert deliver_due() == {"sent": 0, "failed": 0}
+    assert not Delivery.objects.filter(status=DeliveryStatus.SENT).exists()

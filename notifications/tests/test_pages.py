@@ -65,7 +65,7 @@ def test_each_user_chooses_channels_and_quiet_hours(world, client_for, settings)
     client = client_for(world.owner_a)
     page = client.get(reverse("notifications:preferences"))
     html = page.content.decode()
-    assert "钉钉群" in html and "企业微信群" not in html
+    assert "钉钉群</span>" in html and "企业微信群（未配置，暂不发送）" in html
     response = client.post(
         reverse("notifications:preferences"),
         {"channels": ["sms", "dingtalk"], "quiet_start": "21:30", "quiet_end": "08:00"},
@@ -88,3 +88,16 @@ def test_the_delivery_log_is_for_administrators(world, client_for):
     assert client_for(world.coordinator).get(reverse("notifications:deliveries")).status_code == 403
     page = client_for(world.admin).get(reverse("notifications:deliveries") + "?status=failed")
     assert page.status_code == 200 and "HTTP 500" in page.content.decode()
+
+
+def test_the_delivery_log_says_which_channels_are_not_configured(world, client_for, settings):
+    settings.SMS_BACKEND = ""
+    settings.NOTIFY_WECOM_WEBHOOK = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=K"
+    settings.NOTIFY_DINGTALK_WEBHOOK = ""
+    Delivery.objects.create(channel="sms", target="13800000000", subject="s", status="unconfigured")
+    page = client_for(world.admin).get(reverse("notifications:deliveries"))
+    html = page.content.decode()
+    setup = html[html.index('data-testid="channel-setup"') : html.index('id="delivery-list"')]
+    assert setup.count("未配置</span>") == 2 and "SMS_BACKEND" in setup and "NOTIFY_DINGTALK_WEBHOOK" in setup
+    assert "NOTIFY_WECOM_WEBHOOK" not in setup
+    assert "未发送（未配置）" in html[html.index('data-testid="delivery-table"') :]
