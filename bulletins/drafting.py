@@ -1,6 +1,7 @@
 """Drafting bulletins from the figures module only: the sentences of the seeds, filled in."""
 
 import json
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -11,6 +12,7 @@ from django.utils import translation
 from alerts.rules import registry
 from assessment.views import praise_and_pressure
 from figures.compute import behind_time_progress, compute
+from figures.forms import YI, scope_words
 from lib.numbers import wan_to_yi
 from plans.choices import PlanLevel
 from plans.scope import Scope
@@ -45,11 +47,20 @@ def pace(ahead: Any) -> str:
     return f"{'快于' if value > 0 else '慢于'}时间进度{abs(value)}个百分点"
 
 
-def snapshot(year: int, month: int, level: str = "") -> dict[str, Any]:
+def yi_short(value: Any) -> str:
+    """亿元 as seed 003 writes it: "78", "61.9" (two decimals at most, no trailing zeros)."""
+    return f"{wan_to_yi(Decimal(str(value or 0))).normalize():f}"
+
+
+def snapshot(year: int, month: int, level: str = "", scope: Scope | None = None) -> dict[str, Any]:
     """The figures a bulletin is drafted from, as plain JSON (decimals as strings): every figure of
-    the figures module, the projects furthest behind time progress, and the warning rules' names."""
-    scope = Scope(level=level or None)
+    the figures module, the projects furthest behind time progress, and the warning rules' names.
+    A scope of one investment nature and no size also carries its projects of 1 亿元 and above
+    ("major"), for seed 003's sentence."""
+    scope = scope or Scope(level=level or None)
     data = compute(year, month, scope)
+    if scope.nature and scope.min_total is None:
+        data["major"] = compute(year, month, replace(scope, min_total=YI), work=False)["plan"]
     data["behind"] = behind_time_progress(year, month, scope)
     data["rule_names"] = {code: str(rule.name) for code, rule in registry().items()}
     return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
@@ -58,8 +69,10 @@ def snapshot(year: int, month: int, level: str = "") -> dict[str, Any]:
 def overview_sentence(data: dict[str, Any], level: str) -> str:
     plan, month = data["plan"], data["period"]["month"]
     rate = plan["completion_rate"]
+    cut = scope_words(bulletin_scope(level, data))
+    who = LEVEL_WORDS.get(level, LEVEL_WORDS[""]) + (f"中{cut}项目" if cut else "")
     return (
-        f"截至{month}月底，{LEVEL_WORDS.get(level, LEVEL_WORDS[''])}共{plan['count']}个，总投资{yi(plan['total_investment'])}亿元，"
+        f"截至{month}月底，{who}共{plan['count']}个，总投资{yi(plan['total_investment'])}亿元，"
         f"年度计划投资{yi(plan['annual_plan'])}亿元，完成投资{yi(plan['completed'])}亿元，"
         + (
             f"完成年度计划投资的{rate}%，{pace(plan['ahead_points'])}。"
@@ -67,6 +80,31 @@ def overview_sentence(data: dict[str, Any], level: str) -> str:
             else "尚未安排年度计划投资。"
         )
     )
+
+
+LEVEL_ADJECTIVES = {PlanLevel.LOCAL: "区级", PlanLevel.CITY: "市级", PlanLevel.PROVINCE: "省级"}
+
+
+def nature_sentence(data: dict[str, Any], level: str) -> str:
+    """Seed 003: "2022年1—9月，市级政府投资项目完成投资78亿元，年度计划执行率79.7%，其中41个亿元以上
+    重大项目完成投资61.9亿元，年度计划执行率80.2%。" — for a scope of one investment nature."""
+    nature = data["scope"].get("nature")
+    if not nature:
+        return ""
+    period, plan = data["period"], data["plan"]
+    words = f"{LEVEL_ADJECTIVES.get(level, '')}{NATURE_WORDS[nature]}项目"
+    text = f"{period['year']}年1—{period['month']}月，{words}完成投资{yi_short(plan['completed'])}亿元"
+    if plan["completion_rate"] is not None:
+        text += f"，年度计划执行率{plan['completion_rate']}%"
+    major = data.get("major")
+    if major and major["count"]:
+        text += f"，其中{major['count']}个亿元以上重大项目完成投资{yi_short(major['completed'])}亿元"
+        if major["completion_rate"] is not None:
+            text += f"，年度计划执行率{major['completion_rate']}%"
+    return text + "。"
+
+
+NATURE_WORDS = {"government": "政府投资", "enterprise": "企业投资"}
 
 
 def category_sentence(data: dict[str, Any]) -> str:
@@ -124,11 +162,21 @@ def starts_sentence(data: dict[str, Any]) -> str:
         pieces.append(
             f"计划新开工项目{starts['to_start']}个，已开工{starts['started']}个，开工率{starts['start_rate']}%"
         )
+    if starts.get("to_resume"):
+        pieces.append(
+            f"续建项目{starts['to_resume']}个，已复工{starts['resumed']}个，复工率{starts['resume_rate']}%"
+        )
     if starts["to_finish"]:
         pieces.append(
             f"计划竣工项目{starts['to_finish']}个，已竣工{starts['finished']}个，竣工率{starts['finish_rate']}%"
         )
-    return ("；".join(pieces) + "。") if pieces else "本期无计划新开工或竣工项目。"
+    if not pieces:
+        return "本期无计划新开工、续建或竣工项目。"
+    rates = [starts.get(name) for name in ("start_rate", "resume_rate", "finish_rate")]
+    if all(rate is not None and Decimal(str(rate)) == 100 for rate in rates):
+        # Seed 001: "无论是项目开工率、复工率还是竣工率均达100%".
+        pieces.append("开工率、复工率、竣工率均达100%")
+    return "；".join(pieces) + "。"
 
 
 def ranking_paragraphs(data: dict[str, Any]) -> list[str]:
@@ -144,7 +192,24 @@ def ranking_paragraphs(data: dict[str, Any]) -> list[str]:
         text.append(
             "、".join(pressed) + "等单位进度相对滞后，请分管领导和责任单位认真分析原因，倒排工期，加快推进。"
         )
-    return text
+    owners = owner_ranking_sentence(data)
+    return [*text, owners] if owners else text
+
+
+def owner_ranking_sentence(data: dict[str, Any]) -> str:
+    """Seed 002: "每月对投资完成率前五名项目单位“激励”，对后五名项目单位“鞭策”"."""
+    rows = data.get("ranking_owners") or []
+    if not rows:
+        return ""
+    first, last = praise_and_pressure(rows)
+    if not first:
+        return ""
+    praised = "、".join(r["name"] for r in rows if r["unit_id"] in first)
+    pressed = "、".join(r["name"] for r in rows if r["unit_id"] in last)
+    text = f"按投资完成率对项目单位排名，对{praised}等前{len(first)}名项目单位予以“激励”"
+    if pressed:
+        text += f"，对{pressed}等后{len(last)}名项目单位予以“鞭策”"
+    return text + "。"
 
 
 def reporting_sentence(data: dict[str, Any]) -> str:
@@ -175,18 +240,60 @@ def work_sentences(data: dict[str, Any]) -> list[str]:
     return sentences
 
 
-def draft(kind: str, year: int, month: int, level: str = "") -> dict[str, Any]:
+NUMERALS = "一二三四五六七八九"
+
+
+def chinese_numeral(n: int) -> str:
+    """1 → 一, 10 → 十, 14 → 十四, 23 → 二十三 (section numbers of an official document)."""
+    tens, ones = divmod(n, 10)
+    head = "" if tens == 0 else ("十" if tens == 1 else f"{NUMERALS[tens - 1]}十")
+    return head + (NUMERALS[ones - 1] if ones else "")
+
+
+def numbered(sections: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Number the headings in order, as GB/T 9704 orders them: 一、二、… for the first level,
+    （一）（二）… under each, restarting at every first-level heading."""
+    first = second = 0
+    result = []
+    for section in sections:
+        if section["level"] == 1:
+            first, second = first + 1, 0
+            heading = f"{chinese_numeral(first)}、{section['heading']}"
+        else:
+            second += 1
+            heading = f"（{chinese_numeral(second)}）{section['heading']}"
+        result.append({**section, "heading": heading})
+    return result
+
+
+def draft(kind: str, year: int, month: int, level: str = "", scope: Scope | None = None) -> dict[str, Any]:
     """Title, sections and figures of a new bulletin of `kind` for the period (always in Chinese:
-    official documents are, whatever language the coordinator's screen is in)."""
+    official documents are, whatever language the coordinator's screen is in), of the plan level's
+    projects or of `scope` (a level with an investment nature or a size)."""
     with translation.override("zh-hans"):
-        return _draft(kind, year, month, level)
+        return _draft(kind, year, month, level, scope or Scope(level=level or None))
 
 
-def _draft(kind: str, year: int, month: int, level: str) -> dict[str, Any]:
-    data = snapshot(year, month, level)
+def bulletin_scope(level: str, figures: dict[str, Any]) -> Scope:
+    """The scope a bulletin was drafted for: its level, and the nature and size its figures record."""
+    described = figures.get("scope") or {}
+    nature = described.get("nature") if described.get("nature") in NATURE_WORDS else None
+    try:
+        min_total = Decimal(str(described["min_total"])) if described.get("min_total") is not None else None
+    except ArithmeticError:
+        min_total = None
+    return Scope(level=level or None, nature=nature, min_total=min_total)
+
+
+def _draft(kind: str, year: int, month: int, level: str, scope: Scope) -> dict[str, Any]:
+    data = snapshot(year, month, level, scope)
     region = settings.REGION_NAME
-    scope_word = TITLE_WORDS.get(level, TITLE_WORDS[""])
-    progress = [overview_sentence(data, level), category_sentence(data), *level_sentences(data)]
+    scope_word = scope_words(scope) + TITLE_WORDS.get(level, TITLE_WORDS[""])
+    progress = [
+        sentence
+        for sentence in (nature_sentence(data, level), overview_sentence(data, level), category_sentence(data))
+        if sentence
+    ] + level_sentences(data)
     construction = [status_sentence(data, level), starts_sentence(data)]
     reporting = reporting_sentence(data)
     if reporting:
@@ -194,16 +301,16 @@ def _draft(kind: str, year: int, month: int, level: str) -> dict[str, Any]:
     if kind == "annual":
         title = f"关于{year}年{region}{scope_word}进展情况的报告"
         sections = [
-            {"heading": "一、项目进展情况", "level": 1, "paragraphs": []},
-            {"heading": "（一）项目投资完成情况", "level": 2, "paragraphs": progress},
-            {"heading": "（二）项目开工建设情况", "level": 2, "paragraphs": construction},
+            {"heading": "项目进展情况", "level": 1, "paragraphs": []},
+            {"heading": "项目投资完成情况", "level": 2, "paragraphs": progress},
+            {"heading": "项目开工建设情况", "level": 2, "paragraphs": construction},
             {
-                "heading": "二、相关推进措施",
+                "heading": "相关推进措施",
                 "level": 1,
                 "paragraphs": work_sentences(data) + ranking_paragraphs(data),
             },
             {
-                "heading": "三、下一步工作",
+                "heading": "下一步工作",
                 "level": 1,
                 "paragraphs": [
                     "（一）要保持高度重视。各项目单位要把重点项目建设摆在突出位置，加强组织领导，加快推进项目建设。",
@@ -219,20 +326,20 @@ def _draft(kind: str, year: int, month: int, level: str) -> dict[str, Any]:
             else f"{year}年1—{month}月{scope_word}推进情况"
         )
         sections = [
-            {"heading": "一、投资完成情况", "level": 1, "paragraphs": progress},
-            {"heading": "二、项目开工建设情况", "level": 1, "paragraphs": construction},
-            {"heading": "三、各单位完成情况", "level": 1, "paragraphs": ranking_paragraphs(data)},
+            {"heading": "投资完成情况", "level": 1, "paragraphs": progress},
+            {"heading": "项目开工建设情况", "level": 1, "paragraphs": construction},
+            {"heading": "各单位完成情况", "level": 1, "paragraphs": ranking_paragraphs(data)},
             {
-                "heading": "四、预警与问题办理情况",
+                "heading": "预警与问题办理情况",
                 "level": 1,
                 "paragraphs": work_sentences(data) or ["本期无预警和问题。"],
             },
             {
-                "heading": "四、下一步工作要求",
+                "heading": "下一步工作要求",
                 "level": 1,
                 "paragraphs": [
                     "各责任单位要对照年度目标任务，倒排工期、挂图作战，对进度滞后的项目逐一分析原因、制定措施，确保完成全年投资目标。"
                 ],
             },
         ]
-    return {"title": title, "sections": sections, "figures": data}
+    return {"title": title, "sections": numbered(sections), "figures": data}

@@ -14,6 +14,7 @@ from django.urls import reverse
 from docx import Document
 
 from bulletins.document import docx_to_pdf, soffice
+from bulletins.drafting import chinese_numeral, draft, numbered
 from bulletins.models import Bulletin
 from figures.compute import compute
 from figures.tests.test_figures import accepted, district  # noqa: F401
@@ -227,3 +228,40 @@ def test_warnings_problems_and_meetings_in_the_notice_are_the_figures(year_2017,
     assert f"累计梳理问题{problems['raised']}个，已解决{problems['solved']}个" in text
     assert "表5 红黄灯预警情况" in text and "应开未开" in text
     assert "表4 慢于时间进度的项目" in text
+
+
+@pytest.mark.parametrize("kind", ["monthly", "brief", "annual"])
+def test_section_numbers_follow_the_sections(year_2017, kind):
+    sections = draft(kind, 2017, 9)["sections"]
+    first = [s["heading"] for s in sections if s["level"] == 1]
+    numbers = [heading.split("、", 1)[0] for heading in first]
+    assert numbers == ["一", "二", "三", "四", "五"][: len(first)]
+    if kind != "annual":
+        assert first[-1] == "五、下一步工作要求"
+    else:
+        assert [s["heading"] for s in sections if s["level"] == 2] == [
+            "（一）项目投资完成情况",
+            "（二）项目开工建设情况",
+        ]
+
+
+def test_numbering_restarts_under_each_first_level_heading():
+    sections = [
+        {"heading": h, "level": level, "paragraphs": []}
+        for h, level in [("甲", 1), ("乙", 2), ("丙", 2), ("丁", 1), ("戊", 2)]
+    ]
+    assert [s["heading"] for s in numbered(sections)] == [
+        "一、甲",
+        "（一）乙",
+        "（二）丙",
+        "二、丁",
+        "（一）戊",
+    ]
+    assert [chinese_numeral(n) for n in (1, 9, 10, 11, 20, 23)] == [
+        "一",
+        "九",
+        "十",
+        "十一",
+        "二十",
+        "二十三",
+    ]
