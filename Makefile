@@ -12,7 +12,7 @@ PORT ?= 8000
 # allowed there (keyprojects/settings.py); a production server sets DEBUG=0 and its own SECRET_KEY.
 export KEYPROJECTS_DEVELOPMENT ?= 1
 
-.PHONY: setup demo test lint serve clean-demo bench
+.PHONY: setup demo test lint serve system clean-demo bench
 
 setup: $(STAMPS)/python $(STAMPS)/assets migrate
 
@@ -37,14 +37,25 @@ $(STAMPS)/assets: package.json package-lock.json
 migrate: $(STAMPS)/python
 	$(PY) manage.py migrate --noinput -v 0
 
+# Chinese fonts and LibreOffice for the bulletins: installed as root on Debian, else the command to run.
+system:
+	@deploy/check-system.sh
+
 # The worker and the scheduler run in the background and stop when runserver does.
-demo: setup
+demo: system setup
 	$(PY) manage.py seed_demo --if-empty
 	@$(PY) manage.py demo_logins --url http://$(HOST):$(PORT)/
 	@$(PY) manage.py db_worker --no-reload & worker=$$!; \
 	$(PY) manage.py run_scheduler & scheduler=$$!; \
 	trap 'kill $$worker $$scheduler 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+# Production (README "生产部署 / Production"): DEBUG off, the server's own SECRET_KEY; migrates,
+# collects the static files and runs gunicorn on HOST:PORT with the task worker and the scheduler
+# (deploy/serve.sh), stopping all three together.
+serve: export KEYPROJECTS_DEVELOPMENT = 0
+serve: $(STAMPS)/python $(STAMPS)/assets
+	@HOST=$(HOST) PORT=$(PORT) PY=$(PY) deploy/serve.sh
 
 test: setup
 	$(PY) manage.py makemigrations --check --dry-run -v 0

@@ -14,15 +14,18 @@ from django.views.decorators.http import require_POST
 
 from audit.changes import record
 from audit.models import OperationLog
+from bulletins.charts import ChartFontMissing, check_fonts
 from bulletins.document import PdfUnavailable, docx_to_pdf, render_docx, tables_of
-from bulletins.drafting import draft
+from bulletins.drafting import bulletin_scope, draft
 from bulletins.models import Bulletin, BulletinKind
+from figures.forms import ScopeForm
 from lib.decorators import require_coordinator
 from lib.listing import ListPage
 from lib.messages import flash_errors
 from lib.params import page_year
 from lib.requests import AuthenticatedHttpRequest
 from plans.choices import PlanLevel
+from plans.scope import Scope
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -36,6 +39,13 @@ class NewBulletinForm(forms.Form):
         choices=[("", gettext_lazy("全部级别"))] + list(PlanLevel.choices),
         required=False,
     )
+    nature = ScopeForm.base_fields["nature"]
+    min_total = ScopeForm.base_fields["min_total"]
+
+    def scope(self) -> Scope:
+        """The plan level, investment nature and size the bulletin covers."""
+        data = self.cleaned_data
+        return Scope(level=data["level"] or None, nature=data["nature"] or None, min_total=data["min_total"])
 
 
 class EditBulletinForm(forms.Form):
@@ -90,7 +100,7 @@ def bulletin_create(request: AuthenticatedHttpRequest) -> HttpResponse:
         flash_errors(request, form)
         return redirect("bulletins:list")
     data = form.cleaned_data
-    drafted = draft(data["kind"], data["year"], data["month"], data["level"])
+    drafted = draft(data["kind"], data["year"], data["month"], data["level"], form.scope())
     bulletin = Bulletin.objects.create(
         kind=data["kind"],
         year=data["year"],
@@ -104,7 +114,16 @@ def bulletin_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
     record(request, OperationLog.Action.CREATE, bulletin)
     messages.success(request, _("草稿已生成，请修改后印发。"))
+    warn_if_charts_cannot_be_drawn(request, bulletin)
     return redirect("bulletins:edit", pk=bulletin.pk)
+
+
+def warn_if_charts_cannot_be_drawn(request: AuthenticatedHttpRequest, bulletin: Bulletin) -> None:
+    """Says so as soon as the draft exists: it cannot be published or downloaded until the font is there."""
+    try:
+        check_fonts(bulletin.figures)
+    except ChartFontMissing as error:
+        messages.error(request, str(error))
 
 
 def next_number(bulletin: Bulletin) -> int | None:
@@ -158,7 +177,13 @@ def bulletin_redraft(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     """重新取数: draft again from today's figures (the text edits are replaced)."""
     require_coordinator(request, ISSUERS)
     bulletin = get_object_or_404(Bulletin, pk=pk, state=Bulletin.State.DRAFT)
-    drafted = draft(bulletin.kind, bulletin.year, bulletin.month, bulletin.level)
+    drafted = draft(
+        bulletin.kind,
+        bulletin.year,
+        bulletin.month,
+        bulletin.level,
+        bulletin_scope(bulletin.level, bulletin.figures),
+    )
     bulletin.title, bulletin.sections, bulletin.figures = (
         drafted["title"],
         drafted["sections"],
@@ -166,6 +191,7 @@ def bulletin_redraft(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     )
     bulletin.save()
     messages.success(request, _("已按最新数据重新起草。"))
+    warn_if_charts_cannot_be_drawn(request, bulletin)
     return redirect("bulletins:edit", pk=pk)
 
 
@@ -187,7 +213,11 @@ def bulletin_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         bulletin = get_object_or_404(Bulletin.objects.select_for_update(), pk=pk, state=Bulletin.State.DRAFT)
         bulletin.number = next_number(bulletin)
         bulletin.number_year = bulletin.issue_date.year if bulletin.number else None
-        content = render_docx(bulletin)
+        try:
+            content = render_docx(bulletin)
+        except ChartFontMissing as error:
+            messages.error(request, str(error))
+            return redirect("bulletins:edit", pk=pk)
         stem = f"{bulletin.title}{bulletin.number_label}"[:80]
         bulletin.docx.save(f"{stem}.docx", ContentFile(content), save=False)
         try:
@@ -213,13 +243,13 @@ def bulletin_file(request: AuthenticatedHttpRequest, pk: int, fmt: str) -> HttpR
         raise Http404()
     if bulletin.state == Bulletin.State.PUBLISHED and stored:
         return FileResponse(stored.open("rb"), as_attachment=True, filename=f"{bulletin.title}.{fmt}")
-    content = render_docx(bulletin)
-    if fmt == "pdf":
-        try:
+    try:
+        content = render_docx(bulletin)
+        if fmt == "pdf":
             content = docx_to_pdf(content)
-        except PdfUnavailable as error:
-            messages.error(request, str(error))
-            return redirect("bulletins:detail", pk=pk)
+    except (ChartFontMissing, PdfUnavailable) as error:
+        messages.error(request, str(error))
+        return redirect("bulletins:detail", pk=pk)
     response = HttpResponse(content, content_type=DOCX_MIME if fmt == "docx" else "application/pdf")
     from urllib.parse import quote
 

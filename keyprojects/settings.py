@@ -70,6 +70,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    # Installed whatever TASKS_BACKEND says, so that the schema (and a backup's migration state)
+    # is the same with either backend; django-rq's migrations only create a permission.
+    "django_rq",
+    "django_tasks_rq",
     "axes",
     "org",
     "audit",
@@ -85,12 +89,17 @@ INSTALLED_APPS = [
     "starts",
     "elements",
     "approvals",
+    "forecast",
+    "quality",
+    "evaluation",
     "problems",
     "supervision",
     "milestones",
+    "disclosure",
     "assessment",
     "bulletins",
     "demo",
+    "backups",
 ]
 
 MIDDLEWARE = [
@@ -184,6 +193,12 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# A monitor on the server itself asks for /healthz over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Behind a reverse proxy that terminates HTTPS and always sets X-Forwarded-Proto (deploy/nginx.md):
+# requests it marks https are secure, for the CSRF origin check and secure redirects.
+if env_bool("SECURE_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
@@ -198,9 +213,20 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
-WHITENOISE_USE_FINDERS = True
+# A server (`make serve`) serves what collectstatic wrote: names carrying a hash of the content, which
+# WhiteNoise sends with a cache lifetime of ten years, each with a gzip copy. Development and the
+# tests serve the source files as they are, found where they lie.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEVELOPMENT
+        else "lib.staticfiles.ServerStaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = DEVELOPMENT
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
@@ -318,6 +344,13 @@ COLLECTIVE_START_CHECK_MONTHS = env_int("COLLECTIVE_START_CHECK_MONTHS", 2)
 SPECIAL_BOND_SPEND_MONTHS = env_int("SPECIAL_BOND_SPEND_MONTHS", 6)
 SPECIAL_BOND_YELLOW_POINTS = env_int("SPECIAL_BOND_YELLOW_POINTS", 0)
 SPECIAL_BOND_RED_POINTS = env_int("SPECIAL_BOND_RED_POINTS", 30)
+# 年度目标预测 (forecast): a project is at risk when its forecast completion rate is below this (%);
+# the 年度目标风险 warning is raised from this month of the year on; a project that added nothing for
+# this many months is taken as stalled; how many past years give the monthly profiles.
+FORECAST_RISK_THRESHOLD = env_int("FORECAST_RISK_THRESHOLD", 90)
+FORECAST_RULE_FROM_MONTH = env_int("FORECAST_RULE_FROM_MONTH", 6)
+FORECAST_STALL_MONTHS = env_int("FORECAST_STALL_MONTHS", 3)
+FORECAST_HISTORY_YEARS = env_int("FORECAST_HISTORY_YEARS", 5)
 PHOTO_MAX_BYTES = env_int("PHOTO_MAX_MB", 20) * 1024 * 1024
 # Refused before decoding: a small PNG can claim 144 megapixels and cost 800 MB to open.
 PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_MEGAPIXELS", 50) * 1_000_000
@@ -349,28 +382,70 @@ SUPERVISION_OFFICE = env_str("SUPERVISION_OFFICE", "")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
 
+# Public disclosure (重点建设项目信息公开, /public/): how long browsers and proxies may keep a page,
+# in seconds. The OC4IDS export's project identifier prefix, "oc4ids-" and six characters registered
+# with the Open Contracting Partnership (docs/oc4ids.md), its publisher and the licence of the data.
+PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 300)
+OC4IDS_PREFIX = env_str("OC4IDS_PREFIX", "oc4ids-xxxxxx")
+OC4IDS_PUBLISHER = env_str("OC4IDS_PUBLISHER", "")
+OC4IDS_LICENSE = env_str("OC4IDS_LICENSE", "")
+
 # Bulletins: the issuing office and the addressees of the monthly notice.
 BULLETIN_ISSUER = env_str("BULLETIN_ISSUER", f"{REGION_NAME}重点项目推进领导小组办公室")
 BULLETIN_RECIPIENTS = env_str("BULLETIN_RECIPIENTS", "各乡镇人民政府、街道办事处，区直各有关单位：")
+# The font file the bulletins' charts are drawn with; empty means the Chinese font fontconfig finds
+# (fonts-noto-cjk). A chart whose text the font cannot show is refused, never drawn as boxes.
+CHART_FONT_PATH = env_str("CHART_FONT_PATH", "")
 
-# Background work through the django.tasks API (the django-tasks backport on Django 5.2): the
-# database backend keeps queued tasks in a table that `manage.py db_worker` works through, so one
-# machine needs nothing more; `manage.py run_scheduler` queues the periodic ones. README explains
-# moving to Celery or RQ on Redis.
+# Background work through the django.tasks API (the django-tasks backport on Django 5.2).
+# TASKS_BACKEND=db (the default): the database backend keeps queued tasks in a table that
+# `manage.py db_worker` works through, so one machine needs nothing more. TASKS_BACKEND=rq: the
+# tasks are queued on Redis (REDIS_URL) and run by RQ workers on any number of machines
+# (django-tasks-rq; its queues are django-rq's RQ_QUEUES). A dotted path names another backend.
+# `manage.py run_worker` starts the worker of the configured backend; `manage.py run_scheduler`
+# queues the periodic ones.
+TASKS_BACKEND = env_str("TASKS_BACKEND", "db")
+TASK_BACKENDS = {"db": "django_tasks_db.DatabaseBackend", "rq": "django_tasks_rq.RQBackend"}
+if TASKS_BACKEND not in TASK_BACKENDS and "." not in TASKS_BACKEND:
+    raise ImproperlyConfigured(
+        "TASKS_BACKEND 只能是 db（任务队列在数据库中，由 db_worker 执行）、"
+        "rq（任务队列在 Redis 中，由 RQ 工作进程执行，须设置 REDIS_URL）或后端类的完整路径。"
+    )
 TASKS = {
     "default": {
-        "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "BACKEND": TASK_BACKENDS.get(TASKS_BACKEND, TASKS_BACKEND),
         "QUEUES": ["default"],
     }
 }
+REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
+# An RQ job may run as long as the longest task: a backup of a large database, a bulletin's charts.
+RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": env_int("RQ_JOB_TIMEOUT_SECONDS", 3600)}}
 # Warnings (红黄灯预警): the daily scan's local hour. Reporting reminders (报送提醒): the hour, and
 # the days before and after a deadline on which they go out.
 ALERT_SCAN_HOUR = env_int("ALERT_SCAN_HOUR", 6)
 REPORT_REMINDER_HOUR = env_int("REPORT_REMINDER_HOUR", 9)
 REPORT_REMINDER_DAYS_BEFORE = [int(day) for day in env_list("REPORT_REMINDER_DAYS_BEFORE", "3,1")]
 REPORT_REMINDER_DAYS_AFTER = [int(day) for day in env_list("REPORT_REMINDER_DAYS_AFTER", "1")]
+# Data quality (数据质量): the daily scan's hour; a month is flagged as far above the project's
+# usual months when its modified z-score (median and MAD of the months with an amount among the
+# last QUALITY_HISTORY_MONTHS, at least QUALITY_MIN_HISTORY_MONTHS of them) exceeds
+# QUALITY_OUTLIER_Z (3.5, Iglewicz & Hoaglin); a photo is flagged when taken farther than
+# QUALITY_PHOTO_MAX_DISTANCE_KM from the project's coordinates.
+QUALITY_SCAN_HOUR = env_int("QUALITY_SCAN_HOUR", 7)
+QUALITY_OUTLIER_Z = float(env_str("QUALITY_OUTLIER_Z", "3.5"))
+QUALITY_HISTORY_MONTHS = env_int("QUALITY_HISTORY_MONTHS", 24)
+QUALITY_MIN_HISTORY_MONTHS = env_int("QUALITY_MIN_HISTORY_MONTHS", 6)
+QUALITY_PHOTO_MAX_DISTANCE_KM = float(env_str("QUALITY_PHOTO_MAX_DISTANCE_KM", "3"))
+# Backups (备份): `manage.py backup FILE` / `restore FILE`; the scheduled one writes an archive a day
+# at BACKUP_HOUR into BACKUP_DIR (a folder of the machine that runs the task worker, best on another
+# disk or copied off the machine) and keeps the last BACKUP_KEEP.
+BACKUP_DIR = Path(env_str("BACKUP_DIR", str(BASE_DIR / "var" / "backups")))
+BACKUP_KEEP = env_int("BACKUP_KEEP", 14)
+BACKUP_HOUR = env_int("BACKUP_HOUR", 2)
 PERIODIC_TASKS: list["PeriodicTask"] = [
     {"name": "alerts.daily_scan", "task": "alerts.tasks.scan_alerts", "hour": ALERT_SCAN_HOUR},
+    # 数据质量: the month before and the month under way, after the night's reports and warnings.
+    {"name": "quality.daily_scan", "task": "quality.tasks.scan_data_quality", "hour": QUALITY_SCAN_HOUR},
     {
         "name": "notifications.report_reminders",
         "task": "progress.tasks.send_report_reminders",
@@ -390,6 +465,8 @@ PERIODIC_TASKS: list["PeriodicTask"] = [
         "task": "exchange.tasks.expire_import_previews",
         "every_seconds": 3600,
     },
+    # 每日备份 to BACKUP_DIR, the last BACKUP_KEEP kept.
+    {"name": "backups.daily", "task": "backups.tasks.daily_backup", "hour": BACKUP_HOUR},
 ]
 
 # Notifications: the inbox always; outside channels per user (default below), with quiet hours

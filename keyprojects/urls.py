@@ -1,6 +1,10 @@
 from django.urls import include, path
 
 from figures.views import dashboard
+from keyprojects.health import healthz
+
+# The server error page needs neither the database nor the session (keyprojects.errors).
+handler500 = "keyprojects.errors.server_error"
 
 urlpatterns = [
     # The home page is the dashboard.
@@ -23,9 +27,15 @@ urlpatterns = [
     path("milestones/", include("milestones.urls")),
     path("assessment/", include("assessment.urls")),
     path("bulletins/", include("bulletins.urls")),
+    path("quality/", include("quality.urls")),
+    path("evaluation/", include("evaluation.urls")),
+    # 信息公开: open without signing in (org.menu.PUBLIC_PATH_PREFIXES).
+    path("public/", include("disclosure.urls")),
     path("admin/org/", include("org.urls")),
     path("admin/dictionaries/", include("catalog.urls")),
     path("admin/logs/", include("audit.urls")),
     path("api/", include("keyprojects.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # For monitors and load balancers: no sign-in, no personal or business data.
+    path("healthz", healthz, name="healthz"),
 ]

@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from bulletins.charts import ChartFontMissing
 from bulletins.document import PdfUnavailable, docx_to_pdf, render_docx
 from bulletins.drafting import draft
 from bulletins.models import Bulletin, BulletinKind
@@ -41,7 +42,10 @@ class Command(BaseCommand):
             figures=drafted["figures"],
             issuer=settings.BULLETIN_ISSUER,
         )
-        content = render_docx(bulletin)
+        try:
+            content = render_docx(bulletin)
+        except ChartFontMissing as error:
+            raise CommandError(str(error)) from error
         out = Path(options["out"])
         try:
             out.write_bytes(content)
