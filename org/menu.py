@@ -15,6 +15,15 @@ from org.choices import Role
 
 Test = Callable[..., bool]
 
+# 信息公开: the public site, open to anyone without signing in. The session middleware's neighbours
+# leave its pages alone (no session read or written, no cookie set), so that proxies may keep them.
+PUBLIC_PATH_PREFIXES = ("/public/",)
+
+
+def is_public_path(path: str) -> bool:
+    """Whether `path` (a request's path_info) is a page of the public site."""
+    return path.startswith(PUBLIC_PATH_PREFIXES)
+
 
 def everyone(user: object) -> bool:
     return True
@@ -42,6 +51,11 @@ def administrators(user: object) -> bool:
     return bool(getattr(user, "is_admin", False))
 
 
+def quality_readers(user: object) -> bool:
+    """数据质量: the coordinating office (and administrators) and the leaders."""
+    return bool(getattr(user, "is_coordinator", False) or getattr(user, "role", "") == Role.LEADER)
+
+
 @dataclass(frozen=True)
 class Page:
     url_name: str
@@ -58,6 +72,7 @@ MENU: list[tuple[Promise | None, list[Page]]] = [
             Page("home", _("首页"), "home"),
             Page("figures:map", _("一张图"), "map-2"),
             Page("figures:bigscreen", _("大屏"), "device-desktop-analytics", new_tab=True),
+            Page("disclosure:index", _("信息公开"), "world", new_tab=True),
         ],
     ),
     (
@@ -67,6 +82,8 @@ MENU: list[tuple[Promise | None, list[Page]]] = [
             Page("plans:list", _("年度计划"), "calendar-stats"),
             Page("pipeline:list", _("项目谋划"), "bulb"),
             Page("starts:list", _("集中开工"), "flag-3"),
+            Page("evaluation:list", _("项目后评价"), "clipboard-data"),
+            Page("evaluation:cases", _("典型案例"), "award"),
         ],
     ),
     (
@@ -87,6 +104,7 @@ MENU: list[tuple[Promise | None, list[Page]]] = [
             Page("meetings:list", _("调度会议"), "users-group"),
             Page("supervision:notices", _("督办通知"), "bell-ringing"),
             Page("supervision:inspections", _("现场督导"), "eye-check"),
+            Page("quality:board", _("数据质量"), "shield-search", quality_readers),
             Page("milestones:gantt", _("挂图作战"), "timeline"),
         ],
     ),
@@ -129,7 +147,7 @@ MENU: list[tuple[Promise | None, list[Page]]] = [
 ]
 
 # Areas whose every page follows one menu entry's rule.
-AREAS: dict[str, Test] = {"assessment": not_owner, "bulletins": not_owner}
+AREAS: dict[str, Test] = {"assessment": not_owner, "bulletins": not_owner, "quality": quality_readers}
 PAGES: dict[str, Test] = {page.url_name: page.allowed for _section, pages in MENU for page in pages}
 
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from lib.params import ignored_values
-from org.menu import may_open
+from org.menu import is_public_path, may_open
 
 SESSION_LAST_SEEN = "last_seen"
 
@@ -26,6 +26,8 @@ class IdleTimeoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if is_public_path(request.path_info):
+            return self.get_response(request)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and SESSION_LAST_SEEN in request.session:
             idle = time.time() - float(request.session[SESSION_LAST_SEEN])
@@ -49,6 +51,8 @@ class PasswordChangeRequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if is_public_path(request.path_info):
+            return self.get_response(request)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and getattr(user, "must_change_password", False):
             allowed = [reverse(name) for name in self.allowed_names]
@@ -83,6 +87,8 @@ class RolePageMiddleware:
         return self.get_response(request)
 
     def process_view(self, request: HttpRequest, view: Callable, args: Any, kwargs: Any) -> None:
+        if is_public_path(request.path_info):
+            return None
         user = getattr(request, "user", None)
         match = request.resolver_match
         if user is None or not user.is_authenticated or match is None:
@@ -99,7 +105,12 @@ class QueryNoticeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.method == "GET" and not request.path.startswith("/api/") and request.GET:
+        if (
+            request.method == "GET"
+            and not request.path.startswith("/api/")
+            and not is_public_path(request.path_info)
+            and request.GET
+        ):
             ignored = ignored_values(request.GET)
             if ignored and getattr(request, "user", None) is not None and request.user.is_authenticated:
                 messages.warning(

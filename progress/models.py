@@ -443,6 +443,8 @@ class ReportPhoto(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     uploaded_at = models.DateTimeField(default=timezone.now)
+    # 公开: shown on the project's public page (信息公开) when the project itself is public.
+    is_public = models.BooleanField(_("公开"), default=False)
 
     objects = PhotoQuerySet.as_manager()
 
@@ -453,6 +455,12 @@ class ReportPhoto(models.Model):
 
     def __str__(self) -> str:
         return self.caption or self.image.name
+
+    @staticmethod
+    def may_publish(user: "User", project: Project) -> bool:
+        """Who marks a project's photos public: the coordinator's office and whoever fills its reports
+        (and so uploads and keeps its photos)."""
+        return Report.may_fill(user, project)
 
 
 @receiver(post_delete, sender=ReportPhoto, dispatch_uid="progress.photo_files")

@@ -11,5 +11,6 @@ urlpatterns = [
     path("project/<int:pk>/", views.project_reports, name="project"),
     path("project/<int:pk>/<str:period_key>/", views.report_edit, name="edit"),
     path("project/<int:pk>/<str:period_key>/check/", views.report_check, name="check"),
+    path("photos/<int:pk>/public/", views.photo_public, name="photo_public"),
     path("photos/<int:pk>/<str:kind>/", views.photo_file, name="photo"),
 ]

@@ -203,6 +203,15 @@ class ProjectSerializer(VersionedModelSerializer[Project]):
     def update(self, instance: Project, validated_data: dict[str, Any]) -> Project:
         return super().update(instance, resolve_people(validated_data))
 
+    def validate_is_public(self, value: bool) -> bool:
+        """信息公开 is the coordinator's office's decision: others keep what it set."""
+        if self.context["request"].user.edits_everything:
+            return value
+        current = self.instance.is_public if self.instance is not None else False
+        if value != current:
+            raise serializers.ValidationError(_("只有重点办可以设置项目是否公开。"))
+        return value
+
     def validate_responsible_unit(self, unit: Unit) -> Unit:
         """Outside the coordinator's office, a project goes only to one's own unit or one below it."""
         user = self.context["request"].user

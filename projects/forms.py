@@ -97,6 +97,9 @@ class ProjectForm(forms.ModelForm):
             # Owners keep their project's place in the unit tree as the coordinator set it.
             for name in ("responsible_unit", "owner_unit", "leader_in_charge", "chief_officer", "is_public"):
                 self.fields[name].disabled = True
+        if not user.edits_everything:
+            # 信息公开: what the public sees is the coordinator's office's decision.
+            self.fields["is_public"].disabled = True
         self.fields["version"].initial = self.instance.version if self.instance.pk else None
         self.fields["total_investment"].error_messages["invalid"] = _(
             "请输入数字（单位：万元），不要带“约”“万元”等文字。"
