@@ -19,6 +19,10 @@ Then, for the last seeded year at December (every month summed), a logged-in coo
     screen        GET /dashboard/screen/data.json?period=YYYY-12;
     key (ORM)     plan totals, completed by category and by unit through figures.compute;
     key (SQL)     the same three aggregates written by hand in SQL, from the same summary table;
+    forecast      forecast.compute.forecast(year, 9 and 12, Scope(user=coordinator)): every planned
+                  project's year-end, the total and its seasonal range (年度目标预测);
+    data quality  quality.scan.scan_month(year, 12) over October–December reports with the rollup's
+                  figures (and planted spikes, drops and frozen texts): the first scan once, then rescans;
 each once to warm up and --runs times measured (median milliseconds), with the SQL query count.
 Each backend runs in its own process, since Django reads its database settings once.
 """
@@ -357,6 +361,56 @@ class Seeder:
         return written
 
 
+def quality_reports(project_ids: list[int], year: int) -> int:
+    """Reports for October to December of `year` with the monthly rows' figures, for the data-quality
+    scan: a 形象进度 text that moves each month except for one project in seven, a % that goes down
+    in December for one in eleven, and a December twenty times the usual for one in thirteen."""
+    from datetime import datetime, timedelta, timezone
+    from decimal import Decimal
+
+    from progress.models import MonthlyProgress, Report, period_seq
+    from progress.periods import Period
+
+    china = timezone(timedelta(hours=8))
+
+    figures = {
+        (pid, month): (amount, ytd, cumulative)
+        for pid, month, amount, ytd, cumulative in MonthlyProgress.objects.filter(
+            year=year, month__in=(10, 11, 12)
+        ).values_list("project_id", "month", "amount", "year_to_date", "cumulative")
+    }
+    Report.objects.filter(year=year, month=12).delete()
+    written = 0
+    for month in (10, 11, 12):
+        deadline = Period(year, month).deadline
+        batch = []
+        for n, pid in enumerate(project_ids):
+            amount, ytd, cumulative = figures.get((pid, month), (Decimal(0), Decimal(0), Decimal(0)))
+            if month == 12 and n % 13 == 0:
+                amount, ytd, cumulative = amount * 20, ytd + amount * 19, cumulative + amount * 19
+            percent = Decimal(40 + n % 40 + month) - (Decimal(5) if month == 12 and n % 11 == 0 else 0)
+            batch.append(
+                Report(
+                    project_id=pid,
+                    year=year,
+                    month=month,
+                    seq=period_seq(year, month),
+                    deadline=deadline,
+                    state="accepted",
+                    first_submitted_at=datetime(year, month, 20 + n % 10, 9, tzinfo=china),
+                    submitted_at=datetime(year, month, 20 + n % 10, 9, tzinfo=china),
+                    amount=amount,
+                    year_to_date=ytd,
+                    cumulative=cumulative,
+                    progress_text="主体结构施工" if n % 7 == 0 else f"第{month}月完成第{n % 9 + month}层",
+                    progress_percent=percent if month < 12 or n % 11 == 0 else percent + 1,
+                )
+            )
+        Report.objects.bulk_create(batch, batch_size=5000)
+        written += len(batch)
+    return written
+
+
 def timed_runs(action: Callable[[], Any], runs: int) -> dict[str, Any]:
     """Median milliseconds of `runs` calls after a warm-up, and the SQL queries of one call."""
     from django.db import connection
@@ -390,6 +444,7 @@ def worker(projects: int, years: int, runs: int) -> dict[str, Any]:
     from figures import cells
     from figures import compute as figures
     from figures.compute import compute
+    from forecast.compute import forecast
     from plans import scope as scope_module
     from plans.scope import Scope
 
@@ -460,6 +515,13 @@ def worker(projects: int, years: int, runs: int) -> dict[str, Any]:
             )
         get(page_url)
 
+    from quality.scan import scan_month
+
+    seeder.timed("reports for the data-quality scan", lambda: quality_reports(seeder.project_ids, year))
+    began = time.perf_counter()
+    first_scan = scan_month(year, month)
+    first_scan_s = time.perf_counter() - began
+
     orm_totals, _, _ = key_orm()
     table_totals, _, _ = key_tables()
     _rows, sql_totals = key_sql()
@@ -485,6 +547,12 @@ def worker(projects: int, years: int, runs: int) -> dict[str, Any]:
         "key_sql": timed_runs(key_sql, runs),
         "key_tables": timed_runs(key_tables, runs),
         "key_tables_sql": timed_runs(lambda: key_sql(HAND_SQL), runs),
+        # 年度目标预测 at September (three months still to forecast, so the seasonal range is fitted
+        # too) and at December, for the coordinator's whole district.
+        "forecast": timed_runs(lambda: forecast(year, 9, scope), runs),
+        "forecast_dec": timed_runs(lambda: forecast(year, month, scope), runs),
+        "quality_first": {"s": first_scan_s, "flags": first_scan.opened, "by_kind": first_scan.by_kind},
+        "quality": timed_runs(lambda: scan_month(year, month), runs),
     }
 
 
@@ -564,10 +632,19 @@ def print_results(results: list[dict[str, Any]]) -> None:
             "key_sql": "same, hand-written SQL on cells",
             "key_tables": "same via compute, from the tables",
             "key_tables_sql": "same, hand-written SQL on tables",
+            "quality": "data-quality scan of the month",
+            "forecast": "year-end forecast at September",
+            "forecast_dec": "year-end forecast at December",
         }
         for key, name in names.items():
             m = r[key]
             print(f"  {name:<34}{m['ms']:>10.1f}{m['min_ms']:>9.1f}{m['queries']:>9}")
+        first = r["quality_first"]
+        print(
+            f"  data-quality first scan: {first['s']:.1f} s, {first['flags']:,} flags opened "
+            f"({', '.join(f'{k} {v:,}' for k, v in sorted(first['by_kind'].items()))}); "
+            "the row above is a rescan"
+        )
         ratio = r["key_orm"]["ms"] / r["key_sql"]["ms"] if r["key_sql"]["ms"] else float("nan")
         tables = (
             r["key_tables"]["ms"] / r["key_tables_sql"]["ms"] if r["key_tables_sql"]["ms"] else float("nan")

@@ -61,16 +61,30 @@ Mark = Callable[[QuerySet[Any]], QuerySet[Any]]
 
 _sections: dict[str, Section] = {}
 _marks: dict[str, Mark] = {}
+_cards: dict[str, str] = {}
 
 
-def register(name: str, section: Section) -> None:
+def register(name: str, section: Section, *, card: str | None = None) -> None:
     """Add a section: `section(context)` returns the keys it adds to the figures. Registering a
-    name again replaces its section."""
+    name again replaces its section.
+
+    With `card` (a template), the section is also a card on the dashboard: the page loads it after
+    itself (figures.views.section_card), so that a section that takes longer never holds the page
+    up; the template renders the section's keys for the page's period and scope."""
     _sections[name] = section
+    if card:
+        _cards[name] = card
+    else:
+        _cards.pop(name, None)
 
 
 def sections() -> dict[str, Section]:
     return dict(_sections)
+
+
+def cards() -> dict[str, str]:
+    """The sections shown as dashboard cards, with their templates, in registration order."""
+    return dict(_cards)
 
 
 def contribute(context: Context) -> dict[str, Any]:

@@ -1,4 +1,5 @@
 import json
+from dataclasses import replace
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
@@ -12,13 +13,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from figures import registry
 from figures.compute import STATUS_GROUPS, Scope, compute
+from figures.forms import ScopeForm, scope_query
 from lib.dates import months_so_far
 from lib.numbers import elapsed_of_year
 from lib.requests import AuthenticatedHttpRequest
 from lib.xlsx import build_workbook, xlsx_response
 from org.models import User
-from plans.choices import PlanLevel
+from plans.scope import scope_entries
 from progress.choices import ReportState
 from progress.models import Report, period_seq
 from progress.periods import Period
@@ -86,23 +89,43 @@ def period_notes(year: int, month: int, today: date) -> dict[str, str]:
     return notes
 
 
+def scope_form(request: HttpRequest) -> ScopeForm:
+    """The scope filters of a figures page, read from its query string for the user."""
+    return ScopeForm(request.GET, user=request.user)
+
+
 def scope_of(request: HttpRequest) -> Scope:
-    level = request.GET.get("level", "")
-    return Scope(level=level if level in PlanLevel.values else None, user=request.user)
+    """The scope a figures page shows: the valid filters of its query string, within the user's data."""
+    return scope_form(request).scope()
 
 
-def list_link(year: int, level: str | None, **filters: Any) -> str:
-    """The project list filtered as a chart's slice, for click-through."""
+# The project list's filters that a scope's unit, town, category, nature and size become.
+LIST_FILTERS = {
+    "unit": "responsible_unit",
+    "town": "town",
+    "category": "category",
+    "nature": "investment_nature",
+    "min_total": "min_total",
+}
+
+
+def list_link(year: int, scope: Scope, **filters: Any) -> str:
+    """The project list filtered as a chart's slice (within the scope), for click-through."""
     params: list[tuple[str, Any]] = [("plan_year", year)]
+    narrowing = scope_query(scope)
+    level = narrowing.pop("level", None)
     if level:
         params.append(("plan_level", level))
+    for name, value in narrowing.items():
+        if LIST_FILTERS[name] not in filters:
+            params.append((LIST_FILTERS[name], value))
     for name, value in filters.items():
         for item in value if isinstance(value, list | tuple) else [value]:
             params.append((name, item))
     return f"{reverse('projects:list')}?{urlencode(params)}"
 
 
-def chart_tables(data: dict[str, Any], year: int, level: str | None) -> dict[str, dict[str, Any]]:
+def chart_tables(data: dict[str, Any], year: int, scope: Scope) -> dict[str, dict[str, Any]]:
     """Each chart's rows: what it draws, what its .xlsx holds, where a click leads.
 
     In the dashboard's order: the half-width charts in pairs (towns beside status), the unit ranking
@@ -151,7 +174,7 @@ def chart_tables(data: dict[str, Any], year: int, level: str | None) -> dict[str
                 ]
                 for r in data["by_category"]
             ],
-            "links": [list_link(year, level, category=r["key"]) for r in data["by_category"]],
+            "links": [list_link(year, scope, category=r["key"]) for r in data["by_category"]],
         },
         "level": {
             "title": _("按计划级别"),
@@ -167,7 +190,7 @@ def chart_tables(data: dict[str, Any], year: int, level: str | None) -> dict[str
                 [r["label"], r["count"], r["annual_plan"], r["completed"], r["completion_rate"]]
                 for r in data["by_level"]
             ],
-            "links": [list_link(year, r["key"]) for r in data["by_level"]],
+            "links": [list_link(year, replace(scope, level=r["key"])) for r in data["by_level"]],
         },
         "status": {
             "title": _("按项目状态"),
@@ -176,7 +199,7 @@ def chart_tables(data: dict[str, Any], year: int, level: str | None) -> dict[str
             # Every status group is listed, with no project in any of them there is nothing to draw.
             "empty": not any(r["count"] for r in data["by_status"]),
             "links": [
-                list_link(year, level, status=list(STATUSES_OF_GROUP[r["key"]])) for r in data["by_status"]
+                list_link(year, scope, status=list(STATUSES_OF_GROUP[r["key"]])) for r in data["by_status"]
             ],
         },
         "towns": {
@@ -194,7 +217,7 @@ def chart_tables(data: dict[str, Any], year: int, level: str | None) -> dict[str
                 [r["rank"], r["name"], r["count"], r["annual_plan"], r["completed"], r["completion_rate"]]
                 for r in data["ranking_towns"]
             ],
-            "links": [list_link(year, level, town=r["unit_id"]) for r in data["ranking_towns"]],
+            "links": [list_link(year, scope, town=r["unit_id"]) for r in data["ranking_towns"]],
         },
         "units": {
             "title": _("责任单位完成情况排名"),
@@ -211,7 +234,7 @@ def chart_tables(data: dict[str, Any], year: int, level: str | None) -> dict[str
                 [r["rank"], r["name"], r["count"], r["annual_plan"], r["completed"], r["completion_rate"]]
                 for r in data["ranking_units"]
             ],
-            "links": [list_link(year, level, responsible_unit=r["unit_id"]) for r in data["ranking_units"]],
+            "links": [list_link(year, scope, responsible_unit=r["unit_id"]) for r in data["ranking_units"]],
         },
     }
 
@@ -221,9 +244,11 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """首页仪表盘: the figures of the user's scope for a month, every chart clickable and downloadable."""
     today = timezone.localdate()
     year, month = picked_period(request) or default_period(request.user, today)
-    scope = scope_of(request)
+    form = scope_form(request)
+    scope = form.scope()
     data = compute(year, month, scope, work=False, today=today)
-    charts = chart_tables(data, year, scope.level)
+    charts = chart_tables(data, year, scope)
+    query = urlencode({"period": f"{year:04d}-{month:02d}", **scope_query(scope)})
     return render(
         request,
         "figures/dashboard.html",
@@ -233,12 +258,28 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
             "month": month,
             "period": f"{year:04d}-{month:02d}",
             "notes": period_notes(year, month, today),
-            "level": scope.level or "",
-            "levels": PlanLevel.choices,
+            "scope_form": form,
+            "query": query,
             "charts": charts,
             "charts_json": json.dumps(charts, cls=DjangoJSONEncoder, ensure_ascii=False),
+            "cards": list(registry.cards()),
         },
     )
+
+
+@login_required
+def section_card(request: AuthenticatedHttpRequest, name: str) -> HttpResponse:
+    """A registered section's dashboard card (figures.registry.cards), for the period and scope of
+    the dashboard's query string, loaded by the page after itself."""
+    template = registry.cards().get(name)
+    if template is None:
+        raise Http404(_("没有这个栏目。"))
+    year, month = period_of(request)
+    scope = scope_of(request)
+    context = registry.Context(year, month, scope, scope_entries(year, scope))
+    query = urlencode({"period": f"{year:04d}-{month:02d}", **scope_query(scope)})
+    section = registry.sections()[name]
+    return render(request, template, {"year": year, "month": month, "query": query, **section(context)})
 
 
 @login_required
@@ -247,7 +288,7 @@ def chart_data(request: AuthenticatedHttpRequest, chart: str) -> HttpResponse:
     year, month = period_of(request)
     scope = scope_of(request)
     data = compute(year, month, scope, work=False, today=timezone.localdate())
-    charts = chart_tables(data, year, scope.level)
+    charts = chart_tables(data, year, scope)
     if chart not in charts:
         raise Http404(_("没有这个图表。"))
     table = charts[chart]

@@ -15,6 +15,8 @@ CONTRIBUTED = [
     "collective_starts",
     "funding",
     "approvals",
+    "approval_catalogue",
+    "forecast",
     "problems",
     "meetings",
     "notices",
@@ -29,6 +31,7 @@ def test_the_apps_register_their_sections_in_installed_apps_order():
         "starts",
         "elements",
         "approvals",
+        "forecast",
         "problems",
         "supervision",
     ]
