@@ -1,7 +1,7 @@
 """The figures' summary: building `FigureCell` rows from the tables and reading scopes from them.
 
 A cell is what `figures.compute.scope_groups()` adds up for the entries of one combination of
-plan, counting mark, category, plan type, responsible unit and town in one month, built by the
+plan, counting mark, category, plan type, responsible unit, town and owner unit in one month, built by the
 same aggregate expressions over the same joins. Reading a scope from the cells therefore gives
 the figures the tables give, to the cent, as long as no cell is stale; the database's triggers
 mark every (year, responsible unit) a write touches, and `refresh()` rebuilds those before a
@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
 from figures.models import FigureCell, FigureStale
@@ -24,10 +24,11 @@ from plans.models import Plan, PlanEntry
 from plans.scope import Scope
 from progress.choices import PARTS_PER_MONTH, Frequency
 from progress.models import Report, YearProgress
-from progress.periods import Period
+from progress.periods import Period, parts_in_month
 from progress.querysets import REPORTING_STATUSES
 from projects.choices import SIZE_BUCKET_BOUNDS, STATUS_GROUPS, SizeBucket
 from projects.models import Project
+from projects.querysets import project_scope
 
 MONTHS = range(1, 13)
 PARTS = range(1, max(PARTS_PER_MONTH.values()) + 1)
@@ -41,7 +42,7 @@ BUCKET_FIELDS = {
     SizeBucket.BELOW_ONE: "below_one",
 }
 # What a cell is keyed by, besides its year and month.
-KEYS = ["plan_id", "counted", "category_id", "plan_type", "unit_id", "town_id"]
+KEYS = ["plan_id", "counted", "category_id", "plan_type", "unit_id", "town_id", "owner_unit_id"]
 # A project whose responsible unit is still 待明确 has its cells under unit 0.
 UNIT_KEY = "COALESCE(p.responsible_unit_id, 0)"
 # The cell fields a scope's rows add up, by the names scope_groups() gives them.
@@ -75,7 +76,7 @@ def measure_fields() -> dict[str, str]:
 def month_table(year: int) -> tuple[str, list[Any]]:
     """The twelve months of `year` as a table for the statement that builds the cells: each
     month's last day, and the first and last day of each reporting period in it (by frequency
-    and part), from progress.periods."""
+    and part, empty for a fifth week the month does not have), from progress.periods."""
     postgres = connection.vendor == "postgresql"
     day = "CAST(%s AS date)" if postgres else "%s"
     columns = ["month", "month_end"] + [f"{edge}_{f}_{p}" for f, p in FREQUENCY_PARTS for edge in ("s", "e")]
@@ -83,6 +84,10 @@ def month_table(year: int) -> tuple[str, list[Any]]:
     for month in MONTHS:
         values: list[Any] = [month, Period(year, month).end]
         for frequency, part in FREQUENCY_PARTS:
+            if part > parts_in_month(frequency, year, month):
+                # A month of four weeks has no fifth: no project is due for it.
+                values += [None, None]
+                continue
             period = Period(year, month, part, frequency)
             values += [period.start, period.end]
         rows.append("(" + ", ".join(["%s"] + [day] * (len(values) - 1)) + ")")
@@ -151,7 +156,8 @@ def rebuild(year: int, units: Iterable[int] | None = None) -> int:
     """Build the cells of `year` again from the tables (those of `units`, or all); returns how many.
 
     One statement for the twelve months: the entries of the year's plans joined once to their
-    projects, year rows and reports, crossed with the months, grouped by month and cell key.
+    projects, year rows and reports, crossed with the months, grouped by month and cell key, the
+    owner unit included; and one adding those up over the owners.
     """
     quote = connection.ops.quote_name
     cells = FigureCell.objects.filter(year=year)
@@ -166,17 +172,27 @@ def rebuild(year: int, units: Iterable[int] | None = None) -> int:
     cells.delete()
     months, month_params = month_table(year)
     sums, sum_params = cell_sums()
-    keys = ["e.plan_id", "e.counted", "p.category_id", "e.plan_type", UNIT_KEY, "p.town_id"]
+    keys = [
+        "e.plan_id",
+        "e.counted",
+        "p.category_id",
+        "e.plan_type",
+        UNIT_KEY,
+        "p.town_id",
+        "p.owner_unit_id",
+    ]
     reports = " ".join(
         f"LEFT JOIN {quote(Report._meta.db_table)} r{part} ON r{part}.project_id = p.id"
         f" AND r{part}.year = %s AND r{part}.month = m.month AND r{part}.part = {part}"
         for part in PARTS
     )
-    columns = ", ".join(quote(column) for column in ["year", "month", *KEYS, *measure_fields().values()])
+    measures = list(measure_fields().values())
+    columns = ", ".join(quote(column) for column in ["year", "month", "per_owner", *KEYS, *measures])
+    table = quote(FigureCell._meta.db_table)
     sql = (
         f"WITH {months} "
-        f"INSERT INTO {quote(FigureCell._meta.db_table)} ({columns}) "
-        f"SELECT %s, m.month, {', '.join(keys)}, {', '.join(sums)} "
+        f"INSERT INTO {table} ({columns}) "
+        f"SELECT %s, m.month, TRUE, {', '.join(keys)}, {', '.join(sums)} "
         f"FROM {quote(PlanEntry._meta.db_table)} e "
         f"JOIN {quote(Project._meta.db_table)} p ON p.id = e.project_id "
         f"LEFT JOIN {quote(YearProgress._meta.db_table)} y ON y.project_id = p.id AND y.year = %s "
@@ -185,11 +201,20 @@ def rebuild(year: int, units: Iterable[int] | None = None) -> int:
         f"GROUP BY m.month, {', '.join(keys)}"
     )
     params = [*month_params, year, *sum_params, year, *([year] * len(PARTS)), year, *where_params]
+    # The cells of every owner added up without it: those a scope of every project reads.
+    coarse = [key for key in KEYS if key != "owner_unit_id"]
+    where = where.replace(UNIT_KEY, "unit_id")
+    rollup = (
+        f"INSERT INTO {table} ({columns}) "
+        f"SELECT year, month, FALSE, {', '.join(coarse)}, NULL, "
+        f"{', '.join(f'SUM({quote(measure)})' for measure in measures)} "
+        f"FROM {table} WHERE year = %s AND per_owner{where} "
+        f"GROUP BY year, month, {', '.join(coarse)}"
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        built = cursor.rowcount
-    # SQLite does not count the rows of an INSERT that begins with WITH.
-    return built if built >= 0 else cells.count()
+        cursor.execute(rollup, [year, *where_params])
+    return cells.count()
 
 
 def refresh(years: Iterable[int] | None = None) -> int:
@@ -239,15 +264,32 @@ def rebuild_all() -> int:
 
 
 def serves(scope: Scope) -> bool:
-    """Whether the cells can answer for `scope`: they carry no project owner, so they serve those
-    who see every project (the user's data scope is then no restriction)."""
-    return scope.user_sees_everything
+    """Whether the cells can answer for `scope`: they carry no 投资性质 or 总投资, so they serve a
+    scope not cut by nature or size. The user's data scope is a key of theirs (visible_cells)."""
+    return not scope.cuts_projects
+
+
+def visible_cells(cells: QuerySet[FigureCell], user: Any) -> QuerySet[FigureCell]:
+    """`cells` narrowed to what `user` may see, as projects.querysets.project_scope narrows projects:
+    for those who see everything, the cells added up over the owners (a tenth as many at 100,000
+    projects); else the cells of each owner whose responsible unit or owner unit is in the
+    subtree of the user's unit (a cell has one of each, so the condition on cells is the
+    condition on its entries), or none."""
+    if user is None or project_scope(user) is None:
+        return cells.filter(per_owner=False)
+    unit = user.unit if user.is_authenticated and user.is_active else None
+    if unit is None:
+        return cells.none()
+    subtree = Unit.objects.filter(path__startswith=unit.path).values("pk")
+    return cells.filter(Q(unit_id__in=subtree) | Q(owner_unit_id__in=subtree), per_owner=True)
 
 
 def scope_cells(year: int, month: int, scope: Scope, plan_ids: Iterable[int]) -> QuerySet[FigureCell]:
-    """The cells of the month of the plans named, narrowed by the scope's unit, town, category and
-    plan type."""
-    cells = FigureCell.objects.filter(year=year, month=month, plan_id__in=list(plan_ids))
+    """The cells of the month of the plans named, narrowed by the scope's user, unit, town,
+    category and plan type."""
+    cells = visible_cells(
+        FigureCell.objects.filter(year=year, month=month, plan_id__in=list(plan_ids)), scope.user
+    )
     if scope.unit is not None:
         cells = cells.filter(unit_id__in=Unit.objects.filter(path__startswith=scope.unit.path).values("pk"))
     if scope.town is not None:

@@ -3,7 +3,7 @@
 Every figure that adds up over a scope's plan entries (counts, 总投资, 年度计划投资, 年度完成投资 month by
 month, statuses, starts, sizes, the month's reporting) is a sum over the entries. `FigureCell`
 holds those sums per month and per combination of plan, counting mark, category, plan type,
-responsible unit and town, so that a page over 100,000 projects adds up a few thousand rows
+responsible unit, town and owner unit, so that a page over 100,000 projects adds up a few thousand rows
 instead of joining 100,000 entries to their projects, year rows and reports.
 
 Triggers on the tables the sums come from (migration `figures.0001`) write a `FigureStale` row
@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 class FigureCell(models.Model):
     """统计汇总单元: the sums of one month over the entries of one combination of plan, counting mark,
-    category, plan type, responsible unit and town."""
+    category, plan type, responsible unit, town and owner unit."""
 
     year = models.PositiveSmallIntegerField(_("年度"))
     month = models.PositiveSmallIntegerField(_("月份"))
@@ -30,6 +30,12 @@ class FigureCell(models.Model):
     plan_type = models.CharField(_("计划类型"), max_length=20)
     unit_id = models.BigIntegerField(_("责任单位"))
     town_id = models.BigIntegerField(_("所在乡镇/街道"), null=True)
+    # Each combination is kept twice: per owner unit (项目单位), for what a unit's or an owner's
+    # account may see (its responsible unit or its owner unit in the account's subtree), and
+    # added up over the owners (owner_unit_id empty), for a scope of every project, which then
+    # reads a tenth as many cells.
+    per_owner = models.BooleanField(_("按项目单位"), default=False)
+    owner_unit_id = models.BigIntegerField(_("项目单位"), null=True)
 
     count = models.IntegerField(default=0)
     annual_plan = models.DecimalField(max_digits=18, decimal_places=2, default=0)
@@ -72,12 +78,19 @@ class FigureCell(models.Model):
     due_3 = models.IntegerField(default=0)
     submitted_3 = models.IntegerField(default=0)
     on_time_3 = models.IntegerField(default=0)
+    # The fourth and fifth weeks of a month, for projects reporting weekly (周报).
+    due_4 = models.IntegerField(default=0)
+    submitted_4 = models.IntegerField(default=0)
+    on_time_4 = models.IntegerField(default=0)
+    due_5 = models.IntegerField(default=0)
+    submitted_5 = models.IntegerField(default=0)
+    on_time_5 = models.IntegerField(default=0)
 
     class Meta:
         verbose_name = _("统计汇总单元")
         verbose_name_plural = _("统计汇总单元")
         indexes = [
-            models.Index(fields=["year", "month", "plan_id"], name="figure_cell_by_period"),
+            models.Index(fields=["year", "month", "per_owner", "plan_id"], name="figure_cell_by_period"),
             models.Index(fields=["year", "unit_id"], name="figure_cell_by_unit"),
         ]
 

@@ -53,6 +53,7 @@ SOURCES = {
             "category_id",
             "responsible_unit_id",
             "town_id",
+            "owner_unit_id",
             "status",
             "total_investment",
             "actual_start_date",

@@ -13,6 +13,8 @@ from figures import cells
 from figures.compute import Scope, compute
 from figures.models import FigureCell, FigureStale
 from figures.tests.test_figures import accepted
+from org.choices import Role
+from org.models import User
 from plans.counting import recount
 from plans.models import Plan, PlanEntry
 from progress.models import Report, YearProgress
@@ -222,12 +224,56 @@ def test_rebuilding_everything_gives_the_same_cells(world, mixed):
     assert not FigureStale.objects.exists()
 
 
-def test_a_unit_or_owner_reads_the_tables_for_its_own_scope(world, mixed):
+def owned_apart(world, mixed):
+    """Owner units that are not the responsible units' own: the city investment company (under the
+    housing bureau) owns six projects answered for by four units, the town's company three."""
+    Project.objects.filter(pk__in=[p.pk for p in mixed[:6]]).update(owner_unit=world.owner_a_unit)
+    Project.objects.filter(pk__in=[p.pk for p in mixed[6:9]]).update(owner_unit=world.owner_b_unit)
+
+
+def test_every_persona_reads_its_own_scope_from_the_summary(world, mixed, monkeypatch):
+    compute(2026, 6, Scope(), work=False)
+    owned_apart(world, mixed)
+    # A change of owner unit marks the cells stale, as any other figured field does.
+    assert FigureStale.objects.exists()
+    nobody = User.objects.create_user(username="nounit", password="x-Pass#2026", role=Role.UNIT)
+    personas = (world.department, world.town_user, world.owner_a, world.owner_b, world.outsider, nobody)
+    for user in personas:
+        assert cells.serves(Scope(user=user))
+        for level in (None, "city"):
+            for month in (2, 6, 12):
+                scope = Scope(level=level, user=user)
+                summary = compute(2026, month, scope, work=False)
+                tables = from_tables(monkeypatch, 2026, month, scope)
+                for figure in PLAN_FIGURES:
+                    assert summary[figure] == tables[figure], (user.username, level, month, figure)
+    assert not FigureStale.objects.filter(year=2026).exists()
+
+
+def test_an_owners_scope_from_the_summary_is_its_own_projects(world, mixed):
+    owned_apart(world, mixed)
+    # Owner A sees the six projects its company owns, whoever answers for them; each counts once
+    # across the two lists.
+    figures = compute(2026, 6, Scope(user=world.owner_a), work=False)
+    owned = mixed[:6]
+    assert figures["plan"]["count"] == 6
+    assert figures["plan"]["total_investment"] == sum(p.total_investment for p in owned)
+    # The town sees what it answers for and what the companies under it own.
+    town_projects = {p.pk for p in mixed if p.responsible_unit == world.town} | {p.pk for p in mixed[6:9]}
+    assert compute(2026, 6, Scope(user=world.town_user), work=False)["plan"]["count"] == len(town_projects)
+    assert (
+        compute(2026, 6, Scope(user=User.objects.create_user(username="nounit", role=Role.UNIT)), work=False)[
+            "plan"
+        ]["count"]
+        == 0
+    )
+
+
+def test_a_scope_cut_by_nature_or_size_reads_the_tables(world, mixed):
     assert cells.serves(Scope(user=world.coordinator))
-    assert cells.serves(Scope(user=world.leader))
-    assert cells.serves(Scope())
-    assert not cells.serves(Scope(user=world.department))
-    assert not cells.serves(Scope(user=world.owner_a))
+    assert cells.serves(Scope(user=world.owner_a))
+    assert not cells.serves(Scope(user=world.department, nature="government"))
+    assert not cells.serves(Scope(min_total=Decimal(10000)))
 
 
 def test_the_refresh_command_and_task_bring_the_summary_up_to_date(world, mixed):
