@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "notifications",
     "pipeline",
     "starts",
+    "portfolios",
     "elements",
     "approvals",
     "forecast",
@@ -95,6 +96,8 @@ INSTALLED_APPS = [
     "problems",
     "supervision",
     "milestones",
+    "service",
+    "kiosk",
     "disclosure",
     "assessment",
     "bulletins",
@@ -330,6 +333,9 @@ CONTENT_SECURITY_POLICY = {
 # Big screen (大屏): how often its figures are fetched again and how long each panel stays, in seconds.
 BIGSCREEN_REFRESH_SECONDS = env_int("BIGSCREEN_REFRESH_SECONDS", 300)
 BIGSCREEN_ROTATE_SECONDS = env_int("BIGSCREEN_ROTATE_SECONDS", 20)
+# The project cards' panel shows this many pages of six cards each time it comes round, going on
+# from where it stopped, so that every project of the screen appears in turn.
+BIGSCREEN_CARD_PAGES_PER_TURN = env_int("BIGSCREEN_CARD_PAGES_PER_TURN", 3)
 
 # Reporting (月报): the deadline is a day of the month ("day", default the 25th) or a number of
 # working days after the period ends ("workdays").
@@ -368,6 +374,12 @@ ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_MB", 20) * 1024 * 1024
 ATTACHMENT_EXTENSIONS = env_list("ATTACHMENT_EXTENSIONS", "pdf,doc,docx,xls,xlsx,jpg,jpeg,png,txt")
 # Overdue problems (问题超期) and milestones (节点超期): days past the deadline before yellow turns red.
 PROBLEM_OVERDUE_RED_DAYS = env_int("PROBLEM_OVERDUE_RED_DAYS", 15)
+# 督办通知单 and 议定事项 given to a unit: days past the deadline before their warnings turn red
+# (the rules' defaults, edited on /alerts/rules/), and the days before a deadline on which the unit
+# is reminded.
+NOTICE_OVERDUE_RED_DAYS = env_int("NOTICE_OVERDUE_RED_DAYS", 7)
+MATTER_OVERDUE_RED_DAYS = env_int("MATTER_OVERDUE_RED_DAYS", 15)
+DEADLINE_REMINDER_DAYS_BEFORE = [int(day) for day in env_list("DEADLINE_REMINDER_DAYS_BEFORE", "3,1")]
 # Which 销号 by a responsible unit wait for the coordinator's office to confirm them (待确认销号):
 # "escalated" those of problems once escalated to a meeting (上报), "all" every one, "none" none.
 PROBLEM_RESOLVE_NEEDS_CONFIRMATION = env_str("PROBLEM_RESOLVE_NEEDS_CONFIRMATION", "escalated")
@@ -393,6 +405,12 @@ OC4IDS_LICENSE = env_str("OC4IDS_LICENSE", "")
 # Bulletins: the issuing office and the addressees of the monthly notice.
 BULLETIN_ISSUER = env_str("BULLETIN_ISSUER", f"{REGION_NAME}重点项目推进领导小组办公室")
 BULLETIN_RECIPIENTS = env_str("BULLETIN_RECIPIENTS", "各乡镇人民政府、街道办事处，区直各有关单位：")
+# 红头 (GB/T 9704 版头) of the monthly notice and the annual report: on or off (off to print on
+# letterhead paper), the 发文机关标志 printed in red, and the 机关代字 of the 发文字号 given on
+# publishing ("示重点办" gives 示重点办〔2026〕3号; empty: typed by hand, or none).
+BULLETIN_RED_HEAD = env_bool("BULLETIN_RED_HEAD", True)
+BULLETIN_HEADER = env_str("BULLETIN_HEADER", f"{BULLETIN_ISSUER}文件")
+BULLETIN_DOC_PREFIX = env_str("BULLETIN_DOC_PREFIX", "")
 # The font file the bulletins' charts are drawn with; empty means the Chinese font fontconfig finds
 # (fonts-noto-cjk). A chart whose text the font cannot show is refused, never drawn as boxes.
 CHART_FONT_PATH = env_str("CHART_FONT_PATH", "")
@@ -426,6 +444,10 @@ ALERT_SCAN_HOUR = env_int("ALERT_SCAN_HOUR", 6)
 REPORT_REMINDER_HOUR = env_int("REPORT_REMINDER_HOUR", 9)
 REPORT_REMINDER_DAYS_BEFORE = [int(day) for day in env_list("REPORT_REMINDER_DAYS_BEFORE", "3,1")]
 REPORT_REMINDER_DAYS_AFTER = [int(day) for day in env_list("REPORT_REMINDER_DAYS_AFTER", "1")]
+# 每周简报 (weekly digest) to the leaders and the coordinator: the weekday (1 = Monday … 7 = Sunday)
+# and the local hour it goes out.
+WEEKLY_DIGEST_WEEKDAY = env_int("WEEKLY_DIGEST_WEEKDAY", 1)
+WEEKLY_DIGEST_HOUR = env_int("WEEKLY_DIGEST_HOUR", 8)
 # Data quality (数据质量): the daily scan's hour; a month is flagged as far above the project's
 # usual months when its modified z-score (median and MAD of the months with an amount among the
 # last QUALITY_HISTORY_MONTHS, at least QUALITY_MIN_HISTORY_MONTHS of them) exceeds
@@ -450,6 +472,23 @@ PERIODIC_TASKS: list["PeriodicTask"] = [
         "name": "notifications.report_reminders",
         "task": "progress.tasks.send_report_reminders",
         "hour": REPORT_REMINDER_HOUR,
+    },
+    # 交办: reminders before the deadlines of 督办通知单 and 议定事项.
+    {
+        "name": "supervision.notice_reminders",
+        "task": "supervision.tasks.send_notice_reminders",
+        "hour": REPORT_REMINDER_HOUR,
+    },
+    {
+        "name": "problems.matter_reminders",
+        "task": "problems.tasks.send_matter_reminders",
+        "hour": REPORT_REMINDER_HOUR,
+    },
+    {
+        "name": "bulletins.weekly_digest",
+        "task": "bulletins.tasks.send_weekly_digest",
+        "weekday": WEEKLY_DIGEST_WEEKDAY,
+        "hour": WEEKLY_DIGEST_HOUR,
     },
     # Deferred (quiet hours) and retried deliveries.
     {

@@ -14,6 +14,7 @@ urlpatterns = [
     path("plans/", include("plans.urls")),
     path("pipeline/", include("pipeline.urls")),
     path("starts/", include("starts.urls")),
+    path("portfolios/", include("portfolios.urls")),
     path("elements/", include("elements.urls")),
     path("approvals/", include("approvals.urls")),
     path("reports/", include("progress.urls")),
@@ -29,6 +30,11 @@ urlpatterns = [
     path("bulletins/", include("bulletins.urls")),
     path("quality/", include("quality.urls")),
     path("evaluation/", include("evaluation.urls")),
+    path("service/", include("service.urls")),
+    # The LED screen's links (大屏链接): kept by the coordinator; the screen itself opens without
+    # signing in (org.menu.PUBLIC_PATH_PREFIXES).
+    path("admin/screens/", include("kiosk.urls")),
+    path("screen/", include("kiosk.screen_urls")),
     # 信息公开: open without signing in (org.menu.PUBLIC_PATH_PREFIXES).
     path("public/", include("disclosure.urls")),
     path("admin/org/", include("org.urls")),

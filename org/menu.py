@@ -17,7 +17,8 @@ Test = Callable[..., bool]
 
 # 信息公开: the public site, open to anyone without signing in. The session middleware's neighbours
 # leave its pages alone (no session read or written, no cookie set), so that proxies may keep them.
-PUBLIC_PATH_PREFIXES = ("/public/",)
+# 大屏链接: the LED screen's page and data at /screen/<token>/, opened with a link's token, not a session.
+PUBLIC_PATH_PREFIXES = ("/public/", "/screen/")
 
 
 def is_public_path(path: str) -> bool:
@@ -51,6 +52,16 @@ def administrators(user: object) -> bool:
     return bool(getattr(user, "is_admin", False))
 
 
+def leaders(user: object) -> bool:
+    """我分包的项目: the leaders (区领导/分包领导)."""
+    return getattr(user, "role", "") == Role.LEADER
+
+
+def coordinators(user: object) -> bool:
+    """统筹协调（重点办） and administrators."""
+    return bool(getattr(user, "is_coordinator", False))
+
+
 def quality_readers(user: object) -> bool:
     """数据质量: the coordinating office (and administrators) and the leaders."""
     return bool(getattr(user, "is_coordinator", False) or getattr(user, "role", "") == Role.LEADER)
@@ -72,6 +83,8 @@ MENU: list[tuple[Promise | None, list[Page]]] = [
             Page("home", _("首页"), "home"),
             Page("figures:map", _("一张图"), "map-2"),
             Page("figures:bigscreen", _("大屏"), "device-desktop-analytics", new_tab=True),
+            Page("kiosk:links", _("大屏链接"), "link", coordinators),
+            Page("service:mine", _("我分包的项目"), "user-star", leaders),
             Page("disclosure:index", _("信息公开"), "world", new_tab=True),
         ],
     ),
@@ -82,6 +95,7 @@ MENU: list[tuple[Promise | None, list[Page]]] = [
             Page("plans:list", _("年度计划"), "calendar-stats"),
             Page("pipeline:list", _("项目谋划"), "bulb"),
             Page("starts:list", _("集中开工"), "flag-3"),
+            Page("portfolios:list", _("项目清单"), "list-check"),
             Page("evaluation:list", _("项目后评价"), "clipboard-data"),
             Page("evaluation:cases", _("典型案例"), "award"),
         ],
@@ -98,6 +112,7 @@ MENU: list[tuple[Promise | None, list[Page]]] = [
         _("调度督办"),
         [
             Page("alerts:board", _("红黄灯预警"), "traffic-lights"),
+            Page("service:leaders", _("分包领导"), "users", not_owner),
             Page("problems:list", _("问题台账"), "alert-triangle"),
             Page("problems:create", _("登记问题"), "circle-plus", editors),
             # 项目单位 carry out the matters decided for their projects: they see those meetings.
@@ -121,6 +136,7 @@ MENU: list[tuple[Promise | None, list[Page]]] = [
         [
             Page("assessment:rankings", _("月度排名"), "trophy", not_owner),
             Page("assessment:scores", _("季度考核"), "scale", not_owner),
+            Page("assessment:tables", _("表格报送"), "table-export", not_owner),
             Page("bulletins:list", _("通报简报"), "file-text", not_owner),
         ],
     ),
@@ -147,7 +163,13 @@ MENU: list[tuple[Promise | None, list[Page]]] = [
 ]
 
 # Areas whose every page follows one menu entry's rule.
-AREAS: dict[str, Test] = {"assessment": not_owner, "bulletins": not_owner, "quality": quality_readers}
+AREAS: dict[str, Test] = {
+    "assessment": not_owner,
+    "bulletins": not_owner,
+    "quality": quality_readers,
+    "service": not_owner,
+    "kiosk": coordinators,
+}
 PAGES: dict[str, Test] = {page.url_name: page.allowed for _section, pages in MENU for page in pages}
 
 

@@ -115,6 +115,15 @@ def inspect_photo(upload: UploadedFile) -> PhotoFacts:
     except (OSError, SyntaxError, ValueError) as error:
         raise _not_a_photo(upload) from error
 
+    taken_at, latitude, longitude = exif_time_and_place(exif)
+    upload.name = f"{PurePosixPath(upload.name or '').stem or 'photo'}.{FORMATS[image.format][0]}"
+    upload.seek(0)
+    return PhotoFacts(taken_at, latitude, longitude, thumbnail)
+
+
+def exif_time_and_place(exif: Image.Exif) -> tuple[datetime | None, Decimal | None, Decimal | None]:
+    """拍摄时间 and GPS position (latitude, longitude) an image's EXIF gives, each None when absent
+    or not readable."""
     taken_at = None
     raw_time = exif.get_ifd(EXIF_IFD).get(DATETIME_ORIGINAL) or exif.get(ExifTags.Base.DateTime)
     if raw_time:
@@ -134,10 +143,7 @@ def inspect_photo(upload: UploadedFile) -> PhotoFacts:
         and not -180 <= longitude <= 180
     ):
         latitude = longitude = None
-
-    upload.name = f"{PurePosixPath(upload.name or '').stem or 'photo'}.{FORMATS[image.format][0]}"
-    upload.seek(0)
-    return PhotoFacts(taken_at, latitude, longitude, thumbnail)
+    return taken_at, latitude, longitude
 
 
 def _thumbnail(image: Image.Image) -> ContentFile:
