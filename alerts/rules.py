@@ -58,9 +58,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, ClassVar
 
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db.models import F, Max, Model, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
@@ -70,10 +71,10 @@ from catalog.models import ProcedureType
 from figures.compute import MONEY, ZERO
 from lib.dates import month_end
 from lib.numbers import ahead_of_time, completion_rate, quantize
+from lib.validators import validate_project_code
 from plans.choices import PlanType
 from plans.models import Plan, PlanEntry
 from plans.scope import Scope, scope_entries
-from progress.choices import PARTS_PER_MONTH
 from progress.models import Report, YearProgress
 from progress.periods import Period, current_period
 from progress.querysets import REPORTING_STATUSES, projects_due
@@ -414,8 +415,8 @@ class ReportLate(Rule):
                 year, month, *part = (int(x) for x in key.split("-"))
                 period = Period(year, month, part[0] if part else 1, frequency)
             except ValueError:
-                continue
-            if period.part > PARTS_PER_MONTH[ReportFrequency(frequency)]:
+                # Not a period of the project's frequency (the frequency changed since): Period
+                # refuses a part the month does not have at it.
                 continue
             carried.append((project_id, period))
         if not carried:
@@ -524,3 +525,69 @@ class NotInStatistics(Rule):
                 continue
             message = _t("%(d)s开工，至今未纳入固定资产投资统计。") % {"d": started.isoformat()}
             yield Finding(pk, "", colour, message)
+
+
+@register
+class NotInLibrary(Rule):
+    code = "not_in_library"
+    name = _("应入库未入库")
+    description = _(
+        "项目已列入本年度计划，但自计划下达（或项目登记）起超过宽限期仍无有效项目代码，"
+        "即未在投资项目在线审批监管平台赋码入库。"
+    )
+    unit = _("天")
+    yellow_help = _("计划下达或项目登记后超过几天仍无有效项目代码亮黄灯（宽限期）")
+    red_help = _("计划下达或项目登记后超过几天仍无有效项目代码亮红灯")
+    default_yellow, default_red = 30, 60
+
+    def findings(self, today: date, config: "AlertRuleConfig") -> Iterable[Finding]:
+        # The clock of an entry starts on its plan's 下达日期 (the day the plan was made when it has
+        # none), or on the project's registration when that came later: an entry is never older
+        # than its project. A project on several lists runs from the earliest.
+        rows = (
+            PlanEntry.objects.filter(plan__in=Plan.objects.in_force().filter(year=today.year))
+            .exclude(project__status=ProjectStatus.CANCELLED)
+            .values_list(
+                "project_id",
+                "project__code",
+                "plan__issued_on",
+                "plan__created_at",
+                "project__created_at",
+            )
+            .order_by()
+        )
+        since: dict[int, tuple[date, str]] = {}
+        for project_id, code, issued_on, plan_made, registered in rows:
+            problem = code_problem(code)
+            if problem is None:
+                continue
+            start = max(
+                issued_on or timezone.localtime(plan_made).date(), timezone.localtime(registered).date()
+            )
+            if project_id not in since or start < since[project_id][0]:
+                since[project_id] = (start, problem)
+        for project_id, (start, problem) in since.items():
+            days = (today - start).days
+            colour = self.grade(days, config)
+            if colour:
+                message = _t(
+                    "已列入%(y)d年度计划，自%(d)s起%(n)d天%(p)s，未在投资项目在线审批监管平台赋码入库。"
+                ) % {
+                    "y": today.year,
+                    "d": start.isoformat(),
+                    "n": days,
+                    "p": problem,
+                }
+                yield Finding(project_id, str(today.year), colour, message)
+
+
+def code_problem(code: str) -> str | None:
+    """What is wrong with a 项目代码 for 入库 (None when it is a valid code): missing, or why invalid."""
+    code = (code or "").strip()
+    if not code:
+        return _t("仍无项目代码")
+    try:
+        validate_project_code(code)
+    except ValidationError as error:
+        return _t("项目代码“%(c)s”无效（%(e)s）") % {"c": code, "e": error.messages[0]}
+    return None

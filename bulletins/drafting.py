@@ -82,7 +82,11 @@ def overview_sentence(data: dict[str, Any], level: str) -> str:
     )
 
 
-LEVEL_ADJECTIVES = {PlanLevel.LOCAL: "区级", PlanLevel.CITY: "市级", PlanLevel.PROVINCE: "省级"}
+LEVEL_ADJECTIVES: dict[str, str] = {
+    PlanLevel.LOCAL: "区级",
+    PlanLevel.CITY: "市级",
+    PlanLevel.PROVINCE: "省级",
+}
 
 
 def nature_sentence(data: dict[str, Any], level: str) -> str:
@@ -291,7 +295,11 @@ def _draft(kind: str, year: int, month: int, level: str, scope: Scope) -> dict[s
     scope_word = scope_words(scope) + TITLE_WORDS.get(level, TITLE_WORDS[""])
     progress = [
         sentence
-        for sentence in (nature_sentence(data, level), overview_sentence(data, level), category_sentence(data))
+        for sentence in (
+            nature_sentence(data, level),
+            overview_sentence(data, level),
+            category_sentence(data),
+        )
         if sentence
     ] + level_sentences(data)
     construction = [status_sentence(data, level), starts_sentence(data)]

@@ -25,7 +25,15 @@ class CategorySerializer(CleanModelSerializer):
 class ProcedureTypeSerializer(CleanModelSerializer):
     class Meta:
         model = ProcedureType
-        fields = [*DICTIONARY_FIELDS, "time_limit_days", "table_column"]
+        fields = [
+            *DICTIONARY_FIELDS,
+            "time_limit_days",
+            "table_column",
+            "department",
+            "stage",
+            "applies_to",
+            "joint_approval",
+        ]
 
 
 class FundingSourceSerializer(CleanModelSerializer):

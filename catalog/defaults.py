@@ -1,5 +1,7 @@
 """Default dictionary contents, loaded by a data migration and by seed_demo."""
 
+from typing import Any
+
 INDUSTRY_FIELDS = [
     ("manufacturing", "先进制造业"),
     ("modern_services", "现代服务业"),
@@ -37,6 +39,20 @@ PROCEDURE_TYPES = [
     ("soil_water", "水土保持", 20, ""),
 ]
 
+# The stage of seed 000's guide (前期策划, 施工前准备, 建设实施, 竣工验收) each default type belongs to:
+# the decisions that let a project be approved and sited come first, the permits to build next.
+PROCEDURE_STAGES = {
+    "approval": "planning",
+    "land_pre": "planning",
+    "land_planning": "planning",
+    "eia": "planning",
+    "energy_review": "planning",
+    "soil_water": "planning",
+    "land": "preparation",
+    "works_planning": "preparation",
+    "construction_permit": "preparation",
+}
+
 FUNDING_SOURCES = [
     ("central_budget", "中央预算内投资"),
     ("ultra_long_bond", "超长期特别国债"),
@@ -73,3 +89,13 @@ def load_defaults(apps: object = None) -> None:
         )
     for order, (code, name) in enumerate(FUNDING_SOURCES):
         FundingSource.objects.get_or_create(code=code, defaults={"name": name, "sort_order": order})
+    if any(field.name == "stage" for field in ProcedureType._meta.get_fields()):
+        fill_stages(ProcedureType)
+
+
+def fill_stages(procedure_type: Any) -> int:
+    """Set the stage of the default procedure types that have none yet; returns how many were set."""
+    return sum(
+        procedure_type.objects.filter(code=code, stage="").update(stage=stage)
+        for code, stage in PROCEDURE_STAGES.items()
+    )

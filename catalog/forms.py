@@ -3,6 +3,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from catalog.choices import ProcedureApplies
 from catalog.models import DictionaryItem
 
 # The five 联审联批 columns of 附件3 (DOMAIN §10) a procedure type can fill.
@@ -25,6 +26,9 @@ class DictionaryItemForm(forms.ModelForm):
         self.fields["code"].help_text = _("英文字母、数字、下划线或连字符，创建后不可修改。")
         if self.instance.pk:
             self.fields["code"].disabled = True
+        if "applies_to" in self.fields:
+            # Left out, an item concerns every project, as the model's default says.
+            self.fields["applies_to"].required = False
         if "table_column" in self.fields:
             self.fields["table_column"] = forms.ChoiceField(
                 label=self.fields["table_column"].label,
@@ -32,6 +36,9 @@ class DictionaryItemForm(forms.ModelForm):
                 choices=[("", _("（不填入附件3）"))] + [(c, c) for c in ATTACHMENT3_PROCEDURE_COLUMNS],
                 help_text=_("导出附件3“联审联批手续”时，本类手续填入哪一列。"),
             )
+
+    def clean_applies_to(self) -> str:
+        return self.cleaned_data.get("applies_to") or ProcedureApplies.ALL
 
 
 def dictionary_form_class(model: type[DictionaryItem]) -> type[forms.ModelForm[DictionaryItem]]:

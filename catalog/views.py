@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import messages
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -8,8 +10,9 @@ from django.views.decorators.http import require_POST
 
 from audit.changes import diff, record, snapshot
 from audit.models import OperationLog
+from catalog.choices import ProcedureApplies
 from catalog.forms import dictionary_form_class
-from catalog.models import DICTIONARIES, DictionaryItem
+from catalog.models import DICTIONARIES, DictionaryItem, ProcedureType
 from lib.decorators import admin_required
 
 Action = OperationLog.Action
@@ -17,7 +20,9 @@ Action = OperationLog.Action
 DESCRIPTIONS = {
     "industries": _("项目所属行业，用于分行业统计和附件表的“行业领域”列。"),
     "categories": _("产业项目、基础设施项目、社会事业项目等，用于分类统计和占比。"),
-    "procedure-types": _("联审联批手续的类型、办理时限（用于审批超时预警）及导出附件3时对应的列。"),
+    "procedure-types": _(
+        "审批事项目录：联审联批手续的类型、审批部门、所属阶段、适用项目、办理时限（用于审批超时预警）及导出附件3时对应的列。"
+    ),
     "funding-sources": _("中央预算内投资、专项债券、企业自筹等，用于记录计划和到位资金。"),
 }
 
@@ -45,9 +50,29 @@ def index(request: HttpRequest) -> HttpResponse:
 @admin_required
 def item_list(request: HttpRequest, slug: str) -> HttpResponse:
     model = dictionary_for(slug)
-    items = model.objects.with_usage()
-    ctx = {"slug": slug, "model_name": model._meta.verbose_name, "items": items, "model": model}
+    related = [field.name for field in model._meta.concrete_fields if field.is_relation]
+    items = model.objects.with_usage().select_related(*related)
+    ctx: dict[str, Any] = {
+        "slug": slug,
+        "model_name": model._meta.verbose_name,
+        "items": items,
+        "model": model,
+    }
+    if model is ProcedureType:
+        ctx["catalogue"] = procedure_catalogue()
     return render(request, "catalog/item_list.html", ctx)
+
+
+def procedure_catalogue() -> list[dict[str, object]]:
+    """审批事项目录 in numbers: per investment nature, the active items, departments and joint approvals."""
+    active = ProcedureType.objects.filter(is_active=True)
+    return [
+        {"label": label, **active.concerning(nature).catalogue_counts()}
+        for nature, label in (
+            (ProcedureApplies.GOVERNMENT, _("政府投资项目")),
+            (ProcedureApplies.ENTERPRISE, _("企业投资项目")),
+        )
+    ]
 
 
 @admin_required

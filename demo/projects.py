@@ -1105,11 +1105,11 @@ class DemoBuilder:
         project.is_public = status not in (ProjectStatus.RESERVE, ProjectStatus.CANCELLED) and self.chance(
             0.7
         )
-        # Some projects under construction are watched more closely (seed 002: 半月报, even more often).
+        # Some projects under construction are watched more closely (seed 002: 半月报, even 周报).
         project.report_frequency = ReportFrequency.MONTHLY
         if status == ProjectStatus.CONSTRUCTION and self.chance(0.1):
             project.report_frequency = self.pick(
-                [ReportFrequency.HALF_MONTHLY] * 3 + [ReportFrequency.TEN_DAILY]
+                [ReportFrequency.HALF_MONTHLY] * 3 + [ReportFrequency.TEN_DAILY, ReportFrequency.WEEKLY]
             )
         project.status = status
         project.status_reason = ""
@@ -1226,6 +1226,9 @@ class DemoBuilder:
     def build_procedures(self, drafts: list[Draft]) -> None:
         types = {t.code: t for t in ProcedureType.objects.all()}
         self.departments = {code: self.units[key] for code, key in PROCEDURE_DEPARTMENTS.items()}
+        # The approval catalogue names the same departments (审批事项目录: N个部门、M个事项).
+        for code, unit in self.departments.items():
+            ProcedureType.objects.filter(code=code, department__isnull=True).update(department=unit)
 
         def rows() -> Iterator[Procedure]:
             for d in drafts:
@@ -1530,8 +1533,14 @@ DEMO_RECORDS = [
     "pipeline.ReviewRound",
     "pipeline.PipelineEntry",
     "starts.StartEvent",
+    "reviews.Round",
+    "financing.MatchEvent",
+    "financing.FinancingNeed",
     "elements.FundingRecord",
     "elements.ElementNeed",
+    "service.ServiceRecord",
+    "service.TeamMember",
+    "kiosk.ScreenLink",
 ]
 
 

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from plans.choices import PlanLevel, PlanType
-from projects.choices import ProcedureStatus, ProjectStatus
+from projects.choices import InvestmentNature, ProcedureStatus, ProjectStatus
 
 
 class CellError(ValueError):
@@ -290,3 +290,13 @@ def parse_status(value: object) -> str | None:
 
 def parse_level(value: object) -> str | None:
     return _lookup(LEVEL_WORDS, value, "计划级别")
+
+
+NATURE_WORDS: dict[str, tuple[str, ...]] = {
+    InvestmentNature.GOVERNMENT: ("政府投资", "政府", "政府投资项目", "财政投资"),
+    InvestmentNature.ENTERPRISE: ("企业投资", "企业", "企业投资项目", "社会投资", "民间投资"),
+}
+
+
+def parse_nature(value: object) -> str | None:
+    return _lookup(NATURE_WORDS, value, "投资性质")

@@ -22,7 +22,7 @@ from plans.models import Plan, PlanEntry
 from progress.choices import ReportState
 from progress.models import Report, period_seq
 from progress.periods import Period
-from projects.choices import ProjectStatus
+from projects.choices import InvestmentNature, ProjectStatus
 from projects.models import Procedure, Project
 
 if TYPE_CHECKING:
@@ -57,6 +57,7 @@ PROJECT_FIELDS = {
     "actual_start_date": "project__actual_start_date",
     "actual_completion_date": "project__actual_completion_date",
     "in_statistics": "project__in_statistics",
+    "investment_nature": "project__investment_nature",
     "industry": "project__industry__name",
     "category": "project__category__name",
     "responsible_unit": "project__responsible_unit__name",
@@ -148,6 +149,7 @@ def collect_rows(
         row["level"] = level_label
         row["plan_type"] = str(PlanType(item["plan_type"]).label)
         row["status"] = str(ProjectStatus(item["project__status"]).label)
+        row["investment_nature"] = str(InvestmentNature(item["project__investment_nature"]).label)
         row["owner_contact"] = format_contact(
             item["project__owner_contact__name"] or "", item["project__owner_contact__phone"] or ""
         )
@@ -361,7 +363,8 @@ def _writer(sheet: Any, column: Column, formats: Formats) -> Any:
         return write_date
     style = (
         formats.center
-        if column.kind in (Kind.SEQ, Kind.PROCEDURE, Kind.BOOL, Kind.LEVEL, Kind.STATUS, Kind.PLAN_TYPE)
+        if column.kind
+        in (Kind.SEQ, Kind.PROCEDURE, Kind.BOOL, Kind.LEVEL, Kind.STATUS, Kind.PLAN_TYPE, Kind.NATURE)
         else formats.text
     )
 
@@ -389,6 +392,7 @@ def dictionary_lists() -> dict[Kind, list[str]]:
         Kind.BOOL: ["是", "否"],
         Kind.UNIT: list(Unit.objects.filter(is_active=True).order_by("path").values_list("name", flat=True)),
         Kind.PLAN_TYPE: [str(label) for label in PlanType.labels],
+        Kind.NATURE: [str(label) for label in InvestmentNature.labels],
     }
 
 

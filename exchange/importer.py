@@ -34,6 +34,7 @@ from exchange.cells import (
     parse_date,
     parse_level,
     parse_money,
+    parse_nature,
     parse_plan_type,
     parse_procedure_state,
     parse_procedures_text,
@@ -50,10 +51,16 @@ from org.choices import Role, UnitKind
 from org.models import Person, Unit, User
 from plans.choices import PlanLevel, PlanType
 from plans.models import Plan, PlanEntry, entry_date_warnings
-from progress.choices import PARTS_PER_MONTH, ReportState
+from progress.choices import ReportState
 from progress.models import Report, period_seq
-from progress.periods import Period
-from projects.choices import STATUS_TRANSITIONS, STATUSES_NEEDING_REASON, ProcedureStatus, ProjectStatus
+from progress.periods import Period, parts_in_month
+from projects.choices import (
+    STATUS_TRANSITIONS,
+    STATUSES_NEEDING_REASON,
+    InvestmentNature,
+    ProcedureStatus,
+    ProjectStatus,
+)
 from projects.choices import ReportFrequency as Frequency
 from projects.models import Procedure, Project
 
@@ -84,6 +91,7 @@ PROJECT_VALUES = (
     "responsible_person_id",
     "owner_contact_id",
     "in_statistics",
+    "investment_nature",
     "report_frequency",
     "status",
     "status_reason",
@@ -99,6 +107,7 @@ PARSERS: dict[Kind, Callable[[Any], Any]] = {
     Kind.STATUS: parse_status,
     Kind.LEVEL: parse_level,
     Kind.PLAN_TYPE: parse_plan_type,
+    Kind.NATURE: parse_nature,
 }
 IGNORED_KINDS = (Kind.SEQ, Kind.INFO)
 RESPONSIBLE_KINDS = (UnitKind.DEPARTMENT, UnitKind.TOWN)
@@ -118,6 +127,7 @@ REPEATING_KINDS = (
     Kind.STATUS,
     Kind.LEVEL,
     Kind.PLAN_TYPE,
+    Kind.NATURE,
 )
 
 
@@ -778,6 +788,8 @@ class Importer:
                 fields[key] = values[key]
         if "in_statistics" in values:
             fields["in_statistics"] = values["in_statistics"]
+        if values.get("investment_nature"):
+            fields["investment_nature"] = values["investment_nature"]
         if "status" in values:
             fields["status"] = values["status"]
         return fields
@@ -901,6 +913,10 @@ class Importer:
             elif name == "status":
                 key = "status"
                 old, value = self.status_labels.get(old, "") if old else "", self.status_labels[value]
+            elif name == "investment_nature":
+                key = name
+                natures = dict(InvestmentNature.choices)
+                old, value = str(natures.get(old or "", "")), str(natures[value])
             else:
                 key = name
             changes.append((self.header(key) or name, _show(old), _show(value)))
@@ -1332,9 +1348,8 @@ class Importer:
         """The month's last period for a reporting frequency, and its deadline (the same for every row)."""
         if frequency not in self._parts:
             assert self.period is not None
-            period = Period(
-                self.period.year, self.period.month, PARTS_PER_MONTH[Frequency(frequency)], frequency
-            )
+            year, month = self.period.year, self.period.month
+            period = Period(year, month, parts_in_month(frequency, year, month), frequency)
             self._parts[frequency] = (period, period.deadline)
         return self._parts[frequency]
 

@@ -23,6 +23,7 @@ class Kind(StrEnum):
     LEVEL = "level"  # 计划级别 省重点/市重点/区重点
     PLAN_TYPE = "plan_type"  # 计划类型 新开工/续建/竣工/预备
     STATUS = "status"  # 项目状态
+    NATURE = "nature"  # 投资性质 政府投资/企业投资
     PROCEDURE = "procedure"  # 未启动/办理中/已办结/无需办理
     PROCEDURES = "procedures"  # "审批核准备案：已办结；用地审批：办理中" in one cell
     BOOL = "bool"  # 是/否
@@ -144,6 +145,7 @@ SYSTEM_COLUMNS: tuple[Column, ...] = (
     _c("status_reason", "暂停原因", Kind.TEXT, "停工原因", "暂停施工原因", "状态原因", width=14),
     _c("leader_in_charge", "分包领导", Kind.PERSON, "包联领导", "联系领导", "分管领导", width=9),
     _c("plan_type", "计划类型", Kind.PLAN_TYPE, "年度计划类型", "开竣工类型", "建设阶段", width=9),
+    _c("investment_nature", "投资性质", Kind.NATURE, "投资类型", "投资主体", "项目性质", width=9),
 )
 
 TABLE1 = Table(

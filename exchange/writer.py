@@ -57,6 +57,7 @@ CREATION_FIELDS = (
     "owner_contact_id",
     *DATE_FIELDS,
     "in_statistics",
+    "investment_nature",
     "status",
 )
 

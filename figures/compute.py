@@ -12,9 +12,11 @@ from typing import Any
 from django.db.models import (
     Count,
     DecimalField,
+    Exists,
     F,
     FilteredRelation,
     FloatField,
+    OuterRef,
     Q,
     QuerySet,
     Sum,
@@ -44,12 +46,12 @@ from org.models import Unit
 from plans.choices import PlanLevel, PlanType
 from plans.models import PlanEntry
 from plans.scope import Scope, counting_entries, filtered_entries, scope_entries
-from progress.choices import PARTS_PER_MONTH, Frequency
-from progress.models import YearProgress
+from progress.choices import PARTS_PER_MONTH, Frequency, ReportState
+from progress.models import Report, YearProgress, period_seq
 from progress.querysets import due_in_part
 from progress.yearly import completed_sum, this_year, with_progress
-from projects.choices import SIZE_BUCKET_BOUNDS, STATUS_GROUPS, SizeBucket, in_size_bucket
-from projects.models import Project
+from projects.choices import SIZE_BUCKET_BOUNDS, STATUS_GROUPS, ProjectStatus, SizeBucket, in_size_bucket
+from projects.models import Project, ProjectStatusChange
 
 ZERO = Decimal("0.00")
 MONEY: DecimalField = DecimalField(max_digits=18, decimal_places=2)
@@ -291,6 +293,33 @@ def start_and_finish_rates(counts: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def resumption_rate(entries: QuerySet[PlanEntry], year: int, month: int) -> dict[str, Any]:
+    """复工率: among the scope's 续建 entries, those whose project resumed by the end of month m (an
+    accepted report of the year with an amount, or a return from 暂停施工 to 在建 dated this year).
+
+    Counted over the entries in one query, whatever the summary serves: the cells hold no report
+    amounts or status changes.
+    """
+    reported = Report.objects.filter(
+        project=OuterRef("project_id"),
+        seq__gte=period_seq(year, 1, 0),
+        seq__lte=period_seq(year, month, 9),
+        state=ReportState.ACCEPTED,
+        amount__gt=0,
+    )
+    returned = ProjectStatusChange.objects.filter(
+        project=OuterRef("project_id"),
+        from_status=ProjectStatus.SUSPENDED,
+        to_status=ProjectStatus.CONSTRUCTION,
+        effective_date__gte=date(year, 1, 1),
+        effective_date__lte=month_end(year, month),
+    )
+    row = entries.filter(plan_type=PlanType.CONTINUING).aggregate(
+        to_resume=Count("id"), resumed=Count("id", filter=Q(Exists(reported)) | Q(Exists(returned)))
+    )
+    return {**row, "resume_rate": percent(row["resumed"], row["to_resume"], 1)}
+
+
 def size_buckets(counts: dict[str, Any]) -> dict[str, Any]:
     """规模分布 and 亿元以上项目占比 (share of projects of 1 亿元 and above, 2 decimals)."""
     buckets = [
@@ -429,6 +458,10 @@ def monthly_series(
     return series
 
 
+# What a ranking ranks: 责任单位, 乡镇/街道 or 项目单位, by the project field that names it.
+RANKED = {"unit": "project__responsible_unit", "town": "project__town", "owner": "project__owner_unit"}
+
+
 def ranking(
     entries: QuerySet[PlanEntry],
     year: int,
@@ -436,9 +469,10 @@ def ranking(
     by: str = "unit",
     groups: list[dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
-    """排名: responsible units (or towns) by completion rate; ties by completed amount, then name."""
-    key = "project__responsible_unit" if by == "unit" else "project__town"
-    if groups is not None:
+    """排名: responsible units, towns or owner units (项目单位) by completion rate; ties by completed
+    amount, then name. Added up from scope_groups() rows when they are cut by the unit ranked."""
+    key = RANKED[by]
+    if groups is not None and key in GROUP_KEYS:
         rows = [
             {
                 "count": row["count"],
@@ -541,9 +575,9 @@ def compute(
 ) -> dict[str, Any]:
     """All the figures of DOMAIN §9 for a period and a scope, as one dictionary (amounts in 万元).
 
-    With work=False only the plan figures are computed: the warnings, the ledger (problems,
-    meetings, supervision) and the elements (pipeline, starts, funding, approvals) are left out,
-    for the pages that draw only the plan figures. With `today` inside the period's month (a page
+    With work=False only the plan figures are computed: the ranking of owner units (项目单位), the
+    warnings, the ledger (problems, meetings, supervision) and the elements (pipeline, starts,
+    funding, approvals) are left out, for the pages that draw only the plan figures. With `today` inside the period's month (a page
     showing the month under way), the time progress is by days up to today; otherwise, and for
     last year's comparison, it is the month's end.
     """
@@ -573,7 +607,7 @@ def compute(
             entries, year, month, "plan_type", {k: str(v) for k, v in PlanType.choices}, groups
         ),
         "by_status": status_breakdown(counts),
-        "starts": start_and_finish_rates(counts),
+        "starts": {**start_and_finish_rates(counts), **resumption_rate(entries, year, month)},
         "sizes": size_buckets(counts),
         "reporting": on_time_reporting(groups),
         "monthly": monthly_series(entries, year, month, groups, today=today),
@@ -589,6 +623,8 @@ def compute(
     }
     if not work:
         return result
+    # Read from the tables whatever the scope: the summary is not cut by owner unit.
+    result["ranking_owners"] = ranking(entries, year, month, "owner")
     result.update(registry.contribute(registry.Context(year, month, scope, entries)))
     return result
 

@@ -99,13 +99,14 @@ def scope_of(request: HttpRequest) -> Scope:
     return scope_form(request).scope()
 
 
-# The project list's filters that a scope's unit, town, category, nature and size become.
+# The project list's filters that a scope's unit, town, category, nature, size and list become.
 LIST_FILTERS = {
     "unit": "responsible_unit",
     "town": "town",
     "category": "category",
     "nature": "investment_nature",
     "min_total": "min_total",
+    "list": "project_list",
 }
 
 

@@ -3,11 +3,12 @@ are scoped through.
 
 A scope is a set of plan entries of one year: the plans in force, of one level or of all levels
 (a project on several lists counts once, under its local entry first, then city, then province,
-see plans.counting), narrowed by responsible unit (with its sub-units), town, category or plan
-type, and by what the user may see.
+see plans.counting), narrowed by responsible unit (with its sub-units), town, category, plan
+type, 投资性质, size (总投资 at least so many 万元) and named list (清单), and by what the user may see.
 """
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.db.models import QuerySet
@@ -16,6 +17,7 @@ from catalog.models import Category
 from org.models import Unit
 from plans.models import Plan, PlanEntry
 from projects.models import Project
+from projects.page import ProjectList
 from projects.querysets import project_scope
 
 RowsT = TypeVar("RowsT", bound=QuerySet[Any])
@@ -31,6 +33,11 @@ class Scope:
     category: Category | None = None
     plan_type: str | None = None
     user: Any = None
+    # 投资性质 (projects.choices.InvestmentNature) and the least 总投资 in 万元 ("亿元以上" is 10000).
+    nature: str | None = None
+    min_total: Decimal | None = None
+    # 清单: a named list of projects (projects.page.ProjectList), its projects read live.
+    project_list: ProjectList | None = None
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -40,16 +47,28 @@ class Scope:
             "town": self.town.pk if self.town else None,
             "category": self.category.code if self.category else None,
             "plan_type": self.plan_type,
+            "nature": self.nature,
+            "min_total": self.min_total,
+            "list": self.project_list.pk if self.project_list else None,
+            "list_name": self.project_list.name if self.project_list else None,
         }
 
     @property
     def narrowed(self) -> bool:
-        """Whether a level, unit, town, category or plan type narrows the scope."""
-        return bool(self.level or self.unit or self.town or self.category or self.plan_type)
+        """Whether a level, unit, town, category, plan type, nature, size or list narrows the scope."""
+        return bool(
+            self.level or self.unit or self.town or self.category or self.plan_type or self.cuts_projects
+        )
+
+    @property
+    def cuts_projects(self) -> bool:
+        """Whether 投资性质, size or a list narrows the scope (the figures' summary cells are not cut by
+        them, so such a scope is computed from the tables)."""
+        return self.nature is not None or self.min_total is not None or self.project_list is not None
 
     def narrow(self, rows: RowsT, prefix: str = "project__") -> RowsT:
         """`rows` (reaching their project through `prefix`) narrowed by the scope's user, unit (with
-        its sub-units), town and category; level and plan type are left to the caller."""
+        its sub-units), town, category, nature, size and list; level and plan type are left to the caller."""
         if self.user is not None:
             rows = rows.visible_to(self.user)  # type: ignore[attr-defined]  # the scoped querysets all have it
         if self.unit is not None:
@@ -58,6 +77,12 @@ class Scope:
             rows = rows.filter(**{f"{prefix}town": self.town})
         if self.category is not None:
             rows = rows.filter(**{f"{prefix}category": self.category})
+        if self.nature is not None:
+            rows = rows.filter(**{f"{prefix}investment_nature": self.nature})
+        if self.min_total is not None:
+            rows = rows.filter(**{f"{prefix}total_investment__gte": self.min_total})
+        if self.project_list is not None:
+            rows = rows.filter(**{f"{prefix}id__in": self.project_list.project_ids()})
         return rows
 
     @property
@@ -102,7 +127,7 @@ def scope_entries(year: int, scope: Scope) -> QuerySet[PlanEntry]:
 def scope_projects(year: int, scope: Scope) -> QuerySet[Project]:
     """项目口径: the projects in `scope`, for figures that are not about one plan's entries.
 
-    Unit, town, category and the user's data scope narrow the registry; a level or a plan type
+    Unit, town, category, nature, size, list and the user's data scope narrow the registry; a level or a plan type
     keeps the projects on the plans in force of `year` that match it.
     """
     projects = scope.narrow(Project.objects.all(), prefix="")

@@ -1,5 +1,7 @@
 """One FilterSet for the project list page, its .xlsx export and /api/projects/."""
 
+from typing import Any
+
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -34,10 +36,25 @@ class ProjectFilterSet(filters.FilterSet):
     )
     town = filters.ModelChoiceFilter(label=_("乡镇/街道"), queryset=Unit.objects.filter(kind=UnitKind.TOWN))
     size = filters.ChoiceFilter(label=_("投资规模"), choices=SizeBucket.choices, method="filter_size")
+    min_total = filters.NumberFilter(
+        label=_("总投资不低于（万元）"),
+        field_name="total_investment",
+        lookup_expr="gte",
+        min_value=0,
+        max_digits=16,
+        decimal_places=2,
+    )
+    # 分包领导, a person of the directory: a plain id, so that one out of sight gives an empty list
+    # exactly like one that does not exist.
+    leader_in_charge = IdFilter(label=_("分包领导"), field_name="leader_in_charge_id")
     green_channel = filters.BooleanFilter(label=_("绿色通道"))
     # Projects imported from a table that names no 责任单位 (附件2) wait here for one.
     unassigned = filters.BooleanFilter(
         label=_("责任单位待明确"), field_name="responsible_unit", lookup_expr="isnull"
+    )
+    # 清单 (关键项目, 百个前期 …), kept by an app above; the filter is dropped when none keeps them.
+    project_list = filters.ModelChoiceFilter(
+        label=_("项目清单"), queryset=lambda request: page.project_lists(), method="filter_project_list"
     )
 
     class Meta:
@@ -56,6 +73,14 @@ class ProjectFilterSet(filters.FilterSet):
 
     def filter_unit_subtree(self, queryset: QuerySet[Project], name: str, value: Unit) -> QuerySet[Project]:
         return queryset.filter(responsible_unit__path__startswith=value.path)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if page.project_lists() is None:
+            del self.filters["project_list"]
+
+    def filter_project_list(self, queryset: QuerySet[Project], name: str, value: Any) -> QuerySet[Project]:
+        return queryset.filter(pk__in=value.project_ids())
 
     def filter_size(self, queryset: QuerySet[Project], name: str, value: str) -> QuerySet[Project]:
         return queryset.filter(in_size_bucket(value, "total_investment"))

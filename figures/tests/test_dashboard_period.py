@@ -84,7 +84,7 @@ def test_on_5_december_the_december_time_progress_is_counted_by_days(world, clie
     page = response.content.decode()
     assert "时间进度 92.9%，慢 5.9 个百分点" in page and "（按日）" in page
     assert "时间进度按日计算（12月5日，已过339/365天）" in page
-    assert "100.0%" not in page
+    assert "时间进度 100.0%" not in page
     last = response.context["data"]["monthly"][-1]
     assert last["time_progress"] == Decimal("92.9")
     assert last["planned_to_date"] == Decimal("9287.67")  # 10000 × 339 / 365

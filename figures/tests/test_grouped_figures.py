@@ -14,6 +14,7 @@ from figures.compute import (
     monthly_series,
     plan_totals,
     ranking,
+    resumption_rate,
     scope_entries,
     size_buckets,
     start_and_finish_rates,
@@ -39,7 +40,8 @@ def test_compute_matches_each_figure_computed_alone(world, mixed, month, level):
     assert data["ranking_towns"] == ranking(entries, 2026, month, "town")
     counts = entry_counts(entries, 2026, month)
     assert data["by_status"] == status_breakdown(counts)
-    assert data["starts"] == start_and_finish_rates(counts)
+    assert data["starts"] == {**start_and_finish_rates(counts), **resumption_rate(entries, 2026, month)}
+    assert data["ranking_owners"] == ranking(entries, 2026, month, "owner")
     assert data["sizes"] == size_buckets(counts)
     assert data["monthly"] == monthly_series(entries, 2026, month)
     if level is None and month == 6:

@@ -1,0 +1,168 @@
+"""一张图 asks for what its view shows: clusters counted in the database while the view holds many
+projects, the projects themselves when it holds few, never the whole registry at once."""
+
+import json
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from figures import views_screen
+from projects.models import Project
+
+pytestmark = pytest.mark.django_db
+
+MAP = reverse("figures:map_data")
+# A view around the district the projects below are spread over, and one of its corners.
+DISTRICT = "114.9,35.6,115.2,35.9"
+CORNER = "114.9,35.6,115.0,35.7"
+
+
+@pytest.fixture
+def spread(world):
+    """40 projects on a 5 × 8 grid (20 of 住建局, 20 of 城关街道, 13 in construction), 3 without a place."""
+    made = []
+    for i in range(43):
+        unit, owner = (world.housing, world.owner_a_unit) if i % 2 else (world.town, world.owner_b_unit)
+        placed = i < 40
+        made.append(
+            Project(
+                name=f"网格项目{i:02d}", category=world.project_a.category, total_investment=Decimal(100 + i),
+                responsible_unit=unit, owner_unit=owner, status="construction" if i % 3 == 0 else "preliminary",
+                latitude=Decimal("35.61") + Decimal("0.035") * (i // 8) if placed else None,
+                longitude=Decimal("114.91") + Decimal("0.035") * (i % 8) if placed else None,
+            )
+        )  # fmt: skip
+    Project.objects.bulk_create(made)
+    Project.objects.filter(pk__in=[world.project_a.pk, world.project_b.pk]).update(
+        latitude=None, longitude=None
+    )
+    return world
+
+
+def view(client, bbox=None, zoom=None, **params):
+    query = {**params, **({"bbox": bbox} if bbox else {}), **({"zoom": zoom} if zoom is not None else {})}
+    response = client.get(MAP, query)
+    assert response.status_code == 200
+    return json.loads(response.content)
+
+
+def inside(features, bbox):
+    west, south, east, north = (float(v) for v in bbox.split(","))
+    return [
+        f
+        for f in features
+        if west <= f["geometry"]["coordinates"][0] <= east
+        and south <= f["geometry"]["coordinates"][1] <= north
+    ]
+
+
+def test_a_view_of_many_projects_gets_clusters_that_add_up_to_them(spread, client_for, monkeypatch):
+    monkeypatch.setattr(views_screen, "MAP_POINTS", 5)
+    client = client_for(spread.coordinator)
+    data = view(client, DISTRICT, 11)
+    assert data["clustered"] and data["total"] == 40
+    assert sum(f["properties"]["count"] for f in data["features"]) == 40
+    assert 1 < len(data["features"]) < 40
+    for cell in data["features"]:
+        west, south, east, north = cell["properties"]["bbox"]
+        lon, lat = cell["geometry"]["coordinates"]
+        assert west <= lon <= east and south <= lat <= north
+    # A corner of the district holds its own projects only, counted the same way.
+    corner = view(client, CORNER, 12)
+    assert corner["total"] == 9
+    assert corner["clustered"] and sum(f["properties"]["count"] for f in corner["features"]) == 9
+    assert corner["by_status"] == {"construction": 3, "preliminary": 6}
+    # Zoomed further out, the cells are larger and fewer.
+    assert len(view(client, DISTRICT, 8)["features"]) < len(data["features"])
+
+
+def test_a_view_of_few_projects_gets_the_projects(spread, client_for, monkeypatch):
+    monkeypatch.setattr(views_screen, "MAP_POINTS", 10)
+    client = client_for(spread.coordinator)
+    corner = view(client, "114.9,35.6,114.96,35.66", 12)
+    assert not corner["clustered"] and not corner["truncated"]
+    assert len(corner["features"]) == corner["total"] == 4
+    assert {f["properties"]["name"] for f in corner["features"]} == {
+        "网格项目00",
+        "网格项目01",
+        "网格项目08",
+        "网格项目09",
+    }
+    # Zoomed in to streets, a view of more than the cap gets the largest projects, and says so.
+    close = view(client, DISTRICT, views_screen.POINTS_ZOOM)
+    assert not close["clustered"] and close["truncated"] and close["total"] == 40
+    assert [f["properties"]["total_investment"] for f in close["features"]] == [
+        f"{139 - i}.00" for i in range(10)
+    ]
+
+
+def test_without_a_view_the_map_hears_every_project_and_their_box(spread, client_for, monkeypatch):
+    monkeypatch.setattr(views_screen, "MAP_POINTS", 10)
+    data = view(client_for(spread.coordinator))
+    assert data["total"] == 40 and data["clustered"]
+    assert sum(f["properties"]["count"] for f in data["features"]) == 40
+    west, south, east, north = data["extent"]
+    assert west < 114.91 and east > 115.155 and south < 35.61 and north > 35.75
+    assert view(client_for(spread.coordinator), DISTRICT, 11)["extent"] is None
+
+
+def test_the_project_lists_filters_still_apply(spread, client_for, monkeypatch):
+    monkeypatch.setattr(views_screen, "MAP_POINTS", 10)
+    client = client_for(spread.coordinator)
+    building = view(client, DISTRICT, 11, status="construction")
+    assert building["total"] == 14 and building["by_status"] == {"construction": 14}
+    assert sum(f["properties"]["count"] for f in building["features"]) == 14
+    named = view(client, DISTRICT, 11, q="网格项目0")
+    assert named["total"] == 10 and not named["clustered"]
+
+
+@pytest.mark.parametrize(
+    ("persona", "located"),
+    [("coordinator", 40), ("leader", 40), ("department", 20), ("town_user", 20), ("owner_a", 20), ("owner_b", 20), ("outsider", 0)],
+)  # fmt: skip
+def test_each_persona_sees_only_its_projects_on_the_map(spread, client_for, monkeypatch, persona, located):
+    monkeypatch.setattr(views_screen, "MAP_POINTS", 10)
+    user = getattr(spread, persona)
+    client = client_for(user)
+    data = view(client, DISTRICT, 11)
+    assert data["total"] == located == sum(data["by_status"].values())
+    assert sum(f["properties"].get("count", 1) for f in data["features"]) == located
+    visible = set(Project.objects.visible_to(user).values_list("pk", flat=True))
+    close = view(client, DISTRICT, views_screen.POINTS_ZOOM)
+    assert {f["id"] for f in close["features"]} <= visible
+
+
+@pytest.mark.parametrize(
+    "bbox", ["", "x", "1,2,3", "115,35,114,36", "nan,35,115,36", "-999,-99,999,99", "1e400,0,2e400,1"]
+)
+def test_a_view_that_makes_no_sense_is_no_error(spread, client_for, bbox):
+    data = view(client_for(spread.coordinator), bbox or None, "abc")
+    assert data["total"] == 40
+
+
+def test_the_maps_cost_does_not_grow_with_the_projects(spread, client_for, monkeypatch):
+    monkeypatch.setattr(views_screen, "MAP_POINTS", 10)
+    client = client_for(spread.coordinator)
+
+    def cost(**params):
+        with CaptureQueriesContext(connection) as context:
+            response = client.get(MAP, params)
+        return len(context.captured_queries), len(response.content)
+
+    before = [cost(bbox=DISTRICT, zoom=11), cost(bbox=DISTRICT, zoom=16), cost()]
+    Project.objects.bulk_create(
+        Project(
+            name=f"加密项目{i}", category=spread.project_a.category, total_investment=Decimal(1),
+            responsible_unit=spread.housing, owner_unit=spread.owner_a_unit, status="construction",
+            latitude=Decimal("35.61") + Decimal("0.035") * (i % 5), longitude=Decimal("114.91") + Decimal("0.035") * (i % 8),
+        )
+        for i in range(200)
+    )  # fmt: skip
+    after = [cost(bbox=DISTRICT, zoom=11), cost(bbox=DISTRICT, zoom=16), cost()]
+    assert [queries for queries, _size in after] == [queries for queries, _size in before]
+    # The cells are the same (the new projects sit on the old grid), and the points stay capped.
+    for (_q1, size_before), (_q2, size_after) in zip(before, after, strict=True):
+        assert size_after < size_before * 1.2
