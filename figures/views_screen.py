@@ -1,11 +1,15 @@
 """大屏 (the LED big screen of the seeds) and 一张图 (projects on a map), each a page and its data."""
 
+import math
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Avg, Count, FloatField, Max, Min, QuerySet, Value
+from django.db.models.functions import Cast, Floor
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -14,8 +18,10 @@ from django.utils.translation import gettext as _
 
 from figures import registry
 from figures.compute import behind_time_progress, compute
+from figures.screen_cards import card_labels, cards_per_turn
 from figures.views import period_of, scope_of
 from lib.numbers import elapsed_of_year
+from lib.params import query_int
 from lib.requests import AuthenticatedHttpRequest
 from org.models import Unit
 from plans.scope import Scope
@@ -53,6 +59,8 @@ def map_settings() -> dict[str, Any]:
             "total_investment": _("总投资："),
             "wan": _("万元"),
             "no_tiles": _("未配置地图底图，仅显示项目位置"),
+            "in_view": _("当前视野内 {} 个项目"),
+            "truncated": _("当前视野内 {} 个项目，仅显示总投资最大的 {} 个，放大地图可看到其余项目"),
         },
     }
 
@@ -88,10 +96,11 @@ def rotate_seconds(request: HttpRequest) -> int:
     return min(max(seconds, 2), 3600)
 
 
-def screen_figures(year: int, month: int, request: HttpRequest) -> dict[str, Any]:
+def screen_figures(year: int, month: int, request: HttpRequest, scope: Scope | None = None) -> dict[str, Any]:
     """The big screen's figures: the scope's KPIs, monthly series, ranking ends and laggards; the
-    month under way has its time progress by days."""
-    scope = scope_of(request)
+    month under way has its time progress by days. The scope is the page's filters for the user,
+    unless given (a screen link's, kiosk)."""
+    scope = scope or scope_of(request)
     today = timezone.localdate()
     data = compute(year, month, scope, work=False, today=today)
     ranking = data["ranking_units"]
@@ -155,10 +164,13 @@ def bigscreen(request: AuthenticatedHttpRequest) -> HttpResponse:
             # The month under way: its time progress is by days (see screen_figures).
             "by_day": elapsed_of_year(year, month, timezone.localdate())[1] != 12,
             "labels": screen_labels(),
+            "card_labels": card_labels(),
             "scope_note": screen_scope(year, scope),
             "config": {
                 "data_url": f"{reverse('figures:bigscreen_data')}?{query.urlencode()}",
                 "map_url": f"{reverse('figures:map_data')}?{urlencode(on_plans)}",
+                "cards_url": f"{reverse('figures:bigscreen_cards')}?{query.urlencode()}",
+                "card_pages": cards_per_turn(),
                 "refresh_seconds": max(settings.BIGSCREEN_REFRESH_SECONDS, 10),
                 "rotate_seconds": rotate_seconds(request),
                 # The wall clock tells the deployment's time, whatever the browser's own zone.
@@ -207,12 +219,85 @@ def project_map(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-def map_data(request: AuthenticatedHttpRequest) -> JsonResponse:
-    """The filtered projects that have coordinates, as a GeoJSON FeatureCollection of points."""
-    _filterset, projects = filtered_projects(request)
-    projects, marks = registry.marked(projects.filter(latitude__isnull=False, longitude__isnull=False))
-    rows = projects.order_by("id").values(
+# At most this many projects are sent as points; a view that holds more gets clusters.
+MAP_POINTS = 1000
+# From this zoom on (a few streets across) a view gets points even when it holds more than
+# MAP_POINTS, the first of them by total investment.
+POINTS_ZOOM = 15
+# A cluster's cell is about this many pixels across, and a view is cut into at most this many
+# cells either way, whatever bounds and zoom a request names.
+CELL_PIXELS = 80
+MAX_CELLS = 40
+
+
+@dataclass(frozen=True)
+class View:
+    """What a map shows: a box of longitudes and latitudes, and its zoom."""
+
+    west: float
+    south: float
+    east: float
+    north: float
+    zoom: int
+
+    @classmethod
+    def of(cls, request: HttpRequest) -> "View | None":
+        """The view of `?bbox=west,south,east,north&zoom=z` (Leaflet's toBBoxString()), clamped to
+        the globe; None when absent or malformed."""
+        try:
+            west, south, east, north = (float(part) for part in request.GET.get("bbox", "").split(","))
+        except ValueError:
+            return None
+        if not all(math.isfinite(value) for value in (west, south, east, north)):
+            return None
+        west, east = max(west, -180.0), min(east, 180.0)
+        south, north = max(south, -90.0), min(north, 90.0)
+        if west >= east or south >= north:
+            return None
+        return cls(west, south, east, north, query_int(request.GET, "zoom", 3, 0, 22))
+
+    def within(self, projects: QuerySet[Project]) -> QuerySet[Project]:
+        return projects.filter(
+            longitude__gte=self.west,
+            longitude__lte=self.east,
+            latitude__gte=self.south,
+            latitude__lte=self.north,
+        )
+
+    @property
+    def cell(self) -> float:
+        """A cluster's side in degrees: CELL_PIXELS at the view's zoom (256 pixels span 360° at zoom
+        0), never so small that the view holds more than MAX_CELLS across or down."""
+        by_zoom = 360 / 256 / 2**self.zoom * CELL_PIXELS
+        return max(by_zoom, (self.east - self.west) / MAX_CELLS, (self.north - self.south) / MAX_CELLS)
+
+
+def located(projects: QuerySet[Project]) -> QuerySet[Project]:
+    return projects.filter(latitude__isnull=False, longitude__isnull=False)
+
+
+def extent(projects: QuerySet[Project]) -> View | None:
+    """The box around the located projects, at the zoom of the site's map; None when none is located."""
+    box = located(projects).aggregate(
+        west=Min("longitude"), south=Min("latitude"), east=Max("longitude"), north=Max("latitude")
+    )
+    if box["west"] is None:
+        return None
+    # A box around a single point still has a size, so that a cell can be cut from it.
+    pad = 0.001
+    return View(
+        float(box["west"]) - pad,
+        float(box["south"]) - pad,
+        float(box["east"]) + pad,
+        float(box["north"]) + pad,
+        settings.MAP_ZOOM,
+    )
+
+
+def point_features(projects: QuerySet[Project], limit: int) -> list[dict[str, Any]]:
+    """The first `limit` projects by total investment, as GeoJSON points with what the popup says."""
+    projects, marks = registry.marked(projects)
+    rows = projects.order_by("-total_investment", "id").values(
         "id",
         "name",
         "status",
@@ -221,10 +306,10 @@ def map_data(request: AuthenticatedHttpRequest) -> JsonResponse:
         "latitude",
         "longitude",
         *marks,
-    )
+    )[:limit]
     labels = dict(ProjectStatus.choices)
     prefix, suffix = reverse("projects:detail", args=[0]).rsplit("0", 1)
-    features = [
+    return [
         {
             "type": "Feature",
             "id": row["id"],
@@ -240,10 +325,79 @@ def map_data(request: AuthenticatedHttpRequest) -> JsonResponse:
                 **{mark: row[mark] for mark in marks},
             },
         }
-        for row in rows.iterator(chunk_size=5000)
+        for row in rows
     ]
+
+
+def cluster_features(projects: QuerySet[Project], cell: float) -> list[dict[str, Any]]:
+    """The projects counted by square cells `cell` degrees wide, in the database (the cells of
+    floor(latitude / cell), floor(longitude / cell)): each a point at its projects' mean position,
+    with their count and the box around them, which a click zooms to."""
+    degrees = Value(cell, output_field=FloatField())
+    cells = (
+        projects.annotate(
+            row=Floor(Cast("latitude", FloatField()) / degrees),
+            column=Floor(Cast("longitude", FloatField()) / degrees),
+        )
+        .values("row", "column")
+        .annotate(
+            count=Count("id"),
+            mean_latitude=Avg(Cast("latitude", FloatField())),
+            mean_longitude=Avg(Cast("longitude", FloatField())),
+            south=Min("latitude"),
+            north=Max("latitude"),
+            west=Min("longitude"),
+            east=Max("longitude"),
+        )
+        .order_by()
+    )
+    return [
+        {
+            "type": "Feature",
+            "geometry": {
+                "type": "Point",
+                "coordinates": [round(c["mean_longitude"], 6), round(c["mean_latitude"], 6)],
+            },
+            "properties": {
+                "cluster": True,
+                "count": c["count"],
+                "bbox": [float(c["west"]), float(c["south"]), float(c["east"]), float(c["north"])],
+            },
+        }
+        for c in cells
+    ]
+
+
+@login_required
+def map_data(request: AuthenticatedHttpRequest) -> JsonResponse:
+    """The filtered projects that have coordinates within the view (`?bbox=` and `?zoom=`; without
+    them, all of them, and the box around them), as a GeoJSON FeatureCollection: the projects as
+    points when the view holds at most MAP_POINTS or is zoomed in to POINTS_ZOOM (then the first
+    MAP_POINTS of them), else clusters counted in the database. With them, how many projects the
+    view holds (`total`) by status (`by_status`), and whether some were left out (`truncated`)."""
+    _filterset, projects = filtered_projects(request)
+    projects = located(projects)
+    view = View.of(request)
+    box = view or extent(projects)
+    shown = view.within(projects) if view else projects
+    by_status = dict(shown.order_by().values_list("status").annotate(count=Count("id")))
+    total = sum(by_status.values())
+    clustered = box is not None and total > MAP_POINTS and box.zoom < POINTS_ZOOM
+    if clustered:
+        assert box is not None
+        features = cluster_features(shown, box.cell)
+    else:
+        features = point_features(shown, MAP_POINTS)
     return JsonResponse(
-        {"type": "FeatureCollection", "features": features},
+        {
+            "type": "FeatureCollection",
+            "features": features,
+            "total": total,
+            "by_status": by_status,
+            "clustered": clustered,
+            "truncated": not clustered and total > len(features),
+            "extent": None if view or box is None else [box.west, box.south, box.east, box.north],
+        },
         encoder=DjangoJSONEncoder,
         json_dumps_params={"ensure_ascii": False},
     )

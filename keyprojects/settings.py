@@ -87,6 +87,8 @@ INSTALLED_APPS = [
     "notifications",
     "pipeline",
     "starts",
+    "reviews",
+    "financing",
     "portfolios",
     "elements",
     "approvals",

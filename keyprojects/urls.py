@@ -14,6 +14,8 @@ urlpatterns = [
     path("plans/", include("plans.urls")),
     path("pipeline/", include("pipeline.urls")),
     path("starts/", include("starts.urls")),
+    path("reviews/", include("reviews.urls")),
+    path("financing/", include("financing.urls")),
     path("portfolios/", include("portfolios.urls")),
     path("elements/", include("elements.urls")),
     path("approvals/", include("approvals.urls")),

@@ -119,6 +119,7 @@ MENU: list[tuple[Promise | None, list[Page]]] = [
             Page("meetings:list", _("调度会议"), "users-group"),
             Page("supervision:notices", _("督办通知"), "bell-ringing"),
             Page("supervision:inspections", _("现场督导"), "eye-check"),
+            Page("reviews:list", _("观摩点评"), "binoculars"),
             Page("quality:board", _("数据质量"), "shield-search", quality_readers),
             Page("milestones:gantt", _("挂图作战"), "timeline"),
         ],
@@ -127,6 +128,7 @@ MENU: list[tuple[Promise | None, list[Page]]] = [
         _("要素保障"),
         [
             Page("elements:funding", _("资金保障"), "coin-yuan"),
+            Page("financing:needs", _("政银企对接"), "building-bank"),
             Page("elements:board", _("用地等要素"), "stack-2"),
             Page("approvals:efficiency", _("审批效能"), "rubber-stamp"),
         ],

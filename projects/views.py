@@ -18,7 +18,7 @@ from lib.messages import flash_errors
 from lib.requests import AuthenticatedHttpRequest
 from lib.versioning import VersionConflict
 from lib.xlsx import build_workbook, xlsx_response
-from org.models import Unit
+from org.models import Person, Unit
 from projects import page as project_page
 from projects.access import get_project_for_user
 from projects.filtersets import ProjectFilterSet
@@ -50,6 +50,7 @@ def project_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "rows": project_page.rows(list(projects), year),
             "plan_year": year,
             "unit_choices": Unit.objects.filter_choices_for(request.user),
+            "leader_choices": Person.objects.filter(pk__in=visible.values("leader_in_charge")),
             "can_create": request.user.edits_everything or request.user.role == "unit",
         },
     )
@@ -69,6 +70,7 @@ def export_projects(request: HttpRequest, projects: QuerySet[Project]) -> HttpRe
         _("项目状态"),
         _("责任单位"),
         _("项目单位"),
+        _("分包领导"),
         _("乡镇/街道"),
         _("建设地点"),
         _("计划开工时间"),
@@ -76,7 +78,7 @@ def export_projects(request: HttpRequest, projects: QuerySet[Project]) -> HttpRe
         _("实际开工时间"),
         _("实际竣工时间"),
     ]
-    limited = projects[: settings.EXPORT_ROW_LIMIT]
+    limited = projects.select_related("leader_in_charge")[: settings.EXPORT_ROW_LIMIT]
     rows = (
         (
             index,
@@ -90,6 +92,7 @@ def export_projects(request: HttpRequest, projects: QuerySet[Project]) -> HttpRe
             p.get_status_display(),
             p.responsible_unit_name,
             p.owner_unit.name if p.owner_unit else "",
+            p.leader_in_charge.name if p.leader_in_charge else "",
             p.town.name if p.town else "",
             p.address,
             p.planned_start_date,

@@ -42,6 +42,8 @@ LAYERS: list[set[str]] = [
         "evaluation",
         "service",
         "kiosk",
+        "reviews",
+        "financing",
     },
     {"assessment", "bulletins"},
     {"demo", "backups"},

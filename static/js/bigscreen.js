@@ -48,12 +48,16 @@
     document.getElementById("date").textContent = dateFormat.format(now);
   }
 
+  // Panels that page through more than fits (the project cards, bigscreen_cards.js): `show()` each
+  // time the panel is shown, `more()` whether it stays for another turn.
+  const paging = window.KeyProjectsScreenPanels || {};
   let current = 0;
   function show(index) {
     current = index;
     panels.forEach((panel, i) => panel.classList.toggle("is-active", i === index));
     tabs.forEach((tab) => tab.classList.toggle("is-active", tab.dataset.tab === panels[index].dataset.panel));
     stage.dataset.panel = panels[index].dataset.panel;
+    if (paging[stage.dataset.panel]) paging[stage.dataset.panel].show();
     timerBar.style.transition = "none";
     timerBar.style.width = "0";
     void timerBar.offsetWidth;
@@ -205,16 +209,13 @@
     stage.dataset.loaded = "true";
   }
 
-  let map = null;
-  let cluster = null;
-  function drawMap(geojson) {
-    if (!map) {
-      map = KeyProjectsMap.create(document.getElementById("screen-map"), { zoomControl: false, attributionControl: true });
-    }
-    if (cluster) map.removeLayer(cluster);
-    cluster = KeyProjectsMap.showProjects(map, geojson, { radius: 11, clusterRadius: 60 });
-    put("map_count", geojson.features.length);
-    const counts = KeyProjectsMap.statusCounts(geojson);
+  let live = null;
+  // The big screen's map: every project of the screen's plans counted beside it, the map itself
+  // asking for what it shows (KeyProjectsMap.liveProjects).
+  function mapTotals(data, whole) {
+    if (!whole) return;
+    put("map_count", data.total);
+    const counts = KeyProjectsMap.statusCounts(data);
     const legend = document.getElementById("screen-legend");
     legend.replaceChildren();
     KeyProjectsMap.config.statuses.forEach((status) => {
@@ -230,6 +231,14 @@
     });
   }
 
+  function loadMap() {
+    if (!live) {
+      const map = KeyProjectsMap.create(document.getElementById("screen-map"), { zoomControl: false, attributionControl: true });
+      live = KeyProjectsMap.liveProjects(map, config.map_url, { radius: 11, clusterRadius: 60, onData: mapTotals });
+    }
+    return live.reload();
+  }
+
   function getJson(url) {
     return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } }).then((response) => {
       // A session that ended sends the login page: reload so the screen shows it instead of stale figures.
@@ -237,13 +246,18 @@
         window.location.reload();
         throw new Error("signed out");
       }
+      // A screen link that was revoked: reload so the screen says so instead of showing stale figures.
+      if (config.kiosk && response.status === 404) {
+        window.location.reload();
+        throw new Error("revoked");
+      }
       if (!response.ok) throw new Error(String(response.status));
       return response.json();
     });
   }
 
   function load() {
-    Promise.all([getJson(config.data_url).then(render), getJson(config.map_url).then(drawMap)])
+    Promise.all([getJson(config.data_url).then(render), loadMap()])
       .then(() => { document.getElementById("stale").hidden = true; })
       .catch(() => { document.getElementById("stale").hidden = false; });
   }
@@ -254,7 +268,11 @@
   load();
   window.addEventListener("resize", () => { fit(); monthlyChart.resize(); statusChart.resize(); });
   setInterval(tick, 1000);
-  let rotation = setInterval(() => show((current + 1) % panels.length), config.rotate_seconds * 1000);
+  function advance() {
+    const panel = paging[panels[current].dataset.panel];
+    show(panel && panel.more() ? current : (current + 1) % panels.length);
+  }
+  let rotation = setInterval(advance, config.rotate_seconds * 1000);
   // A tab shows its panel at once; the rotation goes on from there.
   tabs.forEach((tab) => {
     const choose = () => {
@@ -262,7 +280,7 @@
       if (index < 0) return;
       clearInterval(rotation);
       show(index);
-      rotation = setInterval(() => show((current + 1) % panels.length), config.rotate_seconds * 1000);
+      rotation = setInterval(advance, config.rotate_seconds * 1000);
     };
     tab.addEventListener("click", choose);
     tab.addEventListener("keydown", (event) => {

@@ -27,7 +27,7 @@ from projects.models import Project
 
 # The apps whose `demo.<app>.build(rng, today)` fills their pages, in the order they run: supervision
 # reads the problems, and the warnings read them all.
-DEMO_APPS = ("problems", "supervision", "milestones", "pipeline", "starts", "elements", "disclosure")
+DEMO_APPS = ("problems", "supervision", "milestones", "pipeline", "starts", "elements", "disclosure", "service", "reviews", "financing")
 # Above this many projects only the registry, plans and reports are generated.
 LARGE = 5000
 # Up to this many projects the warnings are scanned at every month end of the year; above, at the last.
@@ -152,6 +152,9 @@ class Command(BaseCommand):
             f"谋划项目 {n('pipeline_entries')}（审查 {n('review_rounds')} 轮），"
             f"集中开工 {n('start_events')} 次（项目 {n('start_event_projects')} 个），"
             f"资金记录 {n('funding_records')}（专项债 {n('special_bonds')}），要素需求 {n('element_needs')}，"
-            f"现场照片 {n('photos')}（公开 {n('photos_public')}）；"
+            f"现场照片 {n('photos')}（公开 {n('photos_public')}），"
+            f"首席服务员专班 {n('teams')} 个（成员 {n('team_members')}），服务台账 {n('services')} 条，"
+            f"观摩点评 {n('observation_rounds')} 次（项目 {n('observation_stops')} 个、评分表 {n('observation_sheets')} 份），"
+            f"融资需求 {n('financing_needs')}（对接活动 {n('financing_events')} 次、签约 {n('financing_signings')} 笔）；"
             f"预警 {n('alerts')} 条（{n('scans')} 次扫描，在亮红灯 {n('alerts_red')}、黄灯 {n('alerts_yellow')}）。"
         )

@@ -1,0 +1,138 @@
+"""Figures of the 分包领导 and of the 首席服务员专班 for a period and a scope (figures.registry sections):
+"由20名县级领导分包了39个项目", each leader's projects and how they go, the teams and the services recorded."""
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
+
+from alerts.choices import AlertState, Colour
+from alerts.models import Alert
+from figures.compute import completed_by
+from figures.registry import Context
+from lib.numbers import ahead_of_progress, completion_rate, period_time_progress, quantize
+from org.models import Person
+from plans.models import PlanEntry
+from problems.choices import UNSOLVED
+from problems.models import Problem
+from projects.models import Project
+from service.choices import ServiceResult
+from service.models import ServiceRecord, TeamMember
+
+ZERO = Decimal("0.00")
+LEADER = "project__leader_in_charge"
+
+
+def leader_rows(
+    entries: QuerySet[PlanEntry], year: int, month: int, today: date | None = None
+) -> list[dict[str, Any]]:
+    """Each 分包领导 of the entries' projects: projects led, 年度计划投资, 年度完成投资, completion rate
+    against time progress, open warnings (red, yellow) and unsolved problems; the best completion rate
+    first, ties by the larger amount done, then by name. A handful of grouped queries, whatever the
+    number of projects."""
+    led = entries.exclude(**{f"{LEADER}__isnull": True})
+    grouped = list(
+        led.order_by().values(LEADER).annotate(count=Count("id"), annual_plan=Sum("annual_investment"))
+    )
+    if not grouped:
+        return []
+    done = completed_by(led, year, month, LEADER)
+    projects = led.values("project_id")
+    alerts = {
+        row[LEADER]: row
+        for row in Alert.objects.filter(state=AlertState.OPEN, project_id__in=projects)
+        .order_by()
+        .values(LEADER)
+        .annotate(
+            red=Count("id", filter=Q(colour=Colour.RED)), yellow=Count("id", filter=Q(colour=Colour.YELLOW))
+        )
+    }
+    problems = dict(
+        Problem.objects.filter(status__in=UNSOLVED, project_id__in=projects)
+        .order_by()
+        .values(LEADER)
+        .annotate(n=Count("id"))
+        .values_list(LEADER, "n")
+    )
+    people = {
+        p.pk: p for p in Person.objects.filter(pk__in=[row[LEADER] for row in grouped]).select_related("unit")
+    }
+    progress = period_time_progress(year, month, today)
+    rows = []
+    for row in grouped:
+        person = people[row[LEADER]]
+        annual_plan = quantize(row["annual_plan"] or ZERO, 2)
+        completed = quantize(done.get(row[LEADER], ZERO), 2)
+        rate = completion_rate(completed, annual_plan)
+        warnings = alerts.get(row[LEADER], {})
+        rows.append(
+            {
+                "person_id": person.pk,
+                "name": person.name,
+                "post": person.post,
+                "unit": person.unit.name if person.unit else "",
+                "count": row["count"],
+                "annual_plan": annual_plan,
+                "completed": completed,
+                "completion_rate": rate,
+                "time_progress": progress,
+                "ahead_points": ahead_of_progress(rate, progress),
+                "alerts_red": warnings.get("red", 0),
+                "alerts_yellow": warnings.get("yellow", 0),
+                "problems_open": problems.get(row[LEADER], 0),
+            }
+        )
+    rows.sort(
+        key=lambda r: (
+            -(r["completion_rate"] if r["completion_rate"] is not None else Decimal(-1)),
+            -r["completed"],
+            r["name"],
+        )
+    )
+    return rows
+
+
+def leaders_section(context: Context) -> dict[str, Any]:
+    """分包领导: how many leaders are responsible for how many of the scope's projects ("由20名县级领导
+    分包了39个项目"), of how many, and the table per leader."""
+    # A month under way has its time progress by days, as the dashboard and the big screen show it.
+    rows = leader_rows(context.entries, context.year, context.month, timezone.localdate())
+    return {
+        "leaders": {
+            "leaders": len(rows),
+            "projects": sum(row["count"] for row in rows),
+            "of_projects": context.entries.count(),
+            "rows": rows,
+        }
+    }
+
+
+def service_figures(start: date, end: date, projects: QuerySet[Any] | None = None) -> dict[str, Any]:
+    """首席服务员专班: projects with a chief officer and with a team (专班成员 besides the chief), team
+    members, and the services recorded (服务台账) from `start` to `end`, of which resolved; `projects`
+    None means every project."""
+    registry = Project.objects.all() if projects is None else Project.objects.filter(pk__in=projects)
+    members = (
+        TeamMember.objects.all() if projects is None else TeamMember.objects.filter(project__in=projects)
+    )
+    records = ServiceRecord.objects.in_period(start, end)
+    if projects is not None:
+        records = records.filter(project__in=projects)
+    served = records.aggregate(
+        records=Count("id"),
+        resolved=Count("id", filter=Q(result=ServiceResult.RESOLVED)),
+        projects_served=Count("project_id", distinct=True),
+    )
+    return {
+        "with_chief_officer": registry.filter(chief_officer__isnull=False).count(),
+        "with_team": members.values("project_id").distinct().count(),
+        "team_members": members.count(),
+        **served,
+    }
+
+
+def service_section(context: Context) -> dict[str, Any]:
+    """专班与服务台账 from January to the end of the month, for the scope's projects."""
+    return {"service": service_figures(context.start, context.as_of, context.projects)}
