@@ -17,8 +17,8 @@ header), names by 拼音 (`lib.sorting`). The table keeps the sort and the page 
 in hidden inputs tied to the form, `{% list_state "notice-filters" %}`.
 """
 
-from collections.abc import Mapping
-from typing import Any, Generic, TypeVar, cast
+from collections.abc import Iterator, Mapping
+from typing import Any, Generic, TypeVar, cast, overload
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
@@ -43,6 +43,32 @@ def swaps_table(request: HttpRequest) -> bool:
     """An htmx request for the table alone; restoring a page from history needs all of it."""
     htmx = HtmxDetails(request)
     return bool(htmx) and not htmx.history_restore_request
+
+
+class CountedRows:
+    """Rows whose number is known: the paginator takes it from here, and slices the rows."""
+
+    def __init__(self, rows: QuerySet, count: int) -> None:
+        self.rows = rows
+        self.known = count
+
+    def count(self) -> int:
+        return self.known
+
+    def __len__(self) -> int:
+        return self.known
+
+    @overload
+    def __getitem__(self, index: int) -> Any: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> QuerySet: ...
+
+    def __getitem__(self, index: int | slice) -> Any:
+        return self.rows[index]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.rows)
 
 
 class ListPage(Generic[Rows]):
@@ -94,10 +120,13 @@ class ListPage(Generic[Rows]):
         """The page sizes the footer offers: the usual ones and this list's default."""
         return sorted({*PAGE_SIZES, self.default_per_page})
 
-    def paginate(self, rows: QuerySet | None = None) -> Page:
+    def paginate(self, rows: QuerySet | None = None, count: int | None = None) -> Page:
         """The requested page of the rows (or of `rows`, the same rows with what only the page shows);
-        a page number out of range gives the last page, one that is not a number the first."""
-        paginator = Paginator(self.rows if rows is None else rows, self.per_page)
+        a page number out of range gives the last page, one that is not a number the first. `count`
+        is how many rows there are when the page knows it already (from its grouped summary), which
+        spares the database counting them again."""
+        shown = self.rows if rows is None else rows
+        paginator = Paginator(shown if count is None else CountedRows(shown, count), self.per_page)
         self.page = paginator.get_page(self.request.GET.get("page"))
         return self.page
 

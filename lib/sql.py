@@ -2,10 +2,14 @@
 
 import json
 from collections.abc import Collection
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import connection
+from django.db.models import BooleanField, Case, CharField, ExpressionWrapper, F, Func, Q, Value, When
 from django.db.models.expressions import RawSQL
+from django.utils import timezone
 
 
 def any_of(values: Collection[int] | Collection[str]) -> RawSQL | list[Any]:
@@ -31,3 +35,46 @@ def any_of(values: Collection[int] | Collection[str]) -> RawSQL | list[Any]:
     if connection.vendor == "postgresql":
         return RawSQL(f"SELECT unnest(%s::{kind}[])", [items])
     return items
+
+
+# How far from the day a statement is about its per-row dates may lie and still be compared in
+# SQLite's own terms (see on_or_before); dates further off are read the slow, exact way.
+NEAR_DAYS = 400
+
+
+def on_or_before(moment: str, day: str, near: date) -> Q:
+    """The datetime field `moment` fell, in the site's time zone, on or before the date field `day`:
+    `moment__date__lte=F(day)`, as 按时报送 is judged.
+
+    SQLite has no time zones: Django reads each datetime through a Python function, which over a
+    hundred thousand reports costs more than the rest of the statement. Where the zone's offset from
+    the database's is the same at the end of every day within NEAR_DAYS of `near` (China keeps no
+    summer time), SQLite compares the stored text with the moment that day ends instead; a `day` out
+    of that range, another database, or a zone that changes its offset in it, get the exact lookup.
+    """
+    exact = Q(**{f"{moment}__date__lte": F(day)})
+    if connection.vendor != "sqlite" or not settings.USE_TZ:
+        return exact
+    first, last = near - timedelta(days=NEAR_DAYS), near + timedelta(days=NEAR_DAYS)
+    local, stored = timezone.get_current_timezone(), connection.timezone
+    offsets = set()
+    for days in range((last - first).days + 1):
+        # The end of a day is the start of the next one.
+        midnight = datetime.combine(first + timedelta(days=days + 1), time(), tzinfo=local)
+        offsets.add(midnight.utcoffset() - midnight.astimezone(stored).utcoffset())  # type: ignore[operator]  # aware datetimes always have an offset
+    if len(offsets) != 1:
+        return exact
+    seconds = int((timedelta(days=1) - offsets.pop()).total_seconds())
+    # Django stores a datetime in SQLite as "YYYY-MM-DD HH:MM:SS[.ffffff]" in the database's zone, which
+    # orders as text the way the moments do; datetime() writes the day's end the same way.
+    day_end = Func(F(day), Value(f"{seconds:+d} seconds"), function="datetime", output_field=CharField())
+    near_day = Q(**{f"{day}__gte": first, f"{day}__lte": last})
+    return Q(
+        Case(
+            When(
+                near_day, then=ExpressionWrapper(Q(**{f"{moment}__lt": day_end}), output_field=BooleanField())
+            ),
+            default=ExpressionWrapper(exact, output_field=BooleanField()),
+            output_field=BooleanField(),
+        )
+    )

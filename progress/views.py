@@ -1,14 +1,14 @@
 from collections import OrderedDict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
-from decimal import Decimal
-from typing import NotRequired, TypedDict
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,12 +19,12 @@ from django.views.decorators.http import require_POST
 from audit.changes import record
 from audit.models import OperationLog
 from catalog.models import ProcedureType
-from lib.listing import ListPage
+from lib.listing import ListPage, swaps_table
 from lib.messages import flash_errors
-from lib.numbers import percent
+from lib.params import MAX_ID, query_int
 from lib.requests import AuthenticatedHttpRequest
 from lib.versioning import VersionConflict
-from lib.xlsx import build_workbook, xlsx_response
+from lib.xlsx import xlsx_file_response
 from notifications.choices import Kind
 from notifications.delivery import notify
 from org.choices import Role
@@ -34,7 +34,7 @@ from progress.forms import CorrectionForm, ReasonForm, ReportChecks, ReportForm
 from progress.models import Report, ReportPhoto
 from progress.periods import Period, current_period
 from progress.photos import inspect_photo, save_photo
-from progress.querysets import month_periods, projects_due
+from progress.querysets import PERIOD_FACTS, BoardCounts, board_periods, board_rows, board_summary
 from projects.access import get_project_for_user
 from projects.choices import ProcedureStatus, ReportFrequency
 from projects.models import Project
@@ -272,112 +272,147 @@ def tell_returned(report: Report, by: User) -> None:
 # Lists --------------------------------------------------------------------------
 
 
+# The `details` value of the projects whose responsible unit is 待明确.
+NO_UNIT = "0"
+
+
 @dataclass
-class BoardRow:
-    project: Project
+class PeriodRow:
+    """A reporting period on the 报送看板 or in 我的填报: its project (a row of board_rows()), the
+    period, and its state and report (board_periods())."""
+
+    row: dict[str, Any]
     period: Period
-    report: Report | None
-    state: str
-    late: bool
+
+    @property
+    def state(self) -> str:
+        """报送状态 (a BoardState)."""
+        return PERIOD_FACTS[self.row["period_state"]][0]
 
     @property
     def state_label(self) -> str:
         return str(BoardState(self.state).label)
 
+    @property
+    def on_time(self) -> bool:
+        return PERIOD_FACTS[self.row["period_state"]][1]
 
-class BoardGroup(TypedDict):
-    """One responsible unit's rows on the 报送看板, with their count per state and 按时报送率."""
-
-    rows: list[BoardRow]
-    counts: dict[str, int]
-    on_time_rate: NotRequired[Decimal | None]
-
-
-def board_state(report: Report | None, period: Period, today: date) -> tuple[str, bool]:
-    """报送状态 of a project for a period, and whether it was (or now is) late."""
-    overdue = today > period.deadline
-    if report is None or report.first_submitted_at is None:
-        if overdue:
-            return BoardState.MISSING, True
-        return (BoardState.NOT_STARTED if report is None else BoardState.DRAFT), False
-    late = report.is_late
-    if report.state == ReportState.ACCEPTED:
-        return (BoardState.LATE if late else BoardState.ACCEPTED), late
-    if report.state == ReportState.SUBMITTED:
-        return (BoardState.LATE if late else BoardState.SUBMITTED), late
-    return BoardState.RETURNED, late
+    @property
+    def late(self) -> bool:
+        return PERIOD_FACTS[self.row["period_state"]][2]
 
 
-def board_rows(user: User, year: int, month: int, today: date) -> list[BoardRow]:
-    """Every reporting period of the month a project must report for (the month, or each half or
-    ten-day part for projects reporting more often), with its state; the same periods the
-    figures' 按时报送率 counts."""
-    visible = Project.objects.visible_to(user)
-    rows: list[BoardRow] = []
-    reports = {
-        (r.project_id, r.part): r for r in Report.objects.visible_to(user).filter(year=year, month=month)
+def period_rows(rows: Iterable[dict[str, Any]], year: int, month: int, state: str) -> list[PeriodRow]:
+    """The periods of board_rows() `rows` that the state filter `state` shows."""
+    return [
+        PeriodRow({**row, **facts}, period)
+        for row in rows
+        for period, facts in board_periods(row, year, month, state)
+    ]
+
+
+def filtered_projects(request: AuthenticatedHttpRequest) -> QuerySet[Project]:
+    """The projects the board's filters keep of those the user may see: a responsible unit (with its
+    sub-units) and words of the project's name."""
+    projects = Project.objects.visible_to(request.user)
+    unit_id = query_int(request.GET, "unit", 0, 1, MAX_ID)
+    if unit_id:
+        unit = Unit.objects.filter(pk=unit_id).first()
+        if unit is not None:
+            projects = projects.filter(responsible_unit__path__startswith=unit.path)
+    q = request.GET.get("q", "").strip()
+    if q:
+        projects = projects.filter(name__icontains=q)
+    return projects
+
+
+def unit_of_details(projects: QuerySet[Project], details: str) -> QuerySet[Project] | None:
+    """The projects of the responsible unit whose periods are open on the board (`details`: its id,
+    or NO_UNIT for the projects whose unit is 待明确); None when `details` names no unit."""
+    if details == NO_UNIT:
+        return projects.filter(responsible_unit__isnull=True)
+    if details.isdigit() and len(details) <= 19 and int(details) <= MAX_ID:
+        return projects.filter(responsible_unit_id=int(details))
+    return None
+
+
+def period_page(
+    request: AuthenticatedHttpRequest,
+    projects: QuerySet[Project],
+    period: Period,
+    counts: BoardCounts,
+    per_page: int | None = None,
+    narrow: bool = False,
+) -> dict[str, Any]:
+    """A page of the projects with periods of the month that the state filter shows, and those
+    periods; `counts`, their summary, says how many projects there are (`narrow` as for
+    board_rows())."""
+    state = request.GET.get("state", "")
+    rows = board_rows(projects, period.year, period.month, timezone.localdate(), state, narrow)
+    listing = ListPage(request, rows, per_page=per_page)
+    page = listing.paginate(count=counts.projects_of(state))
+    return {
+        "page": page,
+        "rows": period_rows(page, period.year, period.month, state),
+        "page_sizes": listing.page_sizes,
+        "per_page": "" if listing.per_page == listing.default_per_page else listing.per_page,
     }
-    for period in month_periods(year, month):
-        for project in projects_due(period, visible).select_related("responsible_unit", "owner_unit"):
-            report = reports.get((project.pk, period.part))
-            state, late = board_state(report, period, today)
-            rows.append(BoardRow(project, period, report, state, late))
-    rows.sort(
-        key=lambda row: (row.project.responsible_unit_path, row.project.name, row.project.pk, row.period.part)
-    )
-    return rows
 
 
 @login_required
-def board(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """报送看板: for a month, who must report, in what state, grouped by responsible unit."""
+def board(request: AuthenticatedHttpRequest) -> HttpResponseBase:
+    """报送看板: for a month, each responsible unit's periods due, how many in each state and its
+    按时报送率; a unit's periods open below its line on demand, a page of projects at a time."""
     user = request.user
     period = period_from_request(request)
     today = timezone.localdate()
-    rows = board_rows(user, period.year, period.month, today)
-    unit_id = request.GET.get("unit", "")
-    if unit_id.isdigit():
-        unit = Unit.objects.filter(pk=int(unit_id)).first()
-        if unit:
-            rows = [r for r in rows if r.project.responsible_unit_path.startswith(unit.path)]
+    projects = filtered_projects(request)
     state = request.GET.get("state", "")
-    if state in BoardState.values:
-        rows = [r for r in rows if r.state == state or (state == BoardState.LATE and r.late)]
-    q = request.GET.get("q", "").strip()
-    if q:
-        rows = [r for r in rows if q in r.project.name]
-    groups: OrderedDict[Unit | None, BoardGroup] = OrderedDict()
-    for row in rows:
-        group = groups.setdefault(
-            row.project.responsible_unit, {"rows": [], "counts": {s: 0 for s in BoardState.values}}
-        )
-        group["rows"].append(row)
-        group["counts"][row.state] += 1
-    for group in groups.values():
-        group_rows = group["rows"]
-        on_time = sum(1 for r in group_rows if r.report and r.report.first_submitted_at and not r.late)
-        group["on_time_rate"] = percent(on_time, len(group_rows))
-    totals = {s: sum(1 for r in rows if r.state == s) for s in BoardState.values}
-    on_time_all = sum(1 for r in rows if r.report and r.report.first_submitted_at and not r.late)
     if request.GET.get("export") == "xlsx":
-        return export_board(request, period, rows)
+        return export_board(period, board_rows(projects, period.year, period.month, today, state), state)
+    details = request.GET.get("details", "")
+    opened = unit_of_details(projects, details)
+    context: dict[str, Any] = {
+        "period": period,
+        "details": details,
+        "state": state if state in BoardState.values else "",
+        "state_label": BoardState(state).label if state in BoardState.values else "",
+        "states": BoardState.choices,
+    }
+    if opened is not None and swaps_table(request):
+        # One unit's projects: the index on the responsible unit finds them.
+        unit_total, _units = board_summary(opened, period.year, period.month, today, narrow=True)
+        context.update(period_page(request, opened, period, unit_total, narrow=True))
+        return render(request, "progress/includes/board_details.html", context)
+    total, units = board_summary(projects, period.year, period.month, today)
+    if opened is not None:
+        line = units.get(None if details == NO_UNIT else int(details), BoardCounts(None))
+        context.update(period_page(request, opened, period, line, narrow=True))
+    named = Unit.objects.filter(pk__in=[pk for pk in units if pk]).values_list("pk", "name", "path")
+    names = {pk: (name, path) for pk, name, path in named}
+    lines = sorted(
+        (line for line in units.values() if state not in BoardState.values or line.count_of(state)),
+        # In the tree's order, the projects whose unit is 待明确 last.
+        key=lambda line: (line.unit_id is None, names.get(line.unit_id or 0, ("", ""))[1]),
+    )
     return render(
         request,
         "progress/board.html",
         {
-            "period": period,
-            "groups": groups,
-            "totals": totals,
-            "total": len(rows),
-            "on_time_rate": percent(on_time_all, len(rows)),
-            "states": BoardState.choices,
+            **context,
+            "total": total,
+            "lines": [
+                (line, str(line.unit_id or NO_UNIT), names.get(line.unit_id or 0, ("", ""))[0])
+                for line in lines
+            ],
             "units": Unit.objects.filter_choices_for(user),
             "deadline": period.deadline,
         },
     )
 
 
-def export_board(request: HttpRequest, period: Period, rows: list[BoardRow]) -> HttpResponse:
+def export_board(period: Period, rows: QuerySet[Project, dict[str, Any]], state: str) -> FileResponse:
+    """The board's periods (every one its filters keep) as .xlsx, written and sent row by row."""
     headers = [
         _("序号"),
         _("责任单位"),
@@ -390,36 +425,61 @@ def export_board(request: HttpRequest, period: Period, rows: list[BoardRow]) -> 
         _("报送时间"),
         _("本期完成投资（万元）"),
     ]
-    data = (
-        (
-            i,
-            r.project.responsible_unit_name,
-            r.project.name,
-            r.project.owner_unit.name if r.project.owner_unit else "",
-            r.period.label,
-            r.period.deadline,
-            r.state_label,
-            r.late,
-            r.report.first_submitted_at if r.report else None,
-            r.report.amount if r.report else None,
+    units = dict(Unit.objects.values_list("pk", "name"))
+
+    def lines() -> Iterator[tuple[Any, ...]]:
+        periods = (
+            (row, row_period, facts)
+            for row in rows.iterator(chunk_size=2000)
+            for row_period, facts in board_periods(row, period.year, period.month, state)
         )
-        for i, r in enumerate(rows, start=1)
-    )
+        for i, (row, row_period, facts) in enumerate(periods, start=1):
+            shown, _on_time, late = PERIOD_FACTS[facts["period_state"]]
+            yield (
+                i,
+                units.get(row["responsible_unit_id"], ""),
+                row["name"],
+                row["owner_unit__name"] or "",
+                row_period.label,
+                row_period.deadline,
+                BoardState(shown).label,
+                late,
+                facts["submitted_on"],
+                facts["amount"],
+            )
+
     title = _("%(p)s报送情况") % {"p": period.label}
-    return xlsx_response(f"{title}.xlsx", build_workbook(title, headers, data, money_columns=[9]))
+    return xlsx_file_response(f"{title}.xlsx", title, headers, lines(), money_columns=[9])
 
 
 @login_required
 def my_reports(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """我的填报: the projects this user fills in, this period's state, and what to do next."""
+    """我的填报: the projects this user fills in, this period's state, and what to do next, a page at
+    a time, in a state or by words of the name."""
     user = request.user
-    today = timezone.localdate()
     period = period_from_request(request)
-    rows = []
-    if user.role in (Role.OWNER, Role.UNIT):
-        editable = set(Project.objects.editable_by(user).values_list("pk", flat=True))
-        rows = [r for r in board_rows(user, period.year, period.month, today) if r.project.pk in editable]
-    return render(request, "progress/my_reports.html", {"rows": rows, "period": period})
+    projects = (
+        Project.objects.editable_by(user) if user.role in (Role.OWNER, Role.UNIT) else Project.objects.none()
+    )
+    q = request.GET.get("q", "").strip()
+    if q:
+        projects = projects.filter(name__icontains=q)
+    total, _units = board_summary(projects, period.year, period.month, timezone.localdate())
+    state = request.GET.get("state", "")
+    rows = board_rows(projects, period.year, period.month, timezone.localdate(), state)
+    listing = ListPage(request, rows, per_page=24)
+    page = listing.paginate(count=total.projects_of(state))
+    return listing.render(
+        "progress/my_reports.html",
+        "progress/includes/my_report_cards.html",
+        {
+            "period": period,
+            "rows": period_rows(page, period.year, period.month, state),
+            "total": total,
+            "state": state if state in BoardState.values else "",
+            "states": BoardState.choices,
+        },
+    )
 
 
 REPORT_SORTS = {"period": "seq", "state": "state"}
@@ -445,9 +505,39 @@ def project_reports(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "project": project,
             "photos_by_month": by_month,
             "can_fill": Report.may_fill(request.user, project),
+            "can_publish": ReportPhoto.may_publish(request.user, project),
             "current": current_period(timezone.localdate(), project.report_frequency),
         },
     )
+
+
+@login_required
+@require_POST
+def photo_public(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """公开/取消公开: whether a site photo shows on its project's public page (信息公开)."""
+    photo = get_object_or_404(
+        ReportPhoto.objects.visible_to(request.user).select_related("report__project"), pk=pk
+    )
+    project = photo.report.project
+    if not ReportPhoto.may_publish(request.user, project):
+        raise PermissionDenied(_("您无权设置该项目照片是否公开。"))
+    public = request.POST.get("public") == "1"
+    if photo.is_public != public:
+        labels = {True: _("是"), False: _("否")}
+        photo.is_public = public
+        photo.save(update_fields=["is_public"])
+        record(
+            request,
+            OperationLog.Action.UPDATE,
+            photo,
+            changes={_("公开"): [labels[not public], labels[public]]},
+            project=project,
+        )
+    if public and not project.is_public:
+        messages.info(request, _("照片已设为公开；项目本身公开后，照片才会出现在信息公开页面上。"))
+    else:
+        messages.success(request, _("照片已设为公开。") if public else _("照片已取消公开。"))
+    return redirect("progress:project", pk=project.pk)
 
 
 @login_required

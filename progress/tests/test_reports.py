@@ -259,13 +259,13 @@ def test_board_shows_states_and_on_time_rate(reporting, client_for):
     with time_machine.travel(datetime(2026, 3, 28, 12, 0)):
         client = client_for(reporting.coordinator)
         response = client.get(reverse("progress:board"), {"period": "2026-03"})
-        assert response.context["totals"]["missing"] == 1
+        assert response.context["total"].states["missing"] == 1
         report = make_report(project, 3, "100", state="submitted")
         report.first_submitted_at = datetime(2026, 3, 26, 9, 0).astimezone()
         report.save()
         response = client.get(reverse("progress:board"), {"period": "2026-03"})
-        assert response.context["totals"]["late"] == 1
-        assert response.context["on_time_rate"] == Decimal("0.0")
+        assert response.context["total"].states["late"] == 1
+        assert response.context["total"].on_time_rate == Decimal("0.0")
         export = client.get(reverse("progress:board"), {"period": "2026-03", "export": "xlsx"})
         assert export["Content-Type"].startswith("application/vnd.openxmlformats")
         # Owners of other units and outsiders see nothing of it.
@@ -273,6 +273,7 @@ def test_board_shows_states_and_on_time_rate(reporting, client_for):
             client_for(reporting.outsider)
             .get(reverse("progress:board"), {"period": "2026-03"})
             .context["total"]
+            .due
             == 0
         )
 
@@ -334,18 +335,22 @@ def test_the_board_and_the_figures_count_the_same_periods_on_time(reporting, cli
     submitted(half, 2, "half_monthly", (3, 31))  # not due: the project was finished on the 10th
     submitted(ten, 2, "ten_daily", (3, 22))  # late (the 21st)
     with time_machine.travel(datetime(2026, 4, 10, 12, 0)):
-        board = client_for(world.coordinator).get(reverse("progress:board"), {"period": "2026-03"})
+        client = client_for(world.coordinator)
+        board = client.get(reverse("progress:board"), {"period": "2026-03"})
+        details = client.get(
+            reverse("progress:board"),
+            {"period": "2026-03", "details": world.housing.pk},
+            headers={"HX-Request": "true"},
+        )
         figures = compute(2026, 3, Scope(user=world.coordinator), work=False)["reporting"]
-    assert board.context["total"] == 4
-    assert [
-        (row.project.name, row.period.part) for row in board.context["groups"][world.housing]["rows"]
-    ] == [
+    assert board.context["total"].due == 4
+    assert [(row.row["name"], row.period.part) for row in details.context["rows"]] == [
+        ("滨河路改造工程", 1),
         ("旬报项目", 2),
         ("旬报项目", 3),
-        ("滨河路改造工程", 1),
     ]
     assert figures == {"due": 4, "submitted": 3, "on_time": 2, "on_time_rate": Decimal("50.0")}
-    assert board.context["on_time_rate"] == figures["on_time_rate"]
+    assert board.context["total"].on_time_rate == figures["on_time_rate"]
 
 
 def test_a_report_is_accepted_by_someone_other_than_who_submitted_it(reporting, client_for):

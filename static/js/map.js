@@ -90,28 +90,114 @@
     );
   }
 
-  // Projects as clustered markers; the map zooms to them, or stays at the configured centre.
-  function showProjects(map, geojson, options) {
+  // Projects as markers, grouped on the map where they crowd.
+  function projectMarkers(features, options) {
     const opts = options || {};
     const cluster = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: opts.clusterRadius || 45, chunkedLoading: true });
-    const markers = geojson.features.map((f) => marker(f, opts.radius));
-    cluster.addLayers(markers);
-    map.addLayer(cluster);
-    if (markers.length) {
-      map.fitBounds(cluster.getBounds(), { padding: [40, 40], maxZoom: 15, animate: false });
-    } else {
-      map.setView(config.center, config.zoom, { animate: false });
-    }
+    cluster.addLayers(features.map((f) => marker(f, opts.radius)));
     return cluster;
   }
 
-  function statusCounts(geojson) {
-    const counts = {};
-    geojson.features.forEach((f) => { counts[f.properties.status] = (counts[f.properties.status] || 0) + 1; });
-    return counts;
+  // A cell the server counted: a bubble with its number, which zooms to its projects when clicked.
+  function cellMarker(map, feature) {
+    const [lon, lat] = feature.geometry.coordinates;
+    const count = feature.properties.count;
+    const size = count < 100 ? "small" : count < 1000 ? "medium" : "large";
+    const text = String(count);
+    // Wide enough for its digits: a bubble of forty pixels holds two.
+    const width = 40 + Math.max(0, text.length - 2) * 10;
+    const bubble = L.marker([lat, lon], {
+      icon: L.divIcon({
+        html: `<div><span>${escapeHtml(text)}</span></div>`,
+        className: `marker-cluster marker-cluster-${size} map-cell`,
+        iconSize: L.point(width, 40),
+      }),
+      title: String(count),
+    });
+    bubble.on("click", () => {
+      const [west, south, east, north] = feature.properties.bbox;
+      const bounds = L.latLngBounds([south, west], [north, east]);
+      if (bounds.getNorthEast().equals(bounds.getSouthWest())) map.setView(bounds.getCenter(), Math.min(map.getZoom() + 3, 18));
+      else map.fitBounds(bounds, { padding: [20, 20], maxZoom: 18 });
+    });
+    return bubble;
   }
 
-  window.KeyProjectsMap = { config, create, showProjects, statusCounts, escapeHtml };
+  function getJson(url, controller) {
+    return fetch(url, {
+      headers: { Accept: "application/geo+json, application/json" },
+      credentials: "same-origin",
+      signal: controller.signal,
+    }).then((response) => {
+      // A session that ended sends the login page: reload so that the page shows it.
+      if (response.redirected || response.status === 401 || response.status === 403) {
+        window.location.reload();
+        throw new Error("signed out");
+      }
+      if (!response.ok) throw new Error(String(response.status));
+      return response.json();
+    });
+  }
+
+  // The projects of what the map shows, asked of `url` (the list's filters) for the view's box and
+  // zoom, and again whenever the view moves or zooms: clusters the server counted while the view
+  // holds many, the projects themselves when it holds few. reload() first asks for every project
+  // (no view): their count, and the box the map opens on the first time. `onData(data, whole)`
+  // hears every answer; `onError(error)` a view that could not be loaded.
+  function liveProjects(map, url, options) {
+    const opts = options || {};
+    const layer = L.layerGroup().addTo(map);
+    const separator = url.includes("?") ? "&" : "?";
+    let wholeRequest = new AbortController();
+    let viewRequest = new AbortController();
+    let fitted = false;
+    let timer = null;
+
+    function refresh() {
+      viewRequest.abort();
+      viewRequest = new AbortController();
+      const view = `bbox=${map.getBounds().toBBoxString()}&zoom=${Math.round(map.getZoom())}`;
+      return getJson(url + separator + view, viewRequest).then((data) => {
+        layer.clearLayers();
+        if (data.clustered) data.features.forEach((f) => layer.addLayer(cellMarker(map, f)));
+        else layer.addLayer(projectMarkers(data.features, opts));
+        if (opts.onData) opts.onData(data, false);
+        return data;
+      });
+    }
+
+    function heard(error) {
+      if (error.name !== "AbortError" && opts.onError) opts.onError(error);
+    }
+
+    function reload() {
+      wholeRequest.abort();
+      wholeRequest = new AbortController();
+      return getJson(url, wholeRequest).then((data) => {
+        if (opts.onData) opts.onData(data, true);
+        if (!fitted) {
+          fitted = true;
+          if (data.extent) {
+            const [west, south, east, north] = data.extent;
+            map.fitBounds([[south, west], [north, east]], { padding: [40, 40], maxZoom: 15, animate: false });
+          }
+          map.on("moveend", () => {
+            clearTimeout(timer);
+            timer = setTimeout(() => refresh().catch(heard), 150);
+          });
+        }
+        return refresh();
+      });
+    }
+
+    return { layer, reload, refresh, heard };
+  }
+
+  function statusCounts(data) {
+    return data.by_status || {};
+  }
+
+  window.KeyProjectsMap = { config, create, liveProjects, statusCounts, escapeHtml };
 
   // The 一张图 page.
   const element = document.getElementById("project-map");
@@ -124,26 +210,31 @@
     div.dataset.testid = "map-legend";
     div.innerHTML = config.statuses.map((s) =>
       `<div class="map-legend-row"><span class="map-dot" style="background:${s.colour}"></span>${escapeHtml(s.label)}<span class="map-legend-count" data-status="${s.key}"></span></div>`
-    ).join("");
+    ).join("") + '<div class="map-legend-note" data-testid="map-in-view"></div>';
     return div;
   };
   legend.addTo(map);
-  fetch(page.data_url, { headers: { Accept: "application/geo+json, application/json" }, credentials: "same-origin" })
-    .then((response) => {
-      if (!response.ok) throw new Error(String(response.status));
-      return response.json();
-    })
-    .then((geojson) => {
-      showProjects(map, geojson);
-      const counts = statusCounts(geojson);
+  const total = document.querySelector("[data-testid=map-count]");
+  const live = liveProjects(map, page.data_url, {
+    onData: (data, whole) => {
+      if (whole) {
+        if (total) total.textContent = data.total;
+        return;
+      }
+      const counts = statusCounts(data);
       document.querySelectorAll(".map-legend-count").forEach((el) => { el.textContent = counts[el.dataset.status] || 0; });
-      const total = document.querySelector("[data-testid=map-count]");
-      if (total) total.textContent = geojson.features.length;
+      const note = document.querySelector(".map-legend-note");
+      if (note) {
+        const shown = data.truncated ? config.labels.truncated : config.labels.in_view;
+        note.textContent = shown.replace("{}", data.total.toLocaleString("zh-CN")).replace("{}", data.features.length.toLocaleString("zh-CN"));
+      }
       element.dataset.loaded = "true";
-    })
-    .catch(() => {
-      const total = document.querySelector("[data-testid=map-count]");
-      if (total) total.textContent = "—";
+      element.dataset.clustered = data.clustered ? "true" : "false";
+    },
+    onError: () => {
+      if (total && total.textContent === "…") total.textContent = "—";
       element.dataset.loaded = "failed";
-    });
+    },
+  });
+  live.reload().catch(live.heard);
 })();
