@@ -244,6 +244,27 @@ def work_sentences(data: dict[str, Any]) -> list[str]:
     return sentences
 
 
+def review_sentences(data: dict[str, Any]) -> list[str]:
+    """重点项目观摩点评 (seed 004: 原则上每半年举行一次重点项目观摩): each round of the year, what it
+    visited, and the first projects and towns of its ranking."""
+    sentences = []
+    for round in (data.get("reviews") or {}).get("rounds") or []:
+        held = str(round["held_on"])  # ISO, as the snapshot keeps dates
+        text = (
+            f"{int(held[5:7])}月{int(held[8:10])}日，组织开展{round['title']}，实地观摩重点项目{round['projects']}个，"
+            f"涉及乡镇（街道）{round['towns']}个，{round['reviewers']}名点评人员现场打分"
+        )
+        top = round["top_projects"][:3]
+        if top:
+            named = "、".join(f"{row['name']}（{row['score']}分）" for row in top)
+            text += f"。得分前{len(top)}名的项目为{named}"
+        towns = round["top_towns"][:3]
+        if len(towns) > 1:
+            text += f"；乡镇（街道）中，{'、'.join(t['name'] for t in towns)}平均得分位居前列"
+        sentences.append(text + "。")
+    return sentences
+
+
 NUMERALS = "一二三四五六七八九"
 
 
@@ -307,6 +328,7 @@ def _draft(kind: str, year: int, month: int, level: str, scope: Scope) -> dict[s
     if reporting:
         construction.append(reporting)
     if kind == "annual":
+        reviewed = review_sentences(data)
         title = f"关于{year}年{region}{scope_word}进展情况的报告"
         sections = [
             {"heading": "项目进展情况", "level": 1, "paragraphs": []},
@@ -317,6 +339,8 @@ def _draft(kind: str, year: int, month: int, level: str, scope: Scope) -> dict[s
                 "level": 1,
                 "paragraphs": work_sentences(data) + ranking_paragraphs(data),
             },
+            # Only in a year with a review round.
+            *([{"heading": "重点项目观摩点评情况", "level": 1, "paragraphs": reviewed}] if reviewed else []),
             {
                 "heading": "下一步工作",
                 "level": 1,

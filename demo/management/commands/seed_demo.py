@@ -27,7 +27,18 @@ from projects.models import Project
 
 # The apps whose `demo.<app>.build(rng, today)` fills their pages, in the order they run: supervision
 # reads the problems, and the warnings read them all.
-DEMO_APPS = ("problems", "supervision", "milestones", "pipeline", "starts", "elements", "disclosure", "service", "reviews", "financing")
+DEMO_APPS = (
+    "problems",
+    "supervision",
+    "milestones",
+    "pipeline",
+    "starts",
+    "elements",
+    "disclosure",
+    "service",
+    "reviews",
+    "financing",
+)
 # Above this many projects only the registry, plans and reports are generated.
 LARGE = 5000
 # Up to this many projects the warnings are scanned at every month end of the year; above, at the last.
