@@ -45,7 +45,7 @@ system:
 demo: system setup
 	$(PY) manage.py seed_demo --if-empty
 	@$(PY) manage.py demo_logins --url http://$(HOST):$(PORT)/
-	@$(PY) manage.py db_worker --no-reload & worker=$$!; \
+	@$(PY) manage.py run_worker & worker=$$!; \
 	$(PY) manage.py run_scheduler & scheduler=$$!; \
 	trap 'kill $$worker $$scheduler 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
