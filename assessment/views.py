@@ -303,7 +303,9 @@ class SubmissionForm(forms.Form):
     table = forms.TypedChoiceField(label=_lazy("表格"), choices=Table.choices, coerce=int)
     year = forms.IntegerField(label=_lazy("年度"), min_value=2000, max_value=2100)
     month = forms.IntegerField(label=_lazy("月份"), min_value=1, max_value=12)
-    submitted_on = forms.DateField(label=_lazy("收到日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    submitted_on = forms.DateField(
+        label=_lazy("收到日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     note = forms.CharField(label=_lazy("说明"), max_length=200, required=False)
 
     def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:

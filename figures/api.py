@@ -24,6 +24,7 @@ SCOPE_PARAMETERS = [
     OpenApiParameter("category", OpenApiTypes.INT, description="项目类别ID"),
     OpenApiParameter("nature", OpenApiTypes.STR, enum=["government", "enterprise"], description="投资性质"),
     OpenApiParameter("min_total", OpenApiTypes.NUMBER, description="总投资不低于（万元），10000 即亿元以上"),
+    OpenApiParameter("list", OpenApiTypes.INT, description="项目清单ID（关键项目、百个前期、存量资产等）"),
 ]
 
 

@@ -1,5 +1,6 @@
 """KeyProjects settings, read from environment variables."""
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -226,8 +227,19 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # A server (`make serve`) serves what collectstatic wrote: names carrying a hash of the content, which
 # WhiteNoise sends with a cache lifetime of ten years, each with a gzip copy. Development and the
 # tests serve the source files as they are, found where they lie.
+# Uploaded files (photos, attachments, bulletins, imported tables) are only ever reached through the
+# "default" storage: MEDIA_ROOT on this machine, or a folder several web nodes share (NFS), or an
+# S3-compatible store with MEDIA_STORAGE=storages.backends.s3.S3Storage and its options as JSON in
+# MEDIA_STORAGE_OPTIONS (django-storages installed; docs/operations.md).
+MEDIA_STORAGE = env_str("MEDIA_STORAGE", "django.core.files.storage.FileSystemStorage")
+try:
+    MEDIA_STORAGE_OPTIONS = json.loads(env_str("MEDIA_STORAGE_OPTIONS", "{}"))
+except ValueError:
+    MEDIA_STORAGE_OPTIONS = None
+if not isinstance(MEDIA_STORAGE_OPTIONS, dict):
+    raise ImproperlyConfigured('MEDIA_STORAGE_OPTIONS 应为 JSON 对象，如 {"bucket_name": "keyprojects"}。')
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": MEDIA_STORAGE, "OPTIONS": MEDIA_STORAGE_OPTIONS},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEVELOPMENT

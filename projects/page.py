@@ -7,7 +7,7 @@ the page shows them in `order`, and `projects` imports none of those apps.
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -60,11 +60,27 @@ RowDetail = Callable[[list[int], int], dict[int, Any]]
 # The ids of the projects on the plans in force of a year and/or level (the plans app answers).
 PlanLookup = Callable[[int | None, str | None], QuerySet[Any]]
 
+
+class ProjectList(Protocol):
+    """清单: a named list of projects (关键项目, 百个前期, 存量资产 …) kept by an app above."""
+
+    pk: Any
+    name: str
+
+    def project_ids(self) -> QuerySet[Any]:
+        """The ids of the projects on the list, as a subquery."""
+        ...
+
+
+# Every named list, for the filters that scope a page to one (the lists' app answers).
+ListSource = Callable[[], QuerySet[Any]]
+
 _tabs: dict[str, Tab] = {}
 _links: dict[str, Link] = {}
 _list_annotations: dict[str, ListAnnotation] = {}
 _row_details: dict[str, RowDetail] = {}
 _plan_lookups: list[PlanLookup] = []
+_list_sources: list[ListSource] = []
 
 
 def register_tab(tab: Tab) -> None:
@@ -98,6 +114,15 @@ def register_row_detail(name: str, detail: RowDetail) -> None:
 
 def register_plan_lookup(lookup: PlanLookup) -> None:
     _plan_lookups[:] = [lookup]
+
+
+def register_project_lists(source: ListSource) -> None:
+    _list_sources[:] = [source]
+
+
+def project_lists() -> QuerySet[Any] | None:
+    """Every named list (清单) a scope may be narrowed to, or None when no app keeps lists."""
+    return _list_sources[0]() if _list_sources else None
 
 
 def annotate_list(projects: QuerySet[Project]) -> QuerySet[Project]:

@@ -98,6 +98,7 @@ def test_indicator_weights_must_add_up_to_100(world, client_for):
                 f"form-{i}-name": indicator.name,
                 f"form-{i}-weight": "30",
                 f"form-{i}-target": "100",
+                f"form-{i}-missing": "exclude",
                 f"form-{i}-is_active": "on",
                 f"form-{i}-sort_order": i,
             }
@@ -154,9 +155,10 @@ def test_problem_and_warning_closure_count_in_the_score(world, towns):
     assert cells["warning_closure"]["rate"] == Decimal("0.0") and cells["warning_closure"][
         "score"
     ] == Decimal("0.00")
-    # A street with nothing raised scores the full weight on both.
+    # A street with nothing raised has no data on either: left out of its total, never full marks.
     other = {c["indicator"].code: c for c in result["rows"][0]["cells"]}
-    assert other["problem_closure"]["score"] == Decimal("15.00")
+    assert other["problem_closure"] == {**other["problem_closure"], "rate": None, "score": None}
+    assert other["warning_closure"]["score"] is None
 
 
 def test_on_time_reporting_counts_every_period_due_in_the_window(world, towns):
