@@ -1538,9 +1538,12 @@ DEMO_RECORDS = [
     "financing.FinancingNeed",
     "elements.FundingRecord",
     "elements.ElementNeed",
+    "evaluation.Evaluation",
     "service.ServiceRecord",
     "service.TeamMember",
     "kiosk.ScreenLink",
+    "portfolios.ListItem",
+    "portfolios.ProjectList",
 ]
 
 

@@ -38,6 +38,8 @@ DEMO_APPS = (
     "service",
     "reviews",
     "financing",
+    "evaluation",
+    "portfolios",
 )
 # Above this many projects only the registry, plans and reports are generated.
 LARGE = 5000
@@ -166,6 +168,8 @@ class Command(BaseCommand):
             f"现场照片 {n('photos')}（公开 {n('photos_public')}），"
             f"首席服务员专班 {n('teams')} 个（成员 {n('team_members')}），服务台账 {n('services')} 条，"
             f"观摩点评 {n('observation_rounds')} 次（项目 {n('observation_stops')} 个、评分表 {n('observation_sheets')} 份），"
-            f"融资需求 {n('financing_needs')}（对接活动 {n('financing_events')} 次、签约 {n('financing_signings')} 笔）；"
+            f"融资需求 {n('financing_needs')}（对接活动 {n('financing_events')} 次、签约 {n('financing_signings')} 笔），"
+            f"项目后评价 {n('evaluations')} 个（典型案例 {n('evaluation_cases')} 个），"
+            f"项目清单 {n('project_lists')} 个（项目 {n('list_items')} 个）；"
             f"预警 {n('alerts')} 条（{n('scans')} 次扫描，在亮红灯 {n('alerts_red')}、黄灯 {n('alerts_yellow')}）。"
         )
