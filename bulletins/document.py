@@ -130,6 +130,23 @@ def tables_of(figures: dict[str, Any]) -> list[tuple[str, list[str], list[list[A
     return tables
 
 
+def red_head(document: Any, bulletin: Bulletin) -> None:
+    """版头 (GB/T 9704 §7.2): the 发文机关标志 in red 小标宋, centred; the 发文字号 centred under it in
+    仿宋 三号; the red separator line under that."""
+    paragraph(
+        document,
+        settings.BULLETIN_HEADER,
+        TITLE_FONT,
+        36 if len(settings.BULLETIN_HEADER) <= 12 else 26,
+        align=CENTER,
+        indent=False,
+        color=RED,
+        space_after=24,
+    )
+    line = paragraph(document, bulletin.doc_number, BODY_FONT, 16, align=CENTER, indent=False, space_after=24)
+    red_rule(line)
+
+
 def render_docx(bulletin: Bulletin) -> bytes:
     """The bulletin as .docx: A4, GB/T 9704 margins, fonts and page numbers."""
     document = new_document()
@@ -171,6 +188,8 @@ def render_docx(bulletin: Bulletin) -> bytes:
             space_after=12,
         )
         red_rule(line)
+    elif bulletin.has_red_head:
+        red_head(document, bulletin)
     paragraph(
         document,
         bulletin.title,

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -15,9 +17,10 @@ from django.views.decorators.http import require_POST
 from audit.changes import record
 from audit.models import OperationLog
 from bulletins.charts import ChartFontMissing, check_fonts
+from bulletins.distribution import distribute, next_doc_number
 from bulletins.document import PdfUnavailable, docx_to_pdf, render_docx, tables_of
 from bulletins.drafting import bulletin_scope, draft
-from bulletins.models import Bulletin, BulletinKind
+from bulletins.models import Bulletin, BulletinKind, Recipients
 from figures.forms import ScopeForm
 from lib.decorators import require_coordinator
 from lib.listing import ListPage
@@ -50,8 +53,35 @@ class NewBulletinForm(forms.Form):
 
 class EditBulletinForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("标题"), max_length=200)
+    # A date input reads only YYYY-MM-DD, not the locale's 2026/11/05.
     issue_date = forms.DateField(
-        label=gettext_lazy("印发日期"), widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("印发日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    doc_number = forms.CharField(
+        label=gettext_lazy("发文字号"),
+        max_length=60,
+        required=False,
+        help_text=gettext_lazy("如“示重点办〔2026〕3号”。留空则印发时按配置的机关代字自动编号。"),
+    )
+
+    def __init__(self, *args: Any, bulletin: Bulletin, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.bulletin = bulletin
+
+    def clean_doc_number(self) -> str:
+        number = " ".join(self.cleaned_data["doc_number"].split())
+        taken = Bulletin.objects.filter(doc_number=number).exclude(pk=self.bulletin.pk)
+        if number and taken.exists():
+            raise forms.ValidationError(_("该发文字号已被其他文件使用。"))
+        return number
+
+
+class PublishForm(forms.Form):
+    recipients = forms.MultipleChoiceField(
+        label=gettext_lazy("分发对象"),
+        choices=Recipients.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
 
 
@@ -144,7 +174,13 @@ def bulletin_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         messages.info(request, _("已印发的文件不能再修改。"))
         return redirect("bulletins:detail", pk=pk)
     form = EditBulletinForm(
-        request.POST or None, initial={"title": bulletin.title, "issue_date": bulletin.issue_date}
+        request.POST or None,
+        bulletin=bulletin,
+        initial={
+            "title": bulletin.title,
+            "issue_date": bulletin.issue_date,
+            "doc_number": bulletin.doc_number,
+        },
     )
     if request.method == "POST" and form.is_valid():
         sections = []
@@ -155,6 +191,7 @@ def bulletin_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             sections.append({"heading": heading, "level": part.get("level", 1), "paragraphs": paragraphs})
         bulletin.title = form.cleaned_data["title"]
         bulletin.issue_date = form.cleaned_data["issue_date"]
+        bulletin.doc_number = form.cleaned_data["doc_number"]
         bulletin.sections = sections
         bulletin.save()
         record(request, OperationLog.Action.UPDATE, bulletin)
@@ -167,7 +204,17 @@ def bulletin_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "bulletins/edit.html",
-        {"bulletin": bulletin, "form": form, "parts": parts, "number": next_number(bulletin)},
+        {
+            "bulletin": bulletin,
+            "form": form,
+            "parts": parts,
+            "number": next_number(bulletin),
+            "publish_form": PublishForm(
+                initial={"recipients": [Recipients.LEADERS, Recipients.COORDINATORS, Recipients.UNITS]}
+            ),
+            "doc_number": bulletin.doc_number
+            or (next_doc_number(bulletin.issue_date.year) if bulletin.has_red_head else ""),
+        },
     )
 
 
@@ -201,7 +248,11 @@ def bulletin_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "bulletins/detail.html",
-        {"bulletin": bulletin, "tables": tables_of(bulletin.figures) if bulletin.figures else []},
+        {
+            "bulletin": bulletin,
+            "tables": tables_of(bulletin.figures) if bulletin.figures else [],
+            "red_header": settings.BULLETIN_HEADER,
+        },
     )
 
 
@@ -209,10 +260,16 @@ def bulletin_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def bulletin_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require_coordinator(request, ISSUERS)
+    # The recipients ticked, in the order of the choices; an unknown value is ignored.
+    ticked = set(request.POST.getlist("recipients"))
+    recipients = [code for code in Recipients.values if code in ticked]
     with transaction.atomic():
         bulletin = get_object_or_404(Bulletin.objects.select_for_update(), pk=pk, state=Bulletin.State.DRAFT)
         bulletin.number = next_number(bulletin)
         bulletin.number_year = bulletin.issue_date.year if bulletin.number else None
+        if not bulletin.doc_number and bulletin.has_red_head:
+            bulletin.doc_number = next_doc_number(bulletin.issue_date.year)
+        bulletin.recipients = recipients
         try:
             content = render_docx(bulletin)
         except ChartFontMissing as error:
@@ -228,7 +285,13 @@ def bulletin_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         bulletin.published_at = timezone.now()
         bulletin.save()
         record(request, OperationLog.Action.STATUS, bulletin, note=_("印发"))
-    messages.success(request, _("已印发。"))
+        transaction.on_commit(lambda: distribute(bulletin))
+    if recipients:
+        messages.success(
+            request, _("已印发，并分发给：%(r)s。") % {"r": "、".join(bulletin.recipient_labels)}
+        )
+    else:
+        messages.success(request, _("已印发。"))
     return redirect("bulletins:detail", pk=pk)
 
 
@@ -237,12 +300,15 @@ def bulletin_file(request: AuthenticatedHttpRequest, pk: int, fmt: str) -> HttpR
     """The .docx or .pdf: stored once published, made afresh for a draft."""
     from django.http import FileResponse, Http404
 
+    from progress.photos import open_stored
+
     bulletin = get_object_or_404(Bulletin.objects.visible_to(request.user), pk=pk)
     stored = bulletin.docx if fmt == "docx" else bulletin.pdf if fmt == "pdf" else None
     if stored is None:
         raise Http404()
     if bulletin.state == Bulletin.State.PUBLISHED and stored:
-        return FileResponse(stored.open("rb"), as_attachment=True, filename=f"{bulletin.title}.{fmt}")
+        # Through the storage (any backend); a file the storage has lost is a 404, not a 500.
+        return FileResponse(open_stored(stored), as_attachment=True, filename=f"{bulletin.title}.{fmt}")
     try:
         content = render_docx(bulletin)
         if fmt == "pdf":

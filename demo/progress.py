@@ -17,11 +17,10 @@ from django.db import transaction
 from django.db.models import Max
 
 from plans.models import Plan, PlanEntry
-from progress.choices import PARTS_PER_MONTH, ReportState
+from progress.choices import ReportState
 from progress.models import Report, period_seq
-from progress.periods import Period
+from progress.periods import Period, parts_in_month
 from progress.rollup import refresh_projects
-from projects.choices import ReportFrequency
 from projects.models import Project
 
 CENT = Decimal("0.01")
@@ -136,12 +135,12 @@ def build_reports(
             # The year's plan is spread over the months the project is on site that year.
             active = [m for m in range(1, 13) if is_active(project, year, m)]
             weight = sum(SEASON[m - 1] for m in active) or 1.0
-            parts = PARTS_PER_MONTH[ReportFrequency(project.report_frequency)]
             for month in range(1, last_month + 1):
                 if month not in active:
                     continue
                 share = SEASON[month - 1] / weight
                 month_amount = (plan * Decimal(share * pace * rng.uniform(0.7, 1.3))).quantize(CENT)
+                parts = parts_in_month(project.report_frequency, year, month)
                 for part in range(1, parts + 1):
                     period = Period(year, month, part, project.report_frequency)
                     if period.start > current:

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import F, Q, QuerySet, Sum, Value
 from django.utils import timezone
 
 from figures.models import FigureCell, FigureStale
@@ -284,12 +284,68 @@ def visible_cells(cells: QuerySet[FigureCell], user: Any) -> QuerySet[FigureCell
     return cells.filter(Q(unit_id__in=subtree) | Q(owner_unit_id__in=subtree), per_owner=True)
 
 
+def plan_totals(plans: list[Plan], user: Any) -> dict[int, dict[str, Any]]:
+    """项目数, 总投资 and 年度计划投资 of each plan as `user` may see it (plans.totals), from the cells of
+    its year's January: every month's cells count the same entries."""
+    refresh({plan.year for plan in plans})
+    cells = FigureCell.objects.filter(
+        year__in={plan.year for plan in plans}, month=1, plan_id__in=[plan.pk for plan in plans]
+    )
+    rows = (
+        visible_cells(cells, user)
+        .order_by()
+        .values("plan_id")
+        .annotate(
+            entry_count=Sum("count"), project_total=Sum("total_investment"), annual_total=Sum("annual_plan")
+        )
+    )
+    return {row.pop("plan_id"): row for row in rows}
+
+
+# The unit a reporting count is kept by: the cell field of each scope_groups() key.
+UNIT_FIELDS = {"project__responsible_unit": "unit_id", "project__town": "town_id"}
+
+
+def reporting_by(year: int, months: Iterable[int], scope: Scope, key: str) -> dict[int, dict[str, int]]:
+    """Reporting periods due, submitted and on time over `months` of `year`, per responsible unit or
+    town (`key`, "project__responsible_unit" or "project__town") of the scope's entries, one per
+    project: what compute.with_report() and reporting_aggregates() count month by month, added up
+    from the cells in one statement. A project without such a unit is left out."""
+    refresh([year])
+    in_force = dict(Plan.objects.in_force().filter(year=year).values_list("pk", "level"))
+    if scope.level:
+        in_force = {pk: level for pk, level in in_force.items() if level == scope.level}
+    field = UNIT_FIELDS[key]
+    cells = narrowed(
+        FigureCell.objects.filter(year=year, month__in=list(months), plan_id__in=list(in_force)), scope
+    )
+    if len(in_force) > 1:
+        cells = cells.filter(counted=True)
+    cells = cells.exclude(**{f"{field}__isnull": True}).exclude(**{field: 0})
+    sums = {
+        kind: sum((F(f"{kind}_{part}") for part in PARTS), Value(0))
+        for kind in ("due", "submitted", "on_time")
+    }
+    rows = (
+        cells.order_by()
+        .values(field)
+        .annotate(**{f"sum_{kind}": Sum(expression) for kind, expression in sums.items()})
+    )
+    return {
+        row[field]: {kind: int(row[f"sum_{kind}"] or 0) for kind in ("due", "submitted", "on_time")}
+        for row in rows
+    }
+
+
 def scope_cells(year: int, month: int, scope: Scope, plan_ids: Iterable[int]) -> QuerySet[FigureCell]:
     """The cells of the month of the plans named, narrowed by the scope's user, unit, town,
     category and plan type."""
-    cells = visible_cells(
-        FigureCell.objects.filter(year=year, month=month, plan_id__in=list(plan_ids)), scope.user
-    )
+    return narrowed(FigureCell.objects.filter(year=year, month=month, plan_id__in=list(plan_ids)), scope)
+
+
+def narrowed(cells: QuerySet[FigureCell], scope: Scope) -> QuerySet[FigureCell]:
+    """`cells` narrowed by the scope's user, unit, town, category and plan type."""
+    cells = visible_cells(cells, scope.user)
     if scope.unit is not None:
         cells = cells.filter(unit_id__in=Unit.objects.filter(path__startswith=scope.unit.path).values("pk"))
     if scope.town is not None:

@@ -19,6 +19,11 @@ class Kind(models.TextChoices):
     ALERT = "alert", _("预警")
     REMINDER = "reminder", _("报送提醒")
     RETURNED = "returned", _("报告退回")
+    # Work given to someone: a problem assigned or escalated, a 督办通知单, a decided matter.
+    ASSIGNED = "assigned", _("交办")
+    DEADLINE = "deadline", _("办理时限提醒")
+    DIGEST = "digest", _("每周简报")
+    BULLETIN = "bulletin", _("通报印发")
     SYSTEM = "system", _("系统消息")
 
 

@@ -48,6 +48,9 @@ class Message:
     params: dict[str, Any] = field(default_factory=dict)
     # People of the directory who have no account (most 分包领导): reached by SMS at these numbers.
     phones: Sequence[str] = ()
+    # Group robots (企业微信群 / 钉钉群) the message is posted to whatever the users' own channels
+    # (the weekly digest, a published bulletin): once per channel and de-duplication key.
+    groups: Sequence[str] = ()
 
 
 @dataclass
@@ -101,6 +104,7 @@ def notify_many(messages: Sequence[Message], now: datetime | None = None) -> Not
     groups: list[Delivery] = []
     for message in messages:
         people: dict[str, list[User]] = {c: [] for c in GROUP_CHANNELS}
+        posted = {channel for channel in message.groups if channel in GROUP_CHANNELS}
         for user in {u.pk: u for u in message.users if u.is_active}.values():
             if message.dedup_key and (user.pk, message.dedup_key) in seen:
                 result.duplicates += 1
@@ -150,7 +154,7 @@ def notify_many(messages: Sequence[Message], now: datetime | None = None) -> Not
                 )
             )
         for channel, users in people.items():
-            if not users or (channel, message.dedup_key) in group_seen:
+            if not (users or channel in posted) or (channel, message.dedup_key) in group_seen:
                 continue
             if message.dedup_key:
                 group_seen.add((channel, message.dedup_key))

@@ -1,7 +1,8 @@
 """Periodic tasks (定时任务): which task is queued when, with the last run kept in the database.
 
 settings.PERIODIC_TASKS lists them: {"name", "task" (dotted path of a django.tasks Task), and
-either "hour" (daily, at that local hour) or "every_seconds"}. `run_due()` queues each one whose
+either "hour" (daily, at that local hour), "weekday" and "hour" (weekly, 1 = Monday … 7 = Sunday,
+at that local hour) or "every_seconds"}. `run_due()` queues each one whose
 time has come and records the run first, with a compare-and-set on PeriodicRun, so a restarted
 scheduler — or a second one — never queues the same run twice. `manage.py run_scheduler` calls
 it in a loop.
@@ -13,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any, NotRequired, TypedDict
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -28,6 +30,7 @@ class PeriodicTask(TypedDict):
     name: str
     task: str
     hour: NotRequired[int]
+    weekday: NotRequired[int]
     every_seconds: NotRequired[int]
 
 
@@ -36,7 +39,12 @@ class Schedule:
     name: str
     task: str
     hour: int | None = None
+    weekday: int | None = None
     every_seconds: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.weekday is not None and not 1 <= self.weekday <= 7:
+            raise ImproperlyConfigured(f"{self.name}: weekday must be 1 (Monday) to 7 (Sunday).")
 
     def last_slot(self, now: datetime) -> datetime:
         """The latest moment at or before `now` when this task was meant to run."""
@@ -44,6 +52,9 @@ class Schedule:
             return now - timedelta(seconds=self.every_seconds)
         local = timezone.localtime(now)
         slot = local.replace(hour=self.hour or 0, minute=0, second=0, microsecond=0)
+        if self.weekday is not None:
+            slot -= timedelta(days=(local.isoweekday() - self.weekday) % 7)
+            return slot if slot <= local else slot - timedelta(days=7)
         return slot if slot <= local else slot - timedelta(days=1)
 
     def is_due(self, last_run_at: datetime | None, now: datetime) -> bool:

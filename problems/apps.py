@@ -32,3 +32,6 @@ class ProblemsConfig(AppConfig):
         # The overdue rule joins the warnings' registry when that app is installed.
         if apps.is_installed("alerts"):
             from problems import alerts  # noqa: F401
+
+        # The notices to whoever is given work, connected to the models' signals.
+        from problems import announce  # noqa: F401

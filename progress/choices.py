@@ -3,8 +3,15 @@ from django.utils.translation import gettext_lazy as _
 
 from projects.choices import ReportFrequency as Frequency
 
-# How many reporting periods a month has at each frequency.
-PARTS_PER_MONTH = {Frequency.MONTHLY: 1, Frequency.HALF_MONTHLY: 2, Frequency.TEN_DAILY: 3}
+# The most reporting periods a month has at each frequency: a week belongs to the month of its
+# Thursday (as an ISO week to the year of its Thursday), so a month has four or five weeks
+# (progress.periods.parts_in_month gives a given month's).
+PARTS_PER_MONTH = {
+    Frequency.MONTHLY: 1,
+    Frequency.HALF_MONTHLY: 2,
+    Frequency.TEN_DAILY: 3,
+    Frequency.WEEKLY: 5,
+}
 
 
 class ReportState(models.TextChoices):

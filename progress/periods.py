@@ -20,9 +20,28 @@ PART_LABELS = {
 }
 
 
+WEEK_LABEL = gettext_lazy("%(y)d年%(m)d月第%(n)d周（%(s)s—%(e)s）")
+
+
+def first_thursday(year: int, month: int) -> date:
+    first = date(year, month, 1)
+    return first + timedelta(days=(3 - first.weekday()) % 7)
+
+
+def parts_in_month(frequency: str, year: int, month: int) -> int:
+    """How many reporting periods the month has at `frequency`: 1, 2 or 3, and for weeks the
+    number of its Thursdays (4 or 5), a week (Monday to Sunday) belonging to the month of its
+    Thursday, as an ISO week belongs to the year of its Thursday."""
+    if frequency != Frequency.WEEKLY:
+        return PARTS_PER_MONTH[Frequency(frequency)]
+    last = calendar.monthrange(year, month)[1]
+    return (last - first_thursday(year, month).day) // 7 + 1
+
+
 @dataclass(frozen=True, order=True)
 class Period:
-    """One reporting period: a month, or a half or a ten-day part of it."""
+    """One reporting period: a month, a half or a ten-day part of it, or a week (周报) counted in
+    the month of its Thursday."""
 
     year: int
     month: int
@@ -32,7 +51,7 @@ class Period:
     def __post_init__(self) -> None:
         if not 1 <= self.month <= 12:
             raise ValueError(_("月份应在1到12之间。"))
-        if not 1 <= self.part <= PARTS_PER_MONTH[Frequency(self.frequency)]:
+        if not 1 <= self.part <= parts_in_month(self.frequency, self.year, self.month):
             raise ValueError(_("报送周期的序号超出范围。"))
 
     @classmethod
@@ -46,6 +65,8 @@ class Period:
 
     @property
     def start(self) -> date:
+        if self.frequency == Frequency.WEEKLY:
+            return first_thursday(self.year, self.month) + timedelta(days=7 * (self.part - 1) - 3)
         if self.frequency == Frequency.HALF_MONTHLY:
             return date(self.year, self.month, 1 if self.part == 1 else 16)
         if self.frequency == Frequency.TEN_DAILY:
@@ -54,6 +75,8 @@ class Period:
 
     @property
     def end(self) -> date:
+        if self.frequency == Frequency.WEEKLY:
+            return self.start + timedelta(days=6)
         last = calendar.monthrange(self.year, self.month)[1]
         if self.frequency == Frequency.HALF_MONTHLY and self.part == 1:
             return date(self.year, self.month, 15)
@@ -63,7 +86,8 @@ class Period:
 
     @property
     def deadline(self) -> date:
-        """报送截止日: monthly by the configured rule; shorter periods the day after they end."""
+        """报送截止日: monthly by the configured rule; shorter periods the day after they end (a
+        week's on the Monday after it: 每周一报)."""
         if self.frequency != Frequency.MONTHLY:
             return self.end + timedelta(days=1)
         if settings.REPORT_DEADLINE_RULE == "workdays":
@@ -74,6 +98,14 @@ class Period:
     @property
     def label(self) -> str:
         numbers = {"y": self.year, "m": self.month}
+        if self.frequency == Frequency.WEEKLY:
+            start, end = self.start, self.end
+            return str(WEEK_LABEL) % {
+                **numbers,
+                "n": self.part,
+                "s": _("%(m)d月%(d)d日") % {"m": start.month, "d": start.day},
+                "e": _("%(m)d月%(d)d日") % {"m": end.month, "d": end.day},
+            }
         if self.frequency in PART_LABELS:
             return str(PART_LABELS[Frequency(self.frequency)][self.part - 1]) % numbers
         return _("%(y)d年%(m)d月") % numbers
@@ -88,7 +120,13 @@ class Period:
         if self.part > 1:
             return Period(self.year, self.month, self.part - 1, self.frequency)
         year, month = (self.year, self.month - 1) if self.month > 1 else (self.year - 1, 12)
-        return Period(year, month, PARTS_PER_MONTH[Frequency(self.frequency)], self.frequency)
+        return Period(year, month, parts_in_month(self.frequency, year, month), self.frequency)
+
+    def next(self) -> "Period":
+        if self.part < parts_in_month(self.frequency, self.year, self.month):
+            return Period(self.year, self.month, self.part + 1, self.frequency)
+        year, month = (self.year, self.month + 1) if self.month < 12 else (self.year + 1, 1)
+        return Period(year, month, 1, self.frequency)
 
     def sort_key(self) -> int:
         return (self.year * 12 + self.month) * 10 + self.part
@@ -105,6 +143,9 @@ def add_working_days(day: date, count: int) -> date:
 
 def current_period(today: date, frequency: str = Frequency.MONTHLY) -> Period:
     """The period a project reports for on `today`: the one that contains it."""
+    if frequency == Frequency.WEEKLY:
+        thursday = today + timedelta(days=3 - today.weekday())
+        return Period(thursday.year, thursday.month, (thursday.day - 1) // 7 + 1, frequency)
     if frequency == Frequency.HALF_MONTHLY:
         return Period(today.year, today.month, 1 if today.day <= 15 else 2, frequency)
     if frequency == Frequency.TEN_DAILY:

@@ -83,6 +83,7 @@ class ReportFrequency(models.TextChoices):
     MONTHLY = "monthly", _("月报")
     HALF_MONTHLY = "half_monthly", _("半月报")
     TEN_DAILY = "ten_daily", _("旬报")
+    WEEKLY = "weekly", _("周报")
 
 
 # The status groups the seeds report (已完工 / 在建 / 暂停 / 前期), in the order they are written. A group

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 
 from notifications.models import PeriodicRun
@@ -39,6 +40,28 @@ def test_a_daily_task_runs_once_a_day_at_its_hour(settings, queued):
     # A restart a minute later finds the run recorded.
     assert run_due(datetime(2026, 4, 2, 6, 1, tzinfo=SHANGHAI)) == []
     assert queued == ["alerts.tasks.scan_alerts"]
+
+
+def test_a_weekly_task_runs_on_its_weekday_at_its_hour(settings, queued):
+    # Mondays at 8 (2026-04-06 is a Monday).
+    settings.PERIODIC_TASKS = [{"name": "digest", "task": "d", "weekday": 1, "hour": 8}]
+    PeriodicRun.objects.create(name="digest", last_run_at=datetime(2026, 3, 30, 8, 0, 3, tzinfo=SHANGHAI))
+    for day, hour in ((31, 9), (1, 8), (5, 23)):
+        month = 3 if day == 31 else 4
+        assert run_due(datetime(2026, month, day, hour, 0, tzinfo=SHANGHAI)) == []
+    assert run_due(datetime(2026, 4, 6, 7, 59, tzinfo=SHANGHAI)) == []
+    assert run_due(datetime(2026, 4, 6, 8, 0, tzinfo=SHANGHAI)) == ["digest"]
+    assert run_due(datetime(2026, 4, 7, 8, 0, tzinfo=SHANGHAI)) == []
+    # Down over the next Monday: caught up once, on Wednesday.
+    assert run_due(datetime(2026, 4, 15, 10, 0, tzinfo=SHANGHAI)) == ["digest"]
+    assert run_due(datetime(2026, 4, 16, 10, 0, tzinfo=SHANGHAI)) == []
+    assert queued == ["d", "d"]
+    schedule = Schedule("digest", "d", hour=8, weekday=5)
+    assert schedule.last_slot(datetime(2026, 4, 6, 9, 0, tzinfo=SHANGHAI)) == datetime(
+        2026, 4, 3, 8, 0, tzinfo=SHANGHAI
+    )
+    with pytest.raises(ImproperlyConfigured):
+        Schedule("digest", "d", hour=8, weekday=0)
 
 
 def test_a_scheduler_that_was_down_catches_up_once(settings, queued):
