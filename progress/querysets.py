@@ -74,7 +74,8 @@ def due_in_part(year: int, month: int, part: int, frequencies: Iterable[str], pr
         for period in month_periods(year, month, frequencies)
         if period.part == part
     ]
-    return reduce(operator.or_, conditions)
+    # A part none of the frequencies has this month (a fifth week) is due for nobody.
+    return reduce(operator.or_, conditions, Q(**{f"{prefix}pk__in": []}))
 
 
 def projects_due(period: Period, projects: QuerySet[Project] | None = None) -> QuerySet[Project]:

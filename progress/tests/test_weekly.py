@@ -151,3 +151,16 @@ def test_a_missed_week_lights_the_report_late_warning(weekly):
     with time_machine.travel(datetime(2026, 4, 22, 12)):
         run_scan(date(2026, 4, 22))
     assert not Alert.objects.filter(rule="report_late", project=weekly.project_a, state="open").exists()
+
+
+@pytest.mark.django_db
+def test_a_fifth_week_the_month_does_not_have_is_due_for_nobody():
+    from django.db.models import Count
+
+    from progress.querysets import due_in_part
+    from projects.models import Project
+
+    # February 2026 has four Thursdays, so four weeks; a fifth part exists for no frequency.
+    condition = due_in_part(2026, 2, 5, ["weekly", "monthly"])
+    assert Project.objects.filter(condition).count() == 0
+    assert Project.objects.aggregate(n=Count("pk", filter=condition))["n"] == 0
