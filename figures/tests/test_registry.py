@@ -29,11 +29,15 @@ def test_the_apps_register_their_sections_in_installed_apps_order():
         "alerts",
         "pipeline",
         "starts",
+        "reviews",
+        "financing",
         "elements",
         "approvals",
         "forecast",
         "problems",
         "supervision",
+        "leaders",
+        "service",
     ]
 
 

@@ -11,17 +11,36 @@ def test_the_apps_contribute_the_tabs_and_links_in_order():
     assert [tab.key for tab in page.tabs()] == [
         "overview",
         "plans",
+        "forecast",
         "procedures",
         "funding",
+        "financing",
         "elements",
+        "service",
         "alerts",
+        "reviews",
+        "evaluation",
         "history",
     ]
     assert [link.key for link in page.links()] == ["reports", "problems", "milestones"]
 
 
 @pytest.mark.parametrize(
-    "tab", ["overview", "plans", "procedures", "funding", "elements", "alerts", "history"]
+    "tab",
+    [
+        "overview",
+        "plans",
+        "forecast",
+        "procedures",
+        "funding",
+        "financing",
+        "elements",
+        "service",
+        "alerts",
+        "reviews",
+        "evaluation",
+        "history",
+    ],
 )
 def test_every_tab_opens_as_a_page_and_as_an_htmx_swap(world, client_for, tab):
     client = client_for(world.coordinator)
