@@ -58,7 +58,7 @@ RESULTS = {
     "digital": "数据中心已上线运行，机柜使用率约{n}%，服务区内政务和企业上云。",
     "energy": "项目并网发电，年发电量约{n}万千瓦时，减少二氧化碳排放。",
     "agriculture": "基地年产优质农产品{n}吨，带动周边农户增收。",
-    "commerce": "商业综合体开业运营，日均客流约{n}人次。",
+    "commerce": "项目开业运营，日均客流约{n}人次，带动周边商贸消费。",
     "culture_tourism": "开放以来接待游客约{n}万人次，带动周边餐饮住宿消费。",
     "transport": "道路通车后日均车流量约{n}辆，沿线通行时间明显缩短。",
     "water": "工程投入使用，新增供水能力{n}万吨/日，防洪排涝标准提高。",
@@ -99,9 +99,12 @@ CASE_SUMMARIES = [
     "投资和工期均控制在计划以内。",
     "建立周调度、月通报机制，倒排工期、挂图作战，关键节点全部提前完成；"
     "严格执行限额设计，决算较批复总投资节约{saving}%。",
-    "坚持“拿地即开工”，同步开展设计、审批和招标，实现当年开工、当年竣工、当年投产。",
     "采用装配式建造和智慧工地管理，质量安全零事故，获评市级优质工程。",
+    "实行设计、施工、监理联合驻场，现场问题当日研究、当日解决，建设期间未发生设计变更超概。",
+    "坚持群众参与和全过程公开，征迁零上访，建成后群众满意度达95%以上。",
 ]
+# A typical case's experience only an industrial project has.
+INDUSTRY_CASE = "坚持“拿地即开工”，同步开展设计、审批和招标，实现当年开工、当年竣工、当年投产。"
 
 
 def build(rng: random.Random, today: date) -> dict[str, int]:
@@ -129,12 +132,19 @@ def build(rng: random.Random, today: date) -> dict[str, int]:
             dates = (planned_start, planned_end, started, completed)
             evaluations.append(evaluate(rng, project, dates, last, office))
     excellent = [e for e in evaluations if e.grade == Grade.EXCELLENT]
+    used: set[str] = set()
     for evaluation in rng.sample(excellent, min(CASES, len(excellent))):
         saving = -(evaluation.cost_overrun or Decimal(0))
-        # Only a project that came in under its approved investment tells of a saving.
-        summaries = [s for s in CASE_SUMMARIES if saving > 0 or "{saving}" not in s]
+        # Only a project that came in under its approved investment tells of a saving, and each
+        # case tells its own experience while there are others to tell.
+        summaries = CASE_SUMMARIES + (
+            [INDUSTRY_CASE] if evaluation.project.category.code == "industry" else []
+        )
+        summaries = [s for s in summaries if saving > 0 or "{saving}" not in s]
+        summary = pick(rng, [s for s in summaries if s not in used] or summaries)
+        used.add(summary)
         evaluation.is_case = True
-        evaluation.case_summary = pick(rng, summaries).format(days=rng.randint(25, 60), saving=saving)
+        evaluation.case_summary = summary.format(days=rng.randint(25, 60), saving=saving)
     Evaluation.objects.bulk_create(evaluations, batch_size=2000)
     return {"evaluations": len(evaluations), "evaluation_cases": min(CASES, len(excellent))}
 
@@ -163,9 +173,10 @@ def evaluate(
     industry = project.industry.code if project.industry else ""
     low, high = RESULT_FIGURES.get(industry, (10, 100))
     results = RESULTS.get(industry, "项目按设计功能投入使用，运行情况良好。").format(n=rng.randint(low, high))
-    if not operating:
-        results = "项目已竣工验收，正在办理移交和运营准备，" + results.split("，", 1)[0] + "。"
     is_industry = project.category.code == "industry"
+    # Public works are in use once completed; a plant is only once it is 投产 (OPERATING).
+    if is_industry and not operating:
+        results = "项目已竣工验收，正在进行设备调试和试生产，预计投产后" + results.split("，", 1)[-1]
     evaluation = Evaluation(
         project=project,
         budget=budget,

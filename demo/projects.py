@@ -1567,6 +1567,8 @@ def flush_demo() -> dict[str, int]:
         counts["people"] = Person.objects.all().delete()[0]
         User.objects.filter(is_superuser=True).update(unit=None)
         counts["users"] = User.objects.filter(is_superuser=False).delete()[0]
+        # The approval items stay, without the demo's departments; the next seed names them again.
+        ProcedureType.objects.filter(department__in=Unit.objects.all()).update(department=None)
         # Children before parents: the tree is protected against deleting a unit that has children.
         units = list(Unit.objects.order_by("-path").values_list("pk", "path"))
         for depth in sorted({path.count("/") for _pk, path in units}, reverse=True):

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from audit.changes import diff, record, snapshot
 from audit.models import OperationLog
-from catalog.models import Category
+from catalog.models import Category, IndustryField
 from evaluation.choices import Grade, Peers
 from evaluation.comparison import compare
 from evaluation.filtersets import EvaluationFilterSet
@@ -65,9 +65,13 @@ def evaluation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "sizes": SizeBucket.choices,
             "grades": Grade.choices,
             "can_edit": request.user.is_coordinator,
-            "awaiting": awaiting(request) if request.user.is_coordinator else None,
+            **(awaiting_shown(request) if request.user.is_coordinator else {}),
         },
     )
+
+
+# How many of the completed projects awaiting an evaluation the list names.
+AWAITING_SHOWN = 5
 
 
 def awaiting(request: AuthenticatedHttpRequest) -> QuerySet[Project]:
@@ -79,12 +83,29 @@ def awaiting(request: AuthenticatedHttpRequest) -> QuerySet[Project]:
     )
 
 
+def awaiting_shown(request: AuthenticatedHttpRequest) -> dict[str, object]:
+    """The latest completed projects awaiting an evaluation and how many there are: the first few
+    rows and a count, never the whole list (tens of thousands of projects in a province)."""
+    rows = awaiting(request)
+    first = list(rows.only("pk", "name", "actual_completion_date")[: AWAITING_SHOWN + 1])
+    count = len(first) if len(first) <= AWAITING_SHOWN else rows.count()
+    return {"awaiting": first[:AWAITING_SHOWN], "awaiting_count": count}
+
+
 @login_required
 def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """典型案例: the evaluations marked as best practice, with what others may learn from them."""
     rows = listed(request).cases().select_related("project__industry").order_by("-evaluated_on", "-id")
-    listing = ListPage(request, rows, per_page=12)
-    return listing.render("evaluation/case_list.html", "evaluation/includes/case_cards.html")
+    listing = ListPage(request, rows, EvaluationFilterSet, per_page=12)
+    return listing.render(
+        "evaluation/case_list.html",
+        "evaluation/includes/case_cards.html",
+        {
+            "categories": Category.objects.all(),
+            "industries": IndustryField.objects.all(),
+            "sizes": SizeBucket.choices,
+        },
+    )
 
 
 @login_required

@@ -222,8 +222,8 @@ def stop_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     grid = []
     for sheet in sheets:
         points = {score.criterion_id: score.points for score in sheet.scores.all()}
-        row = [points.get(c.pk) for c in criteria]
-        grid.append((sheet, row, sum((p for p in row if p is not None), start=0)))
+        row = [(c, points.get(c.pk)) for c in criteria]
+        grid.append((sheet, row, sum((p for _c, p in row if p is not None), start=0)))
     ranked = next((row for row in stop.round.ranking().projects if row["stop_id"] == stop.pk), None)
     return render(
         request,

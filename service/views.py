@@ -32,8 +32,10 @@ from plans.scope import Scope, scope_entries
 from problems.choices import UNSOLVED
 from problems.models import Problem
 from projects.access import get_for_user, get_project_for_user
+from projects.choices import ProjectStatus
 from projects.models import Project
 from service.figures import ZERO, leader_rows
+from service.filtersets import LedProjectFilterSet
 from service.forms import ServiceRecordForm, TeamMemberForm
 from service.models import ServiceRecord, TeamMember, may_keep_team
 
@@ -157,7 +159,7 @@ def leader_page(request: AuthenticatedHttpRequest, person: Person, mine: bool = 
     rows = with_latest_progress(
         with_alert_counts(led.select_related("responsible_unit").order_by("name_key", "name", "pk"))
     ).annotate(problems_open=Coalesce(Subquery(unsolved), 0))
-    listing = ListPage(request, rows, sorts=LEADER_SORTS)
+    listing = ListPage(request, rows, LedProjectFilterSet, sorts=LEADER_SORTS)
     page = listing.paginate()
     shown = [project.pk for project in page]
     page_entries = entries.filter(project_id__in=shown)
@@ -181,7 +183,8 @@ def leader_page(request: AuthenticatedHttpRequest, person: Person, mine: bool = 
             "period": f"{year:04d}-{month:02d}",
             "notes": period_notes(year, month, today),
             "summary": summary,
-            "led_count": page.paginator.count,
+            "led_count": led.count(),
+            "statuses": ProjectStatus.choices,
             "time_progress": progress,
         },
     )

@@ -14,6 +14,7 @@ from django.utils import timezone
 from alerts.models import Alert
 from demo.projects import DEMO_ACCOUNTS, DEMO_PASSWORD
 from elements.models import ElementNeed, FundingRecord
+from evaluation.models import Evaluation
 from lib.validators import validate_credit_code, validate_project_code
 from milestones.models import Milestone
 from org.models import Unit, User
@@ -219,7 +220,7 @@ def test_demo_logins_lists_every_account() -> None:
 
 MODULES = (
     Problem, ProblemEvent, Meeting, Matter, Notice, NoticeReply, Inspection, Milestone, PipelineEntry,
-    ReviewDecision, StartEvent, StartEventProject, FundingRecord, ElementNeed, Alert,
+    ReviewDecision, StartEvent, StartEventProject, FundingRecord, ElementNeed, Evaluation, Alert,
 )  # fmt: skip
 
 
@@ -270,7 +271,21 @@ def test_demo_histories_are_consistent_and_rows_valid() -> None:
     for reply in NoticeReply.objects.select_related("notice"):
         assert reply.notice.issued_on <= timezone.localdate(reply.replied_at) <= date(YEAR, 12, 31)
     assert not Milestone.objects.filter(actual_date__gt=date(YEAR, 12, 31)).exists()
-    for model in (Problem, Matter, Notice, Inspection, Milestone, PipelineEntry, FundingRecord, ElementNeed):
+    for evaluation in Evaluation.objects.select_related("project"):
+        assert evaluation.actual_completion_date == evaluation.project.actual_completion_date
+        assert evaluation.actual_completion_date < evaluation.evaluated_on <= date(YEAR, 12, 31)
+    assert Evaluation.objects.cases().exists()
+    for model in (
+        Problem,
+        Matter,
+        Notice,
+        Inspection,
+        Milestone,
+        PipelineEntry,
+        FundingRecord,
+        ElementNeed,
+        Evaluation,
+    ):
         for obj in model.objects.all():
             try:
                 obj.full_clean(validate_unique=False, validate_constraints=False)

@@ -247,3 +247,21 @@ def test_the_office_deletes_an_evaluation_with_a_log_entry(evaluated, client_for
     assert response.status_code == 302
     assert not Evaluation.objects.filter(pk=evaluation.pk).exists()
     assert OperationLog.objects.filter(action=OperationLog.Action.DELETE, project=world.project_a).exists()
+
+
+def test_the_office_sees_the_latest_five_completed_projects_awaiting_and_how_many(world, client_for):
+    for day in range(1, 8):
+        project = completed(
+            Project.objects.create(
+                name=f"待评价项目{day}",
+                category=world.project_a.category,
+                total_investment=1000,
+                responsible_unit=world.housing,
+            )
+        )
+        Project.objects.filter(pk=project.pk).update(actual_completion_date=date(2025, 7, day))
+    response = client_for(world.coordinator).get(reverse("evaluation:list"))
+    shown = [project.name for project in response.context["awaiting"]]
+    assert shown == [f"待评价项目{day}" for day in (7, 6, 5, 4, 3)]
+    assert response.context["awaiting_count"] == 7
+    assert "共 7 个项目待后评价" in response.content.decode()

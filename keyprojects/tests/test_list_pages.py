@@ -7,11 +7,17 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
+from evaluation.models import Evaluation
+from financing.models import FinancingNeed, MatchEvent
+from org.models import Person
 from pipeline.models import PipelineEntry
 from plans.models import Plan, PlanEntry
 from problems.models import Problem
+from quality.models import Flag
+from reviews.models import Round, Stop
 from starts.models import StartEvent, StartEventProject
 
 HTMX = {"HX-Request": "true"}
@@ -42,7 +48,27 @@ LISTS = [
     ("coordinator", "/supervision/inspections/", "inspection-list", 'data-testid="inspection-table"'),
     ("coordinator", lambda w: f"/starts/{w.event.pk}/", "member-list", 'data-testid="member-table"'),
     ("coordinator", lambda w: f"/reports/project/{w.project_a.pk}/", "report-list", "暂无进度报告。"),
+    ("coordinator", "/quality/", "flag-list", 'data-testid="flag-table"'),
+    ("coordinator", "/evaluation/", "evaluation-list", 'data-testid="evaluation-table"'),
+    ("coordinator", "/evaluation/cases/", "case-list", 'data-testid="case-cards"'),
+    (
+        "coordinator",
+        lambda w: f"/service/leaders/{w.leader_person.pk}/",
+        "leader-project-list",
+        'data-testid="leader-projects"',
+    ),
+    ("coordinator", "/reviews/", "round-list", 'data-testid="round-table"'),
+    ("coordinator", "/financing/", "need-list", 'data-testid="need-table"'),
+    ("coordinator", "/financing/events/", "event-list", 'data-testid="event-table"'),
+    ("public", "/public/", "public-list", 'data-testid="public-project-table"'),
 ]
+# The public site's pages are open without signing in and have no sidebar.
+PUBLIC = ("/public/",)
+
+
+def client_of(world, client_for, persona: str) -> Client:
+    """A client signed in as the persona; for "public", one not signed in."""
+    return Client() if persona == "public" else client_for(getattr(world, persona))
 
 
 @pytest.fixture
@@ -63,6 +89,43 @@ def listed(world):
             proposing_unit=world.housing,
             created_by=world.coordinator,
         )
+    # A data-quality flag, a 分包领导, a public project, a post-evaluation that is a typical case, an
+    # observation round and a financing need taken to a matching event.
+    Flag.objects.create(
+        project=world.project_a,
+        year=2026,
+        month=5,
+        kind="spike",
+        evidence={"amount": "9000", "months": 4, "median": "800", "z": "12.4", "threshold": "3.5"},
+    )
+    world.leader_person = Person.objects.create(name="王副区长", post="副区长")
+    world.project_a.leader_in_charge = world.leader_person
+    world.project_a.is_public = True
+    world.project_a.save()
+    Evaluation.objects.create(
+        project=world.project_a,
+        budget=Decimal("12000"),
+        final_cost=Decimal("12600"),
+        planned_start_date=date(2024, 3, 1),
+        planned_completion_date=date(2025, 3, 1),
+        actual_start_date=date(2024, 3, 1),
+        actual_completion_date=date(2025, 5, 1),
+        operating_results="通车后日均车流量1.2万辆。",
+        grade="good",
+        evaluator="区发改局",
+        evaluated_on=date(2025, 9, 1),
+        is_case=True,
+        case_summary="EPC总承包，倒排工期。",
+    )
+    round = Round.objects.create(
+        year=2026, half="first", held_on=date(2026, 6, 18), title="2026年上半年观摩点评"
+    )
+    Stop.objects.create(round=round, project=world.project_a, town=world.town, sort_order=1)
+    need = FinancingNeed.objects.create(
+        project=world.project_a, year=2026, amount=Decimal("10000"), purpose="项目建设", term_months=120
+    )
+    event = MatchEvent.objects.create(held_on=date(2026, 5, 20), title="2026年重点项目政银企对接会")
+    event.needs.set([need])
     return world
 
 
@@ -70,11 +133,12 @@ def listed(world):
 def test_htmx_gets_the_table_region_alone_and_a_plain_request_the_whole_page(
     listed, client_for, persona, url, region, table
 ):
-    client = client_for(getattr(listed, persona))
+    client = client_of(listed, client_for, persona)
     url = url(listed) if callable(url) else url
     page = client.get(url)
     html = page.content.decode()
-    assert page.status_code == 200 and "<html" in html and 'id="sidebar-menu"' in html
+    assert page.status_code == 200 and "<html" in html
+    assert ('id="sidebar-menu"' in html) != url.startswith(PUBLIC)
     assert f'id="{region}" hx-target="this"' in html and table in html
     swapped = client.get(url, headers=HTMX)
     part = swapped.content.decode()
@@ -88,7 +152,7 @@ def test_the_filter_form_and_the_links_of_a_list_swap_its_table_region(
     listed, client_for, persona, url, region, table
 ):
     url = url(listed) if callable(url) else url
-    html = client_for(getattr(listed, persona)).get(url).content.decode()
+    html = client_of(listed, client_for, persona).get(url).content.decode()
     forms = [chunk for chunk in html.split("<form")[1:] if f'hx-target="#{region}"' in chunk.split(">")[0]]
     tabs = 'class="nav nav-tabs card-header-tabs" hx-boost="true"' in html
     assert len(forms) == 1 or (tabs and not forms) or url.startswith(("/starts/", "/reports/"))
@@ -158,15 +222,16 @@ def test_a_swapped_table_brings_the_notice_of_a_value_out_of_range(listed, clien
     assert "超出范围" not in client.get("/projects/").content.decode()
 
 
-# Lists that are not a table of columns: the inbox's messages and the milestones' Gantt chart.
-UNSORTED = ("/notifications/", "/milestones/")
+# Lists that are not a table of columns: the inbox's messages, the milestones' Gantt chart and the
+# typical cases' cards.
+UNSORTED = ("/notifications/", "/milestones/", "/evaluation/cases/")
 
 
 @pytest.mark.parametrize(("persona", "url", "region", "table"), LISTS)
 def test_every_column_that_sorts_answers_both_ways_and_the_filter_form_keeps_the_sort(
     listed, client_for, persona, url, region, table
 ):
-    client = client_for(getattr(listed, persona))
+    client = client_of(listed, client_for, persona)
     url = url(listed) if callable(url) else url
     if url in UNSORTED:
         return
@@ -187,7 +252,7 @@ def test_every_column_that_sorts_answers_both_ways_and_the_filter_form_keeps_the
 @pytest.mark.parametrize(("persona", "url", "region", "table"), LISTS)
 def test_every_list_shows_the_page_size_asked_for(listed, client_for, settings, persona, url, region, table):
     settings.LIST_PAGE_SIZE = 1
-    client = client_for(getattr(listed, persona))
+    client = client_of(listed, client_for, persona)
     url = url(listed) if callable(url) else url
     for size in ("1", "100", "0", "101", "x"):
         assert client.get(f"{url}?per_page={size}", headers=HTMX).status_code == 200
