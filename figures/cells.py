@@ -230,15 +230,41 @@ def refresh(years: Iterable[int] | None = None) -> int:
             # One refresh at a time: two rebuilding the same unit would both insert its cells.
             # (SQLite's write transactions are one at a time already.)
             lock_and_sort_in_memory()
-        # Only the marks read here are cleared: one a transaction commits meanwhile stays for the
-        # next refresh, since what this one rebuilds may not include that transaction's rows.
-        marks = list(stale.values_list("pk", "year", "unit_id"))
-        units_of: dict[int, set[int]] = defaultdict(set)
-        for _pk, year, unit in marks:
-            units_of[year].add(unit)
-        for year, units in sorted(units_of.items()):
-            rebuild(year, units)
-        FigureStale.objects.filter(pk__in=[pk for pk, _year, _unit in marks]).delete()
+        return rebuild_marked(stale)
+
+
+def refreshed(years: Iterable[int]) -> bool:
+    """Bring the cells of `years` up to date, unless another process is rebuilding them this very
+    moment (PostgreSQL): then False at once, and the caller reads the tables instead of queueing
+    behind the rebuild (at month end every save marks cells stale, and a page waiting on each
+    rebuild in turn holds a web worker that every other request then waits for)."""
+    stale = FigureStale.objects.filter(year__in=list(years))
+    if not stale.exists():
+        return True
+    if connection.vendor != "postgresql":
+        refresh(years)
+        return True
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [REFRESH_LOCK])
+            if not cursor.fetchone()[0]:
+                return False
+            cursor.execute("SET LOCAL work_mem = '64MB'")
+        rebuild_marked(stale)
+    return True
+
+
+def rebuild_marked(stale: QuerySet[FigureStale]) -> int:
+    """Rebuild what the marks of `stale` name, inside the caller's transaction and lock."""
+    # Only the marks read here are cleared: one a transaction commits meanwhile stays for the
+    # next refresh, since what this one rebuilds may not include that transaction's rows.
+    marks = list(stale.values_list("pk", "year", "unit_id"))
+    units_of: dict[int, set[int]] = defaultdict(set)
+    for _pk, year, unit in marks:
+        units_of[year].add(unit)
+    for year, units in sorted(units_of.items()):
+        rebuild(year, units)
+    FigureStale.objects.filter(pk__in=[pk for pk, _year, _unit in marks]).delete()
     return len(marks)
 
 
@@ -306,11 +332,12 @@ def plan_totals(plans: list[Plan], user: Any) -> dict[int, dict[str, Any]]:
 UNIT_FIELDS = {"project__responsible_unit": "unit_id", "project__town": "town_id"}
 
 
-def reporting_by(year: int, months: Iterable[int], scope: Scope, key: str) -> dict[int, dict[str, int]]:
-    """Reporting periods due, submitted and on time over `months` of `year`, per responsible unit or
+def unit_sums(
+    year: int, months: Iterable[int], scope: Scope, key: str, sums: dict[str, Any]
+) -> dict[int, dict[str, Any]]:
+    """The cell expressions `sums` (by name) added up over `months` of `year` per responsible unit or
     town (`key`, "project__responsible_unit" or "project__town") of the scope's entries, one per
-    project: what compute.with_report() and reporting_aggregates() count month by month, added up
-    from the cells in one statement. A project without such a unit is left out."""
+    project, in one statement. A project without such a unit is left out."""
     refresh([year])
     in_force = dict(Plan.objects.in_force().filter(year=year).values_list("pk", "level"))
     if scope.level:
@@ -322,18 +349,21 @@ def reporting_by(year: int, months: Iterable[int], scope: Scope, key: str) -> di
     if len(in_force) > 1:
         cells = cells.filter(counted=True)
     cells = cells.exclude(**{f"{field}__isnull": True}).exclude(**{field: 0})
-    sums = {
-        kind: sum((F(f"{kind}_{part}") for part in PARTS), Value(0))
-        for kind in ("due", "submitted", "on_time")
-    }
     rows = (
-        cells.order_by()
-        .values(field)
-        .annotate(**{f"sum_{kind}": Sum(expression) for kind, expression in sums.items()})
+        cells.order_by().values(field).annotate(**{f"sum_{name}": Sum(value) for name, value in sums.items()})
     )
+    return {row[field]: {name: row[f"sum_{name}"] or 0 for name in sums} for row in rows}
+
+
+def reporting_by(year: int, months: Iterable[int], scope: Scope, key: str) -> dict[int, dict[str, int]]:
+    """Reporting periods due, submitted and on time over `months` of `year`, per responsible unit or
+    town of the scope's entries: what compute.with_report() and reporting_aggregates() count month
+    by month, added up from the cells in one statement."""
+    kinds = ("due", "submitted", "on_time")
+    sums = {kind: sum((F(f"{kind}_{part}") for part in PARTS), Value(0)) for kind in kinds}
     return {
-        row[field]: {kind: int(row[f"sum_{kind}"] or 0) for kind in ("due", "submitted", "on_time")}
-        for row in rows
+        unit: {kind: int(row[kind]) for kind in kinds}
+        for unit, row in unit_sums(year, months, scope, key, sums).items()
     }
 
 
@@ -345,7 +375,11 @@ def scope_cells(year: int, month: int, scope: Scope, plan_ids: Iterable[int]) ->
 
 def narrowed(cells: QuerySet[FigureCell], scope: Scope) -> QuerySet[FigureCell]:
     """`cells` narrowed by the scope's user, unit, town, category and plan type."""
-    cells = visible_cells(cells, scope.user)
+    return cut(visible_cells(cells, scope.user), scope)
+
+
+def cut(cells: QuerySet[FigureCell], scope: Scope) -> QuerySet[FigureCell]:
+    """`cells` narrowed by the scope's unit, town, category and plan type."""
     if scope.unit is not None:
         cells = cells.filter(unit_id__in=Unit.objects.filter(path__startswith=scope.unit.path).values("pk"))
     if scope.town is not None:
@@ -394,6 +428,37 @@ def scope_groups(
         groups.append(group)
     name_units(groups)
     return groups
+
+
+def owner_groups(year: int, month: int, scope: Scope, in_force: dict[int, str]) -> list[dict[str, Any]]:
+    """Count, 总投资, 年度计划投资 and 年度完成投资 to the end of `month` of the scope's entries per
+    project owner (项目单位), from the cells kept per owner: the rows compute.ranking() ranks owner
+    units by, keyed "project__owner_unit" (None for entries without one)."""
+    cells = FigureCell.objects.filter(year=year, month=month, plan_id__in=list(in_force), per_owner=True)
+    user = scope.user
+    if user is not None and project_scope(user) is not None:
+        # Of the owners' cells, those visible_cells() keeps for the user.
+        cells = visible_cells(cells, user)
+    cells = cut(cells, scope)
+    if len(in_force) > 1:
+        cells = cells.filter(counted=True)
+    rows = list(
+        cells.values("owner_unit_id").annotate(
+            sum_count=Sum("count"),
+            sum_annual_plan=Sum("annual_plan"),
+            sum_total_investment=Sum("total_investment"),
+            sum_completed=Sum(f"ytd_{month}"),
+        )
+    )
+    names = dict(Unit.objects.filter(pk__in={row["owner_unit_id"] for row in rows}).values_list("pk", "name"))
+    return [
+        {
+            "project__owner_unit": row["owner_unit_id"],
+            "project__owner_unit__name": names.get(row["owner_unit_id"]),
+            **{name[4:]: row[name] or 0 for name in row if name.startswith("sum_")},
+        }
+        for row in rows
+    ]
 
 
 def name_units(groups: list[dict[str, Any]]) -> None:

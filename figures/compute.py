@@ -145,7 +145,7 @@ def sum_groups(groups: list[dict[str, Any]], key: str | None) -> dict[Any, dict[
                 "annual_plan": ZERO,
                 "total_investment": ZERO,
                 "completed": ZERO,
-                "name": group.get(GROUP_NAMES.get(key or "", "")),
+                "name": group.get(GROUP_NAMES.get(key or "", f"{key}__name")),
             },
         )
         row["count"] += group["count"]
@@ -470,9 +470,10 @@ def ranking(
     groups: list[dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
     """排名: responsible units, towns or owner units (项目单位) by completion rate; ties by completed
-    amount, then name. Added up from scope_groups() rows when they are cut by the unit ranked."""
+    amount, then name. Added up from scope_groups() rows when they are cut by the unit ranked (the
+    owner units' from figures.cells.owner_groups())."""
     key = RANKED[by]
-    if groups is not None and key in GROUP_KEYS:
+    if groups is not None and (key in GROUP_KEYS or all(key in group for group in groups)):
         rows = [
             {
                 "count": row["count"],
@@ -508,6 +509,19 @@ def ranking(
     for position, row in enumerate(rows, start=1):
         row["rank"] = position
     return rows
+
+
+def scope_ranking(year: int, month: int, scope: Scope, by: str = "unit") -> list[dict[str, Any]]:
+    """排名 (ranking()) of the scope's responsible units, towns or owner units: added up from the
+    figures' summary when it serves the scope, else from the entries."""
+    entries, in_force = counting_entries(*filtered_entries(year, scope))
+    if not (cells.serves(scope) and cells.refreshed([year])):
+        return ranking(entries, year, month, by)
+    if by == "owner":
+        groups = cells.owner_groups(year, month, scope, in_force)
+    else:
+        groups = cells.scope_groups(year, month, scope, in_force, details=False)
+    return ranking(entries, year, month, by, groups)
 
 
 def behind_time_progress(
@@ -585,9 +599,8 @@ def compute(
     listed, in_force = filtered_entries(year, scope)
     entries, _in_force = counting_entries(listed, in_force)
     last_entries, last_in_force = counting_entries(*filtered_entries(year - 1, scope))
-    if cells.serves(scope):
+    if cells.serves(scope) and cells.refreshed([year, year - 1]):
         # From the summary, brought up to date with the tables first (see figures.models).
-        cells.refresh([year, year - 1])
         groups = cells.scope_groups(year, month, scope, in_force)
         last_groups = cells.scope_groups(year - 1, month, scope, last_in_force, details=False)
         last = plan_totals(last_entries, year - 1, month, last_groups)
@@ -623,8 +636,9 @@ def compute(
     }
     if not work:
         return result
-    # Read from the tables whatever the scope: the summary is not cut by owner unit.
-    result["ranking_owners"] = ranking(entries, year, month, "owner")
+    # From the cells kept per owner unit when the summary serves the scope.
+    owners = cells.owner_groups(year, month, scope, in_force) if cells.serves(scope) else None
+    result["ranking_owners"] = ranking(entries, year, month, "owner", owners)
     result.update(registry.contribute(registry.Context(year, month, scope, entries)))
     return result
 
