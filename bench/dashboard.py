@@ -1,7 +1,8 @@
 """Dashboard benchmark: the figures of the home page over years of monthly progress.
 
     .venv/bin/python bench/dashboard.py [--projects 100000] [--years 10] [--runs 5]
-        [--postgres postgres://postgres@127.0.0.1:5432/postgres | --no-postgres] [--work-mem 32MB] [--keep]
+        [--postgres postgres://postgres@127.0.0.1:5432/postgres | --no-postgres] [--work-mem 32MB]
+        [--keep | --reuse | --db PATH] [--only forecast,forecast_dec,quality]
 
 For each backend a fresh database is made (a SQLite file under bench/, and a throw-away PostgreSQL
 database, skipped with a message when the server does not answer), migrated, and filled straight
@@ -11,7 +12,14 @@ and one MonthlyProgress row per project and month of those years (100,000 × 120
 by default), inserted month after month as the rollup grows in real life, with the YearProgress
 summary (one row per project and year, 1 million) the rollup keeps beside it; plus the reports of
 the measured month, which the on-time reporting figure reads. SQLite gets executemany, PostgreSQL
-COPY; both are ANALYZEd afterwards, as a maintained database is.
+COPY; both are ANALYZEd afterwards, as a maintained database is. Amounts are drawn per project from
+a generator with a fixed seed: 总投资 to the cent, and annual plans that over the years add up to
+55–95% of it, so that no two projects carry the same figures and none passes its 总投资 by itself.
+
+With --reuse the databases are kept under names of their size (bench/dashboard-100000x10.sqlite3,
+keyprojects_bench_dashboard_100000x10) and a later run with --reuse measures on them without
+seeding again (the 100,000 seed takes a quarter of an hour); --db PATH does the same with a
+SQLite file of one's choosing.
 
 Then, for the last seeded year at December (every month summed), a logged-in coordinator's
     compute()     figures.compute.compute(year, 12, Scope(user=coordinator)), every figure;
@@ -45,6 +53,8 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / "bench"
 DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
 BATCH = 20_000
+# The seed of the generator the projects' amounts are drawn from.
+SEED = 2026
 # Twelve monthly shares (in 1/10,000) of a year's completion for sixteen kinds of project, from
 # stalled (a tenth of the plan) to ahead (130%), so that rates spread on both sides of time progress.
 PACES = [10 + i * 8 for i in range(16)]
@@ -114,6 +124,21 @@ class Seeder:
         self.years = list(range(last_year - years + 1, last_year + 1))
         self.timings: dict[str, float] = {}
 
+    def load(self) -> bool:
+        """Whether the database was seeded before (by a run with --reuse or --db), taking the
+        coordinator and the projects from it."""
+        from org.models import User
+
+        found = User.objects.filter(username="bench").first()
+        if found is None:
+            return False
+        self.coordinator = found
+        from projects.models import Project
+
+        self.project_ids = list(Project.objects.order_by("pk").values_list("pk", flat=True))
+        print(f"  reused: {len(self.project_ids):,} projects seeded before", file=sys.stderr, flush=True)
+        return True
+
     def timed(self, label: str, step: Callable[[], int]) -> int:
         began = time.perf_counter()
         rows = step()
@@ -162,22 +187,30 @@ class Seeder:
         from datetime import date
         from decimal import Decimal
 
+        import numpy as np
+
         from catalog.models import Category
         from projects.models import Project
 
         categories = list(Category.objects.values_list("pk", flat=True))
         statuses = ["construction"] * 6 + ["completed", "operating", "preliminary", "suspended"]
+        # 总投资 from 500 万元 to 20 亿元 to the cent, most of them small, as in the seeds' plans; one
+        # in a hundred large. Drawn from a generator with a fixed seed: each project's amounts differ
+        # from every other's, and every run seeds the same ones.
+        draw = np.random.default_rng(SEED)
+        small = 500 + 39_500 * draw.random(self.count) ** 2
+        large = draw.random(self.count) < 0.01
+        totals = np.where(large, 100_000 + 100_000 * draw.random(self.count), small)
+        total_cents = np.round(totals * 100).astype(np.int64).tolist()
         batch: list[Project] = []
         for i in range(self.count):
-            # 总投资 from 500 万元 to 20 亿元, most of them small, as in the seeds' plans.
-            total = 500 + (i * 7919) % 40_000 + (180_000 if i % 97 == 0 else 0)
             start = self.years[0] + i % len(self.years)
             status = statuses[i % len(statuses)]
             batch.append(
                 Project(
                     name=f"基准项目{i + 1:06d}",
                     category_id=categories[i % len(categories)],
-                    total_investment=Decimal(total),
+                    total_investment=Decimal(money(total_cents[i])),
                     responsible_unit_id=self.responsible[i % len(self.responsible)],
                     town_id=self.towns[(i // 3) % len(self.towns)],
                     status=status,
@@ -194,16 +227,30 @@ class Seeder:
                 batch = []
         Project.objects.bulk_create(batch)
         self.project_ids = list(Project.objects.order_by("pk").values_list("pk", flat=True))
-        self.totals = dict(Project.objects.values_list("pk", "total_investment"))
+        self.total_cents = dict(zip(self.project_ids, total_cents, strict=True))
         return len(self.project_ids)
+
+    def annual_plans(self) -> dict[int, list[int]]:
+        """Each project's 年度计划投资 of every year, in cents: together at most its 总投资 (between
+        55% and 95% of it over the years, the rest before or after them), spread over the years
+        unevenly, differently for each project."""
+        import numpy as np
+
+        draw = np.random.default_rng(SEED + 1)
+        n, years = len(self.project_ids), len(self.years)
+        weights = 0.3 + draw.random((n, years))
+        planned = 0.55 + 0.4 * draw.random(n)
+        totals = np.array([self.total_cents[pid] for pid in self.project_ids], dtype=np.float64)
+        cents = np.floor(weights / weights.sum(axis=1, keepdims=True) * (planned * totals)[:, None])
+        return dict(zip(self.project_ids, cents.astype(np.int64).tolist(), strict=True))
 
     def plans(self) -> int:
         from plans.counting import recount
         from plans.models import Plan
 
         written = 0
-        self.annual_cents: dict[int, list[int]] = {}
-        for year in self.years:
+        self.annual_cents = self.annual_plans()
+        for y, year in enumerate(self.years):
             levels = {"local": 1, "city": 10, "province": 50}
             for level, every in levels.items():
                 plan = Plan.objects.create(year=year, level=level, title=f"{year}年{level}基准计划")
@@ -211,10 +258,8 @@ class Seeder:
                 for n, pid in enumerate(self.project_ids):
                     if n % every:
                         continue
-                    # 年度计划投资: a third of the total, in cents, the same on every list of the year.
-                    cents = int(self.totals[pid] * 100) // 3
-                    if level == "local":
-                        self.annual_cents.setdefault(pid, []).append(cents)
+                    # 年度计划投资, the same on every list of the year.
+                    cents = self.annual_cents[pid][y]
                     kind = ("new_start", "continuing", "continuing", "completing")[n % 4]
                     start_month = 1 + n % 12 if kind == "new_start" else None
                     finish_month = 1 + n % 12 if kind == "completing" else None
@@ -363,13 +408,16 @@ class Seeder:
 
 def quality_reports(project_ids: list[int], year: int) -> int:
     """Reports for October to December of `year` with the monthly rows' figures, for the data-quality
-    scan: a 形象进度 text that moves each month except for one project in seven, a % that goes down
-    in December for one in eleven, and a December twenty times the usual for one in thirteen."""
+    scan, with what a district's reports get wrong planted in them: a 形象进度 text that moves each
+    month except for one project in seven, a % that goes down in December for one in eleven, a
+    December twenty times the usual for one in thirteen, a 累计 typed above 总投资 for one in 499,
+    and for one in 997 a December report whose three figures are copied from the project before."""
     from datetime import datetime, timedelta, timezone
     from decimal import Decimal
 
     from progress.models import MonthlyProgress, Report, period_seq
     from progress.periods import Period
+    from projects.models import Project
 
     china = timezone(timedelta(hours=8))
 
@@ -379,15 +427,22 @@ def quality_reports(project_ids: list[int], year: int) -> int:
             year=year, month__in=(10, 11, 12)
         ).values_list("project_id", "month", "amount", "year_to_date", "cumulative")
     }
+    totals = dict(Project.objects.values_list("pk", "total_investment"))
     Report.objects.filter(year=year, month=12).delete()
     written = 0
     for month in (10, 11, 12):
         deadline = Period(year, month).deadline
         batch = []
+        before = (Decimal(0), Decimal(0), Decimal(0))
         for n, pid in enumerate(project_ids):
             amount, ytd, cumulative = figures.get((pid, month), (Decimal(0), Decimal(0), Decimal(0)))
             if month == 12 and n % 13 == 0:
                 amount, ytd, cumulative = amount * 20, ytd + amount * 19, cumulative + amount * 19
+            if month == 12 and n % 499 == 0:
+                cumulative = totals[pid] + amount
+            if month == 12 and n % 997 == 1:
+                amount, ytd, cumulative = before
+            before = (amount, ytd, cumulative)
             percent = Decimal(40 + n % 40 + month) - (Decimal(5) if month == 12 and n % 11 == 0 else 0)
             batch.append(
                 Report(
@@ -412,22 +467,30 @@ def quality_reports(project_ids: list[int], year: int) -> int:
 
 
 def timed_runs(action: Callable[[], Any], runs: int) -> dict[str, Any]:
-    """Median milliseconds of `runs` calls after a warm-up, and the SQL queries of one call."""
+    """Median milliseconds of `runs` calls after a warm-up, and the SQL queries of one call; also the
+    median CPU milliseconds of this process (on SQLite the database's work too, and a figure that a
+    machine busy with other work does not inflate)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     action()
-    times = []
+    times, cpu = [], []
     for _ in range(runs):
-        began = time.perf_counter()
+        began, began_cpu = time.perf_counter(), time.process_time()
         action()
         times.append((time.perf_counter() - began) * 1000)
+        cpu.append((time.process_time() - began_cpu) * 1000)
     with CaptureQueriesContext(connection) as queries:
         action()
-    return {"ms": statistics.median(times), "min_ms": min(times), "queries": len(queries)}
+    return {
+        "ms": statistics.median(times),
+        "min_ms": min(times),
+        "cpu_ms": statistics.median(cpu),
+        "queries": len(queries),
+    }
 
 
-def worker(projects: int, years: int, runs: int) -> dict[str, Any]:
+def worker(projects: int, years: int, runs: int, reuse: bool, only: list[str]) -> dict[str, Any]:
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "keyprojects.settings")
     os.environ.setdefault("KEYPROJECTS_DEVELOPMENT", "1")
@@ -447,15 +510,18 @@ def worker(projects: int, years: int, runs: int) -> dict[str, Any]:
     from forecast.compute import forecast
     from plans import scope as scope_module
     from plans.scope import Scope
+    from progress.models import Report
 
     call_command("migrate", verbosity=0)
     last_year = timezone.localdate().year - 1
     seeder = Seeder(projects, years, last_year)
-    began = time.perf_counter()
-    with transaction.atomic():
-        seeded = seeder.run()
-    seeder.timed("vacuum/analyze", seeder.analyze)
-    seeded["total_s"] = time.perf_counter() - began
+    seeded: dict[str, Any] = {"seed_s": {}, "total_s": 0.0, "reused": True}
+    if not (reuse and seeder.load()):
+        began = time.perf_counter()
+        with transaction.atomic():
+            seeded = seeder.run()
+        seeder.timed("vacuum/analyze", seeder.analyze)
+        seeded["total_s"] = time.perf_counter() - began
     year, month = last_year, 12
     scope = Scope(user=seeder.coordinator)
 
@@ -515,12 +581,18 @@ def worker(projects: int, years: int, runs: int) -> dict[str, Any]:
             )
         get(page_url)
 
+    from quality.models import Flag
     from quality.scan import scan_month
 
-    seeder.timed("reports for the data-quality scan", lambda: quality_reports(seeder.project_ids, year))
-    began = time.perf_counter()
+    if Report.objects.filter(year=year, month__in=(10, 11, 12)).count() == 3 * len(seeder.project_ids):
+        # A database seeded before: its flags of the month go, so that the first scan is one.
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {Flag._meta.db_table} WHERE year = %s AND month = %s", [year, month])
+    else:
+        seeder.timed("reports for the data-quality scan", lambda: quality_reports(seeder.project_ids, year))
+    began, began_cpu = time.perf_counter(), time.process_time()
     first_scan = scan_month(year, month)
-    first_scan_s = time.perf_counter() - began
+    first_scan_s, first_scan_cpu_s = time.perf_counter() - began, time.process_time() - began_cpu
 
     orm_totals, _, _ = key_orm()
     table_totals, _, _ = key_tables()
@@ -531,6 +603,21 @@ def worker(projects: int, years: int, runs: int) -> dict[str, Any]:
         and abs(float(other["completed"]) - float(orm_totals["completed"])) < 0.005
         for other in (sql_totals, tables_sql_totals, table_totals)
     )
+    measured: dict[str, Callable[[], Any]] = {
+        "compute": lambda: compute(year, month, scope),
+        "page": lambda: get(page_url),
+        "screen": lambda: get(screen_url),
+        "after_change": after_a_change,
+        "key_orm": key_orm,
+        "key_sql": key_sql,
+        "key_tables": key_tables,
+        "key_tables_sql": lambda: key_sql(HAND_SQL),
+        # 年度目标预测 at September (three months still to forecast, so the seasonal range is fitted
+        # too) and at December, for the coordinator's whole district.
+        "forecast": lambda: forecast(year, 9, scope),
+        "forecast_dec": lambda: forecast(year, month, scope),
+        "quality": lambda: scan_month(year, month),
+    }
     return {
         "backend": "PostgreSQL" if connection.vendor == "postgresql" else "SQLite",
         "projects": projects,
@@ -539,32 +626,32 @@ def worker(projects: int, years: int, runs: int) -> dict[str, Any]:
         "seed": seeded,
         "period": f"{year}-{month:02d}",
         "agree": agree,
-        "compute": timed_runs(lambda: compute(year, month, scope), runs),
-        "page": timed_runs(lambda: get(page_url), runs),
-        "screen": timed_runs(lambda: get(screen_url), runs),
-        "after_change": timed_runs(after_a_change, runs),
-        "key_orm": timed_runs(key_orm, runs),
-        "key_sql": timed_runs(key_sql, runs),
-        "key_tables": timed_runs(key_tables, runs),
-        "key_tables_sql": timed_runs(lambda: key_sql(HAND_SQL), runs),
-        # 年度目标预测 at September (three months still to forecast, so the seasonal range is fitted
-        # too) and at December, for the coordinator's whole district.
-        "forecast": timed_runs(lambda: forecast(year, 9, scope), runs),
-        "forecast_dec": timed_runs(lambda: forecast(year, month, scope), runs),
-        "quality_first": {"s": first_scan_s, "flags": first_scan.opened, "by_kind": first_scan.by_kind},
-        "quality": timed_runs(lambda: scan_month(year, month), runs),
+        "quality_first": {
+            "s": first_scan_s,
+            "cpu_s": first_scan_cpu_s,
+            "flags": first_scan.opened,
+            "by_kind": first_scan.by_kind,
+        },
+        **{key: timed_runs(action, runs) for key, action in measured.items() if not only or key in only},
     }
 
 
 def run_backend(args: argparse.Namespace, postgres: str | None) -> dict[str, Any] | None:
-    """One backend in a child process, on a database of its own that is removed afterwards."""
+    """One backend in a child process, on a database of its own that is removed afterwards, or
+    with --reuse (or --db) kept for the next run, which measures again without seeding."""
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SQLITE_PATH")}
     database = ""
+    reuse = args.reuse or bool(args.db and not postgres)
+    size = f"{args.projects}x{args.years}"
     if postgres:
         try:
-            database = f"keyprojects_bench_dashboard_{os.getpid()}"
-            postgres_admin(postgres, f"DROP DATABASE IF EXISTS {database}")
-            postgres_admin(postgres, f"CREATE DATABASE {database}")
+            if args.reuse:
+                database = f"keyprojects_bench_dashboard_{size}"
+                postgres_admin(postgres, f"CREATE DATABASE {database}", exists_ok=True)
+            else:
+                database = f"keyprojects_bench_dashboard_{os.getpid()}"
+                postgres_admin(postgres, f"DROP DATABASE IF EXISTS {database}")
+                postgres_admin(postgres, f"CREATE DATABASE {database}")
             if args.work_mem:
                 postgres_admin(postgres, f"ALTER DATABASE {database} SET work_mem = '{args.work_mem}'")
         except Exception as error:
@@ -573,36 +660,36 @@ def run_backend(args: argparse.Namespace, postgres: str | None) -> dict[str, Any
         env["DATABASE_URL"] = urlunsplit(urlsplit(postgres)._replace(path=f"/{database}"))
         label = "PostgreSQL"
     else:
-        path = BENCH_DIR / "dashboard.sqlite3"
-        for stale in BENCH_DIR.glob("dashboard.sqlite3*"):
-            stale.unlink()
+        if args.db:
+            path = Path(args.db)
+        elif args.reuse:
+            path = BENCH_DIR / f"dashboard-{size}.sqlite3"
+        else:
+            path = BENCH_DIR / "dashboard.sqlite3"
+            for stale in BENCH_DIR.glob("dashboard.sqlite3*"):
+                stale.unlink()
         env["SQLITE_PATH"] = str(path)
         label = "SQLite"
     print(f"{label}: {args.projects:,} projects × {args.years} years …", file=sys.stderr, flush=True)
+    command = [
+        sys.executable,
+        __file__,
+        "--worker",
+        "--projects",
+        str(args.projects),
+        "--years",
+        str(args.years),
+    ]
+    command += ["--runs", str(args.runs), *(["--reuse"] if reuse else [])]
+    command += ["--only", args.only] if args.only else []
     try:
-        child = subprocess.run(
-            [
-                sys.executable,
-                __file__,
-                "--worker",
-                "--projects",
-                str(args.projects),
-                "--years",
-                str(args.years),
-                "--runs",
-                str(args.runs),
-            ],
-            env=env,
-            stdout=subprocess.PIPE,
-            text=True,
-            check=False,
-        )
+        child = subprocess.run(command, env=env, stdout=subprocess.PIPE, text=True, check=False)
         if child.returncode != 0:
             print(f"{label}: the worker failed (exit {child.returncode})", file=sys.stderr)
             return None
         return json.loads(child.stdout.strip().splitlines()[-1])
     finally:
-        if not args.keep:
+        if not (args.keep or reuse):
             if postgres:
                 postgres_admin(postgres, f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
             else:
@@ -617,12 +704,15 @@ def print_results(results: list[dict[str, Any]]) -> None:
             f"\n{r['backend']}: {r['projects']:,} projects, {r['years']} years, "
             f"{r['monthly_rows']:,} monthly rows; figures for {r['period']} (every month of the year summed)"
         )
-        print(
-            "  seed: "
-            + ", ".join(f"{k} {v:.1f} s" for k, v in seed.items())
-            + f"; total {r['seed']['total_s']:.1f} s"
-        )
-        print(f"  {'measured':<34}{'median ms':>10}{'min ms':>9}{'queries':>9}")
+        if r["seed"].get("reused"):
+            print("  seed: reused from an earlier run")
+        else:
+            print(
+                "  seed: "
+                + ", ".join(f"{k} {v:.1f} s" for k, v in seed.items())
+                + f"; total {r['seed']['total_s']:.1f} s"
+            )
+        print(f"  {'measured':<34}{'median ms':>10}{'min ms':>9}{'cpu ms':>9}{'queries':>9}")
         names = {
             "compute": "compute() — every figure",
             "page": "dashboard page GET /",
@@ -637,14 +727,19 @@ def print_results(results: list[dict[str, Any]]) -> None:
             "forecast_dec": "year-end forecast at December",
         }
         for key, name in names.items():
+            if key not in r:
+                continue
             m = r[key]
-            print(f"  {name:<34}{m['ms']:>10.1f}{m['min_ms']:>9.1f}{m['queries']:>9}")
+            print(f"  {name:<34}{m['ms']:>10.1f}{m['min_ms']:>9.1f}{m['cpu_ms']:>9.1f}{m['queries']:>9}")
         first = r["quality_first"]
         print(
-            f"  data-quality first scan: {first['s']:.1f} s, {first['flags']:,} flags opened "
+            f"  data-quality first scan: {first['s']:.1f} s ({first['cpu_s']:.1f} s CPU), "
+            f"{first['flags']:,} flags opened "
             f"({', '.join(f'{k} {v:,}' for k, v in sorted(first['by_kind'].items()))}); "
             "the row above is a rescan"
         )
+        if not all(key in r for key in ("key_orm", "key_sql", "key_tables", "key_tables_sql")):
+            continue
         ratio = r["key_orm"]["ms"] / r["key_sql"]["ms"] if r["key_sql"]["ms"] else float("nan")
         tables = (
             r["key_tables"]["ms"] / r["key_tables_sql"]["ms"] if r["key_tables_sql"]["ms"] else float("nan")
@@ -678,11 +773,27 @@ def main() -> None:
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
     parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
     parser.add_argument("--keep", action="store_true", help="keep the databases for inspection")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="seed once: keep the databases (bench/dashboard-PROJECTSxYEARS.sqlite3, "
+        "keyprojects_bench_dashboard_PROJECTSxYEARS) and measure on them again next time",
+    )
+    parser.add_argument(
+        "--db", metavar="PATH", help="the SQLite file to seed and keep, or to measure again if seeded before"
+    )
+    parser.add_argument(
+        "--only",
+        metavar="KEYS",
+        help="measure only these lines, e.g. forecast,forecast_dec,quality (keys: compute, page, screen, "
+        "after_change, key_orm, key_sql, key_tables, key_tables_sql, forecast, forecast_dec, quality)",
+    )
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     if args.worker:
-        print(json.dumps(worker(args.projects, args.years, args.runs)))
+        only = [key for key in (args.only or "").split(",") if key]
+        print(json.dumps(worker(args.projects, args.years, args.runs, args.reuse, only)))
         return
     backends = ([] if args.no_sqlite else [None]) + ([] if args.no_postgres else [args.postgres])
     results = [r for r in (run_backend(args, postgres) for postgres in backends) if r]

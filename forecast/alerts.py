@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 from datetime import date
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -39,7 +40,9 @@ class YearTargetRisk(Rule):
         year, month = closed
         if month < settings.FORECAST_RULE_FROM_MONTH:
             return
-        for row in forecast(year, month, Scope())["projects"]:
+        # Only the projects the lights can fall on: a rate more than the lower threshold below 100%.
+        points = min(config.yellow_threshold, config.red_threshold)
+        for row in forecast(year, month, Scope(), below=Decimal(100 - points))["projects"]:
             rate = row["forecast_rate"]
             if rate is None:
                 continue

@@ -7,13 +7,15 @@ the figures' summary in a few grouped ones (forecast.history); the arithmetic is
 (forecast.model). The number of queries does not grow with the number of projects.
 """
 
+import math
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import numpy as np
 from django.conf import settings
-from django.db.models import F, FloatField, QuerySet, Value
+from django.db import connection
+from django.db.models import BooleanField, Case, F, FloatField, Q, QuerySet, Value, When
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _t
@@ -22,6 +24,7 @@ from forecast.history import History, Profiles, in_force_plans, increments, scop
 from forecast.model import (
     Basis,
     Floats,
+    Ints,
     Kind,
     Projects,
     Result,
@@ -39,19 +42,17 @@ from progress.models import YearProgress
 from progress.yearly import with_progress
 from projects.choices import ProjectStatus
 
-ZERO = Decimal("0.00")
+# The columns read for each entry, in this order: identity, plan, schedule, what picks its profile.
 HEAD = (
     "project_id",
     "project__code",
     "project__name",
-    "annual_investment",
     "plan_type",
     "planned_start_month",
     "planned_completion_month",
     "project__category_id",
     "project__responsible_unit_id",
     "project__status",
-    "project__actual_completion_date",
 )
 
 
@@ -64,92 +65,150 @@ def money(value: float) -> Decimal:
     return quantize(Decimal(repr(round(float(value), 2))), 2)
 
 
+def cents_of(values: Floats) -> Ints:
+    """Amounts in 万元 as whole cents, each rounded as money() rounds it."""
+    rounded = np.array([round(value, 2) for value in values.tolist()], dtype=np.float64)
+    return np.rint(rounded * 100).astype(np.int64)
+
+
+def exact_cents(values: Floats) -> Ints:
+    """Amounts read from the database as floats (money columns, to the cent) as whole cents."""
+    return np.rint(values * 100).astype(np.int64)
+
+
+def from_cents(cents: int) -> Decimal:
+    return Decimal(int(cents)).scaleb(-2)
+
+
+def rates_in_tenths(forecast_cents: Ints, plan_cents: Ints) -> Ints:
+    """completion_rate(forecast, plan) of every project in tenths of a percent, to the same rounding
+    (half away from zero), in whole numbers; 0 where there is no plan."""
+    plan = np.where(plan_cents > 0, plan_cents, 1)
+    scaled = np.abs(forecast_cents) * 1000
+    whole, rest = np.divmod(scaled, plan)
+    tenths = np.sign(forecast_cents) * (whole + (2 * rest >= plan))
+    return np.where(plan_cents > 0, tenths, 0)
+
+
 @dataclass(frozen=True)
 class Rows:
-    """The planned projects of a year, as read: identity columns and the arrays the model takes."""
+    """The planned projects of a year, as read: identity columns, the exact amounts in cents (the
+    annual plan and the year-to-date at the end of the month) and the arrays the model takes."""
 
     ids: list[int]
     codes: list[str]
     names: list[str]
-    plans: list[Decimal]
-    completed: list[Decimal]
+    plan_cents: Ints
+    completed_cents: Ints
     statuses: list[str]
     projects: Projects
     actual: Floats
+
+
+def assign_profiles(
+    shares: Floats, basis: Ints, realisation: Floats, keys: dict[str, Ints], profiles: Profiles
+) -> None:
+    """Give each row the profile of its category's past years, else its unit's, else the whole
+    portfolio's; a row none of them covers keeps its plan's schedule. One mask per category and
+    unit that has a profile, not one lookup per row."""
+    assigned = np.zeros(len(basis), dtype=bool)
+    for of_row, found, which in (
+        (keys["category"], profiles.by_category, Basis.CATEGORY),
+        (keys["unit"], profiles.by_unit, Basis.UNIT),
+    ):
+        for key in np.unique(of_row[~assigned]).tolist():
+            profile = found.get(key)
+            if profile is None:
+                continue
+            mask = (of_row == key) & ~assigned
+            shares[mask] = profile.shares
+            basis[mask] = which
+            realisation[mask] = profile.realisation
+            assigned |= mask
+    if profiles.portfolio is not None:
+        rest = ~assigned
+        shares[rest] = profiles.portfolio.shares
+        basis[rest] = Basis.PORTFOLIO
+        realisation[rest] = profiles.portfolio.realisation
 
 
 def read_rows(
     entries: QuerySet[PlanEntry], year: int, month: int, profiles: Profiles, *, full_year: bool = False
 ) -> Rows:
     """The entries with an annual plan, with their project's year-to-date at the end of months 1 to
-    `month` (all twelve with `full_year`, for the backtest), in one query."""
+    `month` (all twelve with `full_year`, for the backtest), in one query.
+
+    The amounts come as floats straight from the driver (no Decimal made for each cell): the
+    model computes with floats, and the exact amounts shown are whole cents of them, which money
+    columns hold exactly.
+    """
     last = 12 if full_year else month
-    # The months feed the model as floats, read as such (no Decimal made for each cell); the month's
-    # own year-to-date also comes exact, for the amounts shown.
+    month_ended = month_end(year, month or 1)
     floats = {
         f"m{m}": Coalesce(Cast(F(f"progress__{YearProgress.column(m)}"), FloatField()), Value(0.0))
         for m in range(1, last + 1)
     }
-    exact = [f"progress__{YearProgress.column(month)}"] if month else []
-    rows = list(
+    # Finished by the end of the month: completed by then, or cancelled. A suspension is a state of
+    # today, so it speaks for the year under way only.
+    finished = Case(
+        When(
+            Q(project__actual_completion_date__lte=month_ended) | Q(project__status=ProjectStatus.CANCELLED),
+            then=Value(True),
+        ),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+    queryset = (
         with_progress(entries.filter(annual_investment__gt=0), year)
-        .annotate(**floats)
+        .annotate(plan_amount=Cast("annual_investment", FloatField()), finished=finished, **floats)
         .order_by("project__name", "project_id")
-        .values_list(*HEAD, *exact, *floats)
+        .values_list(*HEAD, "plan_amount", "finished", *floats)
     )
-    n = len(rows)
-    width = len(HEAD) + len(exact)
-    ytd = (
-        np.array([row[width:] for row in rows], dtype=np.float64).reshape(n, last)
-        if n
-        else np.zeros((0, last))
-    )
-    ytd = np.pad(ytd, ((0, 0), (0, 12 - last)))
-    plan = np.array([float(r[3]) for r in rows]) if n else np.zeros(0)
-    start = np.array([(r[5] or 1) if r[4] == PlanType.NEW_START else 1 for r in rows], dtype=np.int64)
-    end = np.array([(r[6] or 12) if r[4] == PlanType.COMPLETING else 12 for r in rows], dtype=np.int64)
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        fetched = cursor.fetchall()
+    n = len(fetched)
+    columns: list[tuple[Any, ...]] = list(zip(*fetched, strict=True)) if n else [() for _ in range(11 + last)]
+    ids, codes, names, plan_types, starts, ends, categories, units, statuses = columns[:9]
+    plan = np.array(columns[9], dtype=np.float64)
+    ytd = np.zeros((n, 12))
+    if last:
+        ytd[:, :last] = np.array(columns[11:], dtype=np.float64).T.reshape(n, last)
+    new_start = np.array(plan_types, dtype=object) == PlanType.NEW_START
+    completing = np.array(plan_types, dtype=object) == PlanType.COMPLETING
+    start = np.where(new_start, np.array([m or 1 for m in starts], dtype=np.int64), 1)
+    end = np.where(completing, np.array([m or 12 for m in ends], dtype=np.int64), 12)
     start = np.clip(start, 1, 12)
     end = np.clip(np.maximum(end, start), 1, 12)
     shares = schedule_shares(start, end) if n else np.zeros((0, 13))
     basis = np.full(n, Basis.SCHEDULE, dtype=np.int64)
     realisation = np.ones(n)
-    portfolio = profiles.portfolio
-    for i, row in enumerate(rows):
-        found = profiles.by_category.get(row[7])
-        which = Basis.CATEGORY
-        if found is None:
-            found, which = profiles.by_unit.get(row[8]), Basis.UNIT
-        if found is None:
-            found, which = portfolio, Basis.PORTFOLIO
-        if found is not None:
-            shares[i] = found.shares
-            basis[i] = which
-            realisation[i] = found.realisation
-    statuses = [r[9] for r in rows]
-    # Finished by the end of the month: completed by then, or cancelled. A suspension is a state of
-    # today, so it speaks for the year under way only.
-    month_ended = month_end(year, month or 1)
-    finished = [r[10] is not None and r[10] <= month_ended or r[9] == ProjectStatus.CANCELLED for r in rows]
+    keys = {
+        "category": np.array([-1 if c is None else c for c in categories], dtype=np.int64),
+        "unit": np.array([-1 if u is None else u for u in units], dtype=np.int64),
+    }
+    assign_profiles(shares, basis, realisation, keys, profiles)
+    status_of = np.array(statuses, dtype=object)
     suspended_now = year == timezone.localdate().year and not full_year
     projects = Projects(
         plan=plan,
         ytd=ytd,
         active_from=start,
         active_until=end,
-        finished=np.array(finished, dtype=bool),
-        suspended=np.array([suspended_now and s == ProjectStatus.SUSPENDED for s in statuses], dtype=bool),
+        finished=np.array(columns[10], dtype=bool),
+        suspended=(status_of == ProjectStatus.SUSPENDED) if suspended_now else np.zeros(n, dtype=bool),
         shares=shares,
         basis=basis,
         realisation=realisation,
     )
-    completed_column = len(HEAD)
     return Rows(
-        ids=[r[0] for r in rows],
-        codes=[r[1] for r in rows],
-        names=[r[2] for r in rows],
-        plans=[r[3] for r in rows],
-        completed=[quantize(r[completed_column] or ZERO, 2) if month else ZERO for r in rows],
-        statuses=statuses,
+        ids=list(ids),
+        codes=list(codes),
+        names=list(names),
+        plan_cents=exact_cents(plan),
+        completed_cents=exact_cents(ytd[:, month - 1]) if month else np.zeros(n, dtype=np.int64),
+        statuses=list(statuses),
         projects=projects,
         actual=ytd[:, 11],
     )
@@ -164,36 +223,53 @@ def basis_label(basis: int) -> str:
     }[Basis(basis)]
 
 
-def reason_for(i: int, rows: Rows, result: Result, month: int, rate: Decimal | None, at_risk: bool) -> str:
-    """Why project i's year-end is what it is, in the words of the office."""
+def reason_words() -> dict[str, str]:
+    """The words of the reasons in the active language, looked up once for all the rows of a
+    forecast instead of once a row."""
+    return {
+        "cancelled": _t("项目已终止，按已完成投资计"),
+        "completed": _t("项目已竣工，按已完成投资计"),
+        "suspended": _t("项目暂停施工，按已完成投资计"),
+        "stalled": _t("停滞%(n)d个月，按已完成投资计"),
+        "not_due": _t("未到计划开工月份（%(m)d月），按计划安排"),
+        "due": _t("计划工期已到，按已完成投资计"),
+        "behind": _t("进度落后于计划：已完成年度计划的%(d).1f%%，按%(b)s此时应完成%(e).1f%%"),
+        "pace": _t("按%(b)s（此时一般完成全年的%(s).1f%%）推算"),
+        **{f"basis_{basis.value}": basis_label(basis) for basis in Basis},
+    }
+
+
+def reason_for(
+    i: int,
+    rows: Rows,
+    result: Result,
+    month: int,
+    rate: Decimal | None,
+    at_risk: bool,
+    words: dict[str, str] | None = None,
+) -> str:
+    """Why project i's year-end is what it is, in the words of the office (`words`: reason_words(),
+    given when there are many rows)."""
+    words = words or reason_words()
     kind = Kind(int(result.kind[i]))
     if kind == Kind.FINISHED:
-        status = rows.statuses[i]
-        return (
-            _t("项目已终止，按已完成投资计")
-            if status == ProjectStatus.CANCELLED
-            else _t("项目已竣工，按已完成投资计")
-        )
+        return words["cancelled"] if rows.statuses[i] == ProjectStatus.CANCELLED else words["completed"]
     if kind == Kind.SUSPENDED:
-        return _t("项目暂停施工，按已完成投资计")
+        return words["suspended"]
     if kind == Kind.STALLED:
-        return _t("停滞%(n)d个月，按已完成投资计") % {"n": int(result.idle[i])}
+        return words["stalled"] % {"n": int(result.idle[i])}
     if kind == Kind.NOT_DUE:
-        return _t("未到计划开工月份（%(m)d月），按计划安排") % {"m": int(rows.projects.active_from[i])}
+        return words["not_due"] % {"m": int(rows.projects.active_from[i])}
     expected = result.expected_share[i]
-    basis = basis_label(int(rows.projects.basis[i]))
+    basis = words[f"basis_{int(rows.projects.basis[i])}"]
     if expected >= 1:
-        return _t("计划工期已到，按已完成投资计")
+        return words["due"]
     plan = float(rows.projects.plan[i])
     done_rate = result.done[i] * 100 / plan if plan else 0.0
     expected_rate = expected * 100 * float(rows.projects.realisation[i])
     if at_risk and done_rate < expected_rate:
-        return _t("进度落后于计划：已完成年度计划的%(d).1f%%，按%(b)s此时应完成%(e).1f%%") % {
-            "d": done_rate,
-            "b": basis,
-            "e": expected_rate,
-        }
-    return _t("按%(b)s（此时一般完成全年的%(s).1f%%）推算") % {"b": basis, "s": expected * 100}
+        return words["behind"] % {"d": done_rate, "b": basis, "e": expected_rate}
+    return words["pace"] % {"b": basis, "s": expected * 100}
 
 
 def forecast(
@@ -204,12 +280,14 @@ def forecast(
     entries: QuerySet[PlanEntry] | None = None,
     limit: int | None = None,
     at_risk_only: bool = False,
+    below: Decimal | None = None,
 ) -> dict[str, Any]:
     """年度目标预测 of the scope's planned projects at the end of `month` of `year`.
 
     `projects` lists every project with an annual plan, worst forecast rate first (only the at-risk
-    ones with `at_risk_only`, the first `limit` with a limit); `total` adds them up, with the range
-    of the portfolio's year-end.
+    ones with `at_risk_only`, those whose rate is below `below` with that, the first `limit` with a
+    limit); `total` adds them up, with the range of the portfolio's year-end. The amounts, rate and
+    reason are worked out for the projects listed only.
     """
     scope = scope or Scope()
     if entries is None:
@@ -221,31 +299,45 @@ def forecast(
     result = forecast_projects(rows.projects, month, settings.FORECAST_STALL_MONTHS)
     threshold = risk_threshold()
 
-    items = []
-    for i in range(len(rows.ids)):
-        predicted = money(result.forecast[i])
-        rate = completion_rate(predicted, rows.plans[i])
-        at_risk = rate is not None and rate < threshold
-        items.append((rate if rate is not None else Decimal(0), rows.names[i], i, predicted, at_risk))
-    at_risk_count = sum(1 for item in items if item[4])
-    items.sort(key=lambda item: (item[0], item[1]))
-    chosen = [item for item in items if item[4]] if at_risk_only else items
+    forecast_cents = cents_of(result.forecast)
+    tenths = rates_in_tenths(forecast_cents, rows.plan_cents)
+    planned = rows.plan_cents > 0
+    # rate < threshold, in whole tenths: below the threshold's tenths rounded up.
+    at_risk = planned & (tenths < math.ceil(threshold * 10))
+    at_risk_count = int(np.count_nonzero(at_risk))
+    listed = at_risk if at_risk_only else np.ones(len(rows.ids), dtype=bool)
+    if below is not None:
+        listed = listed & planned & (tenths < math.ceil(below * 10))
+    chosen = np.flatnonzero(listed)
+    if limit is not None and len(chosen) > limit:
+        # Only the rows whose rate is among the `limit` lowest can be listed; ties on the cut-off
+        # rate are kept for the exact order below to settle.
+        cutoff = np.partition(tenths[chosen], limit - 1)[limit - 1]
+        chosen = chosen[tenths[chosen] <= cutoff]
+    # Worst rate first, then by name, then in the order read (by name and id).
+    rank, names = tenths.tolist(), rows.names
+    order = sorted(chosen.tolist(), key=lambda i: (rank[i], names[i], i))
     if limit is not None:
-        chosen = chosen[:limit]
-    projects = [
-        {
-            "id": rows.ids[i],
-            "code": rows.codes[i],
-            "name": rows.names[i],
-            "annual_plan": rows.plans[i],
-            "completed": rows.completed[i],
-            "forecast": predicted,
-            "forecast_rate": rate,
-            "at_risk": at_risk,
-            "reason": reason_for(i, rows, result, month, rate, at_risk),
-        }
-        for rate, _name, i, predicted, at_risk in chosen
-    ]
+        order = order[:limit]
+    projects = []
+    words = reason_words()
+    for i in order:
+        plan = from_cents(rows.plan_cents[i])
+        rate = Decimal(int(tenths[i])).scaleb(-1) if planned[i] else None
+        risky = bool(at_risk[i])
+        projects.append(
+            {
+                "id": rows.ids[i],
+                "code": rows.codes[i],
+                "name": rows.names[i],
+                "annual_plan": plan,
+                "completed": from_cents(rows.completed_cents[i]),
+                "forecast": from_cents(forecast_cents[i]),
+                "forecast_rate": rate,
+                "at_risk": risky,
+                "reason": reason_for(i, rows, result, month, rate, risky, words),
+            }
+        )
     return {
         "period": {"year": year, "month": month},
         "threshold": threshold,
@@ -259,8 +351,8 @@ def portfolio_total(
     year: int, month: int, scope: Scope, rows: Rows, result: Result, history: History, at_risk_count: int
 ) -> dict[str, Any]:
     """The scope's totals: annual plan and completed (exact), the year-end forecast and its range."""
-    annual_plan = quantize(sum(rows.plans, ZERO), 2)
-    completed = quantize(sum(rows.completed, ZERO), 2)
+    annual_plan = from_cents(int(np.sum(rows.plan_cents)))
+    completed = from_cents(int(np.sum(rows.completed_cents)))
     point = float(np.sum(result.forecast))
     low, high, method = year_end_range(result, portfolio_spread(year, month, scope, rows, history))
     total_forecast = money(point)

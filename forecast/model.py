@@ -15,8 +15,6 @@ from enum import IntEnum
 
 import numpy as np
 from numpy.typing import NDArray
-from statsmodels.tools.sm_exceptions import ConvergenceWarning
-from statsmodels.tsa.holtwinters import ExponentialSmoothing
 
 Floats = NDArray[np.float64]
 Ints = NDArray[np.int64]
@@ -186,6 +184,11 @@ def seasonal_spread(series: Floats, remaining: int) -> Spread | None:
     their median. None when the series is shorter than two years or the model cannot be fitted."""
     if remaining <= 0 or len(series) < MIN_SERIES_MONTHS or not np.any(series > 0):
         return None
+    # Imported here, not with the module: statsmodels brings pandas and scipy, a second or more at
+    # the start of every process (web workers, the task worker, the tests) that never draws a range.
+    from statsmodels.tools.sm_exceptions import ConvergenceWarning
+    from statsmodels.tsa.holtwinters import ExponentialSmoothing
+
     with warnings.catch_warnings():
         # A short or flat series fits with a warning and a usable model; the range says so by its width.
         warnings.simplefilter("ignore", ConvergenceWarning)

@@ -10,12 +10,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 from django.conf import settings
 from django.db import connection
-from django.db.models import Max, Q, QuerySet, Sum
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from lib.dates import month_end
@@ -24,7 +25,7 @@ from progress.models import Report, ReportPhoto, YearProgress, period_seq
 from projects.models import Project
 from quality.choices import FlagKind
 from quality.fingerprints import MAX_DISTANCE, bands, distance
-from quality.models import PhotoFingerprint
+from quality.models import PhotoFingerprint, flag_digest
 
 # Reports a check reads: those sent to the office. Drafts are unfinished, returned ones are being redone.
 COUNTED = (ReportState.SUBMITTED, ReportState.ACCEPTED)
@@ -53,6 +54,10 @@ class Finding:
     def key(self) -> tuple[int, str, str]:
         return (self.project_id, self.kind, self.subject)
 
+    @cached_property
+    def digest(self) -> str:
+        return flag_digest(self.evidence, self.report_id, self.photo_id)
+
 
 def money(value: Any) -> str:
     """An amount as evidence keeps it, with its two decimals (SQLite gives floats, PostgreSQL Decimals)."""
@@ -74,59 +79,90 @@ def fetch(queryset: QuerySet[Any]) -> list[tuple[Any, ...]]:
         return cursor.fetchall()
 
 
-def month_amounts(year: int, month: int) -> dict[int, tuple[float, int]]:
-    """Each project's completed investment in the month's counted reports, and its latest report."""
-    rows = fetch(
-        Report.objects.filter(year=year, month=month, state__in=COUNTED)
-        .order_by()
-        .values("project_id")
-        .annotate(total=Sum("amount"), last=Max("id"))
-        .values_list("project_id", "total", "last")
-    )
-    return {pid: (float(total), last) for pid, total, last in rows if total and total > 0}
+def window_columns(year: int, month: int, span: int) -> list[tuple[int, list[int]]]:
+    """For each year the `span` months before (year, month) fall in, the months of its yearly row to
+    read: those of the window, and the one before the window's first (a month's amount is the
+    rise over the month before)."""
+    first = year * 12 + month - 1 - span
+    last = year * 12 + month - 2
+    wanted = []
+    for y in history_years(year, month, span):
+        low = max(1, first - y * 12 + 1)
+        high = min(12, last - y * 12 + 1)
+        wanted.append((y, list(range(max(1, low - 1), high + 1))))
+    return wanted
+
+
+SPIKE_SQL = """
+SELECT c.project_id, c.total, c.last{columns}
+FROM (
+    SELECT r.project_id, SUM(r.amount) AS total, MAX(r.id) AS last FROM {report} r
+    WHERE r.year = %s AND r.month = %s AND r.state IN ({states})
+    GROUP BY r.project_id
+) c{joins}
+WHERE c.total > 0
+"""
 
 
 def spikes(year: int, month: int) -> list[Finding]:
     """本月投资异常偏高: the month's amount far above the project's usual months, by the modified
     z-score against the months with an amount among the last QUALITY_HISTORY_MONTHS (each month's
-    amount the rise of its 年度完成投资 in the rollup's yearly rows: two or three rows a project)."""
+    amount the rise of its 年度完成投资 in the rollup's yearly rows).
+
+    One query: each project's amount of the month in its counted reports (and its latest report)
+    beside the months of its yearly rows the window needs, one joined row per year, so that a
+    project comes as one row of the window's figures; the statistics are on arrays."""
     threshold = settings.QUALITY_OUTLIER_Z
     span = settings.QUALITY_HISTORY_MONTHS
-    current = month_amounts(year, month)
-    if not current:
-        return []
-    years = history_years(year, month, span)
-    columns = [YearProgress.column(m) for m in range(1, 13)]
-    rows = fetch(
-        YearProgress.objects.filter(year__in=years)
-        .filter(
-            project_id__in=Report.objects.filter(year=year, month=month, state__in=COUNTED).values(
-                "project_id"
-            )
+    wanted = window_columns(year, month, span)
+    quote = connection.ops.quote_name
+    columns, joins = "", ""
+    for k, (y, months) in enumerate(wanted):
+        columns += "".join(f", y{k}.{quote(YearProgress.column(m))}" for m in months)
+        joins += (
+            f"\nLEFT JOIN {quote(YearProgress._meta.db_table)} y{k}"
+            f" ON y{k}.project_id = c.project_id AND y{k}.year = {int(y)}"
         )
-        .order_by()
-        .values_list("project_id", "year", *columns)
+    sql = SPIKE_SQL.format(
+        columns=columns,
+        joins=joins,
+        report=quote(Report._meta.db_table),
+        states=", ".join(["%s"] * len(COUNTED)),
     )
-    ids = sorted(current)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [year, month, *COUNTED])
+        rows = cursor.fetchall()
+    if not rows:
+        return []
+    rows.sort(key=lambda row: row[0])
+    ids = [row[0] for row in rows]
+    current = [(float(row[1]), row[2]) for row in rows]
+    # Missing yearly rows come as NULL, NaN here: no amount for those months.
+    table = np.array([row[3:] for row in rows], dtype=float).reshape(len(rows), -1)
     first_index = year * 12 + month - 1 - span
     # One row per project, one column per month of the window; NaN for a month without an amount.
     history = np.full((len(ids), span), np.nan)
-    if rows:
-        table = np.array(rows, dtype=float)
-        at = np.searchsorted(ids, table[:, 0])
-        known = (at < len(ids)) & (np.take(ids, np.minimum(at, len(ids) - 1)) == table[:, 0])
+    at = 0
+    for y, months in wanted:
+        block = table[:, at : at + len(months)]
+        at += len(months)
         # Each month's amount is the rise of 年度完成投资 over the month before (0 before January).
-        amounts = np.diff(table[:, 2:], axis=1, prepend=0.0)
-        column = table[:, 1:2].astype(int) * 12 + np.arange(12) - first_index
-        kept = known[:, None] & (column >= 0) & (column < span) & (amounts > 0)
-        history[np.broadcast_to(at[:, None], kept.shape)[kept], column[kept]] = amounts[kept]
+        if months[0] == 1:
+            block = np.concatenate((np.zeros((len(ids), 1)), block), axis=1)
+            months = [0, *months]
+        amounts = np.diff(block, axis=1)
+        column = np.array([y * 12 + m - 1 - first_index for m in months[1:]])
+        inside = (column >= 0) & (column < span)
+        found = amounts[:, inside]
+        history[:, column[inside]] = np.where(found > 0, found, np.nan)
     counts = np.sum(~np.isnan(history), axis=1)
     judged = counts >= settings.QUALITY_MIN_HISTORY_MONTHS
     if not judged.any():
         return []
     history, counts = history[judged], counts[judged]
     ids = [pid for pid, keep in zip(ids, judged, strict=True) if keep]
-    values = np.array([current[pid][0] for pid in ids])
+    current = [amount for amount, keep in zip(current, judged, strict=True) if keep]
+    values = np.array([amount for amount, _last in current])
     median = np.nanmedian(history, axis=1)
     deviation = np.abs(history - median[:, None])
     mad = np.nanmedian(deviation, axis=1)
@@ -139,52 +175,65 @@ def spikes(year: int, month: int) -> list[Finding]:
         )
     findings = []
     for i in np.flatnonzero(z > threshold).tolist():
-        pid = ids[i]
         findings.append(
             Finding(
-                pid,
+                ids[i],
                 FlagKind.SPIKE,
                 {
-                    "amount": money(current[pid][0]),
+                    "amount": money(current[i][0]),
                     "median": f"{median[i]:.2f}",
                     "mad": f"{mad[i]:.2f}",
                     "z": f"{z[i]:.1f}",
                     "threshold": f"{threshold:g}",
                     "months": int(counts[i]),
                 },
-                report_id=current[pid][1],
+                report_id=current[i][1],
             )
         )
     return findings
 
 
 # The month's reports beside the project's two reports before them (形象进度 text and amount), the
-# highest 形象进度（%） reported before in the window, how many reports of the period carry the same
-# three figures, and 总投资 — read in the database, which returns only the rows that look wrong.
+# highest 形象进度（%） reported before in the window, whether another report of the period carries
+# the same three figures, and 总投资 — read in the database, which returns only the rows that look
+# wrong. The reports before are found through the (project, seq) index for each of the month's
+# reports: a few index look-ups a report instead of sorting every report of the window, and the
+# columns of a report that looks right are never carried out of the database.
 REPORT_CHECKS_SQL = """
-SELECT * FROM (
-    SELECT r.id, r.project_id, p.name, r.year, r.month, r.amount, r.year_to_date, r.cumulative,
-           r.progress_text, r.progress_percent, p.total_investment AS total,
-           LAG(r.progress_text, 1) OVER w AS text_1, LAG(r.progress_text, 2) OVER w AS text_2,
-           LAG(r.amount, 1) OVER w AS amount_1, LAG(r.amount, 2) OVER w AS amount_2,
-           LAG(r.year, 1) OVER w AS year_1, LAG(r.month, 1) OVER w AS month_1,
-           LAG(r.year, 2) OVER w AS year_2, LAG(r.month, 2) OVER w AS month_2,
-           MAX(r.progress_percent) OVER (
-               PARTITION BY r.project_id ORDER BY r.seq ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
-           ) AS percent_before,
-           COUNT(*) OVER (PARTITION BY r.seq, r.amount, r.year_to_date, r.cumulative) AS twins
-    FROM {report} r JOIN {project} p ON p.id = r.project_id
-    WHERE r.seq >= %s AND r.seq <= %s AND r.state IN ({states})
-    WINDOW w AS (PARTITION BY r.project_id ORDER BY r.seq)
-) x
-WHERE x.year = %s AND x.month = %s AND (
-    (TRIM(x.progress_text) <> '' AND TRIM(x.progress_text) = TRIM(x.text_1) AND TRIM(x.text_1) = TRIM(x.text_2)
-     AND x.amount > 0 AND x.amount_1 > 0 AND x.amount_2 > 0)
-    OR x.progress_percent < x.percent_before
-    OR (x.twins > 1 AND x.amount > 0)
-    OR (x.total > 0 AND x.cumulative > x.total)
+WITH twins AS (
+    SELECT t.seq, t.amount, t.year_to_date, t.cumulative FROM {report} t
+    WHERE t.seq >= %(month_from)s AND t.seq <= %(month_to)s AND t.state IN ({states}) AND t.amount > 0
+    GROUP BY t.seq, t.amount, t.year_to_date, t.cumulative HAVING COUNT(*) > 1
+), m AS (
+    SELECT r.id, r.project_id, r.seq, r.year, r.month, r.amount, r.year_to_date, r.cumulative,
+           r.progress_text, r.progress_percent,
+           (SELECT b.id FROM {report} b
+            WHERE b.project_id = r.project_id AND b.seq >= %(window_from)s AND b.seq < r.seq AND b.state IN ({states})
+            ORDER BY b.seq DESC LIMIT 1) AS id_1,
+           (SELECT b.id FROM {report} b
+            WHERE b.project_id = r.project_id AND b.seq >= %(window_from)s AND b.seq < r.seq AND b.state IN ({states})
+            ORDER BY b.seq DESC LIMIT 1 OFFSET 1) AS id_2,
+           (SELECT MAX(b.progress_percent) FROM {report} b
+            WHERE b.project_id = r.project_id AND b.seq >= %(window_from)s AND b.seq < r.seq AND b.state IN ({states})
+           ) AS percent_before
+    FROM {report} r
+    WHERE r.seq >= %(month_from)s AND r.seq <= %(month_to)s AND r.state IN ({states})
 )
-ORDER BY x.project_id, x.id
+SELECT m.id, m.project_id, p.name, m.year, m.month, m.amount, m.year_to_date, m.cumulative,
+       m.progress_text, m.progress_percent, p.total_investment AS total,
+       r1.progress_text AS text_1, r2.progress_text AS text_2, r1.amount AS amount_1, r2.amount AS amount_2,
+       r1.year AS year_1, r1.month AS month_1, r2.year AS year_2, r2.month AS month_2, m.percent_before,
+       CASE WHEN (m.seq, m.amount, m.year_to_date, m.cumulative) IN (SELECT * FROM twins) THEN 1 ELSE 0 END
+           AS twin
+FROM m JOIN {project} p ON p.id = m.project_id
+LEFT JOIN {report} r1 ON r1.id = m.id_1
+LEFT JOIN {report} r2 ON r2.id = m.id_2
+WHERE (p.total_investment > 0 AND m.cumulative > p.total_investment)
+    OR (m.seq, m.amount, m.year_to_date, m.cumulative) IN (SELECT * FROM twins)
+    OR m.progress_percent < m.percent_before
+    OR (TRIM(m.progress_text) <> '' AND TRIM(m.progress_text) = TRIM(r1.progress_text)
+        AND TRIM(r1.progress_text) = TRIM(r2.progress_text)
+        AND m.amount > 0 AND r1.amount > 0 AND r2.amount > 0)
 """
 
 
@@ -195,19 +244,19 @@ def report_checks(year: int, month: int) -> list[Finding]:
     sql = REPORT_CHECKS_SQL.format(
         report=connection.ops.quote_name(Report._meta.db_table),
         project=connection.ops.quote_name(Project._meta.db_table),
-        states=", ".join(["%s"] * len(COUNTED)),
+        states=", ".join(f"%(state_{i})s" for i in range(len(COUNTED))),
     )
-    params: list[Any] = [
-        period_seq(first // 12, first % 12 + 1, 0),
-        period_seq(year, month, 9),
-        *COUNTED,
-        year,
-        month,
-    ]
+    params: dict[str, Any] = {
+        "window_from": period_seq(first // 12, first % 12 + 1, 0),
+        "month_from": period_seq(year, month, 0),
+        "month_to": period_seq(year, month, 9),
+        **{f"state_{i}": state for i, state in enumerate(COUNTED)},
+    }
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         names = [column[0] for column in cursor.description]
         rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    rows.sort(key=lambda row: (row["project_id"], row["id"]))
     findings: list[Finding] = []
     twins: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
@@ -243,7 +292,7 @@ def report_checks(year: int, month: int) -> list[Finding]:
                     report_id=report_id,
                 )
             )
-        if row["twins"] > 1 and row["amount"] > 0:
+        if row["twin"] and row["amount"] > 0:
             twins[(money(row["amount"]), money(row["year_to_date"]), money(row["cumulative"]))].append(row)
         total = row["total"]
         if total and Decimal(str(row["cumulative"])) > Decimal(str(total)):

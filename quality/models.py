@@ -1,3 +1,5 @@
+import hashlib
+import json
 from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -61,6 +63,8 @@ class Flag(models.Model):
         verbose_name=_("照片"),
     )
     evidence = models.JSONField(_("依据"), default=dict, blank=True)
+    # What the scan found, in 32 hex digits (flag_digest): a rescan compares it, not the evidence.
+    digest = models.CharField(max_length=32, blank=True, editable=False)
     state = models.CharField(_("状态"), max_length=20, choices=FlagState.choices, default=FlagState.OPEN)
     found_at = models.DateTimeField(_("发现时间"), default=timezone.now)
     fixed_at = models.DateTimeField(_("纠正时间"), null=True, blank=True)
@@ -228,6 +232,16 @@ class PhotoFingerprint(models.Model):
 
     def __str__(self) -> str:
         return self.phash or "-"
+
+
+def flag_digest(evidence: dict[str, Any], report_id: int | None, photo_id: int | None) -> str:
+    """A fingerprint of what a flag says: its evidence (as JSON, keys sorted), report and photo.
+    Equal findings give equal digests, so a rescan tells a changed flag from an unchanged one
+    without reading its evidence back."""
+    text = json.dumps(
+        [evidence, report_id, photo_id], sort_keys=True, ensure_ascii=False, separators=(",", ":")
+    )
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
 def evidence_value(value: Any) -> Any:

@@ -1,10 +1,11 @@
 """The data-quality scan (数据质量扫描) of a month: findings turned into flags, in bulk.
 
-New photos are fingerprinted first. Then, in one transaction: the month's flags are read, what is
-found and not flagged yet is opened, a flag 已纠正 found again is opened again, an open flag whose
-evidence changed gets the new evidence, an open flag no longer found becomes 已纠正, and a flag
-排除 by hand stays so. The writes are one executemany each, so that the number of queries stays
-the same whatever the number of projects; running the scan twice changes nothing the second time.
+New photos are fingerprinted first. Then, in one transaction: the month's flags are read (their
+keys, states and digests, not their evidence), what is found and not flagged yet is opened, a flag
+已纠正 found again is opened again, an open flag whose evidence changed (its digest differs from the
+finding's) gets the new evidence, an open flag no longer found becomes 已纠正, and a flag 排除 by
+hand stays so. The writes are one executemany each, so that the number of queries stays the same
+whatever the number of projects; running the scan twice changes nothing the second time.
 """
 
 import logging
@@ -17,7 +18,7 @@ from django.db.models import Field
 from django.utils import timezone
 
 from lib.dates import add_months
-from quality.checks import Finding, find_all, unique
+from quality.checks import Finding, fetch, find_all, unique
 from quality.choices import FlagState
 from quality.fingerprints import fingerprint_new_photos
 from quality.models import Flag
@@ -69,6 +70,7 @@ INSERTED = (
     "report",
     "photo",
     "evidence",
+    "digest",
     "state",
     "found_at",
     "dismiss_reason",
@@ -93,6 +95,7 @@ def _insert(year: int, month: int, findings: list[Finding], now: Any) -> None:
                 f.report_id,
                 f.photo_id,
                 _db_value("evidence", f.evidence),
+                f.digest,
                 state,
                 found_at,
                 "",
@@ -105,12 +108,16 @@ def _insert(year: int, month: int, findings: list[Finding], now: Any) -> None:
 def _update(changes: list[tuple[int, Finding]]) -> None:
     """Open again with the finding's evidence, report and photo."""
     table = connection.ops.quote_name(Flag._meta.db_table)
-    sets = ", ".join(f"{_column(name)} = %s" for name in ("evidence", "report", "photo", "state", "fixed_at"))
+    names = ("evidence", "digest", "report", "photo", "state", "fixed_at")
+    sets = ", ".join(f"{_column(name)} = %s" for name in names)
     sql = f"UPDATE {table} SET {sets} WHERE {_column('id')} = %s"
     state = FlagState.OPEN.value
     _execute_many(
         sql,
-        [(_db_value("evidence", f.evidence), f.report_id, f.photo_id, state, None, pk) for pk, f in changes],
+        [
+            (_db_value("evidence", f.evidence), f.digest, f.report_id, f.photo_id, state, None, pk)
+            for pk, f in changes
+        ],
     )
 
 
@@ -132,12 +139,12 @@ def scan_month(year: int, month: int) -> ScanResult:
     now = timezone.now()
     with transaction.atomic():
         existing = {
-            (project_id, kind, subject): (pk, state, evidence, report_id, photo_id)
-            for pk, project_id, kind, subject, state, evidence, report_id, photo_id in Flag.objects.filter(
-                year=year, month=month
+            (project_id, kind, subject): (pk, state, digest)
+            for pk, project_id, kind, subject, state, digest in fetch(
+                Flag.objects.filter(year=year, month=month)
+                .order_by()
+                .values_list("pk", "project_id", "kind", "subject", "state", "digest")
             )
-            .order_by()
-            .values_list("pk", "project_id", "kind", "subject", "state", "evidence", "report_id", "photo_id")
         }
         new: list[Finding] = []
         changed: list[tuple[int, Finding]] = []
@@ -146,13 +153,13 @@ def scan_month(year: int, month: int) -> ScanResult:
             if flag is None:
                 new.append(finding)
                 continue
-            pk, state, evidence, report_id, photo_id = flag
+            pk, state, digest = flag
             if state == FlagState.DISMISSED:
                 result.dismissed += 1
             elif state == FlagState.FIXED:
                 changed.append((pk, finding))
                 result.reopened += 1
-            elif (evidence, report_id, photo_id) != (finding.evidence, finding.report_id, finding.photo_id):
+            elif digest != finding.digest:
                 changed.append((pk, finding))
                 result.updated += 1
         gone = [flag[0] for key, flag in existing.items() if key not in found and flag[1] == FlagState.OPEN]
