@@ -93,12 +93,13 @@ GROUP BY p.category_id, p.responsible_unit_id
 
 
 # The same three aggregates by hand from the figures' summary: the cells of the month of the plans
-# in force that count for their project, grouped by category and unit for the client to add up.
+# in force that count for their project, grouped by category and unit for the client to add up
+# (the cells summed over the owners; the per-owner copies serve a unit's or an owner's page).
 HAND_SUMMARY_SQL = """
 SELECT c.category_id, c.unit_id, SUM(c.count), SUM(c.total_investment), SUM(c.annual_plan),
        SUM(c.ytd_%(m)s)
 FROM figures_figurecell c
-WHERE c.year = %(year)s AND c.month = %(m)s AND c.counted AND c.plan_id IN (
+WHERE c.year = %(year)s AND c.month = %(m)s AND c.counted AND NOT c.per_owner AND c.plan_id IN (
     SELECT f.id FROM plans_plan f
     WHERE f.year = %(year)s
       AND f.version = (SELECT MAX(q.version) FROM plans_plan q WHERE q.year = f.year AND q.level = f.level)
