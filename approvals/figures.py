@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Func, IntegerField, Q, QuerySet, Sum
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Func, IntegerField, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +14,7 @@ from catalog.choices import ProcedureStage
 from catalog.models import ProcedureType
 from figures.registry import Context
 from lib.numbers import percent, quantize
+from org.models import Unit
 from plans.scope import Scope, is_whole, scope_projects
 from projects.choices import InvestmentNature, ProcedureStatus
 from projects.models import Procedure, Project
@@ -115,6 +116,52 @@ def compared(this: dict[str, Any], last: dict[str, Any] | None) -> dict[str, Any
 
 # What the breakdowns cut the procedures by, with the fields that go with each value.
 GROUP_KEYS = ("type", "type__time_limit_days", "department", "department__name", "project__investment_nature")
+# What the statement groups by: the breakdowns' own keys (the names and time limits are looked up
+# apart, in the catalogue's few rows), the green channel and the year (this year or last).
+GROUPED_BY = ("type", "department", "project__investment_nature", "green_channel", "current")
+
+
+def grouped_rows(procedures: QuerySet[Procedure], this: Q, last: Q, this_start: date) -> list[dict[str, Any]]:
+    """The procedures done in either window, counted and their processing days added up per type,
+    department, investment nature, green channel and window, in one statement; returned as rows of
+    GROUP_KEYS and the measures of sums(this, "this_") and sums(last, "last_").
+
+    Each procedure's days are computed once (not once per figure it counts in), and the window
+    bounds come first so that an index on (status, approved_on) reads only the two years."""
+    counted = (
+        procedures.filter(status=ProcedureStatus.DONE, submitted_on__isnull=False)
+        .filter(approved_on__gte=this_start.replace(year=this_start.year - 1))
+        .filter(this | last)
+        .annotate(current=ExpressionWrapper(Q(approved_on__gte=this_start), output_field=BooleanField()))
+        .order_by()
+        .values(*GROUPED_BY)
+        .annotate(n=Count("id"), d=Sum(PROCESSING_DAYS))
+    )
+    limits = dict(ProcedureType.objects.values_list("pk", "time_limit_days"))
+    measures = [*sums(name="this_"), *sums(name="last_")]
+    rows: dict[tuple[Any, ...], dict[str, Any]] = {}
+    department_ids = set()
+    for group in counted:
+        key = (group["type"], group["department"], group["project__investment_nature"])
+        row = rows.get(key)
+        if row is None:
+            row = rows[key] = {
+                "type": group["type"],
+                "type__time_limit_days": limits.get(group["type"]),
+                "department": group["department"],
+                "project__investment_nature": group["project__investment_nature"],
+                **dict.fromkeys(measures, 0),
+            }
+            department_ids.add(group["department"])
+        window = "this_" if group["current"] else "last_"
+        kind = "green_" if group["green_channel"] else "ordinary_"
+        for prefix in ("", kind):
+            row[f"{window}{prefix}count"] += group["n"]
+            row[f"{window}{prefix}days"] += group["d"] or 0
+    names = dict(Unit.objects.filter(pk__in=department_ids - {None}).values_list("pk", "name"))
+    for row in rows.values():
+        row["department__name"] = names.get(row["department"])
+    return list(rows.values())
 
 
 def added_up(rows: list[dict[str, Any]], key: str | None) -> dict[Any, dict[str, Any]]:
@@ -174,13 +221,7 @@ def approval_efficiency(year: int, scope: Scope | None = None, through: date | N
     last = Q(approved_on__gte=date(year - 1, 1, 1), approved_on__lte=same_day_last_year(end))
     # Both years cut by type, department and nature at once, in one grouped query; the overall
     # figures and each breakdown add up its rows (a few hundred at most, whatever the procedures).
-    rows = list(
-        procedures.filter(status=ProcedureStatus.DONE, submitted_on__isnull=False)
-        .filter(this | last)
-        .order_by()
-        .values(*GROUP_KEYS)
-        .annotate(**sums(this, "this_"), **sums(last, "last_"))
-    )
+    rows = grouped_rows(procedures, this, last, date(year, 1, 1))
     total = added_up(rows, None).get(None) or dict.fromkeys([*sums(name="this_"), *sums(name="last_")], 0)
     overall = compared(averages(total, "this_"), averages(total, "last_"))
     types = dict(ProcedureType.objects.order_by("sort_order", "code").values_list("pk", "name"))

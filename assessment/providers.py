@@ -7,13 +7,13 @@ None (or no key) for a unit with nothing to measure: that is 无数据, which th
 its administrator chose, never as full marks.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _t
@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from alerts.models import Alert
 from assessment.models import TableSubmission
+from figures import cells
 from figures.compute import (
     completed_by,
     reporting_aggregates,
@@ -33,6 +34,7 @@ from lib.dates import month_end
 from lib.numbers import percent
 from plans.choices import PlanType
 from plans.models import PlanEntry
+from plans.scope import Scope
 from problems.choices import ProblemStatus
 from problems.models import Problem
 from progress.periods import Period
@@ -111,6 +113,8 @@ class Basis:
     units: list[int]
     # The day of the assessment: a deadline not yet passed makes nothing late.
     today: date = field(default_factory=timezone.localdate)
+    # The scope the entries are of, when the figures' summary may answer for it (figures.cells).
+    scope: Scope | None = None
 
 
 Rates = dict[int, Decimal | None]
@@ -146,9 +150,34 @@ def choices() -> list[tuple[str, str]]:
     return [(code, str(p.label)) for code, p in PROVIDERS.items()]
 
 
+def summary_scope(basis: Basis) -> Scope | None:
+    """The basis's scope when the figures' summary (figures.cells) answers for it, else None."""
+    return basis.scope if basis.scope is not None and cells.serves(basis.scope) else None
+
+
+def cell_rates(basis: Basis, scope: Scope, done: str, due: str) -> Rates:
+    """A rate per unit of two counts the cells keep at the end of the window's last month (开工率:
+    started of those to start by then; 竣工率: finished of those to finish)."""
+    window = basis.window
+    rows = cells.unit_sums(
+        window.year, [window.last_month], scope, basis.key, {"done": F(done), "due": F(due)}
+    )
+    return {unit: percent(row["done"], row["due"]) for unit, row in rows.items()}
+
+
 @register("completion_rate", _("年度计划完成率"), _("年度完成投资 / 年度计划投资，截至考核期末。"))
 def completion_rates(basis: Basis) -> Rates:
     key, window = basis.key, basis.window
+    scope = summary_scope(basis)
+    if scope is not None:
+        rows = cells.unit_sums(
+            window.year,
+            [window.last_month],
+            scope,
+            key,
+            {"planned": F("annual_plan"), "completed": F(f"ytd_{window.last_month}")},
+        )
+        return {unit: percent(row["completed"], row["planned"]) for unit, row in rows.items()}
     planned = dict(
         basis.entries.order_by()
         .values(key)
@@ -162,6 +191,9 @@ def completion_rates(basis: Basis) -> Rates:
 @register("start_rate", _("开工率"), _("计划考核期末前开工的新开工项目中，已开工的比例。"))
 def start_rates(basis: Basis) -> Rates:
     key, window = basis.key, basis.window
+    scope = summary_scope(basis)
+    if scope is not None:
+        return cell_rates(basis, scope, "started", "to_start")
     rows = (
         basis.entries.filter(plan_type=PlanType.NEW_START, planned_start_month__lte=window.last_month)
         .order_by()
@@ -174,6 +206,9 @@ def start_rates(basis: Basis) -> Rates:
 @register("finish_rate", _("竣工率"), _("计划考核期末前竣工的项目中，已竣工的比例。"))
 def finish_rates(basis: Basis) -> Rates:
     key, window = basis.key, basis.window
+    scope = summary_scope(basis)
+    if scope is not None:
+        return cell_rates(basis, scope, "finished", "to_finish")
     rows = (
         basis.entries.filter(plan_type=PlanType.COMPLETING, planned_completion_month__lte=window.last_month)
         .order_by()
@@ -187,13 +222,29 @@ def finish_rates(basis: Basis) -> Rates:
 
 def monthly_reporting(basis: Basis, month: int) -> dict[int, dict[str, int]]:
     """Each unit's reporting periods of `month`: due, submitted and on time (as the figures count)."""
+    return reporting(basis, [month])
+
+
+def reporting(basis: Basis, months: Iterable[int]) -> dict[int, dict[str, int]]:
+    """Each unit's reporting periods of `months` added up: due, submitted and on time (as the
+    figures count them). From the figures' summary when it serves the scope, in one statement;
+    else from the reports, a statement per month."""
+    scope = summary_scope(basis)
+    if scope is not None:
+        return cells.reporting_by(basis.window.year, months, scope, basis.key)
     frequencies = reporting_frequencies()
-    rows = (
-        with_report(basis.entries.order_by(), basis.window.year, month, reporting_parts(frequencies))
-        .values(basis.key)
-        .annotate(**reporting_aggregates(basis.window.year, month, frequencies))
-    )
-    return {row[basis.key]: reporting_counts(row) for row in rows}
+    counted: dict[int, dict[str, int]] = {}
+    for month in months:
+        rows = (
+            with_report(basis.entries.order_by(), basis.window.year, month, reporting_parts(frequencies))
+            .values(basis.key)
+            .annotate(**reporting_aggregates(basis.window.year, month, frequencies))
+        )
+        for row in rows:
+            total = counted.setdefault(row[basis.key], {"due": 0, "submitted": 0, "on_time": 0})
+            for name, value in reporting_counts(row).items():
+                total[name] += value
+    return counted
 
 
 @register(
@@ -202,13 +253,16 @@ def monthly_reporting(basis: Basis, month: int) -> dict[int, dict[str, int]]:
     _("考核期内各报送期（月报、半月报、旬报）按截止日首次提交的比例。"),
 )
 def on_time_rates(basis: Basis) -> Rates:
-    due: dict[int, int] = {}
-    on_time: dict[int, int] = {}
-    for month in basis.window.months:
-        for unit, counts in monthly_reporting(basis, month).items():
-            due[unit] = due.get(unit, 0) + counts["due"]
-            on_time[unit] = on_time.get(unit, 0) + counts["on_time"]
-    return {unit: percent(on_time[unit], count) for unit, count in due.items()}
+    return {
+        unit: percent(counts["on_time"], counts["due"])
+        for unit, counts in reporting(basis, basis.window.months).items()
+    }
+
+
+def in_entries(basis: Basis) -> Exists:
+    """Whether a row's project has one of the basis's entries: asked of each row, so that a table
+    with few rows (problems, warnings, inspections) is not weighed against every entry of the year."""
+    return Exists(basis.entries.filter(project_id=OuterRef("project_id")))
 
 
 def _closure(rows: QuerySet[Any], key: str, closed: Q) -> Rates:
@@ -222,7 +276,7 @@ def _closure(rows: QuerySet[Any], key: str, closed: Q) -> Rates:
 def problem_closure(basis: Basis) -> Rates:
     window = basis.window
     problems = Problem.objects.filter(
-        project__in=basis.entries.values("project_id"),
+        in_entries(basis),
         raised_at__year=window.year,
         raised_at__date__lte=window.end,
     )
@@ -232,9 +286,7 @@ def problem_closure(basis: Basis) -> Rates:
 @register("warning_closure", _("预警销号率"), _("本年截至考核期末亮灯的预警中，期末前已销号的比例。"))
 def warning_closure(basis: Basis) -> Rates:
     window = basis.window
-    alerts = Alert.objects.filter(
-        project__in=basis.entries.values("project_id"), opened_on__year=window.year, opened_on__lte=window.end
-    )
+    alerts = Alert.objects.filter(in_entries(basis), opened_on__year=window.year, opened_on__lte=window.end)
     return _closure(alerts, basis.key, Q(closed_at__date__lte=window.end))
 
 
@@ -251,9 +303,7 @@ def supervision_results(basis: Basis) -> Rates:
     checked: dict[int, int] = {}
     found: dict[int, int] = {}
     inspections = (
-        Inspection.objects.filter(
-            project__in=basis.entries.values("project_id"), date__gte=window.start, date__lte=window.end
-        )
+        Inspection.objects.filter(in_entries(basis), date__gte=window.start, date__lte=window.end)
         .order_by()
         .values(key)
         .annotate(n=Count("id"), found=Count("id", filter=~Q(requirements="")))

@@ -23,7 +23,7 @@ from assessment.scores import GROUPS, PERIOD_KINDS, scores
 from assessment.submissions import board
 from audit.changes import record
 from audit.models import OperationLog
-from figures.compute import ranking
+from figures.compute import scope_ranking
 from figures.forms import ScopeForm, scope_words
 from figures.views import period_of, scope_form
 from lib.dates import months_so_far
@@ -54,7 +54,7 @@ def ranking_rows(request: HttpRequest) -> tuple[int, int, str, ScopeForm, list[d
     scope = form.scope()
     by = request.GET.get("by", "")
     by = by if by in RANKED else "unit"
-    rows = ranking(scope_entries(year, scope), year, month, by)
+    rows = scope_ranking(year, month, scope, by)
     first, last = praise_and_pressure(rows)
     for row in rows:
         row["mark"] = "praise" if row["unit_id"] in first else "pressure" if row["unit_id"] in last else ""
@@ -338,8 +338,9 @@ def tables(request: AuthenticatedHttpRequest) -> HttpResponse:
     group = group_of(request)
     units = assessed_units(request, group)
     key = GROUPS[group][0]
-    entries = scope_entries(year, Scope(user=request.user)).exclude(**{f"{key}__isnull": True})
-    reporting = monthly_reporting(Basis(entries, key, Window(year, "year"), []), month)
+    scope = Scope(user=request.user)
+    entries = scope_entries(year, scope).exclude(**{f"{key}__isnull": True})
+    reporting = monthly_reporting(Basis(entries, key, Window(year, "year"), [], scope=scope), month)
     rows = board(units, year, month, reporting)
     form = None
     if request.user.is_coordinator:

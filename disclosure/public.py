@@ -12,12 +12,15 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Max, QuerySet
+from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
 
+from figures import cells
 from figures.compute import plan_totals
+from lib.numbers import quantize
 from plans.choices import PlanLevel
 from plans.models import Plan, PlanEntry
+from plans.scope import Scope
 from progress.choices import ReportState
 from progress.models import MonthlyProgress, Report, ReportPhoto, period_seq
 from projects.models import Project
@@ -71,29 +74,33 @@ class PlanSummary:
 def plan_summaries(year: int, month: int | None) -> list[PlanSummary]:
     """年度计划汇总: each plan in force of `year` with its number of projects, 总投资, 年度计划投资 and
     年度完成投资 to the end of `month` (nothing completed before the year's first accepted report).
-    The totals cover the whole plan, as the office publishes them; the projects listed are the
-    public ones."""
+    The totals cover the whole plan, as the office publishes them, and are read from the figures'
+    summary; the projects listed are the public ones, counted for every plan in one statement."""
     plans = sorted(Plan.objects.in_force().filter(year=year), key=lambda plan: LEVEL_ORDER.index(plan.level))
+    public = dict(
+        PlanEntry.objects.filter(plan__in=plans, project__is_public=True)
+        .order_by()
+        .values("plan_id")
+        .annotate(n=Count("id"))
+        .values_list("plan_id", "n")
+    )
+    if plans:
+        cells.refresh([year])
     summaries = []
     for plan in plans:
-        entries = PlanEntry.objects.filter(plan=plan)
-        if month:
-            totals = plan_totals(entries, year, month)
-            completed, rate = totals["completed"], totals["completion_rate"]
-            count, total, annual = totals["count"], totals["total_investment"], totals["annual_plan"]
-        else:
-            sums = entries.totals()
-            count, total, annual = sums["count"], sums["total_investment"], sums["annual_investment"]
-            completed, rate = ZERO, None
+        # The cells of the plan alone (so no counting across levels), of `month` or, before the
+        # first accepted report, of January for the count and amounts planned.
+        groups = cells.scope_groups(year, month or 1, Scope(), {plan.pk: plan.level}, details=False)
+        totals = plan_totals(PlanEntry.objects.filter(plan=plan), year, month or 1, groups)
         summaries.append(
             PlanSummary(
                 plan=plan,
-                count=int(count),
-                total_investment=Decimal(total),
-                annual_plan=Decimal(annual),
-                completed=completed,
-                completion_rate=rate,
-                public_count=entries.filter(project__is_public=True).count(),
+                count=int(totals["count"]),
+                total_investment=quantize(Decimal(totals["total_investment"]), 2),
+                annual_plan=quantize(Decimal(totals["annual_plan"]), 2),
+                completed=totals["completed"] if month else ZERO,
+                completion_rate=totals["completion_rate"] if month else None,
+                public_count=public.get(plan.pk, 0),
             )
         )
     return summaries

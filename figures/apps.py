@@ -16,6 +16,11 @@ class FiguresConfig(AppConfig):
     def ready(self) -> None:
         pre_migrate.connect(remove_triggers, sender=self)
         post_migrate.connect(restore_triggers, sender=self)
+        from figures import cells
+        from plans import totals
+
+        # The plan list's totals from the summary rather than from every entry.
+        totals.register_source(cells.plan_totals)
 
 
 def remove_triggers(using: str = "default", **kwargs: Any) -> None:

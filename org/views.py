@@ -5,7 +5,9 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, ProtectedError, Q, RestrictedError
+from django.db.models import Count, IntegerField, OuterRef, ProtectedError, Q, RestrictedError, Subquery
+from django.db.models.fields.reverse_related import ForeignObjectRel
+from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -22,7 +24,7 @@ from lib.listing import ListPage
 from lib.params import MAX_ID, query_int
 from lib.requests import AuthenticatedHttpRequest
 from org import lockout, tokens
-from org.choices import Role
+from org.choices import Role, UnitKind
 from org.filtersets import UserFilterSet
 from org.forms import (
     OwnPasswordChangeForm,
@@ -271,12 +273,15 @@ PEOPLE_SORTS = {"name": "name", "unit": "unit__name", "post": "post", "projects"
 def person_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """人员名录: the people projects name, with their unit, post, phone and linked account."""
     people = Person.objects.select_related("unit", "user").annotate(
-        project_count=Count("served_projects", distinct=True) + Count("led_projects", distinct=True)
+        project_count=projects_naming("served_projects") + projects_naming("led_projects")
     )
     query = request.GET.get("q", "").strip()
     if query:
         people = people.filter(
-            Q(name__icontains=query) | Q(phone__icontains=query) | Q(post__icontains=query)
+            Q(name__icontains=query)
+            | Q(phone__icontains=query)
+            | Q(post__icontains=query)
+            | Q(unit__name__icontains=query)
         )
     unit = str(query_int(request.GET, "unit", 0, 1, MAX_ID) or "")
     if unit:
@@ -284,16 +289,33 @@ def person_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.GET.get("unlinked") == "1":
         people = people.filter(user=None)
     in_order = people.order_by("name_key", "name", "id")
+    # The government, its departments and towns; a project owner (thousands in a province) is
+    # found by typing its name, and stays offered once chosen.
+    units = Unit.objects.exclude(kind=UnitKind.OWNER)
+    if unit:
+        units = units | Unit.objects.filter(pk=int(unit))
     return ListPage(request, in_order, sorts=PEOPLE_SORTS, per_page=PEOPLE_PAGE_SIZE).render(
         "org/person_list.html",
         "org/includes/person_table.html",
         {
             "q": query,
             "unit": unit,
-            "units": Unit.objects.order_by("path"),
+            "units": units.order_by("path"),
             "unlinked": request.GET.get("unlinked") == "1",
         },
     )
+
+
+def projects_naming(relation: str) -> Coalesce:
+    """How many projects name the person through `relation` (首席服务员 or 分包领导): a count per
+    person shown, by the relation's index, rather than a join of every person with every project
+    grouped before the page is cut."""
+    reverse = Person._meta.get_field(relation)
+    assert isinstance(reverse, ForeignObjectRel)  # served_projects and led_projects are reverse relations
+    column = reverse.field.name
+    projects = reverse.field.model._default_manager.filter(**{column: OuterRef("pk")})
+    counted = projects.order_by().values(column).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
 @directory_required

@@ -4,8 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, DecimalField, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -24,16 +23,12 @@ from plans.choices import PlanLevel, PlanType
 from plans.filtersets import PlanEntryFilterSet
 from plans.forms import PlanEntryForm, PlanForm
 from plans.models import Plan, PlanEntry
+from plans.totals import with_totals
 from projects.models import Project
 
-PLAN_SORTS = {
-    "year": "year",
-    "title": "title",
-    "level": "level",
-    "entries": "entry_count",
-    "total": "project_total",
-    "annual": "annual_total",
-}
+PLAN_SORTS = {"year": "year", "title": "title", "level": "level"}
+# The sorts by a plan's totals (plans.totals), which are not columns: made after reading them.
+TOTAL_SORTS = {"entries": "entry_count", "total": "project_total", "annual": "annual_total"}
 ENTRY_SORTS = {
     "name": "project__name",
     "annual_investment": "annual_investment",
@@ -49,24 +44,30 @@ PLAN_EDITORS = gettext_lazy("只有统筹协调（重点办）可以编制和调
 
 @login_required
 def plan_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    visible = PlanEntry.objects.visible_to(request.user).values("id")
-    in_scope = Q(entries__in=visible)
-    plans = Plan.objects.annotate(
-        entry_count=Count("entries", filter=in_scope),
-        annual_total=Coalesce(
-            Sum("entries__annual_investment", filter=in_scope), 0, output_field=DecimalField()
-        ),
-        project_total=Coalesce(
-            Sum("entries__project__total_investment", filter=in_scope), 0, output_field=DecimalField()
-        ),
-    ).order_by("-year", "level", "-version")
+    """年度计划: the plans, each with the 项目数, 总投资 and 年度计划投资 of the entries the user may see."""
+    plans = Plan.objects.order_by("-year", "level", "-version")
     year = page_year(request.GET, default=0)
     if year:
         plans = plans.filter(year=year)
     years = Plan.objects.order_by("-year").values_list("year", flat=True).distinct()
-    return ListPage(request, plans, sorts=PLAN_SORTS).render(
+    # A total is sorted by after reading it; the listing keeps the ?sort= for the headers.
+    listing = ListPage(request, plans, sorts=PLAN_SORTS)
+    if listing.sort.lstrip("-") in TOTAL_SORTS:
+        # Sorted by a total: the plans (a few dozen, whatever the entries) in order of their totals.
+        shown = sorted_by_total(with_totals(plans, request.user), listing.sort)
+        listing.paginate(shown)  # type: ignore[arg-type]  # the paginator takes a list as well
+    else:
+        page = listing.paginate()
+        page.object_list = with_totals(page.object_list, request.user)
+    return listing.render(
         "plans/plan_list.html", "plans/includes/plan_table.html", {"years": years, "year": year}
     )
+
+
+def sorted_by_total(plans: list[Plan], sort: str) -> list[Plan]:
+    """`plans` in the order of the total `sort` names ("-" first: largest first), then as listed."""
+    name = TOTAL_SORTS[sort.lstrip("-")]
+    return sorted(plans, key=lambda plan: getattr(plan, name), reverse=sort.startswith("-"))
 
 
 @login_required

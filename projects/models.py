@@ -181,6 +181,15 @@ class Project(VersionedModel, Stamped):
         indexes = [
             models.Index(fields=["status"]),
             models.Index(fields=["total_investment"]),
+            # The project list's default order, so that a page is read from the index rather than
+            # after sorting every project.
+            models.Index(fields=["updated_at", "id"], name="project_by_update"),
+            # The public site's list (信息公开): the public projects by name, counted and paged.
+            models.Index(
+                fields=["name_key", "name", "id"],
+                condition=models.Q(is_public=True),
+                name="project_public_by_name",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -344,6 +353,15 @@ class Procedure(models.Model):
         verbose_name = _("项目手续")
         verbose_name_plural = _("项目手续")
         ordering = ["type__sort_order", "id"]
+        # 审批超时 and 办理中: the procedures in progress by type and date of submission. Partial, so
+        # that it is never chosen to read the hundreds of thousands of procedures done.
+        indexes = [
+            models.Index(
+                fields=["type", "submitted_on"],
+                condition=models.Q(status=ProcedureStatus.IN_PROGRESS),
+                name="procedure_in_progress",
+            )
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["project", "type"],

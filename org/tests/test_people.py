@@ -70,3 +70,26 @@ def test_aliases_are_added_and_removed_next_to_the_unit_they_name(world, client)
     assert "该写法已有别名" in again.content.decode() and Alias.objects.count() == 1
     client.post(reverse("exchange:alias_delete", args=[alias.pk]), {"next": "https://evil.example/"})
     assert not Alias.objects.exists()
+
+
+def test_the_directory_counts_each_persons_projects_and_finds_people_by_unit(world, client):
+    chief = Person.objects.create(name="赵首席", unit=world.owner_a_unit, post="首席服务员")
+    leader = Person.objects.create(name="钱分包", unit=world.government, post="副区长")
+    world.project_a.chief_officer = chief
+    world.project_a.leader_in_charge = chief
+    world.project_a.save()
+    world.project_b.leader_in_charge = leader
+    world.project_b.save()
+    client.force_login(world.coordinator)
+    counts = {p.name: p.project_count for p in client.get(reverse("org:person_list")).context["page"]}
+    assert counts == {"赵首席": 2, "钱分包": 1}
+    by_projects = client.get(reverse("org:person_list"), {"sort": "-projects"}).context["page"]
+    assert [p.name for p in by_projects] == ["赵首席", "钱分包"]
+    # A project owner is found by its name; the unit list offers the government, departments and
+    # towns, and an owner once it is the one chosen.
+    found = client.get(reverse("org:person_list"), {"q": world.owner_a_unit.name}).context["page"]
+    assert [p.name for p in found] == ["赵首席"]
+    offered = client.get(reverse("org:person_list")).context["units"]
+    assert world.housing in offered and world.owner_a_unit not in offered
+    chosen = client.get(reverse("org:person_list"), {"unit": world.owner_a_unit.pk}).context
+    assert world.owner_a_unit in chosen["units"] and [p.name for p in chosen["page"]] == ["赵首席"]

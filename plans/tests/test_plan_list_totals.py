@@ -1,0 +1,82 @@
+"""The plan list's 项目数, 总投资 and 年度计划投资: the same from the figures' summary as from the
+entries, for each persona's data scope, kept current as entries change, and sortable."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from plans import totals
+from plans.models import Plan, PlanEntry
+
+
+@pytest.fixture
+def plans(world):
+    last = Plan.objects.create(year=2025, level="local", title="2025年区重点建设项目计划")
+    PlanEntry.objects.create(
+        plan=last, project=world.project_a, plan_type="new_start", annual_investment=Decimal("4000")
+    )
+    this = Plan.objects.create(year=2026, level="local", title="2026年区重点建设项目计划")
+    PlanEntry.objects.create(
+        plan=this, project=world.project_a, plan_type="continuing", annual_investment=Decimal("5000")
+    )
+    PlanEntry.objects.create(
+        plan=this, project=world.project_b, plan_type="new_start", annual_investment=Decimal("10000")
+    )
+    return last, this
+
+
+def listed(client, **query):
+    response = client.get(reverse("plans:list"), query)
+    assert response.status_code == 200
+    return {
+        plan.pk: (plan.entry_count, plan.project_total, plan.annual_total)
+        for plan in response.context["page"]
+    }
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [
+        ("coordinator", (2, Decimal("68000.00"), Decimal("15000.00"))),
+        ("leader", (2, Decimal("68000.00"), Decimal("15000.00"))),
+        ("department", (1, Decimal("12000.00"), Decimal("5000.00"))),
+        ("town_user", (1, Decimal("56000.00"), Decimal("10000.00"))),
+        ("owner_a", (1, Decimal("12000.00"), Decimal("5000.00"))),
+        ("outsider", (0, Decimal("0.00"), Decimal("0.00"))),
+    ],
+)
+def test_each_persona_sees_the_totals_of_the_entries_in_its_scope(
+    world, client_for, plans, persona, expected
+):
+    last, this = plans
+    shown = listed(client_for(getattr(world, persona)))
+    assert shown[this.pk] == expected
+    user = getattr(world, persona)
+    assert totals.from_entries([this], user).get(this.pk, {}).get("entry_count", 0) == expected[0]
+
+
+def test_the_totals_come_from_the_summary_and_follow_a_new_entry(world, client_for, plans):
+    _, this = plans
+    client = client_for(world.coordinator)
+    assert listed(client)[this.pk][0] == 2
+    this.entries.filter(project=world.project_b).update(annual_investment=Decimal("12000"))
+    PlanEntry.objects.filter(plan=this, project=world.project_a).delete()
+    assert listed(client)[this.pk] == (1, Decimal("56000.00"), Decimal("12000.00"))
+
+
+def test_the_list_reads_the_summary_in_a_fixed_number_of_queries(
+    world, client_for, plans, django_assert_max_num_queries
+):
+    client = client_for(world.coordinator)
+    client.get(reverse("plans:list"))
+    with django_assert_max_num_queries(14):
+        client.get(reverse("plans:list"))
+
+
+def test_the_plans_sort_by_their_totals(world, client_for, plans):
+    last, this = plans
+    client = client_for(world.coordinator)
+    for sort, first in (("annual", last), ("-annual", this), ("entries", last), ("-total", this)):
+        response = client.get(reverse("plans:list"), {"sort": sort})
+        assert [plan.pk for plan in response.context["page"]][0] == first.pk, sort
