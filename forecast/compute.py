@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import BooleanField, Case, F, FloatField, Q, QuerySet, Value, When
 from django.db.models.functions import Cast, Coalesce
@@ -164,10 +165,15 @@ def read_rows(
         .order_by("project__name", "project_id")
         .values_list(*HEAD, "plan_amount", "finished", *floats)
     )
-    sql, params = queryset.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        fetched = cursor.fetchall()
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:
+        # A scope that can match nothing (no plan in force, an empty list) is compiled by nobody.
+        fetched: list[tuple[Any, ...]] = []
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            fetched = cursor.fetchall()
     n = len(fetched)
     columns: list[tuple[Any, ...]] = list(zip(*fetched, strict=True)) if n else [() for _ in range(11 + last)]
     ids, codes, names, plan_types, starts, ends, categories, units, statuses = columns[:9]
