@@ -10,7 +10,14 @@ def test_index_lists_the_dictionaries_with_their_sizes(world, client_for) -> Non
     response = client_for(world.admin).get(reverse("catalog:index"))
     by_slug = {d["slug"]: d for d in response.context["dictionaries"]}
     # The element types (要素类型) of the elements app join the four of this app.
-    assert set(by_slug) == {"industries", "categories", "procedure-types", "funding-sources", "element-types"}
+    assert set(by_slug) == {
+        "industries",
+        "categories",
+        "procedure-types",
+        "funding-sources",
+        "element-types",
+        "banks",
+    }
     assert by_slug["categories"]["count"] == Category.objects.count()
     assert reverse("catalog:item_list", args=["procedure-types"]) in response.content.decode()
 

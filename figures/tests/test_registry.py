@@ -13,6 +13,8 @@ CONTRIBUTED = [
     "alerts",
     "pipeline",
     "collective_starts",
+    "reviews",
+    "financing",
     "funding",
     "approvals",
     "approval_catalogue",
@@ -21,6 +23,8 @@ CONTRIBUTED = [
     "meetings",
     "notices",
     "inspections",
+    "leaders",
+    "service",
 ]
 
 

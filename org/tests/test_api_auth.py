@@ -187,6 +187,10 @@ def test_the_root_lists_the_endpoints(world, client_for):
         "funding-records",
         "element-needs",
         "element-types",
+        "observation-rounds",
+        "financing-needs",
+        "financing-events",
+        "figures",
     }
 
 
