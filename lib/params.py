@@ -72,7 +72,18 @@ PAGE_BOUNDS: dict[str, tuple[int, int]] = {
     "month": (1, 12),
     "page": (1, 10**9),
     "per_page": (1, MAX_PAGE_SIZE),
-    **{name: (1, MAX_ID) for name in ("project", "unit", "responsible_unit", "town", "category", "industry", "leader_in_charge")},
+    **{
+        name: (1, MAX_ID)
+        for name in (
+            "project",
+            "unit",
+            "responsible_unit",
+            "town",
+            "category",
+            "industry",
+            "leader_in_charge",
+        )
+    },
 }
 
 
