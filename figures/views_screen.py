@@ -368,6 +368,28 @@ def cluster_features(projects: QuerySet[Project], cell: float) -> list[dict[str,
     ]
 
 
+def map_collection(request: HttpRequest, projects: QuerySet[Project]) -> dict[str, Any]:
+    """The located ones of `projects` in the request's view as map_data describes them: points, or
+    clusters counted in the database, with the view's count by status."""
+    projects = located(projects)
+    view = View.of(request)
+    box = view or extent(projects)
+    shown = view.within(projects) if view else projects
+    by_status = dict(shown.order_by().values_list("status").annotate(count=Count("id")))
+    total = sum(by_status.values())
+    clustered = box is not None and total > MAP_POINTS and box.zoom < POINTS_ZOOM
+    features = cluster_features(shown, box.cell) if clustered and box else point_features(shown, MAP_POINTS)
+    return {
+        "type": "FeatureCollection",
+        "features": features,
+        "total": total,
+        "by_status": by_status,
+        "clustered": clustered,
+        "truncated": not clustered and total > len(features),
+        "extent": None if view or box is None else [box.west, box.south, box.east, box.north],
+    }
+
+
 @login_required
 def map_data(request: AuthenticatedHttpRequest) -> JsonResponse:
     """The filtered projects that have coordinates within the view (`?bbox=` and `?zoom=`; without
@@ -376,28 +398,8 @@ def map_data(request: AuthenticatedHttpRequest) -> JsonResponse:
     MAP_POINTS of them), else clusters counted in the database. With them, how many projects the
     view holds (`total`) by status (`by_status`), and whether some were left out (`truncated`)."""
     _filterset, projects = filtered_projects(request)
-    projects = located(projects)
-    view = View.of(request)
-    box = view or extent(projects)
-    shown = view.within(projects) if view else projects
-    by_status = dict(shown.order_by().values_list("status").annotate(count=Count("id")))
-    total = sum(by_status.values())
-    clustered = box is not None and total > MAP_POINTS and box.zoom < POINTS_ZOOM
-    if clustered:
-        assert box is not None
-        features = cluster_features(shown, box.cell)
-    else:
-        features = point_features(shown, MAP_POINTS)
     return JsonResponse(
-        {
-            "type": "FeatureCollection",
-            "features": features,
-            "total": total,
-            "by_status": by_status,
-            "clustered": clustered,
-            "truncated": not clustered and total > len(features),
-            "extent": None if view or box is None else [box.west, box.south, box.east, box.north],
-        },
+        map_collection(request, projects),
         encoder=DjangoJSONEncoder,
         json_dumps_params={"ensure_ascii": False},
     )

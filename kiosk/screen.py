@@ -15,7 +15,6 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -26,13 +25,7 @@ from django.views.decorators.http import require_safe
 from figures.screen_cards import card_labels, cards_after, cards_per_turn, project_cards, with_latest_progress
 from figures.views import latest_reported_month, picked_period
 from figures.views_screen import (
-    MAP_POINTS,
-    POINTS_ZOOM,
-    View,
-    cluster_features,
-    extent,
-    located,
-    point_features,
+    map_collection,
     rotate_seconds,
     screen_figures,
     screen_labels,
@@ -159,28 +152,13 @@ def map_data(request: HttpRequest, link: ScreenLink, token: str) -> JsonResponse
     signed-in big screen (points, or clusters counted in the database when the view holds many)."""
     scope = link.scope()
     year, _month = screen_period(request, scope)
-    projects = located(Project.objects.filter(pk__in=scope_entries(year, scope).values("project_id")))
-    view = View.of(request)
-    box = view or extent(projects)
-    shown = view.within(projects) if view else projects
-    by_status = dict(shown.order_by().values_list("status").annotate(count=Count("id")))
-    total = sum(by_status.values())
-    clustered = box is not None and total > MAP_POINTS and box.zoom < POINTS_ZOOM
-    features = cluster_features(shown, box.cell) if clustered and box else point_features(shown, MAP_POINTS)
-    # The project pages are behind the sign-in: the screen's markers link nowhere.
-    for feature in features:
-        feature["properties"].pop("url", None)
-    return json(
-        {
-            "type": "FeatureCollection",
-            "features": features,
-            "total": total,
-            "by_status": by_status,
-            "clustered": clustered,
-            "truncated": not clustered and total > len(features),
-            "extent": None if view or box is None else [box.west, box.south, box.east, box.north],
-        }
+    collection = map_collection(
+        request, Project.objects.filter(pk__in=scope_entries(year, scope).values("project_id"))
     )
+    # The project pages are behind the sign-in: the screen's markers link nowhere.
+    for feature in collection["features"]:
+        feature["properties"].pop("url", None)
+    return json(collection)
 
 
 @screen_view
