@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.forms import modelformset_factory
 from django.http import HttpRequest, HttpResponse
@@ -28,7 +29,7 @@ from figures.forms import ScopeForm, scope_words
 from figures.views import period_of, scope_form
 from lib.dates import months_so_far
 from lib.decorators import require_coordinator
-from lib.params import page_year, query_int
+from lib.params import MAX_PAGE_SIZE, page_year, query_int
 from lib.requests import AuthenticatedHttpRequest
 from lib.xlsx import build_workbook, xlsx_response
 from org.models import Unit
@@ -93,11 +94,16 @@ def rankings(request: AuthenticatedHttpRequest) -> HttpResponse:
             for r in rows
         )
         return xlsx_response(f"{title}.xlsx", build_workbook(title, headers, data, money_columns=[3, 4]))
+    # Every unit of a province's owners would be a page of megabytes: a page of them at a time, ranked
+    # and marked among all of them.
+    per_page = query_int(request.GET, "per_page", MAX_PAGE_SIZE, 1, MAX_PAGE_SIZE)
+    page = Paginator(rows, per_page).get_page(request.GET.get("page"))
     return render(
         request,
         "assessment/rankings.html",
         {
-            "rows": rows,
+            "rows": page.object_list,
+            "page": page,
             "year": year,
             "month": month,
             "by": by,

@@ -40,6 +40,7 @@ from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
+from lib.sql import analyze
 from lib.version import release, revision
 
 FORMAT = 1
@@ -471,6 +472,8 @@ def restore_backup(
                 restore_sqlite(copy)
             else:
                 restore_postgresql(copy)
+                progress("更新数据库统计信息……")
+                analyze()
         progress(f"恢复上传文件（{len(files)}个）……")
         for name in list(stored_files(storage)) if force else []:
             storage.delete(name)

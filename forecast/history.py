@@ -106,11 +106,11 @@ class History:
         totals = {**month_sums(), "sum_plan": Sum("annual_plan"), "sum_count": Sum("count")}
         by_category = {
             (row["year"], row["category_id"]): sums_of(row)
-            for row in rows.values("year", "category_id").annotate(**totals)
+            for row in rows.values("year", "category_id").annotate(**totals).order_by("year", "category_id")
         }
         by_unit = {
             (row["year"], row["unit_id"]): sums_of(row)
-            for row in rows.values("year", "unit_id").annotate(**totals)
+            for row in rows.values("year", "unit_id").annotate(**totals).order_by("year", "unit_id")
         }
         return cls(by_category, by_unit)
 
@@ -152,7 +152,9 @@ class History:
         )
 
     def portfolio_year(self, year: int) -> Floats | None:
-        """The whole district's year-to-date at the end of months 1–12 of `year`."""
+        """The whole district's year-to-date at the end of months 1–12 of `year`, added up in the
+        order of the categories: a float sum in another order differs in its last digits, and the
+        seasonal model fitted to the series turns that into a different range."""
         rows = [sums.ytd for (y, _key), sums in self.by_category.items() if y == year]
         return np.sum(rows, axis=0) if rows else None
 

@@ -109,14 +109,24 @@ PROJECT_COLUMNS = ("id", "name", "report_frequency", "responsible_unit_id", "own
 REPORT_COLUMNS = {"report_id": "id", "submitted_on": "first_submitted_at", "amount": "amount"}
 
 
-def period_states_shown(state: str) -> list[str]:
-    """The period states the board's filter `state` shows (every one when it is none): 迟报 every
-    late period, 已退回 every report sent back."""
-    return [
+# The board's state filters: none (every period) and each BoardState.
+BOARD_FILTERS = ("", *BoardState.values)
+# The period states each filter shows: 迟报 every late period, 已退回 every report sent back.
+STATES_SHOWN: dict[str, frozenset[str]] = {
+    state: frozenset(
         key
         for key, (shown, _on_time, late) in PERIOD_FACTS.items()
-        if state not in BoardState.values or shown == state or (late and state == BoardState.LATE)
-    ]
+        if not state or shown == state or (late and state == BoardState.LATE)
+    )
+    for state in BOARD_FILTERS
+}
+
+
+def period_states_shown(state: str) -> frozenset[str]:
+    """The period states the board's filter `state` shows (every one when it is none or not a
+    state): 迟报 every late period, 已退回 every report sent back. Worked out once, at import: the
+    summary asks for every line it adds up."""
+    return STATES_SHOWN.get(state, STATES_SHOWN[""])
 
 
 def month_parts(year: int, month: int) -> dict[int, list[Period]]:
@@ -227,7 +237,7 @@ class BoardCounts:
     due: int = 0
     on_time: int = 0
     late: int = 0
-    states: dict[str, int] = field(default_factory=lambda: dict.fromkeys(BoardState.values, 0))
+    states: dict[str, int] = field(default_factory=lambda: dict.fromkeys(BOARD_FILTERS[1:], 0))
     projects: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -242,8 +252,8 @@ class BoardCounts:
             self.states[state] += projects
             self.on_time += projects if on_time else 0
             self.late += projects if late else 0
-        for shown in ["", *BoardState.values]:
-            if set(period_states) & set(period_states_shown(shown)):
+        for shown in BOARD_FILTERS:
+            if not STATES_SHOWN[shown].isdisjoint(period_states):
                 self.projects[shown] = self.projects.get(shown, 0) + projects
 
     def count_of(self, state: str) -> int:
@@ -255,7 +265,7 @@ class BoardCounts:
 
     def projects_of(self, state: str) -> int:
         """The projects with periods the state filter `state` shows (all, when it is none)."""
-        return self.projects.get(state if state in BoardState.values else "", 0)
+        return self.projects.get(state if state in STATES_SHOWN else "", 0)
 
     @property
     def by_state(self) -> list[tuple[str, str, int]]:
@@ -293,7 +303,7 @@ def board_rows(
     (拼音), as dictionaries: PROJECT_COLUMNS, and "state_<part>", "report_id_<part>",
     "submitted_on_<part>" and "amount_<part>" for each part of the month."""
     due, parts = board_projects(projects, year, month, today, narrow)
-    shown = period_states_shown(state)
+    shown = sorted(period_states_shown(state))
     if state in BoardState.values:
         due = due.filter(reduce(operator.or_, (Q(**{f"state_{part.part}__in": shown}) for part in parts)))
     reports = {

@@ -69,6 +69,22 @@ def test_a_department_ranks_the_owner_units_of_its_projects(world, client_for, o
     assert ranking_page(client_for(world.outsider)).context["rows"] == []
 
 
+def test_owner_ranking_pages_keep_the_ranks_and_marks_of_all(world, client_for, owners):
+    client = client_for(world.coordinator)
+    first = ranking_page(client, per_page=5)
+    assert [r["rank"] for r in first.context["rows"]] == [1, 2, 3, 4, 5]
+    assert [r["mark"] for r in first.context["rows"]] == ["praise"] * 5
+    assert "第 1–5 条，共 12 条" in first.content.decode()
+    last = ranking_page(client, per_page=5, page=3).context["rows"]
+    assert [(r["rank"], r["name"], r["mark"]) for r in last] == [
+        (11, "建设单位02", "pressure"),
+        (12, "建设单位01", "pressure"),
+    ]
+    # A page past the end is the last one, a page that is not a number the first.
+    assert ranking_page(client, per_page=5, page=99).context["rows"] == last
+    assert ranking_page(client, per_page=5, page="x").context["rows"][0]["rank"] == 1
+
+
 def test_owner_ranking_export(world, client_for, owners):
     response = client_for(world.coordinator).get(
         reverse("assessment:rankings"), {"period": "2026-03", "by": "owner", "export": "xlsx"}

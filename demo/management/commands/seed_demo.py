@@ -23,6 +23,7 @@ from alerts.models import Alert, AlertEvent
 from alerts.scan import run_scan
 from demo.progress import build_reports
 from demo.projects import DEMO_PASSWORD, DemoBuilder, flush_demo
+from lib.sql import analyze
 from projects.models import Project
 
 # The apps whose `demo.<app>.build(rng, today)` fills their pages, in the order they run: supervision
@@ -135,6 +136,8 @@ class Command(BaseCommand):
                 extras = build_modules(builder.seed, current)
                 if apps.is_installed("alerts"):
                     extras.update(scan_history(current, monthly=count <= MONTHLY_SCANS))
+        # Pages read the demo the moment it is written, before autovacuum has looked at it.
+        analyze()
         elapsed = time.perf_counter() - started
         self.stdout.write(
             self.style.SUCCESS(
