@@ -8,9 +8,11 @@ mark every (year, responsible unit) a write touches, and `refresh()` rebuilds th
 figure is read.
 """
 
+import operator
 from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
+from functools import reduce
 from typing import Any
 
 from django.db import connection, transaction
@@ -45,6 +47,10 @@ BUCKET_FIELDS = {
 KEYS = ["plan_id", "counted", "category_id", "plan_type", "unit_id", "town_id", "owner_unit_id"]
 # A project whose responsible unit is still 待明确 has its cells under unit 0.
 UNIT_KEY = "COALESCE(p.responsible_unit_id, 0)"
+# A stale mark names a project without an owner unit as owner 0 (its cells' owner is empty).
+# Beyond this many (unit, owner) marks in a year their units are rebuilt whole: a statement naming
+# each pair (an import marks thousands) would cost more than the rebuild it spares.
+MAX_OWNER_MARKS = 200
 # The cell fields a scope's rows add up, by the names scope_groups() gives them.
 ENTRY_COUNTS = [
     "to_start",
@@ -152,23 +158,45 @@ def cell_sums() -> tuple[list[str], list[Any]]:
     return [sums[field] for field in fields], params
 
 
-def rebuild(year: int, units: Iterable[int] | None = None) -> int:
-    """Build the cells of `year` again from the tables (those of `units`, or all); returns how many.
+def equals(column: str, key: int) -> str:
+    """`column` matching the unit of a cell key or stale mark, where 0 stands for none."""
+    return f"{column} = %s" if key else f"{column} IS NULL"
+
+
+def rebuild(year: int, units: Iterable[int] | None = None, owners: Iterable[tuple[int, int]] = ()) -> int:
+    """Build the cells of `year` again from the tables: all of them when `units` is None, else the
+    cells of `units` and those of the (unit, owner) pairs of `owners` (owner 0: the projects
+    without an owner unit) with their units' totals over the owners; returns how many.
 
     One statement for the twelve months: the entries of the year's plans joined once to their
     projects, year rows and reports, crossed with the months, grouped by month and cell key, the
-    owner unit included; and one adding those up over the owners.
+    owner unit included; and one adding those up over the owners, unit by unit.
     """
     quote = connection.ops.quote_name
     cells = FigureCell.objects.filter(year=year)
     where, where_params = "", []
+    rollup_where, rollup_params = "", []
     if units is not None:
-        wanted = sorted(set(units))
-        if not wanted:
+        whole = sorted(set(units))
+        pairs = sorted({(unit, owner) for unit, owner in owners if unit not in whole})
+        if not whole and not pairs:
             return 0
-        cells = cells.filter(unit_id__in=wanted)
-        where = f" AND {UNIT_KEY} IN ({', '.join(['%s'] * len(wanted))})"
-        where_params = wanted
+        conditions = [f"{UNIT_KEY} IN ({', '.join(['%s'] * len(whole))})"] if whole else []
+        where_params = list(whole)
+        stale = [Q(unit_id__in=whole)] if whole else []
+        for unit, owner in pairs:
+            # Spelled without COALESCE, so that the index on the owner unit finds the projects.
+            conditions.append(
+                f"({equals('p.responsible_unit_id', unit)} AND {equals('p.owner_unit_id', owner)})"
+            )
+            where_params += [value for value in (unit, owner) if value]
+            stale.append(Q(per_owner=True, unit_id=unit, owner_unit_id=owner or None))
+        touched = sorted(set(whole) | {unit for unit, _owner in pairs})
+        stale.append(Q(per_owner=False, unit_id__in=touched))
+        cells = cells.filter(reduce(operator.or_, stale))
+        where = f" AND ({' OR '.join(conditions)})"
+        rollup_where = f" AND unit_id IN ({', '.join(['%s'] * len(touched))})"
+        rollup_params = touched
     cells.delete()
     months, month_params = month_table(year)
     sums, sum_params = cell_sums()
@@ -203,17 +231,16 @@ def rebuild(year: int, units: Iterable[int] | None = None) -> int:
     params = [*month_params, year, *sum_params, year, *([year] * len(PARTS)), year, *where_params]
     # The cells of every owner added up without it: those a scope of every project reads.
     coarse = [key for key in KEYS if key != "owner_unit_id"]
-    where = where.replace(UNIT_KEY, "unit_id")
     rollup = (
         f"INSERT INTO {table} ({columns}) "
         f"SELECT year, month, FALSE, {', '.join(coarse)}, NULL, "
         f"{', '.join(f'SUM({quote(measure)})' for measure in measures)} "
-        f"FROM {table} WHERE year = %s AND per_owner{where} "
+        f"FROM {table} WHERE year = %s AND per_owner{rollup_where} "
         f"GROUP BY year, month, {', '.join(coarse)}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        cursor.execute(rollup, [year, *where_params])
+        cursor.execute(rollup, [year, *rollup_params])
     return cells.count()
 
 
@@ -258,13 +285,20 @@ def rebuild_marked(stale: QuerySet[FigureStale]) -> int:
     """Rebuild what the marks of `stale` name, inside the caller's transaction and lock."""
     # Only the marks read here are cleared: one a transaction commits meanwhile stays for the
     # next refresh, since what this one rebuilds may not include that transaction's rows.
-    marks = list(stale.values_list("pk", "year", "unit_id"))
+    marks = list(stale.values_list("pk", "year", "unit_id", "owner_id"))
     units_of: dict[int, set[int]] = defaultdict(set)
-    for _pk, year, unit in marks:
-        units_of[year].add(unit)
-    for year, units in sorted(units_of.items()):
-        rebuild(year, units)
-    FigureStale.objects.filter(pk__in=[pk for pk, _year, _unit in marks]).delete()
+    owners_of: dict[int, set[tuple[int, int]]] = defaultdict(set)
+    for _pk, year, unit, owner in marks:
+        if owner is None:
+            units_of[year].add(unit)
+        else:
+            owners_of[year].add((unit, owner))
+    for year in sorted(set(units_of) | set(owners_of)):
+        units, owners = units_of[year], owners_of[year]
+        if len(owners) > MAX_OWNER_MARKS:
+            units, owners = units | {unit for unit, _owner in owners}, set()
+        rebuild(year, units, owners)
+    FigureStale.objects.filter(pk__in=[pk for pk, _year, _unit, _owner in marks]).delete()
     return len(marks)
 
 

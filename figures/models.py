@@ -7,8 +7,8 @@ responsible unit, town and owner unit, so that a page over 100,000 projects adds
 instead of joining 100,000 entries to their projects, year rows and reports.
 
 Triggers on the tables the sums come from (migration `figures.0001`) write a `FigureStale` row
-for each (year, responsible unit) a change touches, whatever path wrote it: a form, the API, the
-import, a bulk update or a hand-written statement. `figures.cells.refresh()` rebuilds those
+for each (year, responsible unit, owner unit) a change touches, whatever path wrote it: a form,
+the API, the import, a bulk update or a hand-written statement. `figures.cells.refresh()` rebuilds those
 cells from the tables before a figure is read. See docs/performance.md.
 """
 
@@ -99,10 +99,13 @@ class FigureCell(models.Model):
 
 
 class FigureStale(models.Model):
-    """待重算标记: a (year, responsible unit) whose cells no longer match the tables."""
+    """待重算标记: a (year, responsible unit, owner unit) whose cells no longer match the tables;
+    without an owner unit, every cell of the responsible unit's year."""
 
     year = models.PositiveSmallIntegerField(_("年度"))
     unit_id = models.BigIntegerField(_("责任单位"))
+    # The project's owner unit (0 for a project without one); None marks every owner of the unit.
+    owner_id = models.BigIntegerField(_("项目单位"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("待重算标记")

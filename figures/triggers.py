@@ -1,12 +1,14 @@
 """Triggers that mark the figures' cells stale on every write to the tables they are built from.
 
-For each changed row they record the (year, responsible unit) whose cells it feeds in
-figures_figurestale: plan entries (the plan's year, the project's unit), yearly progress and
-reports (their year, the project's unit), projects inserted or whose figured fields change (every
-year the project is on a plan, under its old and its new unit), and plans whose year changes (the
-old and the new year, under their entries' units). PostgreSQL runs one trigger per statement over
-its transition tables; SQLite one per row, skipping a mark that is already there (safe since its
-write transactions are one at a time). TRUNCATE fires none of them: after one, run
+For each changed row they record the (year, responsible unit, owner unit) whose cells it feeds
+in figures_figurestale, so that a month-end save rebuilds the cells of one owner's few projects
+rather than those of every project of the responsible unit: plan entries (the plan's year, the
+project's units), yearly progress and reports (their year, the project's units), projects
+inserted or whose figured fields change (every year the project is on a plan, under its old and
+its new units), and plans whose year changes (the old and the new year, under their entries'
+units). PostgreSQL runs one trigger per statement over its transition tables; SQLite one per
+row, skipping a mark that is already there, or that names the whole unit (safe since its write
+transactions are one at a time). TRUNCATE fires none of them: after one, run
 `manage.py refresh_figures --all`.
 
 Migration figures.0002 installs them. SQLite rebuilds a table to alter it, which drops its
@@ -19,13 +21,15 @@ from typing import Any
 
 STALE = "figures_figurestale"
 
-# A project whose responsible unit is still 待明确 is kept under unit 0.
-# table: (year, unit, the tables joined, how the changed row `{r}` joins them, the columns whose
-# change matters on UPDATE, or None for any)
+# A project whose responsible unit is still 待明确 is kept under unit 0, one without an owner unit
+# under owner 0.
+# table: (year, unit, owner, the tables joined, how the changed row `{r}` joins them, the columns
+# whose change matters on UPDATE, or None for any)
 SOURCES = {
     "plans_planentry": (
         "pl.year",
         "COALESCE(p.responsible_unit_id, 0)",
+        "COALESCE(p.owner_unit_id, 0)",
         "plans_plan pl, projects_project p",
         "pl.id = {r}.plan_id AND p.id = {r}.project_id",
         None,
@@ -33,6 +37,7 @@ SOURCES = {
     "progress_yearprogress": (
         "{r}.year",
         "COALESCE(p.responsible_unit_id, 0)",
+        "COALESCE(p.owner_unit_id, 0)",
         "projects_project p",
         "p.id = {r}.project_id",
         None,
@@ -40,6 +45,7 @@ SOURCES = {
     "progress_report": (
         "{r}.year",
         "COALESCE(p.responsible_unit_id, 0)",
+        "COALESCE(p.owner_unit_id, 0)",
         "projects_project p",
         "p.id = {r}.project_id",
         ["year", "month", "part", "project_id", "deadline", "first_submitted_at"],
@@ -47,6 +53,7 @@ SOURCES = {
     "projects_project": (
         "pl.year",
         "COALESCE({r}.responsible_unit_id, 0)",
+        "COALESCE({r}.owner_unit_id, 0)",
         "plans_planentry e, plans_plan pl",
         "e.project_id = {r}.id AND pl.id = e.plan_id",
         [
@@ -64,6 +71,7 @@ SOURCES = {
     "plans_plan": (
         "{r}.year",
         "COALESCE(p.responsible_unit_id, 0)",
+        "COALESCE(p.owner_unit_id, 0)",
         "plans_planentry e, projects_project p",
         "e.plan_id = {r}.id AND p.id = e.project_id",
         ["year"],
@@ -94,7 +102,7 @@ LOCKED = {
 
 def sqlite_sql() -> tuple[list[str], list[str]]:
     create, drop = [], []
-    for table, (year, unit, tables, where, columns) in SOURCES.items():
+    for table, (year, unit, owner, tables, where, columns) in SOURCES.items():
         for event in EVENTS[table]:
             name = f"figures_stale_{table}_{SHORT[event]}"
             rows = {"INSERT": ["NEW"], "DELETE": ["OLD"], "UPDATE": ["OLD", "NEW"]}[event]
@@ -103,11 +111,12 @@ def sqlite_sql() -> tuple[list[str], list[str]]:
                 when = " WHEN " + " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in columns)
             inserts = []
             for r in rows:
-                y, u = year.format(r=r), unit.format(r=r)
+                y, u, o = year.format(r=r), unit.format(r=r), owner.format(r=r)
                 inserts.append(
-                    f"INSERT INTO {STALE} (year, unit_id) SELECT DISTINCT {y}, {u} FROM {tables} "
-                    f"WHERE {where.format(r=r)} AND NOT EXISTS "
-                    f"(SELECT 1 FROM {STALE} s WHERE s.year = {y} AND s.unit_id = {u});"
+                    f"INSERT INTO {STALE} (year, unit_id, owner_id) SELECT DISTINCT {y}, {u}, {o} "
+                    f"FROM {tables} WHERE {where.format(r=r)} AND NOT EXISTS "
+                    f"(SELECT 1 FROM {STALE} s WHERE s.year = {y} AND s.unit_id = {u} "
+                    f"AND (s.owner_id IS NULL OR s.owner_id = {o}));"
                 )
             create.append(
                 f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW{when} "
@@ -118,11 +127,11 @@ def sqlite_sql() -> tuple[list[str], list[str]]:
 
 
 def postgresql_marks(table: str, rows: str, changed: str = "") -> str:
-    """The (year, unit) marks of the rows of transition table `rows` of `table`."""
-    year, unit, tables, where, _columns = SOURCES[table]
+    """The (year, unit, owner) marks of the rows of transition table `rows` of `table`."""
+    year, unit, owner, tables, where, _columns = SOURCES[table]
     return (
-        f"SELECT {year.format(r='r')} AS year, {unit.format(r='r')} AS unit_id "
-        f"FROM {rows} r, {tables} WHERE {where.format(r='r')}{changed}"
+        f"SELECT {year.format(r='r')} AS year, {unit.format(r='r')} AS unit_id, "
+        f"{owner.format(r='r')} AS owner_id FROM {rows} r, {tables} WHERE {where.format(r='r')}{changed}"
     )
 
 
@@ -136,7 +145,7 @@ def postgresql_lock(table: str, rows: str) -> str:
 
 def postgresql_sql() -> tuple[list[str], list[str]]:
     create, drop = [], []
-    for table, (_year, _unit, _tables, _where, columns) in SOURCES.items():
+    for table, (_year, _unit, _owner, _tables, _where, columns) in SOURCES.items():
         function = f"figures_stale_{table}"
         changed = ""
         if columns:
@@ -146,7 +155,7 @@ def postgresql_sql() -> tuple[list[str], list[str]]:
                 " AND r.id IN (SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id "
                 f"WHERE ROW({old}) IS DISTINCT FROM ROW({new}))"
             )
-        into = f"INSERT INTO {STALE} (year, unit_id) SELECT DISTINCT year, unit_id FROM"
+        into = f"INSERT INTO {STALE} (year, unit_id, owner_id) SELECT DISTINCT year, unit_id, owner_id FROM"
         inserted = postgresql_marks(table, "new_rows")
         deleted = postgresql_marks(table, "old_rows")
         updated = f"{postgresql_marks(table, 'old_rows', changed)} UNION {postgresql_marks(table, 'new_rows', changed)}"
@@ -179,7 +188,8 @@ END"""
     return create, drop
 
 
-# Every (year, unit) that has entries already, so that the first figure read builds its cells.
+# Every (year, unit) that has entries already, all its owners at once (no owner named), so that
+# the first figure read builds its cells.
 MARK_ALL = f"""
 INSERT INTO {STALE} (year, unit_id)
 SELECT DISTINCT pl.year, COALESCE(p.responsible_unit_id, 0)

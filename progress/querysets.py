@@ -284,7 +284,13 @@ def board_summary(
     """The summary of the month's periods `projects` must report for: all of them, and those of
     each responsible unit (None for the projects whose unit is 待明确). One statement over
     board_projects(), grouped by unit and by the state of each part of the month."""
-    due, parts = board_projects(projects, year, month, today, narrow)
+    return summary_of(*board_projects(projects, year, month, today, narrow))
+
+
+def summary_of(
+    due: QuerySet[Project], parts: list[PartState]
+) -> tuple[BoardCounts, dict[int | None, BoardCounts]]:
+    """board_summary() of what board_projects() gave, for a page that also lists its rows."""
     states = [f"state_{part.part}" for part in parts]
     total = BoardCounts(None)
     units: dict[int | None, BoardCounts] = {}
@@ -302,7 +308,13 @@ def board_rows(
     """The projects of board_projects() with periods the board's filter `state` shows, by name
     (拼音), as dictionaries: PROJECT_COLUMNS, and "state_<part>", "report_id_<part>",
     "submitted_on_<part>" and "amount_<part>" for each part of the month."""
-    due, parts = board_projects(projects, year, month, today, narrow)
+    return rows_of(*board_projects(projects, year, month, today, narrow), state)
+
+
+def rows_of(
+    due: QuerySet[Project], parts: list[PartState], state: str = ""
+) -> QuerySet[Project, dict[str, Any]]:
+    """board_rows() of what board_projects() gave, for a page that also adds up its summary."""
     shown = sorted(period_states_shown(state))
     if state in BoardState.values:
         due = due.filter(reduce(operator.or_, (Q(**{f"state_{part.part}__in": shown}) for part in parts)))

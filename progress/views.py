@@ -34,7 +34,17 @@ from progress.forms import CorrectionForm, ReasonForm, ReportChecks, ReportForm
 from progress.models import Report, ReportPhoto
 from progress.periods import Period, current_period
 from progress.photos import inspect_photo, save_photo
-from progress.querysets import PERIOD_FACTS, BoardCounts, board_periods, board_rows, board_summary
+from progress.querysets import (
+    PERIOD_FACTS,
+    BoardCounts,
+    PartState,
+    board_periods,
+    board_projects,
+    board_rows,
+    board_summary,
+    rows_of,
+    summary_of,
+)
 from projects.access import get_project_for_user
 from projects.choices import ProcedureStatus, ReportFrequency
 from projects.models import Project
@@ -343,12 +353,15 @@ def period_page(
     counts: BoardCounts,
     per_page: int | None = None,
     narrow: bool = False,
+    board: tuple[QuerySet[Project], list[PartState]] | None = None,
 ) -> dict[str, Any]:
     """A page of the projects with periods of the month that the state filter shows, and those
     periods; `counts`, their summary, says how many projects there are (`narrow` as for
-    board_rows())."""
+    board_rows()); `board`, board_projects() of `projects` when the caller has it already."""
     state = request.GET.get("state", "")
-    rows = board_rows(projects, period.year, period.month, timezone.localdate(), state, narrow)
+    if board is None:
+        board = board_projects(projects, period.year, period.month, timezone.localdate(), narrow)
+    rows = rows_of(*board, state)
     listing = ListPage(request, rows, per_page=per_page)
     page = listing.paginate(count=counts.projects_of(state))
     return {
@@ -381,8 +394,9 @@ def board(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     }
     if opened is not None and swaps_table(request):
         # One unit's projects: the index on the responsible unit finds them.
-        unit_total, _units = board_summary(opened, period.year, period.month, today, narrow=True)
-        context.update(period_page(request, opened, period, unit_total, narrow=True))
+        board = board_projects(opened, period.year, period.month, today, narrow=True)
+        unit_total, _units = summary_of(*board)
+        context.update(period_page(request, opened, period, unit_total, board=board))
         return render(request, "progress/includes/board_details.html", context)
     total, units = board_summary(projects, period.year, period.month, today)
     if opened is not None:
@@ -464,9 +478,10 @@ def my_reports(request: AuthenticatedHttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     if q:
         projects = projects.filter(name__icontains=q)
-    total, _units = board_summary(projects, period.year, period.month, timezone.localdate())
+    board = board_projects(projects, period.year, period.month, timezone.localdate())
+    total, _units = summary_of(*board)
     state = request.GET.get("state", "")
-    rows = board_rows(projects, period.year, period.month, timezone.localdate(), state)
+    rows = rows_of(*board, state)
     listing = ListPage(request, rows, per_page=24)
     page = listing.paginate(count=total.projects_of(state))
     return listing.render(

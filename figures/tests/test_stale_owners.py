@@ -1,0 +1,105 @@
+"""A write marks the (year, responsible unit, owner unit) it touches, and the refresh rebuilds that
+owner's cells and its unit's totals only, to the same figures as the tables."""
+
+from decimal import Decimal
+
+import pytest
+
+from figures import cells
+from figures.compute import Scope, compute
+from figures.models import FigureCell, FigureStale
+from figures.tests.test_cells import assert_summary_matches_tables
+from figures.tests.test_figures import accepted
+from org.choices import UnitKind
+from org.models import Unit
+from progress.rollup import refresh_projects
+from projects.models import Project
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def owned(world, mixed):
+    """住建局's projects of `mixed` split between two owner units, one left without an owner; the
+    summary built whole."""
+    first = Unit.objects.create(name="城投公司", kind=UnitKind.OWNER, parent=world.housing)
+    second = Unit.objects.create(name="水务公司", kind=UnitKind.OWNER, parent=world.housing)
+    housing = [p for p in mixed if p.responsible_unit_id == world.housing.pk]
+    assert len(housing) == 4
+    for project, owner in zip(housing, [first, second, first, None], strict=True):
+        Project.objects.filter(pk=project.pk).update(owner_unit=owner)
+    cells.rebuild_all()
+    return {"first": first, "second": second, "projects": housing}
+
+
+def marks():
+    return set(FigureStale.objects.values_list("year", "unit_id", "owner_id"))
+
+
+def owner_cells(unit, owner):
+    return set(
+        FigureCell.objects.filter(
+            year=2026, per_owner=True, unit_id=unit.pk, owner_unit_id=owner
+        ).values_list("pk", flat=True)
+    )
+
+
+def test_a_report_marks_its_owner_and_rebuilds_only_that_owners_cells(world, owned, monkeypatch):
+    project = owned["projects"][1]
+    untouched = owner_cells(world.housing, owned["first"].pk)
+    rebuilt = owner_cells(world.housing, owned["second"].pk)
+    assert untouched and rebuilt
+    before = compute(2026, 6, Scope(), work=False)["plan"]["completed"]
+
+    accepted(project, 2026, 6, "250.50")
+    refresh_projects([project.pk])
+    assert marks() == {(2026, world.housing.pk, owned["second"].pk)}
+
+    assert compute(2026, 6, Scope(), work=False)["plan"]["completed"] == before + Decimal("250.50")
+    assert not FigureStale.objects.exists()
+    # The other owner's cells are the rows they were; the marked owner's are new rows.
+    assert owner_cells(world.housing, owned["first"].pk) == untouched
+    assert not owner_cells(world.housing, owned["second"].pk) & rebuilt
+    assert_summary_matches_tables(monkeypatch, world)
+
+
+def test_a_project_without_an_owner_is_marked_as_owner_zero(world, owned, monkeypatch):
+    project = owned["projects"][3]
+    accepted(project, 2026, 7, "99.99")
+    refresh_projects([project.pk])
+    assert marks() == {(2026, world.housing.pk, 0)}
+    assert_summary_matches_tables(monkeypatch, world)
+
+
+def test_moving_a_project_to_another_owner_marks_both(world, owned, monkeypatch):
+    project = Project.objects.get(pk=owned["projects"][0].pk)
+    project.owner_unit = owned["second"]
+    project.save()
+    assert marks() == {
+        (2026, world.housing.pk, owned["first"].pk),
+        (2026, world.housing.pk, owned["second"].pk),
+    }
+    assert_summary_matches_tables(monkeypatch, world)
+
+
+def test_a_mark_without_an_owner_rebuilds_the_whole_unit(world, owned, monkeypatch):
+    kept = owner_cells(world.housing, owned["first"].pk)
+    FigureStale.objects.create(year=2026, unit_id=world.housing.pk)
+    accepted(owned["projects"][1], 2026, 6, "10.00")
+    refresh_projects([owned["projects"][1].pk])
+    # SQLite's row trigger sees the whole unit marked already and adds nothing; either way the
+    # unit is rebuilt whole.
+    assert (2026, world.housing.pk, None) in marks()
+    cells.refresh([2026])
+    assert not FigureStale.objects.exists()
+    assert not owner_cells(world.housing, owned["first"].pk) & kept
+    assert_summary_matches_tables(monkeypatch, world)
+
+
+def test_many_owner_marks_rebuild_their_units_whole(world, owned, monkeypatch):
+    monkeypatch.setattr(cells, "MAX_OWNER_MARKS", 1)
+    for project in owned["projects"][:2]:
+        accepted(project, 2026, 8, "12.34")
+    refresh_projects([p.pk for p in owned["projects"][:2]])
+    assert len(marks()) == 2
+    assert_summary_matches_tables(monkeypatch, world)
