@@ -102,7 +102,8 @@ class History:
         if not plans:
             return cls({}, {})
         cells.refresh(list(plans))
-        rows = FigureCell.objects.filter(counted_condition(plans), month=12).order_by()
+        # The cells added up over the owners: each entry once.
+        rows = FigureCell.objects.filter(counted_condition(plans), month=12, per_owner=False).order_by()
         totals = {**month_sums(), "sum_plan": Sum("annual_plan"), "sum_count": Sum("count")}
         by_category = {
             (row["year"], row["category_id"]): sums_of(row)

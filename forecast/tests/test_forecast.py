@@ -10,9 +10,11 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from catalog.models import Category
 from forecast.alerts import YearTargetRisk
 from forecast.compute import forecast
-from forecast.tests.conftest import MONTHS, YEAR, make_portfolio
+from forecast.history import History
+from forecast.tests.conftest import MONTHS, PAST_YEARS, YEAR, make_portfolio
 from plans.scope import Scope
 
 
@@ -178,3 +180,15 @@ def test_the_year_target_rule_waits_for_its_month(portfolio, settings):
     rule = YearTargetRisk()
 
     assert list(rule.findings(date(2026, 9, 28), rule.default_config())) == []
+
+
+def test_the_past_years_count_each_project_once(portfolio):
+    """The summary holds each owner's cells and their unit's totals over the owners: the history
+    reads the totals, so that three 基础设施 projects a year are three, at their plans' amounts."""
+    history = History.read(YEAR, None)
+    infrastructure = Category.objects.get(code="infrastructure")
+    for year in PAST_YEARS:
+        sums = history.by_category[(year, infrastructure.pk)]
+        assert sums.count == 3
+        assert sums.plan == 3 * 1200
+        assert list(sums.ytd) == [3 * 100 * month for month in range(1, 13)]
