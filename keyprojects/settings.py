@@ -126,6 +126,7 @@ MIDDLEWARE = [
     "org.middleware.RolePageMiddleware",
     "org.middleware.QueryNoticeMiddleware",
     "axes.middleware.AxesMiddleware",
+    "figures.middleware.RefreshAfterWriteMiddleware",
 ]
 
 ROOT_URLCONF = "keyprojects.urls"
