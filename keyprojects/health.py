@@ -1,24 +1,29 @@
 """GET /healthz: what a monitor or a load balancer asks, without signing in.
 
-It tells whether the database answers, how long the oldest task ready to run has waited in the
-queue and when the scheduler last queued a periodic task: never a person, a project or a figure.
+It tells whether the database answers, whether the task queue answers (Redis, with the RQ
+backend), how long the oldest task ready to run has waited in the queue and when the scheduler last
+queued a periodic task: never a person, a project or a figure. 503 when the database does not
+answer; "degraded" when only Redis does not.
 """
 
 from datetime import datetime
 from typing import Any
 
+import django_rq
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.db.models import Max, Min
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+from django_tasks_db import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
+from django_tasks_rq import RQBackend
+from redis.exceptions import RedisError
 
 from notifications.models import PeriodicRun
-
-DATABASE_BACKEND = "django_tasks_db.DatabaseBackend"
 
 
 def _seconds_since(moment: datetime | None, now: datetime) -> int | None:
@@ -26,11 +31,23 @@ def _seconds_since(moment: datetime | None, now: datetime) -> int | None:
 
 
 def oldest_queued_task(now: datetime) -> int | None:
-    """Seconds the oldest task ready to run has waited, when the queue is the database's table."""
-    if settings.TASKS["default"]["BACKEND"] != DATABASE_BACKEND:
-        return None
-    oldest = DBTaskResult.objects.ready().aggregate(oldest=Min("enqueued_at"))["oldest"]
-    return _seconds_since(oldest, now)
+    """Seconds the oldest task ready to run has waited: in the database's table, or at the head of
+    each Redis queue of the RQ backend (TASKS_BACKEND=rq). RedisError when Redis does not answer."""
+    backend = import_string(settings.TASKS["default"]["BACKEND"])
+    if issubclass(backend, DatabaseBackend):
+        oldest = DBTaskResult.objects.ready().aggregate(oldest=Min("enqueued_at"))["oldest"]
+        return _seconds_since(oldest, now)
+    if issubclass(backend, RQBackend):
+        heads = []
+        for name in django_rq.settings.QUEUES:
+            queue = django_rq.get_queue(name)
+            # A queue is a list in Redis, the next job to run first.
+            for job_id in queue.get_job_ids(0, 1):
+                job = queue.fetch_job(job_id)
+                if job is not None and job.enqueued_at is not None:
+                    heads.append(job.enqueued_at)
+        return _seconds_since(min(heads, default=None), now)
+    return None
 
 
 @never_cache
@@ -41,13 +58,20 @@ def healthz(request: HttpRequest) -> JsonResponse:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-        queued = oldest_queued_task(now)
         last_run = PeriodicRun.objects.aggregate(last=Max("last_run_at"))["last"]
     except DatabaseError:
         return JsonResponse({"status": "error", "database": False}, status=503)
+    try:
+        queued, queue_answers = oldest_queued_task(now), True
+    except DatabaseError:
+        return JsonResponse({"status": "error", "database": False}, status=503)
+    except RedisError:
+        # The site still answers; tasks (notifications, scans, backups) wait until Redis is back.
+        queued, queue_answers = None, False
     body: dict[str, Any] = {
-        "status": "ok",
+        "status": "ok" if queue_answers else "degraded",
         "database": True,
+        "task_queue": queue_answers,
         "oldest_queued_task_seconds": queued,
         "scheduler_last_run": last_run.isoformat() if last_run else None,
         "scheduler_last_run_seconds": _seconds_since(last_run, now),
