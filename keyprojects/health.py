@@ -33,7 +33,7 @@ def _seconds_since(moment: datetime | None, now: datetime) -> int | None:
 def oldest_queued_task(now: datetime) -> int | None:
     """Seconds the oldest task ready to run has waited: in the database's table, or at the head of
     each Redis queue of the RQ backend (TASKS_BACKEND=rq). RedisError when Redis does not answer."""
-    backend = import_string(settings.TASKS["default"]["BACKEND"])
+    backend = import_string(str(settings.TASKS["default"]["BACKEND"]))
     if issubclass(backend, DatabaseBackend):
         oldest = DBTaskResult.objects.ready().aggregate(oldest=Min("enqueued_at"))["oldest"]
         return _seconds_since(oldest, now)
