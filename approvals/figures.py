@@ -2,14 +2,18 @@
 and the procedures in progress past their time limit. Every average is computed in the database."""
 
 import calendar
+import operator
+from collections.abc import Iterable
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import reduce
 from typing import Any
 
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Func, IntegerField, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from approvals.models import ApprovalCell
 from catalog.choices import ProcedureStage
 from catalog.models import ProcedureType
 from figures.registry import Context
@@ -121,14 +125,12 @@ GROUP_KEYS = ("type", "type__time_limit_days", "department", "department__name",
 GROUPED_BY = ("type", "department", "project__investment_nature", "green_channel", "current")
 
 
-def grouped_rows(procedures: QuerySet[Procedure], this: Q, last: Q, this_start: date) -> list[dict[str, Any]]:
-    """The procedures done in either window, counted and their processing days added up per type,
-    department, investment nature, green channel and window, in one statement; returned as rows of
-    GROUP_KEYS and the measures of sums(this, "this_") and sums(last, "last_").
-
-    Each procedure's days are computed once (not once per figure it counts in), and the window
-    bounds come first so that an index on (status, approved_on) reads only the two years."""
-    counted = (
+def counted_in(procedures: QuerySet[Procedure], this: Q, last: Q, this_start: date) -> QuerySet:
+    """The procedures done in either window, counted and their processing days added up per
+    GROUPED_BY, in one statement. Each procedure's days are computed once (not once per figure it
+    counts in), and the window bounds come first so that the index of the procedures done by their
+    date of approval reads only the two years."""
+    return (
         procedures.filter(status=ProcedureStatus.DONE, submitted_on__isnull=False)
         .filter(approved_on__gte=this_start.replace(year=this_start.year - 1))
         .filter(this | last)
@@ -137,6 +139,58 @@ def grouped_rows(procedures: QuerySet[Procedure], this: Q, last: Q, this_start: 
         .values(*GROUPED_BY)
         .annotate(n=Count("id"), d=Sum(PROCESSING_DAYS))
     )
+
+
+def whole_months(end: date) -> tuple[int, date | None]:
+    """The whole months from 1 January to `end`, as the last of them (0 for none), and the first
+    day of the month `end` is part of, when it is not that month's last day."""
+    if end.day == calendar.monthrange(end.year, end.month)[1]:
+        return end.month, None
+    return end.month - 1, end.replace(day=1)
+
+
+def counted_from_cells(this_end: date, last_end: date) -> list[dict[str, Any]]:
+    """counted_in() of every procedure from the summary (approvals.cells): the whole months of both
+    windows from their cells, the days of a month begun from the procedures themselves."""
+    year = this_end.year
+    this_months, this_partial = whole_months(this_end)
+    last_months, last_partial = whole_months(last_end)
+    cells = (
+        ApprovalCell.objects.filter(
+            Q(year=year, month__lte=this_months) | Q(year=year - 1, month__lte=last_months), count__gt=0
+        )
+        .values("year", "type_id", "department_id", "nature", "green_channel")
+        .annotate(n=Sum("count"), d=Sum("days"))
+        .order_by()
+    )
+    counted = [
+        {
+            "type": cell["type_id"],
+            "department": cell["department_id"] or None,
+            "project__investment_nature": cell["nature"],
+            "green_channel": cell["green_channel"],
+            "current": cell["year"] == year,
+            "n": cell["n"],
+            "d": cell["d"],
+        }
+        for cell in cells
+    ]
+    days = [
+        Q(approved_on__gte=first, approved_on__lte=end)
+        for first, end in ((this_partial, this_end), (last_partial, last_end))
+        if first is not None
+    ]
+    if days:
+        counted += counted_in(
+            Procedure.objects.all(), reduce(operator.or_, days), Q(pk__in=[]), date(year, 1, 1)
+        )
+    return counted
+
+
+def grouped_rows(counted: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The groups of counted_in() (or counted_from_cells()) as rows of GROUP_KEYS per type,
+    department and investment nature, with the measures of sums(this, "this_") and sums(last,
+    "last_")."""
     limits = dict(ProcedureType.objects.values_list("pk", "time_limit_days"))
     measures = [*sums(name="this_"), *sums(name="last_")]
     rows: dict[tuple[Any, ...], dict[str, Any]] = {}
@@ -219,9 +273,14 @@ def approval_efficiency(year: int, scope: Scope | None = None, through: date | N
     procedures = scoped_procedures(year, scope)
     this = Q(approved_on__gte=date(year, 1, 1), approved_on__lte=end)
     last = Q(approved_on__gte=date(year - 1, 1, 1), approved_on__lte=same_day_last_year(end))
-    # Both years cut by type, department and nature at once, in one grouped query; the overall
-    # figures and each breakdown add up its rows (a few hundred at most, whatever the procedures).
-    rows = grouped_rows(procedures, this, last, date(year, 1, 1))
+    # Both years cut by type, department and nature at once, in one grouped query (or from the
+    # summary, for every procedure); the overall figures and each breakdown add up its rows (a few
+    # hundred at most, whatever the procedures).
+    if scope is None or is_whole(scope):
+        counted = counted_from_cells(end, same_day_last_year(end))
+    else:
+        counted = list(counted_in(procedures, this, last, date(year, 1, 1)))
+    rows = grouped_rows(counted)
     total = added_up(rows, None).get(None) or dict.fromkeys([*sums(name="this_"), *sums(name="last_")], 0)
     overall = compared(averages(total, "this_"), averages(total, "last_"))
     types = dict(ProcedureType.objects.order_by("sort_order", "code").values_list("pk", "name"))

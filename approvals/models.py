@@ -1,0 +1,35 @@
+"""审批效能's summary: the procedures done, counted and their processing days added up by month of
+approval, type, approving department, investment nature and green channel (approvals.cells)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ApprovalCell(models.Model):
+    """审批汇总单元: the procedures approved in one month of one type, department, investment nature
+    and channel, and their processing days (批复日期 − 申报日期) added up. Kept by the database's
+    triggers on every write to the procedures and to their projects' investment nature."""
+
+    year = models.PositiveSmallIntegerField(_("年度"))
+    month = models.PositiveSmallIntegerField(_("月份"))
+    # Plain ids: a cell must never stand in the way of deleting a type or a unit.
+    type_id = models.BigIntegerField(_("手续类型"))
+    # 0 for the procedures without an approving department.
+    department_id = models.BigIntegerField(_("审批部门"))
+    nature = models.CharField(_("投资性质"), max_length=20)
+    green_channel = models.BooleanField(_("绿色通道"))
+    count = models.IntegerField(_("办结件数"), default=0)
+    days = models.BigIntegerField(_("办理用时合计（天）"), default=0)
+
+    class Meta:
+        verbose_name = _("审批汇总单元")
+        verbose_name_plural = _("审批汇总单元")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "month", "type_id", "department_id", "nature", "green_channel"],
+                name="approval_cell_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}-{self.month:02d} type {self.type_id}"

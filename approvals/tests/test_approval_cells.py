@@ -1,0 +1,198 @@
+"""审批效能's summary gives what the procedures give, after every kind of write that changes them."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+from django.db.models import Count, Q, Sum
+
+from approvals import cells, figures
+from approvals.figures import PROCESSING_DAYS, approval_efficiency, counted_in, same_day_last_year
+from approvals.models import ApprovalCell
+from catalog.models import ProcedureType
+from projects.models import Procedure, Project
+
+pytestmark = pytest.mark.django_db
+
+
+def from_cells() -> dict[tuple, tuple[int, int]]:
+    rows = ApprovalCell.objects.filter(count__gt=0)
+    return {
+        (c.year, c.month, c.type_id, c.department_id, c.nature, c.green_channel): (c.count, c.days)
+        for c in rows
+    }
+
+
+def from_tables() -> dict[tuple, tuple[int, int]]:
+    done = Procedure.objects.filter(status="done", submitted_on__isnull=False, approved_on__isnull=False)
+    rows = (
+        done.values(
+            "approved_on__year", "approved_on__month", "type", "department", "project__investment_nature"
+        )
+        .annotate(n=Count("id"), d=Sum(PROCESSING_DAYS))
+        .values_list(
+            "approved_on__year",
+            "approved_on__month",
+            "type",
+            "department",
+            "project__investment_nature",
+            "green_channel",
+            "n",
+            "d",
+        )
+        .order_by()
+    )
+    found: dict[tuple, tuple[int, int]] = {}
+    for year, month, kind, department, nature, green, n, d in rows:
+        key = (year, month, kind, department or 0, nature, green)
+        count, days = found.get(key, (0, 0))
+        found[key] = (count + n, days + d)
+    return found
+
+
+def assert_cells_match():
+    assert from_cells() == from_tables()
+
+
+@pytest.fixture
+def procedures(world):
+    """Procedures of both natures, green and ordinary, with and without a department, approved in
+    every month of two years; some in progress."""
+    enterprise = Project.objects.create(
+        name="企业厂房",
+        category=world.project_a.category,
+        total_investment=9000,
+        responsible_unit=world.housing,
+        investment_nature="enterprise",
+    )
+    types = list(ProcedureType.objects.order_by("sort_order")[:6])
+    projects = [world.project_a, world.project_b, enterprise]
+    made = []
+    for i, (project, kind) in enumerate((p, t) for p in projects for t in types):
+        submitted = date(2025, 1, 3) + timedelta(days=37 * i)
+        made.append(
+            Procedure.objects.create(
+                project=project,
+                type=kind,
+                status="done" if i % 5 else "in_progress",
+                submitted_on=submitted,
+                approved_on=submitted + timedelta(days=5 + i % 17) if i % 5 else None,
+                green_channel=i % 3 == 0,
+                department=world.drc if i % 2 else None,
+            )
+        )
+    # And some in the first days of both years, which the page's earliest dates take in.
+    early = Project.objects.create(
+        name="年初项目", category=world.project_a.category, total_investment=800, responsible_unit=world.drc
+    )
+    for kind, (submitted, approved) in zip(
+        types[:4],
+        [
+            (date(2025, 1, 2), date(2025, 1, 7)),
+            (date(2025, 2, 2), date(2025, 2, 9)),
+            (date(2026, 1, 2), date(2026, 1, 5)),
+            (date(2026, 2, 3), date(2026, 2, 12)),
+        ],
+        strict=True,
+    ):
+        made.append(
+            Procedure.objects.create(
+                project=early, type=kind, status="done", submitted_on=submitted, approved_on=approved
+            )
+        )
+    assert_cells_match()
+    return made
+
+
+def test_the_cells_follow_every_kind_of_write(world, procedures):
+    assert from_cells()
+    moved = procedures[1]
+    moved.approved_on = moved.approved_on + timedelta(days=45)
+    moved.green_channel = not moved.green_channel
+    moved.save()
+    assert_cells_match()
+
+    reopened = procedures[2]
+    reopened.status = "in_progress"
+    reopened.approved_on = None
+    reopened.save()
+    assert_cells_match()
+
+    finished = procedures[5]
+    finished.status, finished.approved_on = "done", finished.submitted_on + timedelta(days=3)
+    finished.save()
+    assert_cells_match()
+
+    procedures[3].delete()
+    assert_cells_match()
+
+    Procedure.objects.filter(project=world.project_b).update(department=world.housing, green_channel=True)
+    assert_cells_match()
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Procedure._meta.db_table} SET approved_on = submitted_on WHERE project_id = %s",
+            [world.project_a.pk],
+        )
+    assert_cells_match()
+
+    Procedure.objects.filter(project=world.project_a, type__sort_order__gt=2).delete()
+    assert_cells_match()
+
+
+def test_a_project_changing_its_nature_moves_its_procedures(world, procedures):
+    project = Project.objects.get(pk=world.project_b.pk)
+    project.investment_nature = "enterprise"
+    project.save()
+    assert_cells_match()
+    Project.objects.filter(pk__in=[world.project_a.pk, world.project_b.pk]).update(
+        investment_nature="government"
+    )
+    assert_cells_match()
+    # A change of anything else moves nothing.
+    Project.objects.filter(pk=world.project_a.pk).update(name="改名后的项目")
+    assert_cells_match()
+
+
+def test_procedures_written_in_bulk_are_counted(world, procedures):
+    kind = ProcedureType.objects.order_by("-sort_order").first()
+    Procedure.objects.bulk_create(
+        Procedure(
+            project=project,
+            type=kind,
+            status="done",
+            submitted_on=date(2026, 4, 1),
+            approved_on=date(2026, 4, 20),
+        )
+        for project in Project.objects.all()
+    )
+    assert_cells_match()
+
+
+def test_a_rebuild_gives_the_cells_the_triggers_kept(world, procedures):
+    kept = from_cells()
+    assert cells.rebuild() == ApprovalCell.objects.count()
+    assert from_cells() == kept
+
+
+def from_procedures(this_end, last_end):
+    """counted_from_cells() as the procedures themselves give it."""
+    year = this_end.year
+    this = Q(approved_on__gte=date(year, 1, 1), approved_on__lte=this_end)
+    last = Q(approved_on__gte=date(year - 1, 1, 1), approved_on__lte=last_end)
+    return list(counted_in(Procedure.objects.all(), this, last, date(year, 1, 1)))
+
+
+@pytest.mark.parametrize(
+    "through",
+    [date(2026, 12, 31), date(2026, 9, 14), date(2026, 1, 9), date(2026, 2, 28), date(2026, 6, 30)],
+)
+def test_the_page_reads_the_same_figures_from_the_cells(world, procedures, monkeypatch, through):
+    from_summary = approval_efficiency(2026, through=through)
+    monkeypatch.setattr(figures, "counted_from_cells", from_procedures)
+    assert approval_efficiency(2026, through=through) == from_summary
+    assert from_summary["overall"]["count"] and from_summary["overall"]["last_count"]
+
+
+def test_the_same_day_last_year_of_a_leap_day():
+    assert same_day_last_year(date(2028, 2, 29)) == date(2027, 2, 28)
