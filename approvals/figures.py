@@ -253,15 +253,20 @@ def breakdown(
     return result
 
 
-def overdue_procedures(procedures: QuerySet[Procedure], today: date | None = None) -> QuerySet[Procedure]:
-    """审批超时: procedures in progress longer than their type's time limit (办理时限), in one query."""
-    today = today or timezone.localdate()
+def past_time_limit(today: date) -> Q:
+    """Submitted longer ago than the type's time limit (办理时限) allows, as of `today`."""
     condition = Q(pk__in=[])
     for type_id, limit in ProcedureType.objects.filter(time_limit_days__gt=0).values_list(
         "pk", "time_limit_days"
     ):
         condition |= Q(type_id=type_id, submitted_on__lt=today - timedelta(days=limit))
-    return procedures.filter(status=ProcedureStatus.IN_PROGRESS, submitted_on__isnull=False).filter(condition)
+    return Q(submitted_on__isnull=False) & condition
+
+
+def overdue_procedures(procedures: QuerySet[Procedure], today: date | None = None) -> QuerySet[Procedure]:
+    """审批超时: procedures in progress longer than their type's time limit (办理时限), in one query."""
+    today = today or timezone.localdate()
+    return procedures.filter(status=ProcedureStatus.IN_PROGRESS).filter(past_time_limit(today))
 
 
 def approval_efficiency(year: int, scope: Scope | None = None, through: date | None = None) -> dict[str, Any]:
@@ -292,8 +297,11 @@ def approval_efficiency(year: int, scope: Scope | None = None, through: date | N
         "by_type": breakdown(rows, "type", types, extra=("type__time_limit_days",)),
         "by_department": breakdown(rows, "department", extra=("department__name",)),
         "by_nature": breakdown(rows, "project__investment_nature", natures),
-        "in_progress": procedures.filter(status=ProcedureStatus.IN_PROGRESS).count(),
-        "overdue": overdue_procedures(procedures, today).count(),
+        # Both counts in one pass over the procedures in progress (a narrowed scope's projects are
+        # looked up once, not once a count).
+        **procedures.filter(status=ProcedureStatus.IN_PROGRESS).aggregate(
+            in_progress=Count("id"), overdue=Count("id", filter=past_time_limit(today))
+        ),
     }
 
 
