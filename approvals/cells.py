@@ -21,6 +21,7 @@ trigger names it: every `migrate` takes them out first and, afterwards, puts the
 the cells again from the tables (approvals.apps), as it does on PostgreSQL.
 """
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection as default_connection
@@ -51,16 +52,36 @@ def expressions(vendor: str, r: str) -> dict[str, str]:
     return {"year": year, "month": month, "days": days, "counts": counts}
 
 
-def delta(vendor: str, r: str, tables: str, where: str, nature: str, sign: str = "") -> str:
-    """An upsert adding to the cells (`sign` "-": taking from them) the procedures `r` of `tables`
-    that `where` selects and that count, under the investment nature `nature`."""
-    e = expressions(vendor, r)
+@dataclass(frozen=True)
+class Part:
+    """Procedures to add to the cells (or, with `sign` "-", to take from them): the rows `r` of
+    `tables` that `where` selects and that count, under the investment nature `nature`."""
+
+    r: str
+    tables: str
+    where: str
+    nature: str
+    sign: str = ""
+
+
+def delta(vendor: str, *parts: Part) -> str:
+    """One upsert changing the cells by every part at once: a procedure moved from one cell to
+    another takes from the first and adds to the second in a single statement that locks the
+    cells in their key's order, and a cell whose changes cancel out is not written (nor locked)."""
+    rows = []
+    for part in parts:
+        e = expressions(vendor, part.r)
+        rows.append(
+            f"SELECT {e['year']} AS y, {e['month']} AS m, {part.r}.type_id AS t, "
+            f"COALESCE({part.r}.department_id, 0) AS dep, {part.nature} AS nat, {part.r}.green_channel AS g, "
+            f"{part.sign}1 AS n, {part.sign}{e['days']} AS d "
+            f"FROM {part.tables} WHERE {part.where} AND {e['counts']}"
+        )
     return (
         f'INSERT INTO {CELLS} ({KEY}, "count", days) '
-        f"SELECT {e['year']}, {e['month']}, {r}.type_id, COALESCE({r}.department_id, 0), {nature}, "
-        f"{r}.green_channel, {sign}COUNT(*), {sign}SUM({e['days']}) "
-        f"FROM {tables} WHERE {where} AND {e['counts']} "
-        f"GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6 "
+        f"SELECT y, m, t, dep, nat, g, SUM(n), SUM(d) FROM ({' UNION ALL '.join(rows)}) changes "
+        "WHERE TRUE GROUP BY y, m, t, dep, nat, g HAVING SUM(n) <> 0 OR SUM(d) <> 0 "
+        "ORDER BY y, m, t, dep, nat, g "
         f"ON CONFLICT ({KEY}) DO UPDATE SET "
         f'"count" = {CELLS}."count" + excluded."count", days = {CELLS}.days + excluded.days'
     )
@@ -70,34 +91,28 @@ def sqlite_sql() -> tuple[list[str], list[str]]:
     v = "sqlite"
     changed = " OR ".join(f"OLD.{column} IS NOT NEW.{column}" for column in WATCHED)
     of = f"{PROJECTS} p"
+    new = Part("NEW", of, "p.id = NEW.project_id", "p.investment_nature")
+    old = Part("OLD", of, "p.id = OLD.project_id", "p.investment_nature", "-")
+    procedures = f"{PROCEDURES} r"
     triggers = {
-        "approval_cells_ins": (
-            f"AFTER INSERT ON {PROCEDURES} FOR EACH ROW",
-            [delta(v, "NEW", of, "p.id = NEW.project_id", "p.investment_nature")],
-        ),
-        "approval_cells_del": (
-            f"AFTER DELETE ON {PROCEDURES} FOR EACH ROW",
-            [delta(v, "OLD", of, "p.id = OLD.project_id", "p.investment_nature", "-")],
-        ),
+        "approval_cells_ins": (f"AFTER INSERT ON {PROCEDURES} FOR EACH ROW", delta(v, new)),
+        "approval_cells_del": (f"AFTER DELETE ON {PROCEDURES} FOR EACH ROW", delta(v, old)),
         "approval_cells_upd": (
             f"AFTER UPDATE ON {PROCEDURES} FOR EACH ROW WHEN {changed}",
-            [
-                delta(v, "OLD", of, "p.id = OLD.project_id", "p.investment_nature", "-"),
-                delta(v, "NEW", of, "p.id = NEW.project_id", "p.investment_nature"),
-            ],
+            delta(v, old, new),
         ),
         "approval_cells_nature": (
             f"AFTER UPDATE OF investment_nature ON {PROJECTS} FOR EACH ROW "
             "WHEN OLD.investment_nature IS NOT NEW.investment_nature",
-            [
-                delta(v, "r", f"{PROCEDURES} r", "r.project_id = NEW.id", "OLD.investment_nature", "-"),
-                delta(v, "r", f"{PROCEDURES} r", "r.project_id = NEW.id", "NEW.investment_nature"),
-            ],
+            delta(
+                v,
+                Part("r", procedures, "r.project_id = NEW.id", "OLD.investment_nature", "-"),
+                Part("r", procedures, "r.project_id = NEW.id", "NEW.investment_nature"),
+            ),
         ),
     }
     create = [
-        f"CREATE TRIGGER {name} {when} BEGIN {' '.join(s + ';' for s in statements)} END"
-        for name, (when, statements) in triggers.items()
+        f"CREATE TRIGGER {name} {when} BEGIN {statement}; END" for name, (when, statement) in triggers.items()
     ]
     drop = [f"DROP TRIGGER IF EXISTS {name}" for name in triggers]
     return create, drop
@@ -112,27 +127,34 @@ def postgresql_sql() -> tuple[list[str], list[str]]:
     def joined(rows: str) -> str:
         return f"{rows} r JOIN {PROJECTS} p ON p.id = r.project_id"
 
-    added = delta(v, "r", joined("new_rows"), "TRUE", "p.investment_nature")
-    taken = delta(v, "r", joined("old_rows"), "TRUE", "p.investment_nature", "-")
+    # An update moves only the rows whose cell or counting changes (a note or a document number
+    # written on a done procedure touches no cell).
+    old_cols = ", ".join(f"o.{column}" for column in WATCHED)
+    new_cols = ", ".join(f"n.{column}" for column in WATCHED)
+    moved = (
+        f"r.id IN (SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id "
+        f"WHERE ROW({old_cols}) IS DISTINCT FROM ROW({new_cols}))"
+    )
+    added = Part("r", joined("new_rows"), "TRUE", "p.investment_nature")
+    taken = Part("r", joined("old_rows"), "TRUE", "p.investment_nature", "-")
     procedures = f"""
 BEGIN
   IF TG_OP = 'INSERT' THEN
     {lock("new_rows")}
-    {added};
+    {delta(v, added)};
   ELSIF TG_OP = 'DELETE' THEN
     {lock("old_rows")}
-    {taken};
+    {delta(v, taken)};
   ELSE
     {lock("old_rows")}
     {lock("new_rows")}
-    {taken};
-    {added};
+    {delta(v, Part(taken.r, taken.tables, moved, taken.nature, "-"), Part(added.r, added.tables, moved, added.nature))};
   END IF;
   RETURN NULL;
 END"""
     # The projects whose nature the statement changed (any statement on projects fires it), then
     # their procedures.
-    moved = (
+    changed = (
         "(SELECT n.id, o.investment_nature AS old_nature, n.investment_nature AS new_nature "
         "FROM old_rows o JOIN new_rows n ON n.id = o.id "
         "WHERE o.investment_nature IS DISTINCT FROM n.investment_nature) c "
@@ -140,8 +162,7 @@ END"""
     )
     natures = f"""
 BEGIN
-  {delta(v, "r", moved, "TRUE", "c.old_nature", "-")};
-  {delta(v, "r", moved, "TRUE", "c.new_nature")};
+  {delta(v, Part("r", changed, "TRUE", "c.old_nature", "-"), Part("r", changed, "TRUE", "c.new_nature"))};
   RETURN NULL;
 END"""
     create = [
@@ -190,6 +211,6 @@ def rebuild(connection: Any = default_connection) -> int:
     tables = f"{PROCEDURES} r JOIN {PROJECTS} p ON p.id = r.project_id"
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {CELLS}")
-        cursor.execute(delta(vendor, "r", tables, "TRUE", "p.investment_nature"))
+        cursor.execute(delta(vendor, Part("r", tables, "TRUE", "p.investment_nature")))
         cursor.execute(f"SELECT COUNT(*) FROM {CELLS}")
         return int(cursor.fetchone()[0])

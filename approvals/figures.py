@@ -278,10 +278,11 @@ def approval_efficiency(year: int, scope: Scope | None = None, through: date | N
     procedures = scoped_procedures(year, scope)
     this = Q(approved_on__gte=date(year, 1, 1), approved_on__lte=end)
     last = Q(approved_on__gte=date(year - 1, 1, 1), approved_on__lte=same_day_last_year(end))
-    # Both years cut by type, department and nature at once, in one grouped query (or from the
-    # summary, for every procedure); the overall figures and each breakdown add up its rows (a few
-    # hundred at most, whatever the procedures).
-    if scope is None or is_whole(scope):
+    # Both years cut by type, department and nature at once, in one grouped query, or from the
+    # summary for every procedure when the window ends in its year (a month of a later year asked
+    # for before it begins has an empty window, which the query gives). The overall figures and
+    # each breakdown add up its rows (a few hundred at most, whatever the procedures).
+    if (scope is None or is_whole(scope)) and end.year == year:
         counted = counted_from_cells(end, same_day_last_year(end))
     else:
         counted = list(counted_in(procedures, this, last, date(year, 1, 1)))

@@ -472,8 +472,6 @@ def restore_backup(
                 restore_sqlite(copy)
             else:
                 restore_postgresql(copy)
-                progress("更新数据库统计信息……")
-                analyze()
         progress(f"恢复上传文件（{len(files)}个）……")
         for name in list(stored_files(storage)) if force else []:
             storage.delete(name)
@@ -489,6 +487,9 @@ def restore_backup(
         call_command("migrate", interactive=False, verbosity=0)
     progress("重建统计汇总……")
     call_command("refresh_figures", all=True, stdout=io.StringIO())
+    # Last, once the migrations and the summary have written their rows too.
+    progress("更新数据库统计信息……")
+    analyze()
     return Restored(manifest=manifest, files=len(files), migrated=migrated)
 
 

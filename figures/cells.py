@@ -260,16 +260,20 @@ def refresh(years: Iterable[int] | None = None) -> int:
         return rebuild_marked(stale)
 
 
-def refreshed(years: Iterable[int]) -> bool:
+def refreshed(years: Iterable[int], owners_only: bool = False) -> bool:
     """Bring the cells of `years` up to date, unless another process is rebuilding them this very
     moment (PostgreSQL): then False at once, and the caller reads the tables instead of queueing
     behind the rebuild (at month end every save marks cells stale, and a page waiting on each
-    rebuild in turn holds a web worker that every other request then waits for)."""
+    rebuild in turn holds a web worker that every other request then waits for). `owners_only`:
+    only the marks that name an owner unit, those a save writes."""
     stale = FigureStale.objects.filter(year__in=list(years))
+    if owners_only:
+        stale = stale.filter(owner_id__isnull=False)
     if not stale.exists():
         return True
     if connection.vendor != "postgresql":
-        refresh(years)
+        with transaction.atomic():
+            rebuild_marked(stale)
         return True
     with transaction.atomic():
         with connection.cursor() as cursor:

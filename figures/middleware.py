@@ -37,9 +37,15 @@ class RefreshAfterWriteMiddleware:
             and user.is_authenticated
         ):
             try:
-                years = set(FigureStale.objects.values_list("year", flat=True).distinct())
-                if years:
-                    cells.refreshed(years)
+                # The marks a save writes name an owner; those of a whole unit (after a migrate) or
+                # of more owners than a save makes (an import) are left to the readers and the task.
+                marks = list(
+                    FigureStale.objects.filter(owner_id__isnull=False).values_list("year", flat=True)[
+                        : cells.MAX_OWNER_MARKS + 1
+                    ]
+                )
+                if marks and len(marks) <= cells.MAX_OWNER_MARKS:
+                    cells.refreshed(set(marks), owners_only=True)
             except DatabaseError:
                 # The write stands; the next page that reads figures rebuilds what is stale.
                 logger.exception("统计汇总未能在保存后更新")

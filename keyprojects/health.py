@@ -21,9 +21,15 @@ from django.views.decorators.http import require_safe
 from django_tasks_db import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 from django_tasks_rq import RQBackend
+from redis import Redis
 from redis.exceptions import RedisError
+from rq import Queue
 
 from notifications.models import PeriodicRun
+
+# Seconds to wait for Redis before saying it does not answer; job ids read at a queue's head.
+REDIS_TIMEOUT = 3
+HEAD_JOBS = 10
 
 
 def _seconds_since(moment: datetime | None, now: datetime) -> int | None:
@@ -39,13 +45,23 @@ def oldest_queued_task(now: datetime) -> int | None:
         return _seconds_since(oldest, now)
     if issubclass(backend, RQBackend):
         heads = []
-        for name in django_rq.settings.QUEUES:
-            queue = django_rq.get_queue(name)
-            # A queue is a list in Redis, the next job to run first.
-            for job_id in queue.get_job_ids(0, 1):
+        for name, config in django_rq.settings.QUEUES.items():
+            # A connection of its own with short time-outs: a Redis that does not answer makes the
+            # check say so in seconds instead of holding the monitor's request.
+            redis = Redis.from_url(
+                config["URL"],
+                db=config.get("DB"),
+                socket_timeout=REDIS_TIMEOUT,
+                socket_connect_timeout=REDIS_TIMEOUT,
+            )
+            queue = Queue(name, connection=redis)
+            # A queue is a list in Redis, the next job to run first; a job deleted meanwhile leaves
+            # its id behind, so the first that is still there.
+            for job_id in queue.get_job_ids(0, HEAD_JOBS):
                 job = queue.fetch_job(job_id)
                 if job is not None and job.enqueued_at is not None:
                     heads.append(job.enqueued_at)
+                    break
         return _seconds_since(min(heads, default=None), now)
     return None
 

@@ -1,8 +1,10 @@
 """审批效能's summary gives what the procedures give, after every kind of write that changes them."""
 
+import io
 from datetime import date, timedelta
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.db.models import Count, Q, Sum
 
@@ -196,3 +198,36 @@ def test_the_page_reads_the_same_figures_from_the_cells(world, procedures, monke
 
 def test_the_same_day_last_year_of_a_leap_day():
     assert same_day_last_year(date(2028, 2, 29)) == date(2027, 2, 28)
+
+
+def test_a_year_asked_for_before_it_begins_has_nothing_yet(world, procedures):
+    """December 2026, a leader picks January 2027: the figures' context ends on today, in 2026."""
+    figures = approval_efficiency(2027, through=date(2026, 12, 5))
+    assert figures["overall"]["count"] == 0 and figures["overall"]["last_count"] == 0
+
+
+def test_moving_a_done_procedure_to_another_project_of_another_nature(world, procedures):
+    enterprise = Project.objects.create(
+        name="新建企业仓储",
+        category=world.project_a.category,
+        total_investment=3000,
+        responsible_unit=world.drc,
+        investment_nature="enterprise",
+    )
+    moved = next(p for p in procedures if p.status == "done" and p.project_id == world.project_a.pk)
+    Procedure.objects.filter(pk=moved.pk).update(project=enterprise, note="换到企业项目")
+    assert_cells_match()
+    # A note written on a done procedure changes no cell.
+    before = from_cells()
+    Procedure.objects.filter(status="done").update(note="已核对", document_number="文号")
+    assert from_cells() == before
+    assert_cells_match()
+
+
+def test_the_command_builds_the_cells_again_after_a_truncate(world, procedures):
+    kept = from_cells()
+    ApprovalCell.objects.all().delete()
+    out = io.StringIO()
+    call_command("rebuild_approval_cells", stdout=out)
+    assert "审批效能汇总已重建" in out.getvalue()
+    assert from_cells() == kept

@@ -47,3 +47,13 @@ def test_a_refused_write_and_a_page_read_leave_the_marks_to_the_reader(reporting
     # A page that reads no figures rebuilds nothing either.
     assert owner.get(reverse("progress:mine")).status_code == 200
     assert FigureStale.objects.exists()
+
+
+def test_a_write_leaves_whole_units_to_the_readers(reporting, submitted, client_for):  # noqa: F811
+    """After a migrate every unit is marked whole: the first save does not rebuild them all."""
+    FigureStale.objects.create(year=2026, unit_id=reporting.drc.pk)
+    response = client_for(reporting.department).post(
+        reverse("progress:review", args=[submitted.pk, "accept"])
+    )
+    assert response.status_code == 302
+    assert list(FigureStale.objects.values_list("unit_id", "owner_id")) == [(reporting.drc.pk, None)]
