@@ -93,8 +93,10 @@ class PipelineEntryQuerySet(ScopedQuerySet["PipelineEntry"]):
                 "estimated_investment": row["estimated_investment"],
             }
             for row in self.order_by()
-            .values("project__category", "project__category__name")
+            .values("project__category", "project__category__name", "project__category__sort_order")
             .annotate(count=Count("id"), estimated_investment=money_sum("estimated_investment"))
+            # In the catalogue's order, so that callers sorting by count keep ties in it.
+            .order_by("project__category__sort_order", "project__category")
         }
 
     def with_plan_levels(self) -> "PipelineEntryQuerySet":
