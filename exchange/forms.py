@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from exchange.tables import TABLES
 from org.choices import UnitKind
 from org.models import Unit, User
+from org.pickers import unit_picker
 from plans.choices import PlanLevel
 from progress.periods import Period
 
@@ -65,7 +66,11 @@ class ExportForm(PlanChoiceForm):
 
 
 class TemplateForm(PlanChoiceForm):
-    unit = forms.ModelChoiceField(label=_("填报单位"), queryset=Unit.objects.none())
+    unit = forms.ModelChoiceField(
+        label=_("填报单位"),
+        queryset=Unit.objects.none(),
+        widget=unit_picker(UnitKind.DEPARTMENT, UnitKind.TOWN, UnitKind.OWNER, mine=True),
+    )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from lib.passwords import refuse_current
 from org.choices import Role
 from org.models import Person, Unit, User
+from org.pickers import unit_picker
 
 
 def password_policy_text() -> str:
@@ -168,6 +169,7 @@ class PersonForm(forms.ModelForm):
     class Meta:
         model = Person
         fields = ["name", "unit", "post", "phone", "user", "is_active"]
+        widgets = {"unit": unit_picker()}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, IntegerField, OuterRef, ProtectedError, Q, RestrictedError, Subquery
 from django.db.models.fields.reverse_related import ForeignObjectRel
 from django.db.models.functions import Coalesce
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -22,6 +22,7 @@ from audit.models import OperationLog
 from lib.decorators import admin_required, directory_required
 from lib.listing import ListPage
 from lib.params import MAX_ID, query_int
+from lib.pickers import options
 from lib.requests import AuthenticatedHttpRequest
 from org import lockout, tokens
 from org.choices import Role, UnitKind
@@ -86,6 +87,26 @@ def password_change(request: AuthenticatedHttpRequest) -> HttpResponse:
         messages.success(request, _t("密码已修改。"))
         return redirect("home")
     return render(request, "registration/password_change.html", {"form": form})
+
+
+@login_required
+def person_options(request: AuthenticatedHttpRequest) -> JsonResponse:
+    """The active people whose name, post or unit holds `?q=`, for a person picker (lib.pickers)."""
+    people = Person.objects.active().select_related("unit").order_by("name_key", "name", "pk")
+    return options(request, people, ["name", "post", "unit__name"], label=lambda person: person.label)
+
+
+@login_required
+def unit_options(request: AuthenticatedHttpRequest) -> JsonResponse:
+    """The active units whose names hold `?q=`, for a unit picker (lib.pickers): of the kinds
+    `?kind=` names (every kind when none), and with `?mine=1` only those the user may see."""
+    units = Unit.objects.filter(is_active=True).order_by("path")
+    kinds = [kind for kind in request.GET.getlist("kind") if kind in UnitKind.values]
+    if kinds:
+        units = units.filter(kind__in=kinds)
+    if request.GET.get("mine") == "1":
+        units = units.visible_to(request.user)
+    return options(request, units, ["name"])
 
 
 @admin_required

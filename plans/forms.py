@@ -4,10 +4,12 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _t
+from django.utils.translation import gettext_lazy as _
 
 from org.models import User
 from plans.models import PROJECT_DATE_FIELDS, Plan, PlanEntry, entry_date_warnings
 from projects.models import Project
+from projects.pickers import project_picker
 
 
 class PlanForm(forms.ModelForm):
@@ -50,6 +52,8 @@ class PlanEntryForm(forms.ModelForm):
             "planned_completion_month",
             "note",
         ]
+        widgets = {"project": project_picker(open_only=True)}
+        error_messages = {"project": {"invalid_choice": _("该项目已在本计划中、已取消，或不在您的范围内。")}}
 
     # The confirmation a save with date warnings needs: the digest of the warnings the user saw.
     CONFIRM = "confirm_warnings"

@@ -9,6 +9,7 @@ from portfolios.choices import DisposalMethod
 from portfolios.models import ListItem, ProjectList
 from projects.choices import ProjectStatus
 from projects.models import Project
+from projects.pickers import project_picker
 
 
 class ProjectListForm(forms.ModelForm):
@@ -30,7 +31,8 @@ class AddItemsForm(forms.Form):
     projects = forms.ModelMultipleChoiceField(
         label=_("项目"),
         queryset=Project.objects.none(),
-        widget=forms.SelectMultiple(attrs={"size": 12}),
+        widget=project_picker(multiple=True, open_only=True, size=12),
+        error_messages={"invalid_choice": _("所选项目有的已在本清单中、已取消，或不在您的范围内。")},
         help_text=_("按住 Ctrl（Mac 上为 ⌘）可多选；已在本清单中的项目不再列出。"),
     )
     note = forms.CharField(label=_("清单备注"), max_length=300, required=False)

@@ -2,6 +2,7 @@ from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +12,7 @@ from lib.validators import validate_phone
 from lib.versioning import VersionConflict
 from org.choices import Role, UnitKind
 from org.models import Person, Unit, User
+from org.pickers import person_picker, unit_picker
 from projects.models import Procedure, Project
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -68,6 +70,12 @@ class ProjectForm(forms.ModelForm):
             "planned_completion_date": DATE_WIDGET,
             "actual_start_date": DATE_WIDGET,
             "actual_completion_date": DATE_WIDGET,
+            "owner_unit": unit_picker(UnitKind.OWNER),
+            # The district's leaders and those already in charge of a project are listed; anyone else is found by name.
+            "leader_in_charge": person_picker(
+                Q(unit__kind=UnitKind.GOVERNMENT) | Q(pk__in=Project.objects.values("leader_in_charge_id"))
+            ),
+            "chief_officer": person_picker(Q(pk__in=Project.objects.values("chief_officer_id"))),
         }
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:

@@ -5,6 +5,7 @@ from projects import views
 app_name = "projects"
 urlpatterns = [
     path("", views.project_list, name="list"),
+    path("options/", views.project_options, name="options"),
     path("new/", views.project_create, name="create"),
     path("<int:pk>/", views.project_detail, name="detail"),
     path("<int:pk>/edit/", views.project_edit, name="edit"),

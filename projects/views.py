@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,12 +15,14 @@ from audit.changes import diff, record, snapshot
 from audit.models import OperationLog
 from lib.listing import ListPage
 from lib.messages import flash_errors
+from lib.pickers import options
 from lib.requests import AuthenticatedHttpRequest
 from lib.versioning import VersionConflict
 from lib.xlsx import build_workbook, xlsx_response
 from org.models import Person, Unit
 from projects import page as project_page
 from projects.access import get_project_for_user
+from projects.choices import ProjectStatus
 from projects.filtersets import ProjectFilterSet
 from projects.forms import ProcedureForm, ProjectForm, StatusChangeForm
 from projects.models import Procedure, Project
@@ -33,6 +35,16 @@ SORTS = {
     "responsible_unit": "responsible_unit__name",
     "updated_at": "updated_at",
 }
+
+
+@login_required
+def project_options(request: AuthenticatedHttpRequest) -> JsonResponse:
+    """The projects the user may see whose name or code holds `?q=`, for a project picker
+    (lib.pickers); with `?open=1` the cancelled ones are left out."""
+    projects = Project.objects.visible_to(request.user).only("pk", "name").order_by("name", "pk")
+    if request.GET.get("open") == "1":
+        projects = projects.exclude(status=ProjectStatus.CANCELLED)
+    return options(request, projects, ["name", "code"])
 
 
 @login_required

@@ -2,6 +2,7 @@ from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
+from django.db.models import Q
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
@@ -9,10 +10,12 @@ from django.utils.translation import gettext_lazy as _
 from lib.fields import MoneyFormField
 from org.choices import UnitKind
 from org.models import Person, Unit
+from org.pickers import person_picker
 from progress.forms import MultipleFileInput, MultiplePhotoField
 from projects.choices import ProjectStatus
 from projects.forms import DATE_WIDGET
 from projects.models import Project
+from projects.pickers import project_picker
 from reviews.choices import Half
 from reviews.models import Criterion, Round, Sheet, Stop
 
@@ -23,7 +26,7 @@ class RoundForm(forms.ModelForm):
     project_choices = forms.ModelMultipleChoiceField(
         label=_("观摩项目"),
         queryset=Project.objects.none(),
-        widget=forms.SelectMultiple(attrs={"size": 12}),
+        widget=project_picker(multiple=True, open_only=True, size=12),
         help_text=_("按住 Ctrl（Mac 上为 ⌘）可多选。移出已评分的项目会一并删除其评分。"),
     )
 
@@ -32,7 +35,7 @@ class RoundForm(forms.ModelForm):
         fields = ["year", "half", "held_on", "title", "reviewers", "trim_extremes", "note"]
         widgets = {
             "held_on": DATE_WIDGET,
-            "reviewers": forms.SelectMultiple(attrs={"size": 8}),
+            "reviewers": person_picker(Q(unit__kind=UnitKind.GOVERNMENT), multiple=True),
             "note": forms.Textarea(attrs={"rows": 3}),
         }
 

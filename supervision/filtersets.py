@@ -7,6 +7,7 @@ from django_filters import rest_framework as filters
 
 from lib.params import IdFilter, YearFilter
 from org.models import Unit
+from org.pickers import unit_picker
 from supervision.choices import NoticeStatus
 from supervision.models import Inspection, Notice
 
@@ -15,7 +16,11 @@ class NoticeFilterSet(filters.FilterSet):
     q = filters.CharFilter(label=_("搜索"), method="filter_q")
     status = filters.MultipleChoiceFilter(label=_("状态"), choices=NoticeStatus.choices)
     target_unit = filters.ModelChoiceFilter(
-        label=_("主送单位（含下级）"), queryset=Unit.objects.all(), method="filter_unit"
+        label=_("主送单位（含下级）"),
+        queryset=Unit.objects.all(),
+        method="filter_unit",
+        widget=unit_picker(),
+        empty_label=_("全部"),
     )
     project = IdFilter(label=_("项目"), field_name="projects")
     problem = filters.NumberFilter(label=_("问题"), field_name="problems")

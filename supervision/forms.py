@@ -7,11 +7,13 @@ from django.utils.translation import gettext_lazy as _
 from lib.attachments import validate_attachment
 from org.choices import Role
 from org.models import Unit, User
+from org.pickers import unit_picker
 from problems.choices import UNSOLVED
 from problems.models import Problem
 from progress.forms import MultipleFileInput, MultiplePhotoField
 from projects.forms import DATE_WIDGET
 from projects.models import Project
+from projects.pickers import project_picker
 from supervision.models import Inspection, Notice
 
 
@@ -36,7 +38,8 @@ class NoticeForm(forms.ModelForm):
             "reply_requirement": forms.Textarea(attrs={"rows": 2}),
             "deadline": DATE_WIDGET,
             "issued_on": DATE_WIDGET,
-            "projects": forms.SelectMultiple(attrs={"size": 6}),
+            "target_unit": unit_picker(),
+            "projects": project_picker(multiple=True, size=6),
             "problems": forms.SelectMultiple(attrs={"size": 6}),
         }
 
@@ -87,6 +90,7 @@ class InspectionForm(forms.ModelForm):
         fields = ["project", "date", "inspectors", "findings", "requirements"]
         widgets = {
             "date": DATE_WIDGET,
+            "project": project_picker(),
             "inspectors": forms.SelectMultiple(attrs={"size": 5}),
             "findings": forms.Textarea(attrs={"rows": 4}),
             "requirements": forms.Textarea(attrs={"rows": 3}),

@@ -19,7 +19,7 @@ from lib.messages import flash_errors
 from lib.officedoc import docx_response
 from lib.requests import AuthenticatedHttpRequest
 from lib.xlsx import build_workbook, xlsx_response
-from org.models import Unit, User
+from org.models import User
 from problems.history import history_of
 from problems.models import Problem
 from problems.views import with_names
@@ -68,7 +68,6 @@ def notice_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "supervision/includes/notice_table.html",
         {
             "statuses": NoticeStatus.choices,
-            "unit_choices": Unit.objects.visible_to(user),
             "can_create": is_supervisor(user),
             "awaiting": Notice.objects.addressed_to(user).filter(status=NoticeStatus.SENT).count(),
             "today": timezone.localdate(),

@@ -42,6 +42,11 @@ PAGES = [
     ("coordinator", "/reports/board/"),
     ("coordinator", "/public/"),
     ("coordinator", "/admin/org/people/"),
+    # Forms whose choices are units, people or projects: the pickers list a few and search the rest.
+    ("coordinator", "/projects/new/"),
+    ("coordinator", "/supervision/notices/"),
+    ("coordinator", "/supervision/notices/new/"),
+    ("coordinator", "/exchange/"),
     ("coordinator", f"/dashboard/map/projects.geojson?{WIDE}"),
     ("coordinator", f"/dashboard/map/projects.geojson?{NEAR}"),
     ("coordinator", "/dashboard/screen/data.json"),

@@ -1,0 +1,161 @@
+"""Unit and project pickers: a long choice lists a few rows and a search box finds the rest; the
+searches answer within the user's scope, and a choice found by searching is accepted by the form."""
+
+import re
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from lib import pickers
+from plans.models import Plan, PlanEntry
+from projects.models import Project
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def plan(world):
+    plan = Plan.objects.create(year=2026, level="local", title="计划")
+    PlanEntry.objects.create(
+        plan=plan, project=world.project_a, plan_type="continuing", annual_investment=Decimal(100)
+    )
+    return plan
+
+
+def option_values(html: str, name: str) -> set[str]:
+    select = re.search(rf'<select name="{name}".*?</select>', html, re.S)
+    assert select is not None, f"no select named {name}"
+    return {value for value in re.findall(r'<option value="([^"]*)"', select.group(0)) if value}
+
+
+def test_a_short_choice_is_a_plain_select_of_every_unit(world, client_for):
+    html = client_for(world.coordinator).get(reverse("supervision:notices")).content.decode()
+    assert "data-search-select" not in html
+    units = {str(unit.pk) for unit in (world.government, world.drc, world.owner_a_unit, world.owner_b_unit)}
+    assert units <= option_values(html, "target_unit")
+
+
+def test_a_long_choice_lists_the_units_above_the_owners_and_the_chosen_owner(world, client_for, monkeypatch):
+    monkeypatch.setattr(pickers, "LISTED_UP_TO", 3)
+    client = client_for(world.coordinator)
+    url = reverse("supervision:notices")
+    html = client.get(url, {"target_unit": world.owner_b_unit.pk}).content.decode()
+    assert f'data-search-select="{reverse("org:unit_options")}?"' in html
+    listed = option_values(html, "target_unit")
+    assert {str(world.government.pk), str(world.drc.pk), str(world.town.pk)} <= listed
+    assert str(world.owner_b_unit.pk) in listed
+    assert str(world.owner_a_unit.pk) not in listed
+    # A value that is no number lists nothing more and is refused as a filter, not a server error.
+    refused = client.get(url, {"target_unit": "x1"})
+    assert refused.status_code == 200
+    assert 'aria-invalid="true"' in refused.content.decode()
+
+
+def test_the_template_form_accepts_an_owner_found_by_searching(world, client_for, monkeypatch, plan):
+    monkeypatch.setattr(pickers, "LISTED_UP_TO", 3)
+    client = client_for(world.coordinator)
+    html = client.get(reverse("exchange:index")).content.decode()
+    listed = option_values(html, "template-unit")
+    assert str(world.owner_a_unit.pk) not in listed
+    assert "kind=department&amp;kind=town&amp;kind=owner&amp;mine=1" in html
+    found = client.get(reverse("org:unit_options"), {"q": "城投", "kind": "owner", "mine": "1"}).json()
+    assert found == {
+        "results": [{"value": world.owner_a_unit.pk, "label": "示范区城投建设有限公司"}],
+        "more": False,
+    }
+    query = {
+        "template-table": 3,
+        "template-year": plan.year,
+        "template-level": plan.level,
+        "template-unit": found["results"][0]["value"],
+    }
+    response = client.get(reverse("exchange:template"), query)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_unit_search_keeps_to_the_kinds_asked_and_to_the_users_subtree(world, client_for):
+    url = reverse("org:unit_options")
+    coordinator = client_for(world.coordinator)
+
+    def labels(client, **query):
+        return [row["label"] for row in client.get(url, query).json()["results"]]
+
+    assert labels(coordinator, q="城关") == ["城关街道办事处", "城关科技有限公司"]
+    assert labels(coordinator, q="城关", kind="owner") == ["城关科技有限公司"]
+    assert labels(coordinator, q="城关", kind="nonsense") == ["城关街道办事处", "城关科技有限公司"]
+    assert labels(coordinator, q="  ") == []
+    department = client_for(world.department)
+    assert labels(department, q="有限公司", mine="1") == ["示范区城投建设有限公司"]
+    assert labels(department, q="有限公司") == ["示范区城投建设有限公司", "城关科技有限公司"]
+    world.owner_b_unit.is_active = False
+    world.owner_b_unit.save()
+    assert labels(coordinator, q="城关") == ["城关街道办事处"]
+    assert client_for(world.coordinator).get(url, {"q": "城" * 500}).status_code == 200
+    response = Client().get(url, {"q": "城关"})
+    assert response.status_code == 302
+
+
+def test_unit_search_says_when_there_are_more_than_it_lists(world, client_for, monkeypatch):
+    monkeypatch.setattr(pickers, "OPTIONS_LIMIT", 2)
+    found = client_for(world.coordinator).get(reverse("org:unit_options"), {"q": "区"}).json()
+    assert len(found["results"]) == 2
+    assert found["more"] is True
+
+
+def test_project_search_finds_by_name_or_code_within_the_users_scope(world, client_for):
+    url = reverse("projects:options")
+    Project.objects.filter(pk=world.project_b.pk).update(code="2026-410000-47-01-000001")
+    coordinator = client_for(world.coordinator)
+
+    def names(client, **query):
+        return [row["label"] for row in client.get(url, query).json()["results"]]
+
+    assert names(coordinator, q="000001") == ["城关智能制造产业园"]
+    assert names(coordinator, q="工") == ["滨河路改造工程"]
+    assert names(client_for(world.department), q="产业园") == []
+    assert names(client_for(world.town_user), q="产业园") == ["城关智能制造产业园"]
+    Project.objects.filter(pk=world.project_b.pk).update(status="cancelled")
+    assert names(coordinator, q="产业园") == ["城关智能制造产业园"]
+    assert names(coordinator, q="产业园", open="1") == []
+
+
+def test_the_notice_form_lists_only_chosen_projects_once_they_are_many(world, client_for, monkeypatch):
+    monkeypatch.setattr(pickers, "LISTED_UP_TO", 1)
+    client = client_for(world.coordinator)
+    html = client.get(reverse("supervision:notice_create")).content.decode()
+    assert option_values(html, "projects") == set()
+    assert f'data-search-select="{reverse("projects:options")}"' in html
+
+
+def test_the_project_form_lists_the_leaders_and_finds_anyone_else(world, client_for, monkeypatch):
+    from org.models import Person
+
+    leader = Person.objects.create(name="刘区长", unit=world.government, post="副区长")
+    officer = Person.objects.create(name="孙局长", unit=world.housing, post="局长")
+    stranger = Person.objects.create(name="钱工程师", unit=world.owner_a_unit, post="工程师")
+    Project.objects.filter(pk=world.project_a.pk).update(chief_officer=officer)
+    monkeypatch.setattr(pickers, "LISTED_UP_TO", 1)
+    client = client_for(world.coordinator)
+    html = client.get(reverse("projects:create")).content.decode()
+    assert option_values(html, "leader_in_charge") == {str(leader.pk)}
+    assert option_values(html, "chief_officer") == {str(officer.pk)}
+    assert option_values(html, "owner_unit") == set()
+    found = client.get(reverse("org:person_options"), {"q": "钱"}).json()["results"]
+    assert found == [{"value": stranger.pk, "label": stranger.label}]
+    assert [
+        row["value"] for row in client.get(reverse("org:person_options"), {"q": "城投"}).json()["results"]
+    ] == [stranger.pk]
+    html = client.get(reverse("projects:edit", args=[world.project_a.pk])).content.decode()
+    assert str(world.owner_a_unit.pk) in option_values(html, "owner_unit")
+
+
+def test_a_plan_entry_for_a_project_already_listed_says_why_it_is_refused(world, client_for, plan):
+    response = client_for(world.coordinator).post(
+        reverse("plans:entry_create", args=[plan.pk]),
+        {"project": world.project_a.pk, "plan_type": "continuing", "annual_investment": "10"},
+    )
+    assert response.status_code == 200
+    assert "该项目已在本计划中、已取消，或不在您的范围内。" in response.content.decode()
