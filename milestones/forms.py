@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from milestones.models import Milestone, MilestoneTemplate, MilestoneTemplateNode
 from org.models import Unit
+from org.pickers import unit_picker
 from projects.forms import DATE_WIDGET
 from projects.models import Project
 
@@ -26,7 +27,7 @@ class MilestoneForm(forms.ModelForm):
             "note",
             "sort_order",
         ]
-        widgets = {"planned_date": DATE_WIDGET, "actual_date": DATE_WIDGET}
+        widgets = {"planned_date": DATE_WIDGET, "actual_date": DATE_WIDGET, "responsible_unit": unit_picker()}
 
     def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -9,11 +9,13 @@ from django.utils.translation import gettext_lazy as _
 
 from org.choices import UnitKind
 from org.models import Unit, User
+from org.pickers import unit_picker
 from pipeline.choices import PROMOTION_PLAN_TYPES, Decision
 from pipeline.models import PIPELINE_STATUSES, PipelineEntry, ReviewRound
 from plans.choices import PlanLevel
 from projects.forms import DATE_WIDGET
 from projects.models import Project
+from projects.pickers import project_picker
 
 
 class PipelineEntryForm(forms.ModelForm):
@@ -34,6 +36,10 @@ class PipelineEntryForm(forms.ModelForm):
             "planned_start_month",
             "note",
         ]
+        widgets = {
+            "project": project_picker(editable=True, statuses=PIPELINE_STATUSES),
+            "proposing_unit": unit_picker(UnitKind.DEPARTMENT, UnitKind.TOWN, UnitKind.OWNER),
+        }
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

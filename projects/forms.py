@@ -73,7 +73,8 @@ class ProjectForm(forms.ModelForm):
             "owner_unit": unit_picker(UnitKind.OWNER),
             # The district's leaders and those already in charge of a project are listed; anyone else is found by name.
             "leader_in_charge": person_picker(
-                Q(unit__kind=UnitKind.GOVERNMENT) | Q(pk__in=Project.objects.values("leader_in_charge_id"))
+                Q(unit__in=Unit.objects.filter(kind=UnitKind.GOVERNMENT))
+                | Q(pk__in=Project.objects.values("leader_in_charge_id"))
             ),
             "chief_officer": person_picker(Q(pk__in=Project.objects.values("chief_officer_id"))),
         }

@@ -40,10 +40,17 @@ SORTS = {
 @login_required
 def project_options(request: AuthenticatedHttpRequest) -> JsonResponse:
     """The projects the user may see whose name or code holds `?q=`, for a project picker
-    (lib.pickers); with `?open=1` the cancelled ones are left out."""
-    projects = Project.objects.visible_to(request.user).only("pk", "name").order_by("name", "pk")
+    (lib.pickers): with `?editable=1` only those the user may change, with `?open=1` none of the
+    cancelled, and with `?status=` (repeated) only those in the states named."""
+    projects = Project.objects.visible_to(request.user)
+    if request.GET.get("editable") == "1":
+        projects = Project.objects.editable_by(request.user)
     if request.GET.get("open") == "1":
         projects = projects.exclude(status=ProjectStatus.CANCELLED)
+    statuses = [status for status in request.GET.getlist("status") if status in ProjectStatus.values]
+    if statuses:
+        projects = projects.filter(status__in=statuses)
+    projects = projects.only("pk", "name").order_by("name", "pk")
     return options(request, projects, ["name", "code"])
 
 

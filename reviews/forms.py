@@ -35,7 +35,9 @@ class RoundForm(forms.ModelForm):
         fields = ["year", "half", "held_on", "title", "reviewers", "trim_extremes", "note"]
         widgets = {
             "held_on": DATE_WIDGET,
-            "reviewers": person_picker(Q(unit__kind=UnitKind.GOVERNMENT), multiple=True),
+            "reviewers": person_picker(
+                Q(unit__in=Unit.objects.filter(kind=UnitKind.GOVERNMENT)), multiple=True
+            ),
             "note": forms.Textarea(attrs={"rows": 3}),
         }
 

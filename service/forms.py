@@ -6,7 +6,9 @@ from django.db.models import Q
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
-from org.models import Person
+from org.choices import UnitKind
+from org.models import Person, Unit
+from org.pickers import person_picker
 from projects.models import Project
 from service.models import ServiceRecord, TeamMember
 
@@ -26,6 +28,8 @@ class TeamMemberForm(forms.ModelForm):
     class Meta:
         model = TeamMember
         fields = ["person", "role", "duty", "sort_order"]
+        # The district's leaders are listed; anyone else in the people directory is found by name.
+        widgets = {"person": person_picker(Q(unit__in=Unit.objects.filter(kind=UnitKind.GOVERNMENT)))}
 
     def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from projects.choices import ProjectStatus
 from projects.forms import DATE_WIDGET
 from projects.models import Project
+from projects.pickers import project_picker
 from starts.models import StartEvent
 
 
@@ -15,7 +16,7 @@ class StartEventForm(forms.ModelForm):
     project_choices = forms.ModelMultipleChoiceField(
         label=_("开工项目"),
         queryset=Project.objects.none(),
-        widget=forms.SelectMultiple(attrs={"size": 12}),
+        widget=project_picker(multiple=True, open_only=True, size=12),
         help_text=_("按住 Ctrl（Mac 上为 ⌘）可多选。"),
     )
 

@@ -120,6 +120,11 @@ def test_project_search_finds_by_name_or_code_within_the_users_scope(world, clie
     Project.objects.filter(pk=world.project_b.pk).update(status="cancelled")
     assert names(coordinator, q="产业园") == ["城关智能制造产业园"]
     assert names(coordinator, q="产业园", open="1") == []
+    Project.objects.filter(pk=world.project_b.pk).update(status="preliminary")
+    assert names(coordinator, q="城", status=["preliminary", "reserve"]) == ["城关智能制造产业园"]
+    assert names(coordinator, q="城", status="nonsense") == ["城关智能制造产业园"]
+    assert names(client_for(world.leader), q="城", editable="1") == []
+    assert names(client_for(world.owner_b), q="城", editable="1") == ["城关智能制造产业园"]
 
 
 def test_the_notice_form_lists_only_chosen_projects_once_they_are_many(world, client_for, monkeypatch):
@@ -127,7 +132,7 @@ def test_the_notice_form_lists_only_chosen_projects_once_they_are_many(world, cl
     client = client_for(world.coordinator)
     html = client.get(reverse("supervision:notice_create")).content.decode()
     assert option_values(html, "projects") == set()
-    assert f'data-search-select="{reverse("projects:options")}"' in html
+    assert f'data-search-select="{reverse("projects:options")}?"' in html
 
 
 def test_the_project_form_lists_the_leaders_and_finds_anyone_else(world, client_for, monkeypatch):
@@ -159,3 +164,38 @@ def test_a_plan_entry_for_a_project_already_listed_says_why_it_is_refused(world,
     )
     assert response.status_code == 200
     assert "该项目已在本计划中、已取消，或不在您的范围内。" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("url_name", "args", "field", "search"),
+    [
+        (
+            "pipeline:create",
+            [],
+            "project",
+            "/projects/options/?editable=1&amp;status=reserve&amp;status=preliminary",
+        ),
+        ("pipeline:create", [], "proposing_unit", "/admin/org/units/options/?kind=department"),
+        ("starts:create", [], "project_choices", "/projects/options/?open=1"),
+        ("reviews:create", [], "project_choices", "/projects/options/?open=1"),
+        ("reviews:create", [], "reviewers", "/admin/org/people/options/"),
+        ("milestones:create", ["project"], "responsible_unit", "/admin/org/units/options/?"),
+        ("service:member_create", ["project"], "person", "/admin/org/people/options/"),
+    ],
+)
+def test_forms_with_long_choices_search_them(world, client_for, monkeypatch, url_name, args, field, search):
+    from org.models import Person
+
+    Person.objects.create(name="钱工程师", unit=world.owner_a_unit)
+    monkeypatch.setattr(pickers, "LISTED_UP_TO", 0)
+    arguments = [world.project_a.pk if arg == "project" else arg for arg in args]
+    response = client_for(world.coordinator).get(reverse(url_name, args=arguments))
+    assert response.status_code == 200
+    html = response.content.decode()
+    holder = re.search(
+        rf'data-search-select="([^"]*)"[^>]*>\s*<div[^>]*>\s*<input[^>]*>\s*<select name="{field}"', html
+    )
+    assert holder is not None, f"{field} has no search box"
+    assert holder.group(1).startswith(search)
+    if field == "project_choices" or field == "project":
+        assert option_values(html, field) == set()
