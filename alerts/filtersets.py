@@ -9,7 +9,7 @@ from django_filters import rest_framework as filters
 from alerts.choices import AlertState, Colour
 from alerts.models import Alert
 from alerts.rules import registry
-from org.models import Unit
+from org.models import Unit, in_subtree
 
 
 def rule_choices() -> list[tuple[str, str]]:
@@ -41,4 +41,4 @@ class AlertFilterSet(filters.FilterSet):
         return queryset.filter(Q(project__name__icontains=value) | Q(project__code__icontains=value))
 
     def filter_unit_subtree(self, queryset: QuerySet[Alert], name: str, value: Unit) -> QuerySet[Alert]:
-        return queryset.filter(project__responsible_unit__path__startswith=value.path)
+        return queryset.filter(in_subtree("project__responsible_unit", value.path))

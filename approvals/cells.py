@@ -27,6 +27,7 @@ from typing import Any
 from django.db import connection as default_connection
 
 from approvals.models import ApprovalCell
+from lib import triggers as lib_triggers
 from projects.choices import ProcedureStatus
 from projects.models import Procedure, Project
 
@@ -191,18 +192,11 @@ def statements(connection: Any) -> tuple[list[str], list[str]]:
 
 
 def install(connection: Any = default_connection) -> None:
-    """Put the triggers in place (again)."""
-    create, drop = statements(connection)
-    with connection.cursor() as cursor:
-        for statement in drop + create:
-            cursor.execute(statement)
+    lib_triggers.install(connection, statements)
 
 
 def remove(connection: Any = default_connection) -> None:
-    _create, drop = statements(connection)
-    with connection.cursor() as cursor:
-        for statement in drop:
-            cursor.execute(statement)
+    lib_triggers.remove(connection, statements)
 
 
 def rebuild(connection: Any = default_connection) -> int:

@@ -16,7 +16,7 @@ from catalog.models import Category, IndustryField, ProcedureType
 from exchange.cells import PROCEDURE_LABELS, format_contact
 from exchange.reader import column_letters
 from exchange.tables import PROCEDURE_STATES, TABLES, Column, Kind, Table
-from org.models import Unit
+from org.models import Unit, in_subtree
 from plans.choices import PlanLevel, PlanType
 from plans.models import Plan, PlanEntry
 from progress.choices import ReportState
@@ -87,7 +87,7 @@ def scope_projects(user: "User | None", unit: Unit | None = None) -> QuerySet[Pr
     projects = Project.objects.all() if user is None else Project.objects.visible_to(user)
     if unit is not None:
         projects = projects.filter(
-            Q(responsible_unit__path__startswith=unit.path) | Q(owner_unit__path__startswith=unit.path)
+            in_subtree("responsible_unit", unit.path) | in_subtree("owner_unit", unit.path)
         )
     return projects
 

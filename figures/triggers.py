@@ -19,6 +19,8 @@ they stay, and are reinstalled after a `migrate`.
 
 from typing import Any
 
+from lib import triggers as lib_triggers
+
 STALE = "figures_figurestale"
 
 # A project whose responsible unit is still 待明确 is kept under unit 0, one without an owner unit
@@ -203,18 +205,11 @@ def statements(connection: Any) -> tuple[list[str], list[str]]:
 
 
 def install(connection: Any) -> None:
-    """Put the triggers in place (again)."""
-    create, drop = statements(connection)
-    with connection.cursor() as cursor:
-        for statement in drop + create:
-            cursor.execute(statement)
+    lib_triggers.install(connection, statements)
 
 
 def remove(connection: Any) -> None:
-    _create, drop = statements(connection)
-    with connection.cursor() as cursor:
-        for statement in drop:
-            cursor.execute(statement)
+    lib_triggers.remove(connection, statements)
 
 
 def mark_all(connection: Any) -> None:

@@ -19,6 +19,17 @@ from org.choices import (
 )
 
 
+def in_subtree(field: str, path: str) -> Q:
+    """Rows whose unit `field` (a foreign key to Unit, through relations as in a filter) is the unit
+    at `path` or one below it.
+
+    The condition names the units' ids, a subquery over the unit tree, so that the database finds
+    the rows through the foreign key's index; a condition on the joined units' paths would read
+    every row of the table, a pass that grows with the province.
+    """
+    return Q(**{f"{field}__in": Unit.objects.filter(path__startswith=path).values("pk")})
+
+
 class UnitQuerySet(models.QuerySet["Unit"]):
     def subtree_of(self, unit: "Unit") -> "UnitQuerySet":
         """A unit and every unit below it."""

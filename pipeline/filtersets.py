@@ -6,7 +6,7 @@ from django_filters import rest_framework as filters
 
 from catalog.models import Category
 from lib.params import YearFilter
-from org.models import Unit
+from org.models import Unit, in_subtree
 from pipeline.choices import Decision, Readiness
 from pipeline.models import PipelineEntry
 from pipeline.querysets import LEVEL_FLAGS
@@ -65,7 +65,7 @@ class PipelineFilterSet(filters.FilterSet):
     def filter_unit_subtree(
         self, queryset: QuerySet[PipelineEntry], name: str, value: Unit
     ) -> QuerySet[PipelineEntry]:
-        return queryset.filter(project__responsible_unit__path__startswith=value.path)
+        return queryset.filter(in_subtree("project__responsible_unit", value.path))
 
     def filter_size(
         self, queryset: QuerySet[PipelineEntry], name: str, value: str

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from django.db.models import QuerySet
 
 from catalog.models import Category
-from org.models import Unit
+from org.models import Unit, in_subtree
 from plans.models import Plan, PlanEntry
 from projects.models import Project
 from projects.page import ProjectList
@@ -72,7 +72,7 @@ class Scope:
         if self.user is not None:
             rows = rows.visible_to(self.user)  # type: ignore[attr-defined]  # the scoped querysets all have it
         if self.unit is not None:
-            rows = rows.filter(**{f"{prefix}responsible_unit__path__startswith": self.unit.path})
+            rows = rows.filter(in_subtree(f"{prefix}responsible_unit", self.unit.path))
         if self.town is not None:
             rows = rows.filter(**{f"{prefix}town": self.town})
         if self.category is not None:

@@ -28,7 +28,7 @@ from lib.xlsx import xlsx_file_response
 from notifications.choices import Kind
 from notifications.delivery import notify
 from org.choices import Role
-from org.models import Unit, User
+from org.models import Unit, User, in_subtree
 from progress.choices import BoardState, ReportState
 from progress.forms import CorrectionForm, ReasonForm, ReportChecks, ReportForm
 from progress.models import Report, ReportPhoto
@@ -329,7 +329,7 @@ def filtered_projects(request: AuthenticatedHttpRequest) -> QuerySet[Project]:
     if unit_id:
         unit = Unit.objects.filter(pk=unit_id).first()
         if unit is not None:
-            projects = projects.filter(responsible_unit__path__startswith=unit.path)
+            projects = projects.filter(in_subtree("responsible_unit", unit.path))
     q = request.GET.get("q", "").strip()
     if q:
         projects = projects.filter(name__icontains=q)

@@ -10,7 +10,7 @@ from django_filters import rest_framework as filters
 from catalog.models import Category, IndustryField
 from lib.params import IdFilter, YearFilter
 from org.choices import UnitKind
-from org.models import Unit
+from org.models import Unit, in_subtree
 from projects import page
 from projects.choices import InvestmentNature, PlanLevel, ProjectStatus, SizeBucket, in_size_bucket
 from projects.models import Procedure, Project
@@ -72,7 +72,7 @@ class ProjectFilterSet(filters.FilterSet):
         return queryset
 
     def filter_unit_subtree(self, queryset: QuerySet[Project], name: str, value: Unit) -> QuerySet[Project]:
-        return queryset.filter(responsible_unit__path__startswith=value.path)
+        return queryset.filter(in_subtree("responsible_unit", value.path))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -31,10 +31,10 @@ def project_scope(user: "User | AnonymousUser", prefix: str = "", write: bool = 
         return None
     if user.unit is None:
         return nothing
+    from org.models import in_subtree
+
     path = user.unit.path
-    return Q(**{f"{prefix}responsible_unit__path__startswith": path}) | Q(
-        **{f"{prefix}owner_unit__path__startswith": path}
-    )
+    return in_subtree(f"{prefix}responsible_unit", path) | in_subtree(f"{prefix}owner_unit", path)
 
 
 class ScopedQuerySet(models.QuerySet[_M]):

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
 from lib.params import YearFilter
-from org.models import Unit
+from org.models import Unit, in_subtree
 from quality.choices import FlagKind, FlagState
 from quality.models import Flag
 
@@ -31,4 +31,4 @@ class FlagFilterSet(filters.FilterSet):
         return queryset.filter(Q(project__name__icontains=value) | Q(project__code__icontains=value))
 
     def filter_unit(self, queryset: QuerySet[Flag], name: str, value: Unit) -> QuerySet[Flag]:
-        return queryset.filter(project__responsible_unit__path__startswith=value.path)
+        return queryset.filter(in_subtree("project__responsible_unit", value.path))
