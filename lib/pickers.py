@@ -21,12 +21,28 @@ from django.forms.models import ModelChoiceIterator
 from django.http import HttpRequest, JsonResponse
 from django.utils.functional import Promise
 
+from lib.params import MAX_ID
+
 # A queryset of at most this many rows is listed whole.
 LISTED_UP_TO = 200
 # The rows a search answers with.
 OPTIONS_LIMIT = 30
 # What a search box holds at most; longer text is cut.
 QUERY_MAX_LENGTH = 50
+
+
+def is_id(value: Any) -> bool:
+    """Whether a submitted value can name a row: digits within the ids' range, nothing else."""
+    text = str(value)
+    return text.isascii() and text.isdigit() and len(text) <= 19 and int(text) <= MAX_ID
+
+
+def in_range(value: Any) -> Any:
+    """A submitted value as it is, unless it is a number too large for an id: then its first digits
+    and an ellipsis, which no lookup takes for a number."""
+    if isinstance(value, str) and value.isascii() and value.isdigit() and not is_id(value):
+        return f"{value[:19]}…"
+    return value
 
 
 class SearchSelectMixin:
@@ -48,10 +64,18 @@ class SearchSelectMixin:
             return None
         if choices.queryset.count() <= LISTED_UP_TO:
             return None
-        chosen = [item for item in value if str(item).isdigit()]
+        chosen = [item for item in value if is_id(item)]
         narrowed = copy.copy(choices)
         narrowed.queryset = choices.queryset.filter(self.listed | Q(pk__in=chosen))
         return narrowed
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        """The submitted value, a number past the ids' range cut to no number at all: the field then
+        refuses it as an invalid choice, where the database could not even compare it."""
+        value = super().value_from_datadict(data, files, name)  # type: ignore[misc]  # Select.value_from_datadict
+        if isinstance(value, list):
+            return [in_range(item) for item in value]
+        return in_range(value)
 
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
         values = self.format_value(value)  # type: ignore[attr-defined]  # Select.format_value
@@ -61,7 +85,9 @@ class SearchSelectMixin:
             widget = copy.copy(self)
             widget.choices = narrowed
         context: dict[str, Any] = super(SearchSelectMixin, widget).get_context(name, value, attrs)  # type: ignore[misc]  # Select.get_context
-        context["widget"]["search_url"] = self.url if narrowed is not None else ""
+        # A disabled field lists its choice alone, and offers no search.
+        searching = narrowed is not None and not (attrs or {}).get("disabled")
+        context["widget"]["search_url"] = self.url if searching else ""
         return context
 
 

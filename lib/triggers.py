@@ -63,5 +63,6 @@ def keep_through_migrate(
             install(connection, statements)
             restore(connection, plan or [])
 
-    pre_migrate.connect(before, sender=sender, weak=False)
-    post_migrate.connect(after, sender=sender, weak=False)
+    # Closures, held strongly, and connected once however often the app is made ready.
+    pre_migrate.connect(before, sender=sender, weak=False, dispatch_uid=f"{migration}-before")
+    post_migrate.connect(after, sender=sender, weak=False, dispatch_uid=f"{migration}-after")

@@ -91,7 +91,11 @@ def password_change(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 def person_options(request: AuthenticatedHttpRequest) -> JsonResponse:
-    """The active people whose name, post or unit holds `?q=`, for a person picker (lib.pickers)."""
+    """The active people whose name, post or unit holds `?q=`, for a person picker (lib.pickers):
+    to those who fill in forms that name people, the editors of projects."""
+    user = request.user
+    if not (user.edits_everything or user.edits_own):
+        raise PermissionDenied(_t("只有可以修改项目的账号可以查找人员。"))
     people = Person.objects.active().select_related("unit").order_by("name_key", "name", "pk")
     return options(request, people, ["name", "post", "unit__name"], label=lambda person: person.label)
 

@@ -17,9 +17,13 @@ class NoticeFilterSet(filters.FilterSet):
     status = filters.MultipleChoiceFilter(label=_("状态"), choices=NoticeStatus.choices)
     target_unit = filters.ModelChoiceFilter(
         label=_("主送单位（含下级）"),
-        queryset=Unit.objects.all(),
+        queryset=lambda request: (
+            Unit.objects.none()
+            if request is None or not request.user.is_authenticated
+            else Unit.objects.visible_to(request.user)
+        ),
         method="filter_unit",
-        widget=unit_picker(),
+        widget=unit_picker(mine=True),
         empty_label=_("全部"),
     )
     project = IdFilter(label=_("项目"), field_name="projects")

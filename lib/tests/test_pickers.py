@@ -42,7 +42,7 @@ def test_a_long_choice_lists_the_units_above_the_owners_and_the_chosen_owner(wor
     client = client_for(world.coordinator)
     url = reverse("supervision:notices")
     html = client.get(url, {"target_unit": world.owner_b_unit.pk}).content.decode()
-    assert f'data-search-select="{reverse("org:unit_options")}?"' in html
+    assert f'data-search-select="{reverse("org:unit_options")}?mine=1"' in html
     listed = option_values(html, "target_unit")
     assert {str(world.government.pk), str(world.drc.pk), str(world.town.pk)} <= listed
     assert str(world.owner_b_unit.pk) in listed
@@ -199,3 +199,95 @@ def test_forms_with_long_choices_search_them(world, client_for, monkeypatch, url
     assert holder.group(1).startswith(search)
     if field == "project_choices" or field == "project":
         assert option_values(html, field) == set()
+
+
+@pytest.mark.parametrize("value", ["²", "9" * 25, "-1", "1.5", ""])
+def test_a_value_that_names_no_row_is_refused_without_a_server_error(world, client_for, monkeypatch, value):
+    monkeypatch.setattr(pickers, "LISTED_UP_TO", 0)
+    client = client_for(world.coordinator)
+    listed = client.get(reverse("supervision:notices"), {"target_unit": value})
+    assert listed.status_code == 200
+    posted = client.post(
+        reverse("supervision:notice_create"),
+        {
+            "title": "督办",
+            "target_unit": value,
+            "projects": [value],
+            "content": "请加快",
+            "deadline": "2026-12-31",
+        },
+    )
+    assert posted.status_code == 200
+    assert "is-invalid" in posted.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("persona", "allowed"),
+    [("coordinator", True), ("department", True), ("owner_a", True), ("leader", False), ("inspector", False)],
+)
+def test_people_are_searched_only_by_those_who_fill_in_forms_that_name_people(
+    world, client_for, persona, allowed
+):
+    from org.models import Person
+
+    Person.objects.create(name="钱工程师", unit=world.owner_a_unit)
+    response = client_for(getattr(world, persona)).get(reverse("org:person_options"), {"q": "钱"})
+    if allowed:
+        assert [row["label"] for row in response.json()["results"]] == [Person.objects.get().label]
+    else:
+        assert response.status_code == 403
+
+
+def test_a_unit_filters_notices_only_by_units_of_its_own_subtree(world, client_for, monkeypatch):
+    monkeypatch.setattr(pickers, "LISTED_UP_TO", 0)
+    html = client_for(world.department).get(reverse("supervision:notices")).content.decode()
+    assert option_values(html, "target_unit") == {str(world.housing.pk)}
+    assert f'data-search-select="{reverse("org:unit_options")}?mine=1"' in html
+    refused = client_for(world.department).get(reverse("supervision:notices"), {"target_unit": world.town.pk})
+    assert 'aria-invalid="true"' in refused.content.decode()
+
+
+def test_a_disabled_choice_lists_its_value_alone_and_offers_no_search(world, client_for, monkeypatch, plan):
+    monkeypatch.setattr(pickers, "LISTED_UP_TO", 0)
+    entry = plan.entries.get()
+    html = (
+        client_for(world.coordinator)
+        .get(reverse("plans:entry_edit", args=[plan.pk, entry.pk]))
+        .content.decode()
+    )
+    assert option_values(html, "project") == {str(world.project_a.pk)}
+    assert "data-search-select" not in html
+
+
+def test_a_multiple_choice_keeps_its_chosen_rows_on_editing_and_after_an_error(
+    world, client_for, monkeypatch
+):
+    from datetime import date
+
+    from starts.models import StartEvent, StartEventProject
+
+    monkeypatch.setattr(pickers, "LISTED_UP_TO", 0)
+    event = StartEvent.objects.create(held_on=date(2026, 3, 18), batch="2026年第一批集中开工")
+    StartEventProject.objects.create(event=event, project=world.project_a)
+    client = client_for(world.coordinator)
+    url = reverse("starts:edit", args=[event.pk])
+    html = client.get(url).content.decode()
+    assert option_values(html, "project_choices") == {str(world.project_a.pk)}
+    assert re.search(rf'<option value="{world.project_a.pk}" selected>滨河路改造工程</option>', html)
+    refused = client.post(url, {"held_on": "", "batch": "", "project_choices": [world.project_b.pk]})
+    assert refused.status_code == 200
+    assert option_values(refused.content.decode(), "project_choices") == {str(world.project_b.pk)}
+
+
+def test_the_summaries_triggers_are_connected_once_however_often_the_apps_are_made_ready():
+    from django.apps import apps
+    from django.db.models.signals import post_migrate, pre_migrate
+
+    def receivers(signal, config):
+        return len(signal._live_receivers(config)[0])
+
+    for label in ("figures", "approvals"):
+        config = apps.get_app_config(label)
+        before = (receivers(pre_migrate, config), receivers(post_migrate, config))
+        config.ready()
+        assert (receivers(pre_migrate, config), receivers(post_migrate, config)) == before

@@ -23,11 +23,20 @@ def test_an_owner_found_by_typing_its_name_filters_the_notices(
     listed = page.locator(OPTIONS).all_inner_texts()
     assert "区住房和城乡建设局" in listed
     assert "城关科技有限公司" not in listed
+    lists = []
+    page.on(
+        "request",
+        lambda request: lists.append(request.url) if "/supervision/notices/" in request.url else None,
+    )
     box = page.locator("[data-search-select] [data-search-box]")
     box.fill("科技")
     page.wait_for_selector(f"{OPTIONS}:text-is('城关科技有限公司')", state="attached")
     expect(page.locator("[data-search-status]")).to_contain_text("找到 1 个")
     box.press("Enter")
+    box.blur()
+    page.wait_for_load_state("networkidle")
+    # Neither the typing, nor its Enter, nor leaving the box reloaded the list or submitted the form.
+    assert lists == []
     assert "target_unit" not in page.url
     page.screenshot(path=screenshots / "search-select-1440.png", full_page=True)
 
