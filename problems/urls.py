@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.problem_list, name="list"),
     path("board/", views.problem_board, name="board"),
     path("new/", views.problem_create, name="create"),
+    path("options/", views.problem_options, name="options"),
     path("<int:pk>/", views.problem_detail, name="detail"),
     path("<int:pk>/edit/", views.problem_edit, name="edit"),
     path("<int:pk>/move/<str:action>/", views.problem_move, name="move"),

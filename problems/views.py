@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Count, Q, QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,11 +21,13 @@ from lib.listing import ListPage
 from lib.messages import flash_errors
 from lib.officedoc import docx_response
 from lib.params import page_year
+from lib.pickers import options
 from lib.requests import AuthenticatedHttpRequest
 from lib.sorting import sort_queryset
 from lib.xlsx import build_workbook, xlsx_response
 from org.models import Unit, User
 from problems.choices import (
+    UNSOLVED,
     MatterAction,
     MatterStatus,
     MeetingKind,
@@ -90,6 +92,23 @@ def get_problem_for_user(request: HttpRequest, pk: int, write: bool = False) -> 
         write=write,
         forbidden=_("您无权修改该问题。"),
     )
+
+
+@login_required
+def problem_options(request: AuthenticatedHttpRequest) -> JsonResponse:
+    """The unsolved problems the user may see whose description or project's name holds `?q=`, the
+    newest first, for a problem picker (lib.pickers): 「项目 · 问题」."""
+    problems = (
+        Problem.objects.visible_to(request.user)
+        .filter(status__in=UNSOLVED)
+        .select_related("project")
+        .order_by("-pk")
+    )
+    return options(request, problems, ["description", "project__name"], label=problem_label)
+
+
+def problem_label(problem: Problem) -> str:
+    return f"{problem.project} · {problem}"
 
 
 @login_required

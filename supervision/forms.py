@@ -2,9 +2,11 @@ from typing import Any, cast
 
 from django import forms
 from django.conf import settings
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from lib.attachments import validate_attachment
+from lib.pickers import SearchSelectMultiple
 from org.choices import Role
 from org.models import Unit, User
 from org.pickers import unit_picker
@@ -40,7 +42,7 @@ class NoticeForm(forms.ModelForm):
             "issued_on": DATE_WIDGET,
             "target_unit": unit_picker(),
             "projects": project_picker(multiple=True, size=6),
-            "problems": forms.SelectMultiple(attrs={"size": 6}),
+            "problems": SearchSelectMultiple(url=reverse_lazy("problems:options"), attrs={"size": 6}),
         }
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:

@@ -291,3 +291,24 @@ def test_the_summaries_triggers_are_connected_once_however_often_the_apps_are_ma
         before = (receivers(pre_migrate, config), receivers(post_migrate, config))
         config.ready()
         assert (receivers(pre_migrate, config), receivers(post_migrate, config)) == before
+
+
+def test_the_notice_form_finds_an_unsolved_problem_by_its_project_or_words(world, client_for, monkeypatch):
+    from problems.models import Problem
+
+    open_problem = Problem.objects.create(
+        project=world.project_a, category="land", description="征地拆迁进度滞后，影响施工"
+    )
+    Problem.objects.create(
+        project=world.project_b, category="land", description="已解决的用地问题", status="resolved"
+    )
+    monkeypatch.setattr(pickers, "LISTED_UP_TO", 0)
+    client = client_for(world.coordinator)
+    html = client.get(reverse("supervision:notice_create")).content.decode()
+    assert option_values(html, "problems") == set()
+    assert f'data-search-select="{reverse("problems:options")}"' in html
+    url = reverse("problems:options")
+    found = client.get(url, {"q": "滨河路"}).json()["results"]
+    assert found == [{"value": open_problem.pk, "label": "滨河路改造工程 · 征地拆迁进度滞后，影响施工"}]
+    assert client.get(url, {"q": "用地"}).json()["results"] == []
+    assert client_for(world.town_user).get(url, {"q": "拆迁"}).json()["results"] == []
