@@ -5,8 +5,9 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
 from org.choices import Role
-from org.forms import unit_choices
+from org.forms import tree_choices
 from org.models import Unit, User
+from org.pickers import unit_picker
 
 ACTIVE_CHOICES = [("yes", _("启用")), ("no", _("停用"))]
 
@@ -19,6 +20,7 @@ class UserFilterSet(filters.FilterSet):
         queryset=Unit.objects.all(),
         method="filter_unit",
         empty_label=_("全部单位"),
+        widget=unit_picker(),
     )
     active = filters.ChoiceFilter(
         label=_("状态"), choices=ACTIVE_CHOICES, method="filter_active", empty_label=_("全部")
@@ -30,7 +32,7 @@ class UserFilterSet(filters.FilterSet):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.form.fields["unit"].widget.choices = unit_choices(empty_label=str(_("全部单位")))
+        tree_choices(self.form.fields["unit"])
 
     def filter_q(self, queryset: QuerySet[User], name: str, value: str) -> QuerySet[User]:
         value = value.strip()

@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import password_validation
@@ -8,6 +8,7 @@ from django.contrib.auth.forms import (
     SetPasswordForm,
     UserCreationForm,
 )
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
@@ -26,18 +27,17 @@ def label_active(field: forms.Field) -> None:
     field.help_text = _("停用的账号不能登录；人员调离时请停用账号，而不是删除。")
 
 
-def unit_choices(exclude_path: str = "", empty_label: str = "---------") -> list[tuple[str, str]]:
-    """Units as select options in tree order, indented by depth; a subtree may be left out."""
-    units = Unit.objects.order_by("path").only("pk", "name", "path", "is_active")
-    choices = [("", empty_label)]
-    for unit in units:
-        if exclude_path and unit.path.startswith(exclude_path):
-            continue
-        label = "\u3000" * unit.depth + unit.name
-        if not unit.is_active:
-            label += _t("（已停用）")
-        choices.append((str(unit.pk), label))
-    return choices
+def tree_label(unit: Unit) -> str:
+    """A unit as a choice of the unit tree: indented by its depth, and marked when it is not active."""
+    label = "\u3000" * unit.depth + unit.name
+    return label + _t("（已停用）") if not unit.is_active else label
+
+
+def tree_choices(field: forms.Field, units: QuerySet[Unit] | None = None) -> None:
+    """A unit field (with a unit_picker) offering `units` (every unit) in tree order, indented."""
+    chooser = cast(forms.ModelChoiceField, field)
+    chooser.queryset = (Unit.objects.all() if units is None else units).order_by("path")
+    chooser.label_from_instance = tree_label  # type: ignore[assignment]  # labels for these forms only
 
 
 class UnitForm(forms.ModelForm):
@@ -54,12 +54,15 @@ class UnitForm(forms.ModelForm):
             "sort_order",
             "is_active",
         ]
+        widgets = {"parent": unit_picker()}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # A unit cannot move below itself: its own subtree is not offered as a parent.
-        exclude = self.instance.path if self.instance.pk else ""
-        self.fields["parent"].widget.choices = unit_choices(exclude)
+        units = Unit.objects.exclude(path__startswith=self.instance.path) if self.instance.pk else None
+        tree_choices(self.fields["parent"], units)
+        if self.instance.pk:
+            self.fields["parent"].error_messages["invalid_choice"] = _t("上级单位不能是本单位或其下级单位。")
         self.fields["credit_code"].help_text = _("18位，末位为校验码；可留空。")
         self.fields["contact_phone"].help_text = _("手机号或带区号的固定电话，如 0375-1234567。")
 
@@ -81,10 +84,11 @@ class UserCreateForm(UserCreationForm):
     class Meta(UserCreationForm.Meta):  # type: ignore[name-defined]  # the stubs leave out this Meta
         model = User
         fields = ("username", "name", "unit", "role", "phone", "is_active")
+        widgets = {"unit": unit_picker()}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].widget.choices = unit_choices()
+        tree_choices(self.fields["unit"])
         self.fields["name"].required = True
         self.fields["password1"].help_text = password_policy_text()
         label_active(self.fields["is_active"])
@@ -102,11 +106,12 @@ class UserEditForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["name", "unit", "role", "phone", "is_active"]
+        widgets = {"unit": unit_picker()}
 
     def __init__(self, *args: Any, editor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.editor = editor
-        self.fields["unit"].widget.choices = unit_choices()
+        tree_choices(self.fields["unit"])
         self.fields["name"].required = True
         label_active(self.fields["is_active"])
 

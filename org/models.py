@@ -49,15 +49,20 @@ class UnitQuerySet(models.QuerySet["Unit"]):
         """The units a user may filter lists by (责任单位 choices): visible ones, owners left out."""
         return self.visible_to(user).exclude(kind=UnitKind.OWNER)
 
-    def tree(self, matching: str = "") -> list["Unit"]:
+    def matching(self, text: str) -> "UnitQuerySet":
+        """The units whose name or short name contains `text`."""
+        return self.filter(Q(name__icontains=text) | Q(short_name__icontains=text))
+
+    def tree(self, matching: str = "", limit: int | None = None) -> list["Unit"]:
         """The units in tree order, each after the unit above it, brothers by 排序 then by 拼音, each
         with `has_children`; with `matching`, only the units whose name or short name contains it
-        (`is_match`) and the units above them, so that every match is shown where it sits."""
+        (`is_match`; the first `limit` of them in tree order) and the units above them, so that every
+        match is shown where it sits."""
         units = self
         hits: set[int] = set()
         if matching:
-            found = self.filter(Q(name__icontains=matching) | Q(short_name__icontains=matching))
-            paths = list(found.values_list("pk", "path"))
+            found = self.matching(matching).order_by("path")
+            paths = list(found.values_list("pk", "path")[:limit])
             hits = {pk for pk, _path in paths}
             above = {int(part) for _pk, path in paths for part in path.strip("/").split("/") if part}
             units = self.filter(pk__in=hits | above)
@@ -127,9 +132,11 @@ class Unit(models.Model):
 
     objects = UnitQuerySet.as_manager()
 
-    # Set on the units UnitQuerySet.tree() lists.
+    # Set on the units UnitQuerySet.tree() lists; owners_folded by the unit page, when it folds the
+    # project owners away: how many the unit holds.
     has_children: bool
     is_match: bool
+    owners_folded: int
 
     class Meta:
         verbose_name = _("单位")

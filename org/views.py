@@ -113,13 +113,34 @@ def unit_options(request: AuthenticatedHttpRequest) -> JsonResponse:
     return options(request, units, ["name"])
 
 
+# Above this many project owners the unit tree folds them away; a search shows this many matches at most.
+OWNERS_LISTED_UP_TO = 300
+MATCHES_SHOWN = 100
+
+
 @admin_required
 def unit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """单位管理: the unit tree, its branches folding; a search keeps the units found and those above them."""
     query = " ".join(request.GET.get("q", "").split())[:100]
-    units = Unit.objects.with_counts().tree(matching=query)
-    found = sum(1 for unit in units if unit.is_match)
-    return render(request, "org/unit_list.html", {"units": units, "q": query, "match_count": found})
+    owners = Unit.objects.filter(kind=UnitKind.OWNER)
+    # A province's thousands of project owners: the tree lists the units above them, with how many
+    # owners each holds, and an owner is found by its name.
+    fold_owners = not query and owners.count() > OWNERS_LISTED_UP_TO
+    units = Unit.objects.exclude(kind=UnitKind.OWNER) if fold_owners else Unit.objects.all()
+    rows = units.with_counts().tree(matching=query, limit=MATCHES_SHOWN)
+    if fold_owners:
+        held = dict(
+            owners.order_by().values("parent_id").annotate(n=Count("pk")).values_list("parent_id", "n")
+        )
+        for unit in rows:
+            unit.owners_folded = held.get(unit.pk, 0)
+            unit.has_children = unit.has_children or bool(unit.owners_folded)
+    found = Unit.objects.matching(query).count() if query else 0
+    return render(
+        request,
+        "org/unit_list.html",
+        {"units": rows, "q": query, "match_count": found, "matches_shown": min(found, MATCHES_SHOWN)},
+    )
 
 
 @admin_required

@@ -128,7 +128,7 @@ def test_a_unit_cannot_move_below_itself(world, client_for) -> None:
 
 def test_the_parent_select_leaves_out_the_units_own_subtree(world, client_for) -> None:
     response = client_for(world.admin).get(reverse("org:unit_edit", args=[world.housing.pk]))
-    offered = {value for value, _ in response.context["form"].fields["parent"].widget.choices}
+    offered = {str(value) for value, _ in response.context["form"].fields["parent"].widget.choices}
     assert str(world.town.pk) in offered
     assert str(world.housing.pk) not in offered
     assert str(world.owner_a_unit.pk) not in offered
@@ -202,3 +202,26 @@ def test_the_unit_tree_folds_by_a_script_from_the_site(world, client_for) -> Non
     assert '<script src="/static/js/unit_tree.js" defer></script>' in html
     assert 'data-unit-tree data-collapse-from="1"' in html
     assert html.count("data-tree-toggle") == 3  # the government, 住建局 and 城关街道 have units below them
+
+
+def test_a_tree_of_many_owners_lists_the_units_above_them_with_how_many_each_holds(world, client_for, monkeypatch):
+    from org import views
+
+    monkeypatch.setattr(views, "OWNERS_LISTED_UP_TO", 1)
+    client = client_for(world.admin)
+    html = client.get(reverse("org:unit_list")).content.decode()
+    assert world.housing.name in html and world.town.name in html
+    assert world.owner_a_unit.name not in html and world.owner_b_unit.name not in html
+    assert html.count('data-testid="owners-folded"') == 2
+    assert "下设 1 个项目单位" in html
+    found = client.get(reverse("org:unit_list"), {"q": "城投"}).content.decode()
+    assert world.owner_a_unit.name in found and world.housing.name in found
+
+
+def test_a_search_of_many_matches_shows_the_first_and_says_so(world, client_for, monkeypatch):
+    from org import views
+
+    monkeypatch.setattr(views, "MATCHES_SHOWN", 1)
+    html = client_for(world.admin).get(reverse("org:unit_list"), {"q": "公司"}).content.decode()
+    assert html.count('data-testid="unit-match"') == 1
+    assert "找到 2 个单位，显示前 1 个" in html
