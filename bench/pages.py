@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/pages.py [--sizes 1000,100000] [--runs 3] [--reuse]
         [--db 100000=/tmp/d100k.sqlite3] [--postgres postgres://postgres@127.0.0.1:5432/postgres | --no-postgres]
-        [--personas coordinator,leader,unit_zjj,unit_town,owner] [--only /reports/,/plans/]
+        [--personas coordinator,leader,unit_zjj,unit_town,owner,admin] [--only /reports/,/plans/]
 
 For each backend (SQLite, and PostgreSQL when its server answers) and each size, a database is
 seeded with `seed_demo --projects N` (the demo district grown to N projects: units, accounts,
@@ -11,7 +11,7 @@ plans, reports) and kept: `bench/pages-N.sqlite3`, or the PostgreSQL database
 seed takes a while); `--db N=PATH` names the SQLite file of a size seeded elsewhere.
 
 Then, in a child process per database (Django reads its settings once), each persona signs in
-(coordinator, leader, a department, a town, a project owner: the demo's accounts) and requests
+(coordinator, leader, a department, a town, a project owner, the administrator: the demo's accounts) and requests
 every page its menu (org/menu.py) shows, and every data endpoint those pages load (the `data_url`
 and `map_url` of their json_script configuration: the map's GeoJSON, the big screen's figures).
 Each request is made once to warm up, counting its SQL queries, then `--runs` times: the median
@@ -40,7 +40,7 @@ from common import postgres_admin
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / "bench"
 DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
-PERSONAS = ["coordinator", "leader", "unit_zjj", "unit_town", "owner"]
+PERSONAS = ["coordinator", "leader", "unit_zjj", "unit_town", "owner", "admin"]
 # Goals at the largest size: (milliseconds, bytes) of a page and of a data endpoint.
 PAGE_GOAL = (300.0, 300 * 1024)
 ENDPOINT_GOAL = (500.0, 1024 * 1024)

@@ -113,19 +113,24 @@ def unit_options(request: AuthenticatedHttpRequest) -> JsonResponse:
     return options(request, units, ["name"])
 
 
-# Above this many project owners the unit tree folds them away; a search shows this many matches at most.
-OWNERS_LISTED_UP_TO = 300
+# Above this many units the unit tree folds the project owners away, each unit showing its own on
+# demand, this many at a time; a search shows this many matches at most.
+UNITS_LISTED_UP_TO = 200
+OWNER_ROWS = 100
 MATCHES_SHOWN = 100
 
 
 @admin_required
 def unit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """单位管理: the unit tree, its branches folding; a search keeps the units found and those above them."""
+    parent = query_int(request.GET, "owners_of", 0, 1, MAX_ID)
+    if parent:
+        return owner_rows(request, parent)
     query = " ".join(request.GET.get("q", "").split())[:100]
     owners = Unit.objects.filter(kind=UnitKind.OWNER)
-    # A province's thousands of project owners: the tree lists the units above them, with how many
-    # owners each holds, and an owner is found by its name.
-    fold_owners = not query and owners.count() > OWNERS_LISTED_UP_TO
+    # A province's thousands of project owners: the tree lists the units above them, each with a
+    # link that shows its owners, and an owner is also found by its name.
+    fold_owners = not query and Unit.objects.count() > UNITS_LISTED_UP_TO
     units = Unit.objects.exclude(kind=UnitKind.OWNER) if fold_owners else Unit.objects.all()
     rows = units.with_counts().tree(matching=query, limit=MATCHES_SHOWN)
     if fold_owners:
@@ -141,6 +146,29 @@ def unit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "org/unit_list.html",
         {"units": rows, "q": query, "match_count": found, "matches_shown": min(found, MATCHES_SHOWN)},
     )
+
+
+def owner_rows(request: AuthenticatedHttpRequest, parent_pk: int) -> HttpResponse:
+    """The project owners under one unit of the folded tree, OWNER_ROWS from `?from=`: rows for the
+    tree to put in place of the link that asked for them (htmx), or a page of their own."""
+    parent = get_object_or_404(Unit, pk=parent_pk)
+    start = query_int(request.GET, "from", 0, 0, MAX_ID) or 0
+    owners = Unit.objects.filter(parent=parent, kind=UnitKind.OWNER)
+    total = owners.count()
+    rows = list(
+        owners.with_counts().order_by("sort_order", "name_key", "name", "id")[start : start + OWNER_ROWS]
+    )
+    for unit in rows:
+        unit.has_children = unit.is_match = False
+    context = {
+        "parent": parent,
+        "units": rows,
+        "remaining": max(total - start - len(rows), 0),
+        "next": start + len(rows),
+    }
+    if request.htmx:
+        return render(request, "org/includes/unit_owner_rows.html", context)
+    return render(request, "org/unit_owners.html", context)
 
 
 @admin_required

@@ -204,17 +204,35 @@ def test_the_unit_tree_folds_by_a_script_from_the_site(world, client_for) -> Non
     assert html.count("data-tree-toggle") == 3  # the government, 住建局 and 城关街道 have units below them
 
 
-def test_a_tree_of_many_owners_lists_the_units_above_them_with_how_many_each_holds(world, client_for, monkeypatch):
+def test_a_large_tree_folds_the_owners_and_shows_each_units_on_demand(world, client_for, monkeypatch):
     from org import views
 
-    monkeypatch.setattr(views, "OWNERS_LISTED_UP_TO", 1)
+    second = Unit.objects.create(name="示范区水务建设有限公司", kind=UnitKind.OWNER, parent=world.housing)
+    monkeypatch.setattr(views, "UNITS_LISTED_UP_TO", 1)
+    monkeypatch.setattr(views, "OWNER_ROWS", 1)
     client = client_for(world.admin)
     html = client.get(reverse("org:unit_list")).content.decode()
     assert world.housing.name in html and world.town.name in html
     assert world.owner_a_unit.name not in html and world.owner_b_unit.name not in html
     assert html.count('data-testid="owners-folded"') == 2
-    assert "下设 1 个项目单位" in html
-    found = client.get(reverse("org:unit_list"), {"q": "城投"}).content.decode()
+    assert "显示下设的 2 个项目单位" in html and "显示下设的 1 个项目单位" in html
+
+    url = reverse("org:unit_list")
+    rows = client.get(url, {"owners_of": world.housing.pk}, headers={"HX-Request": "true"}).content.decode()
+    assert "<html" not in rows
+    # By 拼音: 城投 (chéng) before 水务 (shuǐ).
+    assert world.owner_a_unit.name in rows and second.name not in rows
+    assert f"owners_of={world.housing.pk}&amp;from=1" in rows and "再显示其余 1 个项目单位" in rows
+    rest = client.get(url, {"owners_of": world.housing.pk, "from": 1}, headers={"HX-Request": "true"}).content.decode()
+    assert second.name in rest and "再显示" not in rest
+
+    page = client.get(url, {"owners_of": world.town.pk}).content.decode()
+    assert "城关街道办事处下设的项目单位" in page and world.owner_b_unit.name in page
+    assert client.get(url, {"owners_of": 999999}).status_code == 404
+    assert client.get(url, {"owners_of": "x"}).status_code == 200
+    assert client_for(world.coordinator).get(url, {"owners_of": world.town.pk}).status_code == 403
+
+    found = client.get(url, {"q": "城投"}).content.decode()
     assert world.owner_a_unit.name in found and world.housing.name in found
 
 

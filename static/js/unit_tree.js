@@ -1,16 +1,19 @@
 /* The unit tree (单位管理): the button before a unit's name folds and unfolds the units below it.
    Each row carries its unit's path ("/1/4/17/"), and a row is shown while no unit above it is folded.
    The table's data-collapse-from="1" folds every branch from that depth when the page opens (a search
-   result opens unfolded); without JavaScript every unit is listed. */
+   result opens unfolded); without JavaScript every unit is listed. A large tree's project owners come
+   in on demand, below their unit. */
 (function () {
   const table = document.querySelector("[data-unit-tree]");
   if (!table) return;
-  const rows = Array.from(table.querySelectorAll("tr[data-tree-path]"));
-  const branches = rows.filter((row) => row.querySelector("[data-tree-toggle]"));
+  const branches = Array.from(table.querySelectorAll("tr[data-tree-path]")).filter((row) =>
+    row.querySelector("[data-tree-toggle]"),
+  );
   const folded = new Set();
 
   function show() {
-    rows.forEach((row) => {
+    // Rows are read afresh: a unit's project owners are put in on demand (htmx).
+    table.querySelectorAll("tr[data-tree-path]").forEach((row) => {
       const path = row.dataset.treePath;
       row.hidden = Array.from(folded).some((above) => above !== path && path.startsWith(above));
     });

@@ -95,3 +95,30 @@ def test_the_unit_tree_folds_unfolds_and_finds_a_unit_with_the_units_above_it(
     page.set_viewport_size(PHONE)
     page.screenshot(path=screenshots / "unit-tree-search-390.png", full_page=True)
     assert page.console_errors == []
+
+
+def test_a_large_trees_owners_come_in_below_their_unit_and_fold_with_it(
+    world, live_server, page, persona_password, screenshots, monkeypatch
+):
+    from org import views
+
+    monkeypatch.setattr(views, "UNITS_LISTED_UP_TO", 1)
+    page.set_viewport_size(DESKTOP)
+    log_in(page, live_server, world.admin, persona_password)
+    page.goto(f"{live_server.url}/admin/org/units/")
+    housing = page.locator("tr[data-depth='1']:has-text('区住房和城乡建设局')")
+    owner = page.locator("tr:has-text('示范区城投建设有限公司')")
+    assert owner.count() == 0
+    housing.locator("[data-tree-toggle]").click()
+    page.click("tr[data-tree-path$='owners/']:visible [data-testid=show-owners]")
+    owner.wait_for()
+    assert owner.get_attribute("data-tree-path", timeout=1000).startswith(
+        housing.get_attribute("data-tree-path", timeout=1000)
+    )
+    assert "/admin/org/units/" == page.url.removeprefix(live_server.url)
+    housing.locator("[data-tree-toggle]").click()
+    assert owner.is_hidden()
+    housing.locator("[data-tree-toggle]").click()
+    assert owner.is_visible()
+    page.screenshot(path=screenshots / "unit-tree-owners-1440.png", full_page=True)
+    assert page.console_errors == []
