@@ -223,7 +223,9 @@ def test_a_large_tree_folds_the_owners_and_shows_each_units_on_demand(world, cli
     # By 拼音: 城投 (chéng) before 水务 (shuǐ).
     assert world.owner_a_unit.name in rows and second.name not in rows
     assert f"owners_of={world.housing.pk}&amp;from=1" in rows and "再显示其余 1 个项目单位" in rows
-    rest = client.get(url, {"owners_of": world.housing.pk, "from": 1}, headers={"HX-Request": "true"}).content.decode()
+    rest = client.get(
+        url, {"owners_of": world.housing.pk, "from": 1}, headers={"HX-Request": "true"}
+    ).content.decode()
     assert second.name in rest and "再显示" not in rest
 
     page = client.get(url, {"owners_of": world.town.pk}).content.decode()

@@ -115,7 +115,7 @@ def test_a_large_trees_owners_come_in_below_their_unit_and_fold_with_it(
     assert owner.get_attribute("data-tree-path", timeout=1000).startswith(
         housing.get_attribute("data-tree-path", timeout=1000)
     )
-    assert "/admin/org/units/" == page.url.removeprefix(live_server.url)
+    assert page.url.removeprefix(live_server.url) == "/admin/org/units/"
     housing.locator("[data-tree-toggle]").click()
     assert owner.is_hidden()
     housing.locator("[data-tree-toggle]").click()
