@@ -30,7 +30,7 @@ from figures.compute import (
     reporting_parts,
     with_report,
 )
-from lib.dates import month_end
+from lib.dates import end_of_day, month_end
 from lib.numbers import percent
 from plans.choices import PlanType
 from plans.models import PlanEntry
@@ -265,6 +265,13 @@ def in_entries(basis: Basis) -> Exists:
     return Exists(basis.entries.filter(project_id=OuterRef("project_id")))
 
 
+def among_entries(basis: Basis) -> Q:
+    """Whether a row's project has one of the basis's entries, as one set of the entries' projects:
+    for a table with about as many rows as projects (the warnings), which asking row by row would
+    weigh against the entries once a row."""
+    return Q(project_id__in=basis.entries.values("project_id"))
+
+
 def _closure(rows: QuerySet[Any], key: str, closed: Q) -> Rates:
     return {
         row[key]: percent(row["closed"], row["raised"])
@@ -278,16 +285,22 @@ def problem_closure(basis: Basis) -> Rates:
     problems = Problem.objects.filter(
         in_entries(basis),
         raised_at__year=window.year,
-        raised_at__date__lte=window.end,
+        raised_at__lte=end_of_day(window.end),
     )
-    return _closure(problems, basis.key, Q(status=ProblemStatus.RESOLVED, resolved_at__date__lte=window.end))
+    return _closure(
+        problems, basis.key, Q(status=ProblemStatus.RESOLVED, resolved_at__lte=end_of_day(window.end))
+    )
 
 
 @register("warning_closure", _("预警销号率"), _("本年截至考核期末亮灯的预警中，期末前已销号的比例。"))
 def warning_closure(basis: Basis) -> Rates:
     window = basis.window
-    alerts = Alert.objects.filter(in_entries(basis), opened_on__year=window.year, opened_on__lte=window.end)
-    return _closure(alerts, basis.key, Q(closed_at__date__lte=window.end))
+    alerts = Alert.objects.filter(
+        among_entries(basis), opened_on__year=window.year, opened_on__lte=window.end
+    )
+    # The end of the window's last day as a moment, so that the database compares the column as it
+    # is stored rather than converting each row's time to a local date.
+    return _closure(alerts, basis.key, Q(closed_at__lte=end_of_day(window.end)))
 
 
 @register(

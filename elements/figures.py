@@ -1,5 +1,6 @@
 """资金与要素保障 figures: funding by source, special bonds and their spending pace, elements waiting."""
 
+from collections import Counter
 from dataclasses import replace
 from datetime import date
 from typing import Any, overload
@@ -9,7 +10,7 @@ from django.utils import timezone
 
 from elements.choices import SPECIAL_BOND, PaceLevel
 from elements.models import ElementNeed, FundingRecord
-from elements.querysets import ElementNeedQuerySet, FundingRecordQuerySet
+from elements.querysets import BondPace, ElementNeedQuerySet, FundingRecordQuerySet
 from figures.registry import Context
 from plans.scope import Scope, scope_projects
 
@@ -35,16 +36,23 @@ def scoped(
     return rows
 
 
-def funding_figures(year: int, scope: Scope | None = None, today: date | None = None) -> dict[str, Any]:
+def funding_figures(
+    year: int,
+    scope: Scope | None = None,
+    today: date | None = None,
+    paces: list[tuple[int, BondPace]] | None = None,
+) -> dict[str, Any]:
     """资金保障 of `year` by source: projects supported, 计划/下达/到位/支出 and rates; 专项债 projects,
-    发行额度 and the bonds spending behind pace (黄灯/红灯)."""
+    发行额度 and the bonds spending behind pace (黄灯/红灯), of `paces` when the caller has them."""
     records = scoped(FundingRecord, year, scope).filter(year=year)
     bonds = records.special_bonds()
     bond_row = bonds.aggregate(
         projects=Count("project", distinct=True, filter=Q(approved__gt=0)),
         batches=Count("issue_batch", distinct=True),
     )
-    paces = bonds.bond_paces(today or timezone.localdate())
+    if paces is None:
+        paces = bonds.paces(today or timezone.localdate())
+    levels = Counter(pace.level for _pk, pace in paces)
     return {
         "year": year,
         "totals": records.totals(),
@@ -54,8 +62,8 @@ def funding_figures(year: int, scope: Scope | None = None, today: date | None = 
             "projects": bond_row["projects"],
             "batches": bond_row["batches"],
             **bonds.totals(),
-            "yellow": sum(1 for _record, pace in paces if pace.level == PaceLevel.YELLOW),
-            "red": sum(1 for _record, pace in paces if pace.level == PaceLevel.RED),
+            "yellow": levels[PaceLevel.YELLOW],
+            "red": levels[PaceLevel.RED],
         },
     }
 

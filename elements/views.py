@@ -20,7 +20,7 @@ from elements.figures import funding_figures
 from elements.filtersets import ElementNeedFilterSet, FundingRecordFilterSet
 from elements.forms import ElementNeedForm, FundingRecordForm
 from elements.models import ElementNeed, ElementType, FundingRecord
-from elements.querysets import bond_thresholds
+from elements.querysets import BondPace, bond_thresholds
 from lib.listing import ListPage
 from lib.params import page_year
 from lib.requests import AuthenticatedHttpRequest
@@ -47,6 +47,9 @@ NEED_SORTS = {
     "status": "status",
 }
 
+# The special bonds furthest behind pace listed above the records; the rest are counted.
+LAGGING_SHOWN = 20
+
 
 # Funding ------------------------------------------------------------------------------------------
 
@@ -64,14 +67,22 @@ def funding(request: AuthenticatedHttpRequest) -> HttpResponse:
     listing = ListPage(request, visible, FundingRecordFilterSet, data=data, sorts=FUNDING_SORTS)
     if listing.exporting:
         return export_funding(request, year, listing.rows)
-    paces = visible.filter(year=year).bond_paces()
+    bonds = visible.filter(year=year)
+    if request.GET.get("export") == "lagging":
+        return export_lagging(request, year, bonds.lagging_bonds())
+    paces = bonds.paces()
+    lagging = [item for item in paces if item[1].level != PaceLevel.ON_PACE]
+    records = FundingRecord.objects.select_related("project").in_bulk(
+        [pk for pk, _pace in lagging[:LAGGING_SHOWN]]
+    )
     return listing.render(
         "elements/funding.html",
         "elements/includes/funding_table.html",
         {
             "year": year,
-            "figures": funding_figures(year, Scope(user=user)),
-            "lagging": [item for item in paces if item[1].level != PaceLevel.ON_PACE],
+            "figures": funding_figures(year, Scope(user=user), paces=paces),
+            "lagging": [(records[pk], pace) for pk, pace in lagging[:LAGGING_SHOWN]],
+            "lagging_count": len(lagging),
             "sources": FundingSource.objects.all(),
             "bond_months": settings.SPECIAL_BOND_SPEND_MONTHS,
         },
@@ -121,6 +132,48 @@ def export_funding(request: HttpRequest, year: int, records: QuerySet[FundingRec
     title = _("%(year)s年项目资金保障情况") % {"year": year}
     content = build_workbook(title, headers, rows, money_columns=[6, 7, 8, 9])
     record(request, OperationLog.Action.EXPORT, object_type=_("资金记录"), note=request.GET.urlencode())
+    return xlsx_response(f"{title}-{timezone.localdate():%Y%m%d}.xlsx", content)
+
+
+def export_lagging(
+    request: HttpRequest, year: int, lagging: list[tuple[FundingRecord, BondPace]]
+) -> HttpResponse:
+    """专项债支出进度滞后的项目: every issued bond behind pace, furthest behind first."""
+    headers = [
+        _("序号"),
+        _("项目代码"),
+        _("项目名称"),
+        _("责任单位"),
+        _("发行批次"),
+        _("发行日期"),
+        _("发行额度（万元）"),
+        _("已支出（万元）"),
+        _("应支出进度（%）"),
+        _("实际支出进度（%）"),
+        _("落后（百分点）"),
+        _("预警"),
+    ]
+    levels = dict(PaceLevel.choices)
+    rows = (
+        (
+            index,
+            r.project.code,
+            r.project.name,
+            r.project.responsible_unit_name,
+            r.issue_batch,
+            r.issued_on,
+            r.approved,
+            r.spent,
+            pace.expected,
+            pace.actual,
+            pace.behind,
+            levels.get(pace.level, pace.level),
+        )
+        for index, (r, pace) in enumerate(lagging[: settings.EXPORT_ROW_LIMIT], start=1)
+    )
+    title = _("%(year)s年专项债支出进度滞后的项目") % {"year": year}
+    content = build_workbook(title, headers, rows, money_columns=[6, 7])
+    record(request, OperationLog.Action.EXPORT, object_type=_("专项债支出进度"), note=request.GET.urlencode())
     return xlsx_response(f"{title}-{timezone.localdate():%Y%m%d}.xlsx", content)
 
 

@@ -23,6 +23,7 @@ from typing import Any, Generic, TypeVar, cast, overload
 from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
+from django.db.models.query import ModelIterable
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -45,27 +46,40 @@ def swaps_table(request: HttpRequest) -> bool:
     return bool(htmx) and not htmx.history_restore_request
 
 
-class CountedRows:
-    """Rows whose number is known: the paginator takes it from here, and slices the rows."""
+class PageRows:
+    """Rows for the paginator, fetched a page at a time in two steps: the page's ids in the list's
+    order (a narrow statement, which the database sorts without carrying every joined column), then
+    those rows with everything the page shows (rows of values are sliced as they are). The count
+    is the one given, when the page knows it already, or the database's."""
 
-    def __init__(self, rows: QuerySet, count: int) -> None:
+    def __init__(self, rows: QuerySet, count: int | None = None) -> None:
         self.rows = rows
         self.known = count
 
     def count(self) -> int:
+        if self.known is None:
+            self.known = self.rows.count()
         return self.known
 
     def __len__(self) -> int:
-        return self.known
+        return self.count()
+
+    @property
+    def ordered(self) -> bool:
+        return self.rows.ordered
 
     @overload
     def __getitem__(self, index: int) -> Any: ...
 
     @overload
-    def __getitem__(self, index: slice) -> QuerySet: ...
+    def __getitem__(self, index: slice) -> list[Any]: ...
 
     def __getitem__(self, index: int | slice) -> Any:
-        return self.rows[index]
+        if isinstance(index, int) or not issubclass(self.rows._iterable_class, ModelIterable):
+            return self.rows[index]
+        ids = list(self.rows.values_list("pk", flat=True)[index])
+        found = {row.pk: row for row in self.rows.order_by().filter(pk__in=ids)}
+        return [found[pk] for pk in ids if pk in found]
 
     def __iter__(self) -> Iterator[Any]:
         return iter(self.rows)
@@ -126,7 +140,7 @@ class ListPage(Generic[Rows]):
         is how many rows there are when the page knows it already (from its grouped summary), which
         spares the database counting them again."""
         shown = self.rows if rows is None else rows
-        paginator = Paginator(shown if count is None else CountedRows(shown, count), self.per_page)
+        paginator = Paginator(PageRows(shown, count) if isinstance(shown, QuerySet) else shown, self.per_page)
         self.page = paginator.get_page(self.request.GET.get("page"))
         return self.page
 

@@ -17,7 +17,10 @@ _M = TypeVar("_M", bound=models.Model)
 def project_scope(user: "User | AnonymousUser", prefix: str = "", write: bool = False) -> Q | None:
     """The condition on projects (reached through `prefix`) a user may read, or write.
 
-    None means "no restriction"; an impossible Q means "nothing".
+    None means "no restriction"; an impossible Q means "nothing". Through a prefix the condition
+    names the projects' ids, a subquery the database answers from the units' foreign-key indexes,
+    so that a table of reports, procedures or records is read through its own project index
+    rather than joined, row by row, to every project.
     """
     nothing = Q(pk__in=[])
     if not user.is_authenticated or not user.is_active:
@@ -34,7 +37,12 @@ def project_scope(user: "User | AnonymousUser", prefix: str = "", write: bool = 
     from org.models import in_subtree
 
     path = user.unit.path
-    return in_subtree(f"{prefix}responsible_unit", path) | in_subtree(f"{prefix}owner_unit", path)
+    condition = in_subtree("responsible_unit", path) | in_subtree("owner_unit", path)
+    if not prefix:
+        return condition
+    from projects.models import Project
+
+    return Q(**{f"{prefix}in": Project.objects.filter(condition).values("pk")})
 
 
 class ScopedQuerySet(models.QuerySet[_M]):

@@ -5,7 +5,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
 from alerts.choices import AlertState, Colour
@@ -49,8 +49,9 @@ def leader_rows(
             red=Count("id", filter=Q(colour=Colour.RED)), yellow=Count("id", filter=Q(colour=Colour.YELLOW))
         )
     }
+    # Unsolved problems are few beside the entries: each is asked whether its project is led.
     problems = dict(
-        Problem.objects.filter(status__in=UNSOLVED, project_id__in=projects)
+        Problem.objects.filter(Exists(led.filter(project_id=OuterRef("project_id"))), status__in=UNSOLVED)
         .order_by()
         .values(LEADER)
         .annotate(n=Count("id"))

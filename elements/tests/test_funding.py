@@ -205,3 +205,59 @@ def test_funding_page_cost_does_not_grow_with_the_records(
         )
     with django_assert_max_num_queries(len(few)):
         client.get(reverse("elements:funding"), {"year": 2026})
+
+
+def test_the_page_lists_the_bonds_furthest_behind_and_exports_them_all(
+    world, client_for, records, monkeypatch
+):
+    import io
+
+    from python_calamine import CalamineWorkbook
+
+    from elements import views
+    from elements.choices import PaceLevel
+    from elements.querysets import bond_thresholds
+
+    # Five more bonds, each further behind than the last, beside bond_a (red) of the fixture.
+    for n in range(5):
+        FundingRecord.objects.create(
+            project=world.project_b,
+            source=source("special_bond"),
+            year=2026,
+            approved=Decimal("1000"),
+            arrived=Decimal("1000"),
+            spent=Decimal(40 - n * 8),
+            issue_batch=f"2026年第{n + 2}批",
+            issued_on=date(2026, 1, 1),
+        )
+    monkeypatch.setattr(views, "LAGGING_SHOWN", 3)
+    today = date.today()
+    paces = FundingRecord.objects.filter(year=2026).paces(today, bond_thresholds())
+    lagging = [(pk, pace) for pk, pace in paces if pace.level != PaceLevel.ON_PACE]
+    assert len(lagging) >= 4
+    assert [pace.behind for _pk, pace in lagging] == sorted(
+        (pace.behind for _pk, pace in lagging), reverse=True
+    )
+
+    client = client_for(world.coordinator)
+    page = client.get(reverse("elements:funding"), {"year": 2026})
+    assert [pace.behind for _record, pace in page.context["lagging"]] == [
+        pace.behind for _pk, pace in lagging[:3]
+    ]
+    assert page.context["lagging_count"] == len(lagging)
+    assert f"共 {len(lagging)} 个批次滞后" in page.content.decode()
+    figures = page.context["figures"]["special_bond"]
+    assert figures["yellow"] + figures["red"] == len(lagging)
+
+    export = client.get(reverse("elements:funding"), {"year": 2026, "export": "lagging"})
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(export.content)).get_sheet_by_index(0).to_python()
+    numbered = [row for row in rows if isinstance(row[0], (int, float)) and row[0] >= 1]
+    assert len(numbered) == len(lagging)
+    assert [Decimal(str(row[10])) for row in numbered] == [pace.behind for _pk, pace in lagging]
+
+    # The owner of project A sees and exports its own bond only.
+    mine = client_for(world.owner_a).get(reverse("elements:funding"), {"year": 2026, "export": "lagging"})
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(mine.content)).get_sheet_by_index(0).to_python()
+    assert {row[2] for row in rows if isinstance(row[0], (int, float)) and row[0] >= 1} == {
+        world.project_a.name
+    }

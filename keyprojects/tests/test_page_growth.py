@@ -42,6 +42,12 @@ PAGES = [
     ("coordinator", "/reports/board/"),
     ("coordinator", "/public/"),
     ("coordinator", "/admin/org/people/"),
+    # The records of every project: funding (its bonds behind pace listed up to a few), warnings,
+    # the elements board and the leaders' warnings and problems.
+    ("coordinator", "/elements/funding/"),
+    ("coordinator", "/alerts/"),
+    ("coordinator", "/service/leaders/"),
+    ("unit_zjj", "/elements/board/"),
     # Forms whose choices are units, people or projects: the pickers list a few and search the rest.
     ("coordinator", "/projects/new/"),
     ("coordinator", "/supervision/notices/"),

@@ -179,6 +179,24 @@ def test_a_page_can_paginate_the_rows_with_what_only_the_page_shows(units):
     assert html.count("<tr>") == 2 and "<td>甲镇</td>" in html
 
 
+def test_a_page_is_read_by_its_ids_then_its_rows_in_the_lists_order(units, django_assert_num_queries):
+    for unit in units[:3]:
+        Unit.objects.create(name=f"{unit.name}下属", kind=UnitKind.OWNER, parent=unit)
+    rows = Unit.objects.select_related("parent").order_by("-parent__name", "-name", "pk")
+    expected = [(unit.name, unit.parent.name if unit.parent else None) for unit in rows[3:6]]
+    page = listing("page=2&per_page=3").paginate(rows)
+    with django_assert_num_queries(0):
+        shown = [(unit.name, unit.parent.name if unit.parent else None) for unit in page]
+    assert shown == expected
+    # The count a page knows already is not asked of the database.
+    everything = names(Unit.objects.order_by("pk"))
+    with django_assert_num_queries(2):
+        assert names(listing().paginate(Unit.objects.order_by("pk"), count=8)) == everything
+    # Rows of values are sliced as they are.
+    values = listing("per_page=2").paginate(Unit.objects.order_by("pk").values("name"))
+    assert [row["name"] for row in values] == ["甲镇", "乙镇"]
+
+
 def test_the_whole_page_is_rendered_without_htmx(units):
     response = listing("q=镇&sort=name", sorts={"name": "name"}).render("units/page.html", "units/table.html")
     html = response.content.decode()

@@ -42,8 +42,6 @@ DEMO_APPS = (
     "evaluation",
     "portfolios",
 )
-# Above this many projects only the registry, plans and reports are generated.
-LARGE = 5000
 # Up to this many projects the warnings are scanned at every month end of the year; above, at the last.
 MONTHLY_SCANS = 1000
 
@@ -131,11 +129,9 @@ class Command(BaseCommand):
             current = today if builder.year >= today.year else date(builder.year, 12, 31)
             reports = build_reports(current, seed=builder.seed)
             counts["reports"] = reports["reports"]
-            extras: dict[str, int] = {}
-            if count <= LARGE:
-                extras = build_modules(builder.seed, current)
-                if apps.is_installed("alerts"):
-                    extras.update(scan_history(current, monthly=count <= MONTHLY_SCANS))
+            extras = build_modules(builder.seed, current)
+            if apps.is_installed("alerts"):
+                extras.update(scan_history(current, monthly=count <= MONTHLY_SCANS))
         # Pages read the demo the moment it is written, before autovacuum has looked at it.
         analyze()
         elapsed = time.perf_counter() - started
@@ -147,13 +143,7 @@ class Command(BaseCommand):
                 f"计划 {counts['plans']}，计划项目 {counts['plan_entries']}，月报 {counts['reports']}；用时 {elapsed:.1f} 秒。"
             )
         )
-        if extras:
-            self.stdout.write(self.describe(extras))
-        elif count > LARGE:
-            self.stdout.write(
-                f"项目超过 {LARGE} 个，未生成问题、会议、督办、节点、谋划、集中开工、资金要素等记录和预警；"
-                "可运行 manage.py scan_alerts 扫描预警。"
-            )
+        self.stdout.write(self.describe(extras))
         self.stdout.write(f"演示账号密码均为 {DEMO_PASSWORD}，运行 manage.py demo_logins 查看账号列表。")
 
     @staticmethod
