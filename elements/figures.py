@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from elements.choices import SPECIAL_BOND, PaceLevel
 from elements.models import ElementNeed, FundingRecord
-from elements.querysets import BondPace, ElementNeedQuerySet, FundingRecordQuerySet
+from elements.querysets import AMOUNTS, BondPace, ElementNeedQuerySet, FundingRecordQuerySet, money_sum
 from figures.registry import Context
 from plans.scope import Scope, scope_projects
 
@@ -45,23 +45,27 @@ def funding_figures(
     """资金保障 of `year` by source: projects supported, 计划/下达/到位/支出 and rates; 专项债 projects,
     发行额度 and the bonds spending behind pace (黄灯/红灯), of `paces` when the caller has them."""
     records = scoped(FundingRecord, year, scope).filter(year=year)
-    bonds = records.special_bonds()
-    bond_row = bonds.aggregate(
-        projects=Count("project", distinct=True, filter=Q(approved__gt=0)),
-        batches=Count("issue_batch", distinct=True),
+    bond = Q(source__code=SPECIAL_BOND)
+    # The year's totals and the special bonds' in one pass over the records.
+    row = records.aggregate(
+        projects=Count("project", distinct=True),
+        **{f"all_{name}": money_sum(name) for name in AMOUNTS},
+        bond_projects=Count("project", distinct=True, filter=bond),
+        bond_batches=Count("issue_batch", distinct=True, filter=bond),
+        **{f"bond_{name}": money_sum(name, bond) for name in AMOUNTS},
     )
     if paces is None:
-        paces = bonds.paces(today or timezone.localdate())
+        paces = records.paces(today or timezone.localdate())
     levels = Counter(pace.level for _pk, pace in paces)
     return {
         "year": year,
-        "totals": records.totals(),
+        "totals": {"projects": row["projects"], **{name: row[f"all_{name}"] for name in AMOUNTS}},
         "by_source": records.by_source(),
         "special_bond": {
             "source": SPECIAL_BOND,
-            "projects": bond_row["projects"],
-            "batches": bond_row["batches"],
-            **bonds.totals(),
+            "projects": row["bond_projects"],
+            "batches": row["bond_batches"],
+            **{name: row[f"bond_{name}"] for name in AMOUNTS},
             "yellow": levels[PaceLevel.YELLOW],
             "red": levels[PaceLevel.RED],
         },
