@@ -10,13 +10,13 @@ from django.utils import timezone
 
 from alerts.choices import AlertState, Colour
 from alerts.models import Alert
-from figures.compute import completed_by
 from figures.registry import Context
 from lib.numbers import ahead_of_progress, completion_rate, period_time_progress, quantize
 from org.models import Person
 from plans.models import PlanEntry
 from problems.choices import UNSOLVED
 from problems.models import Problem
+from progress.yearly import completed_sum, with_progress
 from projects.models import Project
 from service.choices import ServiceResult
 from service.models import ServiceRecord, TeamMember
@@ -33,12 +33,14 @@ def leader_rows(
     first, ties by the larger amount done, then by name. A handful of grouped queries, whatever the
     number of projects."""
     led = entries.exclude(**{f"{LEADER}__isnull": True})
+    # Projects led, 年度计划投资 and 年度完成投资 in one pass over the entries and their year's progress.
     grouped = list(
-        led.order_by().values(LEADER).annotate(count=Count("id"), annual_plan=Sum("annual_investment"))
+        with_progress(led, year)
+        .values(LEADER)
+        .annotate(count=Count("id"), annual_plan=Sum("annual_investment"), done=completed_sum(month))
     )
     if not grouped:
         return []
-    done = completed_by(led, year, month, LEADER)
     projects = led.values("project_id")
     alerts = {
         row[LEADER]: row
@@ -65,7 +67,7 @@ def leader_rows(
     for row in grouped:
         person = people[row[LEADER]]
         annual_plan = quantize(row["annual_plan"] or ZERO, 2)
-        completed = quantize(done.get(row[LEADER], ZERO), 2)
+        completed = quantize(row["done"] or ZERO, 2)
         rate = completion_rate(completed, annual_plan)
         warnings = alerts.get(row[LEADER], {})
         rows.append(
