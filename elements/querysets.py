@@ -166,7 +166,8 @@ class FundingRecordQuerySet(ScopedQuerySet["FundingRecord"]):
         records = self.model.objects.select_related("project", "project__responsible_unit", "source").in_bulk(
             [pk for pk, _pace in paced]
         )
-        return [(records[pk], pace) for pk, pace in paced]
+        # A bond deleted between the two statements is left out.
+        return [(records[pk], pace) for pk, pace in paced if pk in records]
 
     def lagging_bonds(
         self, today: date | None = None, thresholds: tuple[int, int] | None = None

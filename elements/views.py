@@ -81,7 +81,7 @@ def funding(request: AuthenticatedHttpRequest) -> HttpResponse:
         {
             "year": year,
             "figures": funding_figures(year, Scope(user=user), paces=paces),
-            "lagging": [(records[pk], pace) for pk, pace in lagging[:LAGGING_SHOWN]],
+            "lagging": [(records[pk], pace) for pk, pace in lagging[:LAGGING_SHOWN] if pk in records],
             "lagging_count": len(lagging),
             "sources": FundingSource.objects.all(),
             "bond_months": settings.SPECIAL_BOND_SPEND_MONTHS,

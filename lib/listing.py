@@ -49,8 +49,10 @@ def swaps_table(request: HttpRequest) -> bool:
 class PageRows:
     """Rows for the paginator, fetched a page at a time in two steps: the page's ids in the list's
     order (a narrow statement, which the database sorts without carrying every joined column), then
-    those rows with everything the page shows (rows of values are sliced as they are). The count
-    is the one given, when the page knows it already, or the database's."""
+    those rows with everything the page shows. Rows of values, and rows that cannot be filtered
+    again (sliced, or a union), are sliced as they are. The ids are read once each, so a list must
+    not repeat a row through a join, nor compute a window over the list's rows. The count is the
+    one given, when the page knows it already, or the database's."""
 
     def __init__(self, rows: QuerySet, count: int | None = None) -> None:
         self.rows = rows
@@ -75,7 +77,13 @@ class PageRows:
     def __getitem__(self, index: slice) -> list[Any]: ...
 
     def __getitem__(self, index: int | slice) -> Any:
-        if isinstance(index, int) or not issubclass(self.rows._iterable_class, ModelIterable):
+        query = self.rows.query
+        if (
+            isinstance(index, int)
+            or not issubclass(self.rows._iterable_class, ModelIterable)
+            or query.is_sliced
+            or query.combinator
+        ):
             return self.rows[index]
         ids = list(self.rows.values_list("pk", flat=True)[index])
         found = {row.pk: row for row in self.rows.order_by().filter(pk__in=ids)}
@@ -137,8 +145,8 @@ class ListPage(Generic[Rows]):
     def paginate(self, rows: QuerySet | None = None, count: int | None = None) -> Page:
         """The requested page of the rows (or of `rows`, the same rows with what only the page shows);
         a page number out of range gives the last page, one that is not a number the first. `count`
-        is how many rows there are when the page knows it already (from its grouped summary), which
-        spares the database counting them again."""
+        is how many rows of a queryset there are when the page knows it already (from its grouped
+        summary), which spares the database counting them again."""
         shown = self.rows if rows is None else rows
         paginator = Paginator(PageRows(shown, count) if isinstance(shown, QuerySet) else shown, self.per_page)
         self.page = paginator.get_page(self.request.GET.get("page"))
