@@ -20,6 +20,7 @@ from django.db.models import F, Q, QuerySet, Sum, Value
 from django.utils import timezone
 
 from figures.models import FigureCell, FigureStale
+from lib.sql import analyze_table
 from org.models import Unit
 from plans.choices import PlanType
 from plans.models import Plan, PlanEntry
@@ -51,6 +52,9 @@ UNIT_KEY = "COALESCE(p.responsible_unit_id, 0)"
 # Beyond this many (unit, owner) marks in a year their units are rebuilt whole: a statement naming
 # each pair (an import marks thousands) would cost more than the rebuild it spares.
 MAX_OWNER_MARKS = 200
+# A rebuild writing more cells than this refreshes the planner's statistics of the cells (a month-end
+# save writes a few dozen; a year rebuilt after an import, hundreds of thousands).
+ANALYZE_AFTER = 20_000
 # The cell fields a scope's rows add up, by the names scope_groups() gives them.
 ENTRY_COUNTS = [
     "to_start",
@@ -240,7 +244,11 @@ def rebuild(year: int, units: Iterable[int] | None = None, owners: Iterable[tupl
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+        written = cursor.rowcount
         cursor.execute(rollup, [year, *rollup_params])
+        written += cursor.rowcount
+    if written > ANALYZE_AFTER:
+        analyze_table(FigureCell._meta.db_table)
     return cells.count()
 
 

@@ -91,3 +91,15 @@ def analyze() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
+
+
+def analyze_table(table: str) -> None:
+    """Refresh one table's planner statistics (PostgreSQL) after a statement rewrote much of it.
+
+    Autovacuum would do it within a minute or so where it runs, but until then the planner reads
+    the table as it was: a summary rebuilt after a bulk load is still "empty", and its reads pick
+    the wrong index (the figures' cells of a year at 100,000 projects: 170 ms instead of 5).
+    ANALYZE reads a sample of the table, whatever its size, and may run inside a transaction."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")

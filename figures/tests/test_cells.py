@@ -214,6 +214,23 @@ def test_nothing_stale_costs_one_lookup(world, mixed):
     assert len(queries) == 1
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the planner's statistics are PostgreSQL's")
+def test_a_large_rebuild_refreshes_the_planners_statistics_of_the_cells(world, mixed, monkeypatch):
+    def estimated() -> float:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [FigureCell._meta.db_table])
+            return cursor.fetchone()[0]
+
+    cells.refresh()
+    cells.rebuild(2026)
+    # A rebuild of a few cells leaves the statistics to autovacuum.
+    assert estimated() != FigureCell.objects.count()
+    monkeypatch.setattr(cells, "ANALYZE_AFTER", 0)
+    cells.rebuild(2026)
+    # ANALYZE reads every row of a table this small: its estimate is the count.
+    assert estimated() == FigureCell.objects.count() > 0
+
+
 def test_rebuilding_everything_gives_the_same_cells(world, mixed):
     cells.refresh()
     fields = [f.name for f in FigureCell._meta.fields if f.name != "id"]
