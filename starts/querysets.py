@@ -90,11 +90,16 @@ def annual_plan_of_member() -> Subquery:
         When(plan__level=PlanLevel.CITY, then=Value(1)),
         default=Value(2),
     )
+    # The plans in force named by their ids: a handful, read once, rather than a subquery the
+    # database would evaluate again for each membership. Without any, the subquery itself: a
+    # condition on no ids leaves the statement without a typed sum.
+    in_force = Plan.objects.in_force()
+    ids = list(in_force.values_list("pk", flat=True))
     entry = (
         PlanEntry.objects.filter(
             project_id=OuterRef("project_id"),
             plan__year=OuterRef("event__year"),
-            plan__in=Plan.objects.in_force(),
+            plan__in=ids or in_force,
         )
         .annotate(precedence=precedence)
         .order_by("precedence", "id")
