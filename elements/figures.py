@@ -48,6 +48,7 @@ def funding_figures(
     bond = Q(source__code=SPECIAL_BOND)
     # The year's totals and the special bonds' in one pass over the records.
     row = records.aggregate(
+        records=Count("id"),
         projects=Count("project", distinct=True),
         **{f"all_{name}": money_sum(name) for name in AMOUNTS},
         bond_projects=Count("project", distinct=True, filter=bond),
@@ -59,7 +60,11 @@ def funding_figures(
     levels = Counter(pace.level for _pk, pace in paces)
     return {
         "year": year,
-        "totals": {"projects": row["projects"], **{name: row[f"all_{name}"] for name in AMOUNTS}},
+        "totals": {
+            "records": row["records"],
+            "projects": row["projects"],
+            **{name: row[f"all_{name}"] for name in AMOUNTS},
+        },
         "by_source": records.by_source(),
         "special_bond": {
             "source": SPECIAL_BOND,

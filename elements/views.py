@@ -75,12 +75,17 @@ def funding(request: AuthenticatedHttpRequest) -> HttpResponse:
     records = FundingRecord.objects.select_related("project").in_bulk(
         [pk for pk, _pace in lagging[:LAGGING_SHOWN]]
     )
+    figures = funding_figures(year, Scope(user=user), paces=paces)
+    chosen = listing.filter_values
+    if chosen.get("year") == year and not any(chosen.get(name) for name in ("q", "source", "project")):
+        # The year's records unfiltered: the figures have counted them already.
+        listing.paginate(count=figures["totals"]["records"])
     return listing.render(
         "elements/funding.html",
         "elements/includes/funding_table.html",
         {
             "year": year,
-            "figures": funding_figures(year, Scope(user=user), paces=paces),
+            "figures": figures,
             "lagging": [(records[pk], pace) for pk, pace in lagging[:LAGGING_SHOWN] if pk in records],
             "lagging_count": len(lagging),
             "sources": FundingSource.objects.all(),

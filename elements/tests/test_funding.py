@@ -261,3 +261,21 @@ def test_the_page_lists_the_bonds_furthest_behind_and_exports_them_all(
     assert {row[2] for row in rows if isinstance(row[0], (int, float)) and row[0] >= 1} == {
         world.project_a.name
     }
+
+
+def test_the_records_list_counts_what_it_lists_with_and_without_filters(world, client_for, records):
+    client = client_for(world.owner_a)
+    everything = client.get(reverse("elements:funding"), {"year": 2026})
+    mine = FundingRecord.objects.visible_to(world.owner_a).filter(year=2026)
+    assert everything.context["page"].paginator.count == mine.count() == 2
+    assert everything.context["figures"]["totals"]["records"] == 2
+    bonds = client.get(reverse("elements:funding"), {"year": 2026, "source": source("special_bond").pk})
+    assert bonds.context["page"].paginator.count == 1
+    searched = client.get(reverse("elements:funding"), {"year": 2026, "q": "不存在的项目"})
+    assert searched.context["page"].paginator.count == 0
+    # A source that is not valid is ignored: the list and its count are the year's records.
+    FundingRecord.objects.create(
+        project=world.project_a, source=source("central_budget"), year=2025, planned=1
+    )
+    invalid = client.get(reverse("elements:funding"), {"year": 2026, "source": "x"})
+    assert invalid.context["page"].paginator.count == len(list(invalid.context["page"])) == 2
