@@ -157,23 +157,26 @@ class FundingRecordQuerySet(ScopedQuerySet["FundingRecord"]):
         paced.sort(key=lambda item: (-item[1].behind, issued[item[0]], item[0]))
         return paced
 
-    def bond_paces(
-        self, today: date | None = None, thresholds: tuple[int, int] | None = None, limit: int | None = None
-    ) -> list[tuple["FundingRecord", BondPace]]:
-        """Issued special bonds with their spending pace, furthest behind first (the first `limit`
-        of them), each with its project, responsible unit and source."""
-        paced = self.paces(today, thresholds)[:limit]
+    def with_records(self, paced: list[tuple[int, BondPace]]) -> list[tuple["FundingRecord", BondPace]]:
+        """The bonds `paced` names (ids with their paces, in order), each with its project, responsible
+        unit and source, in one query; a bond deleted since its pace was read is left out."""
         records = self.model.objects.select_related("project", "project__responsible_unit", "source").in_bulk(
             [pk for pk, _pace in paced]
         )
-        # A bond deleted between the two statements is left out.
         return [(records[pk], pace) for pk, pace in paced if pk in records]
+
+    def bond_paces(
+        self, today: date | None = None, thresholds: tuple[int, int] | None = None
+    ) -> list[tuple["FundingRecord", BondPace]]:
+        """Issued special bonds with their spending pace, furthest behind first."""
+        return self.with_records(self.paces(today, thresholds))
 
     def lagging_bonds(
         self, today: date | None = None, thresholds: tuple[int, int] | None = None
     ) -> list[tuple["FundingRecord", BondPace]]:
         """专项债支出滞后: issued special bonds spending behind the linear pace (yellow or red)."""
-        return [item for item in self.bond_paces(today, thresholds) if item[1].level != PaceLevel.ON_PACE]
+        paced = self.paces(today, thresholds)
+        return self.with_records([item for item in paced if item[1].level != PaceLevel.ON_PACE])
 
 
 def supplying_department_scope(user: "User | AnonymousUser", prefix: str = "") -> Q:

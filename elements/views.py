@@ -72,9 +72,6 @@ def funding(request: AuthenticatedHttpRequest) -> HttpResponse:
         return export_lagging(request, year, bonds.lagging_bonds())
     paces = bonds.paces()
     lagging = [item for item in paces if item[1].level != PaceLevel.ON_PACE]
-    records = FundingRecord.objects.select_related("project").in_bulk(
-        [pk for pk, _pace in lagging[:LAGGING_SHOWN]]
-    )
     figures = funding_figures(year, Scope(user=user), paces=paces)
     chosen = listing.filter_values
     if chosen.get("year") == year and not any(chosen.get(name) for name in ("q", "source", "project")):
@@ -86,7 +83,7 @@ def funding(request: AuthenticatedHttpRequest) -> HttpResponse:
         {
             "year": year,
             "figures": figures,
-            "lagging": [(records[pk], pace) for pk, pace in lagging[:LAGGING_SHOWN] if pk in records],
+            "lagging": bonds.with_records(lagging[:LAGGING_SHOWN]),
             "lagging_count": len(lagging),
             "sources": FundingSource.objects.all(),
             "bond_months": settings.SPECIAL_BOND_SPEND_MONTHS,
