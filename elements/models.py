@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import DictionaryItem
 from elements.choices import SPECIAL_BOND, ElementStatus, IndicatorSource
-from elements.querysets import BondPace, ElementNeedQuerySet, FundingRecordQuerySet, bond_pace
+from elements.querysets import AMOUNTS, BondPace, ElementNeedQuerySet, FundingRecordQuerySet, bond_pace
 from lib.fields import money_field
 from org.choices import UnitKind
 
@@ -50,7 +50,14 @@ class FundingRecord(models.Model):
         verbose_name = _("资金记录")
         verbose_name_plural = _("资金记录")
         ordering = ["-year", "source__sort_order", "id"]
-        indexes = [models.Index(fields=["year", "source"])]
+        # The year's figures by source, and the special bonds' paces, read from the index alone: at
+        # 100,000 projects a year holds some 80,000 records, each otherwise read from the table.
+        indexes = [
+            models.Index(
+                fields=["year", "source", "project", *AMOUNTS, "issue_batch", "issued_on"],
+                name="funding_by_year_source",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.year} · {self.source} · {self.project}"

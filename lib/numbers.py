@@ -7,11 +7,16 @@ from decimal import ROUND_HALF_UP, Decimal
 
 WAN_PER_YI = Decimal(10_000)
 CENT = Decimal("0.01")
+# The exponents quantize() rounds to, by number of places (0.1, 0.01, …), made once.
+EXPONENTS = {places: Decimal(1).scaleb(-places) for places in range(9)}
 
 
 def quantize(value: Decimal | int, places: int = 2) -> Decimal:
     """Round half up to the given number of decimal places, the way official tables round."""
-    return Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    if not isinstance(value, Decimal):
+        value = Decimal(value)
+    exponent = EXPONENTS.get(places) or Decimal(1).scaleb(-places)
+    return value.quantize(exponent, rounding=ROUND_HALF_UP)
 
 
 def wan_to_yi(amount_wan: Decimal | int | None, places: int = 2) -> Decimal:
