@@ -11,6 +11,7 @@ figure is read.
 import operator
 from collections import defaultdict
 from collections.abc import Iterable
+from datetime import date
 from decimal import Decimal
 from functools import reduce
 from typing import Any
@@ -25,12 +26,12 @@ from org.models import Unit
 from plans.choices import PlanType
 from plans.models import Plan, PlanEntry
 from plans.scope import Scope
-from progress.choices import PARTS_PER_MONTH, Frequency
-from progress.models import Report, YearProgress
+from progress.choices import PARTS_PER_MONTH, Frequency, ReportState
+from progress.models import Report, YearProgress, period_seq
 from progress.periods import Period, parts_in_month
 from progress.querysets import REPORTING_STATUSES
-from projects.choices import SIZE_BUCKET_BOUNDS, STATUS_GROUPS, SizeBucket
-from projects.models import Project
+from projects.choices import SIZE_BUCKET_BOUNDS, STATUS_GROUPS, ProjectStatus, SizeBucket
+from projects.models import Project, ProjectStatusChange
 from projects.querysets import project_scope
 
 MONTHS = range(1, 13)
@@ -61,6 +62,8 @@ ENTRY_COUNTS = [
     "started",
     "to_finish",
     "finished",
+    "to_resume",
+    "resumed",
     *[f"status_{name}" for name, _label, _statuses in STATUS_GROUPS],
 ]
 REPORTING = [f"{kind}_{part}" for part in PARTS for kind in ("due", "submitted", "on_time")]
@@ -89,10 +92,11 @@ def month_table(year: int) -> tuple[str, list[Any]]:
     and part, empty for a fifth week the month does not have), from progress.periods."""
     postgres = connection.vendor == "postgresql"
     day = "CAST(%s AS date)" if postgres else "%s"
-    columns = ["month", "month_end"] + [f"{edge}_{f}_{p}" for f, p in FREQUENCY_PARTS for edge in ("s", "e")]
+    columns = ["month", "month_end", "year_start"]
+    columns += [f"{edge}_{f}_{p}" for f, p in FREQUENCY_PARTS for edge in ("s", "e")]
     rows, params = [], []
     for month in MONTHS:
-        values: list[Any] = [month, Period(year, month).end]
+        values: list[Any] = [month, Period(year, month).end, date(year, 1, 1)]
         for frequency, part in FREQUENCY_PARTS:
             if part > parts_in_month(frequency, year, month):
                 # A month of four weeks has no fifth: no project is due for it.
@@ -105,10 +109,10 @@ def month_table(year: int) -> tuple[str, list[Any]]:
     return f"months ({', '.join(columns)}) AS (VALUES {', '.join(rows)})", params
 
 
-def cell_sums() -> tuple[list[str], list[Any]]:
-    """The sums of a cell, in the order of measure_fields(), as SQL over the entry `e`, its project
-    `p`, its year row `y`, the month `m` and the month's reports of each part `r1` … `r3`: the
-    figures compute.scope_groups(details=True) adds up, at every reporting frequency."""
+def cell_sums(year: int) -> tuple[list[str], list[Any]]:
+    """The sums of a cell of `year`, in the order of measure_fields(), as SQL over the entry `e`, its
+    project `p`, its year row `y`, the month `m` and the month's reports of each part `r1` … `r3`:
+    the figures compute.scope_groups(details=True) adds up, at every reporting frequency."""
     quote = connection.ops.quote_name
     params: list[Any] = []
 
@@ -131,6 +135,21 @@ def cell_sums() -> tuple[list[str], list[Any]]:
     sums["started"] = count(f"{new_start} AND p.actual_start_date <= m.month_end")
     sums["to_finish"] = count(completing)
     sums["finished"] = count(f"{completing} AND p.actual_completion_date <= m.month_end")
+    # 复工率 as compute.resumed_condition() counts it: an accepted report of the year with an amount
+    # by the month, or a return from 暂停施工 to 在建 dated this year by the month's end.
+    continuing = f"e.plan_type = '{PlanType.CONTINUING}'"
+    reported = (
+        f"EXISTS (SELECT 1 FROM {quote(Report._meta.db_table)} rs WHERE rs.project_id = p.id"
+        f" AND rs.seq >= {period_seq(year, 1, 0)} AND rs.seq <= {period_seq(year, 0, 9)} + 10 * m.month"
+        f" AND rs.state = '{ReportState.ACCEPTED}' AND rs.amount > 0)"
+    )
+    returned = (
+        f"EXISTS (SELECT 1 FROM {quote(ProjectStatusChange._meta.db_table)} sc WHERE sc.project_id = p.id"
+        f" AND sc.from_status = '{ProjectStatus.SUSPENDED}' AND sc.to_status = '{ProjectStatus.CONSTRUCTION}'"
+        f" AND sc.effective_date >= m.year_start AND sc.effective_date <= m.month_end)"
+    )
+    sums["to_resume"] = count(continuing)
+    sums["resumed"] = count(f"{continuing} AND ({reported} OR {returned})")
     for name, _label, statuses in STATUS_GROUPS:
         sums[f"status_{name}"] = count(f"p.status IN ({listed(statuses)})")
     for bucket, field in BUCKET_FIELDS.items():
@@ -203,7 +222,7 @@ def rebuild(year: int, units: Iterable[int] | None = None, owners: Iterable[tupl
         rollup_params = touched
     cells.delete()
     months, month_params = month_table(year)
-    sums, sum_params = cell_sums()
+    sums, sum_params = cell_sums(year)
     keys = [
         "e.plan_id",
         "e.counted",

@@ -252,16 +252,20 @@ def entry_counts(
 
 
 def entry_count_aggregates(year: int, month: int) -> dict[str, Any]:
-    """Counts of entries by status group, by start and completion due and done, by size bucket."""
+    """Counts of entries by status group, by start and completion due and done, by resumption, by size
+    bucket."""
     end = month_end(year, month)
     new_start = Q(plan_type=PlanType.NEW_START, planned_start_month__lte=month)
     completing = Q(plan_type=PlanType.COMPLETING, planned_completion_month__lte=month)
+    continuing = Q(plan_type=PlanType.CONTINUING)
     aggregates: dict[str, Any] = {
         "total": Count("id"),
         "to_start": Count("id", filter=new_start),
         "started": Count("id", filter=new_start & Q(project__actual_start_date__lte=end)),
         "to_finish": Count("id", filter=completing),
         "finished": Count("id", filter=completing & Q(project__actual_completion_date__lte=end)),
+        "to_resume": Count("id", filter=continuing),
+        "resumed": Count("id", filter=continuing & resumed_condition(year, month)),
     }
     for name, _label, statuses in STATUS_GROUPS:
         aggregates[f"status_{name}"] = Count("id", filter=Q(project__status__in=statuses))
@@ -293,13 +297,16 @@ def start_and_finish_rates(counts: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def resumption_rate(entries: QuerySet[PlanEntry], year: int, month: int) -> dict[str, Any]:
-    """复工率: among the scope's 续建 entries, those whose project resumed by the end of month m (an
-    accepted report of the year with an amount, or a return from 暂停施工 to 在建 dated this year).
+def resumption_rate(counts: dict[str, Any]) -> dict[str, Any]:
+    """复工率: among the scope's 续建 entries, those whose project resumed by the end of month m (see
+    resumed_condition), from entry_counts()."""
+    row = {key: counts[key] for key in ("to_resume", "resumed")}
+    return {**row, "resume_rate": percent(row["resumed"], row["to_resume"], 1)}
 
-    Counted over the entries in one query, whatever the summary serves: the cells hold no report
-    amounts or status changes.
-    """
+
+def resumed_condition(year: int, month: int) -> Q:
+    """An entry whose project resumed by the end of month m: an accepted report of the year with an
+    amount, or a return from 暂停施工 to 在建 dated this year (figures.cells spells the same in SQL)."""
     reported = Report.objects.filter(
         project=OuterRef("project_id"),
         seq__gte=period_seq(year, 1, 0),
@@ -314,10 +321,7 @@ def resumption_rate(entries: QuerySet[PlanEntry], year: int, month: int) -> dict
         effective_date__gte=date(year, 1, 1),
         effective_date__lte=month_end(year, month),
     )
-    row = entries.filter(plan_type=PlanType.CONTINUING).aggregate(
-        to_resume=Count("id"), resumed=Count("id", filter=Q(Exists(reported)) | Q(Exists(returned)))
-    )
-    return {**row, "resume_rate": percent(row["resumed"], row["to_resume"], 1)}
+    return Q(Exists(reported)) | Q(Exists(returned))
 
 
 def size_buckets(counts: dict[str, Any]) -> dict[str, Any]:
@@ -620,7 +624,7 @@ def compute(
             entries, year, month, "plan_type", {k: str(v) for k, v in PlanType.choices}, groups
         ),
         "by_status": status_breakdown(counts),
-        "starts": {**start_and_finish_rates(counts), **resumption_rate(entries, year, month)},
+        "starts": {**start_and_finish_rates(counts), **resumption_rate(counts)},
         "sizes": size_buckets(counts),
         "reporting": on_time_reporting(groups),
         "monthly": monthly_series(entries, year, month, groups, today=today),

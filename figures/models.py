@@ -56,6 +56,9 @@ class FigureCell(models.Model):
     started = models.IntegerField(default=0)
     to_finish = models.IntegerField(default=0)
     finished = models.IntegerField(default=0)
+    # 续建 entries, and those whose project resumed by the month's end (复工率).
+    to_resume = models.IntegerField(default=0)
+    resumed = models.IntegerField(default=0)
     status_completed = models.IntegerField(default=0)
     status_construction = models.IntegerField(default=0)
     status_suspended = models.IntegerField(default=0)

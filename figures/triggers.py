@@ -5,7 +5,8 @@ in figures_figurestale, so that a month-end save rebuilds the cells of one owner
 rather than those of every project of the responsible unit: plan entries (the plan's year, the
 project's units), yearly progress and reports (their year, the project's units), projects
 inserted or whose figured fields change (every year the project is on a plan, under its old and
-its new units), and plans whose year changes (the old and the new year, under their entries'
+its new units), status changes (every year the project is on a plan: a return from 暂停施工
+counts toward 复工率), and plans whose year changes (the old and the new year, under their entries'
 units). PostgreSQL runs one trigger per statement over its transition tables; SQLite one per
 row, skipping a mark that is already there, or that names the whole unit (safe since its write
 transactions are one at a time). TRUNCATE fires none of them: after one, run
@@ -50,7 +51,7 @@ SOURCES = {
         "COALESCE(p.owner_unit_id, 0)",
         "projects_project p",
         "p.id = {r}.project_id",
-        ["year", "month", "part", "project_id", "deadline", "first_submitted_at"],
+        ["year", "month", "part", "project_id", "deadline", "first_submitted_at", "state", "amount"],
     ),
     "projects_project": (
         "pl.year",
@@ -70,6 +71,15 @@ SOURCES = {
             "report_frequency",
         ],
     ),
+    # A return from 暂停施工 counts toward 复工率 in the years the project is on a plan.
+    "projects_projectstatuschange": (
+        "pl.year",
+        "COALESCE(p.responsible_unit_id, 0)",
+        "COALESCE(p.owner_unit_id, 0)",
+        "projects_project p, plans_planentry e, plans_plan pl",
+        "p.id = {r}.project_id AND e.project_id = p.id AND pl.id = e.plan_id",
+        None,
+    ),
     "plans_plan": (
         "{r}.year",
         "COALESCE(p.responsible_unit_id, 0)",
@@ -87,6 +97,7 @@ EVENTS = {
     "progress_yearprogress": ("INSERT", "UPDATE", "DELETE"),
     "progress_report": ("INSERT", "UPDATE", "DELETE"),
     "projects_project": ("INSERT", "UPDATE"),
+    "projects_projectstatuschange": ("INSERT", "UPDATE", "DELETE"),
     "plans_plan": ("UPDATE",),
 }
 SHORT = {"INSERT": "ins", "UPDATE": "upd", "DELETE": "del"}
@@ -98,6 +109,7 @@ LOCKED = {
     "plans_planentry": "SELECT project_id FROM {rows}",
     "progress_yearprogress": "SELECT project_id FROM {rows}",
     "progress_report": "SELECT project_id FROM {rows}",
+    "projects_projectstatuschange": "SELECT project_id FROM {rows}",
     "plans_plan": "SELECT e.project_id FROM {rows} r JOIN plans_planentry e ON e.plan_id = r.id",
 }
 

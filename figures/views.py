@@ -27,6 +27,9 @@ from progress.models import Report, period_seq
 from progress.periods import Period
 
 STATUSES_OF_GROUP = {name: statuses for name, _label, statuses in STATUS_GROUPS}
+# How many months back from today the figures look, one by one, for the latest accepted report,
+# before asking for the latest of all.
+RECENT_MONTHS = 3
 
 
 def picked_period(request: HttpRequest) -> tuple[int, int] | None:
@@ -53,10 +56,19 @@ def default_period(user: User | AnonymousUser, today: date) -> tuple[int, int]:
 
 
 def latest_accepted_month(user: User | AnonymousUser, today: date) -> tuple[int, int] | None:
-    """The latest month up to today's with a report accepted (已审核) among the user's projects."""
+    """The latest month up to today's with a report accepted (已审核) among the user's projects.
+
+    The recent months are asked one by one, newest first: each answer is the first accepted report
+    of one month found through the index on (year, month, state), where asking for the latest of
+    all would sort every accepted report of a unit's projects."""
+    accepted = Report.objects.visible_to(user).filter(state=ReportState.ACCEPTED)
+    year, month = today.year, today.month
+    for _step in range(RECENT_MONTHS):
+        if accepted.filter(year=year, month=month).exists():
+            return year, month
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
     latest = (
-        Report.objects.visible_to(user)
-        .filter(state=ReportState.ACCEPTED, seq__lte=period_seq(today.year, today.month, 9))
+        accepted.filter(seq__lte=period_seq(year, month, 9))
         .order_by("-seq")
         .values_list("year", "month")
         .first()

@@ -20,7 +20,7 @@ from plans.models import Plan, PlanEntry
 from progress.models import Report, YearProgress
 from progress.periods import Period
 from progress.rollup import refresh_projects
-from projects.models import Project
+from projects.models import Project, ProjectStatusChange
 
 pytestmark = pytest.mark.django_db
 
@@ -83,6 +83,56 @@ def test_an_accepted_report_reaches_the_figures(world, mixed, monkeypatch):
     refresh_projects([mixed[3].pk])
     after = compute(2026, 6, Scope(), work=False)["plan"]["completed"]
     assert after == before + Decimal("333.33")
+    assert_summary_matches_tables(monkeypatch, world)
+
+
+def continuing_project(world, mixed, name):
+    """A 续建 project on the local plan of `mixed`, with no report yet."""
+    plan = PlanEntry.objects.filter(project=mixed[0]).order_by("pk")[0].plan
+    project = Project.objects.create(
+        name=name,
+        category=mixed[0].category,
+        total_investment=Decimal(8000),
+        responsible_unit=world.housing,
+        status="construction",
+    )
+    PlanEntry.objects.create(
+        plan=plan, project=project, plan_type="continuing", annual_investment=Decimal(500)
+    )
+    return project
+
+
+def resumed(month):
+    return compute(2026, month, Scope(), work=False)["starts"]["resumed"]
+
+
+def test_a_return_from_suspension_reaches_the_resumption_rate(world, mixed, monkeypatch):
+    project = continuing_project(world, mixed, "停工后复工项目")
+    before = compute(2026, 6, Scope(), work=False)["starts"]
+    change = ProjectStatusChange.objects.create(
+        project=project, from_status="suspended", to_status="construction", effective_date=date(2026, 4, 10)
+    )
+    after = compute(2026, 6, Scope(), work=False)["starts"]
+    assert after["to_resume"] == before["to_resume"]
+    assert after["resumed"] == before["resumed"] + 1
+    # Counted from the month of its date, and gone with the change.
+    assert resumed(4) == resumed(3) + 1
+    assert_summary_matches_tables(monkeypatch, world)
+    ProjectStatusChange.objects.filter(pk=change.pk).update(effective_date=date(2025, 12, 20))
+    assert resumed(6) == before["resumed"]
+    assert_summary_matches_tables(monkeypatch, world)
+
+
+def test_a_reports_state_alone_moves_the_resumption_rate(world, mixed, monkeypatch):
+    project = continuing_project(world, mixed, "月报审核复工项目")
+    report = accepted(project, 2026, 3, "120.00")
+    Report.objects.filter(pk=report.pk).update(state="submitted")
+    before = resumed(6)
+    Report.objects.filter(pk=report.pk).update(state="accepted")
+    assert resumed(6) == before + 1
+    assert resumed(3) == resumed(2) + 1
+    Report.objects.filter(pk=report.pk).update(amount=Decimal(0))
+    assert resumed(6) == before
     assert_summary_matches_tables(monkeypatch, world)
 
 

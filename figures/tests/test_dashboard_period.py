@@ -69,6 +69,22 @@ def test_with_no_accepted_report_the_dashboard_opens_on_the_month_last_due(world
     assert (response.context["year"], response.context["month"]) == (2026, 11)
 
 
+def test_an_older_accepted_month_is_found_beyond_the_recent_ones(world, client_for):
+    """The latest accepted reports are from June, further back than the months asked one by one."""
+    accepted(world.project_a, 2026, 5, "100")
+    accepted(world.project_b, 2026, 6, "200")
+    response = dashboard(client_for(world.coordinator))
+    assert (response.context["year"], response.context["month"]) == (2026, 6)
+    response = dashboard(client_for(world.owner_b))
+    assert (response.context["year"], response.context["month"]) == (2026, 6)
+    accepted(world.project_a, 2026, 10, "300")
+    response = dashboard(client_for(world.coordinator))
+    assert (response.context["year"], response.context["month"]) == (2026, 10)
+    # The 产业园's owner does not see 滨河路's October.
+    response = dashboard(client_for(world.owner_b))
+    assert (response.context["year"], response.context["month"]) == (2026, 6)
+
+
 def test_a_report_of_a_month_to_come_does_not_move_the_default(world, client_for, december):
     accepted(world.project_a, 2027, 1, "100")
     response = dashboard(client_for(world.coordinator))

@@ -40,7 +40,7 @@ def test_compute_matches_each_figure_computed_alone(world, mixed, month, level):
     assert data["ranking_towns"] == ranking(entries, 2026, month, "town")
     counts = entry_counts(entries, 2026, month)
     assert data["by_status"] == status_breakdown(counts)
-    assert data["starts"] == {**start_and_finish_rates(counts), **resumption_rate(entries, 2026, month)}
+    assert data["starts"] == {**start_and_finish_rates(counts), **resumption_rate(counts)}
     assert data["ranking_owners"] == ranking(entries, 2026, month, "owner")
     assert data["sizes"] == size_buckets(counts)
     assert data["monthly"] == monthly_series(entries, 2026, month)
