@@ -171,6 +171,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # PostgreSQL compiles a statement to machine code (JIT) once its estimated cost passes
+    # jit_above_cost. The estimates of this application's statements (a subquery per row shown,
+    # costed as if over every project) pass it while they run in milliseconds, and compiling took
+    # 300–500 ms a page at 100,000 projects (docs/performance.md). `?options=-c jit=on` in
+    # DATABASE_URL turns it back on.
+    database_options = DATABASES["default"].setdefault("OPTIONS", {})
+    database_options["options"] = f"-c jit=off {database_options.get('options', '')}".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "org.User"

@@ -1,8 +1,12 @@
-"""Production settings: a server with DEBUG off never starts with the development secret key."""
+"""Production settings: a server with DEBUG off never starts with the development secret key, and
+PostgreSQL runs the application's statements without compiling them."""
 
 import os
 import subprocess
 import sys
+
+import pytest
+from django.db import connection
 
 
 def run_check(**env: str) -> subprocess.CompletedProcess:
@@ -31,3 +35,11 @@ def test_debug_off_with_a_secret_key_starts():
 def test_development_may_run_without_a_key():
     assert run_check(DEBUG="1").returncode == 0
     assert run_check(KEYPROJECTS_DEVELOPMENT="1").returncode == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="JIT is PostgreSQL's")
+def test_postgresql_runs_without_jit_compilation():
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
