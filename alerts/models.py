@@ -112,6 +112,8 @@ class Alert(models.Model):
             models.Index(fields=["rule", "state"], name="alert_rule_state"),
             models.Index(fields=["project", "state", "colour"], name="alert_project_state"),
             models.Index(fields=["state", "colour"], name="alert_state_colour"),
+            # The board's order (AlertQuerySet.in_board_order).
+            models.Index(fields=["-state", "colour", "-opened_at", "-id"], name="alert_board_order"),
         ]
 
     def __str__(self) -> str:

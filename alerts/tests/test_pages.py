@@ -256,3 +256,24 @@ def test_the_map_shows_each_projects_worst_open_colour(lit, client_for):
     lit.alert_b.close(by=lit.coordinator, reason="已处理")
     features = client_for(lit.coordinator).get(reverse("figures:map_data")).json()["features"]
     assert {f["properties"]["name"]: f["properties"]["alert"] for f in features}[lit.project_b.name] is None
+
+
+def test_the_board_lists_open_before_closed_red_before_yellow_then_newest(world):
+    made = []
+    for i, (state, colour) in enumerate(
+        [
+            (AlertState.CLOSED, Colour.RED),
+            (AlertState.OPEN, Colour.YELLOW),
+            (AlertState.CLOSED, Colour.YELLOW),
+            (AlertState.OPEN, Colour.RED),
+            (AlertState.OPEN, Colour.RED),
+        ]
+    ):
+        alert = make_alert(world.project_a, colour=colour, key=f"order:{i}", state=state)
+        Alert.objects.filter(pk=alert.pk).update(opened_at=alert.opened_at.replace(day=1 + i % 3))
+        made.append(Alert.objects.get(pk=alert.pk))
+    expected = sorted(
+        made,
+        key=lambda a: (a.state != AlertState.OPEN, a.colour != Colour.RED, -a.opened_at.timestamp(), -a.pk),
+    )
+    assert list(Alert.objects.filter(pk__in=[a.pk for a in made]).in_board_order()) == expected
