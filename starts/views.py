@@ -67,7 +67,7 @@ def members_of(
 def event_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     year = page_year(request.GET)
     user = request.user
-    events = StartEvent.objects.visible_to(user).filter(year=year).with_totals(user).order_by("held_on", "id")
+    events = StartEvent.objects.visible_to(user).filter(year=year).order_by("held_on", "id")
     members = StartEventProject.objects.visible_to(user).filter(event__year=year)
     totals = members.project_totals(year)
     stalled = members.stalled().order_by().values("project_id").distinct().count()
@@ -82,7 +82,7 @@ def event_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         {
             "year": year,
             "years": years,
-            "events": events,
+            "events": events.listed_with_totals(user),
             "totals": totals,
             "stalled": stalled,
             "is_coordinator": user.edits_everything,

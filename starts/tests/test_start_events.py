@@ -2,6 +2,7 @@
 
 from datetime import date
 from decimal import Decimal
+from operator import attrgetter
 
 import pytest
 from django.urls import reverse
@@ -79,6 +80,20 @@ def test_event_totals_count_each_project_once_with_its_local_plan(world, event):
 def test_totals_follow_the_users_scope(world, event):
     row = StartEvent.objects.with_totals(world.town_user).get(pk=event.pk)
     assert (row.project_count, row.total_investment) == (1, Decimal("56000.00"))  # type: ignore[attr-defined]  # annotated by with_totals()
+
+
+def test_the_list_reads_the_same_totals_for_every_event_at_once(world, event):
+    figures = attrgetter("pk", "project_count", "total_investment", "annual_investment")
+    autumn = StartEvent.objects.create(held_on=date(2026, 9, 1), batch="第二批")
+    StartEventProject.objects.create(event=autumn, project=world.project_a)
+    StartEvent.objects.create(held_on=date(2026, 10, 1), batch="第三批")
+    events = StartEvent.objects.order_by("held_on", "id")
+    for user in (world.coordinator, world.town_user, world.owner_a, world.department):
+        listed = [figures(e) for e in events.listed_with_totals(user)]
+        assert listed == [figures(e) for e in events.with_totals(user)], user
+    spring, _autumn, third = events.listed_with_totals(world.coordinator)
+    assert figures(spring)[1:] == (3, Decimal("98000.00"), Decimal("10000.00"))
+    assert figures(third)[1:] == (0, 0, 0)
 
 
 def test_substantive_construction_is_a_report_with_an_amount_or_a_start_date_in_the_window(world, event):
