@@ -18,16 +18,23 @@ from org.choices import (
     UnitKind,
 )
 
+# Up to this many units, a subtree is named by its units' ids; a larger one by the subquery itself.
+SUBTREE_LISTED = 5_000
+
 
 def in_subtree(field: str, path: str) -> Q:
     """Rows whose unit `field` (a foreign key to Unit, through relations as in a filter) is the unit
     at `path` or one below it.
 
-    The condition names the units' ids, a subquery over the unit tree, so that the database finds
-    the rows through the foreign key's index; a condition on the joined units' paths would read
-    every row of the table, a pass that grows with the province.
+    The condition names the units' ids, read first, so that the database finds the rows through
+    the foreign key's index; a condition on the joined units' paths would read every row of the
+    table, a pass that grows with the province. PostgreSQL cannot use the indexes for a subquery
+    under an OR (a unit's projects are those it is responsible for or owns): it then tests every
+    project against the subquery's result, where a list of ids is a combination of both indexes.
     """
-    return Q(**{f"{field}__in": Unit.objects.filter(path__startswith=path).values("pk")})
+    units = Unit.objects.filter(path__startswith=path)
+    ids = list(units.values_list("pk", flat=True)[: SUBTREE_LISTED + 1])
+    return Q(**{f"{field}__in": ids if len(ids) <= SUBTREE_LISTED else units.values("pk")})
 
 
 class UnitQuerySet(models.QuerySet["Unit"]):

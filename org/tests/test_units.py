@@ -245,3 +245,28 @@ def test_a_search_of_many_matches_shows_the_first_and_says_so(world, client_for,
     html = client_for(world.admin).get(reverse("org:unit_list"), {"q": "公司"}).content.decode()
     assert html.count('data-testid="unit-match"') == 1
     assert "找到 2 个单位，显示前 1 个" in html
+
+
+def test_a_subtree_too_large_to_list_is_named_by_its_subquery(db, world, monkeypatch):
+    from org import models
+    from projects.models import Project
+
+    users = [
+        world.coordinator,
+        world.department,
+        world.town_user,
+        world.owner_a,
+        world.owner_b,
+        world.outsider,
+    ]
+    path = world.department.unit.path
+
+    def statement() -> str:
+        return str(Project.objects.filter(models.in_subtree("responsible_unit", path)).query)
+
+    assert "SELECT" not in statement().split("WHERE", 1)[1]
+    seen = {user: set(Project.objects.visible_to(user).values_list("pk", flat=True)) for user in users}
+    monkeypatch.setattr(models, "SUBTREE_LISTED", 1)
+    assert "SELECT" in statement().split("WHERE", 1)[1]
+    for user, projects in seen.items():
+        assert set(Project.objects.visible_to(user).values_list("pk", flat=True)) == projects, user
