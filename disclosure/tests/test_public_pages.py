@@ -136,6 +136,14 @@ def test_the_list_searches_sorts_pages_and_swaps_its_table_for_htmx(disclosed, w
     assert "HX-Request" in table["Vary"]
 
 
+@pytest.mark.parametrize("query", [{}, {"q": "滨河"}, {"plan": "x"}, {"per_page": "1", "page": "2"}])
+def test_the_number_of_public_projects_is_all_of_them_whatever_the_list_shows(disclosed, world, query):
+    world.project_b.is_public = True
+    world.project_b.save()
+    page = Client().get(reverse("disclosure:index"), query)
+    assert page.context["public_count"] == Project.objects.filter(is_public=True).count() == 2
+
+
 @pytest.mark.parametrize(
     "query",
     [{"page": "abc"}, {"page": "99999999999999999999"}, {"plan": "x"}, {"sort": "phone"}, {"per_page": "-1"}],
