@@ -247,7 +247,7 @@ def test_a_search_of_many_matches_shows_the_first_and_says_so(world, client_for,
     assert "找到 2 个单位，显示前 1 个" in html
 
 
-def test_a_subtree_too_large_to_list_is_named_by_its_subquery(db, world, monkeypatch):
+def test_a_subtree_is_named_by_its_ids_or_by_its_subquery_with_the_same_projects(db, world, monkeypatch):
     from org import models
     from projects.models import Project
 
@@ -261,12 +261,21 @@ def test_a_subtree_too_large_to_list_is_named_by_its_subquery(db, world, monkeyp
     ]
     path = world.department.unit.path
 
-    def statement() -> str:
-        return str(Project.objects.filter(models.in_subtree("responsible_unit", path)).query)
+    def subquery_in_statement() -> bool:
+        statement = str(Project.objects.filter(models.in_subtree("responsible_unit", path)).query)
+        return "SELECT" in statement.split("WHERE", 1)[1]
 
-    assert "SELECT" not in statement().split("WHERE", 1)[1]
-    seen = {user: set(Project.objects.visible_to(user).values_list("pk", flat=True)) for user in users}
+    def seen() -> dict:
+        return {user: set(Project.objects.visible_to(user).values_list("pk", flat=True)) for user in users}
+
+    monkeypatch.setattr(models, "lists_subtrees", lambda: False)
+    assert subquery_in_statement()
+    by_subquery = seen()
+    monkeypatch.setattr(models, "lists_subtrees", lambda: True)
+    assert not subquery_in_statement()
+    assert seen() == by_subquery
+    # A subtree larger than SUBTREE_LISTED is named by its subquery whatever the database.
     monkeypatch.setattr(models, "SUBTREE_LISTED", 1)
-    assert "SELECT" in statement().split("WHERE", 1)[1]
-    for user, projects in seen.items():
-        assert set(Project.objects.visible_to(user).values_list("pk", flat=True)) == projects, user
+    assert subquery_in_statement()
+    assert seen() == by_subquery
+    assert by_subquery[world.department] == {world.project_a.pk}
