@@ -16,7 +16,7 @@ from catalog.models import Category, IndustryField, ProcedureType
 from exchange.cells import PROCEDURE_LABELS, format_contact
 from exchange.reader import column_letters
 from exchange.tables import PROCEDURE_STATES, TABLES, Column, Kind, Table
-from org.models import Unit, in_subtree
+from org.models import Unit, in_unit_subtree
 from plans.choices import PlanLevel, PlanType
 from plans.models import Plan, PlanEntry
 from progress.choices import ReportState
@@ -86,9 +86,7 @@ def scope_projects(user: "User | None", unit: Unit | None = None) -> QuerySet[Pr
     """Projects a user may see (None: everything), narrowed to a unit's subtree for its template."""
     projects = Project.objects.all() if user is None else Project.objects.visible_to(user)
     if unit is not None:
-        projects = projects.filter(
-            in_subtree("responsible_unit", unit.path) | in_subtree("owner_unit", unit.path)
-        )
+        projects = projects.filter(in_unit_subtree(unit.path, "responsible_unit", "owner_unit"))
     return projects
 
 

@@ -1,3 +1,5 @@
+import operator
+from functools import reduce
 from typing import Any, ClassVar, Self
 
 from django.contrib.auth.models import AbstractUser, AnonymousUser, UserManager
@@ -30,22 +32,36 @@ def lists_subtrees() -> bool:
     return connection.vendor == "postgresql"
 
 
-def in_subtree(field: str, path: str) -> Q:
-    """Rows whose unit `field` (a foreign key to Unit, through relations as in a filter) is the unit
-    at `path` or one below it.
+def subtree(path: str) -> "list[int] | models.QuerySet[Unit, Any]":
+    """The ids of the unit at `path` and of every unit below it, for a condition `<unit>__in`.
 
-    The condition names the units' ids, so that the database finds the rows through the foreign
-    key's index; a condition on the joined units' paths would read every row of the table, a pass
-    that grows with the province. PostgreSQL cannot use the indexes for a subquery under an OR (a
-    unit's projects are those it is responsible for or owns): it then tests every project against
-    the subquery's result. There the ids are read first, and the database combines both indexes.
-    """
+    Named by the ids themselves, read first, where the database is PostgreSQL: it cannot use the
+    foreign keys' indexes for a subquery under an OR (a unit's projects are those it is responsible
+    for or owns), and would test every project against the subquery's result. Elsewhere, and for a
+    subtree of more than SUBTREE_LISTED units, by the subquery over the unit tree."""
     units = Unit.objects.filter(path__startswith=path)
     if lists_subtrees():
         ids = list(units.values_list("pk", flat=True)[: SUBTREE_LISTED + 1])
         if len(ids) <= SUBTREE_LISTED:
-            return Q(**{f"{field}__in": ids})
-    return Q(**{f"{field}__in": units.values("pk")})
+            return ids
+    return units.values("pk")
+
+
+def in_subtree(field: str, path: str) -> Q:
+    """Rows whose unit `field` (a foreign key to Unit, through relations as in a filter) is the unit
+    at `path` or one below it (see subtree()).
+
+    The condition names the units' ids, so that the database finds the rows through the foreign
+    key's index; a condition on the joined units' paths would read every row of the table, a pass
+    that grows with the province.
+    """
+    return Q(**{f"{field}__in": subtree(path)})
+
+
+def in_unit_subtree(path: str, *fields: str) -> Q:
+    """Rows whose unit in any of `fields` lies in the subtree at `path`, the subtree read once."""
+    units = subtree(path)
+    return reduce(operator.or_, (Q(**{f"{field}__in": units}) for field in fields))
 
 
 class UnitQuerySet(models.QuerySet["Unit"]):

@@ -34,10 +34,9 @@ def project_scope(user: "User | AnonymousUser", prefix: str = "", write: bool = 
         return None
     if user.unit is None:
         return nothing
-    from org.models import in_subtree
+    from org.models import in_unit_subtree
 
-    path = user.unit.path
-    condition = in_subtree("responsible_unit", path) | in_subtree("owner_unit", path)
+    condition = in_unit_subtree(user.unit.path, "responsible_unit", "owner_unit")
     if not prefix:
         return condition
     from projects.models import Project
