@@ -134,11 +134,7 @@ def index(request: HttpRequest) -> HttpResponse:
     else:
         context["plans"] = public.plan_summaries(year, month)
         # Unfiltered, the page's list is every public project, counted already by its paginator.
-        unfiltered = (
-            listing.filterset is not None
-            and listing.filterset.is_valid()
-            and not any(value not in (None, "", [], ()) for value in listing.filter_values.values())
-        )
+        unfiltered = listing.filters_set == set()
         context["public_count"] = page.paginator.count if unfiltered else public.public_projects().count()
         response = render_public(request, "disclosure/index.html", context)
     patch_vary_headers(response, ("HX-Request",))

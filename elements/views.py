@@ -73,8 +73,7 @@ def funding(request: AuthenticatedHttpRequest) -> HttpResponse:
     paces = bonds.paces()
     lagging = [item for item in paces if item[1].level != PaceLevel.ON_PACE]
     figures = funding_figures(year, Scope(user=user), paces=paces)
-    chosen = listing.filter_values
-    if chosen.get("year") == year and not any(chosen.get(name) for name in ("q", "source", "project")):
+    if listing.filters_set == {"year"} and listing.filter_values["year"] == year:
         # The year's records unfiltered: the figures have counted them already.
         listing.paginate(count=figures["totals"]["records"])
     return listing.render(

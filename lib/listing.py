@@ -138,6 +138,14 @@ class ListPage(Generic[Rows]):
         return self.filterset.form.cleaned_data
 
     @property
+    def filters_set(self) -> set[str] | None:
+        """The names of the filters given a value; None when the filters are not valid (the list is
+        then filtered by the valid ones alone)."""
+        if self.filterset is not None and not self.filterset.is_valid():
+            return None
+        return {name for name, value in self.filter_values.items() if value not in (None, "", [], ())}
+
+    @property
     def page_sizes(self) -> list[int]:
         """The page sizes the footer offers: the usual ones and this list's default."""
         return sorted({*PAGE_SIZES, self.default_per_page})
