@@ -109,7 +109,8 @@ class Alert(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["rule", "state"], name="alert_rule_state"),
+            # Also the summary's pass by rule and colour (AlertQuerySet.summary), read from the index alone.
+            models.Index(fields=["rule", "colour", "state"], name="alert_rule_colour_state"),
             models.Index(fields=["project", "state", "colour"], name="alert_project_state"),
             models.Index(fields=["state", "colour"], name="alert_state_colour"),
             # The board's order (AlertQuerySet.in_board_order).

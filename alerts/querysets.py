@@ -23,6 +23,9 @@ class Tally(TypedDict):
     open: int
     closed: int
     closure_rate: NotRequired[Decimal | None]
+    # A rule's open warnings in each colour.
+    open_red: NotRequired[int]
+    open_yellow: NotRequired[int]
 
 
 class AlertQuerySet(ScopedQuerySet["Alert"]):
@@ -38,12 +41,9 @@ class AlertQuerySet(ScopedQuerySet["Alert"]):
         every warning ("open" sorts after "closed", and "red" before "yellow")."""
         return self.order_by("-state", "colour", "-opened_at", "-id")
 
-    def open_counts(self) -> "QuerySet[Any]":
-        """Open warnings by (rule, colour): rows of {"rule", "colour", "n"}."""
-        return self.open().order_by().values("rule", "colour").annotate(n=Count("id"))
-
     def summary(self, until: datetime | None = None) -> dict[str, Any]:
-        """预警销号情况: raised, open, closed and the closure rate (销号率), by rule and by colour.
+        """预警销号情况: raised, open, closed and the closure rate (销号率), by rule (with its open
+        warnings of each colour) and by colour.
 
         With `until`, as things stood then: raised by then, closed by then. Two queries.
         """
@@ -64,7 +64,13 @@ class AlertQuerySet(ScopedQuerySet["Alert"]):
             .annotate(raised=Count("id"), closed=Count("id", filter=closed))
         )
         for row in grouped:
-            rule = by_rule.setdefault(row["rule"], {"raised": 0, "open": 0, "closed": 0})
+            rule = by_rule.setdefault(
+                row["rule"], {"raised": 0, "open": 0, "closed": 0, "open_red": 0, "open_yellow": 0}
+            )
+            if row["colour"] == Colour.RED:
+                rule["open_red"] += row["raised"] - row["closed"]
+            else:
+                rule["open_yellow"] += row["raised"] - row["closed"]
             for counts in (rule, by_colour[row["colour"]]):
                 counts["raised"] += row["raised"]
                 counts["closed"] += row["closed"]

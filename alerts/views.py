@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from alerts.choices import AlertState, Colour
+from alerts.choices import AlertState
 from alerts.filtersets import AlertFilterSet
 from alerts.forms import CloseForm, RuleConfigForm
 from alerts.models import Alert, AlertObject, describe_objects
@@ -64,15 +64,6 @@ def alert_board(request: AuthenticatedHttpRequest) -> HttpResponse:
         {"code": code, "name": rules[code].name if code in rules else code, **counts}
         for code, counts in summary["by_rule"].items()
     ]
-    open_by_rule = {
-        (row["rule"], row["colour"]): row["n"]
-        for row in AlertFilterSet(
-            every_state, queryset=Alert.objects.visible_to(user).open()
-        ).qs.open_counts()
-    }
-    for row in rows:
-        row["open_red"] = open_by_rule.get((row["code"], Colour.RED), 0)
-        row["open_yellow"] = open_by_rule.get((row["code"], Colour.YELLOW), 0)
     return listing.render(
         "alerts/board.html",
         "alerts/includes/board_table.html",
