@@ -2,13 +2,14 @@
 
 import math
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Avg, Count, FloatField, Max, Min, QuerySet, Value
+from django.db.models import Count, FloatField, Max, Min, QuerySet, Sum, Value
 from django.db.models.functions import Cast, Floor
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -266,10 +267,16 @@ class View:
 
     @property
     def cell(self) -> float:
-        """A cluster's side in degrees: CELL_PIXELS at the view's zoom (256 pixels span 360° at zoom
-        0), never so small that the view holds more than MAX_CELLS across or down."""
-        by_zoom = 360 / 256 / 2**self.zoom * CELL_PIXELS
-        return max(by_zoom, (self.east - self.west) / MAX_CELLS, (self.north - self.south) / MAX_CELLS)
+        """A cluster's side in degrees: CELL_PIXELS at the view's zoom, never so small that the view
+        holds more than MAX_CELLS across or down."""
+        return max(
+            zoom_cell(self.zoom), (self.east - self.west) / MAX_CELLS, (self.north - self.south) / MAX_CELLS
+        )
+
+
+def zoom_cell(zoom: int) -> float:
+    """CELL_PIXELS in degrees at `zoom` (256 pixels span 360° at zoom 0)."""
+    return 360 / 256 / 2**zoom * CELL_PIXELS
 
 
 def located(projects: QuerySet[Project]) -> QuerySet[Project]:
@@ -283,14 +290,15 @@ def extent(projects: QuerySet[Project]) -> View | None:
     )
     if box["west"] is None:
         return None
-    # A box around a single point still has a size, so that a cell can be cut from it.
+    return site_view(box["west"], box["south"], box["east"], box["north"])
+
+
+def site_view(west: Decimal, south: Decimal, east: Decimal, north: Decimal) -> View:
+    """The box of these bounds at the zoom of the site's map; a box around a single point still has
+    a size, so that a cell can be cut from it."""
     pad = 0.001
     return View(
-        float(box["west"]) - pad,
-        float(box["south"]) - pad,
-        float(box["east"]) + pad,
-        float(box["north"]) + pad,
-        settings.MAP_ZOOM,
+        float(west) - pad, float(south) - pad, float(east) + pad, float(north) + pad, settings.MAP_ZOOM
     )
 
 
@@ -329,21 +337,74 @@ def point_features(projects: QuerySet[Project], limit: int) -> list[dict[str, An
     ]
 
 
-def cluster_features(projects: QuerySet[Project], cell: float) -> list[dict[str, Any]]:
-    """The projects counted by square cells `cell` degrees wide, in the database (the cells of
-    floor(latitude / cell), floor(longitude / cell)): each a point at its projects' mean position,
-    with their count and the box around them, which a click zooms to."""
+@dataclass
+class Cell:
+    """The located projects of one square cell of the map: how many, the sums of their positions
+    (for their mean) and the box around them."""
+
+    count: int
+    latitudes: float
+    longitudes: float
+    south: Decimal
+    north: Decimal
+    west: Decimal
+    east: Decimal
+
+    def add(self, other: "Cell") -> None:
+        """Add the projects of `other`, of this cell or within it."""
+        self.count += other.count
+        self.latitudes += other.latitudes
+        self.longitudes += other.longitudes
+        self.south, self.north = min(self.south, other.south), max(self.north, other.north)
+        self.west, self.east = min(self.west, other.west), max(self.east, other.east)
+
+    @property
+    def feature(self) -> dict[str, Any]:
+        """The cell as a cluster: a point at its projects' mean position, with their count and the
+        box around them, which a click zooms to."""
+        return {
+            "type": "Feature",
+            "geometry": {
+                "type": "Point",
+                "coordinates": [
+                    round(self.longitudes / self.count, 6),
+                    round(self.latitudes / self.count, 6),
+                ],
+            },
+            "properties": {
+                "cluster": True,
+                "count": self.count,
+                "bbox": [float(self.west), float(self.south), float(self.east), float(self.north)],
+            },
+        }
+
+
+CELL_FIELDS = ("count", "latitudes", "longitudes", "south", "north", "west", "east")
+# A map without a view is counted by the cells of the site's zoom first; more groups than this of
+# cell and status, and it is counted again by the cells of the box around its projects.
+SITE_GROUPS = 10_000
+
+Cells = dict[tuple[int, int], Cell]
+
+
+def cells_by_status(
+    projects: QuerySet[Project], cell: float, limit: int | None = None
+) -> tuple[dict[str, int], Cells] | None:
+    """The located `projects` counted in one pass of the database by square cells `cell` degrees
+    wide (by row floor(latitude / cell) and column floor(longitude / cell)) and by status: how many
+    there are of each status, and the cells; None when there are more than `limit` groups of cell
+    and status."""
     degrees = Value(cell, output_field=FloatField())
-    cells = (
+    rows = (
         projects.annotate(
             row=Floor(Cast("latitude", FloatField()) / degrees),
             column=Floor(Cast("longitude", FloatField()) / degrees),
         )
-        .values("row", "column")
+        .values("row", "column", "status")
         .annotate(
             count=Count("id"),
-            mean_latitude=Avg(Cast("latitude", FloatField())),
-            mean_longitude=Avg(Cast("longitude", FloatField())),
+            latitudes=Sum(Cast("latitude", FloatField())),
+            longitudes=Sum(Cast("longitude", FloatField())),
             south=Min("latitude"),
             north=Max("latitude"),
             west=Min("longitude"),
@@ -351,21 +412,54 @@ def cluster_features(projects: QuerySet[Project], cell: float) -> list[dict[str,
         )
         .order_by()
     )
-    return [
-        {
-            "type": "Feature",
-            "geometry": {
-                "type": "Point",
-                "coordinates": [round(c["mean_longitude"], 6), round(c["mean_latitude"], 6)],
-            },
-            "properties": {
-                "cluster": True,
-                "count": c["count"],
-                "bbox": [float(c["west"]), float(c["south"]), float(c["east"]), float(c["north"])],
-            },
-        }
-        for c in cells
-    ]
+    grouped = list(rows if limit is None else rows[: limit + 1])
+    if limit is not None and len(grouped) > limit:
+        return None
+    by_status: dict[str, int] = {}
+    cells: Cells = {}
+    for row in grouped:
+        by_status[row["status"]] = by_status.get(row["status"], 0) + row["count"]
+        found = Cell(**{name: row[name] for name in CELL_FIELDS})
+        key = (int(row["row"]), int(row["column"]))
+        if key in cells:
+            cells[key].add(found)
+        else:
+            cells[key] = found
+    return by_status, cells
+
+
+def whole_map(projects: QuerySet[Project]) -> tuple[View | None, dict[str, int], Cells]:
+    """The located `projects` of a map without a view: the box around them, their count by status
+    and their cells at the box's View.cell. One pass by the cells of the site's zoom, merged into
+    the box's larger cells when it is wider than MAX_CELLS of them (so that the box needs no pass
+    of its own); two, the box and then its cells, when the projects lie in too many small cells."""
+    site = zoom_cell(settings.MAP_ZOOM)
+    counted = cells_by_status(projects, site, limit=SITE_GROUPS)
+    if counted is None:
+        box = extent(projects)
+        counted = cells_by_status(projects, box.cell) if box else None
+        return (box, *counted) if counted else (box, {}, {})
+    by_status, cells = counted
+    if not cells:
+        return None, by_status, cells
+    box = site_view(
+        min(c.west for c in cells.values()),
+        min(c.south for c in cells.values()),
+        max(c.east for c in cells.values()),
+        max(c.north for c in cells.values()),
+    )
+    # Cells of `times` site cells on a side, as wide as the box's cell at least.
+    times = math.ceil(box.cell / site - 1e-9)
+    if times == 1:
+        return box, by_status, cells
+    merged: Cells = {}
+    for (row, column), cell in cells.items():
+        key = (row // times, column // times)
+        if key in merged:
+            merged[key].add(cell)
+        else:
+            merged[key] = cell
+    return box, by_status, merged
 
 
 def map_collection(request: HttpRequest, projects: QuerySet[Project]) -> dict[str, Any]:
@@ -373,12 +467,15 @@ def map_collection(request: HttpRequest, projects: QuerySet[Project]) -> dict[st
     clusters counted in the database, with the view's count by status."""
     projects = located(projects)
     view = View.of(request)
-    box = view or extent(projects)
-    shown = view.within(projects) if view else projects
-    by_status = dict(shown.order_by().values_list("status").annotate(count=Count("id")))
+    if view is None:
+        box, by_status, cells = whole_map(projects)
+        shown = projects
+    else:
+        box, shown = view, view.within(projects)
+        by_status, cells = cells_by_status(shown, view.cell) or ({}, {})
     total = sum(by_status.values())
     clustered = box is not None and total > MAP_POINTS and box.zoom < POINTS_ZOOM
-    features = cluster_features(shown, box.cell) if clustered and box else point_features(shown, MAP_POINTS)
+    features = [c.feature for c in cells.values()] if clustered else point_features(shown, MAP_POINTS)
     return {
         "type": "FeatureCollection",
         "features": features,

@@ -166,3 +166,54 @@ def test_the_maps_cost_does_not_grow_with_the_projects(spread, client_for, monke
     # The cells are the same (the new projects sit on the old grid), and the points stay capped.
     for (_q1, size_before), (_q2, size_after) in zip(before, after, strict=True):
         assert size_after < size_before * 1.2
+
+
+def whole_map(client):
+    with CaptureQueriesContext(connection) as context:
+        data = view(client)
+    return data, len(context.captured_queries)
+
+
+def test_a_map_without_a_view_counts_its_cells_and_its_box_in_one_pass(spread, client_for, monkeypatch):
+    monkeypatch.setattr(views_screen, "MAP_POINTS", 10)
+    # Two projects far from the district: the box is ten degrees wide, wider than MAX_CELLS cells
+    # of the site's zoom, so the site's cells are merged into the box's larger ones.
+    for name, latitude, longitude in [("远处项目甲", "30.5", "110.2"), ("远处项目乙", "40.5", "120.3")]:
+        Project.objects.create(
+            name=name, category=spread.project_a.category, total_investment=Decimal(1),
+            responsible_unit=spread.housing, owner_unit=spread.owner_a_unit, status="completed",
+            latitude=Decimal(latitude), longitude=Decimal(longitude),
+        )  # fmt: skip
+    client = client_for(spread.coordinator)
+    data, queries = whole_map(client)
+    assert data["total"] == 42 and data["clustered"]
+    assert data["by_status"] == {"construction": 14, "preliminary": 26, "completed": 2}
+    assert sum(f["properties"]["count"] for f in data["features"]) == 42
+    west, south, east, north = data["extent"]
+    assert (west, south, east, north) == pytest.approx((110.199, 30.499, 120.301, 40.501))
+    site = views_screen.zoom_cell(11)
+    box = views_screen.View(west, south, east, north, 11)
+    side = site * round(box.cell / site + 0.5)
+    assert side >= box.cell
+    for cell in data["features"]:
+        cell_west, cell_south, cell_east, cell_north = cell["properties"]["bbox"]
+        assert cell_east - cell_west < side and cell_north - cell_south < side
+    # The far projects are clusters of their own; the district's 40 are in a few cells.
+    counts = sorted(f["properties"]["count"] for f in data["features"])
+    assert counts[:2] == [1, 1] and sum(counts[2:]) == 40 and len(counts) <= 6
+
+    # Spread over more cells of the site's zoom than SITE_GROUPS groups, the box is read, then the
+    # cells of the box: two passes more, the same map.
+    monkeypatch.setattr(views_screen, "SITE_GROUPS", 3)
+    again, queries_again = whole_map(client)
+    assert queries_again == queries + 2
+    assert again["extent"] == data["extent"] and again["by_status"] == data["by_status"]
+    assert sum(f["properties"]["count"] for f in again["features"]) == 42
+    assert sorted(f["properties"]["count"] for f in again["features"])[:2] == [1, 1]
+
+
+def test_a_map_without_a_view_or_a_located_project_is_empty(world, client_for):
+    Project.objects.update(latitude=None, longitude=None)
+    data, _queries = whole_map(client_for(world.coordinator))
+    assert data["total"] == 0 and data["features"] == [] and data["extent"] is None
+    assert data["by_status"] == {} and not data["clustered"]
