@@ -195,11 +195,11 @@ class ElementNeedQuerySet(ScopedQuerySet["ElementNeed"]):
     scope_prefix = "project__"
 
     def visible_to(self, user: "User | AnonymousUser") -> "ElementNeedQuerySet":
-        condition = project_scope(user, self.scope_prefix)
+        condition = project_scope(user, self.scope_prefix, alternative=True)
         return self if condition is None else self.filter(condition | supplying_department_scope(user))
 
     def editable_by(self, user: "User | AnonymousUser") -> "ElementNeedQuerySet":
-        condition = project_scope(user, self.scope_prefix, write=True)
+        condition = project_scope(user, self.scope_prefix, write=True, alternative=True)
         return self if condition is None else self.filter(condition | supplying_department_scope(user))
 
     def waiting(self) -> "ElementNeedQuerySet":

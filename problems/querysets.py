@@ -51,13 +51,13 @@ class ProblemQuerySet(models.QuerySet["Problem"]):
         """问题台账的数据权限: the projects' scope, or assignment to the user's unit subtree."""
         if not signed_in(user):
             return self.none()
-        condition = project_scope(user, "project__")
+        condition = project_scope(user, "project__", alternative=True)
         return self if condition is None else self.filter(condition | self.assigned_to(user))
 
     def editable_by(self, user: "User | AnonymousUser") -> "ProblemQuerySet":
         if not signed_in(user):
             return self.none()
-        condition = project_scope(user, "project__", write=True)
+        condition = project_scope(user, "project__", write=True, alternative=True)
         if condition is None:
             return self
         if not user.edits_own:
@@ -149,7 +149,7 @@ class MatterQuerySet(models.QuerySet["Matter"]):
         """议定事项: seen through its project's scope or by its owner unit and the units above it."""
         if not signed_in(user):
             return self.none()
-        condition = project_scope(user, "project__")
+        condition = project_scope(user, "project__", alternative=user.unit is not None)
         if condition is None:
             return self
         if user.unit is not None:

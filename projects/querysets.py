@@ -2,8 +2,8 @@
 
 from typing import TYPE_CHECKING, Self, TypeVar
 
-from django.db import models
-from django.db.models import Q
+from django.db import connection, models
+from django.db.models import Exists, OuterRef, Q
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -14,13 +14,26 @@ if TYPE_CHECKING:
 _M = TypeVar("_M", bound=models.Model)
 
 
-def project_scope(user: "User | AnonymousUser", prefix: str = "", write: bool = False) -> Q | None:
+def asks_each_row() -> bool:
+    """Whether project_scope() names an alternative's projects one row at a time (PostgreSQL) or
+    by a subquery (SQLite)."""
+    return connection.vendor == "postgresql"
+
+
+def project_scope(
+    user: "User | AnonymousUser", prefix: str = "", write: bool = False, alternative: bool = False
+) -> Q | None:
     """The condition on projects (reached through `prefix`) a user may read, or write.
 
     None means "no restriction"; an impossible Q means "nothing". Through a prefix the condition
     names the projects' ids, a subquery the database answers from the units' foreign-key indexes,
     so that a table of reports, procedures or records is read through its own project index
-    rather than joined, row by row, to every project.
+    rather than joined, row by row, to every project. On PostgreSQL an `alternative`, a condition
+    that will be one side of an OR, asks instead whether each row's own project is in scope,
+    through the projects' primary key: under an OR PostgreSQL cannot join a subquery, and would
+    read every project of the scope before the first row (a town's 调度会议 at 100,000 projects:
+    378 -> 83 ms). SQLite keeps the subquery, which it reads once into an index (the same town's
+    要素保障看板, 64,000 needs each looking up its project: 266 -> 499 ms, measured and kept).
     """
     nothing = Q(pk__in=[])
     if not user.is_authenticated or not user.is_active:
@@ -41,6 +54,8 @@ def project_scope(user: "User | AnonymousUser", prefix: str = "", write: bool = 
         return condition
     from projects.models import Project
 
+    if alternative and asks_each_row():
+        return Q(Exists(Project.objects.filter(condition, pk=OuterRef(prefix.removesuffix("__")))))
     return Q(**{f"{prefix}in": Project.objects.filter(condition).values("pk")})
 
 

@@ -1,0 +1,63 @@
+"""A project's scope as one side of an OR: asked of each row's own project (PostgreSQL) or read
+from a subquery (SQLite), the same rows for every persona, to read and to write."""
+
+from decimal import Decimal
+
+import pytest
+
+from elements.defaults import load_element_types
+from elements.models import ElementNeed, ElementType
+from problems.models import Matter, Meeting, Problem
+from problems.tests.factories import make_matter, make_meeting, make_problem
+from projects import querysets
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_scope_beside_another_condition_gives_the_same_rows_in_either_form(world, monkeypatch):
+    # A problem of each project, one of project_b assigned to 住建局 as well, and one assigned to
+    # the town without being its project's; matters owned by units in and out of each scope.
+    make_problem(world.project_a)
+    make_problem(world.project_b, world.housing)
+    make_problem(world.project_a, world.town)
+    meeting = make_meeting(world.coordinator)
+    make_matter(meeting, world.town)
+    make_matter(meeting, world.housing, project=world.project_b)
+    make_matter(meeting, world.owner_a_unit, project=world.project_a)
+    load_element_types()
+    land = ElementType.objects.get(code="land")
+    for project, department in [(world.project_a, world.drc), (world.project_b, world.town)]:
+        ElementNeed.objects.create(project=project, type=land, needed=Decimal(10), department=department)
+    users = [
+        world.coordinator,
+        world.leader,
+        world.department,
+        world.town_user,
+        world.owner_a,
+        world.owner_b,
+        world.outsider,
+    ]
+
+    def seen() -> dict:
+        return {
+            (user.username, model.__name__, way): set(getattr(model.objects, way)(user).values_list("pk", flat=True))
+            for user in users
+            for model in (Problem, Matter, ElementNeed, Meeting)
+            for way in ("visible_to", "editable_by")
+        }  # fmt: skip
+
+    def asks_each_row() -> bool:
+        statement = str(Problem.objects.visible_to(world.town_user).query)
+        return "EXISTS" in statement
+
+    monkeypatch.setattr(querysets, "asks_each_row", lambda: False)
+    assert not asks_each_row()
+    by_subquery = seen()
+    monkeypatch.setattr(querysets, "asks_each_row", lambda: True)
+    assert asks_each_row()
+    assert seen() == by_subquery
+    # The rows are not all or nothing: the town sees its own project's problems and the one
+    # assigned to it, not project_a's other one.
+    town = by_subquery["town", "Problem", "visible_to"]
+    assert 0 < len(town) < Problem.objects.count()
+    assert by_subquery["outsider", "Problem", "visible_to"] == set()
