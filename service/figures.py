@@ -32,15 +32,26 @@ def leader_rows(
     against time progress, open warnings (red, yellow) and unsolved problems; the best completion rate
     first, ties by the larger amount done, then by name. A handful of grouped queries, whatever the
     number of projects."""
+    return leader_table(entries, year, month, today)[0]
+
+
+def leader_table(
+    entries: QuerySet[PlanEntry], year: int, month: int, today: date | None = None
+) -> tuple[list[dict[str, Any]], int]:
+    """leader_rows(), and how many entries there are, led or not, counted in the same pass."""
     led = entries.exclude(**{f"{LEADER}__isnull": True})
-    # Projects led, 年度计划投资 and 年度完成投资 in one pass over the entries and their year's progress.
-    grouped = list(
-        with_progress(led, year)
+    # Projects led, 年度计划投资 and 年度完成投资 in one pass over the entries and their year's
+    # progress, the entries without a leader as one more group.
+    every = list(
+        with_progress(entries, year)
         .values(LEADER)
         .annotate(count=Count("id"), annual_plan=Sum("annual_investment"), done=completed_sum(month))
+        .order_by()
     )
+    entry_count = sum(row["count"] for row in every)
+    grouped = [row for row in every if row[LEADER] is not None]
     if not grouped:
-        return []
+        return [], entry_count
     projects = led.values("project_id")
     alerts = {
         row[LEADER]: row
@@ -94,19 +105,19 @@ def leader_rows(
             r["name"],
         )
     )
-    return rows
+    return rows, entry_count
 
 
 def leaders_section(context: Context) -> dict[str, Any]:
     """分包领导: how many leaders are responsible for how many of the scope's projects ("由20名县级领导
     分包了39个项目"), of how many, and the table per leader."""
     # A month under way has its time progress by days, as the dashboard and the big screen show it.
-    rows = leader_rows(context.entries, context.year, context.month, timezone.localdate())
+    rows, entry_count = leader_table(context.entries, context.year, context.month, timezone.localdate())
     return {
         "leaders": {
             "leaders": len(rows),
             "projects": sum(row["count"] for row in rows),
-            "of_projects": context.entries.count(),
+            "of_projects": entry_count,
             "rows": rows,
         }
     }

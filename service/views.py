@@ -34,7 +34,7 @@ from problems.models import Problem
 from projects.access import get_for_user, get_project_for_user
 from projects.choices import ProjectStatus
 from projects.models import Project
-from service.figures import ZERO, leader_rows
+from service.figures import ZERO, leader_rows, leader_table
 from service.filtersets import LedProjectFilterSet
 from service.forms import ServiceRecordForm, TeamMemberForm
 from service.models import ServiceRecord, TeamMember, may_keep_team
@@ -56,7 +56,7 @@ def leaders(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = scope_form(request)
     scope = form.scope()
     entries = scope_entries(year, scope)
-    rows = leader_rows(entries, year, month, today)
+    rows, entry_count = leader_table(entries, year, month, today)
     if request.GET.get("export") == "xlsx":
         return export_leaders(request, year, month, rows)
     return render(
@@ -70,7 +70,7 @@ def leaders(request: AuthenticatedHttpRequest) -> HttpResponse:
             "scope_form": form,
             "rows": rows,
             "projects_led": sum(row["count"] for row in rows),
-            "of_projects": entries.count(),
+            "of_projects": entry_count,
             "query": urlencode({"period": f"{year:04d}-{month:02d}", **scope_query(scope)}),
         },
     )

@@ -103,6 +103,13 @@ def test_the_leaders_table_and_its_export(led, client_for):
     client = client_for(led.coordinator)
     response = client.get(reverse("service:leaders"), PERIOD)
     assert [row["name"] for row in response.context["rows"]] == ["李领导", "王副区长"]
+    assert (response.context["projects_led"], response.context["of_projects"]) == (2, 2)
+    # A project without a leader still counts among the plans' projects, from the same pass.
+    led.project_b.leader_in_charge = None
+    led.project_b.save()
+    response = client.get(reverse("service:leaders"), PERIOD)
+    assert [row["name"] for row in response.context["rows"]] == ["李领导"]
+    assert (response.context["projects_led"], response.context["of_projects"]) == (1, 2)
     export = client.get(reverse("service:leaders"), {**PERIOD, "export": "xlsx"})
     assert export.status_code == 200
     assert export["Content-Type"].startswith("application/vnd.openxmlformats")
