@@ -5,7 +5,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db import models
-from django.db.models import Case, Count, DecimalField, Exists, F, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import Case, Count, DecimalField, Exists, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -44,7 +44,14 @@ def construction_shown(prefix: str = "") -> Q:
             seq__lte=OuterRef(f"{prefix}event__last_report_seq"),
         )
     )
-    return Q(reported) | Q(**{f"{prefix}project__actual_start_date__lte": F(f"{prefix}event__check_by")})
+    # Asked of the project by its key, as the reports are: a condition joining the project and the
+    # event side by side under the OR led PostgreSQL to pair every project with every event.
+    started = Exists(
+        Project.objects.filter(
+            pk=OuterRef(f"{prefix}project_id"), actual_start_date__lte=OuterRef(f"{prefix}event__check_by")
+        )
+    )
+    return Q(reported) | Q(started)
 
 
 class StartEventQuerySet(models.QuerySet["StartEvent"]):
@@ -66,11 +73,12 @@ class StartEventQuerySet(models.QuerySet["StartEvent"]):
         from starts.models import StartEventProject
 
         events = list(self)
+        years = {event.year for event in events}
         rows = (
             StartEventProject.objects.visible_to(user)
             .filter(event_id__in=[event.pk for event in events])
             .order_by()
-            .annotate(annual=annual_plan_of_member())
+            .annotate(annual=annual_plan_of_member(years.pop() if len(years) == 1 else None))
             .values("event_id")
             .annotate(
                 project_count=Count("id"),
@@ -115,30 +123,32 @@ class StartEventQuerySet(models.QuerySet["StartEvent"]):
 LEVEL_PRECEDENCE = [PlanLevel.LOCAL, PlanLevel.CITY, PlanLevel.PROVINCE]
 
 
-def annual_plan_of_member() -> Coalesce | Subquery:
-    """年度计划投资 of a membership's project on the plans in force of its event's year.
+def annual_plan_of_member(year: int | None = None) -> Coalesce | Subquery:
+    """年度计划投资 of a membership's project on the plans in force of its event's year (`year`, when
+    every membership asked about is of events of that year).
 
     The plans in force are read once, and asked level by level in precedence: each a look-up of
     the project on one plan, through the entries' unique (plan, project) index, rather than a
-    sort of the project's entries by level for each membership."""
-    in_force = list(Plan.objects.in_force().values_list("pk", "level"))
+    sort of the project's entries by level for each membership. Given the year, a look-up names
+    that year's plans alone and needs neither the event nor the plan joined."""
+    plans = Plan.objects.in_force() if year is None else Plan.objects.in_force().filter(year=year)
+    in_force = list(plans.values_list("pk", "level"))
     if not in_force:
         # A condition on no ids leaves the statement without a typed sum: the subquery itself.
         return Subquery(
-            PlanEntry.objects.filter(
-                plan__in=Plan.objects.in_force(), project_id=OuterRef("project_id")
-            ).values("annual_investment")[:1],
+            PlanEntry.objects.filter(plan__in=plans, project_id=OuterRef("project_id")).values(
+                "annual_investment"
+            )[:1],
             output_field=MONEY,
         )
     ranks = {str(level): rank for rank, level in enumerate(LEVEL_PRECEDENCE)}
     by_rank: dict[int, list[int]] = {}
     for pk, level in in_force:
         by_rank.setdefault(ranks.get(level, len(ranks)), []).append(pk)
+    same_year = {} if year is not None else {"plan__year": OuterRef("event__year")}
     lookups = [
         Subquery(
-            PlanEntry.objects.filter(
-                plan__in=ids, plan__year=OuterRef("event__year"), project_id=OuterRef("project_id")
-            )
+            PlanEntry.objects.filter(plan__in=ids, project_id=OuterRef("project_id"), **same_year)
             .order_by("id")
             .values("annual_investment")[:1],
             output_field=MONEY,
