@@ -56,11 +56,17 @@ def records(world):
 
 
 def test_figures_by_source_and_special_bonds(world, records):
+    # Special bonds listed last whatever their ids: the sources' order is the dictionary's.
+    FundingSource.objects.filter(code="special_bond").update(sort_order=999)
     figures = funding_figures(2026, today=date(2026, 4, 1))
     by_code = {row["code"]: row for row in figures["by_source"]}
     assert by_code["special_bond"]["supported"] == 2
     assert by_code["special_bond"]["approved"] == Decimal("8000.00")
     assert by_code["central_budget"]["arrival_rate"] == Decimal("66.7")
+    # In the dictionary's order, each source by its name.
+    listed = FundingSource.objects.filter(code__in=by_code).order_by("sort_order", "code")
+    assert [(row["code"], row["name"]) for row in figures["by_source"]] == [(s.code, s.name) for s in listed]
+    assert figures["by_source"][-1]["code"] == "special_bond"
     bond = figures["special_bond"]
     assert (bond["projects"], bond["approved"], bond["batches"]) == (2, Decimal("8000.00"), 1)
     # On 1 April, 90 of 181 days: 49.7% should be spent. A has spent 18% (red), B 83.3% (on pace).
