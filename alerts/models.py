@@ -111,7 +111,11 @@ class Alert(models.Model):
         indexes = [
             # Also the summary's pass by rule and colour (AlertQuerySet.summary), read from the index alone.
             models.Index(fields=["rule", "colour", "state"], name="alert_rule_colour_state"),
-            models.Index(fields=["project", "state", "colour"], name="alert_project_state"),
+            # Also the warnings raised and closed by a window's end (考核's 预警销号率), read from the
+            # index alone.
+            models.Index(
+                fields=["project", "state", "colour", "opened_on", "closed_at"], name="alert_project_state"
+            ),
             models.Index(fields=["state", "colour"], name="alert_state_colour"),
             # The board's order (AlertQuerySet.in_board_order).
             models.Index(fields=["-state", "colour", "-opened_at", "-id"], name="alert_board_order"),
