@@ -1,6 +1,7 @@
 """大屏 (the LED big screen of the seeds) and 一张图 (projects on a map), each a page and its data."""
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -387,15 +388,11 @@ SITE_GROUPS = 10_000
 Cells = dict[tuple[int, int], Cell]
 
 
-def cells_by_status(
-    projects: QuerySet[Project], cell: float, limit: int | None = None
-) -> tuple[dict[str, int], Cells] | None:
-    """The located `projects` counted in one pass of the database by square cells `cell` degrees
-    wide (by row floor(latitude / cell) and column floor(longitude / cell)) and by status: how many
-    there are of each status, and the cells; None when there are more than `limit` groups of cell
-    and status."""
+def cell_rows(projects: QuerySet[Project], cell: float) -> QuerySet[Project, dict[str, Any]]:
+    """The located `projects` counted in the database by square cells `cell` degrees wide (by row
+    floor(latitude / cell) and column floor(longitude / cell)) and by status: a row per group."""
     degrees = Value(cell, output_field=FloatField())
-    rows = (
+    return (
         projects.annotate(
             row=Floor(Cast("latitude", FloatField()) / degrees),
             column=Floor(Cast("longitude", FloatField()) / degrees),
@@ -412,19 +409,28 @@ def cells_by_status(
         )
         .order_by()
     )
-    grouped = list(rows if limit is None else rows[: limit + 1])
-    if limit is not None and len(grouped) > limit:
-        return None
-    by_status: dict[str, int] = {}
-    cells: Cells = {}
-    for row in grouped:
-        by_status[row["status"]] = by_status.get(row["status"], 0) + row["count"]
-        found = Cell(**{name: row[name] for name in CELL_FIELDS})
-        key = (int(row["row"]), int(row["column"]))
-        if key in cells:
-            cells[key].add(found)
+
+
+def gathered(cells: Iterable[tuple[tuple[int, int], Cell]]) -> Cells:
+    """The cells by their key, those of the same key added up."""
+    found: Cells = {}
+    for key, cell in cells:
+        if key in found:
+            found[key].add(cell)
         else:
-            cells[key] = found
+            found[key] = cell
+    return found
+
+
+def tallied(rows: list[dict[str, Any]]) -> tuple[dict[str, int], Cells]:
+    """How many projects cell_rows() `rows` count of each status, and their cells."""
+    by_status: dict[str, int] = {}
+    for row in rows:
+        by_status[row["status"]] = by_status.get(row["status"], 0) + row["count"]
+    cells = gathered(
+        ((int(row["row"]), int(row["column"])), Cell(**{name: row[name] for name in CELL_FIELDS}))
+        for row in rows
+    )
     return by_status, cells
 
 
@@ -434,12 +440,11 @@ def whole_map(projects: QuerySet[Project]) -> tuple[View | None, dict[str, int],
     the box's larger cells when it is wider than MAX_CELLS of them (so that the box needs no pass
     of its own); two, the box and then its cells, when the projects lie in too many small cells."""
     site = zoom_cell(settings.MAP_ZOOM)
-    counted = cells_by_status(projects, site, limit=SITE_GROUPS)
-    if counted is None:
+    rows = list(cell_rows(projects, site)[: SITE_GROUPS + 1])
+    if len(rows) > SITE_GROUPS:
         box = extent(projects)
-        counted = cells_by_status(projects, box.cell) if box else None
-        return (box, *counted) if counted else (box, {}, {})
-    by_status, cells = counted
+        return (box, *tallied(list(cell_rows(projects, box.cell)))) if box else (None, {}, {})
+    by_status, cells = tallied(rows)
     if not cells:
         return None, by_status, cells
     box = site_view(
@@ -452,14 +457,11 @@ def whole_map(projects: QuerySet[Project]) -> tuple[View | None, dict[str, int],
     times = math.ceil(box.cell / site - 1e-9)
     if times == 1:
         return box, by_status, cells
-    merged: Cells = {}
-    for (row, column), cell in cells.items():
-        key = (row // times, column // times)
-        if key in merged:
-            merged[key].add(cell)
-        else:
-            merged[key] = cell
-    return box, by_status, merged
+    return (
+        box,
+        by_status,
+        gathered(((row // times, column // times), cell) for (row, column), cell in cells.items()),
+    )
 
 
 def map_collection(request: HttpRequest, projects: QuerySet[Project]) -> dict[str, Any]:
@@ -472,7 +474,7 @@ def map_collection(request: HttpRequest, projects: QuerySet[Project]) -> dict[st
         shown = projects
     else:
         box, shown = view, view.within(projects)
-        by_status, cells = cells_by_status(shown, view.cell) or ({}, {})
+        by_status, cells = tallied(list(cell_rows(shown, view.cell)))
     total = sum(by_status.values())
     clustered = box is not None and total > MAP_POINTS and box.zoom < POINTS_ZOOM
     features = [c.feature for c in cells.values()] if clustered else point_features(shown, MAP_POINTS)
