@@ -73,6 +73,10 @@ FREQUENCY_PARTS = [
     for frequency in Frequency.values
     for part in range(1, PARTS_PER_MONTH[Frequency(frequency)] + 1)
 ]
+# The cell fields only the 报送看板 reads (board_lines()), besides REPORTING.
+BOARD = [f"{kind}_{part}" for part in PARTS for kind in ("sent", "accepted", "pending")] + [
+    f"{kind}_{frequency}_{part}" for frequency, part in FREQUENCY_PARTS for kind in ("unsent", "drafts")
+]
 
 
 def measure_fields() -> dict[str, str]:
@@ -109,12 +113,18 @@ def month_table(year: int) -> tuple[str, list[Any]]:
     return f"months ({', '.join(columns)}) AS (VALUES {', '.join(rows)})", params
 
 
+def cell_fields() -> list[str]:
+    """Every field a cell sums up: measure_fields(), then BOARD."""
+    return [*measure_fields().values(), *BOARD]
+
+
 def cell_sums(year: int) -> tuple[list[str], list[Any]]:
-    """The sums of a cell of `year`, in the order of measure_fields(), as SQL over the entry `e`, its
-    project `p`, its year row `y`, the month `m` and the month's reports of each part `r1` … `r3`:
-    the figures compute.scope_groups(details=True) adds up, at every reporting frequency."""
+    """The sums of a cell of `year`, in the order of cell_fields(), as SQL over the entry `e`, its
+    project `p`, its year row `y`, the month `m` and the month's reports of each part `r1` … `r5`:
+    the figures compute.scope_groups(details=True) adds up, at every reporting frequency, and the
+    states of the periods due the 报送看板 counts."""
     quote = connection.ops.quote_name
-    params: list[Any] = []
+    params_of: dict[str, list[Any]] = {}
 
     def count(condition: str) -> str:
         return f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)"
@@ -162,23 +172,42 @@ def cell_sums(year: int) -> tuple[list[str], list[Any]]:
         sums[f"n_{field}"] = count(condition)
         sums[f"t_{field}"] = f"COALESCE(SUM(CASE WHEN {condition} THEN p.total_investment END), 0)"
     reporting = listed(REPORTING_STATUSES)
-    for part in PARTS:
-        due = " OR ".join(
+
+    def due_at(frequency: str, part: int) -> str:
+        return (
             f"(p.report_frequency = '{frequency}' AND p.actual_start_date <= m.e_{frequency}_{part}"
             f" AND (p.actual_completion_date IS NULL OR p.actual_completion_date >= m.s_{frequency}_{part}))"
-            for frequency, of_part in FREQUENCY_PARTS
-            if of_part == part
+        )
+
+    for part in PARTS:
+        due = " OR ".join(
+            due_at(frequency, part) for frequency, of_part in FREQUENCY_PARTS if of_part == part
         )
         due = f"p.status IN ({reporting}) AND ({due})"
         submitted_on, on_params = connection.ops.datetime_cast_date_sql(
             f"r{part}.first_submitted_at", (), timezone.get_current_timezone_name()
         )
+        on_time = f"{submitted_on} <= r{part}.deadline"
         sums[f"due_{part}"] = count(due)
         sums[f"submitted_{part}"] = count(f"{due} AND r{part}.first_submitted_at IS NOT NULL")
-        sums[f"on_time_{part}"] = count(f"{due} AND {submitted_on} <= r{part}.deadline")
-        params += on_params
-    fields = list(measure_fields().values())
-    return [sums[field] for field in fields], params
+        sums[f"on_time_{part}"] = count(f"{due} AND {on_time}")
+        sent = f"r{part}.state IN ({listed([ReportState.ACCEPTED, ReportState.SUBMITTED])})"
+        sums[f"sent_{part}"] = count(f"{due} AND {sent}")
+        # The state first: the submission's day is worked out only for the reports in it.
+        sums[f"accepted_{part}"] = count(f"r{part}.state = '{ReportState.ACCEPTED}' AND {due} AND {on_time}")
+        sums[f"pending_{part}"] = count(f"r{part}.state = '{ReportState.SUBMITTED}' AND {due} AND {on_time}")
+        for name in (f"on_time_{part}", f"accepted_{part}", f"pending_{part}"):
+            params_of[name] = list(on_params)
+    for frequency, part in FREQUENCY_PARTS:
+        unsent = (
+            f"p.status IN ({reporting}) AND {due_at(frequency, part)} AND r{part}.first_submitted_at IS NULL"
+        )
+        sums[f"unsent_{frequency}_{part}"] = count(unsent)
+        sums[f"drafts_{frequency}_{part}"] = count(f"{unsent} AND r{part}.id IS NOT NULL")
+    fields = cell_fields()
+    return [sums[field] for field in fields], [
+        param for field in fields for param in params_of.get(field, [])
+    ]
 
 
 def equals(column: str, key: int) -> str:
@@ -237,7 +266,7 @@ def rebuild(year: int, units: Iterable[int] | None = None, owners: Iterable[tupl
         f" AND r{part}.year = %s AND r{part}.month = m.month AND r{part}.part = {part}"
         for part in PARTS
     )
-    measures = list(measure_fields().values())
+    measures = cell_fields()
     columns = ", ".join(quote(column) for column in ["year", "month", "per_owner", *KEYS, *measures])
     table = quote(FigureCell._meta.db_table)
     sql = (
@@ -429,6 +458,29 @@ def reporting_by(year: int, months: Iterable[int], scope: Scope, key: str) -> di
     return {
         unit: {kind: int(row[kind]) for kind in kinds}
         for unit, row in unit_sums(year, months, scope, key, sums).items()
+    }
+
+
+def board_lines(
+    year: int, month: int, user: Any, unit: Unit | None = None
+) -> dict[int | None, dict[str, int]] | None:
+    """The month's reporting periods of the projects `user` may see (responsible unit in `unit`'s
+    subtree, when given) for the 报送看板, per responsible unit (None: 待明确): REPORTING and BOARD
+    added up from the cells of the plans in force, a project once; None when the cells cannot be
+    brought up to date at once (another process is rebuilding them), and the board reads the
+    tables."""
+    if not refreshed([year]):
+        return None
+    plans = list(Plan.objects.in_force().filter(year=year).values_list("pk", flat=True))
+    cells = visible_cells(FigureCell.objects.filter(year=year, month=month, plan_id__in=plans), user)
+    if len(plans) > 1:
+        cells = cells.filter(counted=True)
+    if unit is not None:
+        cells = cells.filter(unit_id__in=Unit.objects.filter(path__startswith=unit.path).values("pk"))
+    fields = [*REPORTING, *BOARD]
+    rows = cells.order_by().values("unit_id").annotate(**{f"sum_{field}": Sum(field) for field in fields})
+    return {
+        row["unit_id"] or None: {field: int(row[f"sum_{field}"] or 0) for field in fields} for row in rows
     }
 
 

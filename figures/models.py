@@ -88,6 +88,50 @@ class FigureCell(models.Model):
     due_5 = models.IntegerField(default=0)
     submitted_5 = models.IntegerField(default=0)
     on_time_5 = models.IntegerField(default=0)
+    # The 报送看板's states of the month's periods due in each part (progress.querysets.PartState):
+    # first submitted and now 已审核 or 已报送 (`sent`), and of those the ones submitted by the
+    # deadline that are 已审核 (`accepted`) or 已报送 (`pending`); 迟报 and 已退回 follow from them
+    # and the counts above.
+    sent_1 = models.IntegerField(default=0)
+    accepted_1 = models.IntegerField(default=0)
+    pending_1 = models.IntegerField(default=0)
+    sent_2 = models.IntegerField(default=0)
+    accepted_2 = models.IntegerField(default=0)
+    pending_2 = models.IntegerField(default=0)
+    sent_3 = models.IntegerField(default=0)
+    accepted_3 = models.IntegerField(default=0)
+    pending_3 = models.IntegerField(default=0)
+    sent_4 = models.IntegerField(default=0)
+    accepted_4 = models.IntegerField(default=0)
+    pending_4 = models.IntegerField(default=0)
+    sent_5 = models.IntegerField(default=0)
+    accepted_5 = models.IntegerField(default=0)
+    pending_5 = models.IntegerField(default=0)
+    # Not yet submitted, by frequency and part (a month's parts end on different days at each
+    # frequency, so each is 漏报 from its own deadline on): every one (`unsent`), and those with a
+    # draft (`drafts`).
+    unsent_monthly_1 = models.IntegerField(default=0)
+    drafts_monthly_1 = models.IntegerField(default=0)
+    unsent_half_monthly_1 = models.IntegerField(default=0)
+    drafts_half_monthly_1 = models.IntegerField(default=0)
+    unsent_half_monthly_2 = models.IntegerField(default=0)
+    drafts_half_monthly_2 = models.IntegerField(default=0)
+    unsent_ten_daily_1 = models.IntegerField(default=0)
+    drafts_ten_daily_1 = models.IntegerField(default=0)
+    unsent_ten_daily_2 = models.IntegerField(default=0)
+    drafts_ten_daily_2 = models.IntegerField(default=0)
+    unsent_ten_daily_3 = models.IntegerField(default=0)
+    drafts_ten_daily_3 = models.IntegerField(default=0)
+    unsent_weekly_1 = models.IntegerField(default=0)
+    drafts_weekly_1 = models.IntegerField(default=0)
+    unsent_weekly_2 = models.IntegerField(default=0)
+    drafts_weekly_2 = models.IntegerField(default=0)
+    unsent_weekly_3 = models.IntegerField(default=0)
+    drafts_weekly_3 = models.IntegerField(default=0)
+    unsent_weekly_4 = models.IntegerField(default=0)
+    drafts_weekly_4 = models.IntegerField(default=0)
+    unsent_weekly_5 = models.IntegerField(default=0)
+    drafts_weekly_5 = models.IntegerField(default=0)
 
     class Meta:
         verbose_name = _("统计汇总单元")

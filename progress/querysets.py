@@ -244,14 +244,18 @@ class BoardCounts:
     def on_time_rate(self) -> Decimal | None:
         return percent(self.on_time, self.due, 1)
 
+    def tally(self, period_state: str, periods: int) -> None:
+        """Add `periods` periods in the state `period_state` (a PERIOD_FACTS key)."""
+        state, on_time, late = PERIOD_FACTS[period_state]
+        self.due += periods
+        self.states[state] += periods
+        self.on_time += periods if on_time else 0
+        self.late += periods if late else 0
+
     def add(self, period_states: list[str], projects: int) -> None:
         """Add `projects` projects whose periods are in `period_states` (PERIOD_FACTS keys)."""
         for period_state in period_states:
-            state, on_time, late = PERIOD_FACTS[period_state]
-            self.due += projects
-            self.states[state] += projects
-            self.on_time += projects if on_time else 0
-            self.late += projects if late else 0
+            self.tally(period_state, projects)
         for shown in BOARD_FILTERS:
             if not STATES_SHOWN[shown].isdisjoint(period_states):
                 self.projects[shown] = self.projects.get(shown, 0) + projects
@@ -299,6 +303,45 @@ def summary_of(
         period_states = [row[name] for name in states if row[name] is not None]
         units.setdefault(unit, BoardCounts(unit)).add(period_states, row["projects"])
         total.add(period_states, row["projects"])
+    return total, units
+
+
+def summary_of_sums(
+    lines: dict[int | None, dict[str, int]], year: int, month: int, today: date
+) -> tuple[BoardCounts, dict[int | None, BoardCounts]]:
+    """board_summary() from the figures' summary: `lines`, the month's periods per responsible unit as
+    figures.cells.board_lines() adds them up, in their states as of `today` as PartState.state()
+    judges them. It has the periods, not the projects each state filter shows (those of a unit's
+    details are counted with them)."""
+    parts = month_parts(year, month)
+    total = BoardCounts(None)
+    units: dict[int | None, BoardCounts] = {}
+    for unit, sums in lines.items():
+        tallies: list[tuple[str, int]] = []
+        for part, periods in parts.items():
+            for period in periods:
+                unsent = sums[f"unsent_{period.frequency}_{part}"]
+                drafts = sums[f"drafts_{period.frequency}_{part}"]
+                if today > period.deadline:
+                    tallies.append((BoardState.MISSING, unsent))
+                else:
+                    tallies += [(BoardState.NOT_STARTED, unsent - drafts), (BoardState.DRAFT, drafts)]
+            accepted, pending = sums[f"accepted_{part}"], sums[f"pending_{part}"]
+            late = sums[f"sent_{part}"] - accepted - pending
+            returned = sums[f"on_time_{part}"] - accepted - pending
+            tallies += [
+                (BoardState.LATE, late),
+                (BoardState.ACCEPTED, accepted),
+                (BoardState.SUBMITTED, pending),
+                (BoardState.RETURNED, returned),
+                (RETURNED_LATE, sums[f"submitted_{part}"] - sums[f"on_time_{part}"] - late),
+            ]
+        line = BoardCounts(unit)
+        for period_state, count in tallies:
+            line.tally(period_state, count)
+            total.tally(period_state, count)
+        if line.due:
+            units[unit] = line
     return total, units
 
 

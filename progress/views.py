@@ -1,6 +1,7 @@
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_POST
 from audit.changes import record
 from audit.models import OperationLog
 from catalog.models import ProcedureType
+from figures import cells
 from lib.listing import ListPage, swaps_table
 from lib.messages import flash_errors
 from lib.params import MAX_ID, query_int
@@ -44,6 +46,7 @@ from progress.querysets import (
     board_summary,
     rows_of,
     summary_of,
+    summary_of_sums,
 )
 from projects.access import get_project_for_user
 from projects.choices import ProcedureStatus, ReportFrequency
@@ -321,19 +324,40 @@ def period_rows(rows: Iterable[dict[str, Any]], year: int, month: int, state: st
     ]
 
 
-def filtered_projects(request: AuthenticatedHttpRequest) -> QuerySet[Project]:
-    """The projects the board's filters keep of those the user may see: a responsible unit (with its
-    sub-units) and words of the project's name."""
-    projects = Project.objects.visible_to(request.user)
+def filtered_unit(request: AuthenticatedHttpRequest) -> Unit | None:
+    """The responsible unit the board's filter names, if any and it exists."""
     unit_id = query_int(request.GET, "unit", 0, 1, MAX_ID)
-    if unit_id:
-        unit = Unit.objects.filter(pk=unit_id).first()
-        if unit is not None:
-            projects = projects.filter(in_subtree("responsible_unit", unit.path))
+    return Unit.objects.filter(pk=unit_id).first() if unit_id else None
+
+
+def filtered_projects(request: AuthenticatedHttpRequest, unit: Unit | None = None) -> QuerySet[Project]:
+    """The projects the board's filters keep of those the user may see: a responsible unit (with its
+    sub-units; `unit`, filtered_unit() when the caller has it already) and words of the project's name."""
+    projects = Project.objects.visible_to(request.user)
+    unit = filtered_unit(request) if unit is None else unit
+    if unit is not None:
+        projects = projects.filter(in_subtree("responsible_unit", unit.path))
     q = request.GET.get("q", "").strip()
     if q:
         projects = projects.filter(name__icontains=q)
     return projects
+
+
+def unit_lines(
+    request: AuthenticatedHttpRequest,
+    projects: QuerySet[Project],
+    unit: Unit | None,
+    period: Period,
+    today: date,
+) -> tuple[BoardCounts, dict[int | None, BoardCounts]]:
+    """The board's summary of `projects` (filtered_projects() in `unit`): from the figures' summary,
+    which holds every period's state per responsible unit, unless words of the name narrow the
+    projects or the summary is being rebuilt by another process; else from the tables."""
+    if not request.GET.get("q", "").strip():
+        lines = cells.board_lines(period.year, period.month, request.user, unit)
+        if lines is not None:
+            return summary_of_sums(lines, period.year, period.month, today)
+    return board_summary(projects, period.year, period.month, today)
 
 
 def unit_of_details(projects: QuerySet[Project], details: str) -> QuerySet[Project] | None:
@@ -379,7 +403,8 @@ def board(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     user = request.user
     period = period_from_request(request)
     today = timezone.localdate()
-    projects = filtered_projects(request)
+    unit = filtered_unit(request)
+    projects = filtered_projects(request, unit)
     state = request.GET.get("state", "")
     if request.GET.get("export") == "xlsx":
         return export_board(period, board_rows(projects, period.year, period.month, today, state), state)
@@ -392,16 +417,15 @@ def board(request: AuthenticatedHttpRequest) -> HttpResponseBase:
         "state_label": BoardState(state).label if state in BoardState.values else "",
         "states": BoardState.choices,
     }
-    if opened is not None and swaps_table(request):
-        # One unit's projects: the index on the responsible unit finds them.
+    if opened is not None:
+        # One unit's projects: the index on the responsible unit finds them, and their own summary
+        # counts the projects each state filter shows, for the pages.
         board = board_projects(opened, period.year, period.month, today, narrow=True)
         unit_total, _units = summary_of(*board)
         context.update(period_page(request, opened, period, unit_total, board=board))
-        return render(request, "progress/includes/board_details.html", context)
-    total, units = board_summary(projects, period.year, period.month, today)
-    if opened is not None:
-        line = units.get(None if details == NO_UNIT else int(details), BoardCounts(None))
-        context.update(period_page(request, opened, period, line, narrow=True))
+        if swaps_table(request):
+            return render(request, "progress/includes/board_details.html", context)
+    total, units = unit_lines(request, projects, unit, period, today)
     named = Unit.objects.filter(pk__in=[pk for pk in units if pk]).values_list("pk", "name", "path")
     names = {pk: (name, path) for pk, name, path in named}
     lines = sorted(

@@ -14,12 +14,14 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from figures import cells
 from figures.compute import compute
+from org.models import in_subtree
 from plans.models import Plan, PlanEntry
 from plans.scope import Scope
 from progress.models import Report
 from progress.periods import Period
-from progress.querysets import BoardCounts
+from progress.querysets import BoardCounts, board_summary, summary_of_sums
 from projects.models import Project
 
 pytestmark = pytest.mark.django_db
@@ -388,3 +390,94 @@ def test_the_pages_cost_does_not_grow_with_the_projects(registry, client_for):
             report(made, "accepted", (3, 20 + i % 10))
     after = [queries(client, url, params, **headers) for client, url, params, headers in pages]
     assert after == before
+
+
+def summaries(user, unit=None, day=AFTER):
+    """The board's summary of `user`'s projects (in `unit`) from the figures' summary and from the
+    tables, as of `day`."""
+    projects = Project.objects.visible_to(user)
+    if unit is not None:
+        projects = projects.filter(in_subtree("responsible_unit", unit.path))
+    with time_machine.travel(day):
+        today = timezone.localdate()
+        lines = cells.board_lines(2026, 3, user, unit)
+        assert lines is not None
+        return summary_of_sums(lines, 2026, 3, today), board_summary(projects, 2026, 3, today)
+
+
+def facts(summary) -> list:
+    total, units = summary
+    return [(unit, line.due, line.on_time, line.late, line.states) for unit, line in [(0, total), *sorted(
+        units.items(), key=lambda item: item[0] or 0
+    )]]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "day",
+    [
+        datetime(2026, 3, 10, 12, 0),  # before every deadline of March
+        datetime(2026, 3, 17, 12, 0),  # the first half's and ten days' deadlines passed, the month's not
+        datetime(2026, 3, 26, 12, 0),  # the month's deadline passed, the last ten days' not
+        AFTER,
+    ],
+)
+@pytest.mark.parametrize(
+    ("persona", "unit"),
+    [
+        ("coordinator", None),
+        ("coordinator", "housing"),
+        ("leader", "town"),
+        ("department", None),
+        ("town_user", None),
+        ("outsider", None),
+    ],
+)
+def test_the_summary_from_the_figures_cells_is_the_tables(registry, persona, unit, day):
+    # A weekly project, a second list in force that names projects already on the district's, and
+    # a report sent back after an on-time submission then saved again as a draft.
+    made = registry.made
+    weekly = made["not_started"]
+    weekly.report_frequency, weekly.actual_start_date = "weekly", date(2026, 3, 1)
+    weekly.save()
+    report(weekly, "submitted", (3, 10), part=2)
+    report(weekly, "draft", part=3)
+    city = Plan.objects.create(year=2026, level="city", title="2026年市重点")
+    for project in (made["accepted"], made["submitted"], made["ten"]):
+        PlanEntry.objects.create(plan=city, project=project, plan_type="continuing", annual_investment=50)
+    Report.objects.filter(project=made["returned"]).update(state="draft")
+    from_cells, from_tables = summaries(
+        getattr(registry, persona), getattr(registry, unit) if unit else None, day
+    )
+    assert facts(from_cells) == facts(from_tables)
+    if persona == "coordinator" and unit is None:
+        total = from_cells[0]
+        assert total.due == 16 and sum(total.states.values()) == total.due
+
+
+def test_the_summary_follows_every_write_at_once(registry, client_for):
+    client = client_for(registry.coordinator)
+    assert board(client).context["total"].states["missing"] == 5
+    # A statement of its own, past the forms: the database's triggers mark the cells it changes.
+    Report.objects.filter(project=registry.made["draft"]).update(
+        state="accepted", first_submitted_at=submitted_on((3, 24))
+    )
+    registry.made["finished"].actual_completion_date = None
+    registry.made["finished"].status = "construction"
+    registry.made["finished"].save()
+    total = board(client).context["total"]
+    assert (total.due, total.states["missing"], total.states["accepted"], total.on_time) == (13, 5, 2, 5)
+    assert facts(summaries(registry.coordinator)[0]) == facts(summaries(registry.coordinator)[1])
+
+
+def test_the_summary_reads_the_figures_cells_and_words_of_the_name_read_the_tables(registry, client_for):
+    client = client_for(registry.coordinator)
+    # The first read brings the cells up to date with the fixture's writes; the next reads them only.
+    board(client)
+    with CaptureQueriesContext(connection) as context:
+        board(client)
+    assert not [q for q in context.captured_queries if "progress_report" in q["sql"]]
+    assert [q for q in context.captured_queries if "figures_figurecell" in q["sql"]]
+    with CaptureQueriesContext(connection) as context:
+        named = board(client, q="审核").context
+    assert [q for q in context.captured_queries if "progress_report" in q["sql"]]
+    assert (named["total"].due, named["total"].states["accepted"], named["total"].states["late"]) == (2, 1, 1)
