@@ -443,10 +443,25 @@ def unit_sums(
     if len(in_force) > 1:
         cells = cells.filter(counted=True)
     cells = cells.exclude(**{f"{field}__isnull": True}).exclude(**{field: 0})
+    return sums_by(cells, field, sums)
+
+
+def sums_by(cells: QuerySet[FigureCell], field: str, sums: dict[str, Any]) -> dict[Any, dict[str, Any]]:
+    """The cell expressions `sums` (by name) added up over `cells` per value of `field`, none taken
+    as 0. The database groups them by plan as well, the order of the index it finds a month's
+    cells by; grouped by the unit alone, SQLite (which keeps no statistics of the cells) walks the
+    whole year's cells along the index by unit instead, 80 ms against 2 at 100,000 projects."""
     rows = (
-        cells.order_by().values(field).annotate(**{f"sum_{name}": Sum(value) for name, value in sums.items()})
+        cells.order_by()
+        .values("plan_id", field)
+        .annotate(**{f"sum_{name}": Sum(value) for name, value in sums.items()})
     )
-    return {row[field]: {name: row[f"sum_{name}"] or 0 for name in sums} for row in rows}
+    added: dict[Any, dict[str, Any]] = {}
+    for row in rows:
+        line = added.setdefault(row[field], dict.fromkeys(sums, 0))
+        for name in sums:
+            line[name] += row[f"sum_{name}"] or 0
+    return added
 
 
 def reporting_by(year: int, months: Iterable[int], scope: Scope, key: str) -> dict[int, dict[str, int]]:
@@ -477,11 +492,8 @@ def board_lines(
         cells = cells.filter(counted=True)
     if unit is not None:
         cells = cells.filter(unit_id__in=Unit.objects.filter(path__startswith=unit.path).values("pk"))
-    fields = [*REPORTING, *BOARD]
-    rows = cells.order_by().values("unit_id").annotate(**{f"sum_{field}": Sum(field) for field in fields})
-    return {
-        row["unit_id"] or None: {field: int(row[f"sum_{field}"] or 0) for field in fields} for row in rows
-    }
+    lines = sums_by(cells, "unit_id", {field: F(field) for field in [*REPORTING, *BOARD]})
+    return {unit or None: {name: int(value) for name, value in line.items()} for unit, line in lines.items()}
 
 
 def scope_cells(year: int, month: int, scope: Scope, plan_ids: Iterable[int]) -> QuerySet[FigureCell]:
