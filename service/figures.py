@@ -52,10 +52,15 @@ def leader_table(
     grouped = [row for row in every if row[LEADER] is not None]
     if not grouped:
         return [], entry_count
-    projects = led.values("project_id")
+    # The leader is asked of the warning's own project: asked of the entries' too, the projects
+    # were read twice.
     alerts = {
         row[LEADER]: row
-        for row in Alert.objects.filter(state=AlertState.OPEN, project_id__in=projects)
+        for row in Alert.objects.filter(
+            state=AlertState.OPEN,
+            project_id__in=entries.values("project_id"),
+            **{f"{LEADER}__isnull": False},
+        )
         .order_by()
         .values(LEADER)
         .annotate(
