@@ -192,18 +192,20 @@ def cell_sums(year: int) -> tuple[list[str], list[Any]]:
         sums[f"submitted_{part}"] = count(f"{due} AND r{part}.first_submitted_at IS NOT NULL")
         sums[f"on_time_{part}"] = count(f"{due} AND {on_time}")
         sent = f"r{part}.state IN ({listed([ReportState.ACCEPTED, ReportState.SUBMITTED])})"
-        sums[f"sent_{part}"] = count(f"{due} AND {sent}")
+        sums[f"sent_{part}"] = count(f"{sent} AND {due}")
         # The state first: the submission's day is worked out only for the reports in it.
         sums[f"accepted_{part}"] = count(f"r{part}.state = '{ReportState.ACCEPTED}' AND {due} AND {on_time}")
         sums[f"pending_{part}"] = count(f"r{part}.state = '{ReportState.SUBMITTED}' AND {due} AND {on_time}")
         for name in (f"on_time_{part}", f"accepted_{part}", f"pending_{part}"):
             params_of[name] = list(on_params)
     for frequency, part in FREQUENCY_PARTS:
+        # The frequency and the report first: most rows are another frequency's, or submitted.
         unsent = (
-            f"p.status IN ({reporting}) AND {due_at(frequency, part)} AND r{part}.first_submitted_at IS NULL"
+            f"p.report_frequency = '{frequency}' AND r{part}.first_submitted_at IS NULL"
+            f" AND p.status IN ({reporting}) AND {due_at(frequency, part)}"
         )
         sums[f"unsent_{frequency}_{part}"] = count(unsent)
-        sums[f"drafts_{frequency}_{part}"] = count(f"{unsent} AND r{part}.id IS NOT NULL")
+        sums[f"drafts_{frequency}_{part}"] = count(f"r{part}.id IS NOT NULL AND {unsent}")
     fields = cell_fields()
     return [sums[field] for field in fields], [
         param for field in fields for param in params_of.get(field, [])
