@@ -74,8 +74,10 @@ FREQUENCY_PARTS = [
     for part in range(1, PARTS_PER_MONTH[Frequency(frequency)] + 1)
 ]
 # The cell fields only the 报送看板 reads (board_lines()), besides REPORTING.
-BOARD = [f"{kind}_{part}" for part in PARTS for kind in ("sent", "accepted", "pending")] + [
-    f"{kind}_{frequency}_{part}" for frequency, part in FREQUENCY_PARTS for kind in ("unsent", "drafts")
+BOARD = [
+    "due_projects",
+    *(f"{kind}_{part}" for part in PARTS for kind in ("sent", "accepted", "pending")),
+    *(f"{kind}_{frequency}_{part}" for frequency, part in FREQUENCY_PARTS for kind in ("unsent", "drafts")),
 ]
 
 
@@ -179,10 +181,12 @@ def cell_sums(year: int) -> tuple[list[str], list[Any]]:
             f" AND (p.actual_completion_date IS NULL OR p.actual_completion_date >= m.s_{frequency}_{part}))"
         )
 
+    due_in_month = []
     for part in PARTS:
         due = " OR ".join(
             due_at(frequency, part) for frequency, of_part in FREQUENCY_PARTS if of_part == part
         )
+        due_in_month.append(f"({due})")
         due = f"p.status IN ({reporting}) AND ({due})"
         submitted_on, on_params = connection.ops.datetime_cast_date_sql(
             f"r{part}.first_submitted_at", (), timezone.get_current_timezone_name()
@@ -198,6 +202,7 @@ def cell_sums(year: int) -> tuple[list[str], list[Any]]:
         sums[f"pending_{part}"] = count(f"r{part}.state = '{ReportState.SUBMITTED}' AND {due} AND {on_time}")
         for name in (f"on_time_{part}", f"accepted_{part}", f"pending_{part}"):
             params_of[name] = list(on_params)
+    sums["due_projects"] = count(f"p.status IN ({reporting}) AND ({' OR '.join(due_in_month)})")
     for frequency, part in FREQUENCY_PARTS:
         # The frequency and the report first: most rows are another frequency's, or submitted.
         unsent = (

@@ -88,6 +88,8 @@ class FigureCell(models.Model):
     due_5 = models.IntegerField(default=0)
     submitted_5 = models.IntegerField(default=0)
     on_time_5 = models.IntegerField(default=0)
+    # The projects due to report for at least one period of the month (应报项目).
+    due_projects = models.IntegerField(default=0)
     # The 报送看板's states of the month's periods due in each part (progress.querysets.PartState):
     # first submitted and now 已审核 or 已报送 (`sent`), and of those the ones submitted by the
     # deadline that are 已审核 (`accepted`) or 已报送 (`pending`); 迟报 and 已退回 follow from them

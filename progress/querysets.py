@@ -311,8 +311,8 @@ def summary_of_sums(
 ) -> tuple[BoardCounts, dict[int | None, BoardCounts]]:
     """board_summary() from the figures' summary: `lines`, the month's periods per responsible unit as
     figures.cells.board_lines() adds them up, in their states as of `today` as PartState.state()
-    judges them. It has the periods, not the projects each state filter shows (those of a unit's
-    details are counted with them)."""
+    judges them. Of the projects each state filter shows it has those of none, the projects due
+    (the others are counted with the rows they show)."""
     parts = month_parts(year, month)
     total = BoardCounts(None)
     units: dict[int | None, BoardCounts] = {}
@@ -336,10 +336,11 @@ def summary_of_sums(
                 (BoardState.RETURNED, returned),
                 (RETURNED_LATE, sums[f"submitted_{part}"] - sums[f"on_time_{part}"] - late),
             ]
-        line = BoardCounts(unit)
+        line = BoardCounts(unit, projects={"": sums["due_projects"]})
         for period_state, count in tallies:
             line.tally(period_state, count)
             total.tally(period_state, count)
+        total.projects[""] = total.projects.get("", 0) + sums["due_projects"]
         if line.due:
             units[unit] = line
     return total, units

@@ -51,6 +51,7 @@ from progress.querysets import (
 from projects.access import get_project_for_user
 from projects.choices import ProcedureStatus, ReportFrequency
 from projects.models import Project
+from projects.querysets import writes_what_it_reads
 
 
 def period_from_request(request: HttpRequest, frequency: str = ReportFrequency.MONTHLY) -> Period:
@@ -502,9 +503,19 @@ def my_reports(request: AuthenticatedHttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     if q:
         projects = projects.filter(name__icontains=q)
-    board = board_projects(projects, period.year, period.month, timezone.localdate())
-    total, _units = summary_of(*board)
+    today = timezone.localdate()
+    board = board_projects(projects, period.year, period.month, today)
     state = request.GET.get("state", "")
+    # Every project due, of those the user may see (a reporter fills in what it sees): the figures'
+    # summary counts them and their periods in each state; a state or words of the name, the tables.
+    lines = (
+        cells.board_lines(period.year, period.month, user)
+        if not q and state not in BoardState.values and writes_what_it_reads(user)
+        else None
+    )
+    total = summary_of_sums(lines, period.year, period.month, today)[0] if lines is not None else None
+    if total is None:
+        total, _units = summary_of(*board)
     rows = rows_of(*board, state)
     listing = ListPage(request, rows, per_page=24)
     page = listing.paginate(count=total.projects_of(state))

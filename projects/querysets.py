@@ -59,6 +59,15 @@ def project_scope(
     return Q(**{f"{prefix}in": Project.objects.filter(condition).values("pk")})
 
 
+def writes_what_it_reads(user: "User | AnonymousUser") -> bool:
+    """Whether project_scope() gives `user` the same projects to write as to read."""
+    if not user.is_authenticated or not user.is_active:
+        return True
+    if user.edits_everything:
+        return user.sees_everything
+    return user.edits_own and not user.sees_everything
+
+
 class ScopedQuerySet(models.QuerySet[_M]):
     """A queryset of rows that belong to a project; `scope_prefix` is the path to it."""
 

@@ -1,6 +1,7 @@
-"""Cells count the states of the month's periods the 报送看板 shows: per part, those 已审核 or 已报送 and
-those of them submitted on time, and per frequency and part, those not submitted and those with a
-draft. Every cell is marked stale so that the next read builds them with the new counts."""
+"""Cells count the projects due in the month, and the states of its periods the 报送看板 shows: per
+part, those 已审核 or 已报送 and those of them submitted on time, and per frequency and part, those
+not submitted and those with a draft. Every cell is marked stale so that the next read builds them
+with the new counts."""
 
 from django.db import migrations, models
 
@@ -17,6 +18,11 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AddField(
+            model_name="figurecell",
+            name="due_projects",
+            field=models.IntegerField(default=0),
+        ),
         migrations.AddField(
             model_name="figurecell",
             name="accepted_1",

@@ -407,7 +407,7 @@ def summaries(user, unit=None, day=AFTER):
 
 def facts(summary) -> list:
     total, units = summary
-    return [(unit, line.due, line.on_time, line.late, line.states) for unit, line in [(0, total), *sorted(
+    return [(unit, line.due, line.on_time, line.late, line.states, line.projects_of("")) for unit, line in [(0, total), *sorted(
         units.items(), key=lambda item: item[0] or 0
     )]]  # fmt: skip
 
@@ -481,3 +481,18 @@ def test_the_summary_reads_the_figures_cells_and_words_of_the_name_read_the_tabl
         named = board(client, q="审核").context
     assert [q for q in context.captured_queries if "progress_report" in q["sql"]]
     assert (named["total"].due, named["total"].states["accepted"], named["total"].states["late"]) == (2, 1, 1)
+
+
+def test_my_reports_counts_from_the_figures_cells_unless_a_state_or_words_narrow_them(registry, client_for):
+    client = client_for(registry.owner_a)
+
+    def reads_of_reports(**params) -> int:
+        with time_machine.travel(AFTER), CaptureQueriesContext(connection) as context:
+            response = client.get(MINE, {**MARCH, **params})
+        assert response.status_code == 200
+        return sum("progress_report" in q["sql"] for q in context.captured_queries)
+
+    reads_of_reports()
+    # The page's rows read the reports; their counts come from the cells.
+    assert reads_of_reports() == 1
+    assert reads_of_reports(state="missing") == reads_of_reports(q="项目") == 2
