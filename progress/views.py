@@ -506,15 +506,15 @@ def my_reports(request: AuthenticatedHttpRequest) -> HttpResponse:
     today = timezone.localdate()
     board = board_projects(projects, period.year, period.month, today)
     state = request.GET.get("state", "")
-    # Every project due, of those the user may see (a reporter fills in what it sees): the figures'
-    # summary counts them and their periods in each state; a state or words of the name, the tables.
-    lines = (
-        cells.board_lines(period.year, period.month, user)
-        if not q and state not in BoardState.values and writes_what_it_reads(user)
-        else None
-    )
-    total = summary_of_sums(lines, period.year, period.month, today)[0] if lines is not None else None
-    if total is None:
+    # The projects due and their periods in each state: from the figures' summary, which counts
+    # those the user sees, when the user fills in every project it sees and no state or words of
+    # the name narrow them; else from the tables.
+    lines = None
+    if not q and state not in BoardState.values and writes_what_it_reads(user):
+        lines = cells.board_lines(period.year, period.month, user)
+    if lines is not None:
+        total = summary_of_sums(lines, period.year, period.month, today)[0]
+    else:
         total, _units = summary_of(*board)
     rows = rows_of(*board, state)
     listing = ListPage(request, rows, per_page=24)
