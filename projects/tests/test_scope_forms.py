@@ -10,6 +10,7 @@ from elements.models import ElementNeed, ElementType
 from problems.models import Matter, Meeting, Problem
 from problems.tests.factories import make_matter, make_meeting, make_problem
 from projects import querysets
+from projects.models import Project
 
 pytestmark = pytest.mark.django_db
 
@@ -61,3 +62,22 @@ def test_a_scope_beside_another_condition_gives_the_same_rows_in_either_form(wor
     town = by_subquery["town", "Problem", "visible_to"]
     assert 0 < len(town) < Problem.objects.count()
     assert by_subquery["outsider", "Problem", "visible_to"] == set()
+
+
+@pytest.mark.parametrize(
+    ("persona", "same"),
+    [
+        ("coordinator", True),
+        ("leader", False),
+        ("department", True),
+        ("town_user", True),
+        ("owner_a", True),
+        ("outsider", True),
+    ],
+)
+def test_who_writes_every_project_it_reads(world, persona, same):
+    user = getattr(world, persona)
+    read = set(Project.objects.visible_to(user).values_list("pk", flat=True))
+    written = set(Project.objects.editable_by(user).values_list("pk", flat=True))
+    assert querysets.writes_what_it_reads(user) is same
+    assert (read == written) is same
