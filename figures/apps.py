@@ -14,12 +14,15 @@ class FiguresConfig(AppConfig):
         from figures import cells, triggers
         from lib import triggers as lib_triggers
         from plans import totals
+        from progress import summary
 
         lib_triggers.keep_through_migrate(
             self, ("figures", "0002_stale_triggers"), triggers.statements, mark_stale
         )
         # The plan list's totals from the summary rather than from every entry.
         totals.register_source(cells.plan_totals)
+        # The 报送看板's and 我的填报's counts of the month's periods.
+        summary.register_source(cells.board_lines)
 
 
 def mark_stale(connection: Any, plan: Any) -> None:

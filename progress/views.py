@@ -20,7 +20,6 @@ from django.views.decorators.http import require_POST
 from audit.changes import record
 from audit.models import OperationLog
 from catalog.models import ProcedureType
-from figures import cells
 from lib.listing import ListPage, swaps_table
 from lib.messages import flash_errors
 from lib.params import MAX_ID, query_int
@@ -31,6 +30,7 @@ from notifications.choices import Kind
 from notifications.delivery import notify
 from org.choices import Role
 from org.models import Unit, User, in_subtree
+from progress import summary
 from progress.choices import BoardState, ReportState
 from progress.forms import CorrectionForm, ReasonForm, ReportChecks, ReportForm
 from progress.models import Report, ReportPhoto
@@ -355,7 +355,7 @@ def unit_lines(
     which holds every period's state per responsible unit, unless words of the name narrow the
     projects or the summary is being rebuilt by another process; else from the tables."""
     if not request.GET.get("q", "").strip():
-        lines = cells.board_lines(period.year, period.month, request.user, unit)
+        lines = summary.board_lines(period.year, period.month, request.user, unit)
         if lines is not None:
             return summary_of_sums(lines, period.year, period.month, today)
     return board_summary(projects, period.year, period.month, today)
@@ -511,7 +511,7 @@ def my_reports(request: AuthenticatedHttpRequest) -> HttpResponse:
     # the name narrow them; else from the tables.
     lines = None
     if not q and state not in BoardState.values and writes_what_it_reads(user):
-        lines = cells.board_lines(period.year, period.month, user)
+        lines = summary.board_lines(period.year, period.month, user)
     if lines is not None:
         total = summary_of_sums(lines, period.year, period.month, today)[0]
     else:
