@@ -195,7 +195,11 @@ def cell_sums(year: int) -> tuple[list[str], list[Any]]:
         sums[f"due_{part}"] = count(due)
         sums[f"submitted_{part}"] = count(f"{due} AND r{part}.first_submitted_at IS NOT NULL")
         sums[f"on_time_{part}"] = count(f"{due} AND {on_time}")
-        sent = f"r{part}.state IN ({listed([ReportState.ACCEPTED, ReportState.SUBMITTED])})"
+        # 已审核 or 已报送 with a first submission: one without it (written so by hand) is not submitted.
+        sent = (
+            f"r{part}.state IN ({listed([ReportState.ACCEPTED, ReportState.SUBMITTED])})"
+            f" AND r{part}.first_submitted_at IS NOT NULL"
+        )
         sums[f"sent_{part}"] = count(f"{sent} AND {due}")
         # The state first: the submission's day is worked out only for the reports in it.
         sums[f"accepted_{part}"] = count(f"r{part}.state = '{ReportState.ACCEPTED}' AND {due} AND {on_time}")
