@@ -331,11 +331,10 @@ def filtered_unit(request: AuthenticatedHttpRequest) -> Unit | None:
     return Unit.objects.filter(pk=unit_id).first() if unit_id else None
 
 
-def filtered_projects(request: AuthenticatedHttpRequest, unit: Unit | None = None) -> QuerySet[Project]:
-    """The projects the board's filters keep of those the user may see: a responsible unit (with its
-    sub-units; `unit`, filtered_unit() when the caller has it already) and words of the project's name."""
+def filtered_projects(request: AuthenticatedHttpRequest, unit: Unit | None) -> QuerySet[Project]:
+    """The projects the board's filters keep of those the user may see: in `unit`'s subtree (the
+    responsible unit filtered_unit() gives, if any) and with words of the project's name."""
     projects = Project.objects.visible_to(request.user)
-    unit = filtered_unit(request) if unit is None else unit
     if unit is not None:
         projects = projects.filter(in_subtree("responsible_unit", unit.path))
     q = request.GET.get("q", "").strip()

@@ -12,6 +12,7 @@ from django.utils import timezone
 from figures import cells
 from figures.compute import Scope, compute
 from figures.models import FigureCell, FigureStale
+from figures.tests.locks import rebuilding_elsewhere
 from figures.tests.test_figures import accepted
 from org.choices import Role
 from org.models import User
@@ -469,10 +470,6 @@ def test_a_page_reads_the_tables_rather_than_wait_for_another_rebuild(world):
     """At month end every save marks cells stale; a page arriving while another process holds the
     rebuild lock answers from the tables at once, with the same figures, and leaves the marks for
     the rebuild under way."""
-    import threading
-
-    from django.db import connections, transaction
-
     if connection.vendor != "postgresql":
         pytest.skip("SQLite runs one write transaction at a time")
     plan = Plan.objects.create(year=2026, level="local", title="2026年区重点")
@@ -481,27 +478,10 @@ def test_a_page_reads_the_tables_rather_than_wait_for_another_rebuild(world):
     PlanEntry.objects.filter(project=world.project_a).update(annual_investment=120)
     assert FigureStale.objects.filter(year=2026).exists()
 
-    holding, release = threading.Event(), threading.Event()
-
-    def rebuild_elsewhere() -> None:
-        try:
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [cells.REFRESH_LOCK])
-                holding.set()
-                release.wait(30)
-        finally:
-            connections.close_all()
-
-    other = threading.Thread(target=rebuild_elsewhere)
-    other.start()
-    try:
-        assert holding.wait(10)
+    with rebuilding_elsewhere():
         assert cells.refreshed([2026]) is False
         busy = compute(2026, 6, Scope(), work=False)
         assert FigureStale.objects.filter(year=2026).exists()
-    finally:
-        release.set()
-        other.join(30)
     assert busy["plan"]["annual_plan"] == fresh["plan"]["annual_plan"] + 40
     assert cells.refreshed([2026]) is True
     assert not FigureStale.objects.filter(year=2026).exists()

@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 from figures import cells
 from figures.compute import compute
 from figures.models import FigureStale
+from figures.tests.locks import rebuilding_elsewhere
 from org.models import in_subtree
 from plans.models import Plan, PlanEntry
 from plans.scope import Scope
@@ -505,10 +506,6 @@ def test_my_reports_counts_from_the_figures_cells_unless_a_state_or_words_narrow
 def test_the_board_reads_the_tables_while_another_process_rebuilds_the_cells(registry, client_for):
     """At month end every save marks cells stale; a board arriving while another process holds the
     rebuild lock counts from the tables at once, the same counts, and leaves the marks to it."""
-    import threading
-
-    from django.db import connections, transaction
-
     if connection.vendor != "postgresql":
         pytest.skip("SQLite runs one write transaction at a time")
     client = client_for(registry.coordinator)
@@ -517,27 +514,9 @@ def test_the_board_reads_the_tables_while_another_process_rebuilds_the_cells(reg
         state="accepted", first_submitted_at=submitted_on((3, 24))
     )
     assert FigureStale.objects.exists()
-    holding, release = threading.Event(), threading.Event()
-
-    def rebuild_elsewhere() -> None:
-        try:
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [cells.REFRESH_LOCK])
-                holding.set()
-                release.wait(30)
-        finally:
-            connections.close_all()
-
-    other = threading.Thread(target=rebuild_elsewhere)
-    other.start()
-    try:
-        assert holding.wait(10)
-        with CaptureQueriesContext(connection) as context:
-            busy = board(client).context["total"]
-        assert FigureStale.objects.exists()
-    finally:
-        release.set()
-        other.join(30)
+    with rebuilding_elsewhere(), CaptureQueriesContext(connection) as context:
+        busy = board(client).context["total"]
+    assert FigureStale.objects.exists()
     assert [q for q in context.captured_queries if "progress_report" in q["sql"]]
     assert (busy.states["accepted"], busy.states["missing"]) == (
         before.states["accepted"] + 1,
