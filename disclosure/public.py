@@ -12,7 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 
 from figures import cells
@@ -74,24 +74,19 @@ class PlanSummary:
 def plan_summaries(year: int, month: int | None) -> list[PlanSummary]:
     """年度计划汇总: each plan in force of `year` with its number of projects, 总投资, 年度计划投资 and
     年度完成投资 to the end of `month` (nothing completed before the year's first accepted report).
-    The totals cover the whole plan, as the office publishes them, and are read from the figures'
-    summary; the projects listed are the public ones, counted for every plan in one statement."""
+    The totals cover the whole plan, as the office publishes them; they and the number of its public
+    projects are read from the figures' summary, every plan in one statement."""
     plans = sorted(Plan.objects.in_force().filter(year=year), key=lambda plan: LEVEL_ORDER.index(plan.level))
-    public = dict(
-        PlanEntry.objects.filter(plan__in=plans, project__is_public=True)
-        .order_by()
-        .values("plan_id")
-        .annotate(n=Count("id"))
-        .values_list("plan_id", "n")
-    )
+    sums: dict[int, dict[str, Any]] = {}
     if plans:
         cells.refresh([year])
+        # Each plan's own cells (so no counting across levels), of `month` or, before the first
+        # accepted report, of January for the count and amounts planned.
+        sums = cells.plan_sums(year, month or 1, Scope(), [plan.pk for plan in plans])
     summaries = []
     for plan in plans:
-        # The cells of the plan alone (so no counting across levels), of `month` or, before the
-        # first accepted report, of January for the count and amounts planned.
-        groups = cells.scope_groups(year, month or 1, Scope(), {plan.pk: plan.level}, details=False)
-        totals = plan_totals(PlanEntry.objects.filter(plan=plan), year, month or 1, groups)
+        own = sums.get(plan.pk)
+        totals = plan_totals(PlanEntry.objects.filter(plan=plan), year, month or 1, [own] if own else [])
         summaries.append(
             PlanSummary(
                 plan=plan,
@@ -100,7 +95,7 @@ def plan_summaries(year: int, month: int | None) -> list[PlanSummary]:
                 annual_plan=quantize(Decimal(totals["annual_plan"]), 2),
                 completed=totals["completed"] if month else ZERO,
                 completion_rate=totals["completion_rate"] if month else None,
-                public_count=public.get(plan.pk, 0),
+                public_count=own["public"] if own else 0,
             )
         )
     return summaries

@@ -116,8 +116,8 @@ def month_table(year: int) -> tuple[str, list[Any]]:
 
 
 def cell_fields() -> list[str]:
-    """Every field a cell sums up: measure_fields(), then BOARD."""
-    return [*measure_fields().values(), *BOARD]
+    """Every field a cell sums up: measure_fields(), BOARD, then the public entries."""
+    return [*measure_fields().values(), *BOARD, "public"]
 
 
 def cell_sums(year: int) -> tuple[list[str], list[Any]]:
@@ -215,6 +215,7 @@ def cell_sums(year: int) -> tuple[list[str], list[Any]]:
         )
         sums[f"unsent_{frequency}_{part}"] = count(unsent)
         sums[f"drafts_{frequency}_{part}"] = count(f"r{part}.id IS NOT NULL AND {unsent}")
+    sums["public"] = count("p.is_public")
     fields = cell_fields()
     return [sums[field] for field in fields], [
         param for field in fields for param in params_of.get(field, [])
@@ -610,24 +611,41 @@ def name_units(groups: list[dict[str, Any]]) -> None:
         row["project__town__name"] = names.get(row["project__town"])
 
 
-def level_rows(year: int, month: int, scope: Scope, in_force: dict[int, str]) -> dict[str, dict[str, Any]]:
-    """Count, 总投资, 年度计划投资 and 年度完成投资 of each level's own list, from the cells."""
+def plan_sums(year: int, month: int, scope: Scope, plan_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """Count, public entries, 总投资, 年度计划投资 and 年度完成投资 to the end of `month` of each plan's
+    own entries in the scope, from the cells: one grouped statement, whatever the number of units
+    and towns."""
     rows = (
-        scope_cells(year, month, scope, in_force)
+        scope_cells(year, month, scope, plan_ids)
         .values("plan_id")
         .annotate(
             sum_count=Sum("count"),
             sum_total_investment=Sum("total_investment"),
             sum_annual_plan=Sum("annual_plan"),
             sum_completed=Sum(f"ytd_{month}"),
+            sum_public=Sum("public"),
         )
     )
+    return {
+        row["plan_id"]: {
+            "count": row["sum_count"] or 0,
+            "public": row["sum_public"] or 0,
+            "total_investment": row["sum_total_investment"] or Decimal(0),
+            "annual_plan": row["sum_annual_plan"] or Decimal(0),
+            "completed": row["sum_completed"] or Decimal(0),
+        }
+        for row in rows
+    }
+
+
+def level_rows(year: int, month: int, scope: Scope, in_force: dict[int, str]) -> dict[str, dict[str, Any]]:
+    """Count, 总投资, 年度计划投资 and 年度完成投资 of each level's own list, from the cells."""
     by_level: dict[str, dict[str, Any]] = {}
-    for row in rows:
+    for plan_id, sums in plan_sums(year, month, scope, in_force).items():
         level = by_level.setdefault(
-            in_force[row["plan_id"]],
+            in_force[plan_id],
             {"count": 0, "total_investment": Decimal(0), "annual_plan": Decimal(0), "completed": Decimal(0)},
         )
         for name in level:
-            level[name] += row[f"sum_{name}"] or 0
+            level[name] += sums[name]
     return by_level

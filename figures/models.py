@@ -59,6 +59,8 @@ class FigureCell(models.Model):
     # 续建 entries, and those whose project resumed by the month's end (复工率).
     to_resume = models.IntegerField(default=0)
     resumed = models.IntegerField(default=0)
+    # Entries whose project is public (信息公开): the public site's count of each plan's projects.
+    public = models.IntegerField(default=0)
     status_completed = models.IntegerField(default=0)
     status_construction = models.IntegerField(default=0)
     status_suspended = models.IntegerField(default=0)

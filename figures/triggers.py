@@ -69,6 +69,7 @@ SOURCES = {
             "actual_start_date",
             "actual_completion_date",
             "report_frequency",
+            "is_public",
         ],
     ),
     # A return from 暂停施工 counts toward 复工率 in the years the project is on a plan.

@@ -139,9 +139,9 @@ class ListPage(Generic[Rows]):
 
     @property
     def filters_set(self) -> set[str] | None:
-        """The names of the filters given a value; None when the filters are not valid (the list is
-        then filtered by the valid ones alone)."""
-        if self.filterset is not None and not self.filterset.is_valid():
+        """The names of the filters given a value (none without a query); None when the filters are
+        not valid (the list is then filtered by the valid ones alone)."""
+        if self.filterset is not None and self.filterset.is_bound and not self.filterset.is_valid():
             return None
         return {name for name, value in self.filter_values.items() if value not in (None, "", [], ())}
 

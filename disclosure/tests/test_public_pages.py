@@ -59,6 +59,33 @@ def test_the_plan_in_force_is_shown_with_its_totals(disclosed, world):
     assert "查看公开项目 1 个" in card
 
 
+def test_the_plans_public_projects_follow_a_project_made_public_or_private(disclosed, world):
+    def card() -> str:
+        html = Client().get(reverse("disclosure:index")).content.decode()
+        return html[html.index('data-testid="plan-card"') :]
+
+    assert "查看公开项目 1 个" in card()
+    world.project_b.is_public = True
+    world.project_b.save()
+    assert "查看公开项目 2 个" in card()
+    # A queryset update, as the registry's bulk actions write it, reaches the count too.
+    Project.objects.filter(pk__in=[world.project_a.pk, world.project_b.pk]).update(is_public=False)
+    assert "查看公开项目 0 个" in card()
+    # The plan's totals are the same whatever the projects shown.
+    assert re.search(r'data-testid="plan-count">2<', card())
+
+
+def test_the_unfiltered_list_counts_the_public_projects_once(disclosed, world):
+    with CaptureQueriesContext(connection) as captured:
+        assert Client().get(reverse("disclosure:index")).status_code == 200
+    counts = [
+        q["sql"]
+        for q in captured
+        if q["sql"].startswith('SELECT COUNT(*) AS "__count" FROM "projects_project"')
+    ]
+    assert len(counts) == 1
+
+
 def test_a_public_project_page_shows_its_figures_progress_place_chart_and_public_photos(disclosed, world):
     response = Client().get(reverse("disclosure:project", args=[world.project_a.pk]))
     html = response.content.decode()
