@@ -202,8 +202,8 @@ def filtered_projects(request: HttpRequest) -> tuple[ProjectFilterSet, Any]:
 
 @login_required
 def project_map(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """一张图: the user's projects on a map, filtered as on the project list, with how many of them the
-    map can place."""
+    """一张图: the user's projects on a map, filtered as on the project list. How many of them the map
+    can place is the total of the map's data, which counts them as it places them."""
     filterset, projects = filtered_projects(request)
     return render(
         request,
@@ -212,7 +212,6 @@ def project_map(request: AuthenticatedHttpRequest) -> HttpResponse:
             "filterset": filterset,
             "scope_note": map_scope(filterset),
             "project_count": projects.count(),
-            "located_count": projects.filter(latitude__isnull=False, longitude__isnull=False).count(),
             "unit_choices": Unit.objects.filter_choices_for(request.user),
             "config": {
                 "data_url": f"{reverse('figures:map_data')}?{request.GET.urlencode()}",

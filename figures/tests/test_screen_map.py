@@ -296,7 +296,10 @@ def test_the_map_page_says_what_it_counts_and_how_many_it_places(world, client_f
     client = client_for(world.coordinator)
     html = client.get(reverse("figures:map")).content.decode()
     scope = html.split('data-testid="map-scope">')[1].split("</div>")[0]
-    assert "符合条件的项目共 2 个，其中 1 个已标注位置。" in scope
+    assert "符合条件的项目共 2 个，其中" in scope and 'data-testid="map-located"' in scope
+    # The number located is the map's data's, which the page's script writes into the line.
+    data = client.get(reverse("figures:map_data")).json()
+    assert data["total"] == 1 and data["extent"] is not None
     assert "不限年度计划" in scope and "首页看板和大屏只统计当年年度计划内的项目" in scope
     on_plan = client.get(reverse("figures:map"), {"plan_year": 2026}).content.decode()
     assert "统计范围：列入2026年计划、符合筛选条件的项目。" in on_plan

@@ -214,11 +214,12 @@
     return div;
   };
   legend.addTo(map);
-  const total = document.querySelector("[data-testid=map-count]");
+  // The header and the scope line both say how many projects are located: the map's data counts them.
+  const totals = document.querySelectorAll("[data-testid=map-count], [data-testid=map-located]");
   const live = liveProjects(map, page.data_url, {
     onData: (data, whole) => {
       if (whole) {
-        if (total) total.textContent = data.total;
+        totals.forEach((el) => { el.textContent = data.total; });
         return;
       }
       const counts = statusCounts(data);
@@ -232,7 +233,7 @@
       element.dataset.clustered = data.clustered ? "true" : "false";
     },
     onError: () => {
-      if (total && total.textContent === "…") total.textContent = "—";
+      totals.forEach((el) => { if (el.textContent === "…") el.textContent = "—"; });
       element.dataset.loaded = "failed";
     },
   });

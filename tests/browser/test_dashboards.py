@@ -94,6 +94,7 @@ def test_map_shows_the_projects_without_tiles(coordinator_page, live_server, scr
     assert markers.count() >= 1
     assert page.locator("#project-map .leaflet-tile").count() == 0
     assert page.locator("[data-testid=map-count]").inner_text() == "2"
+    assert page.locator("[data-testid=map-located]").inner_text() == "2"
     assert "在建" in page.locator("[data-testid=map-legend]").inner_text()
     page.screenshot(path=screenshots / "14-map.png", full_page=True)
 
@@ -101,6 +102,7 @@ def test_map_shows_the_projects_without_tiles(coordinator_page, live_server, scr
     page.click("[data-testid=apply-map-filters]")
     page.wait_for_selector("#project-map[data-loaded=true]")
     assert page.locator("[data-testid=map-count]").inner_text() == "1"
+    assert page.locator("[data-testid=map-located]").inner_text() == "1"
     page.locator("#project-map path.leaflet-interactive").first.click()
     popup = page.locator(".leaflet-popup-content")
     popup.wait_for()
