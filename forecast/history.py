@@ -103,7 +103,7 @@ class History:
             return cls({}, {})
         cells.refresh(list(plans))
         # The cells added up over the owners: each entry once.
-        rows = FigureCell.objects.filter(counted_condition(plans), month=12, per_owner=False).order_by()
+        rows = cells.of_kind(FigureCell.objects.filter(counted_condition(plans), month=12), False).order_by()
         totals = {**month_sums(), "sum_plan": Sum("annual_plan"), "sum_count": Sum("count")}
         by_category = {
             (row["year"], row["category_id"]): sums_of(row)

@@ -24,6 +24,7 @@ from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.db.models.query import ModelIterable
+from django.db.models.sql.where import WhereNode
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -86,7 +87,14 @@ class PageRows:
         ):
             return self.rows[index]
         ids = list(self.rows.values_list("pk", flat=True)[index])
-        found = {row.pk: row for row in self.rows.order_by().filter(pk__in=ids)}
+        shown = self.rows.order_by()
+        if not any(getattr(value, "contains_aggregate", False) for value in query.annotations.values()):
+            # The ids were read through the list's filters (a user's scope is a subquery over its
+            # projects): the page's rows are found by their keys alone. A join a filter made may
+            # repeat a row, which the look-up by key folds into one; sums over joins keep them.
+            shown = shown.all()
+            shown.query.where = WhereNode()
+        found = {row.pk: row for row in shown.filter(pk__in=ids)}
         return [found[pk] for pk in ids if pk in found]
 
     def __iter__(self) -> Iterator[Any]:

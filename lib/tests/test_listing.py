@@ -5,9 +5,11 @@ from django import forms
 from django.contrib.messages import get_messages
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.exceptions import ValidationError
-from django.db.models import Value
+from django.db import connection
+from django.db.models import Count, Value
 from django.http import HttpRequest
 from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django_filters import rest_framework as filters
 
 from lib.listing import ListPage
@@ -195,6 +197,28 @@ def test_a_page_is_read_by_its_ids_then_its_rows_in_the_lists_order(units, djang
     # Rows of values are sliced as they are.
     values = listing("per_page=2").paginate(Unit.objects.order_by("pk").values("name"))
     assert [row["name"] for row in values] == ["甲镇", "乙镇"]
+
+
+def test_a_pages_rows_are_read_by_their_ids_alone_unless_they_sum_over_a_join(units):
+    for unit in units[:2]:
+        for number in range(2):
+            Unit.objects.create(name=f"{unit.name}下属{number}", kind=UnitKind.OWNER, parent=unit)
+    # Filtered through a join that repeats a unit once per child: the ids are read once each, and
+    # the rows by their ids, without the filter, come out once each in the list's order.
+    joined = Unit.objects.filter(children__kind=UnitKind.OWNER, kind=UnitKind.TOWN).distinct().order_by("pk")
+    with CaptureQueriesContext(connection) as captured:
+        rows = list(listing("per_page=10").paginate(joined))
+    assert names(rows) == ["甲镇", "乙镇"]
+    assert "kind" not in captured[-1]["sql"].split("WHERE")[1]
+    # A sum over the joined rows keeps the filter that chose them: 2 owner children each, not 2 of
+    # every kind.
+    summed = (
+        Unit.objects.filter(children__kind=UnitKind.OWNER)
+        .annotate(children_count=Count("children"))
+        .order_by("pk")
+    )
+    Unit.objects.create(name="甲镇科室", kind=UnitKind.DEPARTMENT, parent=units[0])
+    assert [unit.children_count for unit in listing("per_page=10").paginate(summed)] == [2, 2]
 
 
 def test_the_whole_page_is_rendered_without_htmx(units):
