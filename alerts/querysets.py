@@ -45,17 +45,15 @@ class AlertQuerySet(ScopedQuerySet["Alert"]):
         """预警销号情况: raised, open, closed and the closure rate (销号率), by rule (with its open
         warnings of each colour) and by colour.
 
-        With `until`, as things stood then: raised by then, closed by then. Two queries.
+        With `until`, as things stood then: raised by then, closed by then. Two queries: the counts
+        by rule and colour, whose sums are the totals, and the projects with a warning, which the
+        index by project counts alone (asked in the same pass, they made it read every warning).
         """
         rows = self if until is None else self.filter(opened_at__lte=until)
         closed = Q(state=AlertState.CLOSED)
         if until is not None:
             closed &= Q(closed_at__lte=until)
-        totals = rows.aggregate(
-            raised=Count("id"),
-            closed=Count("id", filter=closed),
-            projects=Count("project_id", distinct=True),
-        )
+        projects = rows.aggregate(projects=Count("project_id", distinct=True))["projects"]
         by_rule: dict[str, Tally] = {}
         by_colour: dict[str, Tally] = {c: {"raised": 0, "open": 0, "closed": 0} for c in Colour.values}
         grouped = (
@@ -77,12 +75,14 @@ class AlertQuerySet(ScopedQuerySet["Alert"]):
                 counts["open"] += row["raised"] - row["closed"]
         for counts in [*by_rule.values(), *by_colour.values()]:
             counts["closure_rate"] = percent(counts["closed"], counts["raised"], 1)
+        raised = sum(counts["raised"] for counts in by_colour.values())
+        closed_count = sum(counts["closed"] for counts in by_colour.values())
         return {
-            "raised": totals["raised"],
-            "open": totals["raised"] - totals["closed"],
-            "closed": totals["closed"],
-            "closure_rate": percent(totals["closed"], totals["raised"], 1),
-            "projects": totals["projects"],
+            "raised": raised,
+            "open": raised - closed_count,
+            "closed": closed_count,
+            "closure_rate": percent(closed_count, raised, 1),
+            "projects": projects,
             "by_rule": dict(sorted(by_rule.items())),
             "by_colour": by_colour,
         }

@@ -64,6 +64,10 @@ def alert_board(request: AuthenticatedHttpRequest) -> HttpResponse:
         {"code": code, "name": rules[code].name if code in rules else code, **counts}
         for code, counts in summary["by_rule"].items()
     ]
+    if listing.filters_set == {"state"}:
+        # Filtered by the state alone, the list is what the summary counted as open or closed.
+        counted = {AlertState.OPEN: summary["open"], AlertState.CLOSED: summary["closed"]}
+        listing.paginate(count=counted.get(listing.filter_values["state"]))
     return listing.render(
         "alerts/board.html",
         "alerts/includes/board_table.html",

@@ -93,6 +93,24 @@ def test_board_pages_and_exports(lit, client_for, settings):
     assert len(rows) == 5 and {r[2] for r in rows} == {"黄灯"}
 
 
+@pytest.mark.parametrize(
+    ("query", "persona", "listed"),
+    [
+        ("", "coordinator", 2),
+        ("?state=closed", "coordinator", 1),
+        ("?state=", "coordinator", 3),
+        ("?state=open&colour=red", "coordinator", 1),
+        ("?state=closed&rule=not_in_statistics", "coordinator", 1),
+        ("", "owner_a", 1),
+        ("?state=closed", "owner_b", 1),
+    ],
+)
+def test_the_boards_pages_count_what_its_list_holds(lit, client_for, query, persona, listed):
+    response = client_for(getattr(lit, persona)).get(reverse("alerts:board") + query)
+    page = response.context["page"]
+    assert page.paginator.count == len(page.object_list) == listed
+
+
 def test_owner_export_holds_only_their_warnings(lit, client_for):
     response = client_for(lit.owner_b).get(reverse("alerts:board") + "?export=xlsx&state=")
     sheet = load_workbook(io.BytesIO(response.content)).active
