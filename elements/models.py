@@ -169,7 +169,15 @@ class ElementNeed(models.Model):
                 violation_error_message=_("该项目已登记此类要素需求。"),
             )
         ]
-        indexes = [models.Index(fields=["status", "department"])]
+        indexes = [
+            # The waiting needs by department (要素保障看板), their projects counted from the index.
+            models.Index(fields=["status", "department", "project"], name="element_need_waiting"),
+            # The needs and amounts by type, added up from the index alone.
+            models.Index(
+                fields=["type", "status", "needed", "secured", "cultivated_needed", "cultivated_secured"],
+                name="element_need_by_type",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.project} · {self.type}"

@@ -145,6 +145,11 @@ def test_board_groups_waiting_needs_by_department(world, client_for, needs):
     assert figures["waiting"] == 2
     land = next(row for row in figures["by_type"] if row["type__name"] == "用地指标")
     assert (land["needed"], land["cultivated_needed"]) == (Decimal("120.00"), Decimal("30.00"))
+    # The types in the dictionary's order, each with its own unit of measure.
+    types = list(ElementType.objects.filter(pk__in=[row["type"] for row in figures["by_type"]]))
+    types.sort(key=lambda kind: (kind.sort_order, kind.name))
+    assert [row["type"] for row in figures["by_type"]] == [kind.pk for kind in types]
+    assert land["type__measure_unit"] == ElementType.objects.get(name="用地指标").measure_unit
 
 
 def test_an_owner_records_a_need_with_the_types_default_department(world, client_for, land_office):
