@@ -5,12 +5,12 @@ from dataclasses import replace
 from datetime import date
 from typing import Any, overload
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone
 
 from elements.choices import SPECIAL_BOND, PaceLevel
 from elements.models import ElementNeed, FundingRecord
-from elements.querysets import AMOUNTS, BondPace, ElementNeedQuerySet, FundingRecordQuerySet, money_sum
+from elements.querysets import AMOUNTS, ZERO, BondPace, ElementNeedQuerySet, FundingRecordQuerySet
 from figures.registry import Context
 from plans.scope import Scope, scope_projects
 
@@ -45,15 +45,20 @@ def funding_figures(
     """资金保障 of `year` by source: projects supported, 计划/下达/到位/支出 and rates; 专项债 projects,
     发行额度 and the bonds spending behind pace (黄灯/红灯), of `paces` when the caller has them."""
     records = scoped(FundingRecord, year, scope).filter(year=year)
-    bond = Q(source__code=SPECIAL_BOND)
-    # The year's totals and the special bonds' in one pass over the records.
-    row = records.aggregate(
-        records=Count("id"),
-        projects=Count("project", distinct=True),
-        **{f"all_{name}": money_sum(name) for name in AMOUNTS},
-        bond_projects=Count("project", distinct=True, filter=bond),
-        bond_batches=Count("issue_batch", distinct=True, filter=bond),
-        **{f"bond_{name}": money_sum(name, bond) for name in AMOUNTS},
+    # The totals are the sums of the sources' rows, read from the index on (year, source, …); what
+    # does not add up across sources (projects, the bonds' issue batches) is counted on its own.
+    by_source = records.by_source()
+    bond = next((row for row in by_source if row["code"] == SPECIAL_BOND), None)
+    row = records.aggregate(projects=Count("project", distinct=True))
+    row["records"] = sum(source["records"] for source in by_source)
+    for name in AMOUNTS:
+        row[f"all_{name}"] = sum((source[name] for source in by_source), ZERO)
+        row[f"bond_{name}"] = bond[name] if bond else ZERO
+    row["bond_projects"] = bond["projects"] if bond else 0
+    row["bond_batches"] = (
+        records.filter(source_id=bond["source"]).aggregate(n=Count("issue_batch", distinct=True))["n"]
+        if bond
+        else 0
     )
     if paces is None:
         paces = records.paces(today or timezone.localdate())
@@ -65,7 +70,7 @@ def funding_figures(
             "projects": row["projects"],
             **{name: row[f"all_{name}"] for name in AMOUNTS},
         },
-        "by_source": records.by_source(),
+        "by_source": by_source,
         "special_bond": {
             "source": SPECIAL_BOND,
             "projects": row["bond_projects"],

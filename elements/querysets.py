@@ -115,6 +115,7 @@ class FundingRecordQuerySet(ScopedQuerySet["FundingRecord"]):
             self.order_by()
             .values("source")
             .annotate(
+                records=Count("id"),
                 projects=Count("project", distinct=True),
                 supported=Count("project", distinct=True, filter=Q(approved__gt=0) | Q(arrived__gt=0)),
                 **{name: money_sum(name) for name in AMOUNTS},
@@ -129,6 +130,7 @@ class FundingRecordQuerySet(ScopedQuerySet["FundingRecord"]):
                 "source": row["source"],
                 "code": sources[row["source"]][0],
                 "name": sources[row["source"]][1],
+                "records": row["records"],
                 "projects": row["projects"],
                 "supported": row["supported"],
                 **{name: row[name] for name in AMOUNTS},
