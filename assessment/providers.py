@@ -115,6 +115,9 @@ class Basis:
     today: date = field(default_factory=timezone.localdate)
     # The scope the entries are of, when the figures' summary may answer for it (figures.cells).
     scope: Scope | None = None
+    # The entries before those without a unit assessed were left out, which needs the registry:
+    # a set of projects to look rows up in that does not join it.
+    listed: QuerySet[PlanEntry] | None = None
 
 
 Rates = dict[int, Decimal | None]
@@ -268,8 +271,11 @@ def in_entries(basis: Basis) -> Exists:
 def among_entries(basis: Basis) -> Q:
     """Whether a row's project has one of the basis's entries, as one set of the entries' projects:
     for a table with about as many rows as projects (the warnings), which asking row by row would
-    weigh against the entries once a row."""
-    return Q(project_id__in=basis.entries.values("project_id"))
+    weigh against the entries once a row. The unit assessed is asked of the row's own project,
+    which the rows are grouped by anyway, so that the set of projects need not join the registry."""
+    if basis.listed is None:
+        return Q(project_id__in=basis.entries.values("project_id"))
+    return Q(project_id__in=basis.listed.values("project_id"), **{f"{basis.key}__isnull": False})
 
 
 def _closure(rows: QuerySet[Any], key: str, closed: Q) -> Rates:

@@ -73,12 +73,13 @@ def scores(group: str, window: Window, user: Any = None) -> dict[str, Any]:
     key, kind = GROUPS[group]
     indicators = list(Indicator.objects.filter(is_active=True))
     scope = Scope(user=user)
-    entries = scope_entries(window.year, scope).exclude(**{f"{key}__isnull": True})
+    listed = scope_entries(window.year, scope)
+    entries = listed.exclude(**{f"{key}__isnull": True})
     units = Unit.objects.filter(kind=kind, is_active=True)
     if user is not None and not user.sees_everything:
         units = units.visible_to(user)
     units_list = list(units.order_by("sort_order", "name"))
-    basis = Basis(entries, key, window, [unit.pk for unit in units_list], scope=scope)
+    basis = Basis(entries, key, window, [unit.pk for unit in units_list], scope=scope, listed=listed)
     # An indicator whose provider is no longer registered has no data for anyone.
     rates = {i.code: PROVIDERS[i.code].compute(basis) if i.code in PROVIDERS else {} for i in indicators}
     full = sum((i.weight for i in indicators), ZERO)

@@ -1,11 +1,12 @@
 """Rankings with 激励/鞭策 and the weighted quarterly assessment."""
 
 import io
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from assessment.models import Indicator
@@ -146,6 +147,27 @@ def test_problem_and_warning_closure_count_in_the_score(world, towns):
     Alert.objects.create(
         rule="start_overdue", project=project, colour="yellow", message="应开未开", opened_on=date(2026, 2, 1)
     )
+    # A warning of a project on the plan without a street counts for none; one of a project off
+    # the plans counts for its street no more than for any other.
+    stray = Project.objects.get(town=towns[1])
+    Project.objects.filter(pk=stray.pk).update(town=None)
+    off_plan = Project.objects.create(
+        name="计划外项目",
+        category=world.project_a.category,
+        total_investment=1,
+        town=town,
+        status="construction",
+    )
+    for other in (stray, off_plan):
+        Alert.objects.create(
+            rule="start_overdue",
+            project=other,
+            colour="red",
+            message="应开未开",
+            opened_on=date(2026, 2, 1),
+            state="closed",
+            closed_at=moment,
+        )
     result = scores("town", Window(2026, "quarter", 1))
     row = next(r for r in result["rows"] if r["unit"] == town)
     cells = {c["indicator"].code: c for c in row["cells"]}
@@ -159,6 +181,36 @@ def test_problem_and_warning_closure_count_in_the_score(world, towns):
     other = {c["indicator"].code: c for c in result["rows"][0]["cells"]}
     assert other["problem_closure"] == {**other["problem_closure"], "rate": None, "score": None}
     assert other["warning_closure"]["score"] is None
+
+
+def test_the_warnings_set_of_projects_without_the_registry_gives_the_same_rates(world, towns):
+    from alerts.models import Alert
+    from assessment.providers import Basis, warning_closure
+    from plans.scope import Scope, scope_entries
+
+    no_town = Project.objects.get(town=towns[1])
+    Project.objects.filter(pk=no_town.pk).update(town=None)
+    for k, project in enumerate(Project.objects.filter(plan_entries__isnull=False)):
+        Alert.objects.create(
+            rule="start_overdue",
+            project=project,
+            colour="red",
+            message="应开未开",
+            opened_on=date(2026, 2, 1),
+            state="closed" if k % 3 == 0 else "open",
+            closed_at=timezone.make_aware(datetime(2026, 3, 1, 9)) if k % 3 == 0 else None,
+        )
+    window = Window(2026, "quarter", 1)
+    for key in ("project__town", "project__responsible_unit"):
+        listed = scope_entries(2026, Scope())
+        entries = listed.exclude(**{f"{key}__isnull": True})
+        units = [town.pk for town in towns]
+        joined = warning_closure.compute(Basis(entries, key, window, units))
+        apart = warning_closure.compute(Basis(entries, key, window, units, listed=listed))
+        assert {unit: joined.get(unit) for unit in units} == {unit: apart.get(unit) for unit in units}
+        assert len([unit for unit in units if apart.get(unit) is not None]) == (
+            11 if key == "project__town" else 12
+        )
 
 
 def test_on_time_reporting_counts_every_period_due_in_the_window(world, towns):
