@@ -88,10 +88,13 @@ class PageRows:
             return self.rows[index]
         ids = list(self.rows.values_list("pk", flat=True)[index])
         shown = self.rows.order_by()
-        if not any(getattr(value, "contains_aggregate", False) for value in query.annotations.values()):
+        if not query.distinct and not any(
+            getattr(value, "contains_aggregate", False) for value in query.annotations.values()
+        ):
             # The ids were read through the list's filters (a user's scope is a subquery over its
-            # projects): the page's rows are found by their keys alone. A join a filter made may
-            # repeat a row, which the look-up by key folds into one; sums over joins keep them.
+            # projects): the page's rows are found by their keys alone. A list made distinct may
+            # join many rows to each, and a sum over a join counts the rows its filters kept: both
+            # keep their filters.
             shown = shown.all()
             shown.query.where = WhereNode()
         found = {row.pk: row for row in shown.filter(pk__in=ids)}
