@@ -15,6 +15,7 @@ from elements.choices import SPECIAL_BOND, SPECIAL_BOND_RULE, WAITING_STATUSES, 
 from lib.dates import add_months
 from lib.numbers import percent, quantize
 from org.choices import Role
+from org.models import Unit
 from projects.querysets import ScopedQuerySet, project_scope
 
 if TYPE_CHECKING:
@@ -226,10 +227,9 @@ class ElementNeedQuerySet(ScopedQuerySet["ElementNeed"]):
             .values("department")
             .annotate(needs=Count("id"), projects=Count("project", distinct=True))
         )
-        units = self.model._meta.get_field("department").related_model
         # The database's order of the names, as it sorted them when it joined them.
         names = dict(
-            units._default_manager.filter(pk__in=[row["department"] for row in rows])
+            Unit.objects.filter(pk__in=[row["department"] for row in rows])
             .order_by("name")
             .values_list("pk", "name")
         )
@@ -254,10 +254,11 @@ class ElementNeedQuerySet(ScopedQuerySet["ElementNeed"]):
                 cultivated_secured=money_sum("cultivated_secured"),
             )
         )
-        types = self.model._meta.get_field("type").related_model
+        from elements.models import ElementType
+
         found = {
             row["pk"]: row
-            for row in types._default_manager.filter(pk__in=[row["type"] for row in rows])
+            for row in ElementType.objects.filter(pk__in=[row["type"] for row in rows])
             .order_by("sort_order", "name")
             .values("pk", "name", "measure_unit", "sort_order")
         }

@@ -158,10 +158,10 @@ def test_problem_and_warning_closure_count_in_the_score(world, towns):
         town=town,
         status="construction",
     )
-    for other in (stray, off_plan):
+    for elsewhere in (stray, off_plan):
         Alert.objects.create(
             rule="start_overdue",
-            project=other,
+            project=elsewhere,
             colour="red",
             message="应开未开",
             opened_on=date(2026, 2, 1),
