@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -69,9 +69,19 @@ def project_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "rows": project_page.rows(list(projects), year),
             "plan_year": year,
             "unit_choices": Unit.objects.filter_choices_for(request.user),
-            "leader_choices": Person.objects.filter(pk__in=visible.values("leader_in_charge")),
+            "leader_choices": leaders_of(visible),
             "can_create": request.user.edits_everything or request.user.role == "unit",
         },
+    )
+
+
+def leaders_of(projects: QuerySet[Project]) -> QuerySet[Person]:
+    """The 分包领导 of `projects`, for the list's filter: the few people who lead any project, each
+    asked whether it leads one of these. Listing the leaders of a scope of thousands of projects
+    read every one of them (15 ms for an owner of 18,000 at 100,000 projects)."""
+    leading = Project.objects.filter(leader_in_charge__isnull=False).order_by().values("leader_in_charge")
+    return Person.objects.filter(pk__in=leading.distinct()).filter(
+        Exists(projects.filter(leader_in_charge=OuterRef("pk")))
     )
 
 

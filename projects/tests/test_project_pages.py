@@ -60,6 +60,30 @@ def test_list_and_detail_follow_the_data_scope(world, client_for, persona, sees_
         assert response.status_code == (200 if sees else 404)
 
 
+@pytest.mark.parametrize(
+    ("persona", "sees_a", "sees_b"),
+    [
+        ("coordinator", True, True),
+        ("department", True, False),
+        ("owner_b", False, True),
+        ("outsider", False, False),
+    ],
+)
+def test_the_lists_leader_filter_offers_the_leaders_of_the_projects_it_shows(
+    world, client_for, persona, sees_a, sees_b
+):
+    from org.models import Person
+
+    leader_a = Person.objects.create(name="甲分包领导")
+    leader_b = Person.objects.create(name="乙分包领导")
+    Person.objects.create(name="未分包项目的领导")
+    Project.objects.filter(pk=world.project_a.pk).update(leader_in_charge=leader_a)
+    Project.objects.filter(pk=world.project_b.pk).update(leader_in_charge=leader_b)
+    choices = client_for(getattr(world, persona)).get(reverse("projects:list")).context["leader_choices"]
+    expected = [name for name, sees in (("甲分包领导", sees_a), ("乙分包领导", sees_b)) if sees]
+    assert sorted(person.name for person in choices) == sorted(expected)
+
+
 def test_anonymous_visitor_is_sent_to_login(client, world):
     response = client.get(reverse("projects:list"))
     assert response.status_code == 302
