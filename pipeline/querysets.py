@@ -45,6 +45,8 @@ class Promotion:
 
 class PipelineEntryQuerySet(ScopedQuerySet["PipelineEntry"]):
     scope_prefix = "project__"
+    # 谋划项目 are hundreds or a few thousand beside the registry's projects.
+    few_rows = True
 
     def active(self) -> "PipelineEntryQuerySet":
         """Entries still in the pipeline: every one but those a review round dropped (剔除)."""

@@ -48,16 +48,17 @@ class ProblemQuerySet(models.QuerySet["Problem"]):
         return Q(pk__in=assigned)
 
     def visible_to(self, user: "User | AnonymousUser") -> "ProblemQuerySet":
-        """问题台账的数据权限: the projects' scope, or assignment to the user's unit subtree."""
+        """问题台账的数据权限: the projects' scope, or assignment to the user's unit subtree. Problems
+        are few beside the projects: each asks after its own project's scope."""
         if not signed_in(user):
             return self.none()
-        condition = project_scope(user, "project__", alternative=True)
+        condition = project_scope(user, "project__", each_row=True)
         return self if condition is None else self.filter(condition | self.assigned_to(user))
 
     def editable_by(self, user: "User | AnonymousUser") -> "ProblemQuerySet":
         if not signed_in(user):
             return self.none()
-        condition = project_scope(user, "project__", write=True, alternative=True)
+        condition = project_scope(user, "project__", write=True, each_row=True)
         if condition is None:
             return self
         if not user.edits_own:
@@ -146,10 +147,11 @@ def overdue_problems(
 
 class MatterQuerySet(models.QuerySet["Matter"]):
     def visible_to(self, user: "User | AnonymousUser") -> "MatterQuerySet":
-        """议定事项: seen through its project's scope or by its owner unit and the units above it."""
+        """议定事项: seen through its project's scope or by its owner unit and the units above it.
+        Matters are few beside the projects: each asks after its own project's scope."""
         if not signed_in(user):
             return self.none()
-        condition = project_scope(user, "project__", alternative=user.unit is not None)
+        condition = project_scope(user, "project__", each_row=True)
         if condition is None:
             return self
         if user.unit is not None:

@@ -1,5 +1,5 @@
-"""A project's scope as one side of an OR: asked of each row's own project (PostgreSQL) or read
-from a subquery (SQLite), the same rows for every persona, to read and to write."""
+"""A project's scope asked of each row's own project (on PostgreSQL beside an OR, and for a table of
+few rows) or read from a subquery: the same rows for every persona, to read and to write."""
 
 from decimal import Decimal
 
@@ -7,10 +7,13 @@ import pytest
 
 from elements.defaults import load_element_types
 from elements.models import ElementNeed, ElementType
+from pipeline.models import PipelineEntry
 from problems.models import Matter, Meeting, Problem
 from problems.tests.factories import make_matter, make_meeting, make_problem
 from projects import querysets
 from projects.models import Project
+from supervision.models import Inspection, Notice
+from supervision.tests.test_notices import make_notice
 
 pytestmark = pytest.mark.django_db
 
@@ -25,6 +28,16 @@ def test_a_scope_beside_another_condition_gives_the_same_rows_in_either_form(wor
     make_matter(meeting, world.town)
     make_matter(meeting, world.housing, project=world.project_b)
     make_matter(meeting, world.owner_a_unit, project=world.project_a)
+    for project in (world.project_a, world.project_b):
+        Inspection.objects.create(project=project, findings="现场督导")
+        PipelineEntry.objects.create(
+            project=project,
+            proposed_year=2027,
+            estimated_investment=Decimal(100),
+            proposing_unit=project.responsible_unit,
+        )
+    make_notice(world).projects.add(world.project_a)
+    make_notice(world, unit=world.education).projects.add(world.project_b)
     load_element_types()
     land = ElementType.objects.get(code="land")
     for project, department in [(world.project_a, world.drc), (world.project_b, world.town)]:
@@ -43,7 +56,7 @@ def test_a_scope_beside_another_condition_gives_the_same_rows_in_either_form(wor
         return {
             (user.username, model.__name__, way): set(getattr(model.objects, way)(user).values_list("pk", flat=True))
             for user in users
-            for model in (Problem, Matter, ElementNeed, Meeting)
+            for model in (Problem, Matter, ElementNeed, Meeting, Notice, Inspection, PipelineEntry)
             for way in ("visible_to", "editable_by")
         }  # fmt: skip
 
@@ -51,10 +64,10 @@ def test_a_scope_beside_another_condition_gives_the_same_rows_in_either_form(wor
         statement = str(Problem.objects.visible_to(world.town_user).query)
         return "EXISTS" in statement
 
-    monkeypatch.setattr(querysets, "asks_each_row", lambda: False)
+    monkeypatch.setattr(querysets, "asks_each_row", lambda few_rows=False, alternative=False: False)
     assert not asks_each_row()
     by_subquery = seen()
-    monkeypatch.setattr(querysets, "asks_each_row", lambda: True)
+    monkeypatch.setattr(querysets, "asks_each_row", lambda few_rows=False, alternative=False: True)
     assert asks_each_row()
     assert seen() == by_subquery
     # The rows are not all or nothing: the town sees its own project's problems and the one
