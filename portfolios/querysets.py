@@ -45,6 +45,8 @@ class ProjectListQuerySet(models.QuerySet["ProjectList"]):
 
 class ListItemQuerySet(ScopedQuerySet["ListItem"]):
     scope_prefix = "project__"
+    # A named list holds tens or hundreds of projects beside the registry's thousands.
+    few_rows = True
 
     def totals(self) -> dict[str, Any]:
         """项目数、总投资、资产价值 of these items, in one query."""

@@ -8,6 +8,7 @@ import pytest
 from elements.defaults import load_element_types
 from elements.models import ElementNeed, ElementType
 from pipeline.models import PipelineEntry
+from portfolios.models import ListItem, ProjectList
 from problems.models import Matter, Meeting, Problem
 from problems.tests.factories import make_matter, make_meeting, make_problem
 from projects import querysets
@@ -36,6 +37,9 @@ def test_a_scope_beside_another_condition_gives_the_same_rows_in_either_form(wor
             estimated_investment=Decimal(100),
             proposing_unit=project.responsible_unit,
         )
+    named = ProjectList.objects.create(name="2026年关键项目清单")
+    for project in (world.project_a, world.project_b):
+        ListItem.objects.create(project_list=named, project=project)
     make_notice(world).projects.add(world.project_a)
     make_notice(world, unit=world.education).projects.add(world.project_b)
     load_element_types()
@@ -56,7 +60,7 @@ def test_a_scope_beside_another_condition_gives_the_same_rows_in_either_form(wor
         return {
             (user.username, model.__name__, way): set(getattr(model.objects, way)(user).values_list("pk", flat=True))
             for user in users
-            for model in (Problem, Matter, ElementNeed, Meeting, Notice, Inspection, PipelineEntry)
+            for model in (Problem, Matter, ElementNeed, Meeting, Notice, Inspection, PipelineEntry, ListItem)
             for way in ("visible_to", "editable_by")
         }  # fmt: skip
 
