@@ -49,33 +49,26 @@ def funding_figures(
     # does not add up across sources (projects, the bonds' issue batches) is counted on its own.
     by_source = records.by_source()
     bond = next((row for row in by_source if row["code"] == SPECIAL_BOND), None)
-    row = records.aggregate(projects=Count("project", distinct=True))
-    row["records"] = sum(source["records"] for source in by_source)
-    for name in AMOUNTS:
-        row[f"all_{name}"] = sum((source[name] for source in by_source), ZERO)
-        row[f"bond_{name}"] = bond[name] if bond else ZERO
-    row["bond_projects"] = bond["projects"] if bond else 0
-    row["bond_batches"] = (
-        records.filter(source_id=bond["source"]).aggregate(n=Count("issue_batch", distinct=True))["n"]
-        if bond
-        else 0
-    )
     if paces is None:
         paces = records.paces(today or timezone.localdate())
     levels = Counter(pace.level for _pk, pace in paces)
     return {
         "year": year,
         "totals": {
-            "records": row["records"],
-            "projects": row["projects"],
-            **{name: row[f"all_{name}"] for name in AMOUNTS},
+            "records": sum(source["records"] for source in by_source),
+            "projects": records.aggregate(n=Count("project", distinct=True))["n"],
+            **{name: sum((source[name] for source in by_source), ZERO) for name in AMOUNTS},
         },
         "by_source": by_source,
         "special_bond": {
             "source": SPECIAL_BOND,
-            "projects": row["bond_projects"],
-            "batches": row["bond_batches"],
-            **{name: row[f"bond_{name}"] for name in AMOUNTS},
+            "projects": bond["projects"] if bond else 0,
+            "batches": (
+                records.filter(source_id=bond["source"]).aggregate(n=Count("issue_batch", distinct=True))["n"]
+                if bond
+                else 0
+            ),
+            **{name: bond[name] if bond else ZERO for name in AMOUNTS},
             "yellow": levels[PaceLevel.YELLOW],
             "red": levels[PaceLevel.RED],
         },

@@ -40,7 +40,7 @@ def project_scope(
     378 -> 83 ms). SQLite keeps the subquery, which it reads once into an index (the same town's
     要素保障看板, 64,000 needs each looking up its project: 266 -> 499 ms, measured and kept).
     `each_row` asks row by row on both databases, for a table of a few rows beside the projects
-    (inspections, milestones, the pipeline): listing a scope of thousands of projects would cost
+    (inspections, notices, problems, the pipeline, a named list's items): listing a scope of thousands of projects would cost
     more than looking up the few rows' own.
     """
     nothing = Q(pk__in=[])

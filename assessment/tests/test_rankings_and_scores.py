@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from alerts.models import Alert
 from assessment.models import Indicator
 from assessment.scores import Window, scores
 from assessment.views import praise_and_pressure
@@ -124,12 +125,20 @@ def test_assessment_page_export_and_bad_params(world, client_for, towns):
     assert sheet.cell(row=2, column=1).value == "名次"
 
 
+def light(project: Project, closed_at: datetime | None = None) -> Alert:
+    """A red 应开未开 warning of `project` lit on 1 February 2026, closed at `closed_at` if given."""
+    return Alert.objects.create(
+        rule="start_overdue",
+        project=project,
+        colour="red",
+        message="应开未开",
+        opened_on=date(2026, 2, 1),
+        state="closed" if closed_at else "open",
+        closed_at=closed_at,
+    )
+
+
 def test_problem_and_warning_closure_count_in_the_score(world, towns):
-    from datetime import datetime
-
-    from django.utils import timezone
-
-    from alerts.models import Alert
     from problems.models import Problem
 
     town = towns[0]
@@ -159,15 +168,7 @@ def test_problem_and_warning_closure_count_in_the_score(world, towns):
         status="construction",
     )
     for elsewhere in (stray, off_plan):
-        Alert.objects.create(
-            rule="start_overdue",
-            project=elsewhere,
-            colour="red",
-            message="应开未开",
-            opened_on=date(2026, 2, 1),
-            state="closed",
-            closed_at=moment,
-        )
+        light(elsewhere, closed_at=moment)
     result = scores("town", Window(2026, "quarter", 1))
     row = next(r for r in result["rows"] if r["unit"] == town)
     cells = {c["indicator"].code: c for c in row["cells"]}
@@ -184,22 +185,13 @@ def test_problem_and_warning_closure_count_in_the_score(world, towns):
 
 
 def test_the_warnings_set_of_projects_without_the_registry_gives_the_same_rates(world, towns):
-    from alerts.models import Alert
     from assessment.providers import Basis, warning_closure
     from plans.scope import Scope, scope_entries
 
     no_town = Project.objects.get(town=towns[1])
     Project.objects.filter(pk=no_town.pk).update(town=None)
     for k, project in enumerate(Project.objects.filter(plan_entries__isnull=False)):
-        Alert.objects.create(
-            rule="start_overdue",
-            project=project,
-            colour="red",
-            message="应开未开",
-            opened_on=date(2026, 2, 1),
-            state="closed" if k % 3 == 0 else "open",
-            closed_at=timezone.make_aware(datetime(2026, 3, 1, 9)) if k % 3 == 0 else None,
-        )
+        light(project, closed_at=timezone.make_aware(datetime(2026, 3, 1, 9)) if k % 3 == 0 else None)
     window = Window(2026, "quarter", 1)
     for key in ("project__town", "project__responsible_unit"):
         listed = scope_entries(2026, Scope())
