@@ -25,6 +25,7 @@ from plans.scope import scope_entries
 from progress.choices import ReportState
 from progress.models import Report, period_seq
 from progress.periods import Period
+from projects.querysets import any_in_scope
 
 STATUSES_OF_GROUP = {name: statuses for name, _label, statuses in STATUS_GROUPS}
 # How many months back from today the figures look, one by one, for the latest accepted report,
@@ -61,14 +62,15 @@ def latest_accepted_month(user: User | AnonymousUser, today: date) -> tuple[int,
     The recent months are asked one by one, newest first: each answer is the first accepted report
     of one month found through the index on (year, month, state), where asking for the latest of
     all would sort every accepted report of a unit's projects."""
-    accepted = Report.objects.visible_to(user).filter(state=ReportState.ACCEPTED)
+    accepted = Report.objects.filter(state=ReportState.ACCEPTED)
     year, month = today.year, today.month
     for _step in range(RECENT_MONTHS):
-        if accepted.filter(year=year, month=month).exists():
+        if any_in_scope(accepted.filter(year=year, month=month), user):
             return year, month
         year, month = (year, month - 1) if month > 1 else (year - 1, 12)
     latest = (
-        accepted.filter(seq__lte=period_seq(year, month, 9))
+        Report.objects.visible_to(user)
+        .filter(state=ReportState.ACCEPTED, seq__lte=period_seq(year, month, 9))
         .order_by("-seq")
         .values_list("year", "month")
         .first()

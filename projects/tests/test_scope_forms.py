@@ -7,10 +7,12 @@ import pytest
 
 from elements.defaults import load_element_types
 from elements.models import ElementNeed, ElementType
+from figures.tests.test_figures import accepted
 from pipeline.models import PipelineEntry
 from portfolios.models import ListItem, ProjectList
 from problems.models import Matter, Meeting, Problem
 from problems.tests.factories import make_matter, make_meeting, make_problem
+from progress.models import Report
 from projects import querysets
 from projects.models import Project
 from supervision.models import Inspection, Notice
@@ -98,3 +100,19 @@ def test_who_writes_every_project_it_reads(world, persona, same):
     written = set(Project.objects.editable_by(user).values_list("pk", flat=True))
     assert querysets.writes_what_it_reads(user) is same
     assert (read == written) is same
+
+
+def test_any_in_scope_finds_a_scope_beyond_the_rows_it_probes(world, monkeypatch):
+    """With a probe of one row, one of the two owners' reports lies beyond it: the listed scope
+    finds it. A user whose scope holds none of the rows is told so, and one who sees all is not
+    asked after any project."""
+    accepted(world.project_a, 2026, 11, "100")
+    accepted(world.project_b, 2026, 11, "200")
+    monkeypatch.setattr(querysets, "PROBE_ROWS", 1)
+    november = Report.objects.filter(year=2026, month=11)
+    for user in (world.owner_a, world.owner_b, world.town_user, world.department, world.coordinator):
+        assert querysets.any_in_scope(november, user), user.username
+    assert not querysets.any_in_scope(november, world.outsider)
+    assert not querysets.any_in_scope(Report.objects.filter(year=2026, month=10), world.owner_a)
+    assert querysets.any_in_scope(november.filter(project=world.project_b), world.owner_b)
+    assert not querysets.any_in_scope(november.filter(project=world.project_b), world.owner_a)
