@@ -1,6 +1,5 @@
 """资金与要素保障 figures: funding by source, special bonds and their spending pace, elements waiting."""
 
-from collections import Counter
 from dataclasses import replace
 from datetime import date
 from typing import Any, overload
@@ -10,7 +9,7 @@ from django.utils import timezone
 
 from elements.choices import SPECIAL_BOND, PaceLevel
 from elements.models import ElementNeed, FundingRecord
-from elements.querysets import AMOUNTS, ZERO, BondPace, ElementNeedQuerySet, FundingRecordQuerySet
+from elements.querysets import AMOUNTS, ZERO, ElementNeedQuerySet, FundingRecordQuerySet
 from figures.registry import Context
 from plans.scope import Scope, scope_projects
 
@@ -40,18 +39,17 @@ def funding_figures(
     year: int,
     scope: Scope | None = None,
     today: date | None = None,
-    paces: list[tuple[int, BondPace]] | None = None,
+    levels: dict[str, int] | None = None,
 ) -> dict[str, Any]:
     """资金保障 of `year` by source: projects supported, 计划/下达/到位/支出 and rates; 专项债 projects,
-    发行额度 and the bonds spending behind pace (黄灯/红灯), of `paces` when the caller has them."""
+    发行额度 and the bonds spending behind pace (黄灯/红灯), the `levels` counted when the caller has them."""
     records = scoped(FundingRecord, year, scope).filter(year=year)
     # The totals are the sums of the sources' rows, read from the index on (year, source, …); what
     # does not add up across sources (projects, the bonds' issue batches) is counted on its own.
     by_source = records.by_source()
     bond = next((row for row in by_source if row["code"] == SPECIAL_BOND), None)
-    if paces is None:
-        paces = records.paces(today or timezone.localdate())
-    levels = Counter(pace.level for _pk, pace in paces)
+    if levels is None:
+        levels = records.pace_counts(today or timezone.localdate())
     return {
         "year": year,
         "totals": {

@@ -6,8 +6,8 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db.models import Count, DecimalField, Q, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import BigIntegerField, Case, Count, DecimalField, F, Q, Sum, Value, When
+from django.db.models.functions import Cast, Coalesce, Round
 from django.utils import timezone
 
 from alerts.models import AlertRuleConfig
@@ -143,6 +143,85 @@ class FundingRecordQuerySet(ScopedQuerySet["FundingRecord"]):
         listed.sort(key=lambda row: (sources[row["source"]][2], row["code"]))
         return listed
 
+    def issued_bonds(self, today: date) -> "FundingRecordQuerySet":
+        """The special bonds issued by `today` with an amount issued: those with a spending pace."""
+        return self.special_bonds().filter(issued_on__isnull=False, issued_on__lte=today, approved__gt=0)
+
+    def with_behind(self, today: date) -> "FundingRecordQuerySet":
+        """The issued bonds, each with how far its spending trails the pace in tenths of a point
+        (`behind_tenths`), worked out by the database exactly as pace_against() does: in whole
+        cents and tenths, whatever form the database keeps the amounts in. The expected pace comes
+        from the few issue dates, each worked out once."""
+        bonds = self.issued_bonds(today)
+        dates = bonds.order_by().values_list("issued_on", flat=True).distinct()
+        expected = [When(issued_on=day, then=Value(int(expected_pace(day, today) * 10))) for day in dates]
+        if not expected:
+            return bonds.none().annotate(behind_tenths=Value(0, output_field=BigIntegerField()))
+        spent = Cast(Round(F("spent") * 100), BigIntegerField())
+        issued = Cast(Round(F("approved") * 100), BigIntegerField())
+        # 支出进度 in tenths of a point rounded half up: floor((2000 × spent + issued) / (2 × issued)).
+        actual = (spent * 2000 + issued) / (issued * 2)
+        return bonds.annotate(
+            behind_tenths=Case(*expected, output_field=BigIntegerField()) - actual,
+        )
+
+    def behind_pace(
+        self, today: date | None = None, thresholds: tuple[int, int] | None = None
+    ) -> list[tuple[int, int]]:
+        """The bonds spending behind pace (yellow or red), furthest behind first, as their ids with
+        how far behind in tenths of a point: picked and ordered by the database (with_behind)."""
+        yellow, _red = thresholds or bond_thresholds()
+        return list(
+            self.with_behind(today or timezone.localdate())
+            .filter(behind_tenths__gt=Decimal(yellow) * 10)
+            .order_by("-behind_tenths", "issued_on", "pk")
+            .values_list("pk", "behind_tenths")
+        )
+
+    def pace_counts(
+        self,
+        today: date | None = None,
+        thresholds: tuple[int, int] | None = None,
+        behind: list[tuple[int, int]] | None = None,
+    ) -> dict[str, int]:
+        """How many issued bonds light yellow and red, of `behind` (behind_pace()) when the caller
+        has it."""
+        thresholds = thresholds or bond_thresholds()
+        if behind is None:
+            behind = self.behind_pace(today, thresholds)
+        red = Decimal(thresholds[1]) * 10
+        reds = sum(1 for _pk, tenths in behind if tenths > red)
+        return {PaceLevel.YELLOW: len(behind) - reds, PaceLevel.RED: reds}
+
+    def lagging_first(
+        self,
+        limit: int | None = None,
+        today: date | None = None,
+        thresholds: tuple[int, int] | None = None,
+        behind: list[tuple[int, int]] | None = None,
+    ) -> list[tuple["FundingRecord", BondPace]]:
+        """The first `limit` (all without one) of the bonds behind pace (behind_pace(), or `behind`
+        when the caller has it), each with its project, responsible unit and source, read by id,
+        and its pace worked out again here."""
+        today = today or timezone.localdate()
+        thresholds = thresholds or bond_thresholds()
+        if behind is None:
+            behind = self.behind_pace(today, thresholds)
+        ids = [pk for pk, _tenths in behind[:limit]]
+        records = self.model.objects.select_related("project", "project__responsible_unit", "source").in_bulk(
+            ids
+        )
+        return [
+            (
+                record,
+                pace_against(
+                    expected_pace(record.issued_on, today), record.approved, record.spent, thresholds
+                ),
+            )
+            for record in (records[pk] for pk in ids if pk in records)
+            if record.issued_on is not None
+        ]
+
     def paces(
         self, today: date | None = None, thresholds: tuple[int, int] | None = None
     ) -> list[tuple[int, BondPace]]:
@@ -150,12 +229,7 @@ class FundingRecordQuerySet(ScopedQuerySet["FundingRecord"]):
         columns a bond, and the expected pace worked out once for each issue date."""
         today = today or timezone.localdate()
         thresholds = thresholds or bond_thresholds()
-        rows = (
-            self.special_bonds()
-            .filter(issued_on__isnull=False, issued_on__lte=today, approved__gt=0)
-            .order_by()
-            .values_list("pk", "issued_on", "approved", "spent")
-        )
+        rows = self.issued_bonds(today).order_by().values_list("pk", "issued_on", "approved", "spent")
         expected: dict[date, Decimal] = {}
         issued: dict[int, date] = {}
         paced = []
@@ -187,8 +261,7 @@ class FundingRecordQuerySet(ScopedQuerySet["FundingRecord"]):
         self, today: date | None = None, thresholds: tuple[int, int] | None = None
     ) -> list[tuple["FundingRecord", BondPace]]:
         """专项债支出滞后: issued special bonds spending behind the linear pace (yellow or red)."""
-        paced = self.paces(today, thresholds)
-        return self.with_records([item for item in paced if item[1].level != PaceLevel.ON_PACE])
+        return self.lagging_first(None, today, thresholds)
 
 
 def supplying_department_scope(user: "User | AnonymousUser", prefix: str = "") -> Q:

@@ -70,9 +70,9 @@ def funding(request: AuthenticatedHttpRequest) -> HttpResponse:
     bonds = visible.filter(year=year)
     if request.GET.get("export") == "lagging":
         return export_lagging(request, year, bonds.lagging_bonds())
-    paces = bonds.paces()
-    lagging = [item for item in paces if item[1].level != PaceLevel.ON_PACE]
-    figures = funding_figures(year, Scope(user=user), paces=paces)
+    behind = bonds.behind_pace()
+    levels = bonds.pace_counts(behind=behind)
+    figures = funding_figures(year, Scope(user=user), levels=levels)
     if listing.filters_set == {"year"} and listing.filter_values["year"] == year:
         # The year's records unfiltered: the figures have counted them already.
         listing.paginate(count=figures["totals"]["records"])
@@ -82,8 +82,8 @@ def funding(request: AuthenticatedHttpRequest) -> HttpResponse:
         {
             "year": year,
             "figures": figures,
-            "lagging": bonds.with_records(lagging[:LAGGING_SHOWN]),
-            "lagging_count": len(lagging),
+            "lagging": bonds.lagging_first(LAGGING_SHOWN, behind=behind),
+            "lagging_count": sum(levels.values()),
             "sources": FundingSource.objects.all(),
             "bond_months": settings.SPECIAL_BOND_SPEND_MONTHS,
         },

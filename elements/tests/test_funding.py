@@ -1,5 +1,7 @@
 """Funding by source, special bonds and their spending pace, the pages and the API."""
 
+import random
+from collections import Counter
 from datetime import date
 from decimal import Decimal
 
@@ -8,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from catalog.models import FundingSource
+from elements.choices import PaceLevel
 from elements.figures import funding_figures
 from elements.models import FundingRecord
 from elements.querysets import bond_pace
@@ -221,7 +224,6 @@ def test_the_page_lists_the_bonds_furthest_behind_and_exports_them_all(
     from python_calamine import CalamineWorkbook
 
     from elements import views
-    from elements.choices import PaceLevel
     from elements.querysets import bond_thresholds
 
     # Five more bonds, each further behind than the last, beside bond_a (red) of the fixture.
@@ -285,3 +287,54 @@ def test_the_records_list_counts_what_it_lists_with_and_without_filters(world, c
     )
     invalid = client.get(reverse("elements:funding"), {"year": 2026, "source": "x"})
     assert invalid.context["page"].paginator.count == len(list(invalid.context["page"])) == 2
+
+
+def test_the_database_paces_every_bond_as_python_does(world):
+    """Counted and picked by the database (with_behind), the bonds light the same levels, in the
+    same order, as paced one by one: bonds on both sides of each threshold at every issue date, the
+    rounding ties of 支出进度 (x.x5%) among them, and amounts of every size."""
+    from elements.querysets import expected_pace
+
+    today = date(2026, 12, 6)
+    thresholds = (10, 30)
+    issue_dates = [date(2026, 1, 1), date(2026, 2, 15), date(2026, 6, 30), date(2026, 11, 30), today]
+    rng = random.Random(20261206)
+    bonds = []
+    for issued_on in issue_dates:
+        expected = expected_pace(issued_on, today)
+        for points in thresholds:
+            tie = (expected - points - Decimal("0.05")) * 20  # of 2000.00 issued: 支出进度 exactly T − 0.05
+            for cents in (-1, 0, 1):
+                spent = tie + Decimal(cents) / 100
+                if spent >= 0:
+                    bonds.append((issued_on, Decimal("2000.00"), spent))
+        for _ in range(12):
+            issued = Decimal(rng.randrange(1, 10**12)) / 100
+            bonds.append((issued_on, issued, (issued * Decimal(rng.random())).quantize(Decimal("0.01"))))
+    FundingRecord.objects.bulk_create(
+        FundingRecord(
+            project=world.project_a,
+            source=source("special_bond"),
+            year=2026,
+            approved=issued,
+            arrived=issued,
+            spent=spent,
+            issue_batch=f"第{n}批",
+            issued_on=issued_on,
+        )
+        for n, (issued_on, issued, spent) in enumerate(bonds)
+    )
+    records = FundingRecord.objects.filter(year=2026)
+    paced = records.paces(today, thresholds)
+    lagging = [(pk, pace) for pk, pace in paced if pace.level != PaceLevel.ON_PACE]
+    levels = Counter(pace.level for _pk, pace in paced)
+    assert levels[PaceLevel.YELLOW] > 5 and levels[PaceLevel.RED] > 5 and levels[PaceLevel.ON_PACE] > 5
+    assert records.pace_counts(today, thresholds) == {
+        PaceLevel.YELLOW: levels[PaceLevel.YELLOW],
+        PaceLevel.RED: levels[PaceLevel.RED],
+    }
+    picked = records.lagging_first(None, today, thresholds)
+    assert [(record.pk, pace) for record, pace in picked] == lagging
+    assert [record.pk for record, _pace in records.lagging_first(4, today, thresholds)] == [
+        pk for pk, _pace in lagging[:4]
+    ]
