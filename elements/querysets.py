@@ -154,7 +154,11 @@ class FundingRecordQuerySet(ScopedQuerySet["FundingRecord"]):
         from the few issue dates, each worked out once."""
         bonds = self.issued_bonds(today)
         dates = bonds.order_by().values_list("issued_on", flat=True).distinct()
-        expected = [When(issued_on=day, then=Value(int(expected_pace(day, today) * 10))) for day in dates]
+        expected = [
+            When(issued_on=day, then=Value(int(expected_pace(day, today) * 10)))
+            for day in dates
+            if day is not None
+        ]
         if not expected:
             return bonds.none().annotate(behind_tenths=Value(0, output_field=BigIntegerField()))
         spent = Cast(Round(F("spent") * 100), BigIntegerField())
@@ -173,7 +177,7 @@ class FundingRecordQuerySet(ScopedQuerySet["FundingRecord"]):
         yellow, _red = thresholds or bond_thresholds()
         return list(
             self.with_behind(today or timezone.localdate())
-            .filter(behind_tenths__gt=Decimal(yellow) * 10)
+            .filter(behind_tenths__gt=Decimal(yellow) * 10)  # type: ignore[misc]  # with_behind's annotation
             .order_by("-behind_tenths", "issued_on", "pk")
             .values_list("pk", "behind_tenths")
         )
