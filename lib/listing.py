@@ -39,6 +39,8 @@ Rows = TypeVar("Rows", bound=QuerySet)
 
 # The page sizes every list offers, besides its own default.
 PAGE_SIZES = (20, 50, 100)
+# How many rows at the head of a list's whole table PageRows looks among first for a page's rows.
+HEAD_ROWS = 1000
 
 
 def swaps_table(request: HttpRequest) -> bool:
@@ -53,11 +55,19 @@ class PageRows:
     those rows with everything the page shows. Rows of values, and rows that cannot be filtered
     again (sliced, or a union), are sliced as they are. The ids are read once each, so a list must
     not repeat a row through a join, nor compute a window over the list's rows. The count is the
-    one given, when the page knows it already, or the database's."""
+    one given, when the page knows it already, or the database's.
 
-    def __init__(self, rows: QuerySet, count: int | None = None) -> None:
+    `head` is the list's whole table in the list's own order, an order an index holds. The page's
+    ids are first looked for among its first HEAD_ROWS rows, each asked whether the list keeps it:
+    a page found whole there is the list's page, since the list keeps its rows in the same order.
+    A user's scope otherwise makes the database list and sort every project of it to read twenty
+    (an owner of 18,000 projects at 100,000: 14 ms on SQLite, against 1 ms from the head). A page
+    not found whole there (a narrow filter, a page far down) is read as before."""
+
+    def __init__(self, rows: QuerySet, count: int | None = None, head: QuerySet | None = None) -> None:
         self.rows = rows
         self.known = count
+        self.head = head
 
     def count(self) -> int:
         if self.known is None:
@@ -86,7 +96,7 @@ class PageRows:
             or query.combinator
         ):
             return self.rows[index]
-        ids = list(self.rows.values_list("pk", flat=True)[index])
+        ids = self.page_ids(index)
         shown = self.rows.order_by()
         if not query.distinct and not any(
             getattr(value, "contains_aggregate", False) for value in query.annotations.values()
@@ -99,6 +109,16 @@ class PageRows:
             shown.query.where = WhereNode()
         found = {row.pk: row for row in shown.filter(pk__in=ids)}
         return [found[pk] for pk in ids if pk in found]
+
+    def page_ids(self, index: slice) -> list[Any]:
+        """The ids of the rows `index` takes, from the head of the table when all of them are there."""
+        ids = self.rows.values_list("pk", flat=True)
+        if self.head is not None and index.stop is not None and index.step is None:
+            wanted = index.stop - (index.start or 0)
+            found = list(ids.filter(pk__in=self.head.values("pk")[:HEAD_ROWS])[index])
+            if len(found) == wanted:
+                return found
+        return list(ids[index])
 
     def __iter__(self) -> Iterator[Any]:
         return iter(self.rows)
@@ -116,11 +136,14 @@ class ListPage(Generic[Rows]):
         data: QueryDict | None = None,
         sorts: Mapping[str, str] | None = None,
         per_page: int | None = None,
+        head: QuerySet | None = None,
     ) -> None:
         """`queryset` in the list's default order; `data` replaces the query string as the filters'
         input when a page fills in defaults (this year, open warnings); `sorts` maps `?sort=` keys
         to fields, anything else keeps the default order; `per_page` is the list's default page size,
-        which `?per_page=` replaces (1 to MAX_PAGE_SIZE, anything else ignored)."""
+        which `?per_page=` replaces (1 to MAX_PAGE_SIZE, anything else ignored). `head` is the whole
+        table in the default order, from an index that holds it: a page in that order is looked for
+        at its head first (PageRows)."""
         self.request = request
         self.filterset = (
             filterset_class(
@@ -133,6 +156,7 @@ class ListPage(Generic[Rows]):
         self.sort = request.GET.get("sort", "") if sorts else ""
         # The rows keep the queryset's class, with the methods its model's pages call.
         self.rows = cast(Rows, sort_queryset(rows, self.sort, sorts) if sorts else rows)
+        self.head = head if self.sort.lstrip("-") not in (sorts or {}) else None
         self.default_per_page = per_page or settings.LIST_PAGE_SIZE
         self.per_page = query_int(request.GET, "per_page", self.default_per_page, 1, MAX_PAGE_SIZE)
         self.page: Page | None = None
@@ -167,7 +191,9 @@ class ListPage(Generic[Rows]):
         is how many rows of a queryset there are when the page knows it already (from its grouped
         summary), which spares the database counting them again."""
         shown = self.rows if rows is None else rows
-        paginator = Paginator(PageRows(shown, count) if isinstance(shown, QuerySet) else shown, self.per_page)
+        paginator = Paginator(
+            PageRows(shown, count, self.head) if isinstance(shown, QuerySet) else shown, self.per_page
+        )
         self.page = paginator.get_page(self.request.GET.get("page"))
         return self.page
 

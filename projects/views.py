@@ -57,7 +57,10 @@ def project_options(request: AuthenticatedHttpRequest) -> JsonResponse:
 @login_required
 def project_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     visible = Project.objects.visible_to(request.user).with_list_relations()
-    listing = ListPage(request, visible, ProjectFilterSet, sorts=SORTS)
+    # The default order, the latest changed first, is the index project_by_update's.
+    listing = ListPage(
+        request, visible, ProjectFilterSet, sorts=SORTS, head=Project.objects.order_by("-updated_at", "-id")
+    )
     if listing.exporting:
         return export_projects(request, listing.rows)
     projects = listing.paginate(project_page.annotate_list(listing.rows))

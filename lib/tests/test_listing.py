@@ -12,6 +12,7 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django_filters import rest_framework as filters
 
+from lib import listing as listing_module
 from lib.listing import ListPage
 from lib.messages import flash_errors
 from org.choices import UnitKind
@@ -227,6 +228,41 @@ def test_a_pages_rows_are_read_by_their_ids_alone_unless_they_sum_over_a_join(un
     )
     Unit.objects.create(name="甲镇科室", kind=UnitKind.DEPARTMENT, parent=units[0])
     assert [unit.children_count for unit in listing("per_page=10").paginate(summed)] == [2, 2]
+
+
+def test_a_page_is_looked_for_at_the_head_of_the_table_first(units, monkeypatch):
+    """Every page of every filter, with a head of 4 units: the same rows as without a head, found
+    there when the page lies whole within the first 4 units, else read as before."""
+    monkeypatch.setattr(listing_module, "HEAD_ROWS", 4)
+    for number in range(7):
+        Unit.objects.create(name=f"企业{number}", kind=UnitKind.OWNER)
+    head = Unit.objects.order_by("pk")
+    for query in ["", "kind=town", "kind=owner", "kind=department", "q=镇", "q=无此单位", "kind=x"]:
+        for page in range(1, 7):
+            for per_page in (1, 2, 3, 5):
+                asked = f"{query}&page={page}&per_page={per_page}"
+                expected = names(listing(asked).paginate())
+                with CaptureQueriesContext(connection) as captured:
+                    assert names(listing(asked, head=head).paginate()) == expected, asked
+                from_head = [q["sql"] for q in captured if "LIMIT 4" in q["sql"]]
+                assert len(from_head) == (1 if expected else 0), asked
+    # Found at the head: the count, the ids from the head and the rows. Beyond it: the ids again.
+    for asked, statements in [("per_page=2", 3), ("page=2&per_page=2", 3), ("page=3&per_page=2", 4)]:
+        with CaptureQueriesContext(connection) as captured:
+            list(listing(asked, head=head).paginate())
+        assert len(captured) == statements, asked
+
+
+def test_the_head_is_the_default_orders_alone(units):
+    head = Unit.objects.order_by("pk")
+    assert listing("", head=head, sorts={"name": "name"}).head is head
+    assert listing("sort=other", head=head, sorts={"name": "name"}).head is head
+    for sort in ("name", "-name"):
+        page = listing(f"sort={sort}&per_page=2", head=head, sorts={"name": "name"})
+        assert page.head is None
+        assert names(page.paginate()) == names(
+            listing(f"sort={sort}&per_page=2", sorts={"name": "name"}).paginate()
+        )
 
 
 def test_the_whole_page_is_rendered_without_htmx(units):
