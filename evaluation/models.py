@@ -74,7 +74,11 @@ class Evaluation(Stamped):
         verbose_name = _("项目后评价")
         verbose_name_plural = _("项目后评价")
         ordering = ["-evaluated_on", "-id"]
-        indexes = [models.Index(fields=["is_case"])]
+        indexes = [
+            models.Index(fields=["is_case"]),
+            # The list's order, which a page is read from (lib.listing.PageRows' head).
+            models.Index(fields=["evaluated_on", "id"], name="evaluation_by_date"),
+        ]
 
     def __str__(self) -> str:
         return _t("%(name)s后评价") % {"name": self.project.name}

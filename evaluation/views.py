@@ -54,7 +54,13 @@ def listed(request: AuthenticatedHttpRequest) -> EvaluationQuerySet:
 @login_required
 def evaluation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """项目后评价: the evaluations of the projects the user may see."""
-    listing = ListPage(request, listed(request), EvaluationFilterSet, sorts=SORTS)
+    listing = ListPage(
+        request,
+        listed(request),
+        EvaluationFilterSet,
+        sorts=SORTS,
+        head=Evaluation.objects.order_by("-evaluated_on", "-id"),
+    )
     if listing.exporting:
         return export_evaluations(request, listing.rows)
     return listing.render(
