@@ -223,7 +223,12 @@ def pick_project(request: AuthenticatedHttpRequest) -> HttpResponse:
     """登记问题 from the ledger starts with the project: one of those the user may raise problems on,
     found by name or code (a district has thousands), a page at a time."""
     projects = raisable_projects(request.user).select_related("responsible_unit")
-    listing = ListPage(request, sort_queryset(projects, "name", {"name": "name"}), ProjectFilterSet)
+    listing = ListPage(
+        request,
+        sort_queryset(projects, "name", {"name": "name"}),
+        ProjectFilterSet,
+        head=Project.objects.order_by("name_key", "name", "id"),
+    )
     return listing.render("problems/project_pick.html", "problems/includes/project_pick_table.html")
 
 

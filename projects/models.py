@@ -190,6 +190,9 @@ class Project(VersionedModel, Stamped):
                 condition=models.Q(is_public=True),
                 name="project_public_by_name",
             ),
+            # The projects by name (拼音), the order of the pickers' lists (登记问题's first step),
+            # read a page at a time from the head of the registry (lib.listing.PageRows).
+            models.Index(fields=["name_key", "name", "id"], name="project_by_name"),
         ]
 
     def __str__(self) -> str:
