@@ -78,6 +78,12 @@ class Evaluation(Stamped):
             models.Index(fields=["is_case"]),
             # The list's order, which a page is read from (lib.listing.PageRows' head).
             models.Index(fields=["evaluated_on", "id"], name="evaluation_by_date"),
+            # 典型案例, a handful among thousands, in the same order.
+            models.Index(
+                fields=["evaluated_on", "id"],
+                condition=models.Q(is_case=True),
+                name="evaluation_cases_by_date",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -26,6 +26,7 @@ from lib.xlsx import build_workbook, xlsx_response
 from projects.access import get_for_user, get_project_for_user
 from projects.choices import SizeBucket
 from projects.models import Project
+from projects.querysets import project_scope
 
 EDITORS = gettext_lazy("只有统筹协调（重点办）可以登记和修改项目后评价。")
 SORTS = {
@@ -101,7 +102,16 @@ def awaiting_shown(request: AuthenticatedHttpRequest) -> dict[str, object]:
 @login_required
 def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """典型案例: the evaluations marked as best practice, with what others may learn from them."""
-    rows = listed(request).cases().select_related("project__industry").order_by("-evaluated_on", "-id")
+    # The cases are a handful whatever the scope: each asks after its own project, where listing
+    # the projects of a department's scope would read thousands.
+    rows = (
+        Evaluation.objects.cases()
+        .select_related("project", "project__category", "project__responsible_unit", "project__industry")
+        .order_by("-evaluated_on", "-id")
+    )
+    scope = project_scope(request.user, "project__", each_row=True)
+    if scope is not None:
+        rows = rows.filter(scope)
     listing = ListPage(request, rows, EvaluationFilterSet, per_page=12)
     return listing.render(
         "evaluation/case_list.html",
