@@ -47,7 +47,9 @@ def gantt(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     today = timezone.localdate()
     thresholds = milestone_thresholds()
-    scheduled = Milestone.objects.visible_to(user)
+    # The projects are the user's own (visible_to below): their milestones need no scope of their
+    # own, and the few projects with milestones are read first rather than the scope's thousands.
+    scheduled = Milestone.objects.all()
     if request.GET.get("overdue"):
         yellow, _red = thresholds
         scheduled = scheduled.overdue(today - timedelta(days=yellow))
