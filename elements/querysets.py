@@ -163,7 +163,9 @@ class FundingRecordQuerySet(ScopedQuerySet["FundingRecord"]):
             return bonds.none().annotate(behind_tenths=Value(0, output_field=BigIntegerField()))
         spent = Cast(Round(F("spent") * 100), BigIntegerField())
         issued = Cast(Round(F("approved") * 100), BigIntegerField())
-        # 支出进度 in tenths of a point rounded half up: floor((2000 × spent + issued) / (2 × issued)).
+        # 支出进度 in tenths of a point rounded half up: floor((2000 × spent + issued) / (2 × issued)),
+        # amounts in cents. Exact in 64-bit integers while amounts keep lib.fields' MONEY_DIGITS
+        # (below 10¹⁴ cents, times 2000) and are not negative (the fields' validators).
         actual = (spent * 2000 + issued) / (issued * 2)
         return bonds.annotate(
             behind_tenths=Case(*expected, output_field=BigIntegerField()) - actual,
@@ -174,10 +176,11 @@ class FundingRecordQuerySet(ScopedQuerySet["FundingRecord"]):
     ) -> list[tuple[int, int]]:
         """The bonds spending behind pace (yellow or red), furthest behind first, as their ids with
         how far behind in tenths of a point: picked and ordered by the database (with_behind)."""
-        yellow, _red = thresholds or bond_thresholds()
+        # Behind the red threshold is red whatever the yellow one (pace_against), were it set lower.
+        lowest = min(thresholds or bond_thresholds())
         return list(
             self.with_behind(today or timezone.localdate())
-            .filter(behind_tenths__gt=Decimal(yellow) * 10)  # type: ignore[misc]  # with_behind's annotation
+            .filter(behind_tenths__gt=Decimal(lowest) * 10)  # type: ignore[misc]  # with_behind's annotation
             .order_by("-behind_tenths", "issued_on", "pk")
             .values_list("pk", "behind_tenths")
         )

@@ -189,7 +189,8 @@ class ListPage(Generic[Rows]):
         """The requested page of the rows (or of `rows`, the same rows with what only the page shows);
         a page number out of range gives the last page, one that is not a number the first. `count`
         is how many rows of a queryset there are when the page knows it already (from its grouped
-        summary), which spares the database counting them again."""
+        summary), which spares the database counting them again. With a `head`, `rows` keep the
+        list's order."""
         shown = self.rows if rows is None else rows
         paginator = Paginator(
             PageRows(shown, count, self.head) if isinstance(shown, QuerySet) else shown, self.per_page

@@ -325,16 +325,19 @@ def test_the_database_paces_every_bond_as_python_does(world):
         for n, (issued_on, issued, spent) in enumerate(bonds)
     )
     records = FundingRecord.objects.filter(year=2026)
-    paced = records.paces(today, thresholds)
-    lagging = [(pk, pace) for pk, pace in paced if pace.level != PaceLevel.ON_PACE]
-    levels = Counter(pace.level for _pk, pace in paced)
-    assert levels[PaceLevel.YELLOW] > 5 and levels[PaceLevel.RED] > 5 and levels[PaceLevel.ON_PACE] > 5
-    assert records.pace_counts(today, thresholds) == {
-        PaceLevel.YELLOW: levels[PaceLevel.YELLOW],
-        PaceLevel.RED: levels[PaceLevel.RED],
-    }
-    picked = records.lagging_first(None, today, thresholds)
-    assert [(record.pk, pace) for record, pace in picked] == lagging
-    assert [record.pk for record, _pace in records.lagging_first(4, today, thresholds)] == [
-        pk for pk, _pace in lagging[:4]
-    ]
+    # The thresholds as set, and set the wrong way round (red below yellow: red wins).
+    for asked in (thresholds, (30, 10)):
+        paced = records.paces(today, asked)
+        lagging = [(pk, pace) for pk, pace in paced if pace.level != PaceLevel.ON_PACE]
+        levels = Counter(pace.level for _pk, pace in paced)
+        assert levels[PaceLevel.RED] > 5 and levels[PaceLevel.ON_PACE] > 5
+        assert records.pace_counts(today, asked) == {
+            PaceLevel.YELLOW: levels[PaceLevel.YELLOW],
+            PaceLevel.RED: levels[PaceLevel.RED],
+        }
+        picked = records.lagging_first(None, today, asked)
+        assert [(record.pk, pace) for record, pace in picked] == lagging
+        assert [record.pk for record, _pace in records.lagging_first(4, today, asked)] == [
+            pk for pk, _pace in lagging[:4]
+        ]
+    assert Counter(pace.level for _pk, pace in records.paces(today, thresholds))[PaceLevel.YELLOW] > 5
