@@ -113,7 +113,8 @@ class PageRows:
     def page_ids(self, index: slice) -> list[Any]:
         """The ids of the rows `index` takes, from the head of the table when all of them are there."""
         ids = self.rows.values_list("pk", flat=True)
-        if self.head is not None and index.stop is not None and index.step is None:
+        # A list without filters is read from the order's index as it is.
+        if self.head is not None and self.rows.query.where and index.stop is not None and index.step is None:
             wanted = index.stop - (index.start or 0)
             found = list(ids.filter(pk__in=self.head.values("pk")[:HEAD_ROWS])[index])
             if len(found) == wanted:

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import BooleanField, Case, CharField, ExpressionWrapper, F, Func, Q, Value, When
+from django.db.models import BooleanField, Case, CharField, ExpressionWrapper, F, Func, Model, Q, Value, When
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -35,6 +35,23 @@ def any_of(values: Collection[int] | Collection[str]) -> RawSQL | list[Any]:
     if connection.vendor == "postgresql":
         return RawSQL(f"SELECT unnest(%s::{kind}[])", [items])
     return items
+
+
+def distinct_values(model: type[Model], field: str) -> RawSQL:
+    """The distinct values of `model`'s indexed column `field` (nulls left out), for `…__in=`, each
+    found from the index as the smallest above the last (a loose index scan, in a recursive
+    query). For a column with a handful of values over many rows (the projects' 分包领导: 11 people
+    over 70,000 projects) it reads a handful of index entries, where SELECT DISTINCT reads every row
+    on PostgreSQL (37 ms at 100,000 projects, against 1 ms)."""
+    quote = connection.ops.quote_name
+    table, column = quote(model._meta.db_table), quote(model._meta.get_field(field).column)
+    return RawSQL(
+        f"WITH RECURSIVE found(value) AS (SELECT MIN({column}) FROM {table} UNION ALL "
+        f"SELECT (SELECT MIN({column}) FROM {table} WHERE {column} > found.value) "
+        f"FROM found WHERE found.value IS NOT NULL) "
+        f"SELECT value FROM found WHERE value IS NOT NULL",
+        [],
+    )
 
 
 # How far from the day a statement is about its per-row dates may lie and still be compared in

@@ -17,6 +17,7 @@ from lib.listing import ListPage
 from lib.messages import flash_errors
 from lib.pickers import options
 from lib.requests import AuthenticatedHttpRequest
+from lib.sql import distinct_values
 from lib.versioning import VersionConflict
 from lib.xlsx import build_workbook, xlsx_response
 from org.models import Person, Unit
@@ -79,11 +80,11 @@ def project_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def leaders_of(projects: QuerySet[Project]) -> QuerySet[Person]:
-    """The 分包领导 of `projects`, for the list's filter: the few people who lead any project, each
-    asked whether it leads one of these. Listing the leaders of a scope of thousands of projects
-    read every one of them (15 ms for an owner of 18,000 at 100,000 projects)."""
-    leading = Project.objects.filter(leader_in_charge__isnull=False).order_by().values("leader_in_charge")
-    return Person.objects.filter(pk__in=leading.distinct()).filter(
+    """The 分包领导 of `projects`, for the list's filter: the few people who lead any project (read
+    from the index, lib.sql.distinct_values), each asked whether it leads one of these. Listing the
+    leaders of a scope of thousands of projects read every one of them (15 ms for an owner of
+    18,000 at 100,000 projects)."""
+    return Person.objects.filter(pk__in=distinct_values(Project, "leader_in_charge")).filter(
         Exists(projects.filter(leader_in_charge=OuterRef("pk")))
     )
 

@@ -245,9 +245,11 @@ def test_a_page_is_looked_for_at_the_head_of_the_table_first(units, monkeypatch)
                 with CaptureQueriesContext(connection) as captured:
                     assert names(listing(asked, head=head).paginate()) == expected, asked
                 from_head = [q["sql"] for q in captured if "LIMIT 4" in q["sql"]]
-                assert len(from_head) == (1 if expected else 0), asked
+                filtered = query not in ("", "kind=x")
+                assert len(from_head) == (1 if expected and filtered else 0), asked
     # Found at the head: the count, the ids from the head and the rows. Beyond it: the ids again.
-    for asked, statements in [("per_page=2", 3), ("page=2&per_page=2", 3), ("page=3&per_page=2", 4)]:
+    # Without a filter the list is read as it is.
+    for asked, statements in [("kind=town&per_page=1", 3), ("kind=owner&per_page=2", 4), ("per_page=2", 3)]:
         with CaptureQueriesContext(connection) as captured:
             list(listing(asked, head=head).paginate())
         assert len(captured) == statements, asked
