@@ -74,10 +74,14 @@ PROBE_ROWS = 500
 def any_in_scope(rows: models.QuerySet[_M], user: "User | AnonymousUser", prefix: str = "project__") -> bool:
     """Whether any of `rows` belongs to a project the user may read.
 
-    A few hundred of the rows first ask after their own projects: a scope holding a fair share of
-    the table answers there, without listing its projects (a department's 30,000 at 100,000
-    projects, 5 ms on SQLite). Only when none of them is in scope is the scope listed, and then it
-    holds at most a small share of the table, or none of it."""
+    On SQLite a few hundred of the rows first ask after their own projects: a scope holding a fair
+    share of the table answers there, without listing its projects (a department's 30,000 at
+    100,000 projects, 5 ms). Only when none of them is in scope is the scope listed, and then it
+    holds at most a small share of the table, or none of it. PostgreSQL answers the scope's
+    subquery from the units' indexes at once (0.5 ms), where it would read the month's rows to
+    join them to the probe's (6–12 ms)."""
+    if connection.vendor == "postgresql":
+        return (rows if (scope := project_scope(user, prefix)) is None else rows.filter(scope)).exists()
     condition = project_scope(user, prefix, each_row=True)
     if condition is None:
         return rows.exists()
