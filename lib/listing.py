@@ -22,6 +22,7 @@ from typing import Any, Generic, TypeVar, cast, overload
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.db.models import QuerySet
 from django.db.models.query import ModelIterable
 from django.db.models.sql.where import WhereNode
@@ -60,9 +61,11 @@ class PageRows:
     `head` is the list's whole table in the list's own order, an order an index holds. The page's
     ids are first looked for among its first HEAD_ROWS rows, each asked whether the list keeps it:
     a page found whole there is the list's page, since the list keeps its rows in the same order.
-    A user's scope otherwise makes the database list and sort every project of it to read twenty
-    (an owner of 18,000 projects at 100,000: 14 ms on SQLite, against 1 ms from the head). A page
-    not found whole there (a narrow filter, a page far down) is read as before."""
+    A user's scope otherwise makes SQLite list and sort every project of it to read twenty (an
+    owner of 18,000 projects at 100,000: 14 ms, against 1 ms from the head). A page not found
+    whole there (a narrow filter, a page far down) is read as before. PostgreSQL walks the order's
+    index itself, asking each row the list's filters (0.4 ms, against 2–9 ms from the head): it
+    reads the page as it is."""
 
     def __init__(self, rows: QuerySet, count: int | None = None, head: QuerySet | None = None) -> None:
         self.rows = rows
@@ -114,7 +117,13 @@ class PageRows:
         """The ids of the rows `index` takes, from the head of the table when all of them are there."""
         ids = self.rows.values_list("pk", flat=True)
         # A list without filters is read from the order's index as it is.
-        if self.head is not None and self.rows.query.where and index.stop is not None and index.step is None:
+        if (
+            self.head is not None
+            and connection.vendor == "sqlite"
+            and self.rows.query.where
+            and index.stop is not None
+            and index.step is None
+        ):
             wanted = index.stop - (index.start or 0)
             found = list(ids.filter(pk__in=self.head.values("pk")[:HEAD_ROWS])[index])
             if len(found) == wanted:

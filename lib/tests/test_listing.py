@@ -234,6 +234,7 @@ def test_a_page_is_looked_for_at_the_head_of_the_table_first(units, monkeypatch)
     """Every page of every filter, with a head of 4 units: the same rows as without a head, found
     there when the page lies whole within the first 4 units, else read as before."""
     monkeypatch.setattr(listing_module, "HEAD_ROWS", 4)
+    on_sqlite = connection.vendor == "sqlite"
     for number in range(7):
         Unit.objects.create(name=f"企业{number}", kind=UnitKind.OWNER)
     head = Unit.objects.order_by("pk")
@@ -246,13 +247,13 @@ def test_a_page_is_looked_for_at_the_head_of_the_table_first(units, monkeypatch)
                     assert names(listing(asked, head=head).paginate()) == expected, asked
                 from_head = [q["sql"] for q in captured if "LIMIT 4" in q["sql"]]
                 filtered = query not in ("", "kind=x")
-                assert len(from_head) == (1 if expected and filtered else 0), asked
+                assert len(from_head) == (1 if expected and filtered and on_sqlite else 0), asked
     # Found at the head: the count, the ids from the head and the rows. Beyond it: the ids again.
-    # Without a filter the list is read as it is.
+    # Without a filter, and on PostgreSQL, the list is read as it is.
     for asked, statements in [("kind=town&per_page=1", 3), ("kind=owner&per_page=2", 4), ("per_page=2", 3)]:
         with CaptureQueriesContext(connection) as captured:
             list(listing(asked, head=head).paginate())
-        assert len(captured) == statements, asked
+        assert len(captured) == (statements if on_sqlite else 3), asked
 
 
 def test_the_head_is_the_default_orders_alone(units):
