@@ -49,7 +49,7 @@ def funding_figures(
     by_source = records.by_source()
     bond = next((row for row in by_source if row["code"] == SPECIAL_BOND), None)
     if levels is None:
-        levels = records.pace_counts(today or timezone.localdate())
+        levels = records.behind_pace(today or timezone.localdate()).counts()
     return {
         "year": year,
         "totals": {

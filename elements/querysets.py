@@ -173,102 +173,57 @@ class FundingRecordQuerySet(ScopedQuerySet["FundingRecord"]):
 
     def behind_pace(
         self, today: date | None = None, thresholds: tuple[int, int] | None = None
-    ) -> list[tuple[int, int]]:
-        """The bonds spending behind pace (yellow or red), furthest behind first, as their ids with
-        how far behind in tenths of a point: picked and ordered by the database (with_behind)."""
+    ) -> "BondsBehind":
+        """The bonds spending behind pace (yellow or red), furthest behind first, picked and ordered
+        by the database (with_behind): their ids with how far behind, to count and to show."""
+        today = today or timezone.localdate()
+        thresholds = thresholds or bond_thresholds()
         # Behind the red threshold is red whatever the yellow one (pace_against), were it set lower.
-        lowest = min(thresholds or bond_thresholds())
-        return list(
-            self.with_behind(today or timezone.localdate())
+        lowest = min(thresholds)
+        behind = list(
+            self.with_behind(today)
             .filter(behind_tenths__gt=Decimal(lowest) * 10)  # type: ignore[misc]  # with_behind's annotation
             .order_by("-behind_tenths", "issued_on", "pk")
             .values_list("pk", "behind_tenths")
         )
-
-    def pace_counts(
-        self,
-        today: date | None = None,
-        thresholds: tuple[int, int] | None = None,
-        behind: list[tuple[int, int]] | None = None,
-    ) -> dict[str, int]:
-        """How many issued bonds light yellow and red, of `behind` (behind_pace()) when the caller
-        has it."""
-        thresholds = thresholds or bond_thresholds()
-        if behind is None:
-            behind = self.behind_pace(today, thresholds)
-        red = Decimal(thresholds[1]) * 10
-        reds = sum(1 for _pk, tenths in behind if tenths > red)
-        return {PaceLevel.YELLOW: len(behind) - reds, PaceLevel.RED: reds}
-
-    def lagging_first(
-        self,
-        limit: int | None = None,
-        today: date | None = None,
-        thresholds: tuple[int, int] | None = None,
-        behind: list[tuple[int, int]] | None = None,
-    ) -> list[tuple["FundingRecord", BondPace]]:
-        """The first `limit` (all without one) of the bonds behind pace (behind_pace(), or `behind`
-        when the caller has it), each with its project, responsible unit and source, read by id,
-        and its pace worked out again here."""
-        today = today or timezone.localdate()
-        thresholds = thresholds or bond_thresholds()
-        if behind is None:
-            behind = self.behind_pace(today, thresholds)
-        ids = [pk for pk, _tenths in behind[:limit]]
-        records = self.model.objects.select_related("project", "project__responsible_unit", "source").in_bulk(
-            ids
-        )
-        return [
-            (
-                record,
-                pace_against(
-                    expected_pace(record.issued_on, today), record.approved, record.spent, thresholds
-                ),
-            )
-            for record in (records[pk] for pk in ids if pk in records)
-            if record.issued_on is not None
-        ]
-
-    def paces(
-        self, today: date | None = None, thresholds: tuple[int, int] | None = None
-    ) -> list[tuple[int, BondPace]]:
-        """Every issued special bond's id with its spending pace, furthest behind first: three
-        columns a bond, and the expected pace worked out once for each issue date."""
-        today = today or timezone.localdate()
-        thresholds = thresholds or bond_thresholds()
-        rows = self.issued_bonds(today).order_by().values_list("pk", "issued_on", "approved", "spent")
-        expected: dict[date, Decimal] = {}
-        issued: dict[int, date] = {}
-        paced = []
-        for pk, issued_on, approved, spent in rows:
-            if issued_on is None:
-                continue
-            if issued_on not in expected:
-                expected[issued_on] = expected_pace(issued_on, today)
-            paced.append((pk, pace_against(expected[issued_on], approved, spent, thresholds)))
-            issued[pk] = issued_on
-        paced.sort(key=lambda item: (-item[1].behind, issued[item[0]], item[0]))
-        return paced
-
-    def with_records(self, paced: list[tuple[int, BondPace]]) -> list[tuple["FundingRecord", BondPace]]:
-        """The bonds `paced` names (ids with their paces, in order), each with its project, responsible
-        unit and source, in one query; a bond deleted since its pace was read is left out."""
-        records = self.model.objects.select_related("project", "project__responsible_unit", "source").in_bulk(
-            [pk for pk, _pace in paced]
-        )
-        return [(records[pk], pace) for pk, pace in paced if pk in records]
-
-    def bond_paces(
-        self, today: date | None = None, thresholds: tuple[int, int] | None = None
-    ) -> list[tuple["FundingRecord", BondPace]]:
-        """Issued special bonds with their spending pace, furthest behind first."""
-        return self.with_records(self.paces(today, thresholds))
+        return BondsBehind(self.model, today, thresholds, behind)
 
     def lagging_bonds(
         self, today: date | None = None, thresholds: tuple[int, int] | None = None
     ) -> list[tuple["FundingRecord", BondPace]]:
         """专项债支出滞后: issued special bonds spending behind the linear pace (yellow or red)."""
-        return self.lagging_first(None, today, thresholds)
+        return self.behind_pace(today, thresholds).first()
+
+
+@dataclass(frozen=True)
+class BondsBehind:
+    """The bonds behind pace on `today` by `thresholds` (FundingRecordQuerySet.behind_pace): their ids
+    with how far behind in tenths of a point, furthest behind first."""
+
+    model: type["FundingRecord"]
+    today: date
+    thresholds: tuple[int, int]
+    behind: list[tuple[int, int]]
+
+    def counts(self) -> dict[str, int]:
+        """How many light yellow and how many red."""
+        red = Decimal(self.thresholds[1]) * 10
+        reds = sum(1 for _pk, tenths in self.behind if tenths > red)
+        return {PaceLevel.YELLOW: len(self.behind) - reds, PaceLevel.RED: reds}
+
+    def first(self, limit: int | None = None) -> list[tuple["FundingRecord", BondPace]]:
+        """The first `limit` of them (all without one), each with its project, responsible unit and
+        source, read by id in one query, and its pace worked out again (pace_against); a bond
+        deleted since is left out."""
+        ids = [pk for pk, _tenths in self.behind[:limit]]
+        records = self.model.objects.select_related("project", "project__responsible_unit", "source").in_bulk(
+            ids
+        )
+        return [
+            (record, bond_pace(record.issued_on, record.approved, record.spent, self.today, self.thresholds))
+            for record in (records[pk] for pk in ids if pk in records)
+            if record.issued_on is not None
+        ]
 
 
 def supplying_department_scope(user: "User | AnonymousUser", prefix: str = "") -> Q:

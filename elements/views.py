@@ -71,7 +71,7 @@ def funding(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.GET.get("export") == "lagging":
         return export_lagging(request, year, bonds.lagging_bonds())
     behind = bonds.behind_pace()
-    levels = bonds.pace_counts(behind=behind)
+    levels = behind.counts()
     figures = funding_figures(year, Scope(user=user), levels=levels)
     if listing.filters_set == {"year"} and listing.filter_values["year"] == year:
         # The year's records unfiltered: the figures have counted them already.
@@ -82,7 +82,7 @@ def funding(request: AuthenticatedHttpRequest) -> HttpResponse:
         {
             "year": year,
             "figures": figures,
-            "lagging": bonds.lagging_first(LAGGING_SHOWN, behind=behind),
+            "lagging": behind.first(LAGGING_SHOWN),
             "lagging_count": sum(levels.values()),
             "sources": FundingSource.objects.all(),
             "bond_months": settings.SPECIAL_BOND_SPEND_MONTHS,
