@@ -63,9 +63,10 @@ def latest_accepted_month(user: User | AnonymousUser, today: date) -> tuple[int,
     of one month found through the index on (year, month, state), where asking for the latest of
     all would sort every accepted report of a unit's projects."""
     accepted = Report.objects.filter(state=ReportState.ACCEPTED)
+    in_scope = any_in_scope(user)
     year, month = today.year, today.month
     for _step in range(RECENT_MONTHS):
-        if any_in_scope(accepted.filter(year=year, month=month), user):
+        if in_scope(accepted.filter(year=year, month=month)):
             return year, month
         year, month = (year, month - 1) if month > 1 else (year - 1, 12)
     latest = (

@@ -164,9 +164,11 @@ class ListPage(Generic[Rows]):
         )
         rows = self.filterset.qs if self.filterset is not None else queryset
         self.sort = request.GET.get("sort", "") if sorts else ""
+        sorted_rows = sort_queryset(rows, self.sort, sorts) if sorts else rows
         # The rows keep the queryset's class, with the methods its model's pages call.
-        self.rows = cast(Rows, sort_queryset(rows, self.sort, sorts) if sorts else rows)
-        self.head = head if self.sort.lstrip("-") not in (sorts or {}) else None
+        self.rows = cast(Rows, sorted_rows)
+        # The head is in the default order: a sort asked for leaves it out.
+        self.head = head if sorted_rows is rows else None
         self.default_per_page = per_page or settings.LIST_PAGE_SIZE
         self.per_page = query_int(request.GET, "per_page", self.default_per_page, 1, MAX_PAGE_SIZE)
         self.page: Page | None = None

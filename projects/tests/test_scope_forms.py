@@ -111,8 +111,8 @@ def test_any_in_scope_finds_a_scope_beyond_the_rows_it_probes(world, monkeypatch
     monkeypatch.setattr(querysets, "PROBE_ROWS", 1)
     november = Report.objects.filter(year=2026, month=11)
     for user in (world.owner_a, world.owner_b, world.town_user, world.department, world.coordinator):
-        assert querysets.any_in_scope(november, user), user.username
-    assert not querysets.any_in_scope(november, world.outsider)
-    assert not querysets.any_in_scope(Report.objects.filter(year=2026, month=10), world.owner_a)
-    assert querysets.any_in_scope(november.filter(project=world.project_b), world.owner_b)
-    assert not querysets.any_in_scope(november.filter(project=world.project_b), world.owner_a)
+        assert querysets.any_in_scope(user)(november), user.username
+    assert not querysets.any_in_scope(world.outsider)(november)
+    assert not querysets.any_in_scope(world.owner_a)(Report.objects.filter(year=2026, month=10))
+    assert querysets.any_in_scope(world.owner_b)(november.filter(project=world.project_b))
+    assert not querysets.any_in_scope(world.owner_a)(november.filter(project=world.project_b))
