@@ -53,8 +53,9 @@ def swaps_table(request: HttpRequest) -> bool:
 class PageRows:
     """Rows for the paginator, fetched a page at a time in two steps: the page's ids in the list's
     order (a narrow statement, which the database sorts without carrying every joined column), then
-    those rows with everything the page shows. Rows of values, and rows that cannot be filtered
-    again (sliced, or a union), are sliced as they are. The ids are read once each, so a list must
+    those rows with everything the page shows. Rows of values are sliced as they are, unless their
+    page is found at the head (below); rows that cannot be filtered again (sliced, or a union) are
+    sliced as they are. The ids are read once each, so a list must
     not repeat a row through a join, nor compute a window over the list's rows. The count is the
     one given, when the page knows it already, or the database's.
 
@@ -67,10 +68,19 @@ class PageRows:
     index itself, asking each row the list's filters (0.4 ms, against 2–9 ms from the head): it
     reads the page as it is."""
 
-    def __init__(self, rows: QuerySet, count: int | None = None, head: QuerySet | None = None) -> None:
+    def __init__(
+        self,
+        rows: QuerySet,
+        count: int | None = None,
+        head: QuerySet | None = None,
+        head_rows: QuerySet | None = None,
+    ) -> None:
         self.rows = rows
         self.known = count
         self.head = head
+        # The same rows written to be asked after a few of them (each looked up, where the rows'
+        # own statement lists a set once for every row): read for a page looked for at the head.
+        self.head_rows = rows if head_rows is None else head_rows
 
     def count(self) -> int:
         if self.known is None:
@@ -92,13 +102,13 @@ class PageRows:
 
     def __getitem__(self, index: int | slice) -> Any:
         query = self.rows.query
-        if (
-            isinstance(index, int)
-            or not issubclass(self.rows._iterable_class, ModelIterable)
-            or query.is_sliced
-            or query.combinator
-        ):
+        if isinstance(index, int) or query.is_sliced or query.combinator:
             return self.rows[index]
+        if not issubclass(self.rows._iterable_class, ModelIterable):
+            # Rows of values keep their columns: only a page found at the head is read by its ids,
+            # the rows' own statement then computing its columns for the page's rows alone.
+            ids = self.head_ids(index)
+            return self.rows[index] if ids is None else list(self.head_rows.filter(pk__in=ids))
         ids = self.page_ids(index)
         shown = self.rows.order_by()
         if not query.distinct and not any(
@@ -115,20 +125,24 @@ class PageRows:
 
     def page_ids(self, index: slice) -> list[Any]:
         """The ids of the rows `index` takes, from the head of the table when all of them are there."""
-        ids = self.rows.values_list("pk", flat=True)
+        found = self.head_ids(index)
+        return list(self.rows.values_list("pk", flat=True)[index]) if found is None else found
+
+    def head_ids(self, index: slice) -> list[Any] | None:
+        """The ids of the rows `index` takes when all of them are at the head of the table; else None."""
         # A list without filters is read from the order's index as it is.
         if (
-            self.head is not None
-            and connection.vendor == "sqlite"
-            and self.rows.query.where
-            and index.stop is not None
-            and index.step is None
+            self.head is None
+            or connection.vendor != "sqlite"
+            or not self.rows.query.where
+            or index.stop is None
+            or index.step is not None
         ):
-            wanted = index.stop - (index.start or 0)
-            found = list(ids.filter(pk__in=self.head.values("pk")[:HEAD_ROWS])[index])
-            if len(found) == wanted:
-                return found
-        return list(ids[index])
+            return None
+        wanted = index.stop - (index.start or 0)
+        ids = self.head_rows.values_list("pk", flat=True).filter(pk__in=self.head.values("pk")[:HEAD_ROWS])
+        found = list(ids[index])
+        return found if len(found) == wanted else None
 
     def __iter__(self) -> Iterator[Any]:
         return iter(self.rows)
@@ -147,13 +161,17 @@ class ListPage(Generic[Rows]):
         sorts: Mapping[str, str] | None = None,
         per_page: int | None = None,
         head: QuerySet | None = None,
+        head_rows: QuerySet | None = None,
     ) -> None:
         """`queryset` in the list's default order; `data` replaces the query string as the filters'
         input when a page fills in defaults (this year, open warnings); `sorts` maps `?sort=` keys
         to fields, anything else keeps the default order; `per_page` is the list's default page size,
         which `?per_page=` replaces (1 to MAX_PAGE_SIZE, anything else ignored). `head` is the whole
         table in the default order, from an index that holds it: a page in that order is looked for
-        at its head first (PageRows)."""
+        at its head first (PageRows); `head_rows`, the same rows as `queryset` written to be asked
+        after a few of them, reads the page found there (a list without filters only)."""
+        if head_rows is not None and filterset_class is not None:
+            raise ValueError("head_rows is the list's rows: its filters would not apply to them")
         self.request = request
         self.filterset = (
             filterset_class(
@@ -169,6 +187,7 @@ class ListPage(Generic[Rows]):
         self.rows = cast(Rows, sorted_rows)
         # The head is in the default order: a sort asked for leaves it out.
         self.head = head if sorted_rows is rows else None
+        self.head_rows = head_rows
         self.default_per_page = per_page or settings.LIST_PAGE_SIZE
         self.per_page = query_int(request.GET, "per_page", self.default_per_page, 1, MAX_PAGE_SIZE)
         self.page: Page | None = None
@@ -205,7 +224,10 @@ class ListPage(Generic[Rows]):
         list's order."""
         shown = self.rows if rows is None else rows
         paginator = Paginator(
-            PageRows(shown, count, self.head) if isinstance(shown, QuerySet) else shown, self.per_page
+            PageRows(shown, count, self.head, self.head_rows if rows is None else None)
+            if isinstance(shown, QuerySet)
+            else shown,
+            self.per_page,
         )
         self.page = paginator.get_page(self.request.GET.get("page"))
         return self.page

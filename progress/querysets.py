@@ -104,6 +104,9 @@ PERIOD_FACTS: dict[str, tuple[str, bool, bool]] = {
     RETURNED_LATE: (BoardState.RETURNED, False, True),
 }
 # What a project's row on the board holds besides the state of each part of the month.
+# The rows' order: by name (拼音), the order of the projects' index `project_by_name`, so that a page
+# is looked for at the head of the registry (lib.listing.PageRows).
+ROWS_ORDER = ("name_key", "name", "id")
 PROJECT_COLUMNS = ("id", "name", "report_frequency", "responsible_unit_id", "owner_unit__name")
 # What it holds of each part's report, as "<name>_<part>".
 REPORT_COLUMNS = {"report_id": "id", "submitted_on": "first_submitted_at", "amount": "amount"}
@@ -197,16 +200,37 @@ def month_states(year: int, month: int, today: date) -> list[PartState]:
     return [PartState(part, periods, today) for part, periods in month_parts(year, month).items()]
 
 
-def listed_projects(projects: QuerySet[Project], year: int, narrow: bool = False) -> QuerySet[Project]:
-    """`projects` on a plan in force in `year`, the first condition of 应报. `narrow`: the projects
-    are few and an index finds them (one responsible unit's), so each is looked up in the plans;
-    else the plans' projects are listed once, quicker than looking up each of many."""
+def on_plans(year: int, narrow: bool = False) -> Q:
+    """On a plan in force in `year`, the first condition of 应报. `narrow`: the projects are few and
+    an index finds them (one responsible unit's), so each is looked up in the plans; else the plans'
+    projects are listed once, quicker than looking up each of many."""
     # The plans in force are a handful of rows: named, they let the database plan from its statistics.
     plans = list(Plan.objects.in_force().filter(year=year).values_list("pk", flat=True))
     entries = PlanEntry.objects.filter(plan_id__in=plans)
     if narrow:
-        return projects.filter(Exists(entries.filter(project_id=OuterRef("pk")))).order_by()
-    return projects.filter(pk__in=entries.values("project_id")).order_by()
+        return Q(Exists(entries.filter(project_id=OuterRef("pk"))))
+    return Q(pk__in=entries.values("project_id"))
+
+
+def listed_projects(projects: QuerySet[Project], year: int, narrow: bool = False) -> QuerySet[Project]:
+    """`projects` on a plan in force in `year` (on_plans())."""
+    return projects.filter(on_plans(year, narrow)).order_by()
+
+
+def due_projects(
+    projects: QuerySet[Project], year: int, month: int, today: date
+) -> tuple[QuerySet[Project], list[PartState]]:
+    """board_projects() before the condition of being on a plan in force, which the caller adds
+    (on_plans()): the same rows can then be asked as a set or one by one without building their
+    states twice."""
+    parts = month_states(year, month, today)
+    due = (
+        projects.order_by()
+        .filter(reduce(operator.or_, (part.due for part in parts)))
+        .alias(**{part.report: part.relation() for part in parts})
+        .annotate(**{f"state_{part.part}": part.state() for part in parts})
+    )
+    return due, parts
 
 
 def board_projects(
@@ -216,15 +240,9 @@ def board_projects(
     year, due for at least one period of it by due_condition(), the periods the figures' 按时报送率
     counts. Each is joined to its report of every part of the month and annotated with the state of
     its period in each ("state_<part>", None when it has none there, see PartState.state), as of
-    `today`; and the parts. `narrow` as for listed_projects()."""
-    parts = month_states(year, month, today)
-    due = (
-        listed_projects(projects, year, narrow)
-        .filter(reduce(operator.or_, (part.due for part in parts)))
-        .alias(**{part.report: part.relation() for part in parts})
-        .annotate(**{f"state_{part.part}": part.state() for part in parts})
-    )
-    return due, parts
+    `today`; and the parts. `narrow` as for on_plans()."""
+    due, parts = due_projects(projects, year, month, today)
+    return due.filter(on_plans(year, narrow)), parts
 
 
 @dataclass
@@ -368,7 +386,7 @@ def rows_of(
         for name, column in REPORT_COLUMNS.items()
     }
     columns = [*PROJECT_COLUMNS, *(f"state_{part.part}" for part in parts), *reports]
-    return due.annotate(**reports).values(*columns).order_by("name_key", "id")
+    return due.annotate(**reports).values(*columns).order_by(*ROWS_ORDER)
 
 
 def board_periods(

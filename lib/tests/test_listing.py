@@ -256,6 +256,46 @@ def test_a_page_is_looked_for_at_the_head_of_the_table_first(units, monkeypatch)
         assert len(captured) == (statements if on_sqlite else 3), asked
 
 
+def test_rows_of_values_are_read_from_the_head_through_the_rows_written_for_a_few(units, monkeypatch):
+    """Rows of values, whose page is found at the head: read by their ids through `head_rows` (the
+    same rows written otherwise), with their columns; else sliced as they are. Every page, with a
+    head of 4 units, gives the rows of the list without a head."""
+    monkeypatch.setattr(listing_module, "HEAD_ROWS", 4)
+    on_sqlite = connection.vendor == "sqlite"
+    for number in range(7):
+        Unit.objects.create(name=f"企业{number}", kind=UnitKind.OWNER, parent=units[number % 2])
+    head = Unit.objects.order_by("pk")
+    first_four = set(head.values_list("pk", flat=True)[:4])
+    for kind in (UnitKind.TOWN, UnitKind.OWNER, UnitKind.DEPARTMENT):
+        rows = Unit.objects.filter(kind=kind).values("pk", "name", "parent__name").order_by("pk")
+        # The same rows asked otherwise: each unit's kind looked up by its own key.
+        few = (
+            Unit.objects.filter(pk__in=Unit.objects.filter(kind=kind).values("pk"))
+            .values("pk", "name", "parent__name")
+            .order_by("pk")
+        )
+        for page in range(1, 7):
+            for per_page in (1, 2, 3):
+                request = RequestFactory().get(f"/units/?page={page}&per_page={per_page}")
+                expected = list(ListPage(request, rows).paginate())
+                with CaptureQueriesContext(connection) as captured:
+                    shown = list(ListPage(request, rows, head=head, head_rows=few).paginate())
+                assert shown == expected, (kind, page, per_page)
+                from_head = [q["sql"] for q in captured if "LIMIT 4" in q["sql"]]
+                assert len(from_head) == (1 if expected and on_sqlite else 0)
+                # A page found at the head is read through the rows written for a few; any other
+                # page as the rows are.
+                through_few = "IN (SELECT" in captured[-1]["sql"]
+                at_head = bool(expected) and {row["pk"] for row in expected} <= first_four
+                assert through_few == (on_sqlite and at_head), (kind, page, per_page)
+
+
+def test_rows_written_for_a_few_are_refused_beside_filters(units):
+    request = RequestFactory().get("/units/")
+    with pytest.raises(ValueError):
+        ListPage(request, Unit.objects.all(), UnitFilterSet, head_rows=Unit.objects.all())
+
+
 def test_the_head_is_the_default_orders_alone(units):
     head = Unit.objects.order_by("pk")
     assert listing("", head=head, sorts={"name": "name"}).head is head

@@ -3,6 +3,7 @@
 each persona sees only its own projects."""
 
 import io
+import re
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -18,6 +19,7 @@ from figures import cells
 from figures.compute import compute
 from figures.models import FigureStale
 from figures.tests.locks import rebuilding_elsewhere
+from lib import listing as listing_module
 from org.models import in_subtree
 from plans.models import Plan, PlanEntry
 from plans.scope import Scope
@@ -359,6 +361,44 @@ def test_my_reports_is_paginated_and_filtered(registry, client_for):
     assert reverse("progress:detail", args=[accepted.pk]) in html
 
 
+@pytest.mark.parametrize("persona", ["owner_a", "owner_b", "town_user", "department"])
+def test_my_reports_pages_from_the_head_of_the_registry_are_its_pages(
+    registry, client_for, persona, monkeypatch
+):
+    """With a head of the first three projects by name: every page, in every state filter and with
+    words of the name, lists the periods the whole list gives in its place; the page is looked for
+    at the head (SQLite), asking each project there whether it is on a plan."""
+    client = client_for(getattr(registry, persona))
+    on_sqlite = connection.vendor == "sqlite"
+    first_three = list(Project.objects.order_by("name_key", "name", "id").values_list("name", flat=True)[:3])
+    for params in ({}, {"state": "missing"}, {"state": "accepted"}, {"q": "项目"}):
+        with time_machine.travel(AFTER):
+            whole = client.get(MINE, {**MARCH, **params, "per_page": 100}).context["rows"]
+        monkeypatch.setattr(listing_module, "HEAD_ROWS", 3)
+        for per_page in (1, 2):
+            names, page = [], 1
+            while True:
+                with time_machine.travel(AFTER), CaptureQueriesContext(connection) as captured:
+                    response = client.get(MINE, {**MARCH, **params, "page": page, "per_page": per_page})
+                shown = [(r.row["name"], r.period.part, r.state) for r in response.context["rows"]]
+                names += shown
+                at_head = {name for name, _part, _state in shown} <= set(first_three) and bool(shown)
+                asked_one_by_one = [
+                    q["sql"] for q in captured if "LIMIT 3" in q["sql"] and "EXISTS" in q["sql"]
+                ]
+                assert bool(asked_one_by_one) == (on_sqlite and bool(shown)), (params, page)
+                # A page found at the head is read by its projects' ids; any other is sliced.
+                read = [q["sql"] for q in captured if '"report_frequency" AS "report_frequency"' in q["sql"]]
+                sliced = [sql for sql in read if re.search(r"LIMIT \d+( OFFSET \d+)?$", sql)]
+                assert len(read) == (1 if shown else 0), (params, page)
+                assert bool(sliced) == bool(shown and not (at_head and on_sqlite)), (params, page)
+                if not response.context["page"].has_next():
+                    break
+                page += 1
+            assert names == [(r.row["name"], r.period.part, r.state) for r in whole], (params, per_page)
+        monkeypatch.undo()
+
+
 @pytest.mark.parametrize("persona", ["coordinator", "leader"])
 def test_my_reports_is_for_reporters(registry, client_for, persona):
     assert client_for(getattr(registry, persona)).get(MINE).status_code == 403
@@ -490,16 +530,21 @@ def test_the_summary_reads_the_figures_cells_and_words_of_the_name_read_the_tabl
 def test_my_reports_counts_from_the_figures_cells_unless_a_state_or_words_narrow_them(registry, client_for):
     client = client_for(registry.owner_a)
 
-    def reads_of_reports(**params) -> int:
+    def reads_of_reports(**params) -> tuple[int, int]:
+        """The statements reading the reports: those counting them, and the page's."""
         with time_machine.travel(AFTER), CaptureQueriesContext(connection) as context:
             response = client.get(MINE, {**MARCH, **params})
         assert response.status_code == 200
-        return sum("progress_report" in q["sql"] for q in context.captured_queries)
+        reads = [q["sql"] for q in context.captured_queries if "progress_report" in q["sql"]]
+        counting = sum("GROUP BY" in sql for sql in reads)
+        return counting, len(reads) - counting
 
     reads_of_reports()
-    # The page's rows read the reports; their counts come from the cells.
-    assert reads_of_reports() == 1
-    assert reads_of_reports(state="missing") == reads_of_reports(q="项目") == 2
+    # The page's rows read the reports (on SQLite, its ids at the head and then its rows); their
+    # counts come from the cells.
+    page = 2 if connection.vendor == "sqlite" else 1
+    assert reads_of_reports() == (0, page)
+    assert reads_of_reports(state="missing") == reads_of_reports(q="项目") == (1, page)
 
 
 @pytest.mark.django_db(transaction=True)
