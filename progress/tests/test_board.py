@@ -365,16 +365,17 @@ def test_my_reports_is_paginated_and_filtered(registry, client_for):
 def test_my_reports_pages_from_the_head_of_the_registry_are_its_pages(
     registry, client_for, persona, monkeypatch
 ):
-    """With a head of the first three projects by name: every page, in every state filter and with
-    words of the name, lists the periods the whole list gives in its place; the page is looked for
-    at the head (SQLite), asking each project there whether it is on a plan."""
+    """With a head of the first three projects by name, and then six: every page, in every state
+    filter and with words of the name, lists the periods the whole list gives in its place; the
+    page is looked for at the head (SQLite), asking each project there whether it is on a plan."""
     client = client_for(getattr(registry, persona))
     on_sqlite = connection.vendor == "sqlite"
-    first_three = list(Project.objects.order_by("name_key", "name", "id").values_list("name", flat=True)[:3])
+    first_six = list(Project.objects.order_by("name_key", "name", "id").values_list("name", flat=True)[:6])
     for params in ({}, {"state": "missing"}, {"state": "accepted"}, {"q": "项目"}):
         with time_machine.travel(AFTER):
             whole = client.get(MINE, {**MARCH, **params, "per_page": 100}).context["rows"]
         monkeypatch.setattr(listing_module, "HEAD_ROWS", 3)
+        monkeypatch.setattr(listing_module, "HEAD_GROWTH", 2)
         for per_page in (1, 2):
             names, page = [], 1
             while True:
@@ -382,9 +383,9 @@ def test_my_reports_pages_from_the_head_of_the_registry_are_its_pages(
                     response = client.get(MINE, {**MARCH, **params, "page": page, "per_page": per_page})
                 shown = [(r.row["name"], r.period.part, r.state) for r in response.context["rows"]]
                 names += shown
-                at_head = {name for name, _part, _state in shown} <= set(first_three) and bool(shown)
+                at_head = {name for name, _part, _state in shown} <= set(first_six) and bool(shown)
                 asked_one_by_one = [
-                    q["sql"] for q in captured if "LIMIT 3" in q["sql"] and "EXISTS" in q["sql"]
+                    q["sql"] for q in captured if "LIMIT 3)" in q["sql"] and "EXISTS" in q["sql"]
                 ]
                 assert bool(asked_one_by_one) == (on_sqlite and bool(shown)), (params, page)
                 # A page found at the head is read by its projects' ids; any other is sliced.
