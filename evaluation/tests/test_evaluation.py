@@ -4,12 +4,14 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from audit.models import OperationLog
 from catalog.models import Category
 from evaluation.comparison import compare, distribution
 from evaluation.models import Evaluation
+from evaluation.views import latest_awaiting
 from projects.models import Project
 
 pytestmark = pytest.mark.django_db
@@ -265,3 +267,36 @@ def test_the_office_sees_the_latest_five_completed_projects_awaiting_and_how_man
     assert shown == [f"待评价项目{day}" for day in (7, 6, 5, 4, 3)]
     assert response.context["awaiting_count"] == 7
     assert "共 7 个项目待后评价" in response.content.decode()
+
+
+def test_the_projects_awaiting_are_the_latest_completed_or_operating_without_an_evaluation(world, client_for):
+    """Operating projects await too, ties on the day go by name (拼音), and neither a project
+    evaluated nor one under construction is listed, whatever its date; the first few are read from
+    the index of the list's order (SQLite)."""
+
+    def made(name: str, status: str, day: int) -> Project:
+        project = completed(
+            Project.objects.create(
+                name=name,
+                category=world.project_a.category,
+                total_investment=1000,
+                responsible_unit=world.housing,
+            )
+        )
+        Project.objects.filter(pk=project.pk).update(status=status, actual_completion_date=date(2025, 8, day))
+        return project
+
+    made("乙运营项目", "operating", 20)
+    made("甲竣工项目", "completed", 20)
+    made("丙竣工项目", "completed", 18)
+    made("在建项目", "construction", 30)
+    evaluate(made("已评价项目", "completed", 25), "900", date(2025, 8, 25))
+    made("丁竣工项目", "completed", 2)
+    made("戊竣工项目", "completed", 1)
+    made("己竣工项目", "completed", 1)
+    response = client_for(world.coordinator).get(reverse("evaluation:list"))
+    shown = [project.name for project in response.context["awaiting"]]
+    assert shown == ["甲竣工项目", "乙运营项目", "丙竣工项目", "丁竣工项目", "己竣工项目"]
+    assert response.context["awaiting_count"] == 6
+    if connection.vendor == "sqlite":
+        assert "project_awaiting_evaluation" in latest_awaiting(world.coordinator)[:6].explain()
