@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.db.models import CharField, QuerySet, Value
+from django.db.models import CharField, Exists, OuterRef, QuerySet, Value
 from django.db.models.functions import Concat
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -89,27 +89,36 @@ def awaiting(user: User) -> QuerySet[Project]:
 
 
 def latest_awaiting(user: User) -> QuerySet[Project]:
-    """awaiting(), the latest completed first, for its first few rows.
+    """awaiting() with a completion date, the latest first: for its first few rows, which the index
+    of that order (project_awaiting_evaluation) gives at once (0.5 ms, where finding and sorting the
+    20,000 completed projects of 100,000 takes 27 ms on SQLite and 42 ms on PostgreSQL).
 
-    The status is asked as a value (`status || ''`) rather than as the column: SQLite, which keeps
-    no statistics here, would otherwise find the completed projects through the index on the
-    status and sort all of them (20,000 at 100,000 projects: 27 ms), where the index of the list's
-    order (project_awaiting_evaluation) gives the first few at once (0.5 ms)."""
+    The status is asked as a value (`status || ''`), so that SQLite, which keeps no statistics
+    here, does not go through the index on the status instead; the date is asked to be there, so
+    that PostgreSQL, whose descending order puts the projects without one first, starts where the
+    dates do; and the evaluation is asked not to exist, which PostgreSQL plans as an anti-join."""
     return (
         Project.objects.visible_to(user)
         .alias(status_value=Concat("status", Value(""), output_field=CharField()))
-        .filter(status_value__in=EVALUABLE_STATUSES, evaluation__isnull=True)
+        .filter(status_value__in=EVALUABLE_STATUSES, actual_completion_date__isnull=False)
+        .filter(~Exists(Evaluation.objects.filter(project=OuterRef("pk"))))
         .order_by("-actual_completion_date", "name_key")
         .only("pk", "name", "actual_completion_date")
     )
 
 
 def awaiting_shown(request: AuthenticatedHttpRequest) -> dict[str, object]:
-    """The latest completed projects awaiting an evaluation and how many there are: the first few
-    rows and a count (through the index on the status), never the whole list (tens of thousands of
-    projects in a province)."""
-    first = list(latest_awaiting(request.user)[: AWAITING_SHOWN + 1])
-    count = len(first) if len(first) <= AWAITING_SHOWN else awaiting(request.user).count()
+    """The latest completed projects awaiting an evaluation, those without a completion date after
+    them by name, and how many there are: the first few rows and a count (through the index on the
+    status), never the whole list (tens of thousands of projects in a province)."""
+    user = request.user
+    first = list(latest_awaiting(user)[: AWAITING_SHOWN + 1])
+    if len(first) <= AWAITING_SHOWN:
+        undated = (
+            awaiting(user).filter(actual_completion_date__isnull=True).order_by("name_key", "name", "pk")
+        )
+        first += list(undated.only("pk", "name", "actual_completion_date")[: AWAITING_SHOWN + 1 - len(first)])
+    count = len(first) if len(first) <= AWAITING_SHOWN else awaiting(user).count()
     return {"awaiting": first[:AWAITING_SHOWN], "awaiting_count": count}
 
 
