@@ -103,10 +103,10 @@ PERIOD_FACTS: dict[str, tuple[str, bool, bool]] = {
     BoardState.RETURNED: (BoardState.RETURNED, True, False),
     RETURNED_LATE: (BoardState.RETURNED, False, True),
 }
-# What a project's row on the board holds besides the state of each part of the month.
 # The rows' order: by name (拼音), the order of the projects' index `project_by_name`, so that a page
 # is looked for at the head of the registry (lib.listing.PageRows).
 ROWS_ORDER = ("name_key", "name", "id")
+# What a project's row on the board holds besides the state of each part of the month.
 PROJECT_COLUMNS = ("id", "name", "report_frequency", "responsible_unit_id", "owner_unit__name")
 # What it holds of each part's report, as "<name>_<part>".
 REPORT_COLUMNS = {"report_id": "id", "submitted_on": "first_submitted_at", "amount": "amount"}
