@@ -102,7 +102,7 @@ def latest_awaiting(user: User) -> QuerySet[Project]:
         .alias(status_value=Concat("status", Value(""), output_field=CharField()))
         .filter(status_value__in=EVALUABLE_STATUSES, actual_completion_date__isnull=False)
         .filter(~Exists(Evaluation.objects.filter(project=OuterRef("pk"))))
-        .order_by("-actual_completion_date", "name_key")
+        .order_by("-actual_completion_date", "name_key", "name", "pk")
         .only("pk", "name", "actual_completion_date")
     )
 

@@ -200,21 +200,20 @@ def month_states(year: int, month: int, today: date) -> list[PartState]:
     return [PartState(part, periods, today) for part, periods in month_parts(year, month).items()]
 
 
-def on_plans(year: int, narrow: bool = False) -> Q:
-    """On a plan in force in `year`, the first condition of 应报. `narrow`: the projects are few and
-    an index finds them (one responsible unit's), so each is looked up in the plans; else the plans'
-    projects are listed once, quicker than looking up each of many."""
-    # The plans in force are a handful of rows: named, they let the database plan from its statistics.
-    plans = list(Plan.objects.in_force().filter(year=year).values_list("pk", flat=True))
+def plans_in_force(year: int) -> list[int]:
+    """The plans in force in `year`: a handful of rows, named in the statements that ask after them
+    so that the database plans from its statistics."""
+    return list(Plan.objects.in_force().filter(year=year).values_list("pk", flat=True))
+
+
+def on_plans(plans: list[int], narrow: bool = False) -> Q:
+    """On one of `plans` (plans_in_force()), the first condition of 应报. `narrow`: the projects are
+    few and an index finds them (one responsible unit's), so each is looked up in the plans; else
+    the plans' projects are listed once, quicker than looking up each of many."""
     entries = PlanEntry.objects.filter(plan_id__in=plans)
     if narrow:
         return Q(Exists(entries.filter(project_id=OuterRef("pk"))))
     return Q(pk__in=entries.values("project_id"))
-
-
-def listed_projects(projects: QuerySet[Project], year: int, narrow: bool = False) -> QuerySet[Project]:
-    """`projects` on a plan in force in `year` (on_plans())."""
-    return projects.filter(on_plans(year, narrow)).order_by()
 
 
 def due_projects(
@@ -242,7 +241,7 @@ def board_projects(
     its period in each ("state_<part>", None when it has none there, see PartState.state), as of
     `today`; and the parts. `narrow` as for on_plans()."""
     due, parts = due_projects(projects, year, month, today)
-    return due.filter(on_plans(year, narrow)), parts
+    return due.filter(on_plans(plans_in_force(year), narrow)), parts
 
 
 @dataclass

@@ -47,6 +47,7 @@ from progress.querysets import (
     board_summary,
     due_projects,
     on_plans,
+    plans_in_force,
     rows_of,
     summary_of,
     summary_of_sums,
@@ -374,13 +375,13 @@ def unit_of_details(projects: QuerySet[Project], details: str) -> QuerySet[Proje
 
 
 def at_head(
-    due: QuerySet[Project], parts: list[PartState], year: int, state: str
+    due: QuerySet[Project], parts: list[PartState], plans: list[int], state: str
 ) -> tuple[QuerySet[Project], QuerySet[Project, dict[str, Any]]]:
     """How a page of the rows of due_projects() `due` is looked for at the head of the registry by
-    name (ListPage's `head` and `head_rows`): the rows there asked one by one whether they are on a
-    plan in force (listing the plans' projects for a thousand rows would read every entry)."""
+    name (ListPage's `head` and `head_rows`): the rows there asked one by one whether they are on
+    one of `plans` (listing the plans' projects for a thousand rows would read every entry)."""
     return Project.objects.order_by(*ROWS_ORDER), rows_of(
-        due.filter(on_plans(year, narrow=True)), parts, state
+        due.filter(on_plans(plans, narrow=True)), parts, state
     )
 
 
@@ -400,7 +401,7 @@ def period_page(
     if board is None:
         board = board_projects(projects, period.year, period.month, timezone.localdate(), narrow)
     rows = rows_of(*board, state)
-    listing = ListPage(request, rows, per_page=per_page, head=Project.objects.order_by(*ROWS_ORDER))
+    listing = ListPage(request, rows, per_page=per_page)
     page = listing.paginate(count=counts.projects_of(state))
     return {
         "page": page,
@@ -517,8 +518,9 @@ def my_reports(request: AuthenticatedHttpRequest) -> HttpResponse:
     if q:
         projects = projects.filter(name__icontains=q)
     today = timezone.localdate()
+    plans = plans_in_force(period.year)
     due, parts = due_projects(projects, period.year, period.month, today)
-    board = (due.filter(on_plans(period.year)), parts)
+    board = (due.filter(on_plans(plans)), parts)
     state = request.GET.get("state", "")
     # The projects due and their periods in each state: from the figures' summary, which counts
     # those the user sees, when the user fills in every project it sees and no state or words of
@@ -531,8 +533,8 @@ def my_reports(request: AuthenticatedHttpRequest) -> HttpResponse:
     else:
         total, _units = summary_of(*board)
     rows = rows_of(*board, state)
-    head, head_rows = at_head(due, parts, period.year, state)
-    listing = ListPage(request, rows, per_page=24, head=head, head_rows=head_rows)
+    head, head_rows = at_head(due, parts, plans, state)
+    listing = ListPage(request, rows, per_page=24, head=head, head_rows=head_rows, look_further=True)
     page = listing.paginate(count=total.projects_of(state))
     return listing.render(
         "progress/my_reports.html",

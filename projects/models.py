@@ -194,10 +194,10 @@ class Project(VersionedModel, Stamped):
             # read a page at a time from the head of the registry (lib.listing.PageRows).
             models.Index(fields=["name_key", "name", "id"], name="project_by_name"),
             # 项目后评价's completed projects awaiting an evaluation, the latest first
-            # (evaluation.views.awaiting): the first few read from the head of the index, which
+            # (evaluation.views.latest_awaiting): the first few read from the head of the index, which
             # holds what they are asked and shown, rather than after sorting every completed project.
             models.Index(
-                fields=["-actual_completion_date", "name_key", "status", "name"],
+                fields=["-actual_completion_date", "name_key", "name", "status"],
                 name="project_awaiting_evaluation",
             ),
         ]

@@ -16,6 +16,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='project',
-            index=models.Index(fields=['-actual_completion_date', 'name_key', 'status', 'name'], name='project_awaiting_evaluation'),
+            index=models.Index(fields=['-actual_completion_date', 'name_key', 'name', 'status'], name='project_awaiting_evaluation'),
         ),
     ]
