@@ -8,6 +8,9 @@ STAMPS := .stamps
 VENDOR := static/vendor
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The test suite's workers, one per core unless told (pytest-xdist; `PYTEST_WORKERS=0` runs it in
+# one process).
+PYTEST_WORKERS ?= auto
 # setup, demo, test and bench run on this machine for development: a development SECRET_KEY is
 # allowed there (keyprojects/settings.py); a production server sets DEBUG=0 and its own SECRET_KEY.
 export KEYPROJECTS_DEVELOPMENT ?= 1
@@ -63,7 +66,7 @@ test: setup
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
 	$(VENV)/bin/mypy bench/*.py
-	$(VENV)/bin/pytest -q
+	$(VENV)/bin/pytest -q -n $(PYTEST_WORKERS) --dist loadfile
 
 lint: $(STAMPS)/python
 	$(VENV)/bin/ruff check .

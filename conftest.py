@@ -9,15 +9,19 @@ project_a: responsible 住建局, owner A.  project_b: responsible 城关街道,
 
 import logging
 import os
+from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
+from django.apps import apps
+from django.db.models.signals import post_migrate
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
-from catalog.defaults import load_defaults
 from catalog.models import Category, IndustryField
+from demo.defaults import load_all
 from org.choices import Role, UnitKind
 from org.models import Person, Unit, User
 from projects.models import Project
@@ -53,6 +57,31 @@ def make_user(username: str, role: str, unit: Unit | None, name: str) -> User:
     return User.objects.create_user(username=username, password=PASSWORD, role=role, unit=unit, name=name)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test has an id of its own: pytest-xdist hands tests to its workers by id, and of tests
+    sharing one it would run only the first."""
+    shared = sorted(nodeid for nodeid, count in Counter(item.nodeid for item in items).items() if count > 1)
+    if shared:
+        raise pytest.UsageError("测试 ID 重复 / tests share an id: " + ", ".join(shared[:5]))
+
+
+def restore_defaults(**kwargs: object) -> None:
+    """A transactional test (the browser's, the concurrent saves') ends by emptying the database, the
+    migrations' dictionaries and defaults with it; Django then sends post_migrate, as after any flush.
+    They are loaded again here, so that the tests after it, in whatever order, find them."""
+    load_all()
+
+
+post_migrate.connect(restore_defaults, sender=apps.get_app_config("catalog"), dispatch_uid="restore_defaults")
+
+
+@pytest.fixture(autouse=True)
+def site_language() -> None:
+    """Each test starts in the site's language: a request in English leaves it active in the thread
+    that served it, here the test's own."""
+    translation.deactivate()
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Full-strength PBKDF2 costs about 0.2 s per persona; tests need no strength."""
@@ -75,8 +104,6 @@ def immediate_tasks(settings):
 
 @pytest.fixture
 def world(db: None) -> World:
-    # Transactional tests (browser tests) flush the database, dictionaries included.
-    load_defaults()
     gov = Unit.objects.create(name="示范区人民政府", kind=UnitKind.GOVERNMENT)
     drc = Unit.objects.create(name="区发展和改革局", kind=UnitKind.DEPARTMENT, parent=gov)
     housing = Unit.objects.create(name="区住房和城乡建设局", kind=UnitKind.DEPARTMENT, parent=gov)

@@ -25,8 +25,8 @@ from django.db.models import CharField, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
-from catalog.defaults import load_defaults
 from catalog.models import Category, IndustryField, ProcedureType
+from demo.defaults import load_all
 from lib.validators import CREDIT_CODE_CHARSET, credit_code_check_char
 from org.choices import Role, UnitKind
 from org.models import Person, Unit, User
@@ -1507,7 +1507,7 @@ class DemoBuilder:
             return result
 
         with transaction.atomic():
-            load_defaults()
+            load_all()
             stage("单位 units", self.build_units)
             stage("用户 users", self.build_users)
             drafts = stage("项目 projects", self.build_projects)

@@ -3,19 +3,11 @@ from decimal import Decimal
 import django.core.validators
 from django.db import migrations, models
 
-DEFAULTS = [
-    ("completion_rate", "年度计划完成率", Decimal("40"), Decimal("100")),
-    ("start_rate", "开工率", Decimal("20"), Decimal("100")),
-    ("on_time_reporting", "按时报送率", Decimal("15"), Decimal("100")),
-    ("problem_closure", "问题销号率", Decimal("15"), Decimal("100")),
-    ("warning_closure", "预警销号率", Decimal("10"), Decimal("100")),
-]
+from assessment.defaults import load_indicators
 
 
 def load_defaults(apps, schema_editor):
-    Indicator = apps.get_model("assessment", "Indicator")
-    for order, (code, name, weight, target) in enumerate(DEFAULTS):
-        Indicator.objects.get_or_create(code=code, defaults={"name": name, "weight": weight, "target": target, "sort_order": order})
+    load_indicators(apps)
 
 
 class Migration(migrations.Migration):

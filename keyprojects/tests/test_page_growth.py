@@ -47,7 +47,9 @@ PAGES = [
     ("coordinator", "/elements/funding/"),
     ("coordinator", "/alerts/"),
     ("coordinator", "/service/leaders/"),
-    ("unit_zjj", "/elements/board/"),
+    # A page of three: the department waits for 4 elements in the smaller district and 13 in the
+    # larger, fewer than a page of the default 40 in both.
+    ("unit_zjj", "/elements/board/?per_page=3"),
     # Forms whose choices are units, people or projects: the pickers list a few and search the rest.
     ("coordinator", "/projects/new/"),
     ("coordinator", "/supervision/notices/"),
