@@ -20,8 +20,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
+from approvals.models import ApprovalCell
 from catalog.models import Category, IndustryField
 from demo.defaults import load_all
+from figures.models import FigureStale
 from org.choices import Role, UnitKind
 from org.models import Person, Unit, User
 from projects.models import Project
@@ -65,14 +67,22 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         raise pytest.UsageError("测试 ID 重复 / tests share an id: " + ", ".join(shared[:5]))
 
 
-def restore_defaults(**kwargs: object) -> None:
-    """A transactional test (the browser's, the concurrent saves') ends by emptying the database, the
-    migrations' dictionaries and defaults with it; Django then sends post_migrate, as after any flush.
-    They are loaded again here, so that the tests after it, in whatever order, find them."""
+def after_flush(**kwargs: object) -> None:
+    """A transactional test (the browser's, the concurrent saves') ends by emptying the database, and
+    so does the page-growth test between its districts; Django then sends post_migrate, as after any
+    flush (a migration sends it with its plan, and loads the defaults itself). The tables are emptied
+    one by one, and the summaries' triggers mark years stale and count procedures as rows go from
+    under them: those marks and counts go too. The migrations' dictionaries and defaults are loaded
+    again, so that the tests after it, in whatever order, find the database as the migrations left
+    it."""
+    if "plan" in kwargs:
+        return
+    FigureStale.objects.all().delete()
+    ApprovalCell.objects.all().delete()
     load_all()
 
 
-post_migrate.connect(restore_defaults, sender=apps.get_app_config("catalog"), dispatch_uid="restore_defaults")
+post_migrate.connect(after_flush, sender=apps.get_app_config("catalog"), dispatch_uid="after_flush")
 
 
 @pytest.fixture(autouse=True)
