@@ -217,3 +217,16 @@ def test_a_map_without_a_view_or_a_located_project_is_empty(world, client_for):
     data, _queries = whole_map(client_for(world.coordinator))
     assert data["total"] == 0 and data["features"] == [] and data["extent"] is None
     assert data["by_status"] == {} and not data["clustered"]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="PostgreSQL plans from its statistics")
+def test_the_clusters_are_counted_from_the_index_of_located_projects(spread):
+    """The whole map's and a view's cells are read from the index on (status, latitude, longitude),
+    which holds all they ask, rather than from the projects' rows."""
+    located = views_screen.located(Project.objects.all())
+    view = views_screen.View(114.9, 35.6, 115.2, 35.9, 11)
+    for rows in (
+        views_screen.cell_rows(located, 0.05),
+        views_screen.cell_rows(view.within(located), view.cell),
+    ):
+        assert "COVERING INDEX project_located" in rows.explain()
