@@ -15,12 +15,12 @@ from decimal import Decimal
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.db.models.signals import post_migrate
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from approvals.models import ApprovalCell
 from catalog.models import Category, IndustryField
 from demo.defaults import load_all
 from figures.models import FigureStale
@@ -59,26 +59,43 @@ def make_user(username: str, role: str, unit: Unit | None, name: str) -> User:
     return User.objects.create_user(username=username, password=PASSWORD, role=role, unit=unit, name=name)
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def refuse_shared_ids(ids: list[str]) -> None:
     """Every test has an id of its own: pytest-xdist hands tests to its workers by id, and of tests
     sharing one it would run only the first."""
-    shared = sorted(nodeid for nodeid, count in Counter(item.nodeid for item in items).items() if count > 1)
+    shared = sorted(nodeid for nodeid, count in Counter(ids).items() if count > 1)
     if shared:
         raise pytest.UsageError("测试 ID 重复 / tests share an id: " + ", ".join(shared[:5]))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The task tests on Redis (TASKS_BACKEND=rq) empty Redis database 15 before each test: they run
+    in one process, as .ci/run runs them."""
+    if settings.TASKS_BACKEND == "rq" and config.getoption("numprocesses", default=None):
+        raise pytest.UsageError("TASKS_BACKEND=rq 的测试共用 Redis 库 15，请不加 -n 运行 / run without -n")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # A worker's collection is checked by the controller, which reports the refusal.
+    if not hasattr(config, "workerinput"):
+        refuse_shared_ids([item.nodeid for item in items])
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_node_collection_finished(node: object, ids: list[str]) -> None:
+    refuse_shared_ids(ids)
 
 
 def after_flush(**kwargs: object) -> None:
     """A transactional test (the browser's, the concurrent saves') ends by emptying the database, and
     so does the page-growth test between its districts; Django then sends post_migrate, as after any
-    flush (a migration sends it with its plan, and loads the defaults itself). The tables are emptied
-    one by one, and the summaries' triggers mark years stale and count procedures as rows go from
-    under them: those marks and counts go too. The migrations' dictionaries and defaults are loaded
-    again, so that the tests after it, in whatever order, find the database as the migrations left
-    it."""
+    flush (a migration sends it with its plan, and loads the defaults itself). SQLite's flush empties
+    the tables one by one, and the figures' triggers mark years stale as plan entries and projects go
+    from under them: those marks go too (the approval cells are rebuilt by approvals' own receiver).
+    The migrations' dictionaries and defaults are loaded again, so that the tests after it, in
+    whatever order, find the database as the migrations left it."""
     if "plan" in kwargs:
         return
     FigureStale.objects.all().delete()
-    ApprovalCell.objects.all().delete()
     load_all()
 
 

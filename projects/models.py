@@ -201,8 +201,9 @@ class Project(VersionedModel, Stamped):
                 name="project_awaiting_evaluation",
             ),
             # 一张图's clusters (figures.views_screen.cell_rows): every located project's status and
-            # position counted by cells of the map, read from this index rather than from the table's
-            # rows, and grouped by status first as the index is ordered.
+            # position counted by cells of the map, read from this index, which holds all they ask,
+            # rather than from the table's rows. Status first: SQLite, which keeps no statistics,
+            # takes it so for the whole map and a view's box alike.
             models.Index(fields=["status", "latitude", "longitude"], name="project_located"),
         ]
 

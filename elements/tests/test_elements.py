@@ -6,7 +6,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from elements.defaults import load_element_types
 from elements.figures import element_figures
 from elements.models import ElementNeed, ElementType
 from org.choices import Role, UnitKind
@@ -19,7 +18,6 @@ JSON = "application/json"
 @pytest.fixture
 def land_office(world):
     """区自然资源局 (a department) and its user, who supplies land to projects of other units."""
-    load_element_types()
     unit = Unit.objects.create(name="区自然资源局", kind=UnitKind.DEPARTMENT, parent=world.government)
     user = User.objects.create_user(username="land", password="x", role=Role.UNIT, unit=unit, name="林国土")
     return unit, user

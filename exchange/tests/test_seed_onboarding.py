@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 
-from catalog.defaults import CATEGORIES, INDUSTRY_FIELDS, load_defaults
+from catalog.defaults import CATEGORIES, INDUSTRY_FIELDS
 from catalog.models import Category, IndustryField
 from exchange.models import Alias, ImportBatch
 from exchange.tests import seedtables
@@ -38,9 +38,6 @@ def media(settings, tmp_path):
 @pytest.fixture
 def empty(db: None) -> None:
     """The database as migrate leaves it: the default dictionaries (a data migration), nothing else."""
-    if not Category.objects.exists():
-        # Only when a transactional test earlier in the run flushed the migration's rows.
-        load_defaults()
     assert Category.objects.count() == len(CATEGORIES)
     assert IndustryField.objects.count() == len(INDUSTRY_FIELDS)
     for model in (Unit, User, Person, Project, Plan, Alias):

@@ -9,7 +9,6 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from audit.models import OperationLog
-from milestones.defaults import load_templates
 from milestones.models import Milestone, MilestoneTemplate
 from milestones.querysets import overdue_milestones
 
@@ -19,8 +18,6 @@ JSON = "application/json"
 
 @pytest.fixture
 def templates(db):
-    # Transactional tests flush the rows the data migration made.
-    load_templates()
     return {t.name: t for t in MilestoneTemplate.objects.all()}
 
 

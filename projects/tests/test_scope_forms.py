@@ -5,7 +5,6 @@ from decimal import Decimal
 
 import pytest
 
-from elements.defaults import load_element_types
 from elements.models import ElementNeed, ElementType
 from figures.tests.test_figures import accepted
 from pipeline.models import PipelineEntry
@@ -44,7 +43,6 @@ def test_a_scope_beside_another_condition_gives_the_same_rows_in_either_form(wor
         ListItem.objects.create(project_list=named, project=project)
     make_notice(world).projects.add(world.project_a)
     make_notice(world, unit=world.education).projects.add(world.project_b)
-    load_element_types()
     land = ElementType.objects.get(code="land")
     for project, department in [(world.project_a, world.drc), (world.project_b, world.town)]:
         ElementNeed.objects.create(project=project, type=land, needed=Decimal(10), department=department)
