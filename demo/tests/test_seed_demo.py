@@ -2,21 +2,31 @@
 
 from datetime import date, datetime, time
 from io import StringIO
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from alerts.models import Alert
+from assessment.defaults import INDICATORS
+from assessment.models import Indicator
+from catalog.defaults import CATEGORIES
+from catalog.models import Category
 from demo.projects import DEMO_ACCOUNTS, DEMO_PASSWORD
-from elements.models import ElementNeed, FundingRecord
+from elements.defaults import ELEMENT_TYPES
+from elements.models import ElementNeed, ElementType, FundingRecord
 from evaluation.models import Evaluation
+from financing.defaults import BANKS
+from financing.models import Bank, FinancingNeed
 from lib.validators import validate_credit_code, validate_project_code
-from milestones.models import Milestone
+from milestones.defaults import TEMPLATES
+from milestones.models import Milestone, MilestoneTemplate
 from org.models import Unit, User
 from pipeline.models import PipelineEntry, ReviewDecision
 from plans.choices import PlanLevel, PlanType
@@ -252,6 +262,25 @@ def test_every_module_has_demo_records_and_the_same_seed_gives_the_same() -> Non
     assert set(first["notice_statuses"]) == set(NoticeStatus.values)  # type: ignore[call-overload]  # module_counts() holds counts and lists
     seed(flush=True)
     assert module_counts() == first
+
+
+@pytest.mark.django_db
+def test_a_database_emptied_of_its_defaults_gets_them_back_with_the_demo() -> None:
+    """After manage.py flush the migrations' rows are gone too: the demo loads them again before it
+    builds on them (the banks its financing uses, the element types, the templates, the indicators)."""
+    defaults: list[tuple[QuerySet[Any], int]] = [
+        (Category.objects.all(), len(CATEGORIES)),
+        (ElementType.objects.all(), len(ELEMENT_TYPES)),
+        (Bank.objects.all(), len(BANKS)),
+        (MilestoneTemplate.objects.all(), len(TEMPLATES)),
+        (Indicator.objects.all(), len(INDICATORS)),
+    ]
+    for rows, _count in defaults:
+        rows.delete()
+    seed()
+    for rows, count in defaults:
+        assert rows.count() == count, rows.model.__name__
+    assert FinancingNeed.objects.exists() and ElementNeed.objects.exists() and Milestone.objects.exists()
 
 
 @pytest.mark.django_db
