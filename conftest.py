@@ -27,6 +27,7 @@ from figures.models import FigureStale
 from org.choices import Role, UnitKind
 from org.models import Person, Unit, User
 from projects.models import Project
+from service.models import LeaderStale
 
 PASSWORD = "Persona#2026"
 # Commands the tests start in a subprocess run on this machine for development (keyprojects.settings).
@@ -89,13 +90,14 @@ def after_flush(**kwargs: object) -> None:
     """A transactional test (the browser's, the concurrent saves') ends by emptying the database, and
     so does the page-growth test between its districts; Django then sends post_migrate, as after any
     flush (a migration sends it with its plan, and loads the defaults itself). SQLite's flush empties
-    the tables one by one, and the figures' triggers mark years stale as plan entries and projects go
+    the tables one by one, and the figures' and the leader cells' triggers mark years stale as plan entries and projects go
     from under them: those marks go too (the approval cells are rebuilt by approvals' own receiver).
     The migrations' dictionaries and defaults are loaded again, so that the tests after it, in
     whatever order, find the database as the migrations left it."""
     if "plan" in kwargs:
         return
     FigureStale.objects.all().delete()
+    LeaderStale.objects.all().delete()
     load_all()
 
 

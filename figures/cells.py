@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from functools import reduce
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet, Sum, Value
@@ -401,7 +401,11 @@ def serves(scope: Scope) -> bool:
     return not scope.cuts_projects
 
 
-def of_kind(cells: QuerySet[FigureCell], per_owner: bool) -> QuerySet[FigureCell]:
+# A queryset of cells: the figures' own, or another summary's keyed the same way (service.cells).
+CellsT = TypeVar("CellsT", bound=QuerySet[Any])
+
+
+def of_kind(cells: CellsT, per_owner: bool) -> CellsT:
     """`cells` kept per owner, or added up over the owners. Written as IN, which SQLite matches
     to the index on (year, month, per_owner, plan_id): Django writes `per_owner=False` as `NOT
     per_owner`, which no index serves, so that a month's cells of both kinds were read to find
@@ -409,7 +413,7 @@ def of_kind(cells: QuerySet[FigureCell], per_owner: bool) -> QuerySet[FigureCell
     return cells.filter(per_owner__in=[per_owner])
 
 
-def visible_cells(cells: QuerySet[FigureCell], user: Any) -> QuerySet[FigureCell]:
+def visible_cells(cells: CellsT, user: Any) -> CellsT:
     """`cells` narrowed to what `user` may see, as projects.querysets.project_scope narrows projects:
     for those who see everything, the cells added up over the owners (a tenth as many at 100,000
     projects); else the cells of each owner whose responsible unit or owner unit is in the
@@ -522,12 +526,12 @@ def scope_cells(year: int, month: int, scope: Scope, plan_ids: Iterable[int]) ->
     return narrowed(FigureCell.objects.filter(year=year, month=month, plan_id__in=list(plan_ids)), scope)
 
 
-def narrowed(cells: QuerySet[FigureCell], scope: Scope) -> QuerySet[FigureCell]:
+def narrowed(cells: CellsT, scope: Scope) -> CellsT:
     """`cells` narrowed by the scope's user, unit, town, category and plan type."""
     return cut(visible_cells(cells, scope.user), scope)
 
 
-def cut(cells: QuerySet[FigureCell], scope: Scope) -> QuerySet[FigureCell]:
+def cut(cells: CellsT, scope: Scope) -> CellsT:
     """`cells` narrowed by the scope's unit, town, category and plan type."""
     if scope.unit is not None:
         cells = cells.filter(unit_id__in=Unit.objects.filter(path__startswith=scope.unit.path).values("pk"))

@@ -28,7 +28,8 @@ STALE = "figures_figurestale"
 # under owner 0.
 # table: (year, unit, owner, the tables joined, how the changed row `{r}` joins them, the columns
 # whose change matters on UPDATE, or None for any)
-SOURCES = {
+Source = tuple[str, str, str, str, str, list[str] | None]
+SOURCES: dict[str, Source] = {
     "plans_planentry": (
         "pl.year",
         "COALESCE(p.responsible_unit_id, 0)",
@@ -115,11 +116,18 @@ LOCKED = {
 }
 
 
-def sqlite_sql() -> tuple[list[str], list[str]]:
+def sqlite_sql(
+    sources: dict[str, Source] = SOURCES,
+    events: dict[str, tuple[str, ...]] = EVENTS,
+    stale: str = STALE,
+    prefix: str = "figures_stale",
+) -> tuple[list[str], list[str]]:
+    """The per-row triggers that mark `stale` for each table of `sources` on its `events`, named
+    after `prefix`: the figures' own by default, another summary's when it names its own."""
     create, drop = [], []
-    for table, (year, unit, owner, tables, where, columns) in SOURCES.items():
-        for event in EVENTS[table]:
-            name = f"figures_stale_{table}_{SHORT[event]}"
+    for table, (year, unit, owner, tables, where, columns) in sources.items():
+        for event in events[table]:
+            name = f"{prefix}_{table}_{SHORT[event]}"
             rows = {"INSERT": ["NEW"], "DELETE": ["OLD"], "UPDATE": ["OLD", "NEW"]}[event]
             when = ""
             if event == "UPDATE" and columns:
@@ -128,9 +136,9 @@ def sqlite_sql() -> tuple[list[str], list[str]]:
             for r in rows:
                 y, u, o = year.format(r=r), unit.format(r=r), owner.format(r=r)
                 inserts.append(
-                    f"INSERT INTO {STALE} (year, unit_id, owner_id) SELECT DISTINCT {y}, {u}, {o} "
+                    f"INSERT INTO {stale} (year, unit_id, owner_id) SELECT DISTINCT {y}, {u}, {o} "
                     f"FROM {tables} WHERE {where.format(r=r)} AND NOT EXISTS "
-                    f"(SELECT 1 FROM {STALE} s WHERE s.year = {y} AND s.unit_id = {u} "
+                    f"(SELECT 1 FROM {stale} s WHERE s.year = {y} AND s.unit_id = {u} "
                     f"AND (s.owner_id IS NULL OR s.owner_id = {o}));"
                 )
             create.append(
@@ -141,27 +149,36 @@ def sqlite_sql() -> tuple[list[str], list[str]]:
     return create, drop
 
 
-def postgresql_marks(table: str, rows: str, changed: str = "") -> str:
-    """The (year, unit, owner) marks of the rows of transition table `rows` of `table`."""
-    year, unit, owner, tables, where, _columns = SOURCES[table]
+def postgresql_marks(source: Source, rows: str, changed: str = "") -> str:
+    """The (year, unit, owner) marks of the rows of transition table `rows` of a table of `source`."""
+    year, unit, owner, tables, where, _columns = source
     return (
         f"SELECT {year.format(r='r')} AS year, {unit.format(r='r')} AS unit_id, "
         f"{owner.format(r='r')} AS owner_id FROM {rows} r, {tables} WHERE {where.format(r='r')}{changed}"
     )
 
 
-def postgresql_lock(table: str, rows: str) -> str:
-    """The statement locking the projects of the rows of `rows` (LOCKED), or nothing."""
-    if table not in LOCKED:
+def postgresql_lock(table: str, rows: str, locked: dict[str, str] = LOCKED) -> str:
+    """The statement locking the projects of the rows of `rows` (`locked`), or nothing."""
+    if table not in locked:
         return ""
-    projects = LOCKED[table].format(rows=rows)
+    projects = locked[table].format(rows=rows)
     return f"PERFORM 1 FROM projects_project WHERE id IN ({projects}) ORDER BY id FOR SHARE;\n    "
 
 
-def postgresql_sql() -> tuple[list[str], list[str]]:
+def postgresql_sql(
+    sources: dict[str, Source] = SOURCES,
+    events: dict[str, tuple[str, ...]] = EVENTS,
+    stale: str = STALE,
+    prefix: str = "figures_stale",
+    locked: dict[str, str] = LOCKED,
+) -> tuple[list[str], list[str]]:
+    """The per-statement triggers that mark `stale`, as sqlite_sql() describes; each locks the
+    projects `locked` names for its table first."""
     create, drop = [], []
-    for table, (_year, _unit, _owner, _tables, _where, columns) in SOURCES.items():
-        function = f"figures_stale_{table}"
+    for table, source in sources.items():
+        columns = source[5]
+        function = f"{prefix}_{table}"
         changed = ""
         if columns:
             old = ", ".join(f"o.{c}" for c in columns)
@@ -170,25 +187,27 @@ def postgresql_sql() -> tuple[list[str], list[str]]:
                 " AND r.id IN (SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id "
                 f"WHERE ROW({old}) IS DISTINCT FROM ROW({new}))"
             )
-        into = f"INSERT INTO {STALE} (year, unit_id, owner_id) SELECT DISTINCT year, unit_id, owner_id FROM"
-        inserted = postgresql_marks(table, "new_rows")
-        deleted = postgresql_marks(table, "old_rows")
-        updated = f"{postgresql_marks(table, 'old_rows', changed)} UNION {postgresql_marks(table, 'new_rows', changed)}"
+        into = f"INSERT INTO {stale} (year, unit_id, owner_id) SELECT DISTINCT year, unit_id, owner_id FROM"
+        inserted = postgresql_marks(source, "new_rows")
+        deleted = postgresql_marks(source, "old_rows")
+        updated = f"{postgresql_marks(source, 'old_rows', changed)} UNION {postgresql_marks(source, 'new_rows', changed)}"
+        lock_new = postgresql_lock(table, "new_rows", locked)
+        lock_old = postgresql_lock(table, "old_rows", locked)
         body = f"""
 BEGIN
   IF TG_OP = 'INSERT' THEN
-    {postgresql_lock(table, "new_rows")}{into} ({inserted}) m;
+    {lock_new}{into} ({inserted}) m;
   ELSIF TG_OP = 'DELETE' THEN
-    {postgresql_lock(table, "old_rows")}{into} ({deleted}) m;
+    {lock_old}{into} ({deleted}) m;
   ELSE
-    {postgresql_lock(table, "old_rows")}{postgresql_lock(table, "new_rows")}{into} ({updated}) m;
+    {lock_old}{lock_new}{into} ({updated}) m;
   END IF;
   RETURN NULL;
 END"""
         create.append(
             f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $${body}$$"
         )
-        for event in EVENTS[table]:
+        for event in events[table]:
             name = f"{function}_{SHORT[event]}"
             referencing = {
                 "INSERT": "NEW TABLE AS new_rows",

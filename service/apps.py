@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -8,9 +10,12 @@ class ServiceConfig(AppConfig):
 
     def ready(self) -> None:
         from figures import registry
+        from lib import triggers
         from projects import page
-        from service import views
+        from service import cells, views
         from service.figures import leaders_section, service_section
+
+        triggers.keep_through_migrate(self, ("service", "0002_leader_cells"), cells.statements, mark_stale)
 
         registry.register("leaders", leaders_section, card="service/includes/dashboard_card.html")
         registry.register("service", service_section)
@@ -23,3 +28,18 @@ class ServiceConfig(AppConfig):
                 views.project_tab,
             )
         )
+
+
+# The apps whose tables the leader cells are built from.
+WATCHED_APPS = {"alerts", "plans", "progress", "projects"}
+
+
+def mark_stale(connection: Any, plan: Any) -> None:
+    """After a migrate every leader cell is marked stale when writes may have gone unmarked
+    meanwhile: on SQLite, which ran without the triggers, or after a migration of the tables they
+    watch."""
+    from service import cells
+
+    watched = any(migration.app_label in WATCHED_APPS for migration, _backwards in plan)
+    if connection.vendor == "sqlite" or watched:
+        cells.mark_all(connection)

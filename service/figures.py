@@ -10,14 +10,17 @@ from django.utils import timezone
 
 from alerts.choices import AlertState, Colour
 from alerts.models import Alert
+from figures import cells
 from figures.registry import Context
 from lib.numbers import ahead_of_progress, completion_rate, period_time_progress, quantize
 from org.models import Person
 from plans.models import PlanEntry
+from plans.scope import Scope, filtered_entries
 from problems.choices import UNSOLVED
 from problems.models import Problem
 from progress.yearly import completed_sum, with_progress
 from projects.models import Project
+from service import cells as leader_cells
 from service.choices import ServiceResult
 from service.models import ServiceRecord, TeamMember
 
@@ -26,32 +29,44 @@ LEADER = "project__leader_in_charge"
 
 
 def leader_rows(
-    entries: QuerySet[PlanEntry], year: int, month: int, today: date | None = None
+    entries: QuerySet[PlanEntry], year: int, month: int, today: date | None = None, scope: Scope | None = None
 ) -> list[dict[str, Any]]:
     """Each 分包领导 of the entries' projects: projects led, 年度计划投资, 年度完成投资, completion rate
     against time progress, open warnings (red, yellow) and unsolved problems; the best completion rate
     first, ties by the larger amount done, then by name. A handful of grouped queries, whatever the
     number of projects."""
-    return leader_table(entries, year, month, today)[0]
+    return leader_table(entries, year, month, today, scope)[0]
 
 
-def leader_table(
-    entries: QuerySet[PlanEntry], year: int, month: int, today: date | None = None
-) -> tuple[list[dict[str, Any]], int]:
-    """leader_rows(), and how many entries there are, led or not, counted in the same pass."""
-    led = entries.exclude(**{f"{LEADER}__isnull": True})
+def leader_groups(
+    entries: QuerySet[PlanEntry], year: int, month: int, scope: Scope | None = None
+) -> list[dict[str, Any]]:
+    """Per leader of the entries' projects (None: the entries without one): entries, 年度计划投资,
+    年度完成投资 at the end of `month` and the open warnings, red and yellow. Given the `scope` the
+    entries are of, read from the leader cells (service.cells) when they serve it and can be
+    brought up to date at once; else from the tables."""
+    if scope is not None and cells.serves(scope):
+        _listed, in_force = filtered_entries(year, scope)
+        if not in_force:
+            return []
+        if leader_cells.refreshed([year]):
+            return leader_cells.leader_sums(year, month, scope, in_force)
     # Projects led, 年度计划投资 and 年度完成投资 in one pass over the entries and their year's
     # progress, the entries without a leader as one more group.
-    every = list(
-        with_progress(entries, year)
+    groups = [
+        {
+            "leader_id": row[LEADER],
+            "count": row["count"],
+            "annual_plan": row["annual_plan"],
+            "done": row["done"],
+        }
+        for row in with_progress(entries, year)
         .values(LEADER)
         .annotate(count=Count("id"), annual_plan=Sum("annual_investment"), done=completed_sum(month))
         .order_by()
-    )
-    entry_count = sum(row["count"] for row in every)
-    grouped = [row for row in every if row[LEADER] is not None]
-    if not grouped:
-        return [], entry_count
+    ]
+    if not any(group["leader_id"] is not None for group in groups):
+        return groups
     # The leader is asked of the warning's own project: asked of the entries' too, the projects
     # were read twice.
     alerts = {
@@ -67,6 +82,27 @@ def leader_table(
             red=Count("id", filter=Q(colour=Colour.RED)), yellow=Count("id", filter=Q(colour=Colour.YELLOW))
         )
     }
+    for group in groups:
+        warnings = alerts.get(group["leader_id"], {})
+        group["red"] = warnings.get("red", 0)
+        group["yellow"] = warnings.get("yellow", 0)
+    return groups
+
+
+def leader_table(
+    entries: QuerySet[PlanEntry],
+    year: int,
+    month: int,
+    today: date | None = None,
+    scope: Scope | None = None,
+) -> tuple[list[dict[str, Any]], int]:
+    """leader_rows(), and how many entries there are, led or not, counted in the same pass."""
+    every = leader_groups(entries, year, month, scope)
+    entry_count = sum(row["count"] for row in every)
+    grouped = [row for row in every if row["leader_id"] is not None and row["count"]]
+    if not grouped:
+        return [], entry_count
+    led = entries.exclude(**{f"{LEADER}__isnull": True})
     # Unsolved problems are few beside the entries: each is asked whether its project is led.
     problems = dict(
         Problem.objects.filter(Exists(led.filter(project_id=OuterRef("project_id"))), status__in=UNSOLVED)
@@ -76,16 +112,18 @@ def leader_table(
         .values_list(LEADER, "n")
     )
     people = {
-        p.pk: p for p in Person.objects.filter(pk__in=[row[LEADER] for row in grouped]).select_related("unit")
+        p.pk: p
+        for p in Person.objects.filter(pk__in=[row["leader_id"] for row in grouped]).select_related("unit")
     }
     progress = period_time_progress(year, month, today)
     rows = []
     for row in grouped:
-        person = people[row[LEADER]]
+        person = people.get(row["leader_id"])
+        if person is None:
+            continue
         annual_plan = quantize(row["annual_plan"] or ZERO, 2)
         completed = quantize(row["done"] or ZERO, 2)
         rate = completion_rate(completed, annual_plan)
-        warnings = alerts.get(row[LEADER], {})
         rows.append(
             {
                 "person_id": person.pk,
@@ -98,9 +136,9 @@ def leader_table(
                 "completion_rate": rate,
                 "time_progress": progress,
                 "ahead_points": ahead_of_progress(rate, progress),
-                "alerts_red": warnings.get("red", 0),
-                "alerts_yellow": warnings.get("yellow", 0),
-                "problems_open": problems.get(row[LEADER], 0),
+                "alerts_red": row["red"],
+                "alerts_yellow": row["yellow"],
+                "problems_open": problems.get(row["leader_id"], 0),
             }
         )
     rows.sort(
@@ -117,7 +155,9 @@ def leaders_section(context: Context) -> dict[str, Any]:
     """分包领导: how many leaders are responsible for how many of the scope's projects ("由20名县级领导
     分包了39个项目"), of how many, and the table per leader."""
     # A month under way has its time progress by days, as the dashboard and the big screen show it.
-    rows, entry_count = leader_table(context.entries, context.year, context.month, timezone.localdate())
+    rows, entry_count = leader_table(
+        context.entries, context.year, context.month, timezone.localdate(), context.scope
+    )
     return {
         "leaders": {
             "leaders": len(rows),

@@ -114,3 +114,69 @@ def may_keep_team(user: "User", project: "Project") -> bool:
     if not user.is_active or (user.role == Role.OWNER and not user.is_superuser):
         return False
     return Project.objects.editable_by(user).filter(pk=project.pk).exists()
+
+
+class LeaderCell(models.Model):
+    """分包领导汇总单元: the year's plan entries of one combination of plan, counting mark, category, plan
+    type, responsible unit, town, owner unit and 分包领导, added up: how many, 年度计划投资, 年度完成投资
+    at the end of each month, and the warnings open on their projects. Cells kept per owner unit
+    (`per_owner`) serve a unit's or an owner's scope, those added up over the owners every
+    project's. Built by service.cells from the tables, rebuilt where `LeaderStale` marks say."""
+
+    year = models.PositiveSmallIntegerField(_("年度"))
+    # Plain ids, as the figures' cells keep them: a cell never stands in the way of a deletion.
+    plan_id = models.BigIntegerField(_("年度计划"))
+    counted = models.BooleanField(_("计入合并口径"))
+    category_id = models.BigIntegerField(_("项目类别"))
+    plan_type = models.CharField(_("计划类型"), max_length=20)
+    # 0 for the projects whose responsible unit is still 待明确.
+    unit_id = models.BigIntegerField(_("责任单位"))
+    town_id = models.BigIntegerField(_("所在乡镇/街道"), null=True)
+    per_owner = models.BooleanField(_("按项目单位"), default=False)
+    owner_unit_id = models.BigIntegerField(_("项目单位"), null=True)
+    leader_id = models.BigIntegerField(_("分包领导"), null=True)
+    count = models.IntegerField(default=0)
+    annual_plan = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    ytd_1 = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    ytd_2 = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    ytd_3 = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    ytd_4 = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    ytd_5 = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    ytd_6 = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    ytd_7 = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    ytd_8 = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    ytd_9 = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    ytd_10 = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    ytd_11 = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    ytd_12 = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    # Open warnings (红灯, 黄灯) on the entries' projects, a project once per entry.
+    alerts_red = models.IntegerField(default=0)
+    alerts_yellow = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("分包领导汇总单元")
+        verbose_name_plural = _("分包领导汇总单元")
+        indexes = [
+            models.Index(fields=["year", "per_owner", "plan_id"], name="leader_cell_by_year"),
+            models.Index(fields=["year", "unit_id"], name="leader_cell_by_unit"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} plan {self.plan_id} leader {self.leader_id}"
+
+
+class LeaderStale(models.Model):
+    """分包领导待重算标记: a (year, responsible unit, owner unit) whose leader cells no longer match the
+    tables; without an owner unit, every cell of the responsible unit's year."""
+
+    year = models.PositiveSmallIntegerField(_("年度"))
+    unit_id = models.BigIntegerField(_("责任单位"))
+    owner_id = models.BigIntegerField(_("项目单位"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("分包领导待重算标记")
+        verbose_name_plural = _("分包领导待重算标记")
+        indexes = [models.Index(fields=["year", "unit_id"], name="leader_stale_key")]
+
+    def __str__(self) -> str:
+        return f"{self.year} unit {self.unit_id} owner {self.owner_id}"

@@ -56,7 +56,7 @@ def leaders(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = scope_form(request)
     scope = form.scope()
     entries = scope_entries(year, scope)
-    rows, entry_count = leader_table(entries, year, month, today)
+    rows, entry_count = leader_table(entries, year, month, today, scope)
     if request.GET.get("export") == "xlsx":
         return export_leaders(request, year, month, rows)
     return render(

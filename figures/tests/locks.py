@@ -10,15 +10,15 @@ from figures import cells
 
 
 @contextmanager
-def rebuilding_elsewhere() -> Iterator[None]:
+def rebuilding_elsewhere(lock: int = cells.REFRESH_LOCK) -> Iterator[None]:
     """Within the block, a thread with a connection of its own holds the cells' rebuild lock
-    (PostgreSQL), as a process rebuilding them at that moment does."""
+    (PostgreSQL; another summary's `lock`), as a process rebuilding them at that moment does."""
     holding, release = threading.Event(), threading.Event()
 
     def hold() -> None:
         try:
             with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [cells.REFRESH_LOCK])
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock])
                 holding.set()
                 release.wait(30)
         finally:

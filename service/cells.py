@@ -1,0 +1,282 @@
+"""分包领导's summary: `LeaderCell` rows adding up the year's plan entries per 分包领导 and per
+combination of the keys a scope narrows by, built from the tables and kept current with them.
+
+A cell holds what service.figures.leader_table() adds up over a scope's entries (how many,
+年度计划投资, 年度完成投资 at each month's end, the warnings open on their projects), grouped by plan,
+counting mark, category, plan type, responsible unit, town, owner unit and leader. Read for a
+scope the figures' cells serve (figures.cells.narrowed), they give the figures the tables give,
+as long as none is stale.
+
+Triggers mark the (year, responsible unit, owner unit) a write touches in `LeaderStale`, with the
+figures' trigger statements (figures.triggers) over the tables the cells come from: plan
+entries, year rows, plans whose year changes, projects whose category, units, town or leader
+change, and warnings opened, closed, recoloured or moved. The marks are the leader cells' own:
+a warnings scan changing thousands of warnings rebuilds these cells (one grouped pass over a
+unit's entries), never the figures' far larger ones. `refreshed()` rebuilds what is marked
+before the cells are read.
+"""
+
+import operator
+from collections import defaultdict
+from collections.abc import Iterable
+from functools import reduce
+from typing import Any
+
+from django.db import connection as default_connection
+from django.db import transaction
+from django.db.models import Q, QuerySet, Sum
+
+from alerts.choices import AlertState, Colour
+from alerts.models import Alert
+from figures import triggers as figure_triggers
+from figures.cells import equals, narrowed
+from lib import triggers as lib_triggers
+from plans.models import Plan, PlanEntry
+from plans.scope import Scope
+from progress.models import YearProgress
+from projects.models import Project
+from service.models import LeaderCell, LeaderStale
+
+CELLS = LeaderCell._meta.db_table
+STALE = LeaderStale._meta.db_table
+ALERTS = Alert._meta.db_table
+MONTHS = range(1, 13)
+# The advisory lock a rebuild takes on PostgreSQL (a number of the application's own choosing).
+REFRESH_LOCK = 7_202_614
+# Beyond this many (unit, owner) marks in a year their units are rebuilt whole.
+MAX_OWNER_MARKS = 200
+KEYS = ["plan_id", "counted", "category_id", "plan_type", "unit_id", "town_id", "owner_unit_id", "leader_id"]
+UNIT_KEY = "COALESCE(p.responsible_unit_id, 0)"
+
+ENTRY_YEAR = "pl.year"
+UNIT = "COALESCE(p.responsible_unit_id, 0)"
+OWNER = "COALESCE(p.owner_unit_id, 0)"
+# As figures.triggers.SOURCES: the marks of each table's changed row `{r}`.
+SOURCES: dict[str, figure_triggers.Source] = {
+    "plans_planentry": (
+        ENTRY_YEAR,
+        UNIT,
+        OWNER,
+        "plans_plan pl, projects_project p",
+        "pl.id = {r}.plan_id AND p.id = {r}.project_id",
+        None,
+    ),
+    "progress_yearprogress": (
+        "{r}.year",
+        UNIT,
+        OWNER,
+        "projects_project p",
+        "p.id = {r}.project_id",
+        None,
+    ),
+    "projects_project": (
+        ENTRY_YEAR,
+        "COALESCE({r}.responsible_unit_id, 0)",
+        "COALESCE({r}.owner_unit_id, 0)",
+        "plans_planentry e, plans_plan pl",
+        "e.project_id = {r}.id AND pl.id = e.plan_id",
+        ["category_id", "responsible_unit_id", "town_id", "owner_unit_id", "leader_in_charge_id"],
+    ),
+    "plans_plan": (
+        "{r}.year",
+        UNIT,
+        OWNER,
+        "plans_planentry e, projects_project p",
+        "e.plan_id = {r}.id AND p.id = e.project_id",
+        ["year"],
+    ),
+    # A warning counts on its project's entries of every year.
+    ALERTS: (
+        ENTRY_YEAR,
+        UNIT,
+        OWNER,
+        "projects_project p, plans_planentry e, plans_plan pl",
+        "p.id = {r}.project_id AND e.project_id = p.id AND pl.id = e.plan_id",
+        ["project_id", "state", "colour"],
+    ),
+}
+EVENTS = {
+    "plans_planentry": ("INSERT", "UPDATE", "DELETE"),
+    "progress_yearprogress": ("INSERT", "UPDATE", "DELETE"),
+    "projects_project": ("UPDATE",),
+    "plans_plan": ("UPDATE",),
+    ALERTS: ("INSERT", "UPDATE", "DELETE"),
+}
+LOCKED = {
+    "plans_planentry": "SELECT project_id FROM {rows}",
+    "progress_yearprogress": "SELECT project_id FROM {rows}",
+    "plans_plan": "SELECT e.project_id FROM {rows} r JOIN plans_planentry e ON e.plan_id = r.id",
+    ALERTS: "SELECT project_id FROM {rows}",
+}
+PREFIX = "leader_stale"
+
+
+def statements(connection: Any) -> tuple[list[str], list[str]]:
+    if connection.vendor == "postgresql":
+        return figure_triggers.postgresql_sql(SOURCES, EVENTS, STALE, PREFIX, LOCKED)
+    return figure_triggers.sqlite_sql(SOURCES, EVENTS, STALE, PREFIX)
+
+
+def install(connection: Any = default_connection) -> None:
+    lib_triggers.install(connection, statements)
+
+
+def remove(connection: Any = default_connection) -> None:
+    lib_triggers.remove(connection, statements)
+
+
+def mark_all(connection: Any = default_connection) -> None:
+    """Mark every (year, unit) that has entries, so that the next read builds its cells."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {STALE} (year, unit_id) SELECT DISTINCT pl.year, {UNIT} "
+            "FROM plans_planentry e JOIN plans_plan pl ON pl.id = e.plan_id "
+            "JOIN projects_project p ON p.id = e.project_id"
+        )
+
+
+def rebuild(year: int, units: Iterable[int] | None = None, owners: Iterable[tuple[int, int]] = ()) -> int:
+    """Build the leader cells of `year` again from the tables: all of them when `units` is None,
+    else those of `units` and of the (unit, owner) pairs of `owners` (owner 0: the projects
+    without an owner unit), with their units' cells added up over the owners; returns how many
+    cells the year has."""
+    quote = default_connection.ops.quote_name
+    cells = LeaderCell.objects.filter(year=year)
+    where, where_params = "", []
+    rollup_where, rollup_params = "", []
+    if units is not None:
+        whole = sorted(set(units))
+        pairs = sorted({(unit, owner) for unit, owner in owners if unit not in whole})
+        if not whole and not pairs:
+            return 0
+        conditions = [f"{UNIT_KEY} IN ({', '.join(['%s'] * len(whole))})"] if whole else []
+        where_params = list(whole)
+        stale = [Q(unit_id__in=whole)] if whole else []
+        for unit, owner in pairs:
+            conditions.append(
+                f"({equals('p.responsible_unit_id', unit)} AND {equals('p.owner_unit_id', owner)})"
+            )
+            where_params += [value for value in (unit, owner) if value]
+            stale.append(Q(per_owner=True, unit_id=unit, owner_unit_id=owner or None))
+        touched = sorted(set(whole) | {unit for unit, _owner in pairs})
+        stale.append(Q(per_owner=False, unit_id__in=touched))
+        cells = cells.filter(reduce(operator.or_, stale))
+        where = f" AND ({' OR '.join(conditions)})"
+        rollup_where = f" AND unit_id IN ({', '.join(['%s'] * len(touched))})"
+        rollup_params = touched
+    cells.delete()
+    keys = [
+        "e.plan_id",
+        "e.counted",
+        "p.category_id",
+        "e.plan_type",
+        UNIT_KEY,
+        "p.town_id",
+        "p.owner_unit_id",
+        "p.leader_in_charge_id",
+    ]
+
+    def open_alerts(colour: str) -> str:
+        # Asked of each entry's project through the warnings' index on (project, state, colour).
+        return (
+            f"COALESCE(SUM((SELECT COUNT(*) FROM {quote(ALERTS)} a WHERE a.project_id = p.id "
+            f"AND a.state = '{AlertState.OPEN}' AND a.colour = '{colour}')), 0)"
+        )
+
+    sums = [
+        "COUNT(*)",
+        "COALESCE(SUM(e.annual_investment), 0)",
+        *(f"COALESCE(SUM(y.{quote(YearProgress.column(m))}), 0)" for m in MONTHS),
+        open_alerts(Colour.RED),
+        open_alerts(Colour.YELLOW),
+    ]
+    measures = ["count", "annual_plan", *(f"ytd_{m}" for m in MONTHS), "alerts_red", "alerts_yellow"]
+    columns = ", ".join(quote(column) for column in ["year", "per_owner", *KEYS, *measures])
+    table = quote(CELLS)
+    sql = (
+        f"INSERT INTO {table} ({columns}) "
+        f"SELECT %s, TRUE, {', '.join(keys)}, {', '.join(sums)} "
+        f"FROM {quote(PlanEntry._meta.db_table)} e "
+        f"JOIN {quote(Project._meta.db_table)} p ON p.id = e.project_id "
+        f"LEFT JOIN {quote(YearProgress._meta.db_table)} y ON y.project_id = p.id AND y.year = %s "
+        f"WHERE e.plan_id IN (SELECT id FROM {quote(Plan._meta.db_table)} WHERE year = %s){where} "
+        f"GROUP BY {', '.join(keys)}"
+    )
+    coarse = [key for key in KEYS if key != "owner_unit_id"]
+    rollup = (
+        f"INSERT INTO {table} ({columns}) "
+        f"SELECT year, FALSE, {', '.join(coarse[:6])}, NULL, {coarse[6]}, "
+        f"{', '.join(f'SUM({quote(measure)})' for measure in measures)} "
+        f"FROM {table} WHERE year = %s AND per_owner{rollup_where} "
+        f"GROUP BY year, {', '.join(coarse)}"
+    )
+    with default_connection.cursor() as cursor:
+        cursor.execute(sql, [year, year, year, *where_params])
+        cursor.execute(rollup, [year, *rollup_params])
+    return LeaderCell.objects.filter(year=year).count()
+
+
+def rebuild_marked(stale: QuerySet[LeaderStale]) -> int:
+    """Rebuild what the marks of `stale` name, inside the caller's transaction; returns the marks
+    cleared. Only the marks read here are cleared: one committed meanwhile stays for the next."""
+    marks = list(stale.values_list("pk", "year", "unit_id", "owner_id"))
+    units_of: dict[int, set[int]] = defaultdict(set)
+    owners_of: dict[int, set[tuple[int, int]]] = defaultdict(set)
+    for _pk, year, unit, owner in marks:
+        if owner is None:
+            units_of[year].add(unit)
+        else:
+            owners_of[year].add((unit, owner))
+    for year in sorted(set(units_of) | set(owners_of)):
+        units, owners = units_of[year], owners_of[year]
+        if len(owners) > MAX_OWNER_MARKS:
+            units, owners = units | {unit for unit, _owner in owners}, set()
+        rebuild(year, units, owners)
+    LeaderStale.objects.filter(pk__in=[pk for pk, _year, _unit, _owner in marks]).delete()
+    return len(marks)
+
+
+def refreshed(years: Iterable[int]) -> bool:
+    """Bring the leader cells of `years` up to date, unless another process is rebuilding them this
+    very moment (PostgreSQL): then False at once, and the caller reads the tables instead."""
+    stale = LeaderStale.objects.filter(year__in=list(years))
+    if not stale.exists():
+        return True
+    with transaction.atomic():
+        if default_connection.vendor == "postgresql":
+            with default_connection.cursor() as cursor:
+                cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [REFRESH_LOCK])
+                if not cursor.fetchone()[0]:
+                    return False
+        rebuild_marked(stale)
+    return True
+
+
+def rebuild_all() -> int:
+    """Every year's leader cells from the tables, and no mark left; returns how many cells."""
+    with transaction.atomic():
+        if default_connection.vendor == "postgresql":
+            with default_connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [REFRESH_LOCK])
+        LeaderStale.objects.all().delete()
+        LeaderCell.objects.all().delete()
+        years = set(Plan.objects.values_list("year", flat=True))
+        return sum(rebuild(year) for year in sorted(years))
+
+
+def leader_sums(year: int, month: int, scope: Scope, in_force: dict[int, str]) -> list[dict[str, Any]]:
+    """Per leader (None: the entries without one) of the scope's entries, one per project: entries,
+    年度计划投资, 年度完成投资 at the end of `month`, open red and yellow warnings, added up from the
+    cells. The caller brings them up to date first (refreshed())."""
+    cells = narrowed(LeaderCell.objects.filter(year=year, plan_id__in=list(in_force)), scope)
+    if len(in_force) > 1:
+        cells = cells.filter(counted=True)
+    return list(
+        cells.values("leader_id").annotate(
+            count=Sum("count"),
+            annual_plan=Sum("annual_plan"),
+            done=Sum(f"ytd_{month}"),
+            red=Sum("alerts_red"),
+            yellow=Sum("alerts_yellow"),
+        )
+    )

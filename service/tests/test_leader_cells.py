@@ -1,0 +1,242 @@
+"""分包领导's summary (service.cells) gives what the tables give, for every scope it serves and after
+every kind of write that changes it, and the page reads it."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from alerts.choices import AlertState, Colour
+from alerts.models import Alert
+from catalog.models import Category
+from figures.tests.locks import rebuilding_elsewhere
+from figures.tests.test_figures import accepted
+from org.models import Person
+from plans.counting import recount
+from plans.models import Plan, PlanEntry
+from plans.scope import Scope, scope_entries
+from progress.rollup import refresh_projects
+from projects.models import Project
+from service import cells
+from service.figures import leader_table
+from service.models import LeaderCell, LeaderStale
+from service.tests.conftest import MONTH, YEAR
+
+pytestmark = pytest.mark.django_db
+TODAY = date(YEAR, MONTH, 30)
+
+
+def warn(project, colour, key, state=AlertState.OPEN):
+    return Alert.objects.create(
+        rule="report_overdue",
+        project=project,
+        object_key=key,
+        colour=colour,
+        state=state,
+        message="预警",
+        opened_on=date(YEAR, 4, 1),
+    )
+
+
+@pytest.fixture
+def busy(led):
+    """led's plan, and: project_a on the city's list too, a third project of the education bureau
+    without a leader, and warnings open and closed, on projects on the plans and off them."""
+    city = Plan.objects.create(year=YEAR, level="city", title=f"{YEAR}年市重点")
+    PlanEntry.objects.create(
+        plan=city, project=led.project_a, plan_type="new_start", annual_investment=Decimal("9000")
+    )
+    led.project_c = Project.objects.create(
+        name="区第三实验小学",
+        category=Category.objects.get(code="social"),
+        total_investment=Decimal("8000.00"),
+        responsible_unit=led.education,
+        build_years="2026",
+        status="construction",
+    )
+    local = Plan.objects.get(year=YEAR, level="local")
+    PlanEntry.objects.create(
+        plan=local, project=led.project_c, plan_type="new_start", annual_investment=Decimal("2500")
+    )
+    recount(YEAR)
+    off_plan = Project.objects.create(
+        name="未列入计划的项目",
+        category=Category.objects.get(code="industry"),
+        total_investment=Decimal("100.00"),
+        responsible_unit=led.housing,
+        build_years="2026",
+        leader_in_charge=led.leader_person,
+    )
+    warn(led.project_a, Colour.RED, "a1")
+    warn(led.project_a, Colour.YELLOW, "a2")
+    warn(led.project_a, Colour.RED, "a3", state=AlertState.CLOSED)
+    warn(led.project_b, Colour.RED, "b1")
+    warn(led.project_c, Colour.YELLOW, "c1")
+    warn(off_plan, Colour.RED, "x1")
+    return led
+
+
+def both(scope):
+    """leader_table() of the scope read from the leader cells, and read from the tables."""
+    entries = scope_entries(YEAR, scope)
+    summary = leader_table(entries, YEAR, MONTH, TODAY, scope)
+    assert not LeaderStale.objects.filter(year=YEAR).exists()
+    return summary, leader_table(entries, YEAR, MONTH, TODAY)
+
+
+def assert_same(world, scopes=None):
+    for scope in scopes or [Scope(), Scope(user=world.coordinator), Scope(user=world.department)]:
+        summary, tables = both(scope)
+        assert summary == tables, scope
+
+
+def scopes(world):
+    return {
+        "everything": Scope(),
+        "coordinator": Scope(user=world.coordinator),
+        "leader": Scope(user=world.leader),
+        "local list": Scope(level="local"),
+        "city list": Scope(level="city"),
+        "department": Scope(user=world.department),
+        "town": Scope(user=world.town_user),
+        "owner": Scope(user=world.owner_a),
+        "outsider": Scope(user=world.outsider),
+        "unit": Scope(unit=world.housing),
+        "town filter": Scope(town=world.town),
+        "category": Scope(category=world.project_b.category),
+        "plan type": Scope(plan_type="new_start"),
+    }
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "everything",
+        "coordinator",
+        "leader",
+        "local list",
+        "city list",
+        "department",
+        "town",
+        "owner",
+        "outsider",
+        "unit",
+        "town filter",
+        "category",
+        "plan type",
+    ],
+)
+def test_the_cells_give_what_the_tables_give(busy, name):
+    summary, tables = both(scopes(busy)[name])
+    assert summary == tables
+    assert LeaderCell.objects.filter(year=YEAR).exists()
+
+
+def test_the_figures_count_the_open_warnings_of_the_plans_projects_once(busy):
+    rows, entry_count = leader_table(scope_entries(YEAR, Scope()), YEAR, MONTH, TODAY, Scope())
+    by_name = {row["name"]: row for row in rows}
+    # project_a (on two lists, counted once): two open warnings, one closed; the project off the
+    # plans has a red one that does not count.
+    assert (by_name["李领导"]["alerts_red"], by_name["李领导"]["alerts_yellow"]) == (1, 1)
+    assert (by_name["王副区长"]["alerts_red"], by_name["王副区长"]["alerts_yellow"]) == (1, 0)
+    assert (by_name["李领导"]["count"], entry_count) == (1, 3)
+    assert by_name["李领导"]["completed"] == Decimal("3000.00")
+
+
+def test_a_warning_closed_recoloured_or_opened_is_counted_at_once(busy):
+    both(Scope())
+    red = Alert.objects.get(object_key="a1")
+    red.state, red.closed_at = AlertState.CLOSED, None
+    red.save()
+    Alert.objects.filter(object_key="a2").update(colour=Colour.RED)
+    warn(busy.project_b, Colour.YELLOW, "b2")
+    assert_same(busy)
+    rows, _count = both(Scope())[0]
+    assert [(row["name"], row["alerts_red"], row["alerts_yellow"]) for row in rows] == [
+        ("李领导", 1, 0),
+        ("王副区长", 1, 1),
+    ]
+
+
+def test_a_warning_deleted_or_closed_by_a_hand_written_statement_is_counted_at_once(busy):
+    both(Scope())
+    Alert.objects.filter(object_key="b1").delete()
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE alerts_alert SET state = %s WHERE object_key = %s", [AlertState.CLOSED, "a2"])
+    assert LeaderStale.objects.filter(year=YEAR).exists()
+    assert_same(busy)
+    rows = both(Scope())[0][0]
+    assert sum(row["alerts_red"] + row["alerts_yellow"] for row in rows) == 1
+
+
+def test_a_leader_changed_or_taken_away_moves_the_projects(busy):
+    both(Scope())
+    third = Person.objects.create(name="张副区长", post="副区长")
+    busy.project_c.leader_in_charge = third
+    busy.project_c.save()
+    Project.objects.filter(pk=busy.project_b.pk).update(leader_in_charge=None)
+    assert_same(busy)
+    rows, entry_count = both(Scope())[0]
+    assert [row["name"] for row in rows] == ["李领导", "张副区长"]
+    assert entry_count == 3
+
+
+def test_a_report_accepted_or_a_plan_changed_is_counted_at_once(busy):
+    both(Scope())
+    accepted(busy.project_b, YEAR, MONTH, "1000")
+    refresh_projects([busy.project_b.pk])
+    PlanEntry.objects.filter(project=busy.project_c).update(annual_investment=Decimal("5000"))
+    assert_same(busy)
+    PlanEntry.objects.filter(project=busy.project_b).delete()
+    assert_same(busy)
+    Plan.objects.filter(level="city").update(year=YEAR + 1)
+    recount(YEAR)
+    recount(YEAR + 1)
+    assert_same(busy)
+
+
+def test_a_project_moved_to_another_unit_moves_in_every_scope(busy):
+    both(Scope(user=busy.department))
+    busy.project_a.responsible_unit = busy.education
+    busy.project_a.owner_unit = None
+    busy.project_a.save()
+    assert_same(busy, list(scopes(busy).values()))
+    assert both(Scope(user=busy.department))[0] == ([], 0)
+
+
+def test_rebuild_all_gives_the_same_cells(busy):
+    both(Scope())
+    fields = ("per_owner", "plan_id", "unit_id", "owner_unit_id", "leader_id", "count", "annual_plan", "alerts_red")
+    before = sorted(LeaderCell.objects.values_list(*fields), key=str)
+    assert cells.rebuild_all() == len(before)
+    assert sorted(LeaderCell.objects.values_list(*fields), key=str) == before
+
+
+def test_the_leaders_page_reads_the_cells(busy, client_for):
+    both(Scope())
+    with CaptureQueriesContext(connection) as queries:
+        response = client_for(busy.coordinator).get(reverse("service:leaders"), {"period": f"{YEAR}-{MONTH:02d}"})
+    assert response.status_code == 200
+    assert "李领导" in response.content.decode()
+    sql = " ".join(query["sql"] for query in queries.captured_queries)
+    assert "service_leadercell" in sql
+    assert "alerts_alert" not in sql
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the rebuild lock is PostgreSQL's")
+@pytest.mark.django_db(transaction=True)
+def test_while_another_process_rebuilds_the_cells_the_tables_answer(busy):
+    Alert.objects.filter(object_key="b1").delete()
+    with rebuilding_elsewhere(cells.REFRESH_LOCK):
+        assert not cells.refreshed([YEAR])
+        summary, tables = both_without_waiting(Scope())
+    assert summary == tables
+    assert LeaderStale.objects.filter(year=YEAR).exists()
+
+
+def both_without_waiting(scope):
+    entries = scope_entries(YEAR, scope)
+    return leader_table(entries, YEAR, MONTH, TODAY, scope), leader_table(entries, YEAR, MONTH, TODAY)
