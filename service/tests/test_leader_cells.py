@@ -209,7 +209,16 @@ def test_a_project_moved_to_another_unit_moves_in_every_scope(busy):
 
 def test_rebuild_all_gives_the_same_cells(busy):
     both(Scope())
-    fields = ("per_owner", "plan_id", "unit_id", "owner_unit_id", "leader_id", "count", "annual_plan", "alerts_red")
+    fields = (
+        "per_owner",
+        "plan_id",
+        "unit_id",
+        "owner_unit_id",
+        "leader_id",
+        "count",
+        "annual_plan",
+        "alerts_red",
+    )
     before = sorted(LeaderCell.objects.values_list(*fields), key=str)
     assert cells.rebuild_all() == len(before)
     assert sorted(LeaderCell.objects.values_list(*fields), key=str) == before
@@ -218,7 +227,9 @@ def test_rebuild_all_gives_the_same_cells(busy):
 def test_the_leaders_page_reads_the_cells(busy, client_for):
     both(Scope())
     with CaptureQueriesContext(connection) as queries:
-        response = client_for(busy.coordinator).get(reverse("service:leaders"), {"period": f"{YEAR}-{MONTH:02d}"})
+        response = client_for(busy.coordinator).get(
+            reverse("service:leaders"), {"period": f"{YEAR}-{MONTH:02d}"}
+        )
     assert response.status_code == 200
     assert "李领导" in response.content.decode()
     sql = " ".join(query["sql"] for query in queries.captured_queries)
