@@ -252,6 +252,19 @@ def refreshed(years: Iterable[int]) -> bool:
     return True
 
 
+def refresh() -> int:
+    """Rebuild whatever the marks name, waiting for a rebuild elsewhere to finish (PostgreSQL);
+    returns the marks cleared (after a seed or an import, rather than on the first page)."""
+    stale = LeaderStale.objects.all()
+    if not stale.exists():
+        return 0
+    with transaction.atomic():
+        if default_connection.vendor == "postgresql":
+            with default_connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [REFRESH_LOCK])
+        return rebuild_marked(stale)
+
+
 def rebuild_all() -> int:
     """Every year's leader cells from the tables, and no mark left; returns how many cells."""
     with transaction.atomic():
@@ -264,11 +277,16 @@ def rebuild_all() -> int:
         return sum(rebuild(year) for year in sorted(years))
 
 
-def leader_sums(year: int, month: int, scope: Scope, in_force: dict[int, str]) -> list[dict[str, Any]]:
-    """Per leader (None: the entries without one) of the scope's entries, one per project: entries,
-    年度计划投资, 年度完成投资 at the end of `month`, open red and yellow warnings, added up from the
-    cells. The caller brings them up to date first (refreshed())."""
+def leader_sums(
+    year: int, month: int, scope: Scope, in_force: dict[int, str], leader_id: int | None = None
+) -> list[dict[str, Any]]:
+    """Per leader (None: the entries without one) of the scope's entries, one per project, or of
+    those of the leader `leader_id` alone: entries, 年度计划投资, 年度完成投资 at the end of `month`, open
+    red and yellow warnings, added up from the cells. The caller brings them up to date first
+    (refreshed())."""
     cells = narrowed(LeaderCell.objects.filter(year=year, plan_id__in=list(in_force)), scope)
+    if leader_id is not None:
+        cells = cells.filter(leader_id=leader_id)
     if len(in_force) > 1:
         cells = cells.filter(counted=True)
     return list(

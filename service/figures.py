@@ -29,28 +29,39 @@ LEADER = "project__leader_in_charge"
 
 
 def leader_rows(
-    entries: QuerySet[PlanEntry], year: int, month: int, today: date | None = None, scope: Scope | None = None
+    entries: QuerySet[PlanEntry],
+    year: int,
+    month: int,
+    today: date | None = None,
+    scope: Scope | None = None,
+    leader: Person | None = None,
 ) -> list[dict[str, Any]]:
     """Each 分包领导 of the entries' projects: projects led, 年度计划投资, 年度完成投资, completion rate
     against time progress, open warnings (red, yellow) and unsolved problems; the best completion rate
     first, ties by the larger amount done, then by name. A handful of grouped queries, whatever the
-    number of projects."""
-    return leader_table(entries, year, month, today, scope)[0]
+    number of projects. Given the `scope` the entries are of (and the `leader` they are narrowed
+    to), the sums are read from the leader cells (leader_groups())."""
+    return leader_table(entries, year, month, today, scope, leader)[0]
 
 
 def leader_groups(
-    entries: QuerySet[PlanEntry], year: int, month: int, scope: Scope | None = None
+    entries: QuerySet[PlanEntry],
+    year: int,
+    month: int,
+    scope: Scope | None = None,
+    leader: Person | None = None,
 ) -> list[dict[str, Any]]:
     """Per leader of the entries' projects (None: the entries without one): entries, 年度计划投资,
     年度完成投资 at the end of `month` and the open warnings, red and yellow. Given the `scope` the
-    entries are of, read from the leader cells (service.cells) when they serve it and can be
-    brought up to date at once; else from the tables."""
+    entries are of, and the `leader` they are narrowed to if any, read from the leader cells
+    (service.cells) when they serve the scope and can be brought up to date at once; else from
+    the tables."""
     if scope is not None and cells.serves(scope):
         _listed, in_force = filtered_entries(year, scope)
         if not in_force:
             return []
         if leader_cells.refreshed([year]):
-            return leader_cells.leader_sums(year, month, scope, in_force)
+            return leader_cells.leader_sums(year, month, scope, in_force, leader.pk if leader else None)
     # Projects led, 年度计划投资 and 年度完成投资 in one pass over the entries and their year's
     # progress, the entries without a leader as one more group.
     groups = [
@@ -95,9 +106,10 @@ def leader_table(
     month: int,
     today: date | None = None,
     scope: Scope | None = None,
+    leader: Person | None = None,
 ) -> tuple[list[dict[str, Any]], int]:
     """leader_rows(), and how many entries there are, led or not, counted in the same pass."""
-    every = leader_groups(entries, year, month, scope)
+    every = leader_groups(entries, year, month, scope, leader)
     entry_count = sum(row["count"] for row in every)
     grouped = [row for row in every if row["leader_id"] is not None and row["count"]]
     if not grouped:

@@ -147,8 +147,9 @@ def leader_page(request: AuthenticatedHttpRequest, person: Person, mine: bool = 
     today = timezone.localdate()
     year, month = period_of(request)
     led = Project.objects.visible_to(request.user).filter(leader_in_charge=person)
-    entries = scope_entries(year, Scope(user=request.user)).filter(project__leader_in_charge=person)
-    summary = next(iter(leader_rows(entries, year, month, today)), None)
+    scope = Scope(user=request.user)
+    entries = scope_entries(year, scope).filter(project__leader_in_charge=person)
+    summary = next(iter(leader_rows(entries, year, month, today, scope, person)), None)
     unsolved = (
         Problem.objects.filter(project=OuterRef("pk"), status__in=UNSOLVED)
         .order_by()

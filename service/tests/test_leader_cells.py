@@ -3,8 +3,10 @@ every kind of write that changes it, and the page reads it."""
 
 from datetime import date
 from decimal import Decimal
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -21,7 +23,7 @@ from plans.scope import Scope, scope_entries
 from progress.rollup import refresh_projects
 from projects.models import Project
 from service import cells
-from service.figures import leader_table
+from service.figures import leader_rows, leader_table
 from service.models import LeaderCell, LeaderStale
 from service.tests.conftest import MONTH, YEAR
 
@@ -251,3 +253,31 @@ def test_while_another_process_rebuilds_the_cells_the_tables_answer(busy):
 def both_without_waiting(scope):
     entries = scope_entries(YEAR, scope)
     return leader_table(entries, YEAR, MONTH, TODAY, scope), leader_table(entries, YEAR, MONTH, TODAY)
+
+
+@pytest.mark.parametrize("persona", ["coordinator", "department", "leader"])
+def test_one_leaders_figures_from_the_cells(busy, persona):
+    scope = Scope(user=getattr(busy, persona))
+    entries = scope_entries(YEAR, scope).filter(project__leader_in_charge=busy.leader_person)
+    summary = leader_rows(entries, YEAR, MONTH, TODAY, scope, busy.leader_person)
+    assert summary == leader_rows(entries, YEAR, MONTH, TODAY)
+    assert [(row["name"], row["count"], row["alerts_red"]) for row in summary] == [("李领导", 1, 1)]
+
+
+def test_the_leaders_own_page_reads_the_cells(busy, client_for):
+    both(Scope())
+    with CaptureQueriesContext(connection) as queries:
+        response = client_for(busy.leader).get(reverse("service:mine"), {"period": f"{YEAR}-{MONTH:02d}"})
+    assert response.status_code == 200
+    sql = " ".join(query["sql"] for query in queries.captured_queries)
+    assert "service_leadercell" in sql
+
+
+def test_the_command_builds_every_cell_again(busy):
+    both(Scope())
+    LeaderCell.objects.all().delete()
+    out = StringIO()
+    call_command("rebuild_leader_cells", stdout=out)
+    assert f"{LeaderCell.objects.count()}个单元" in out.getvalue()
+    assert LeaderCell.objects.filter(year=YEAR, leader_id=busy.leader_person.pk).exists()
+    assert_same(busy)

@@ -26,6 +26,7 @@ from demo.projects import DEMO_PASSWORD, DemoBuilder, flush_demo
 from figures.cells import refresh as refresh_figures
 from lib.sql import analyze
 from projects.models import Project
+from service.cells import refresh as refresh_leader_cells
 
 # The apps whose `demo.<app>.build(rng, today)` fills their pages, in the order they run: supervision
 # reads the problems, and the warnings read them all.
@@ -133,8 +134,10 @@ class Command(BaseCommand):
             extras = build_modules(builder.seed, current)
             if apps.is_installed("alerts"):
                 extras.update(scan_history(current, monthly=count <= MONTHLY_SCANS))
-            # The figures' cells the demo's writes marked stale, built now rather than on the first page.
+            # The figures' and the leaders' cells the demo's writes marked stale, built now rather
+            # than on the first page.
             refresh_figures()
+            refresh_leader_cells()
         # Pages read the demo the moment it is written, before autovacuum has looked at it.
         analyze()
         elapsed = time.perf_counter() - started
