@@ -38,6 +38,7 @@ from plans.scope import Scope
 from problems.choices import ProblemStatus
 from problems.models import Problem
 from progress.periods import Period
+from service import cells as leader_cells
 from supervision.models import Inspection, Notice, NoticeReply
 
 ZERO = Decimal(0)
@@ -301,6 +302,11 @@ def problem_closure(basis: Basis) -> Rates:
 @register("warning_closure", _("预警销号率"), _("本年截至考核期末亮灯的预警中，期末前已销号的比例。"))
 def warning_closure(basis: Basis) -> Rates:
     window = basis.window
+    scope = summary_scope(basis)
+    if scope is not None and leader_cells.refreshed([window.year]):
+        # From the cells that also keep 分包领导's figures: the warnings of each entry's project.
+        counts = leader_cells.warning_closure(window.year, window.last_month, scope, basis.key)
+        return {unit: percent(row["closed"], row["raised"]) for unit, row in counts.items()}
     alerts = Alert.objects.filter(
         among_entries(basis), opened_on__year=window.year, opened_on__lte=window.end
     )

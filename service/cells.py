@@ -19,6 +19,7 @@ before the cells are read.
 import operator
 from collections import defaultdict
 from collections.abc import Iterable
+from datetime import date
 from functools import reduce
 from typing import Any
 
@@ -31,6 +32,7 @@ from alerts.models import Alert
 from figures import triggers as figure_triggers
 from figures.cells import equals, narrowed
 from lib import triggers as lib_triggers
+from lib.dates import end_of_day, month_end
 from plans.models import Plan, PlanEntry
 from plans.scope import Scope
 from progress.models import YearProgress
@@ -92,7 +94,7 @@ SOURCES: dict[str, figure_triggers.Source] = {
         OWNER,
         "projects_project p, plans_planentry e, plans_plan pl",
         "p.id = {r}.project_id AND e.project_id = p.id AND pl.id = e.plan_id",
-        ["project_id", "state", "colour"],
+        ["project_id", "state", "colour", "opened_on", "closed_at"],
     ),
 }
 EVENTS = {
@@ -176,21 +178,51 @@ def rebuild(year: int, units: Iterable[int] | None = None, owners: Iterable[tupl
         "p.leader_in_charge_id",
     ]
 
-    def open_alerts(colour: str) -> str:
-        # Asked of each entry's project through the warnings' index on (project, state, colour).
-        return (
-            f"COALESCE(SUM((SELECT COUNT(*) FROM {quote(ALERTS)} a WHERE a.project_id = p.id "
-            f"AND a.state = '{AlertState.OPEN}' AND a.colour = '{colour}')), 0)"
-        )
-
+    # The warnings of each project whose entries are rebuilt, added up once per project: open by
+    # colour, and lit this year and closed by each month's end (`closed_at` compared with the end
+    # of the month's last day, as a moment stored as the database stores it).
+    count = "SUM(CASE WHEN {} THEN 1 ELSE 0 END)"
+    opened = ["a.opened_on >= %s AND a.opened_on <= %s" for _m in MONTHS]
+    warnings = [
+        count.format(f"a.state = '{AlertState.OPEN}' AND a.colour = '{Colour.RED}'") + " AS red",
+        count.format(f"a.state = '{AlertState.OPEN}' AND a.colour = '{Colour.YELLOW}'") + " AS yellow",
+        *(count.format(condition) + f" AS raised_{m}" for m, condition in zip(MONTHS, opened, strict=True)),
+        *(
+            count.format(f"{condition} AND a.closed_at <= %s") + f" AS closed_{m}"
+            for m, condition in zip(MONTHS, opened, strict=True)
+        ),
+    ]
+    first = date(year, 1, 1)
+    ends = [month_end(year, m) for m in MONTHS]
+    warning_params: list[Any] = [value for end in ends for value in (first, end)]
+    for end in ends:
+        moment = default_connection.ops.adapt_datetimefield_value(end_of_day(end))
+        warning_params += [first, end, moment]
+    # Of the projects rebuilt only, their rows found through the warnings' index on the project.
+    projects_rebuilt = where.replace("p.", "ap.")
+    warned = (
+        f"SELECT a.project_id, {', '.join(warnings)} FROM {quote(ALERTS)} a "
+        f"JOIN {quote(Project._meta.db_table)} ap ON ap.id = a.project_id WHERE TRUE{projects_rebuilt} "
+        "GROUP BY a.project_id"
+    )
     sums = [
         "COUNT(*)",
         "COALESCE(SUM(e.annual_investment), 0)",
         *(f"COALESCE(SUM(y.{quote(YearProgress.column(m))}), 0)" for m in MONTHS),
-        open_alerts(Colour.RED),
-        open_alerts(Colour.YELLOW),
+        "COALESCE(SUM(w.red), 0)",
+        "COALESCE(SUM(w.yellow), 0)",
+        *(f"COALESCE(SUM(w.raised_{m}), 0)" for m in MONTHS),
+        *(f"COALESCE(SUM(w.closed_{m}), 0)" for m in MONTHS),
     ]
-    measures = ["count", "annual_plan", *(f"ytd_{m}" for m in MONTHS), "alerts_red", "alerts_yellow"]
+    measures = [
+        "count",
+        "annual_plan",
+        *(f"ytd_{m}" for m in MONTHS),
+        "alerts_red",
+        "alerts_yellow",
+        *(f"raised_{m}" for m in MONTHS),
+        *(f"closed_{m}" for m in MONTHS),
+    ]
     columns = ", ".join(quote(column) for column in ["year", "per_owner", *KEYS, *measures])
     table = quote(CELLS)
     sql = (
@@ -199,6 +231,7 @@ def rebuild(year: int, units: Iterable[int] | None = None, owners: Iterable[tupl
         f"FROM {quote(PlanEntry._meta.db_table)} e "
         f"JOIN {quote(Project._meta.db_table)} p ON p.id = e.project_id "
         f"LEFT JOIN {quote(YearProgress._meta.db_table)} y ON y.project_id = p.id AND y.year = %s "
+        f"LEFT JOIN ({warned}) w ON w.project_id = p.id "
         f"WHERE e.plan_id IN (SELECT id FROM {quote(Plan._meta.db_table)} WHERE year = %s){where} "
         f"GROUP BY {', '.join(keys)}"
     )
@@ -211,7 +244,7 @@ def rebuild(year: int, units: Iterable[int] | None = None, owners: Iterable[tupl
         f"GROUP BY year, {', '.join(coarse)}"
     )
     with default_connection.cursor() as cursor:
-        cursor.execute(sql, [year, year, year, *where_params])
+        cursor.execute(sql, [year, year, *warning_params, *where_params, year, *where_params])
         cursor.execute(rollup, [year, *rollup_params])
     return LeaderCell.objects.filter(year=year).count()
 
@@ -298,3 +331,27 @@ def leader_sums(
             yellow=Sum("alerts_yellow"),
         )
     )
+
+
+# The cell field of each unit an assessment is made by (assessment.providers.Basis.key).
+UNIT_FIELDS = {"project__responsible_unit": "unit_id", "project__town": "town_id"}
+
+
+def warning_closure(year: int, month: int, scope: Scope, key: str) -> dict[int, dict[str, int]]:
+    """Per responsible unit or town (`key`) of the scope's entries, one per project: the warnings of
+    their projects lit in `year` by the end of `month` (raised) and of those closed by then, from
+    the cells (the caller brings them up to date, refreshed()); a project without such a unit is
+    left out, and so is a unit none of whose projects' warnings were lit."""
+    in_force = dict(Plan.objects.in_force().filter(year=year).values_list("pk", "level"))
+    if scope.level:
+        in_force = {pk: level for pk, level in in_force.items() if level == scope.level}
+    field = UNIT_FIELDS[key]
+    cells = narrowed(LeaderCell.objects.filter(year=year, plan_id__in=list(in_force)), scope)
+    if len(in_force) > 1:
+        cells = cells.filter(counted=True)
+    cells = cells.exclude(**{f"{field}__isnull": True}).exclude(**{field: 0})
+    return {
+        row[field]: {"raised": row["raised"] or 0, "closed": row["closed"] or 0}
+        for row in cells.values(field).annotate(raised=Sum(f"raised_{month}"), closed=Sum(f"closed_{month}"))
+        if row["raised"]
+    }

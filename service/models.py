@@ -119,7 +119,8 @@ def may_keep_team(user: "User", project: "Project") -> bool:
 class LeaderCell(models.Model):
     """分包领导汇总单元: the year's plan entries of one combination of plan, counting mark, category, plan
     type, responsible unit, town, owner unit and 分包领导, added up: how many, 年度计划投资, 年度完成投资
-    at the end of each month, and the warnings open on their projects. Cells kept per owner unit
+    at the end of each month, the warnings open on their projects, and those lit and closed in the
+    year by each month's end. Cells kept per owner unit
     (`per_owner`) serve a unit's or an owner's scope, those added up over the owners every
     project's. Built by service.cells from the tables, rebuilt where `LeaderStale` marks say."""
 
@@ -152,6 +153,32 @@ class LeaderCell(models.Model):
     # Open warnings (红灯, 黄灯) on the entries' projects, a project once per entry.
     alerts_red = models.IntegerField(default=0)
     alerts_yellow = models.IntegerField(default=0)
+    # Warnings on the entries' projects lit (亮灯) this year by the end of each month, and of those the
+    # ones closed (销号) by then: 考核's 预警销号率 (assessment.providers.warning_closure).
+    raised_1 = models.IntegerField(default=0)
+    raised_2 = models.IntegerField(default=0)
+    raised_3 = models.IntegerField(default=0)
+    raised_4 = models.IntegerField(default=0)
+    raised_5 = models.IntegerField(default=0)
+    raised_6 = models.IntegerField(default=0)
+    raised_7 = models.IntegerField(default=0)
+    raised_8 = models.IntegerField(default=0)
+    raised_9 = models.IntegerField(default=0)
+    raised_10 = models.IntegerField(default=0)
+    raised_11 = models.IntegerField(default=0)
+    raised_12 = models.IntegerField(default=0)
+    closed_1 = models.IntegerField(default=0)
+    closed_2 = models.IntegerField(default=0)
+    closed_3 = models.IntegerField(default=0)
+    closed_4 = models.IntegerField(default=0)
+    closed_5 = models.IntegerField(default=0)
+    closed_6 = models.IntegerField(default=0)
+    closed_7 = models.IntegerField(default=0)
+    closed_8 = models.IntegerField(default=0)
+    closed_9 = models.IntegerField(default=0)
+    closed_10 = models.IntegerField(default=0)
+    closed_11 = models.IntegerField(default=0)
+    closed_12 = models.IntegerField(default=0)
 
     class Meta:
         verbose_name = _("分包领导汇总单元")
