@@ -151,19 +151,28 @@ def rebuild(year: int, units: Iterable[int] | None = None, owners: Iterable[tupl
         pairs = sorted({(unit, owner) for unit, owner in owners if unit not in whole})
         if not whole and not pairs:
             return 0
-        conditions = [f"{UNIT_KEY} IN ({', '.join(['%s'] * len(whole))})"] if whole else []
-        where_params = list(whole)
-        stale = [Q(unit_id__in=whole)] if whole else []
+        # The projects rebuilt, found through the indexes on their units (0: none), then their
+        # entries and warnings through the indexes on the project; the year in every term of the
+        # cells taken away, so that each is found through the index on (year, unit).
+        conditions, stale = [], []
+        for unit in whole:
+            conditions.append(equals("rp.responsible_unit_id", unit))
+            where_params += [unit] if unit else []
+            stale.append(Q(year=year, unit_id=unit))
         for unit, owner in pairs:
-            conditions.append(
-                f"({equals('p.responsible_unit_id', unit)} AND {equals('p.owner_unit_id', owner)})"
-            )
-            where_params += [value for value in (unit, owner) if value]
-            stale.append(Q(per_owner=True, unit_id=unit, owner_unit_id=owner or None))
+            # The owner's projects through the index on the owner unit (a unit has thousands):
+            # the unit asked as a value (`+ 0`), which no index answers.
+            unit_condition = "rp.responsible_unit_id + 0 = %s" if unit else "rp.responsible_unit_id IS NULL"
+            conditions.append(f"({equals('rp.owner_unit_id', owner)} AND {unit_condition})")
+            where_params += [value for value in (owner, unit) if value]
+            stale.append(Q(year=year, unit_id=unit, per_owner=True, owner_unit_id=owner or None))
         touched = sorted(set(whole) | {unit for unit, _owner in pairs})
-        stale.append(Q(per_owner=False, unit_id__in=touched))
-        cells = cells.filter(reduce(operator.or_, stale))
-        where = f" AND ({' OR '.join(conditions)})"
+        stale.append(Q(year=year, unit_id__in=touched, per_owner=False))
+        cells = LeaderCell.objects.filter(reduce(operator.or_, stale))
+        where = (
+            f" AND {{}}.project_id IN (SELECT rp.id FROM {quote(Project._meta.db_table)} rp "
+            f"WHERE {' OR '.join(conditions)})"
+        )
         rollup_where = f" AND unit_id IN ({', '.join(['%s'] * len(touched))})"
         rollup_params = touched
     cells.delete()
@@ -198,12 +207,9 @@ def rebuild(year: int, units: Iterable[int] | None = None, owners: Iterable[tupl
     for end in ends:
         moment = default_connection.ops.adapt_datetimefield_value(end_of_day(end))
         warning_params += [first, end, moment]
-    # Of the projects rebuilt only, their rows found through the warnings' index on the project.
-    projects_rebuilt = where.replace("p.", "ap.")
     warned = (
         f"SELECT a.project_id, {', '.join(warnings)} FROM {quote(ALERTS)} a "
-        f"JOIN {quote(Project._meta.db_table)} ap ON ap.id = a.project_id WHERE TRUE{projects_rebuilt} "
-        "GROUP BY a.project_id"
+        f"WHERE TRUE{where.format('a')} GROUP BY a.project_id"
     )
     sums = [
         "COUNT(*)",
@@ -232,7 +238,7 @@ def rebuild(year: int, units: Iterable[int] | None = None, owners: Iterable[tupl
         f"JOIN {quote(Project._meta.db_table)} p ON p.id = e.project_id "
         f"LEFT JOIN {quote(YearProgress._meta.db_table)} y ON y.project_id = p.id AND y.year = %s "
         f"LEFT JOIN ({warned}) w ON w.project_id = p.id "
-        f"WHERE e.plan_id IN (SELECT id FROM {quote(Plan._meta.db_table)} WHERE year = %s){where} "
+        f"WHERE e.plan_id IN (SELECT id FROM {quote(Plan._meta.db_table)} WHERE year = %s){where.format('e')} "
         f"GROUP BY {', '.join(keys)}"
     )
     coarse = [key for key in KEYS if key != "owner_unit_id"]

@@ -281,3 +281,39 @@ def test_the_command_builds_every_cell_again(busy):
     assert f"{LeaderCell.objects.count()}个单元" in out.getvalue()
     assert LeaderCell.objects.filter(year=YEAR, leader_id=busy.leader_person.pk).exists()
     assert_same(busy)
+
+
+def test_cells_rebuilt_by_unit_or_by_owner_are_those_built_from_everything(busy):
+    pending = Project.objects.create(
+        name="责任单位待明确的项目",
+        category=Category.objects.get(code="industry"),
+        total_investment=Decimal("300.00"),
+        build_years="2026",
+        leader_in_charge=busy.other_leader,
+    )
+    PlanEntry.objects.create(
+        plan=Plan.objects.get(year=YEAR, level="local"),
+        project=pending,
+        plan_type="new_start",
+        annual_investment=Decimal("100"),
+    )
+    recount(YEAR)
+    warn(pending, Colour.RED, "p1")
+    fields = (
+        "per_owner",
+        "plan_id",
+        "unit_id",
+        "owner_unit_id",
+        "leader_id",
+        "count",
+        "annual_plan",
+        "alerts_red",
+    )
+    cells.rebuild_all()
+    everything = sorted(LeaderCell.objects.values_list(*fields), key=str)
+    assert any(row[2] == 0 for row in everything)
+    cells.rebuild(YEAR, [busy.housing.pk, 0, busy.town.pk])
+    assert sorted(LeaderCell.objects.values_list(*fields), key=str) == everything
+    cells.rebuild(YEAR, [], [(busy.housing.pk, busy.owner_a_unit.pk), (0, 0), (busy.education.pk, 0)])
+    assert sorted(LeaderCell.objects.values_list(*fields), key=str) == everything
+    assert_same(busy)
