@@ -524,6 +524,8 @@ PERIODIC_TASKS: list["PeriodicTask"] = [
     },
     # The figures' summary rebuilt after writes, so that a leader's page seldom waits for it.
     {"name": "figures.refresh", "task": "figures.tasks.refresh_figures", "every_seconds": 60},
+    # 分包领导's cells, and 考核's warnings in them, after writes and warnings scans the same way.
+    {"name": "service.refresh", "task": "service.tasks.refresh_leader_cells", "every_seconds": 60},
     # Uploaded tables left 待确认 past IMPORT_PREVIEW_EXPIRE_HOURS become 已过期.
     {
         "name": "exchange.expire_previews",

@@ -317,3 +317,15 @@ def test_cells_rebuilt_by_unit_or_by_owner_are_those_built_from_everything(busy)
     cells.rebuild(YEAR, [], [(busy.housing.pk, busy.owner_a_unit.pk), (0, 0), (busy.education.pk, 0)])
     assert sorted(LeaderCell.objects.values_list(*fields), key=str) == everything
     assert_same(busy)
+
+
+def test_the_task_rebuilds_what_a_warnings_scan_marked(busy):
+    from service.tasks import refresh_leader_cells
+
+    both(Scope())
+    Alert.objects.filter(state=AlertState.OPEN).update(colour=Colour.YELLOW)
+    assert LeaderStale.objects.exists()
+    refresh_leader_cells.enqueue()
+    assert not LeaderStale.objects.exists()
+    assert sum(cell.alerts_red for cell in LeaderCell.objects.all()) == 0
+    assert_same(busy)
