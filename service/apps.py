@@ -30,14 +30,15 @@ class ServiceConfig(AppConfig):
         )
 
 
-# The apps whose tables the leader cells are built from.
-WATCHED_APPS = {"alerts", "plans", "progress", "projects"}
+# The apps whose tables the leader cells are built from, and their own (the migration that adds
+# the cells to a database already holding entries leaves them to be built).
+WATCHED_APPS = {"alerts", "plans", "progress", "projects", "service"}
 
 
 def mark_stale(connection: Any, plan: Any) -> None:
     """After a migrate every leader cell is marked stale when writes may have gone unmarked
-    meanwhile: on SQLite, which ran without the triggers, or after a migration of the tables they
-    watch."""
+    meanwhile, or the cells are new: on SQLite, which ran without the triggers, or after a
+    migration of the tables they watch or of the cells themselves."""
     from service import cells
 
     watched = any(migration.app_label in WATCHED_APPS for migration, _backwards in plan)

@@ -33,6 +33,7 @@ from figures import triggers as figure_triggers
 from figures.cells import equals, narrowed
 from lib import triggers as lib_triggers
 from lib.dates import end_of_day, month_end
+from lib.sql import analyze_table
 from plans.models import Plan, PlanEntry
 from plans.scope import Scope
 from progress.models import YearProgress
@@ -47,6 +48,8 @@ MONTHS = range(1, 13)
 REFRESH_LOCK = 7_202_614
 # Beyond this many (unit, owner) marks in a year their units are rebuilt whole.
 MAX_OWNER_MARKS = 200
+# A rebuild writing more cells than this refreshes the planner's statistics of the cells.
+ANALYZE_AFTER = 20_000
 KEYS = ["plan_id", "counted", "category_id", "plan_type", "unit_id", "town_id", "owner_unit_id", "leader_id"]
 UNIT_KEY = "COALESCE(p.responsible_unit_id, 0)"
 
@@ -100,7 +103,9 @@ SOURCES: dict[str, figure_triggers.Source] = {
 EVENTS = {
     "plans_planentry": ("INSERT", "UPDATE", "DELETE"),
     "progress_yearprogress": ("INSERT", "UPDATE", "DELETE"),
-    "projects_project": ("UPDATE",),
+    # A project's entries may go in before it within a transaction (the foreign keys are checked
+    # at commit): their marks, read through the project, are then written by its own insert.
+    "projects_project": ("INSERT", "UPDATE"),
     "plans_plan": ("UPDATE",),
     ALERTS: ("INSERT", "UPDATE", "DELETE"),
 }
@@ -141,7 +146,7 @@ def rebuild(year: int, units: Iterable[int] | None = None, owners: Iterable[tupl
     """Build the leader cells of `year` again from the tables: all of them when `units` is None,
     else those of `units` and of the (unit, owner) pairs of `owners` (owner 0: the projects
     without an owner unit), with their units' cells added up over the owners; returns how many
-    cells the year has."""
+    cells were written."""
     quote = default_connection.ops.quote_name
     cells = LeaderCell.objects.filter(year=year)
     where, where_params = "", []
@@ -251,8 +256,12 @@ def rebuild(year: int, units: Iterable[int] | None = None, owners: Iterable[tupl
     )
     with default_connection.cursor() as cursor:
         cursor.execute(sql, [year, year, *warning_params, *where_params, year, *where_params])
+        written = cursor.rowcount
         cursor.execute(rollup, [year, *rollup_params])
-    return LeaderCell.objects.filter(year=year).count()
+        written += cursor.rowcount
+    if written > ANALYZE_AFTER:
+        analyze_table(CELLS)
+    return written
 
 
 def rebuild_marked(stale: QuerySet[LeaderStale]) -> int:

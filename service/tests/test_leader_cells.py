@@ -329,3 +329,45 @@ def test_the_task_rebuilds_what_a_warnings_scan_marked(busy):
     assert not LeaderStale.objects.exists()
     assert sum(cell.alerts_red for cell in LeaderCell.objects.all()) == 0
     assert_same(busy)
+
+
+def test_a_migrate_that_adds_the_cells_to_a_database_with_entries_marks_them(busy):
+    from types import SimpleNamespace
+
+    from service.apps import mark_stale
+
+    cells.rebuild_all()
+    LeaderCell.objects.all().delete()
+    # The migrate of an upgrade whose only migration is the cells' own.
+    mark_stale(connection, [(SimpleNamespace(app_label="service", name="0002_leader_cells"), False)])
+    assert LeaderStale.objects.filter(year=YEAR).exists()
+    assert_same(busy)
+    assert LeaderCell.objects.filter(year=YEAR).exists()
+
+
+def test_entries_written_before_their_project_in_one_transaction_are_counted(busy):
+    from django.db import transaction
+
+    both(Scope())
+    new_id = Project.objects.order_by("-pk").values_list("pk", flat=True)[0] + 100
+    with transaction.atomic():
+        PlanEntry.objects.create(
+            plan=Plan.objects.get(year=YEAR, level="local"),
+            project_id=new_id,
+            plan_type="new_start",
+            annual_investment=Decimal("700"),
+        )
+        Project.objects.create(
+            pk=new_id,
+            name="先登记计划后建档的项目",
+            category=Category.objects.get(code="industry"),
+            total_investment=Decimal("900.00"),
+            responsible_unit=busy.housing,
+            build_years="2026",
+            leader_in_charge=busy.other_leader,
+        )
+    assert LeaderStale.objects.filter(year=YEAR, unit_id=busy.housing.pk).exists()
+    recount(YEAR)
+    assert_same(busy)
+    rows = both(Scope())[0][0]
+    assert next(row for row in rows if row["name"] == "王副区长")["count"] == 2
