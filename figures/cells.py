@@ -10,7 +10,7 @@ figure is read.
 
 import operator
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import Decimal
 from functools import reduce
@@ -353,8 +353,11 @@ def refreshed(years: Iterable[int], owners_only: bool = False) -> bool:
     return True
 
 
-def rebuild_marked(stale: QuerySet[FigureStale]) -> int:
-    """Rebuild what the marks of `stale` name, inside the caller's transaction and lock."""
+def rebuild_marked(stale: QuerySet[Any], rebuilt_by: Callable[..., int] | None = None) -> int:
+    """Rebuild what the marks of `stale` name, inside the caller's transaction and lock; returns
+    the marks cleared. The figures' cells by default; another summary marked the same way
+    (year, unit, owner) passes its own `rebuilt_by(year, units, owners)` (service.cells)."""
+    build = rebuilt_by or rebuild
     # Only the marks read here are cleared: one a transaction commits meanwhile stays for the
     # next refresh, since what this one rebuilds may not include that transaction's rows.
     marks = list(stale.values_list("pk", "year", "unit_id", "owner_id"))
@@ -369,8 +372,8 @@ def rebuild_marked(stale: QuerySet[FigureStale]) -> int:
         units, owners = units_of[year], owners_of[year]
         if len(owners) > MAX_OWNER_MARKS:
             units, owners = units | {unit for unit, _owner in owners}, set()
-        rebuild(year, units, owners)
-    FigureStale.objects.filter(pk__in=[pk for pk, _year, _unit, _owner in marks]).delete()
+        build(year, units, owners)
+    stale.model.objects.filter(pk__in=[pk for pk, _year, _unit, _owner in marks]).delete()
     return len(marks)
 
 

@@ -17,7 +17,6 @@ before the cells are read.
 """
 
 import operator
-from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 from functools import reduce
@@ -29,6 +28,7 @@ from django.db.models import Q, QuerySet, Sum
 
 from alerts.choices import AlertState, Colour
 from alerts.models import Alert
+from figures import cells as figure_cells
 from figures import triggers as figure_triggers
 from figures.cells import equals, narrowed
 from lib import triggers as lib_triggers
@@ -46,8 +46,6 @@ ALERTS = Alert._meta.db_table
 MONTHS = range(1, 13)
 # The advisory lock a rebuild takes on PostgreSQL (a number of the application's own choosing).
 REFRESH_LOCK = 7_202_614
-# Beyond this many (unit, owner) marks in a year their units are rebuilt whole.
-MAX_OWNER_MARKS = 200
 # A rebuild writing more cells than this refreshes the planner's statistics of the cells.
 ANALYZE_AFTER = 20_000
 KEYS = ["plan_id", "counted", "category_id", "plan_type", "unit_id", "town_id", "owner_unit_id", "leader_id"]
@@ -265,23 +263,10 @@ def rebuild(year: int, units: Iterable[int] | None = None, owners: Iterable[tupl
 
 
 def rebuild_marked(stale: QuerySet[LeaderStale]) -> int:
-    """Rebuild what the marks of `stale` name, inside the caller's transaction; returns the marks
-    cleared. Only the marks read here are cleared: one committed meanwhile stays for the next."""
-    marks = list(stale.values_list("pk", "year", "unit_id", "owner_id"))
-    units_of: dict[int, set[int]] = defaultdict(set)
-    owners_of: dict[int, set[tuple[int, int]]] = defaultdict(set)
-    for _pk, year, unit, owner in marks:
-        if owner is None:
-            units_of[year].add(unit)
-        else:
-            owners_of[year].add((unit, owner))
-    for year in sorted(set(units_of) | set(owners_of)):
-        units, owners = units_of[year], owners_of[year]
-        if len(owners) > MAX_OWNER_MARKS:
-            units, owners = units | {unit for unit, _owner in owners}, set()
-        rebuild(year, units, owners)
-    LeaderStale.objects.filter(pk__in=[pk for pk, _year, _unit, _owner in marks]).delete()
-    return len(marks)
+    """Rebuild what the marks of `stale` name, inside the caller's transaction, as the figures'
+    marks are read (a year's owners beyond figures.cells.MAX_OWNER_MARKS rebuilt as whole units); returns the
+    marks cleared. Only the marks read here are cleared: one committed meanwhile stays for the next."""
+    return figure_cells.rebuild_marked(stale, rebuild)
 
 
 def refreshed(years: Iterable[int]) -> bool:
