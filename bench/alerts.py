@@ -1,8 +1,10 @@
 """Warning scan benchmark: a full scan of every rule over 10,000 and 100,000 projects, with its queries.
 
     .venv/bin/python bench/alerts.py [--sizes 10000,100000] [--keep]
+        [--postgres postgres://postgres@127.0.0.1:5432/postgres]
 
-For each size a fresh SQLite file under bench/ is migrated and filled directly with bulk_create
+For each size a fresh SQLite file under bench/ (or, with --postgres, a fresh database on that
+server, dropped afterwards) is migrated and filled directly with bulk_create
 (no seed_demo): units and people, projects in every state with planned and actual dates, a local
 plan in force for 60% of them, three months of monthly progress, reports for the last periods,
 procedures under way. Then, as of 10 April 2026, three scans run in this process:
@@ -27,6 +29,9 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from common import postgres_admin
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / "bench"
@@ -232,12 +237,17 @@ def worker(size: int) -> dict[str, Any]:
     return result
 
 
-def run_size(size: int, keep: bool) -> dict[str, Any]:
+def run_size(size: int, keep: bool, postgres: str | None = None) -> dict[str, Any]:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SQLITE_PATH")}
     path = BENCH_DIR / f"alerts-{size}.sqlite3"
     for stale in BENCH_DIR.glob(f"alerts-{size}.sqlite3*"):
         stale.unlink()
     env["SQLITE_PATH"] = str(path)
+    database = f"keyprojects_bench_alerts_{size}"
+    if postgres:
+        postgres_admin(postgres, f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+        postgres_admin(postgres, f"CREATE DATABASE {database}")
+        env["DATABASE_URL"] = urlunsplit(urlsplit(postgres)._replace(path=f"/{database}"))
     # The notification rules are measured too; outside deliveries are only written, not sent.
     env.setdefault("NOTIFY_DEFAULT_QUIET_HOURS", "")
     try:
@@ -253,6 +263,8 @@ def run_size(size: int, keep: bool) -> dict[str, Any]:
             return {"size": size, "failed": True}
         return json.loads(child.stdout.strip().splitlines()[-1])
     finally:
+        if postgres and not keep:
+            postgres_admin(postgres, f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
         if not keep:
             for stale in BENCH_DIR.glob(f"alerts-{size}.sqlite3*"):
                 stale.unlink()
@@ -312,7 +324,10 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--sizes", default="10000,100000", help="comma-separated project counts")
-    parser.add_argument("--keep", action="store_true", help="keep the SQLite files for inspection")
+    parser.add_argument("--keep", action="store_true", help="keep the databases for inspection")
+    parser.add_argument(
+        "--postgres", metavar="URL", help="a PostgreSQL server to measure on instead of SQLite"
+    )
     parser.add_argument("--worker", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -320,8 +335,9 @@ def main() -> None:
         return
     results = []
     for size in [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]:
-        print(f"SQLite: {size:,} projects …", file=sys.stderr, flush=True)
-        results.append(run_size(size, args.keep))
+        backend = "PostgreSQL" if args.postgres else "SQLite"
+        print(f"{backend}: {size:,} projects …", file=sys.stderr, flush=True)
+        results.append(run_size(size, args.keep, args.postgres))
     print_table(results)
 
 

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 
 from alerts.choices import AlertState, Colour, EventKind
@@ -152,3 +153,49 @@ def test_only_open_warnings_count_as_open(world):
     result = scan_on(date(2026, 3, 2))
     assert result.closed == 1
     assert Alert.objects.filter(state=AlertState.CLOSED).get().project.name == "迟开工项目0"
+
+
+class ByDay(Rule):
+    """Yellow on every project on the 1st, red with a message of its own on the 2nd, cleared on the 3rd."""
+
+    code = "test_by_day"
+    name = "按日规则"
+    default_yellow, default_red = 0, 0
+
+    def findings(self, today, config):
+        if today.day == 3:
+            return
+        for pk, name in Project.objects.values_list("pk", "name"):
+            if today.day == 1:
+                yield Finding(pk, "", Colour.YELLOW, f"{name}：黄")
+            else:
+                yield Finding(pk, "", Colour.RED, f"{name}：红")
+
+
+@pytest.fixture
+def by_day():
+    register(ByDay)
+    yield
+    unregister("test_by_day")
+
+
+def test_more_warnings_than_one_statement_holds_open_escalate_and_close_each_once(world, by_day):
+    # 10 columns a warning: SQLite's 999 parameters hold 99 in a statement, and 332 escalations.
+    late_starters(world, 700)
+    projects = Project.objects.count()
+    flagged = Alert.objects.filter(rule="test_by_day")
+
+    assert scan_on(date(2026, 4, 1)).by_rule["test_by_day"].opened == projects
+    assert flagged.open().filter(colour=Colour.YELLOW).count() == projects
+    assert AlertEvent.objects.filter(alert__rule="test_by_day", kind=EventKind.OPENED).count() == projects
+
+    assert scan_on(date(2026, 4, 2)).by_rule["test_by_day"].escalated == projects
+    # Each warning carries its own project's message after the escalation.
+    assert all(alert.message == f"{alert.project.name}：红" for alert in flagged.select_related("project"))
+    assert flagged.open().filter(colour=Colour.RED).count() == projects
+
+    assert scan_on(date(2026, 4, 3)).by_rule["test_by_day"].closed == projects
+    assert flagged.filter(state=AlertState.CLOSED, closed_at__isnull=False).count() == projects
+    assert set(
+        AlertEvent.objects.filter(alert__rule="test_by_day").values_list("kind").annotate(n=Count("id"))
+    ) == {(EventKind.OPENED, projects), (EventKind.ESCALATED, projects), (EventKind.CLOSED_AUTO, projects)}
