@@ -53,6 +53,9 @@ UNIT_KEY = "COALESCE(p.responsible_unit_id, 0)"
 # Beyond this many (unit, owner) marks in a year their units are rebuilt whole: a statement naming
 # each pair (an import marks thousands) would cost more than the rebuild it spares.
 MAX_OWNER_MARKS = 200
+# Beyond this many cell keys of an owner rebuilt in one unit, the unit's totals over the owners are
+# added up again whole rather than key by key.
+MAX_TOTAL_KEYS = 100
 # A rebuild writing more cells than this refreshes the planner's statistics of the cells (a month-end
 # save writes a few dozen; a year rebuilt after an import, hundreds of thousands).
 ANALYZE_AFTER = 20_000
@@ -234,33 +237,52 @@ def rebuild(year: int, units: Iterable[int] | None = None, owners: Iterable[tupl
 
     One statement for the twelve months: the entries of the year's plans joined once to their
     projects, year rows and reports, crossed with the months, grouped by month and cell key, the
-    owner unit included; and one adding those up over the owners, unit by unit.
+    owner unit included; and one adding those up over the owners (add_up_owners()): of every
+    unit rebuilt whole, and of only the cell keys an owner rebuilt had before or has now.
     """
     quote = connection.ops.quote_name
     cells = FigureCell.objects.filter(year=year)
     where, where_params = "", []
-    rollup_where, rollup_params = "", []
+    coarse = [key for key in KEYS if key != "owner_unit_id"]
+    # The totals over the owners rebuilt: every one of the year, or those of the units rebuilt whole
+    # and those of the cell keys (without the owner) the owners rebuilt had or have.
+    totals: list[dict[str, Any]] | None = None
+    owner_cells: Q | None = None
     if units is not None:
         whole = sorted(set(units))
         pairs = sorted({(unit, owner) for unit, owner in owners if unit not in whole})
         if not whole and not pairs:
             return 0
-        conditions = [f"{UNIT_KEY} IN ({', '.join(['%s'] * len(whole))})"] if whole else []
-        where_params = list(whole)
-        stale = [Q(unit_id__in=whole)] if whole else []
+        # The projects rebuilt, found through the indexes on their units (0: none), then their
+        # entries through the index on the project; the year in every term of the cells taken
+        # away, so that each is found through the indexes that begin with the year and the unit.
+        conditions, stale = [], []
+        for unit in whole:
+            conditions.append(equals("rp.responsible_unit_id", unit))
+            where_params += [unit] if unit else []
+            stale.append(Q(year=year, unit_id=unit))
         for unit, owner in pairs:
-            # Spelled without COALESCE, so that the index on the owner unit finds the projects.
-            conditions.append(
-                f"({equals('p.responsible_unit_id', unit)} AND {equals('p.owner_unit_id', owner)})"
-            )
-            where_params += [value for value in (unit, owner) if value]
-            stale.append(Q(per_owner=True, unit_id=unit, owner_unit_id=owner or None))
-        touched = sorted(set(whole) | {unit for unit, _owner in pairs})
-        stale.append(Q(per_owner=False, unit_id__in=touched))
-        cells = cells.filter(reduce(operator.or_, stale))
-        where = f" AND ({' OR '.join(conditions)})"
-        rollup_where = f" AND unit_id IN ({', '.join(['%s'] * len(touched))})"
-        rollup_params = touched
+            # The owner's projects through the index on the owner unit (a unit has thousands):
+            # the unit asked as a value (`+ 0`), which no index answers.
+            unit_condition = "rp.responsible_unit_id + 0 = %s" if unit else "rp.responsible_unit_id IS NULL"
+            conditions.append(f"({equals('rp.owner_unit_id', owner)} AND {unit_condition})")
+            where_params += [value for value in (owner, unit) if value]
+            stale.append(Q(year=year, per_owner=True, unit_id=unit, owner_unit_id=owner or None))
+        totals = [{"unit_id__in": whole}] if whole else []
+        if pairs:
+            owner_cells = reduce(operator.or_, stale[len(whole) :])
+        cells = FigureCell.objects.filter(reduce(operator.or_, stale))
+        where = (
+            f" AND e.project_id IN (SELECT rp.id FROM {quote(Project._meta.db_table)} rp "
+            f"WHERE {' OR '.join(conditions)})"
+        )
+
+    def owner_keys() -> set[tuple[Any, ...]]:
+        if owner_cells is None:
+            return set()
+        return set(FigureCell.objects.filter(owner_cells).values_list(*coarse).distinct().order_by())
+
+    before = owner_keys()
     cells.delete()
     months, month_params = month_table(year)
     sums, sum_params = cell_sums(year)
@@ -281,9 +303,10 @@ def rebuild(year: int, units: Iterable[int] | None = None, owners: Iterable[tupl
     measures = cell_fields()
     columns = ", ".join(quote(column) for column in ["year", "month", "per_owner", *KEYS, *measures])
     table = quote(FigureCell._meta.db_table)
+    # The months named after INSERT: a statement that begins with WITH reports no rows written (SQLite).
     sql = (
-        f"WITH {months} "
         f"INSERT INTO {table} ({columns}) "
+        f"WITH {months} "
         f"SELECT %s, m.month, TRUE, {', '.join(keys)}, {', '.join(sums)} "
         f"FROM {quote(PlanEntry._meta.db_table)} e "
         f"JOIN {quote(Project._meta.db_table)} p ON p.id = e.project_id "
@@ -293,23 +316,60 @@ def rebuild(year: int, units: Iterable[int] | None = None, owners: Iterable[tupl
         f"GROUP BY m.month, {', '.join(keys)}"
     )
     params = [*month_params, year, *sum_params, year, *([year] * len(PARTS)), year, *where_params]
-    # The cells of every owner added up without it: those a scope of every project reads.
-    coarse = [key for key in KEYS if key != "owner_unit_id"]
-    rollup = (
-        f"INSERT INTO {table} ({columns}) "
-        f"SELECT year, month, FALSE, {', '.join(coarse)}, NULL, "
-        f"{', '.join(f'SUM({quote(measure)})' for measure in measures)} "
-        f"FROM {table} WHERE year = %s AND per_owner{rollup_where} "
-        f"GROUP BY year, month, {', '.join(coarse)}"
-    )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         written = cursor.rowcount
-        cursor.execute(rollup, [year, *rollup_params])
-        written += cursor.rowcount
+    if totals is not None:
+        changed = before | owner_keys()
+        by_unit: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+        for key in changed:
+            by_unit[key[coarse.index("unit_id")]].append(key)
+        for unit, unit_keys in by_unit.items():
+            if len(unit_keys) > MAX_TOTAL_KEYS:
+                totals.append({"unit_id": unit})
+            else:
+                totals += [dict(zip(coarse, key, strict=True)) for key in unit_keys]
+    written += add_up_owners(year, totals)
     if written > ANALYZE_AFTER:
         analyze_table(FigureCell._meta.db_table)
-    return cells.count()
+    return written
+
+
+def add_up_owners(year: int, totals: list[dict[str, Any]] | None) -> int:
+    """Build the cells of every owner added up without it (those a scope of every project reads)
+    again from the per-owner cells: every one of `year`, or those of the cell keys each of `totals`
+    names (field lookups); returns how many."""
+    if totals == []:
+        return 0
+    quote = connection.ops.quote_name
+    table = quote(FigureCell._meta.db_table)
+    stale = FigureCell.objects.filter(year=year, per_owner=False)
+    sources = FigureCell.objects.filter(year=year, per_owner=True)
+    if totals is not None:
+        stale = FigureCell.objects.filter(
+            reduce(operator.or_, [Q(year=year, per_owner=False, **term) for term in totals])
+        )
+        sources = FigureCell.objects.filter(
+            reduce(operator.or_, [Q(year=year, per_owner=True, **term) for term in totals])
+        )
+    stale.delete()
+    coarse = [key for key in KEYS if key != "owner_unit_id"]
+    measures = cell_fields()
+    columns = ", ".join(quote(column) for column in ["year", "month", "per_owner", *KEYS, *measures])
+    grouped = (
+        sources.order_by()
+        .values("year", "month", *coarse)
+        .annotate(**{f"total_{measure}": Sum(measure) for measure in measures})
+    )
+    select, params = grouped.query.sql_with_params()
+    rollup = (
+        f"INSERT INTO {table} ({columns}) "
+        f"SELECT year, month, FALSE, {', '.join(coarse)}, NULL, {', '.join(f'total_{m}' for m in measures)} "
+        f"FROM ({select}) totals"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(rollup, params)
+        return cursor.rowcount
 
 
 def refresh(years: Iterable[int] | None = None) -> int:

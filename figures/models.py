@@ -142,7 +142,9 @@ class FigureCell(models.Model):
         verbose_name_plural = _("统计汇总单元")
         indexes = [
             models.Index(fields=["year", "month", "per_owner", "plan_id"], name="figure_cell_by_period"),
-            models.Index(fields=["year", "unit_id"], name="figure_cell_by_unit"),
+            # A unit's cells, and (a unit's totals over the owners rebuilt key by key) those of one
+            # of its plans in one town.
+            models.Index(fields=["year", "unit_id", "plan_id", "town_id"], name="figure_cell_by_key"),
         ]
 
     def __str__(self) -> str:

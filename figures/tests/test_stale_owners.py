@@ -1,10 +1,12 @@
 """A write marks the (year, responsible unit, owner unit) it touches, and the refresh rebuilds that
 owner's cells and its unit's totals only, to the same figures as the tables."""
 
+from collections import Counter
 from decimal import Decimal
 
 import pytest
 
+from catalog.models import Category
 from figures import cells
 from figures.compute import Scope, compute
 from figures.models import FigureCell, FigureStale
@@ -103,3 +105,42 @@ def test_many_owner_marks_rebuild_their_units_whole(world, owned, monkeypatch):
     refresh_projects([p.pk for p in owned["projects"][:2]])
     assert len(marks()) == 2
     assert_summary_matches_tables(monkeypatch, world)
+
+
+def every_cell():
+    """Every cell as its values without its id, counted: what a rebuild from everything must equal."""
+    fields = [f.name for f in FigureCell._meta.concrete_fields if f.name != "id"]
+    return Counter(FigureCell.objects.values_list(*fields))
+
+
+@pytest.mark.parametrize("keys_at_once", [cells.MAX_TOTAL_KEYS, 0])
+def test_a_project_moved_to_another_town_and_category_leaves_the_owners_totals_as_a_whole_rebuild(
+    world, owned, keys_at_once, monkeypatch
+):
+    # 0: the unit's totals over the owners are added up again whole rather than key by key.
+    monkeypatch.setattr(cells, "MAX_TOTAL_KEYS", keys_at_once)
+    project = Project.objects.get(pk=owned["projects"][0].pk)
+    other = Category.objects.exclude(pk=project.category_id).order_by("sort_order").first()
+    project.town = None if project.town_id else world.town
+    project.category = other
+    project.save()
+    assert marks() == {(2026, world.housing.pk, owned["first"].pk)}
+    cells.refresh([2026])
+    assert not FigureStale.objects.exists()
+    rebuilt_by_owner = every_cell()
+    cells.rebuild_all()
+    assert rebuilt_by_owner == every_cell()
+
+
+def test_an_owners_last_project_moved_away_takes_its_keys_out_of_the_totals(world, owned):
+    # The second owner's only project goes to the first owner in another town: the cell keys the
+    # second owner had are no longer in any owner's cells, and their totals go with them.
+    project = Project.objects.get(pk=owned["projects"][1].pk)
+    project.owner_unit = owned["first"]
+    project.town = None if project.town_id else world.town
+    project.save()
+    cells.refresh([2026])
+    assert not owner_cells(world.housing, owned["second"].pk)
+    rebuilt_by_owner = every_cell()
+    cells.rebuild_all()
+    assert rebuilt_by_owner == every_cell()
