@@ -84,47 +84,22 @@ def column(model: type[Model], name: str) -> str:
     return connection.ops.quote_name(field.column)
 
 
-def chunks(rows: list[Any], width: int, reserved: int = 0) -> Iterable[list[Any]]:
-    """`rows` in runs that keep a statement within the database's parameters (SQLite: 999) when
-    each row takes `width` of them and the rest of the statement `reserved`."""
-    limit = connection.features.max_query_params or 10_000
-    size = max(1, (limit - reserved) // width)
-    for start in range(0, len(rows), size):
-        yield rows[start : start + size]
+def insert_sql(model: type[Model], fields: list[str]) -> str:
+    columns = ", ".join(column(model, f) for f in fields)
+    return f"INSERT INTO {table(model)} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
 
 
-def insert_rows(model: type[Model], fields: list[str], rows: list[tuple[Any, ...]]) -> None:
-    """The rows of a write as multi-row INSERT statements.
+def execute_many(sql: str, rows: list[tuple[Any, ...]]) -> None:
+    """One executemany for all the rows of a write.
 
     The first scan of a district writes a warning and an event per finding — 120,000 of each for
-    100,000 projects. bulk_create prepares every value through its field: over a minute in
-    bench/alerts.py, against seconds for values adapted once (the scan's time and day are the same
-    for every row). One statement per run of rows rather than one per row: on PostgreSQL the
-    summaries' triggers on the warnings (service.cells) run once per statement.
+    100,000 projects. bulk_create prepares every value through its field and, on SQLite, splits
+    the rows into statements of 999 parameters: over a minute in bench/alerts.py, against seconds
+    for executemany with values adapted once (the scan's time and day are the same for every row).
     """
-    columns = ", ".join(column(model, f) for f in fields)
-    row = f"({', '.join(['%s'] * len(fields))})"
-    with connection.cursor() as cursor:
-        for run in chunks(rows, len(fields)):
-            cursor.execute(
-                f"INSERT INTO {table(model)} ({columns}) VALUES {', '.join([row] * len(run))}",
-                [value for values in run for value in values],
-            )
-
-
-def update_ids(
-    assignments: str, params: list[Any], ids: list[int], condition: str = "", more: Iterable[Any] = ()
-) -> None:
-    """One UPDATE of the warnings `ids` (with `condition` and its parameters `more`) per run of ids,
-    setting `assignments` from `params`: the same values for every warning."""
-    extra = list(more)
-    with connection.cursor() as cursor:
-        for run in chunks(ids, 1, len(params) + len(extra)):
-            cursor.execute(
-                f"UPDATE {table(Alert)} SET {assignments} "
-                f"WHERE id IN ({', '.join(['%s'] * len(run))}){condition}",
-                [*params, *run, *extra],
-            )
+    if rows:
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, rows)
 
 
 def collect(rule: Rule, config: AlertRuleConfig, today: date) -> dict[tuple[int, str], Finding]:
@@ -189,27 +164,22 @@ def apply_rule(rule: Rule, config: AlertRuleConfig, today: date, now: datetime) 
 
     at, on = connection.ops.adapt_datetimefield_value(now), connection.ops.adapt_datefield_value(today)
     note = _t("预警条件已消除，自动销号。") if config.enabled else _t("预警规则已停用，自动销号。")
-    update_ids(
-        "state = %s, closed_at = %s, close_reason = %s",
-        [AlertState.CLOSED, at, note],
-        [pk for pk, _c in to_close],
-        " AND state = %s",
-        [AlertState.OPEN],
+    alert_table = table(Alert)
+    execute_many(
+        f"UPDATE {alert_table} SET state = %s, closed_at = %s, close_reason = %s WHERE id = %s AND state = %s",
+        [(AlertState.CLOSED, at, note, pk, AlertState.OPEN) for pk, _c in to_close],
     )
-    update_ids("held_closed = %s", [False], release)
-    # An escalation's message is the finding's own: one statement per colour and run, the message
-    # picked by the warning's id.
-    for colour in {f.colour for _pk, f in escalate}:
-        for run in chunks([(pk, f) for pk, f in escalate if f.colour == colour], 3, 2):
-            update_ids(
-                f"colour = %s, escalated_at = %s, message = CASE id {' '.join(['WHEN %s THEN %s'] * len(run))} END",
-                [colour, at, *(value for pk, f in run for value in (pk, f.message[:300]))],
-                [pk for pk, _f in run],
-            )
-    insert_rows(
-        Alert,
-        ["rule", "project_id", "object_key", "colour", "state", "message", "opened_at", "opened_on"]
-        + ["close_reason", "held_closed"],
+    execute_many(f"UPDATE {alert_table} SET held_closed = %s WHERE id = %s", [(False, pk) for pk in release])
+    execute_many(
+        f"UPDATE {alert_table} SET colour = %s, message = %s, escalated_at = %s WHERE id = %s",
+        [(f.colour, f.message[:300], at, pk) for pk, f in escalate],
+    )
+    execute_many(
+        insert_sql(
+            Alert,
+            ["rule", "project_id", "object_key", "colour", "state", "message", "opened_at", "opened_on"]
+            + ["close_reason", "held_closed"],
+        ),
         [
             (
                 rule.code,
@@ -244,7 +214,7 @@ def apply_rule(rule: Rule, config: AlertRuleConfig, today: date, now: datetime) 
         (opened_ids[(f.project_id, f.object_key[:60])], EventKind.OPENED, f.colour, at, on, f.message[:300])
         for f in to_open
     ]
-    insert_rows(AlertEvent, ["alert_id", "kind", "colour", "at", "on", "note"], events)
+    execute_many(insert_sql(AlertEvent, ["alert_id", "kind", "colour", "at", "on", "note"]), events)
     outcome.opened, outcome.escalated, outcome.closed = len(to_open), len(escalate), len(to_close)
     return outcome
 
