@@ -1,14 +1,16 @@
 """审批效能's summary, kept by the database: `ApprovalCell` rows counting the procedures done and
 adding up their processing days per month of approval, type, department, investment nature and
-green channel.
+green channel: once per responsible unit and owner unit of their projects (the cells a unit's or an
+owner's scope reads, as the figures' per-owner cells are read), and once added up over them (the
+cells of every project).
 
 Every write changes the cells by what it adds and takes away, in the same transaction, whatever
 path wrote it (a form, the API, the import, a queryset update, a hand-written statement):
 
 - a procedure inserted adds itself to its cell, one deleted takes itself away, one updated does
   both (its old values away, its new ones added);
-- a project whose 投资性质 changes moves its procedures from the cells of the old nature to those
-  of the new one.
+- a project whose 投资性质, responsible unit or owner unit changes moves its procedures from the
+  cells of the old ones to those of the new ones.
 
 A procedure counts when it is done (办结) with both its dates: the same condition, month and days
 as approvals.figures reads from the tables. SQLite runs a trigger per row; PostgreSQL one per
@@ -34,7 +36,9 @@ from projects.models import Procedure, Project
 CELLS = ApprovalCell._meta.db_table
 PROCEDURES = Procedure._meta.db_table
 PROJECTS = Project._meta.db_table
-KEY = "year, month, type_id, department_id, nature, green_channel"
+KEY = "year, month, type_id, department_id, nature, green_channel, per_owner, unit_id, owner_unit_id"
+# The project's columns a cell is keyed by, besides the procedure's own.
+PROJECT_KEYS = ["investment_nature", "responsible_unit_id", "owner_unit_id"]
 # The procedure's columns whose change moves it between cells or out of them.
 WATCHED = ["status", "submitted_on", "approved_on", "type_id", "department_id", "green_channel", "project_id"]
 
@@ -56,33 +60,43 @@ def expressions(vendor: str, r: str) -> dict[str, str]:
 @dataclass(frozen=True)
 class Part:
     """Procedures to add to the cells (or, with `sign` "-", to take from them): the rows `r` of
-    `tables` that `where` selects and that count, under the investment nature `nature`."""
+    `tables` that `where` selects and that count, under the investment nature, responsible unit
+    and owner unit the columns PROJECT_KEYS of `project` hold (`{}` in it: the column's name)."""
 
     r: str
     tables: str
     where: str
-    nature: str
+    project: str
     sign: str = ""
+
+    def column(self, name: str) -> str:
+        return self.project.format(name)
 
 
 def delta(vendor: str, *parts: Part) -> str:
-    """One upsert changing the cells by every part at once: a procedure moved from one cell to
-    another takes from the first and adds to the second in a single statement that locks the
-    cells in their key's order, and a cell whose changes cancel out is not written (nor locked)."""
+    """One upsert changing the cells by every part at once, each procedure in its owner's cell and in
+    the cell added up over the owners (`k.po`): a procedure moved from one cell to another takes
+    from the first and adds to the second in a single statement that locks the cells in their
+    key's order, and a cell whose changes cancel out is not written (nor locked)."""
     rows = []
     for part in parts:
         e = expressions(vendor, part.r)
+        unit = f"COALESCE({part.column('responsible_unit_id')}, 0)"
+        owner = f"COALESCE({part.column('owner_unit_id')}, 0)"
         rows.append(
             f"SELECT {e['year']} AS y, {e['month']} AS m, {part.r}.type_id AS t, "
-            f"COALESCE({part.r}.department_id, 0) AS dep, {part.nature} AS nat, {part.r}.green_channel AS g, "
+            f"COALESCE({part.r}.department_id, 0) AS dep, {part.column('investment_nature')} AS nat, "
+            f"{part.r}.green_channel AS g, k.po AS po, "
+            f"CASE WHEN k.po THEN {unit} ELSE 0 END AS u, CASE WHEN k.po THEN {owner} ELSE 0 END AS o, "
             f"{part.sign}1 AS n, {part.sign}{e['days']} AS d "
-            f"FROM {part.tables} WHERE {part.where} AND {e['counts']}"
+            f"FROM {part.tables}, (SELECT TRUE AS po UNION ALL SELECT FALSE) k "
+            f"WHERE {part.where} AND {e['counts']}"
         )
     return (
         f'INSERT INTO {CELLS} ({KEY}, "count", days) '
-        f"SELECT y, m, t, dep, nat, g, SUM(n), SUM(d) FROM ({' UNION ALL '.join(rows)}) changes "
-        "WHERE TRUE GROUP BY y, m, t, dep, nat, g HAVING SUM(n) <> 0 OR SUM(d) <> 0 "
-        "ORDER BY y, m, t, dep, nat, g "
+        f"SELECT y, m, t, dep, nat, g, po, u, o, SUM(n), SUM(d) FROM ({' UNION ALL '.join(rows)}) changes "
+        "WHERE TRUE GROUP BY y, m, t, dep, nat, g, po, u, o HAVING SUM(n) <> 0 OR SUM(d) <> 0 "
+        "ORDER BY y, m, t, dep, nat, g, po, u, o "
         f"ON CONFLICT ({KEY}) DO UPDATE SET "
         f'"count" = {CELLS}."count" + excluded."count", days = {CELLS}.days + excluded.days'
     )
@@ -92,8 +106,9 @@ def sqlite_sql() -> tuple[list[str], list[str]]:
     v = "sqlite"
     changed = " OR ".join(f"OLD.{column} IS NOT NEW.{column}" for column in WATCHED)
     of = f"{PROJECTS} p"
-    new = Part("NEW", of, "p.id = NEW.project_id", "p.investment_nature")
-    old = Part("OLD", of, "p.id = OLD.project_id", "p.investment_nature", "-")
+    new = Part("NEW", of, "p.id = NEW.project_id", "p.{}")
+    old = Part("OLD", of, "p.id = OLD.project_id", "p.{}", "-")
+    moved = " OR ".join(f"OLD.{column} IS NOT NEW.{column}" for column in PROJECT_KEYS)
     procedures = f"{PROCEDURES} r"
     triggers = {
         "approval_cells_ins": (f"AFTER INSERT ON {PROCEDURES} FOR EACH ROW", delta(v, new)),
@@ -103,12 +118,11 @@ def sqlite_sql() -> tuple[list[str], list[str]]:
             delta(v, old, new),
         ),
         "approval_cells_nature": (
-            f"AFTER UPDATE OF investment_nature ON {PROJECTS} FOR EACH ROW "
-            "WHEN OLD.investment_nature IS NOT NEW.investment_nature",
+            f"AFTER UPDATE OF {', '.join(PROJECT_KEYS)} ON {PROJECTS} FOR EACH ROW WHEN {moved}",
             delta(
                 v,
-                Part("r", procedures, "r.project_id = NEW.id", "OLD.investment_nature", "-"),
-                Part("r", procedures, "r.project_id = NEW.id", "NEW.investment_nature"),
+                Part("r", procedures, "r.project_id = NEW.id", "OLD.{}", "-"),
+                Part("r", procedures, "r.project_id = NEW.id", "NEW.{}"),
             ),
         ),
     }
@@ -136,8 +150,8 @@ def postgresql_sql() -> tuple[list[str], list[str]]:
         f"r.id IN (SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id "
         f"WHERE ROW({old_cols}) IS DISTINCT FROM ROW({new_cols}))"
     )
-    added = Part("r", joined("new_rows"), "TRUE", "p.investment_nature")
-    taken = Part("r", joined("old_rows"), "TRUE", "p.investment_nature", "-")
+    added = Part("r", joined("new_rows"), "TRUE", "p.{}")
+    taken = Part("r", joined("old_rows"), "TRUE", "p.{}", "-")
     procedures = f"""
 BEGIN
   IF TG_OP = 'INSERT' THEN
@@ -149,21 +163,23 @@ BEGIN
   ELSE
     {lock("old_rows")}
     {lock("new_rows")}
-    {delta(v, Part(taken.r, taken.tables, moved, taken.nature, "-"), Part(added.r, added.tables, moved, added.nature))};
+    {delta(v, Part(taken.r, taken.tables, moved, taken.project, "-"), Part(added.r, added.tables, moved, added.project))};
   END IF;
   RETURN NULL;
 END"""
-    # The projects whose nature the statement changed (any statement on projects fires it), then
-    # their procedures.
+    # The projects whose nature or units the statement changed (any statement on projects fires
+    # it), then their procedures.
+    old_keys = ", ".join(f"o.{column}" for column in PROJECT_KEYS)
+    new_keys = ", ".join(f"n.{column}" for column in PROJECT_KEYS)
     changed = (
-        "(SELECT n.id, o.investment_nature AS old_nature, n.investment_nature AS new_nature "
+        f"(SELECT n.id, {', '.join(f'o.{c} AS old_{c}, n.{c} AS new_{c}' for c in PROJECT_KEYS)} "
         "FROM old_rows o JOIN new_rows n ON n.id = o.id "
-        "WHERE o.investment_nature IS DISTINCT FROM n.investment_nature) c "
+        f"WHERE ROW({old_keys}) IS DISTINCT FROM ROW({new_keys})) c "
         f"JOIN {PROCEDURES} r ON r.project_id = c.id"
     )
     natures = f"""
 BEGIN
-  {delta(v, Part("r", changed, "TRUE", "c.old_nature", "-"), Part("r", changed, "TRUE", "c.new_nature"))};
+  {delta(v, Part("r", changed, "TRUE", "c.old_{}", "-"), Part("r", changed, "TRUE", "c.new_{}"))};
   RETURN NULL;
 END"""
     create = [
@@ -205,6 +221,6 @@ def rebuild(connection: Any = default_connection) -> int:
     tables = f"{PROCEDURES} r JOIN {PROJECTS} p ON p.id = r.project_id"
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {CELLS}")
-        cursor.execute(delta(vendor, Part("r", tables, "TRUE", "p.investment_nature")))
+        cursor.execute(delta(vendor, Part("r", tables, "TRUE", "p.{}")))
         cursor.execute(f"SELECT COUNT(*) FROM {CELLS}")
         return int(cursor.fetchone()[0])

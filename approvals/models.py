@@ -1,5 +1,6 @@
 """审批效能's summary: the procedures done, counted and their processing days added up by month of
-approval, type, approving department, investment nature and green channel (approvals.cells)."""
+approval, type, approving department, investment nature and green channel, per responsible unit
+and owner unit and over all of them (approvals.cells)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -7,8 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 class ApprovalCell(models.Model):
     """审批汇总单元: the procedures approved in one month of one type, department, investment nature
-    and channel, and their processing days (批复日期 − 申报日期) added up. Kept by the database's
-    triggers on every write to the procedures and to their projects' investment nature."""
+    and channel, and their processing days (批复日期 − 申报日期) added up, of one responsible unit and
+    owner unit or of all. Kept by the database's triggers on every write to the procedures and to
+    their projects' investment nature and units."""
 
     year = models.PositiveSmallIntegerField(_("年度"))
     month = models.PositiveSmallIntegerField(_("月份"))
@@ -18,6 +20,11 @@ class ApprovalCell(models.Model):
     department_id = models.BigIntegerField(_("审批部门"))
     nature = models.CharField(_("投资性质"), max_length=20)
     green_channel = models.BooleanField(_("绿色通道"))
+    # Kept per responsible unit and owner unit of the projects (0 for none), or added up over them
+    # (both 0).
+    per_owner = models.BooleanField(_("按单位"), default=False)
+    unit_id = models.BigIntegerField(_("责任单位"), default=0)
+    owner_unit_id = models.BigIntegerField(_("项目单位"), default=0)
     count = models.IntegerField(_("办结件数"), default=0)
     days = models.BigIntegerField(_("办理用时合计（天）"), default=0)
 
@@ -26,9 +33,24 @@ class ApprovalCell(models.Model):
         verbose_name_plural = _("审批汇总单元")
         constraints = [
             models.UniqueConstraint(
-                fields=["year", "month", "type_id", "department_id", "nature", "green_channel"],
+                fields=[
+                    "year",
+                    "month",
+                    "type_id",
+                    "department_id",
+                    "nature",
+                    "green_channel",
+                    "per_owner",
+                    "unit_id",
+                    "owner_unit_id",
+                ],
                 name="approval_cell_key",
             )
+        ]
+        # A unit's or an owner's cells (a scope narrowed to a unit's subtree, or to a user's).
+        indexes = [
+            models.Index(fields=["unit_id", "year", "month"], name="approval_cell_by_unit"),
+            models.Index(fields=["owner_unit_id", "year", "month"], name="approval_cell_by_owner"),
         ]
 
     def __str__(self) -> str:

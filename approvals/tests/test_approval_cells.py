@@ -1,5 +1,6 @@
 """审批效能's summary gives what the procedures give, after every kind of write that changes them."""
 
+import calendar
 import io
 from datetime import date, timedelta
 
@@ -7,46 +8,53 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.db.models import Count, Q, Sum
+from django.test.utils import CaptureQueriesContext
 
 from approvals import cells, figures
 from approvals.figures import PROCESSING_DAYS, approval_efficiency, counted_in, same_day_last_year
 from approvals.models import ApprovalCell
 from catalog.models import ProcedureType
+from plans.scope import Scope
 from projects.models import Procedure, Project
 
 pytestmark = pytest.mark.django_db
 
 
-def from_cells() -> dict[tuple, tuple[int, int]]:
-    rows = ApprovalCell.objects.filter(count__gt=0)
-    return {
-        (c.year, c.month, c.type_id, c.department_id, c.nature, c.green_channel): (c.count, c.days)
-        for c in rows
-    }
+def from_cells(per_owner: bool = False) -> dict[tuple, tuple[int, int]]:
+    """The cells added up over the units, or (`per_owner`) those of each responsible unit and owner."""
+    rows = ApprovalCell.objects.filter(count__gt=0, per_owner=per_owner)
+    found = {}
+    for c in rows:
+        key: tuple = (c.year, c.month, c.type_id, c.department_id, c.nature, c.green_channel)
+        if per_owner:
+            key += (c.unit_id, c.owner_unit_id)
+        else:
+            assert (c.unit_id, c.owner_unit_id) == (0, 0)
+        found[key] = (c.count, c.days)
+    return found
 
 
-def from_tables() -> dict[tuple, tuple[int, int]]:
+def from_tables(per_owner: bool = False) -> dict[tuple, tuple[int, int]]:
     done = Procedure.objects.filter(status="done", submitted_on__isnull=False, approved_on__isnull=False)
+    keys = [
+        "approved_on__year",
+        "approved_on__month",
+        "type",
+        "department",
+        "project__investment_nature",
+        "green_channel",
+    ]
+    units = ["project__responsible_unit", "project__owner_unit"] if per_owner else []
     rows = (
-        done.values(
-            "approved_on__year", "approved_on__month", "type", "department", "project__investment_nature"
-        )
+        done.values(*keys, *units)
         .annotate(n=Count("id"), d=Sum(PROCESSING_DAYS))
-        .values_list(
-            "approved_on__year",
-            "approved_on__month",
-            "type",
-            "department",
-            "project__investment_nature",
-            "green_channel",
-            "n",
-            "d",
-        )
+        .values_list(*keys, *units, "n", "d")
         .order_by()
     )
     found: dict[tuple, tuple[int, int]] = {}
-    for year, month, kind, department, nature, green, n, d in rows:
-        key = (year, month, kind, department or 0, nature, green)
+    for year, month, kind, department, nature, green, *rest in rows:
+        *unit_keys, n, d = rest
+        key = (year, month, kind, department or 0, nature, green, *(unit or 0 for unit in unit_keys))
         count, days = found.get(key, (0, 0))
         found[key] = (count + n, days + d)
     return found
@@ -54,6 +62,7 @@ def from_tables() -> dict[tuple, tuple[int, int]]:
 
 def assert_cells_match():
     assert from_cells() == from_tables()
+    assert from_cells(per_owner=True) == from_tables(per_owner=True)
 
 
 @pytest.fixture
@@ -156,6 +165,23 @@ def test_a_project_changing_its_nature_moves_its_procedures(world, procedures):
     assert_cells_match()
 
 
+def test_a_project_changing_its_units_moves_its_procedures(world, procedures):
+    project = Project.objects.get(pk=world.project_b.pk)
+    project.responsible_unit = world.education
+    project.owner_unit = world.owner_a_unit
+    project.save()
+    assert_cells_match()
+    # To 待明确 and back, several projects in one statement.
+    Project.objects.filter(pk__in=[world.project_a.pk, world.project_b.pk]).update(
+        responsible_unit=None, owner_unit=None
+    )
+    assert_cells_match()
+    Project.objects.filter(pk__in=[world.project_a.pk, world.project_b.pk]).update(
+        responsible_unit=world.housing, owner_unit=world.owner_b_unit
+    )
+    assert_cells_match()
+
+
 def test_procedures_written_in_bulk_are_counted(world, procedures):
     kind = ProcedureType.objects.order_by("-sort_order").first()
     Procedure.objects.bulk_create(
@@ -173,11 +199,13 @@ def test_procedures_written_in_bulk_are_counted(world, procedures):
 
 def test_a_rebuild_gives_the_cells_the_triggers_kept(world, procedures):
     kept = from_cells()
+    owners = from_cells(per_owner=True)
     assert cells.rebuild() == ApprovalCell.objects.count()
     assert from_cells() == kept
+    assert from_cells(per_owner=True) == owners
 
 
-def from_procedures(this_end, last_end):
+def from_procedures(this_end, last_end, scope=None):
     """counted_from_cells() as the procedures themselves give it."""
     year = this_end.year
     this = Q(approved_on__gte=date(year, 1, 1), approved_on__lte=this_end)
@@ -194,6 +222,34 @@ def test_the_page_reads_the_same_figures_from_the_cells(world, procedures, monke
     monkeypatch.setattr(figures, "counted_from_cells", from_procedures)
     assert approval_efficiency(2026, through=through) == from_summary
     assert from_summary["overall"]["count"] and from_summary["overall"]["last_count"]
+
+
+@pytest.mark.parametrize("through", [date(2026, 12, 31), date(2026, 9, 14), date(2026, 2, 28)])
+@pytest.mark.parametrize(
+    "persona", ["department", "town_user", "owner_a", "owner_b", "leader", "coordinator", "outsider"]
+)
+def test_a_units_and_an_owners_scope_read_the_same_figures_from_the_cells(
+    world, procedures, monkeypatch, persona, through
+):
+    # The department's projects split between two owners, one without: each reads its own.
+    Project.objects.filter(pk=world.project_a.pk).update(owner_unit=world.owner_a_unit)
+    Project.objects.filter(pk=world.project_b.pk).update(owner_unit=world.owner_b_unit)
+    scope = Scope(user=getattr(world, persona))
+    with CaptureQueriesContext(connection) as queries:
+        from_summary = approval_efficiency(2026, scope, through=through)
+    if through.day == calendar.monthrange(through.year, through.month)[1]:
+        # Whole months only: no procedure is counted from the table.
+        assert not [q for q in queries if "projects_procedure" in q["sql"] and "GROUP BY" in q["sql"]]
+    monkeypatch.setattr(figures, "served", lambda scope: False)
+    assert approval_efficiency(2026, scope, through=through) == from_summary
+
+
+def test_a_coordinators_unit_filter_reads_the_units_cells(world, procedures, monkeypatch):
+    scope = Scope(user=world.coordinator, unit=world.drc)
+    from_summary = approval_efficiency(2026, scope, through=date(2026, 12, 31))
+    assert from_summary["overall"]["count"]
+    monkeypatch.setattr(figures, "served", lambda scope: False)
+    assert approval_efficiency(2026, scope, through=date(2026, 12, 31)) == from_summary
 
 
 def test_the_same_day_last_year_of_a_leap_day():
