@@ -143,8 +143,11 @@ class FigureCell(models.Model):
         indexes = [
             models.Index(fields=["year", "month", "per_owner", "plan_id"], name="figure_cell_by_period"),
             # A unit's cells, and (a unit's totals over the owners rebuilt key by key) those of one
-            # of its plans in one town.
-            models.Index(fields=["year", "unit_id", "plan_id", "town_id"], name="figure_cell_by_key"),
+            # town and plan of it. The town before the plan: in the order (unit, plan) the index
+            # also serves a grouping by plan and unit, and SQLite, which keeps no statistics, read
+            # a whole year's cells along it for the 报送看板 rather than sort a month's (125 ms
+            # against 5 at 100,000 projects).
+            models.Index(fields=["year", "unit_id", "town_id", "plan_id"], name="figure_cell_by_key"),
         ]
 
     def __str__(self) -> str:

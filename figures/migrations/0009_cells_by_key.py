@@ -15,6 +15,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="figurecell",
-            index=models.Index(fields=["year", "unit_id", "plan_id", "town_id"], name="figure_cell_by_key"),
+            index=models.Index(fields=["year", "unit_id", "town_id", "plan_id"], name="figure_cell_by_key"),
         ),
     ]
