@@ -14,7 +14,7 @@ class ApprovalsConfig(AppConfig):
         from lib import triggers
 
         registry.register("approvals", figures_section)
-        triggers.keep_through_migrate(self, ("approvals", "0001_approval_cells"), cells.statements, rebuild)
+        triggers.keep_through_migrate(self, ("approvals", "0002_cells_per_owner"), cells.statements, rebuild)
 
 
 def rebuild(connection: Any, plan: Any) -> None:

@@ -53,8 +53,9 @@ UNIT_KEY = "COALESCE(p.responsible_unit_id, 0)"
 # Beyond this many (unit, owner) marks in a year their units are rebuilt whole: a statement naming
 # each pair (an import marks thousands) would cost more than the rebuild it spares.
 MAX_OWNER_MARKS = 200
-# Beyond this many cell keys of an owner rebuilt in one unit, the unit's totals over the owners are
-# added up again whole rather than key by key.
+# Beyond this many cell keys of the owners rebuilt (those they had and those they have), their units'
+# totals over the owners are added up again whole rather than key by key: a term per key, and
+# SQLite refuses an OR of more than about a thousand.
 MAX_TOTAL_KEYS = 100
 # A rebuild writing more cells than this refreshes the planner's statistics of the cells (a month-end
 # save writes a few dozen; a year rebuilt after an import, hundreds of thousands).
@@ -225,6 +226,18 @@ def cell_sums(year: int) -> tuple[list[str], list[Any]]:
     ]
 
 
+def whole_units(year: int, whole: list[int]) -> tuple[list[str], list[Any], list[Q]]:
+    """The conditions on the projects `rp` of the units `whole` (0: none), their parameters, and the
+    condition on their cells of `year`: one term for the units and one for none, however many (an
+    OR of a term per unit passes SQLite's limit of 1,000 on an expression's depth, as a refresh
+    after a migrate of a province's units would)."""
+    units = [unit for unit in whole if unit]
+    conditions = [f"rp.responsible_unit_id IN ({', '.join(['%s'] * len(units))})"] if units else []
+    if len(units) < len(whole):
+        conditions.append("rp.responsible_unit_id IS NULL")
+    return conditions, list(units), [Q(year=year, unit_id__in=whole)] if whole else []
+
+
 def equals(column: str, key: int) -> str:
     """`column` matching the unit of a cell key or stale mark, where 0 stands for none."""
     return f"{column} = %s" if key else f"{column} IS NULL"
@@ -242,7 +255,7 @@ def rebuild(year: int, units: Iterable[int] | None = None, owners: Iterable[tupl
     """
     quote = connection.ops.quote_name
     cells = FigureCell.objects.filter(year=year)
-    where, where_params = "", []
+    where, where_params = "", list[Any]()
     coarse = [key for key in KEYS if key != "owner_unit_id"]
     # The totals over the owners rebuilt: every one of the year, or those of the units rebuilt whole
     # and those of the cell keys (without the owner) the owners rebuilt had or have.
@@ -256,11 +269,7 @@ def rebuild(year: int, units: Iterable[int] | None = None, owners: Iterable[tupl
         # The projects rebuilt, found through the indexes on their units (0: none), then their
         # entries through the index on the project; the year in every term of the cells taken
         # away, so that each is found through the indexes that begin with the year and the unit.
-        conditions, stale = [], []
-        for unit in whole:
-            conditions.append(equals("rp.responsible_unit_id", unit))
-            where_params += [unit] if unit else []
-            stale.append(Q(year=year, unit_id=unit))
+        conditions, where_params, stale = whole_units(year, whole)
         for unit, owner in pairs:
             # The owner's projects through the index on the owner unit (a unit has thousands):
             # the unit asked as a value (`+ 0`), which no index answers.
@@ -270,7 +279,7 @@ def rebuild(year: int, units: Iterable[int] | None = None, owners: Iterable[tupl
             stale.append(Q(year=year, per_owner=True, unit_id=unit, owner_unit_id=owner or None))
         totals = [{"unit_id__in": whole}] if whole else []
         if pairs:
-            owner_cells = reduce(operator.or_, stale[len(whole) :])
+            owner_cells = reduce(operator.or_, stale[len(stale) - len(pairs) :])
         cells = FigureCell.objects.filter(reduce(operator.or_, stale))
         where = (
             f" AND e.project_id IN (SELECT rp.id FROM {quote(Project._meta.db_table)} rp "
@@ -321,14 +330,10 @@ def rebuild(year: int, units: Iterable[int] | None = None, owners: Iterable[tupl
         written = cursor.rowcount
     if totals is not None:
         changed = before | owner_keys()
-        by_unit: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
-        for key in changed:
-            by_unit[key[coarse.index("unit_id")]].append(key)
-        for unit, unit_keys in by_unit.items():
-            if len(unit_keys) > MAX_TOTAL_KEYS:
-                totals.append({"unit_id": unit})
-            else:
-                totals += [dict(zip(coarse, key, strict=True)) for key in unit_keys]
+        if len(changed) > MAX_TOTAL_KEYS:
+            totals.append({"unit_id__in": sorted({key[coarse.index("unit_id")] for key in changed})})
+        else:
+            totals += [dict(zip(coarse, key, strict=True)) for key in changed]
     written += add_up_owners(year, totals)
     if written > ANALYZE_AFTER:
         analyze_table(FigureCell._meta.db_table)

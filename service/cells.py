@@ -30,7 +30,7 @@ from alerts.choices import AlertState, Colour
 from alerts.models import Alert
 from figures import cells as figure_cells
 from figures import triggers as figure_triggers
-from figures.cells import equals, narrowed
+from figures.cells import equals, narrowed, whole_units
 from lib import triggers as lib_triggers
 from lib.dates import end_of_day, month_end
 from lib.sql import analyze_table
@@ -147,7 +147,7 @@ def rebuild(year: int, units: Iterable[int] | None = None, owners: Iterable[tupl
     cells were written."""
     quote = default_connection.ops.quote_name
     cells = LeaderCell.objects.filter(year=year)
-    where, where_params = "", []
+    where, where_params = "", list[Any]()
     rollup_where, rollup_params = "", []
     if units is not None:
         whole = sorted(set(units))
@@ -157,11 +157,7 @@ def rebuild(year: int, units: Iterable[int] | None = None, owners: Iterable[tupl
         # The projects rebuilt, found through the indexes on their units (0: none), then their
         # entries and warnings through the indexes on the project; the year in every term of the
         # cells taken away, so that each is found through the index on (year, unit).
-        conditions, stale = [], []
-        for unit in whole:
-            conditions.append(equals("rp.responsible_unit_id", unit))
-            where_params += [unit] if unit else []
-            stale.append(Q(year=year, unit_id=unit))
+        conditions, where_params, stale = whole_units(year, whole)
         for unit, owner in pairs:
             # The owner's projects through the index on the owner unit (a unit has thousands):
             # the unit asked as a value (`+ 0`), which no index answers.

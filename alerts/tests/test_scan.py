@@ -180,7 +180,8 @@ def by_day():
 
 
 def test_more_warnings_than_one_statement_holds_open_escalate_and_close_each_once(world, by_day):
-    # 10 columns a warning: SQLite's 999 parameters hold 99 in a statement, and 332 escalations.
+    # A district's first scan: hundreds of warnings opened, escalated with their own messages and
+    # closed in one scan each, every one once.
     late_starters(world, 700)
     projects = Project.objects.count()
     flagged = Alert.objects.filter(rule="test_by_day")

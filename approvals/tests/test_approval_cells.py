@@ -246,7 +246,9 @@ def test_a_units_and_an_owners_scope_read_the_same_figures_from_the_cells(
 
 def test_a_coordinators_unit_filter_reads_the_units_cells(world, procedures, monkeypatch):
     scope = Scope(user=world.coordinator, unit=world.drc)
-    from_summary = approval_efficiency(2026, scope, through=date(2026, 12, 31))
+    with CaptureQueriesContext(connection) as queries:
+        from_summary = approval_efficiency(2026, scope, through=date(2026, 12, 31))
+    assert not [q for q in queries if "projects_procedure" in q["sql"] and "GROUP BY" in q["sql"]]
     assert from_summary["overall"]["count"]
     monkeypatch.setattr(figures, "served", lambda scope: False)
     assert approval_efficiency(2026, scope, through=date(2026, 12, 31)) == from_summary

@@ -5,6 +5,8 @@ from collections import Counter
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from catalog.models import Category
 from figures import cells
@@ -14,6 +16,7 @@ from figures.tests.test_cells import assert_summary_matches_tables
 from figures.tests.test_figures import accepted
 from org.choices import UnitKind
 from org.models import Unit
+from plans.models import Plan, PlanEntry
 from progress.rollup import refresh_projects
 from projects.models import Project
 
@@ -120,7 +123,7 @@ def test_a_project_moved_to_another_town_and_category_leaves_the_owners_totals_a
     # 0: the unit's totals over the owners are added up again whole rather than key by key.
     monkeypatch.setattr(cells, "MAX_TOTAL_KEYS", keys_at_once)
     project = Project.objects.get(pk=owned["projects"][0].pk)
-    other = Category.objects.exclude(pk=project.category_id).order_by("sort_order").first()
+    other = Category.objects.exclude(pk=project.category_id).order_by("sort_order")[0]
     project.town = None if project.town_id else world.town
     project.category = other
     project.save()
@@ -144,3 +147,35 @@ def test_an_owners_last_project_moved_away_takes_its_keys_out_of_the_totals(worl
     rebuilt_by_owner = every_cell()
     cells.rebuild_all()
     assert rebuilt_by_owner == every_cell()
+
+
+def test_a_rebuild_of_more_units_than_sqlite_takes_terms_in_an_or(world, owned):
+    # A province's units marked whole after a migrate: 1,100 units, only one of them with projects.
+    units = {world.housing.pk, 0, *range(100_000, 101_100)}
+    before = every_cell()
+    assert cells.rebuild(2026, units) > 0
+    assert every_cell() == before
+
+
+def test_an_owners_refresh_costs_the_same_statements_whatever_its_projects(world, owned, mixed):
+    def statements_of_an_owners_refresh():
+        FigureStale.objects.create(year=2026, unit_id=world.housing.pk, owner_id=owned["first"].pk)
+        with CaptureQueriesContext(connection) as queries:
+            cells.refresh([2026])
+        return len(queries)
+
+    few = statements_of_an_owners_refresh()
+    plan = Plan.objects.get(year=2026, level="local")
+    for i in range(20):
+        project = Project.objects.create(
+            name=f"城投加{i}",
+            category=mixed[i % len(mixed)].category,
+            total_investment=Decimal(2000 + i),
+            responsible_unit=world.housing,
+            owner_unit=owned["first"],
+            town=world.town if i % 2 else None,
+            status="construction",
+        )
+        PlanEntry.objects.create(plan=plan, project=project, plan_type="continuing", annual_investment=100)
+    cells.refresh()
+    assert statements_of_an_owners_refresh() == few

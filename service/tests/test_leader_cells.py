@@ -371,3 +371,12 @@ def test_entries_written_before_their_project_in_one_transaction_are_counted(bus
     assert_same(busy)
     rows = both(Scope())[0][0]
     assert next(row for row in rows if row["name"] == "王副区长")["count"] == 2
+
+
+def test_a_rebuild_of_more_units_than_sqlite_takes_terms_in_an_or(busy):
+    # A province's units marked whole after a migrate: 1,100 units, only one of them with projects.
+    cells.rebuild_all()
+    fields = [f.name for f in LeaderCell._meta.concrete_fields if f.name != "id"]
+    before = sorted(LeaderCell.objects.values_list(*fields), key=str)
+    assert cells.rebuild(2026, {busy.housing.pk, 0, *range(100_000, 101_100)}) > 0
+    assert sorted(LeaderCell.objects.values_list(*fields), key=str) == before
