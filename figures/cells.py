@@ -226,16 +226,30 @@ def cell_sums(year: int) -> tuple[list[str], list[Any]]:
     ]
 
 
-def whole_units(year: int, whole: list[int]) -> tuple[list[str], list[Any], list[Q]]:
+def whole_units(year: int, whole: list[int], rp: str = "rp") -> tuple[list[str], list[Any], list[Q]]:
     """The conditions on the projects `rp` of the units `whole` (0: none), their parameters, and the
     condition on their cells of `year`: one term for the units and one for none, however many (an
     OR of a term per unit passes SQLite's limit of 1,000 on an expression's depth, as a refresh
     after a migrate of a province's units would)."""
     units = [unit for unit in whole if unit]
-    conditions = [f"rp.responsible_unit_id IN ({', '.join(['%s'] * len(units))})"] if units else []
+    conditions = [f"{rp}.responsible_unit_id IN ({', '.join(['%s'] * len(units))})"] if units else []
     if len(units) < len(whole):
-        conditions.append("rp.responsible_unit_id IS NULL")
+        conditions.append(f"{rp}.responsible_unit_id IS NULL")
     return conditions, list(units), [Q(year=year, unit_id__in=whole)] if whole else []
+
+
+def owner_projects(unit: int, owner: int, rp: str = "rp") -> tuple[str, list[int]]:
+    """The condition on a project `rp` of responsible unit `unit` and owner unit `owner` (0: none),
+    and its parameters: the owner's projects found through the index on the owner unit, where a
+    unit has thousands. On SQLite, which keeps no statistics, the unit is asked as a value (`+ 0`),
+    which no index answers, so that the unit's index is not taken instead; PostgreSQL estimates
+    both indexes, and asked a value it cannot estimate planned the rebuild for every project
+    (an owner of 40 projects: 200 -> 700 ms at 20,000 projects)."""
+    unit_value = (
+        f"{rp}.responsible_unit_id + 0" if connection.vendor == "sqlite" else f"{rp}.responsible_unit_id"
+    )
+    unit_condition = f"{unit_value} = %s" if unit else f"{rp}.responsible_unit_id IS NULL"
+    return f"({equals(f'{rp}.owner_unit_id', owner)} AND {unit_condition})", [v for v in (owner, unit) if v]
 
 
 def equals(column: str, key: int) -> str:
@@ -269,13 +283,15 @@ def rebuild(year: int, units: Iterable[int] | None = None, owners: Iterable[tupl
         # The projects rebuilt, found through the indexes on their units (0: none), then their
         # entries through the index on the project; the year in every term of the cells taken
         # away, so that each is found through the indexes that begin with the year and the unit.
-        conditions, where_params, stale = whole_units(year, whole)
+        # SQLite names the projects first, in a subquery; PostgreSQL plans the statement for every
+        # project when they are named so (20,000 projects: 200 -> 700 ms for an owner of 40), and
+        # finds them through the same indexes from the conditions on the statement's own projects.
+        rp = "rp" if connection.vendor == "sqlite" else "p"
+        conditions, where_params, stale = whole_units(year, whole, rp)
         for unit, owner in pairs:
-            # The owner's projects through the index on the owner unit (a unit has thousands):
-            # the unit asked as a value (`+ 0`), which no index answers.
-            unit_condition = "rp.responsible_unit_id + 0 = %s" if unit else "rp.responsible_unit_id IS NULL"
-            conditions.append(f"({equals('rp.owner_unit_id', owner)} AND {unit_condition})")
-            where_params += [value for value in (owner, unit) if value]
+            condition, params = owner_projects(unit, owner, rp)
+            conditions.append(condition)
+            where_params += params
             stale.append(Q(year=year, per_owner=True, unit_id=unit, owner_unit_id=owner or None))
         totals = [{"unit_id__in": whole}] if whole else []
         if pairs:
@@ -284,6 +300,8 @@ def rebuild(year: int, units: Iterable[int] | None = None, owners: Iterable[tupl
         where = (
             f" AND e.project_id IN (SELECT rp.id FROM {quote(Project._meta.db_table)} rp "
             f"WHERE {' OR '.join(conditions)})"
+            if rp == "rp"
+            else f" AND ({' OR '.join(conditions)})"
         )
 
     def owner_keys() -> set[tuple[Any, ...]]:

@@ -30,7 +30,7 @@ from alerts.choices import AlertState, Colour
 from alerts.models import Alert
 from figures import cells as figure_cells
 from figures import triggers as figure_triggers
-from figures.cells import equals, narrowed, whole_units
+from figures.cells import narrowed, owner_projects, whole_units
 from lib import triggers as lib_triggers
 from lib.dates import end_of_day, month_end
 from lib.sql import analyze_table
@@ -159,11 +159,9 @@ def rebuild(year: int, units: Iterable[int] | None = None, owners: Iterable[tupl
         # cells taken away, so that each is found through the index on (year, unit).
         conditions, where_params, stale = whole_units(year, whole)
         for unit, owner in pairs:
-            # The owner's projects through the index on the owner unit (a unit has thousands):
-            # the unit asked as a value (`+ 0`), which no index answers.
-            unit_condition = "rp.responsible_unit_id + 0 = %s" if unit else "rp.responsible_unit_id IS NULL"
-            conditions.append(f"({equals('rp.owner_unit_id', owner)} AND {unit_condition})")
-            where_params += [value for value in (owner, unit) if value]
+            condition, params = owner_projects(unit, owner)
+            conditions.append(condition)
+            where_params += params
             stale.append(Q(year=year, unit_id=unit, per_owner=True, owner_unit_id=owner or None))
         touched = sorted(set(whole) | {unit for unit, _owner in pairs})
         stale.append(Q(year=year, unit_id__in=touched, per_owner=False))
