@@ -45,8 +45,10 @@ BUCKET_FIELDS = {
     SizeBucket.ONE_FIVE: "one_five",
     SizeBucket.BELOW_ONE: "below_one",
 }
-# What a cell is keyed by, besides its year and month.
+# What a cell is keyed by, besides its year and month; without the owner, the key of the cells
+# added up over the owners.
 KEYS = ["plan_id", "counted", "category_id", "plan_type", "unit_id", "town_id", "owner_unit_id"]
+COARSE = [key for key in KEYS if key != "owner_unit_id"]
 # A project whose responsible unit is still 待明确 has its cells under unit 0.
 UNIT_KEY = "COALESCE(p.responsible_unit_id, 0)"
 # A stale mark names a project without an owner unit as owner 0 (its cells' owner is empty).
@@ -269,8 +271,8 @@ def rebuild(year: int, units: Iterable[int] | None = None, owners: Iterable[tupl
     """
     quote = connection.ops.quote_name
     cells = FigureCell.objects.filter(year=year)
-    where, where_params = "", list[Any]()
-    coarse = [key for key in KEYS if key != "owner_unit_id"]
+    where = ""
+    where_params: list[Any] = []
     # The totals over the owners rebuilt: every one of the year, or those of the units rebuilt whole
     # and those of the cell keys (without the owner) the owners rebuilt had or have.
     totals: list[dict[str, Any]] | None = None
@@ -288,15 +290,16 @@ def rebuild(year: int, units: Iterable[int] | None = None, owners: Iterable[tupl
         # finds them through the same indexes from the conditions on the statement's own projects.
         rp = "rp" if connection.vendor == "sqlite" else "p"
         conditions, where_params, stale = whole_units(year, whole, rp)
+        owner_terms = []
         for unit, owner in pairs:
             condition, params = owner_projects(unit, owner, rp)
             conditions.append(condition)
             where_params += params
-            stale.append(Q(year=year, per_owner=True, unit_id=unit, owner_unit_id=owner or None))
+            owner_terms.append(Q(year=year, per_owner=True, unit_id=unit, owner_unit_id=owner or None))
         totals = [{"unit_id__in": whole}] if whole else []
-        if pairs:
-            owner_cells = reduce(operator.or_, stale[len(stale) - len(pairs) :])
-        cells = FigureCell.objects.filter(reduce(operator.or_, stale))
+        if owner_terms:
+            owner_cells = reduce(operator.or_, owner_terms)
+        cells = FigureCell.objects.filter(reduce(operator.or_, stale + owner_terms))
         where = (
             f" AND e.project_id IN (SELECT rp.id FROM {quote(Project._meta.db_table)} rp "
             f"WHERE {' OR '.join(conditions)})"
@@ -307,7 +310,7 @@ def rebuild(year: int, units: Iterable[int] | None = None, owners: Iterable[tupl
     def owner_keys() -> set[tuple[Any, ...]]:
         if owner_cells is None:
             return set()
-        return set(FigureCell.objects.filter(owner_cells).values_list(*coarse).distinct().order_by())
+        return set(FigureCell.objects.filter(owner_cells).values_list(*COARSE).distinct().order_by())
 
     before = owner_keys()
     cells.delete()
@@ -327,12 +330,10 @@ def rebuild(year: int, units: Iterable[int] | None = None, owners: Iterable[tupl
         f" AND r{part}.year = %s AND r{part}.month = m.month AND r{part}.part = {part}"
         for part in PARTS
     )
-    measures = cell_fields()
-    columns = ", ".join(quote(column) for column in ["year", "month", "per_owner", *KEYS, *measures])
     table = quote(FigureCell._meta.db_table)
     # The months named after INSERT: a statement that begins with WITH reports no rows written (SQLite).
     sql = (
-        f"INSERT INTO {table} ({columns}) "
+        f"INSERT INTO {table} ({insert_columns()}) "
         f"WITH {months} "
         f"SELECT %s, m.month, TRUE, {', '.join(keys)}, {', '.join(sums)} "
         f"FROM {quote(PlanEntry._meta.db_table)} e "
@@ -349,45 +350,46 @@ def rebuild(year: int, units: Iterable[int] | None = None, owners: Iterable[tupl
     if totals is not None:
         changed = before | owner_keys()
         if len(changed) > MAX_TOTAL_KEYS:
-            totals.append({"unit_id__in": sorted({key[coarse.index("unit_id")] for key in changed})})
+            totals.append({"unit_id__in": sorted({key[COARSE.index("unit_id")] for key in changed})})
         else:
-            totals += [dict(zip(coarse, key, strict=True)) for key in changed]
+            totals += [dict(zip(COARSE, key, strict=True)) for key in changed]
     written += add_up_owners(year, totals)
     if written > ANALYZE_AFTER:
         analyze_table(FigureCell._meta.db_table)
     return written
 
 
+def insert_columns() -> str:
+    """The columns a statement building cells writes, in the order its SELECT gives them."""
+    names = ["year", "month", "per_owner", *KEYS, *cell_fields()]
+    return ", ".join(connection.ops.quote_name(name) for name in names)
+
+
 def add_up_owners(year: int, totals: list[dict[str, Any]] | None) -> int:
     """Build the cells of every owner added up without it (those a scope of every project reads)
     again from the per-owner cells: every one of `year`, or those of the cell keys each of `totals`
     names (field lookups); returns how many."""
-    if totals == []:
+    terms = [{}] if totals is None else totals
+    if not terms:
         return 0
-    quote = connection.ops.quote_name
-    table = quote(FigureCell._meta.db_table)
-    stale = FigureCell.objects.filter(year=year, per_owner=False)
-    sources = FigureCell.objects.filter(year=year, per_owner=True)
-    if totals is not None:
-        stale = FigureCell.objects.filter(
-            reduce(operator.or_, [Q(year=year, per_owner=False, **term) for term in totals])
+
+    def named(per_owner: bool) -> QuerySet[FigureCell]:
+        return FigureCell.objects.filter(
+            reduce(operator.or_, [Q(year=year, per_owner=per_owner, **term) for term in terms])
         )
-        sources = FigureCell.objects.filter(
-            reduce(operator.or_, [Q(year=year, per_owner=True, **term) for term in totals])
-        )
-    stale.delete()
-    coarse = [key for key in KEYS if key != "owner_unit_id"]
+
+    named(False).delete()
     measures = cell_fields()
-    columns = ", ".join(quote(column) for column in ["year", "month", "per_owner", *KEYS, *measures])
     grouped = (
-        sources.order_by()
-        .values("year", "month", *coarse)
+        named(True)
+        .order_by()
+        .values("year", "month", *COARSE)
         .annotate(**{f"total_{measure}": Sum(measure) for measure in measures})
     )
     select, params = grouped.query.sql_with_params()
     rollup = (
-        f"INSERT INTO {table} ({columns}) "
-        f"SELECT year, month, FALSE, {', '.join(coarse)}, NULL, {', '.join(f'total_{m}' for m in measures)} "
+        f"INSERT INTO {connection.ops.quote_name(FigureCell._meta.db_table)} ({insert_columns()}) "
+        f"SELECT year, month, FALSE, {', '.join(COARSE)}, NULL, {', '.join(f'total_{m}' for m in measures)} "
         f"FROM ({select}) totals"
     )
     with connection.cursor() as cursor:

@@ -147,7 +147,8 @@ def rebuild(year: int, units: Iterable[int] | None = None, owners: Iterable[tupl
     cells were written."""
     quote = default_connection.ops.quote_name
     cells = LeaderCell.objects.filter(year=year)
-    where, where_params = "", list[Any]()
+    where = ""
+    where_params: list[Any] = []
     rollup_where, rollup_params = "", []
     if units is not None:
         whole = sorted(set(units))
