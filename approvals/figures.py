@@ -171,13 +171,17 @@ def served(scope: Scope | None) -> bool:
     return not (scope.level or scope.town or scope.category or scope.plan_type or scope.cuts_projects)
 
 
-def scope_cells(scope: Scope | None) -> QuerySet[ApprovalCell]:
-    """The cells of a scope the summary serves: those added up over the units for every project,
-    else the cells of each responsible unit and owner unit the scope's user may see (as the
-    figures' per-owner cells are read, figures.cells.visible_cells) in the scope's unit's subtree."""
+def scope_cells(scope: Scope | None, condition: Q) -> QuerySet[ApprovalCell]:
+    """The cells meeting `condition` (on their year as `cell_year`) of a scope the summary serves: those added up over the units
+    for every project, else the cells of each responsible unit and owner unit the scope's user may
+    see (as the figures' per-owner cells are read, figures.cells.visible_cells) in the scope's
+    unit's subtree."""
     if scope is None or is_whole(scope):
-        return ApprovalCell.objects.filter(per_owner=False)
-    cells = ApprovalCell.objects.filter(per_owner=True)
+        return ApprovalCell.objects.alias(cell_year=F("year")).filter(condition, per_owner=False)
+    # A narrowed scope's cells are found through the indexes on their units, the years asked of
+    # each as values (`+ 0`): SQLite, which keeps no statistics, took the index on the months
+    # instead and read both years' cells of every unit.
+    cells = ApprovalCell.objects.alias(cell_year=F("year") + 0).filter(condition, per_owner=True)
     if not scope.user_sees_everything:
         cells = visible_cells(cells, scope.user)
     return cut(cells, scope)
@@ -190,16 +194,9 @@ def counted_from_cells(this_end: date, last_end: date, scope: Scope | None = Non
     year = this_end.year
     this_months, this_partial = whole_months(this_end)
     last_months, last_partial = whole_months(last_end)
-    whole = scope is None or is_whole(scope)
-    # A narrowed scope's cells are found through the indexes on their units, the years asked of
-    # each (as values, `+ 0`): SQLite, which keeps no statistics, took the index on the months
-    # instead and read both years' cells of every unit.
-    window = scope_cells(scope).alias(cell_year=F("year") if whole else F("year") + 0)
+    window = Q(cell_year=year, month__lte=this_months) | Q(cell_year=year - 1, month__lte=last_months)
     cells = (
-        window.filter(
-            Q(cell_year=year, month__lte=this_months) | Q(cell_year=year - 1, month__lte=last_months),
-            count__gt=0,
-        )
+        scope_cells(scope, window & Q(count__gt=0))
         .values("year", "type_id", "department_id", "nature", "green_channel")
         .annotate(n=Sum("count"), d=Sum("days"))
         .order_by()

@@ -148,6 +148,15 @@ class FigureCell(models.Model):
             # a whole year's cells along it for the 报送看板 rather than sort a month's (125 ms
             # against 5 at 100,000 projects).
             models.Index(fields=["year", "unit_id", "town_id", "plan_id"], name="figure_cell_by_key"),
+            # A unit's or an owner's cells of one month, for a user's scope (visible_cells). The plan
+            # last: with a condition on it too, these match one more column than the period's
+            # index, which SQLite, keeping no statistics, would otherwise take.
+            models.Index(
+                fields=["year", "month", "per_owner", "unit_id", "plan_id"], name="figure_cell_by_unit"
+            ),
+            models.Index(
+                fields=["year", "month", "per_owner", "owner_unit_id", "plan_id"], name="figure_cell_by_owner"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -186,6 +186,12 @@ class LeaderCell(models.Model):
         indexes = [
             models.Index(fields=["year", "per_owner", "plan_id"], name="leader_cell_by_year"),
             models.Index(fields=["year", "unit_id"], name="leader_cell_by_unit"),
+            # A unit's or an owner's cells, for a user's scope (figures.cells.visible_cells); the plan
+            # last, so that these match more columns than the year's index does.
+            models.Index(fields=["year", "per_owner", "unit_id", "plan_id"], name="leader_cell_of_unit"),
+            models.Index(
+                fields=["year", "per_owner", "owner_unit_id", "plan_id"], name="leader_cell_of_owner"
+            ),
         ]
 
     def __str__(self) -> str:
