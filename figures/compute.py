@@ -604,12 +604,14 @@ def compute(
     entries, _in_force = counting_entries(listed, in_force)
     last_entries, last_in_force = counting_entries(*filtered_entries(year - 1, scope))
     if cells.serves(scope) and cells.refreshed([year, year - 1]):
-        # From the summary, brought up to date with the tables first (see figures.models).
-        groups = cells.scope_groups(year, month, scope, in_force)
-        last_groups = cells.scope_groups(year - 1, month, scope, last_in_force, details=False)
+        # From the summary, brought up to date with the tables first (see figures.models): every
+        # figure by category and plan type, and the few the rankings need by unit and town.
+        groups = cells.scope_groups(year, month, scope, in_force, units=False)
+        unit_groups = cells.scope_groups(year, month, scope, in_force, details=False)
+        last_groups = cells.scope_groups(year - 1, month, scope, last_in_force, details=False, units=False)
         last = plan_totals(last_entries, year - 1, month, last_groups)
     else:
-        groups = scope_groups(entries, year, month, details=True)
+        groups = unit_groups = scope_groups(entries, year, month, details=True)
         last = plan_totals(last_entries, year - 1, month)
     totals = plan_totals(entries, year, month, groups, today=today)
     counts = entry_counts(entries, year, month, groups)
@@ -628,8 +630,8 @@ def compute(
         "sizes": size_buckets(counts),
         "reporting": on_time_reporting(groups),
         "monthly": monthly_series(entries, year, month, groups, today=today),
-        "ranking_units": ranking(entries, year, month, "unit", groups),
-        "ranking_towns": ranking(entries, year, month, "town", groups),
+        "ranking_units": ranking(entries, year, month, "unit", unit_groups),
+        "ranking_towns": ranking(entries, year, month, "town", unit_groups),
         "year_on_year": {
             "last_year": last,
             "count": year_on_year(totals["count"], last["count"]),

@@ -487,3 +487,26 @@ def test_a_page_reads_the_tables_rather_than_wait_for_another_rebuild(world):
     assert cells.refreshed([2026]) is True
     assert not FigureStale.objects.filter(year=2026).exists()
     assert compute(2026, 6, Scope(), work=False)["plan"] == busy["plan"]
+
+
+def test_only_the_rankings_read_the_cells_by_unit_and_town(world, mixed, monkeypatch):
+    """The scope's figures are added up from rows by category and plan type; the rows by unit and
+    town, as many as the units and towns, carry only what the rankings rank by."""
+    cells.refresh()
+    with CaptureQueriesContext(connection) as queries:
+        summary = compute(2026, 6, Scope(), work=False)
+    grouped = [q["sql"] for q in queries if "figures_figurecell" in q["sql"] and "GROUP BY" in q["sql"]]
+    by_unit = [sql for sql in grouped if '"figures_figurecell"."unit_id" AS' in sql]
+    assert len(by_unit) == 1, by_unit
+    assert by_unit[0].count("SUM(") == 4, by_unit[0]
+    tables = from_tables(monkeypatch, 2026, 6, Scope())
+    for figure in (
+        "plan",
+        "by_category",
+        "by_plan_type",
+        "reporting",
+        "monthly",
+        "ranking_units",
+        "ranking_towns",
+    ):
+        assert summary[figure] == tables[figure], figure
