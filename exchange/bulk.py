@@ -109,7 +109,8 @@ def insert(model: type[models.Model], rows: Iterable[dict[str, Any]]) -> None:
     field's missing value is its default, and every INSERT_CHUNK rows SQLite gets one executemany
     and PostgreSQL one COPY. `rows` may be a generator, so that rows are built as they are sent.
     """
-    fields = list(model._meta.concrete_fields)
+    # The columns the database keeps itself (generated) are not written.
+    fields = [field for field in model._meta.concrete_fields if not field.generated]
     pk_name = model._meta.pk.attname
     now = timezone.now()
     defaults = {}

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Count, FloatField, Max, Min, QuerySet, Sum, Value
+from django.db.models import Count, F, FloatField, Max, Min, QuerySet, Sum, Value
 from django.db.models.functions import Cast, Floor
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -22,6 +22,7 @@ from figures import registry
 from figures.compute import behind_time_progress, compute
 from figures.screen_cards import card_labels, cards_per_turn
 from figures.views import period_of, scope_of
+from lib.mapgrid import grid_times, zoom_cell
 from lib.numbers import elapsed_of_year
 from lib.params import query_int
 from lib.requests import AuthenticatedHttpRequest
@@ -225,9 +226,8 @@ MAP_POINTS = 1000
 # From this zoom on (a few streets across) a view gets points even when it holds more than
 # MAP_POINTS, the first of them by total investment.
 POINTS_ZOOM = 15
-# A cluster's cell is about this many pixels across, and a view is cut into at most this many
+# A cluster's cell is lib.mapgrid.CELL_PIXELS across, and a view is cut into at most this many
 # cells either way, whatever bounds and zoom a request names.
-CELL_PIXELS = 80
 MAX_CELLS = 40
 
 
@@ -272,11 +272,6 @@ class View:
         return max(
             zoom_cell(self.zoom), (self.east - self.west) / MAX_CELLS, (self.north - self.south) / MAX_CELLS
         )
-
-
-def zoom_cell(zoom: int) -> float:
-    """CELL_PIXELS in degrees at `zoom` (256 pixels span 360° at zoom 0)."""
-    return 360 / 256 / 2**zoom * CELL_PIXELS
 
 
 def located(projects: QuerySet[Project]) -> QuerySet[Project]:
@@ -387,27 +382,31 @@ SITE_GROUPS = 10_000
 Cells = dict[tuple[int, int], Cell]
 
 
-def cell_rows(projects: QuerySet[Project], cell: float) -> QuerySet[Project, dict[str, Any]]:
-    """The located `projects` counted in the database by square cells `cell` degrees wide (by row
-    floor(latitude / cell) and column floor(longitude / cell)) and by status: a row per group."""
-    degrees = Value(cell, output_field=FloatField())
-    return (
-        projects.annotate(
+def cell_rows(projects: QuerySet[Project], cell: float) -> tuple[QuerySet[Project, dict[str, Any]], int]:
+    """The located `projects` counted in the database by square cells and by status, a row per
+    group; and how many of the rows' cells make one `cell` degrees wide on a side. When `cell` is a
+    whole number of the map's grid cells (lib.mapgrid), the rows are by grid cell, read in the order
+    of the index on the cells each project is kept in; else by cells `cell` wide (row
+    floor(latitude / cell), column floor(longitude / cell)), worked out for every project."""
+    times = grid_times(cell)
+    if times is not None:
+        rows = projects.annotate(row=F("map_row"), column=F("map_column")).values("row", "column", "status")
+    else:
+        degrees = Value(cell, output_field=FloatField())
+        rows = projects.annotate(
             row=Floor(Cast("latitude", FloatField()) / degrees),
             column=Floor(Cast("longitude", FloatField()) / degrees),
-        )
-        .values("row", "column", "status")
-        .annotate(
-            count=Count("id"),
-            latitudes=Sum(Cast("latitude", FloatField())),
-            longitudes=Sum(Cast("longitude", FloatField())),
-            south=Min("latitude"),
-            north=Max("latitude"),
-            west=Min("longitude"),
-            east=Max("longitude"),
-        )
-        .order_by()
-    )
+        ).values("row", "column", "status")
+    counted = rows.annotate(
+        count=Count("id"),
+        latitudes=Sum(Cast("latitude", FloatField())),
+        longitudes=Sum(Cast("longitude", FloatField())),
+        south=Min("latitude"),
+        north=Max("latitude"),
+        west=Min("longitude"),
+        east=Max("longitude"),
+    ).order_by()
+    return counted, times or 1
 
 
 def gathered(cells: Iterable[tuple[tuple[int, int], Cell]]) -> Cells:
@@ -421,13 +420,17 @@ def gathered(cells: Iterable[tuple[tuple[int, int], Cell]]) -> Cells:
     return found
 
 
-def tallied(rows: list[dict[str, Any]]) -> tuple[dict[str, int], Cells]:
-    """How many projects cell_rows() `rows` count of each status, and their cells."""
+def tallied(rows: list[dict[str, Any]], times: int = 1) -> tuple[dict[str, int], Cells]:
+    """How many projects cell_rows() `rows` count of each status, and their cells, `times` of the
+    rows' cells on a side making one."""
     by_status: dict[str, int] = {}
     for row in rows:
         by_status[row["status"]] = by_status.get(row["status"], 0) + row["count"]
     cells = gathered(
-        ((int(row["row"]), int(row["column"])), Cell(**{name: row[name] for name in CELL_FIELDS}))
+        (
+            (int(row["row"]) // times, int(row["column"]) // times),
+            Cell(**{name: row[name] for name in CELL_FIELDS}),
+        )
         for row in rows
     )
     return by_status, cells
@@ -439,11 +442,15 @@ def whole_map(projects: QuerySet[Project]) -> tuple[View | None, dict[str, int],
     the box's larger cells when it is wider than MAX_CELLS of them (so that the box needs no pass
     of its own); two, the box and then its cells, when the projects lie in too many small cells."""
     site = zoom_cell(settings.MAP_ZOOM)
-    rows = list(cell_rows(projects, site)[: SITE_GROUPS + 1])
+    counted, site_times = cell_rows(projects, site)
+    rows = list(counted[: SITE_GROUPS + 1])
     if len(rows) > SITE_GROUPS:
         box = extent(projects)
-        return (box, *tallied(list(cell_rows(projects, box.cell)))) if box else (None, {}, {})
-    by_status, cells = tallied(rows)
+        if box is None:
+            return None, {}, {}
+        counted, box_times = cell_rows(projects, box.cell)
+        return (box, *tallied(list(counted), box_times))
+    by_status, cells = tallied(rows, site_times)
     if not cells:
         return None, by_status, cells
     box = site_view(
@@ -473,7 +480,8 @@ def map_collection(request: HttpRequest, projects: QuerySet[Project]) -> dict[st
         shown = projects
     else:
         box, shown = view, view.within(projects)
-        by_status, cells = tallied(list(cell_rows(shown, view.cell)))
+        counted, times = cell_rows(shown, view.cell)
+        by_status, cells = tallied(list(counted), times)
     total = sum(by_status.values())
     clustered = box is not None and total > MAP_POINTS and box.zoom < POINTS_ZOOM
     features = [c.feature for c in cells.values()] if clustered else point_features(shown, MAP_POINTS)

@@ -51,6 +51,7 @@ class VersionedModel(models.Model):
             field.attname: field.pre_save(self, add=False)  # auto_now fields take the time here
             for field in self._meta.concrete_fields
             if not field.primary_key
+            and not field.generated
             and field.name != "version"
             and (wanted is None or field.name in wanted or getattr(field, "auto_now", False))
         }

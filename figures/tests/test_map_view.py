@@ -2,6 +2,7 @@
 projects, the projects themselves when it holds few, never the whole registry at once."""
 
 import json
+import math
 from decimal import Decimal
 
 import pytest
@@ -10,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from figures import views_screen
+from lib import mapgrid
 from projects.models import Project
 
 pytestmark = pytest.mark.django_db
@@ -221,12 +223,48 @@ def test_a_map_without_a_view_or_a_located_project_is_empty(world, client_for):
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="PostgreSQL plans from its statistics")
 def test_the_clusters_are_counted_from_the_index_of_located_projects(spread):
-    """The whole map's and a view's cells are read from the index on (status, latitude, longitude),
-    which holds all they ask, rather than from the projects' rows."""
+    """Cells of the map's grid, or whole numbers of them (every zoom up to the grid's), are counted
+    in the order of the index on the grid cells: nothing worked out for each project, nothing
+    sorted. Other cells are worked out from the index on (status, latitude, longitude), which holds
+    all they ask."""
     located = views_screen.located(Project.objects.all())
     view = views_screen.View(114.9, 35.6, 115.2, 35.9, 11)
-    for rows in (
-        views_screen.cell_rows(located, 0.05),
-        views_screen.cell_rows(view.within(located), view.cell),
+    wide = views_screen.View(100.0, 20.0, 130.0, 45.0, 6)
+    # Zoom 6's cells are 2 ** (11 - 6) grid cells on a side.
+    for (rows, times), expected in (
+        (views_screen.cell_rows(located, mapgrid.GRID), 1),
+        (views_screen.cell_rows(view.within(located), view.cell), 1),
+        (views_screen.cell_rows(wide.within(located), wide.cell), 32),
     ):
-        assert "COVERING INDEX project_located" in rows.explain()
+        plan = rows.explain()
+        assert "INDEX project_on_grid" in plan and "TEMP B-TREE" not in plan, plan
+        assert times == expected
+    rows, times = views_screen.cell_rows(located, 0.05)
+    assert times == 1 and "COVERING INDEX project_located" in rows.explain()
+
+
+def test_the_grid_cells_are_the_floor_of_the_coordinates(world):
+    """The cells the database keeps each project in, south and west of zero too."""
+    places = [
+        ("35.746821", "115.140000"),
+        ("-33.868800", "-151.209300"),
+        ("0.000000", "-0.000001"),
+        (None, None),
+    ]
+    for i, (latitude, longitude) in enumerate(places):
+        Project.objects.create(
+            name=f"网格{i}", category=world.project_a.category, total_investment=100, responsible_unit=world.drc,
+            latitude=None if latitude is None else Decimal(latitude),
+            longitude=None if longitude is None else Decimal(longitude),
+        )  # fmt: skip
+    for project in Project.objects.filter(name__startswith="网格"):
+        if project.latitude is None:
+            assert project.map_row is None and project.map_column is None
+            continue
+        assert project.map_row == math.floor(float(project.latitude) / mapgrid.GRID)
+        assert project.map_column == math.floor(float(project.longitude or 0) / mapgrid.GRID)
+    # Moved, the project's cell moves with it.
+    moved = Project.objects.get(name="网格0")
+    Project.objects.filter(pk=moved.pk).update(latitude=Decimal("-0.5"))
+    moved.refresh_from_db()
+    assert moved.map_row == math.floor(-0.5 / mapgrid.GRID) == -10
