@@ -177,7 +177,8 @@ def scope_cells(scope: Scope | None, condition: Q) -> QuerySet[ApprovalCell]:
     see (as the figures' per-owner cells are read, figures.cells.visible_cells) in the scope's
     unit's subtree."""
     if scope is None or is_whole(scope):
-        return ApprovalCell.objects.alias(cell_year=F("year")).filter(condition, per_owner=False)
+        # As IN: Django writes per_owner=False as NOT per_owner, which no index serves.
+        return ApprovalCell.objects.alias(cell_year=F("year")).filter(condition, per_owner__in=[False])
     # A narrowed scope's cells are found through the indexes on their units, the years asked of
     # each as values (`+ 0`): SQLite, which keeps no statistics, took the index on the months
     # instead and read both years' cells of every unit.

@@ -289,3 +289,12 @@ def test_the_command_builds_the_cells_again_after_a_truncate(world, procedures):
     call_command("rebuild_approval_cells", stdout=out)
     assert "审批效能汇总已重建" in out.getvalue()
     assert from_cells() == kept
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the plan SQLite chooses without statistics")
+def test_every_projects_months_are_read_from_the_totals_alone(world):
+    """The whole registry's months are the cells added up over the units, found through their own
+    index rather than among every unit's and owner's cells of those months."""
+    window = Q(cell_year=2026, month__lte=11) | Q(cell_year=2025, month__lte=11)
+    plan = figures.scope_cells(None, window).values("type_id").annotate(n=Sum("count")).explain()
+    assert "approval_cell_totals" in plan, plan
