@@ -177,8 +177,7 @@ def scope_cells(scope: Scope | None, condition: Q) -> QuerySet[ApprovalCell]:
     see (as the figures' per-owner cells are read, figures.cells.visible_cells) in the scope's
     unit's subtree."""
     if scope is None or is_whole(scope):
-        # As IN: Django writes per_owner=False as NOT per_owner, which no index serves.
-        return ApprovalCell.objects.alias(cell_year=F("year")).filter(condition, per_owner__in=[False])
+        return ApprovalCell.objects.alias(cell_year=F("year")).filter(condition, per_owner=False)
     # A narrowed scope's cells are found through the indexes on their units, the years asked of
     # each as values (`+ 0`): SQLite, which keeps no statistics, took the index on the months
     # instead and read both years' cells of every unit.
@@ -195,7 +194,14 @@ def counted_from_cells(this_end: date, last_end: date, scope: Scope | None = Non
     year = this_end.year
     this_months, this_partial = whole_months(this_end)
     last_months, last_partial = whole_months(last_end)
-    window = Q(cell_year=year, month__lte=this_months) | Q(cell_year=year - 1, month__lte=last_months)
+    # The same months of both years (the windows end on the same day of the year, but for 29
+    # February) asked as one range: an OR of the two is planned by SQLite term by term, and its
+    # terms alone do not say that they ask for the totals over the units, which have an index of
+    # their own.
+    if this_months == last_months:
+        window = Q(cell_year__in=[year - 1, year], month__lte=this_months)
+    else:
+        window = Q(cell_year=year, month__lte=this_months) | Q(cell_year=year - 1, month__lte=last_months)
     cells = (
         scope_cells(scope, window & Q(count__gt=0))
         .values("year", "type_id", "department_id", "nature", "green_channel")

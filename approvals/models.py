@@ -51,8 +51,23 @@ class ApprovalCell(models.Model):
         indexes = [
             models.Index(fields=["unit_id", "year", "month"], name="approval_cell_by_unit"),
             models.Index(fields=["owner_unit_id", "year", "month"], name="approval_cell_by_owner"),
-            # The months of a year added up over the units: a hundredth of the cells.
-            models.Index(fields=["per_owner", "year", "month"], name="approval_cell_totals"),
+            # The months of a year added up over the units, a hundredth of the cells: an index of
+            # them alone, which a condition on the per-owner cells cannot take, holding all that
+            # is asked of them (the key's index would be read, with each cell's row, otherwise).
+            models.Index(
+                fields=[
+                    "year",
+                    "month",
+                    "type_id",
+                    "department_id",
+                    "nature",
+                    "green_channel",
+                    "count",
+                    "days",
+                ],
+                condition=models.Q(per_owner=False),
+                name="approval_cell_totals",
+            ),
         ]
 
     def __str__(self) -> str:
