@@ -28,6 +28,7 @@ from typing import Any
 
 from django.db import connection as default_connection
 
+from approvals.models import KEY as KEY_FIELDS
 from approvals.models import ApprovalCell
 from lib import triggers as lib_triggers
 from projects.choices import ProcedureStatus
@@ -36,7 +37,7 @@ from projects.models import Procedure, Project
 CELLS = ApprovalCell._meta.db_table
 PROCEDURES = Procedure._meta.db_table
 PROJECTS = Project._meta.db_table
-KEY = "year, month, type_id, department_id, nature, green_channel, per_owner, unit_id, owner_unit_id"
+KEY = ", ".join(KEY_FIELDS)
 # The project's columns a cell is keyed by, besides the procedure's own.
 PROJECT_KEYS = ["investment_nature", "responsible_unit_id", "owner_unit_id"]
 # The procedure's columns whose change moves it between cells or out of them.

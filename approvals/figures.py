@@ -172,10 +172,10 @@ def served(scope: Scope | None) -> bool:
 
 
 def scope_cells(scope: Scope | None, condition: Q) -> QuerySet[ApprovalCell]:
-    """The cells meeting `condition` (on their year as `cell_year`) of a scope the summary serves: those added up over the units
-    for every project, else the cells of each responsible unit and owner unit the scope's user may
-    see (as the figures' per-owner cells are read, figures.cells.visible_cells) in the scope's
-    unit's subtree."""
+    """The cells meeting `condition` (which names their year `cell_year`) of a scope the summary
+    serves: those added up over the units for every project, else the cells of each responsible
+    unit and owner unit the scope's user may see (as the figures' per-owner cells are read,
+    figures.cells.visible_cells) in the scope's unit's subtree."""
     if scope is None or is_whole(scope):
         return ApprovalCell.objects.alias(cell_year=F("year")).filter(condition, per_owner=False)
     # A narrowed scope's cells are found through the indexes on their units, the years asked of

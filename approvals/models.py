@@ -5,6 +5,10 @@ and owner unit and over all of them (approvals.cells)."""
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# What a cell's procedures have in common, and the cell's key: that, and whose they are.
+GROUPED_BY = ["year", "month", "type_id", "department_id", "nature", "green_channel"]
+KEY = [*GROUPED_BY, "per_owner", "unit_id", "owner_unit_id"]
+
 
 class ApprovalCell(models.Model):
     """审批汇总单元: the procedures approved in one month of one type, department, investment nature
@@ -32,20 +36,7 @@ class ApprovalCell(models.Model):
         verbose_name = _("审批汇总单元")
         verbose_name_plural = _("审批汇总单元")
         constraints = [
-            models.UniqueConstraint(
-                fields=[
-                    "year",
-                    "month",
-                    "type_id",
-                    "department_id",
-                    "nature",
-                    "green_channel",
-                    "per_owner",
-                    "unit_id",
-                    "owner_unit_id",
-                ],
-                name="approval_cell_key",
-            )
+            models.UniqueConstraint(fields=KEY, name="approval_cell_key"),
         ]
         # A unit's or an owner's cells (a scope narrowed to a unit's subtree, or to a user's).
         indexes = [
@@ -55,16 +46,7 @@ class ApprovalCell(models.Model):
             # them alone, which a condition on the per-owner cells cannot take, holding all that
             # is asked of them (the key's index would be read, with each cell's row, otherwise).
             models.Index(
-                fields=[
-                    "year",
-                    "month",
-                    "type_id",
-                    "department_id",
-                    "nature",
-                    "green_channel",
-                    "count",
-                    "days",
-                ],
+                fields=[*GROUPED_BY, "count", "days"],
                 condition=models.Q(per_owner=False),
                 name="approval_cell_totals",
             ),

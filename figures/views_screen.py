@@ -436,6 +436,12 @@ def tallied(rows: list[dict[str, Any]], times: int = 1) -> tuple[dict[str, int],
     return by_status, cells
 
 
+def counted_cells(projects: QuerySet[Project], cell: float) -> tuple[dict[str, int], Cells]:
+    """tallied() of the cell_rows() of `projects` by cells `cell` degrees wide."""
+    counted, times = cell_rows(projects, cell)
+    return tallied(list(counted), times)
+
+
 def whole_map(projects: QuerySet[Project]) -> tuple[View | None, dict[str, int], Cells]:
     """The located `projects` of a map without a view: the box around them, their count by status
     and their cells at the box's View.cell. One pass by the cells of the site's zoom, merged into
@@ -446,10 +452,7 @@ def whole_map(projects: QuerySet[Project]) -> tuple[View | None, dict[str, int],
     rows = list(counted[: SITE_GROUPS + 1])
     if len(rows) > SITE_GROUPS:
         box = extent(projects)
-        if box is None:
-            return None, {}, {}
-        counted, box_times = cell_rows(projects, box.cell)
-        return (box, *tallied(list(counted), box_times))
+        return (box, *counted_cells(projects, box.cell)) if box else (None, {}, {})
     by_status, cells = tallied(rows, site_times)
     if not cells:
         return None, by_status, cells
@@ -480,8 +483,7 @@ def map_collection(request: HttpRequest, projects: QuerySet[Project]) -> dict[st
         shown = projects
     else:
         box, shown = view, view.within(projects)
-        counted, times = cell_rows(shown, view.cell)
-        by_status, cells = tallied(list(counted), times)
+        by_status, cells = counted_cells(shown, view.cell)
     total = sum(by_status.values())
     clustered = box is not None and total > MAP_POINTS and box.zoom < POINTS_ZOOM
     features = [c.feature for c in cells.values()] if clustered else point_features(shown, MAP_POINTS)
