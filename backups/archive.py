@@ -43,6 +43,7 @@ from django.utils import timezone
 from lib.sql import analyze
 from lib.version import release, revision
 from service.cells import rebuild_all as rebuild_leader_cells
+from starts.cells import rebuild_all as rebuild_start_cells
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -489,6 +490,7 @@ def restore_backup(
     progress("重建统计汇总……")
     call_command("refresh_figures", all=True, stdout=io.StringIO())
     rebuild_leader_cells()
+    rebuild_start_cells()
     # Last, once the migrations and the summary have written their rows too.
     progress("更新数据库统计信息……")
     analyze()

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from figures.registry import Context
 from plans.scope import Scope, is_whole, scope_projects
+from starts import cells
 from starts.models import StartEvent, StartEventProject
 from starts.querysets import StartEventProjectQuerySet
 
@@ -25,11 +26,18 @@ def collective_start_figures(
     year: int, scope: Scope | None = None, today: date | None = None
 ) -> dict[str, Any]:
     """共组织项目集中开工活动 n 次，集中开工项目共计 n 个，概算投资 x，年度计划投资 y; and how many have not
-    shown substantive construction within the check window (未实质性开工)."""
-    members = scoped_members(year, scope)
+    shown substantive construction within the check window (未实质性开工). A scope of the user's data
+    alone is added up from the start cells (starts.cells), any other from the tables."""
+    today = today or timezone.localdate()
     # In the whole registry's scope every event counts, even one whose projects were all removed;
     # in a narrower scope, the events with a project in it.
     everything = _unnarrowed(scope) and (scope is None or scope.user is None or scope.user.sees_everything)
+    if _unnarrowed(scope) and cells.refreshed([year]):
+        totals = cells.year_totals(year, scope.user if scope else None, today)
+        if everything:
+            totals["events"] = StartEvent.objects.filter(year=year).count()
+        return {"year": year, **totals}
+    members = scoped_members(year, scope)
     events = (
         StartEvent.objects.filter(year=year)
         if everything
@@ -39,11 +47,7 @@ def collective_start_figures(
         "year": year,
         "events": events.count(),
         **members.project_totals(year),
-        "stalled": members.stalled(today or timezone.localdate())
-        .order_by()
-        .values("project_id")
-        .distinct()
-        .count(),
+        "stalled": members.stalled(today).order_by().values("project_id").distinct().count(),
     }
 
 

@@ -101,3 +101,57 @@ class StartEventProject(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} · {self.project}"
+
+
+class StartCell(models.Model):
+    """集中开工汇总单元: the memberships of the events of one year, added up per responsible unit and,
+    when `per_owner`, per owner unit: how many projects, their 概算投资 and 年度计划投资 (the entry
+    that counts on the plans in force of the year). A cell of an event (`event_id`) counts its
+    memberships; a cell of the year (`event_id` empty) counts each project once however many of
+    the year's events started it. `stalled_after` is the earliest 核查截止日 past which the cell's
+    projects count as 未实质性开工 (none shown on site, not cancelled), empty for those that have
+    shown it. Built by starts.cells from the tables, rebuilt where `StartStale` marks say."""
+
+    year = models.PositiveSmallIntegerField(_("年度"))
+    # Plain ids, as the figures' cells keep them: a cell never stands in the way of a deletion.
+    event_id = models.BigIntegerField(_("开工活动"), null=True)
+    unit_id = models.BigIntegerField(_("责任单位"))
+    per_owner = models.BooleanField(_("按项目单位"), default=False)
+    owner_unit_id = models.BigIntegerField(_("项目单位"), null=True)
+    stalled_after = models.DateField(_("未实质性开工起算"), null=True)
+    count = models.IntegerField(default=0)
+    total_investment = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    annual_investment = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+
+    class Meta:
+        verbose_name = _("集中开工汇总单元")
+        verbose_name_plural = _("集中开工汇总单元")
+        indexes = [
+            models.Index(fields=["year", "per_owner", "event_id"], name="start_cell_by_year"),
+            # A unit's or an owner's cells, for a user's scope (figures.cells.visible_cells); the event
+            # last, so that these match more columns than the year's index does.
+            models.Index(fields=["year", "per_owner", "unit_id", "event_id"], name="start_cell_of_unit"),
+            models.Index(
+                fields=["year", "per_owner", "owner_unit_id", "event_id"], name="start_cell_of_owner"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} event {self.event_id} unit {self.unit_id} owner {self.owner_unit_id}"
+
+
+class StartStale(models.Model):
+    """集中开工待重算标记: a (year, responsible unit, owner unit) whose start cells no longer match the
+    tables; without an owner unit, every cell of the responsible unit's year."""
+
+    year = models.PositiveSmallIntegerField(_("年度"))
+    unit_id = models.BigIntegerField(_("责任单位"))
+    owner_id = models.BigIntegerField(_("项目单位"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("集中开工待重算标记")
+        verbose_name_plural = _("集中开工待重算标记")
+        indexes = [models.Index(fields=["year", "unit_id"], name="start_stale_key")]
+
+    def __str__(self) -> str:
+        return f"{self.year} unit {self.unit_id} owner {self.owner_id}"

@@ -86,13 +86,7 @@ class StartEventQuerySet(models.QuerySet["StartEvent"]):
                 annual_investment=Sum("annual"),
             )
         )
-        figures = {row["event_id"]: row for row in rows}
-        for event in events:
-            row = figures.get(event.pk, {})
-            event.project_count = row.get("project_count") or 0  # type: ignore[attr-defined]
-            event.total_investment = row.get("total_investment") or ZERO  # type: ignore[attr-defined]
-            event.annual_investment = row.get("annual_investment") or ZERO  # type: ignore[attr-defined]
-        return events
+        return with_figures(events, {row["event_id"]: row for row in rows})
 
     def with_totals(self, user: "User | AnonymousUser") -> "StartEventQuerySet":
         """Each event with the number, 概算投资 and 年度计划投资 of its projects the user may see.
@@ -116,6 +110,17 @@ class StartEventQuerySet(models.QuerySet["StartEvent"]):
             total_investment=Coalesce(Subquery(total, output_field=MONEY), Value(ZERO), output_field=MONEY),
             annual_investment=Coalesce(Subquery(annual, output_field=MONEY), Value(ZERO), output_field=MONEY),
         )
+
+
+def with_figures(events: list["StartEvent"], figures: dict[int, dict[str, Any]]) -> list["StartEvent"]:
+    """`events`, each given the project_count, total_investment and annual_investment of its row of
+    `figures` (by event id; none: no project)."""
+    for event in events:
+        row = figures.get(event.pk, {})
+        event.project_count = row.get("project_count") or 0  # type: ignore[attr-defined]
+        event.total_investment = row.get("total_investment") or ZERO  # type: ignore[attr-defined]
+        event.annual_investment = row.get("annual_investment") or ZERO  # type: ignore[attr-defined]
+    return events
 
 
 # 年度计划投资 of a project started is its entry on the local list first, then the city's, then the

@@ -22,9 +22,11 @@ from lib.requests import AuthenticatedHttpRequest
 from lib.xlsx import build_workbook, xlsx_response
 from projects.access import get_for_user
 from projects.models import Project
+from starts import cells
 from starts.choices import ConstructionState
 from starts.forms import StartEventForm
 from starts.models import StartEvent, StartEventProject
+from starts.querysets import with_figures
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -68,13 +70,23 @@ def event_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     year = page_year(request.GET)
     user = request.user
     events = StartEvent.objects.visible_to(user).filter(year=year).order_by("held_on", "id")
-    members = StartEventProject.objects.visible_to(user).filter(event__year=year)
-    totals = members.project_totals(year)
-    stalled = members.stalled().order_by().values("project_id").distinct().count()
     if request.GET.get("export") == "xlsx":
         return export_members(
             request, _("%(year)s年集中开工项目") % {"year": year}, members_of(request, events)
         )
+    if cells.refreshed([year]):
+        # From the summary: each event's figures, and the year's projects counted once.
+        figures = cells.event_totals(year, user)
+        if not user.sees_everything:
+            events = StartEvent.objects.filter(year=year, pk__in=list(figures)).order_by("held_on", "id")
+        listed = with_figures(list(events), figures)
+        totals = cells.year_totals(year, user, timezone.localdate())
+        stalled = totals["stalled"]
+    else:
+        members = StartEventProject.objects.visible_to(user).filter(event__year=year)
+        listed = events.listed_with_totals(user)
+        totals = members.project_totals(year)
+        stalled = members.stalled().order_by().values("project_id").distinct().count()
     years = StartEvent.objects.order_by("-year").values_list("year", flat=True).distinct()
     return render(
         request,
@@ -82,7 +94,7 @@ def event_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         {
             "year": year,
             "years": years,
-            "events": events.listed_with_totals(user),
+            "events": listed,
             "totals": totals,
             "stalled": stalled,
             "is_coordinator": user.edits_everything,

@@ -27,6 +27,7 @@ from figures.cells import refresh as refresh_figures
 from lib.sql import analyze
 from projects.models import Project
 from service.cells import refresh as refresh_leader_cells
+from starts.cells import refresh as refresh_start_cells
 
 # The apps whose `demo.<app>.build(rng, today)` fills their pages, in the order they run: supervision
 # reads the problems, and the warnings read them all.
@@ -134,10 +135,11 @@ class Command(BaseCommand):
             extras = build_modules(builder.seed, current)
             if apps.is_installed("alerts"):
                 extras.update(scan_history(current, monthly=count <= MONTHLY_SCANS))
-            # The figures' and the leaders' cells the demo's writes marked stale, built now rather
+            # The figures', the leaders' and the starts' cells the demo's writes marked stale, built now rather
             # than on the first page.
             refresh_figures()
             refresh_leader_cells()
+            refresh_start_cells()
         # Pages read the demo the moment it is written, before autovacuum has looked at it.
         analyze()
         elapsed = time.perf_counter() - started
