@@ -61,7 +61,7 @@ def snapshot(year: int, month: int, level: str = "", scope: Scope | None = None)
     data = compute(year, month, scope)
     if scope.nature and scope.min_total is None:
         data["major"] = compute(year, month, replace(scope, min_total=YI), work=False)["plan"]
-    data["behind"] = behind_time_progress(year, month, scope)
+    data["behind"] = behind_time_progress(year, month, scope, entry_count=data["plan"]["count"])
     data["rule_names"] = {code: str(rule.name) for code, rule in registry().items()}
     return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
 

@@ -5,6 +5,7 @@ The plan figures are computed here; the other apps' figures (warnings, ledgers, 
 the rounding of DOMAIN §9 happens here, once.
 """
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -44,7 +45,7 @@ from lib.numbers import ahead_of_time as ahead_of_time
 from lib.numbers import time_progress as time_progress
 from org.models import Unit
 from plans.choices import PlanLevel, PlanType
-from plans.models import PlanEntry
+from plans.models import Plan, PlanEntry
 from plans.scope import Scope, counting_entries, filtered_entries, scope_entries
 from progress.choices import PARTS_PER_MONTH, Frequency, ReportState
 from progress.models import Report, YearProgress, period_seq
@@ -52,6 +53,7 @@ from progress.querysets import due_in_part
 from progress.yearly import completed_sum, this_year, with_progress
 from projects.choices import SIZE_BUCKET_BOUNDS, STATUS_GROUPS, ProjectStatus, SizeBucket, in_size_bucket
 from projects.models import Project, ProjectStatusChange
+from projects.querysets import project_scope
 
 ZERO = Decimal("0.00")
 MONEY: DecimalField = DecimalField(max_digits=18, decimal_places=2)
@@ -528,33 +530,45 @@ def scope_ranking(year: int, month: int, scope: Scope, by: str = "unit") -> list
     return ranking(entries, year, month, by, groups)
 
 
+# A scope of more plan entries than this looks for its furthest behind among those with nothing
+# done first (nothing_done_first()); a smaller one sorts all of its entries, which costs less
+# than a walk through every year's entries that may find too few of its own.
+WALKED_FROM = 2000
+
+
 def behind_time_progress(
-    year: int, month: int, scope: Scope | None = None, limit: int = 15, today: date | None = None
+    year: int,
+    month: int,
+    scope: Scope | None = None,
+    limit: int = 15,
+    today: date | None = None,
+    entry_count: int | None = None,
 ) -> list[dict[str, Any]]:
     """慢于时间进度的项目: entries whose completion rate trails time progress, furthest behind first.
 
     Each entry's year-to-date is read from its project's YearProgress row in the database, in one
     join; only the `limit` rows leave it. Ties (often 0% done) go to the larger annual plan,
     then to the entry listed first. The time progress is by days when `today` falls within the month.
+    `entry_count`, the scope's entries when the caller has counted them (the figures' plan count),
+    lets a large scope take the entries with nothing done first.
     """
+    scope = scope or Scope()
     elapsed, whole = elapsed_of_year(year, month, today)
     progress = period_time_progress(year, month, today)
-    entries = scope_entries(year, scope or Scope())
-    furthest = list(
-        entries.filter(annual_investment__gt=0)
-        .order_by()
-        .alias(progress=this_year(year))
-        .annotate(
-            done=Coalesce(F(f"progress__{YearProgress.column(month)}"), Value(ZERO), output_field=MONEY)
+    furthest = None
+    if entry_count is not None and entry_count > WALKED_FROM and elapsed > 0:
+        furthest = nothing_done_first(year, month, scope, limit)
+    if furthest is None:
+        furthest = list(
+            with_done(scope_entries(year, scope).filter(annual_investment__gt=0), year, month)
+            # Behind means done / plan < elapsed / whole (month / 12 at the month's end), compared
+            # without division (SQLite divides integers).
+            .alias(done_scaled=F("done") * whole, due_scaled=F("annual_investment") * elapsed)
+            .filter(done_scaled__lt=F("due_scaled"))
+            .alias(rate=Cast("done", FloatField()) / Cast("annual_investment", FloatField()))
+            .order_by("rate", "-annual_investment", "pk")
+            .values_list("pk", "done")[:limit]
         )
-        # Behind means done / plan < elapsed / whole (month / 12 at the month's end), compared
-        # without division (SQLite divides integers).
-        .alias(done_scaled=F("done") * whole, due_scaled=F("annual_investment") * elapsed)
-        .filter(done_scaled__lt=F("due_scaled"))
-        .alias(rate=Cast("done", FloatField()) / Cast("annual_investment", FloatField()))
-        .order_by("rate", "-annual_investment", "pk")
-        .values_list("pk", "done")[:limit]
-    )
     # Names and units only for the few that made the list.
     details = {
         row["pk"]: row
@@ -586,6 +600,49 @@ def behind_time_progress(
             }
         )
     return result
+
+
+def with_done(entries: QuerySet[PlanEntry], year: int, month: int) -> QuerySet[PlanEntry]:
+    """`entries` with `done`, their projects' 年度完成投资 at the end of `month` (0 without a year row)."""
+    return (
+        entries.order_by()
+        .alias(progress=this_year(year))
+        .annotate(
+            done=Coalesce(F(f"progress__{YearProgress.column(month)}"), Value(ZERO), output_field=MONEY)
+        )
+    )
+
+
+def nothing_done_first(year: int, month: int, scope: Scope, limit: int) -> list[tuple[int, Decimal]] | None:
+    """behind_time_progress()'s list when it is `limit` entries with nothing done, else None.
+
+    While no project's year stands below zero, nothing done is the furthest behind an entry can be
+    (rate 0), and behind as soon as time has passed; the largest annual plans among those come
+    first. They are found walking the counted entries from the largest annual plan down (an index
+    holds them in that order with their plans and projects), looking up each one's year row until
+    `limit` have nothing done: a few hundred look-ups, where sorting every entry of a province's
+    scope by its rate looks up them all. The plans are named as values, which no index answers,
+    so that the walk is not traded for the index on the plan, and so is the user's scope."""
+    if scope.level or YearProgress.any_below_zero(year, month):
+        return None
+    plans = list(Plan.objects.in_force().filter(year=year).values_list("pk", flat=True))
+    entries = PlanEntry.objects.filter(counted=True, annual_investment__gt=0)
+    # The user's scope asked of each entry's project as the walk reaches it: named as a list of
+    # projects, it would be where the database starts, and every entry of the scope be looked up.
+    mine = project_scope(scope.user, "project__", each_row=True) if scope.user is not None else None
+    if mine is not None:
+        entries = entries.filter(mine)
+    entries = replace(scope, user=None).narrow(entries)
+    if scope.plan_type:
+        entries = entries.filter(plan_type=scope.plan_type)
+    entries = entries.alias(plan_value=F("plan_id") + 0).filter(plan_value__in=plans)
+    rows = list(
+        with_done(entries, year, month)
+        .filter(done=0)  # type: ignore[misc]  # an annotation the plugin cannot see through with_done()
+        .order_by("-annual_investment", "pk")
+        .values_list("pk", "done")[:limit]
+    )
+    return rows if len(rows) == limit else None
 
 
 def compute(

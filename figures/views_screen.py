@@ -125,7 +125,9 @@ def screen_figures(year: int, month: int, request: HttpRequest, scope: Scope | N
             # With fewer than ten units nobody is named both for praise and for pressure.
             "pressure": ranking[max(RANKING_NAMED, len(ranking) - RANKING_NAMED) :],
         },
-        "behind": behind_time_progress(year, month, scope, limit=BEHIND_LISTED, today=today),
+        "behind": behind_time_progress(
+            year, month, scope, limit=BEHIND_LISTED, today=today, entry_count=data["plan"]["count"]
+        ),
     }
 
 

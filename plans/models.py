@@ -305,6 +305,15 @@ class PlanEntry(models.Model):
         verbose_name = _("计划项目")
         verbose_name_plural = _("计划项目")
         ordering = ["plan", "id"]
+        indexes = [
+            # The counted entries from the largest annual plan down, with their plans and projects:
+            # the walk figures.compute.nothing_done_first() takes.
+            models.Index(
+                fields=["annual_investment", "plan", "project"],
+                condition=models.Q(counted=True),
+                name="plan_entry_counted_by_size",
+            )
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["plan", "project"],

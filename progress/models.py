@@ -1,3 +1,5 @@
+import functools
+import operator
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -531,10 +533,28 @@ class YearProgress(models.Model):
         verbose_name_plural = _("年度进度汇总")
         constraints = [models.UniqueConstraint(fields=["project", "year"], name="year_progress_unique")]
         # Figures read one year's rows joined to the scope's projects (docs/performance.md).
-        indexes = [models.Index(fields=["year", "project"], name="year_progress_by_year")]
+        indexes = [
+            models.Index(fields=["year", "project"], name="year_progress_by_year"),
+            # The rows of a year that stood below zero at some month's end, almost always none: the
+            # index any_below_zero() reads.
+            models.Index(
+                fields=["year", "project"],
+                condition=functools.reduce(
+                    operator.or_, (models.Q(**{f"ytd_{month:02d}__lt": 0}) for month in range(1, 13))
+                ),
+                name="year_progress_below_zero",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.project_id} {self.year}"
+
+    @staticmethod
+    def any_below_zero(year: int, month: int) -> bool:
+        """Whether any project's 年度完成投资 of `year` stood below zero at the end of `month` (a
+        correction larger than what had been reported): a look into the index of such rows, whose
+        condition names this one."""
+        return YearProgress.objects.filter(year=year, **{f"{YearProgress.column(month)}__lt": 0}).exists()
 
     @staticmethod
     def column(month: int) -> str:
