@@ -40,6 +40,7 @@ from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
+from elements import cells as element_cells
 from lib.sql import analyze
 from lib.version import release, revision
 from service.cells import rebuild_all as rebuild_leader_cells
@@ -491,6 +492,7 @@ def restore_backup(
     call_command("refresh_figures", all=True, stdout=io.StringIO())
     rebuild_leader_cells()
     rebuild_start_cells()
+    element_cells.SUMMARY.rebuild_all()
     # Last, once the migrations and the summary have written their rows too.
     progress("更新数据库统计信息……")
     analyze()

@@ -7,8 +7,16 @@ class ElementsConfig(AppConfig):
     verbose_name = "要素保障"
 
     def ready(self) -> None:
-        from elements import views
+        from elements import cells, views
+        from lib import triggers
         from projects import page
+
+        triggers.keep_through_migrate(
+            self,
+            ("elements", "0006_element_cells"),
+            cells.SUMMARY.statements,
+            triggers.marking({"elements", "projects"}, cells.mark_all),
+        )
 
         page.register_tab(
             page.Tab("funding", _("资金"), "elements/includes/project_funding.html", 40, views.funding_tab)

@@ -7,6 +7,7 @@ from typing import Any, overload
 from django.db.models import Count
 from django.utils import timezone
 
+from elements import cells
 from elements.choices import SPECIAL_BOND, PaceLevel
 from elements.models import ElementNeed, FundingRecord
 from elements.querysets import AMOUNTS, ZERO, ElementNeedQuerySet, FundingRecordQuerySet
@@ -74,7 +75,15 @@ def funding_figures(
 
 
 def element_figures(year: int, scope: Scope | None = None) -> dict[str, Any]:
-    """要素保障: needs by element type (needed, secured, of which 耕地) and the waiting ones by department."""
+    """要素保障: needs by element type (needed, secured, of which 耕地) and the waiting ones by department;
+    for a scope of the user's data alone (or every project), from the summary (elements.cells)."""
+    if (scope is None or not scope.narrowed) and cells.refreshed():
+        user = scope.user if scope is not None else None
+        return {
+            "by_type": cells.by_type(user),
+            "waiting_by_department": cells.waiting_by_department(user),
+            "waiting": cells.waiting_count(user),
+        }
     needs = scoped(ElementNeed, year, scope)
     return {
         "by_type": needs.by_type(),

@@ -216,3 +216,59 @@ class ElementNeed(models.Model):
     def gap(self) -> Decimal:
         """缺口: what is still to be secured."""
         return max((self.needed or Decimal(0)) - (self.secured or Decimal(0)), Decimal(0))
+
+
+class ElementCell(models.Model):
+    """要素保障汇总单元: the element needs of one element type (or of every type, `type_id` empty),
+    supplying department and state (waiting or not) of one responsible unit and, when `per_owner`,
+    one owner unit, added up: how many needs, how many projects, and the quantities. A project has
+    one need of a type and one responsible and owner unit, so the projects of cells of different
+    units, owners or waiting states add up; those of different types do not, and the cells of
+    every type count them once. Built by elements.cells from the tables, rebuilt where
+    `ElementStale` marks say."""
+
+    # Plain ids, as the figures' cells keep them: a cell never stands in the way of a deletion.
+    type_id = models.BigIntegerField(_("要素类型"), null=True)
+    department_id = models.BigIntegerField(_("保障部门"))
+    waiting = models.BooleanField(_("待保障"))
+    unit_id = models.BigIntegerField(_("责任单位"))
+    per_owner = models.BooleanField(_("按项目单位"), default=False)
+    owner_unit_id = models.BigIntegerField(_("项目单位"), null=True)
+    needs = models.IntegerField(default=0)
+    projects = models.IntegerField(default=0)
+    needed = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    secured = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    cultivated_needed = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    cultivated_secured = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+
+    class Meta:
+        verbose_name = _("要素保障汇总单元")
+        verbose_name_plural = _("要素保障汇总单元")
+        indexes = [
+            models.Index(fields=["per_owner", "type_id"], name="element_cell_by_kind"),
+            # A unit's, an owner's or a supplying department's cells, for a user's scope.
+            models.Index(fields=["unit_id", "per_owner"], name="element_cell_of_unit"),
+            models.Index(fields=["owner_unit_id", "per_owner"], name="element_cell_of_owner"),
+            models.Index(fields=["department_id", "per_owner"], name="element_cell_of_department"),
+        ]
+
+    def __str__(self) -> str:
+        return f"type {self.type_id} department {self.department_id} unit {self.unit_id} owner {self.owner_unit_id}"
+
+
+class ElementStale(models.Model):
+    """要素保障待重算标记: a (responsible unit, owner unit) whose element cells no longer match the
+    tables; without an owner unit, every cell of the responsible unit. The year is always 0: the
+    needs are not kept by year, and the marks are read as the figures' are."""
+
+    year = models.PositiveSmallIntegerField(_("年度"), default=0)
+    unit_id = models.BigIntegerField(_("责任单位"))
+    owner_id = models.BigIntegerField(_("项目单位"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("要素保障待重算标记")
+        verbose_name_plural = _("要素保障待重算标记")
+        indexes = [models.Index(fields=["year", "unit_id"], name="element_stale_key")]
+
+    def __str__(self) -> str:
+        return f"unit {self.unit_id} owner {self.owner_id}"

@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 ZERO = Decimal("0.00")
 MONEY: DecimalField = DecimalField(max_digits=18, decimal_places=2)
 AMOUNTS = ("planned", "approved", "arrived", "spent")
+# 要素保障看板's order: by supplying department (its place, then its name), type, then as entered.
+BOARD_ORDER = ("department__sort_order", "department__name", "type__sort_order", "id")
 
 
 def money_sum(name: str, condition: Q | None = None) -> Coalesce:
@@ -262,16 +264,7 @@ class ElementNeedQuerySet(ScopedQuerySet["ElementNeed"]):
             .values("department")
             .annotate(needs=Count("id"), projects=Count("project", distinct=True))
         )
-        # The database's order of the names, as it sorted them when it joined them.
-        names = dict(
-            Unit.objects.filter(pk__in=[row["department"] for row in rows])
-            .order_by("name")
-            .values_list("pk", "name")
-        )
-        rank = {pk: index for index, pk in enumerate(names)}
-        for row in rows:
-            row["department__name"] = names.get(row["department"])
-        return sorted(rows, key=lambda row: (-row["needs"], rank.get(row["department"], len(rank))))
+        return departments_in_order(rows)
 
     def by_type(self) -> list[dict[str, Any]]:
         """By element type: needs, needed and secured quantities (each type in its own unit), in
@@ -289,16 +282,37 @@ class ElementNeedQuerySet(ScopedQuerySet["ElementNeed"]):
                 cultivated_secured=money_sum("cultivated_secured"),
             )
         )
-        from elements.models import ElementType
+        return types_in_order(rows)
 
-        found = {
-            row["pk"]: row
-            for row in ElementType.objects.filter(pk__in=[row["type"] for row in rows])
-            .order_by("sort_order", "name")
-            .values("pk", "name", "measure_unit", "sort_order")
-        }
-        rank = {pk: index for index, pk in enumerate(found)}
-        for row in rows:
-            kind = found.get(row["type"], {})
-            row.update({f"type__{name}": kind.get(name) for name in ("name", "measure_unit", "sort_order")})
-        return sorted(rows, key=lambda row: rank.get(row["type"], len(rank)))
+
+def departments_in_order(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows of waiting needs by supplying department ("department", "needs", "projects") with the
+    department's name, the most needs first, then by name."""
+    # The database's order of the names, as it sorted them when it joined them.
+    names = dict(
+        Unit.objects.filter(pk__in=[row["department"] for row in rows])
+        .order_by("name")
+        .values_list("pk", "name")
+    )
+    rank = {pk: index for index, pk in enumerate(names)}
+    for row in rows:
+        row["department__name"] = names.get(row["department"])
+    return sorted(rows, key=lambda row: (-row["needs"], rank.get(row["department"], len(rank))))
+
+
+def types_in_order(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows of needs by element type ("type" and its figures) with the type's name, measure unit
+    and place, in the types' order."""
+    from elements.models import ElementType
+
+    found = {
+        row["pk"]: row
+        for row in ElementType.objects.filter(pk__in=[row["type"] for row in rows])
+        .order_by("sort_order", "name")
+        .values("pk", "name", "measure_unit", "sort_order")
+    }
+    rank = {pk: index for index, pk in enumerate(found)}
+    for row in rows:
+        kind = found.get(row["type"], {})
+        row.update({f"type__{name}": kind.get(name) for name in ("name", "measure_unit", "sort_order")})
+    return sorted(rows, key=lambda row: rank.get(row["type"], len(rank)))

@@ -15,12 +15,13 @@ from django.views.decorators.http import require_POST
 from audit.changes import diff, record, snapshot
 from audit.models import OperationLog
 from catalog.models import FundingSource
+from elements import cells
 from elements.choices import ElementStatus, PaceLevel
 from elements.figures import funding_figures
 from elements.filtersets import ElementNeedFilterSet, FundingRecordFilterSet
 from elements.forms import ElementNeedForm, FundingRecordForm
 from elements.models import ElementNeed, ElementType, FundingRecord
-from elements.querysets import BondPace, bond_thresholds
+from elements.querysets import BOARD_ORDER, BondPace, bond_thresholds
 from lib.listing import ListPage
 from lib.params import page_year
 from lib.requests import AuthenticatedHttpRequest
@@ -243,7 +244,7 @@ def board(request: AuthenticatedHttpRequest) -> HttpResponse:
     data = request.GET.copy()
     if "waiting" not in data and not data.get("status"):
         data["waiting"] = "true"
-    in_order = visible.order_by("department__sort_order", "department__name", "type__sort_order", "id")
+    in_order = visible.order_by(*BOARD_ORDER)
     listing = ListPage(
         request,
         in_order,
@@ -254,12 +255,26 @@ def board(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
     if listing.exporting:
         return export_needs(request, listing.rows)
+    if cells.refreshed():
+        # From the summary: the needs by type, and the waiting ones, the board's default, by
+        # department with their count.
+        by_type = cells.by_type(user)
+        if listing.filters_set == {"waiting"} and listing.filter_values["waiting"] is True:
+            departments = cells.waiting_by_department(user)
+            listing.paginate(
+                count=cells.waiting_count(user),
+                ids=None if listing.sort else lambda index: cells.waiting_page_ids(user, index),
+            )
+        else:
+            departments = listing.rows.by_department()
+    else:
+        by_type, departments = visible.by_type(), listing.rows.by_department()
     return listing.render(
         "elements/board.html",
         "elements/includes/need_table.html",
         {
-            "departments": listing.rows.by_department(),
-            "by_type": visible.by_type(),
+            "departments": departments,
+            "by_type": by_type,
             "types": ElementType.objects.all(),
             "department_choices": Unit.objects.filter(kind=UnitKind.DEPARTMENT),
             "statuses": ElementStatus.choices,

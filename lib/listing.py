@@ -17,7 +17,7 @@ header), names by 拼音 (`lib.sorting`). The table keeps the sort and the page 
 in hidden inputs tied to the form, `{% list_state "notice-filters" %}`.
 """
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Generic, TypeVar, cast, overload
 
 from django.conf import settings
@@ -81,9 +81,11 @@ class PageRows:
         head: QuerySet | None = None,
         head_rows: QuerySet | None = None,
         look_further: bool = False,
+        ids: Callable[[slice], list[Any]] | None = None,
     ) -> None:
         self.rows = rows
         self.known = count
+        self.ids = ids
         self.head = head
         self.look_further = look_further
         # The same rows written to be asked after a few of them (each looked up, where the rows'
@@ -132,7 +134,10 @@ class PageRows:
         return [found[pk] for pk in ids if pk in found]
 
     def page_ids(self, index: slice) -> list[Any]:
-        """The ids of the rows `index` takes, from the head of the table when all of them are there."""
+        """The ids of the rows `index` takes: as the page's own `ids` finds them when it has its way
+        (from its summary), else from the head of the table when all of them are there."""
+        if self.ids is not None and index.stop is not None and index.step is None:
+            return self.ids(index)
         found = self.head_ids(index)
         return list(self.rows.values_list("pk", flat=True)[index]) if found is None else found
 
@@ -230,15 +235,23 @@ class ListPage(Generic[Rows]):
         """The page sizes the footer offers: the usual ones and this list's default."""
         return sorted({*PAGE_SIZES, self.default_per_page})
 
-    def paginate(self, rows: QuerySet | None = None, count: int | None = None) -> Page:
+    def paginate(
+        self,
+        rows: QuerySet | None = None,
+        count: int | None = None,
+        ids: Callable[[slice], list[Any]] | None = None,
+    ) -> Page:
         """The requested page of the rows (or of `rows`, the same rows with what only the page shows);
         a page number out of range gives the last page, one that is not a number the first. `count`
         is how many rows of a queryset there are when the page knows it already (from its grouped
-        summary), which spares the database counting them again. With a `head`, `rows` keep the
-        list's order."""
+        summary), which spares the database counting them again; `ids(slice)`, when given, the
+        ids of a page's rows in the list's order, as the page finds them from what it knows (the
+        same summary). With a `head`, `rows` keep the list's order."""
         shown = self.rows if rows is None else rows
         paginator = Paginator(
-            PageRows(shown, count, self.head, self.head_rows if rows is None else None, self.look_further)
+            PageRows(
+                shown, count, self.head, self.head_rows if rows is None else None, self.look_further, ids
+            )
             if isinstance(shown, QuerySet)
             else shown,
             self.per_page,

@@ -66,3 +66,18 @@ def keep_through_migrate(
     # Closures, held strongly, and connected once however often the app is made ready.
     pre_migrate.connect(before, sender=sender, weak=False, dispatch_uid=f"{migration}-before")
     post_migrate.connect(after, sender=sender, weak=False, dispatch_uid=f"{migration}-after")
+
+
+def marking(
+    watched: set[str], mark_all: Callable[[Any], None]
+) -> Callable[[Any, list[tuple[Any, bool]]], None]:
+    """The `restore` of keep_through_migrate() for a summary whose cells are rebuilt where marked:
+    every cell marked stale after a migrate when writes may have gone unmarked meanwhile, or the
+    cells are new: on SQLite, which ran without the triggers, or after a migration of one of the
+    `watched` apps (those of the tables the cells are built from, and the summary's own)."""
+
+    def restore(connection: Any, plan: list[tuple[Any, bool]]) -> None:
+        if connection.vendor == "sqlite" or any(migration.app_label in watched for migration, _back in plan):
+            mark_all(connection)
+
+    return restore

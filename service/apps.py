@@ -1,5 +1,3 @@
-from typing import Any
-
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -15,7 +13,12 @@ class ServiceConfig(AppConfig):
         from service import cells, views
         from service.figures import leaders_section, service_section
 
-        triggers.keep_through_migrate(self, ("service", "0002_leader_cells"), cells.statements, mark_stale)
+        triggers.keep_through_migrate(
+            self,
+            ("service", "0002_leader_cells"),
+            cells.statements,
+            triggers.marking(WATCHED_APPS, cells.mark_all),
+        )
 
         registry.register("leaders", leaders_section, card="service/includes/dashboard_card.html")
         registry.register("service", service_section)
@@ -33,14 +36,3 @@ class ServiceConfig(AppConfig):
 # The apps whose tables the leader cells are built from, and their own (the migration that adds
 # the cells to a database already holding entries leaves them to be built).
 WATCHED_APPS = {"alerts", "plans", "progress", "projects", "service"}
-
-
-def mark_stale(connection: Any, plan: Any) -> None:
-    """After a migrate every leader cell is marked stale when writes may have gone unmarked
-    meanwhile, or the cells are new: on SQLite, which ran without the triggers, or after a
-    migration of the tables they watch or of the cells themselves."""
-    from service import cells
-
-    watched = any(migration.app_label in WATCHED_APPS for migration, _backwards in plan)
-    if connection.vendor == "sqlite" or watched:
-        cells.mark_all(connection)

@@ -1,5 +1,3 @@
-from typing import Any
-
 from django.apps import AppConfig
 
 
@@ -13,7 +11,12 @@ class StartsConfig(AppConfig):
         from starts import cells
         from starts.figures import figures_section
 
-        triggers.keep_through_migrate(self, ("starts", "0002_start_cells"), cells.statements, mark_stale)
+        triggers.keep_through_migrate(
+            self,
+            ("starts", "0002_start_cells"),
+            cells.SUMMARY.statements,
+            triggers.marking({"plans", "progress", "projects", "starts"}, cells.mark_all),
+        )
         registry.register("starts", figures_section)
 
         from django.apps import apps
@@ -21,19 +24,3 @@ class StartsConfig(AppConfig):
         # The stalled-start rule joins the warnings' registry when that app is installed.
         if apps.is_installed("alerts"):
             from starts import alerts  # noqa: F401
-
-
-# The apps whose tables the start cells are built from, and their own (the migration that adds
-# the cells to a database already holding events leaves them to be built).
-WATCHED_APPS = {"plans", "progress", "projects", "starts"}
-
-
-def mark_stale(connection: Any, plan: Any) -> None:
-    """After a migrate every start cell is marked stale when writes may have gone unmarked
-    meanwhile, or the cells are new: on SQLite, which ran without the triggers, or after a
-    migration of the tables they watch or of the cells themselves."""
-    from starts import cells
-
-    watched = any(migration.app_label in WATCHED_APPS for migration, _backwards in plan)
-    if connection.vendor == "sqlite" or watched:
-        cells.mark_all(connection)

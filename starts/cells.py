@@ -23,13 +23,11 @@ from functools import reduce
 from typing import Any
 
 from django.db import connection as default_connection
-from django.db import transaction
 from django.db.models import Count, Q, QuerySet, Sum
 
-from figures import cells as figure_cells
 from figures import triggers as figure_triggers
 from figures.cells import owner_projects, visible_cells, whole_units
-from lib import triggers as lib_triggers
+from figures.summary import Summary
 from lib.sql import analyze_table
 from plans.models import Plan, PlanEntry
 from progress.models import Report
@@ -115,20 +113,6 @@ LOCKED = {
     "progress_report": "SELECT project_id FROM {rows}",
 }
 PREFIX = "start_stale"
-
-
-def statements(connection: Any) -> tuple[list[str], list[str]]:
-    if connection.vendor == "postgresql":
-        return figure_triggers.postgresql_sql(SOURCES, EVENTS, STALE, PREFIX, LOCKED)
-    return figure_triggers.sqlite_sql(SOURCES, EVENTS, STALE, PREFIX)
-
-
-def install(connection: Any = default_connection) -> None:
-    lib_triggers.install(connection, statements)
-
-
-def remove(connection: Any = default_connection) -> None:
-    lib_triggers.remove(connection, statements)
 
 
 def mark_all(connection: Any = default_connection) -> None:
@@ -245,52 +229,21 @@ def rebuild(year: int, units: Iterable[int] | None = None, owners: Iterable[tupl
     return written
 
 
-def rebuild_marked(stale: QuerySet[StartStale]) -> int:
-    """Rebuild what the marks of `stale` name, inside the caller's transaction, as the figures'
-    marks are read; returns the marks cleared. Only the marks read here are cleared: one committed
-    meanwhile stays for the next."""
-    return figure_cells.rebuild_marked(stale, rebuild)
-
-
-def refreshed(years: Iterable[int]) -> bool:
-    """Bring the start cells of `years` up to date, unless another process is rebuilding them this
-    very moment (PostgreSQL): then False at once, and the caller reads the tables instead."""
-    stale = StartStale.objects.filter(year__in=list(years))
-    if not stale.exists():
-        return True
-    with transaction.atomic():
-        if default_connection.vendor == "postgresql":
-            with default_connection.cursor() as cursor:
-                cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [REFRESH_LOCK])
-                if not cursor.fetchone()[0]:
-                    return False
-        rebuild_marked(stale)
-    return True
-
-
-def refresh() -> int:
-    """Rebuild whatever the marks name, waiting for a rebuild elsewhere to finish (PostgreSQL);
-    returns the marks cleared (after a seed or an import, rather than on the first page)."""
-    stale = StartStale.objects.all()
-    if not stale.exists():
-        return 0
-    with transaction.atomic():
-        if default_connection.vendor == "postgresql":
-            with default_connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [REFRESH_LOCK])
-        return rebuild_marked(stale)
-
-
-def rebuild_all() -> int:
-    """Every year's start cells from the tables, and no mark left; returns how many cells."""
-    with transaction.atomic():
-        if default_connection.vendor == "postgresql":
-            with default_connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [REFRESH_LOCK])
-        StartStale.objects.all().delete()
-        StartCell.objects.all().delete()
-        years = set(StartEvent.objects.values_list("year", flat=True))
-        return sum(rebuild(year) for year in sorted(years))
+SUMMARY = Summary(
+    cells=StartCell,
+    stale=StartStale,
+    sources=SOURCES,
+    events=EVENTS,
+    locked=LOCKED,
+    prefix=PREFIX,
+    lock=REFRESH_LOCK,
+    rebuild=rebuild,
+    years=lambda: StartEvent.objects.values_list("year", flat=True),
+)
+statements = SUMMARY.statements
+refreshed = SUMMARY.refreshed
+refresh = SUMMARY.refresh
+rebuild_all = SUMMARY.rebuild_all
 
 
 def scope_cells(year: int, user: Any) -> QuerySet[StartCell]:

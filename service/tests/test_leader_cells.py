@@ -334,12 +334,14 @@ def test_the_task_rebuilds_what_a_warnings_scan_marked(busy):
 def test_a_migrate_that_adds_the_cells_to_a_database_with_entries_marks_them(busy):
     from types import SimpleNamespace
 
-    from service.apps import mark_stale
+    from lib.triggers import marking
+    from service.apps import WATCHED_APPS
 
     cells.rebuild_all()
     LeaderCell.objects.all().delete()
     # The migrate of an upgrade whose only migration is the cells' own.
-    mark_stale(connection, [(SimpleNamespace(app_label="service", name="0002_leader_cells"), False)])
+    restore = marking(WATCHED_APPS, cells.mark_all)
+    restore(connection, [(SimpleNamespace(app_label="service", name="0002_leader_cells"), False)])
     assert LeaderStale.objects.filter(year=YEAR).exists()
     assert_same(busy)
     assert LeaderCell.objects.filter(year=YEAR).exists()

@@ -7,7 +7,7 @@ def drop_triggers(apps, schema_editor):
     # Installed after every migrate (starts.apps); taken out before the tables go.
     from starts import cells
 
-    cells.remove(schema_editor.connection)
+    cells.SUMMARY.remove(schema_editor.connection)
 
 
 class Migration(migrations.Migration):

@@ -1,0 +1,101 @@
+"""A summary kept by the database: cells rebuilt where triggers mark them stale.
+
+The figures' cells (figures.cells) set the pattern: triggers on the tables a summary is built
+from write a mark for each (year, responsible unit, owner unit) a change touches, whatever path
+wrote it, and a read rebuilds what is marked before it adds the cells up. `Summary` holds what
+differs from one summary to the next (its tables, the triggers' sources, how a year is rebuilt)
+and does the rest the same way for each: the triggers' statements, the refresh under a lock of
+its own on PostgreSQL, the rebuild of everything.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection as default_connection
+from django.db import models, transaction
+
+from figures import cells as figure_cells
+from figures import triggers as figure_triggers
+from lib import triggers as lib_triggers
+
+Rebuild = Callable[[int, Iterable[int] | None, Iterable[tuple[int, int]]], int]
+
+
+@dataclass(frozen=True)
+class Summary:
+    """`cells` rebuilt by `rebuild(year, units, owners)` where `stale` marks say, the marks written
+    by triggers named after `prefix` on the tables of `sources` (figures.triggers.SOURCES) for
+    their `events`, each locking the projects `locked` names first (PostgreSQL). `lock` is the
+    advisory lock a rebuild holds on PostgreSQL; `years` gives every year there are cells of."""
+
+    cells: type[models.Model]
+    stale: type[models.Model]
+    sources: dict[str, figure_triggers.Source]
+    events: dict[str, tuple[str, ...]]
+    locked: dict[str, str]
+    prefix: str
+    lock: int
+    rebuild: Rebuild
+    years: Callable[[], Iterable[int]]
+
+    def statements(self, connection: Any) -> tuple[list[str], list[str]]:
+        """The statements that install the triggers on `connection`'s database, and those that remove them."""
+        table = self.stale._meta.db_table
+        if connection.vendor == "postgresql":
+            return figure_triggers.postgresql_sql(self.sources, self.events, table, self.prefix, self.locked)
+        return figure_triggers.sqlite_sql(self.sources, self.events, table, self.prefix)
+
+    def install(self, connection: Any = default_connection) -> None:
+        lib_triggers.install(connection, self.statements)
+
+    def remove(self, connection: Any = default_connection) -> None:
+        lib_triggers.remove(connection, self.statements)
+
+    def rebuild_marked(self, stale: models.QuerySet[Any]) -> int:
+        """Rebuild what the marks of `stale` name, inside the caller's transaction, as the figures'
+        marks are read; returns the marks cleared. Only the marks read here are cleared: one
+        committed meanwhile stays for the next."""
+        return figure_cells.rebuild_marked(stale, self.rebuild)
+
+    def take_lock(self, wait: bool) -> bool:
+        """On PostgreSQL, the summary's lock for the rest of the transaction, waiting for it or not;
+        whether it was taken (SQLite's write transactions are one at a time already)."""
+        if default_connection.vendor != "postgresql":
+            return True
+        with default_connection.cursor() as cursor:
+            if wait:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [self.lock])
+                return True
+            cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [self.lock])
+            return bool(cursor.fetchone()[0])
+
+    def refreshed(self, years: Iterable[int]) -> bool:
+        """Bring the cells of `years` up to date, unless another process is rebuilding them this
+        very moment (PostgreSQL): then False at once, and the caller reads the tables instead."""
+        stale = self.stale._default_manager.filter(year__in=list(years))
+        if not stale.exists():
+            return True
+        with transaction.atomic():
+            if not self.take_lock(wait=False):
+                return False
+            self.rebuild_marked(stale)
+        return True
+
+    def refresh(self) -> int:
+        """Rebuild whatever the marks name, waiting for a rebuild elsewhere to finish (PostgreSQL);
+        returns the marks cleared (after a seed or an import, rather than on the first page)."""
+        stale = self.stale._default_manager.all()
+        if not stale.exists():
+            return 0
+        with transaction.atomic():
+            self.take_lock(wait=True)
+            return self.rebuild_marked(stale)
+
+    def rebuild_all(self) -> int:
+        """Every year's cells from the tables, and no mark left; returns how many cells."""
+        with transaction.atomic():
+            self.take_lock(wait=True)
+            self.stale._default_manager.all().delete()
+            self.cells._default_manager.all().delete()
+            return sum(self.rebuild(year, None, ()) for year in sorted(set(self.years())))
