@@ -7,15 +7,23 @@ class ElementsConfig(AppConfig):
     verbose_name = "要素保障"
 
     def ready(self) -> None:
-        from elements import cells, views
+        from elements import cells, funding_cells, views
         from lib import triggers
         from projects import page
 
+        # The summaries of the needs and of the funding, each rebuilt after a migrate of the
+        # tables they are built from or of their own.
         triggers.keep_through_migrate(
             self,
             ("elements", "0006_element_cells"),
             cells.SUMMARY.statements,
             triggers.marking({"elements", "projects"}, cells.mark_all),
+        )
+        triggers.keep_through_migrate(
+            self,
+            ("elements", "0007_funding_cells"),
+            funding_cells.SUMMARY.statements,
+            triggers.marking({"elements", "projects"}, funding_cells.mark_all),
         )
 
         page.register_tab(

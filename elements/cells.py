@@ -30,6 +30,7 @@ from elements.querysets import (
 from figures import triggers as figure_triggers
 from figures.cells import owner_projects, visible_cells, whole_units
 from figures.summary import Summary
+from lib.listing import places, window
 from lib.sql import analyze_table
 from org.choices import Role
 from org.models import Unit
@@ -249,7 +250,6 @@ def waiting_page_ids(user: Any, index: slice) -> list[int]:
     many wait in each department and type, and only the needs of the groups the page falls in are
     read, in one statement, each asked whether it is the user's as it is reached. Sorted by the
     database whole, the board's first page sorted every waiting need of the user's scope."""
-    start, stop = index.start or 0, index.stop
     rows = (
         visible(user)
         .filter(type_id__isnull=False, waiting=True)
@@ -270,36 +270,22 @@ def waiting_page_ids(user: Any, index: slice) -> list[int]:
         ElementType.objects.filter(pk__in={kind for _department, kind in counts}).order_by("sort_order"),
         ("sort_order",),
     )
-    # The groups the page falls in, and how many of the first one's needs come before it.
-    window: list[tuple[int, int]] = []
-    skip = position = 0
-    for department_group in departments:
-        for type_group in types:
-            pairs = [(d, t) for d in department_group for t in type_group if (d, t) in counts]
-            size = sum(counts[pair] for pair in pairs)
-            if pairs and position + size > start and position < stop:
-                if not window:
-                    skip = start - position
-                window += pairs
-            position += size
-    if not window:
+    blocks = (
+        [((d, t), counts.get((d, t), 0)) for d in department_group for t in type_group]
+        for department_group in departments
+        for type_group in types
+    )
+    groups, skip = window(blocks, index)
+    if not groups:
         return []
     needs = ElementNeed.objects.filter(
-        reduce(operator.or_, [Q(department_id=d, type_id=t) for d, t in window]), status__in=WAITING_STATUSES
+        reduce(operator.or_, [Q(department_id=d, type_id=t) for d, t in groups]), status__in=WAITING_STATUSES
     )
     mine = project_scope(user, "project__", alternative=True, each_row=True) if user is not None else None
     if mine is not None:
         needs = needs.filter(mine | supplying_department_scope(user))
-    return list(needs.order_by(*BOARD_ORDER).values_list("pk", flat=True)[skip : skip + stop - start])
-
-
-def places(rows: QuerySet[Any], fields: tuple[str, ...]) -> list[list[int]]:
-    """The ids of `rows` (in their order), those with the same `fields` together."""
-    groups: list[list[int]] = []
-    last: Any = object()
-    for pk, *place in rows.values_list("pk", *fields):
-        if place != last:
-            groups.append([])
-            last = place
-        groups[-1].append(pk)
-    return groups
+    return list(
+        needs.order_by(*BOARD_ORDER).values_list("pk", flat=True)[
+            skip : skip + index.stop - (index.start or 0)
+        ]
+    )

@@ -7,7 +7,7 @@ from typing import Any, overload
 from django.db.models import Count
 from django.utils import timezone
 
-from elements import cells
+from elements import cells, funding_cells
 from elements.choices import SPECIAL_BOND, PaceLevel
 from elements.models import ElementNeed, FundingRecord
 from elements.querysets import AMOUNTS, ZERO, ElementNeedQuerySet, FundingRecordQuerySet
@@ -45,9 +45,25 @@ def funding_figures(
     """资金保障 of `year` by source: projects supported, 计划/下达/到位/支出 and rates; 专项债 projects,
     发行额度 and the bonds spending behind pace (黄灯/红灯), the `levels` counted when the caller has them."""
     records = scoped(FundingRecord, year, scope).filter(year=year)
-    # The totals are the sums of the sources' rows, read from the index on (year, source, …); what
-    # does not add up across sources (projects, the bonds' issue batches) is counted on its own.
-    by_source = records.by_source()
+    # The totals are the sums of the sources' rows; what does not add up across sources (projects,
+    # the bonds' issue batches) is counted on its own. A scope of the user's data alone (or every
+    # project) is added up from the summary (elements.funding_cells), any other from the records,
+    # through the index on (year, source, …).
+    if (scope is None or not scope.narrowed) and funding_cells.SUMMARY.refreshed([year]):
+        user = scope.user if scope is not None else None
+        by_source = funding_cells.source_rows(year, user)
+        projects = funding_cells.project_count(year, user)
+
+        def batches(source: int) -> int:
+            return funding_cells.batch_count(year, user, source)
+
+    else:
+        by_source = records.by_source()
+        projects = records.aggregate(n=Count("project", distinct=True))["n"]
+
+        def batches(source: int) -> int:
+            return records.filter(source_id=source).aggregate(n=Count("issue_batch", distinct=True))["n"]
+
     bond = next((row for row in by_source if row["code"] == SPECIAL_BOND), None)
     if levels is None:
         levels = records.behind_pace(today or timezone.localdate()).counts()
@@ -55,18 +71,14 @@ def funding_figures(
         "year": year,
         "totals": {
             "records": sum(source["records"] for source in by_source),
-            "projects": records.aggregate(n=Count("project", distinct=True))["n"],
+            "projects": projects,
             **{name: sum((source[name] for source in by_source), ZERO) for name in AMOUNTS},
         },
         "by_source": by_source,
         "special_bond": {
             "source": SPECIAL_BOND,
             "projects": bond["projects"] if bond else 0,
-            "batches": (
-                records.filter(source_id=bond["source"]).aggregate(n=Count("issue_batch", distinct=True))["n"]
-                if bond
-                else 0
-            ),
+            "batches": batches(bond["source"]) if bond else 0,
             **{name: bond[name] if bond else ZERO for name in AMOUNTS},
             "yellow": levels[PaceLevel.YELLOW],
             "red": levels[PaceLevel.RED],

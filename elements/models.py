@@ -272,3 +272,61 @@ class ElementStale(models.Model):
 
     def __str__(self) -> str:
         return f"unit {self.unit_id} owner {self.owner_id}"
+
+
+class FundingCell(models.Model):
+    """资金保障汇总单元: one year's funding records of one source (or of every source, `source_id`
+    empty), and of one 发行批次 (`issue_batch`, for the batches' count; empty on the other cells),
+    of one responsible unit and, when `per_owner`, one owner unit, added up: records, projects,
+    projects supported (an amount approved or arrived) and the amounts. A project has one
+    responsible and owner unit, so the projects of cells of different units and owners add up;
+    those of different sources do not, and the cells of every source count them once. Built by
+    elements.funding_cells from the tables, rebuilt where `FundingStale` marks say."""
+
+    year = models.PositiveSmallIntegerField(_("资金年度"))
+    # Plain ids, as the figures' cells keep them: a cell never stands in the way of a deletion.
+    source_id = models.BigIntegerField(_("资金来源"), null=True)
+    issue_batch = models.CharField(_("发行批次"), max_length=100, null=True)
+    unit_id = models.BigIntegerField(_("责任单位"))
+    per_owner = models.BooleanField(_("按项目单位"), default=False)
+    owner_unit_id = models.BigIntegerField(_("项目单位"), null=True)
+    records = models.IntegerField(default=0)
+    projects = models.IntegerField(default=0)
+    supported = models.IntegerField(default=0)
+    planned = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    approved = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    arrived = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    spent = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+
+    class Meta:
+        verbose_name = _("资金保障汇总单元")
+        verbose_name_plural = _("资金保障汇总单元")
+        indexes = [
+            models.Index(fields=["year", "per_owner", "source_id"], name="funding_cell_by_year"),
+            # A unit's or an owner's cells, for a user's scope (figures.cells.visible_cells); the
+            # source last, so that these match more columns than the year's index does.
+            models.Index(fields=["year", "per_owner", "unit_id", "source_id"], name="funding_cell_of_unit"),
+            models.Index(
+                fields=["year", "per_owner", "owner_unit_id", "source_id"], name="funding_cell_of_owner"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} source {self.source_id} unit {self.unit_id} owner {self.owner_unit_id}"
+
+
+class FundingStale(models.Model):
+    """资金保障待重算标记: a (year, responsible unit, owner unit) whose funding cells no longer match
+    the tables; without an owner unit, every cell of the responsible unit's year."""
+
+    year = models.PositiveSmallIntegerField(_("资金年度"))
+    unit_id = models.BigIntegerField(_("责任单位"))
+    owner_id = models.BigIntegerField(_("项目单位"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("资金保障待重算标记")
+        verbose_name_plural = _("资金保障待重算标记")
+        indexes = [models.Index(fields=["year", "unit_id"], name="funding_stale_key")]
+
+    def __str__(self) -> str:
+        return f"{self.year} unit {self.unit_id} owner {self.owner_id}"

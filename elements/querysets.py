@@ -112,8 +112,6 @@ class FundingRecordQuerySet(ScopedQuerySet["FundingRecord"]):
         """By funding source (资金来源): projects supported, amounts, 到位率 and 支出率, in one query
         grouped by the source alone, so that the records are read in the order of the index on
         (year, source, project) rather than sorted; the sources' names and order are read apart."""
-        from catalog.models import FundingSource
-
         rows = (
             self.order_by()
             .values("source")
@@ -124,26 +122,7 @@ class FundingRecordQuerySet(ScopedQuerySet["FundingRecord"]):
                 **{name: money_sum(name) for name in AMOUNTS},
             )
         )
-        sources = {
-            pk: (code, name, order)
-            for pk, code, name, order in FundingSource.objects.values_list("pk", "code", "name", "sort_order")
-        }
-        listed = [
-            {
-                "source": row["source"],
-                "code": sources[row["source"]][0],
-                "name": sources[row["source"]][1],
-                "records": row["records"],
-                "projects": row["projects"],
-                "supported": row["supported"],
-                **{name: row[name] for name in AMOUNTS},
-                "arrival_rate": percent(row["arrived"], row["approved"], 1),
-                "spending_rate": percent(row["spent"], row["arrived"], 1),
-            }
-            for row in rows
-        ]
-        listed.sort(key=lambda row: (sources[row["source"]][2], row["code"]))
-        return listed
+        return sources_in_order(list(rows))
 
     def issued_bonds(self, today: date) -> "FundingRecordQuerySet":
         """The special bonds issued by `today` with an amount issued: those with a spending pace."""
@@ -283,6 +262,33 @@ class ElementNeedQuerySet(ScopedQuerySet["ElementNeed"]):
             )
         )
         return types_in_order(rows)
+
+
+def sources_in_order(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows of funding records by source ("source", "records", "projects", "supported" and the
+    amounts) with the source's code and name, 到位率 and 支出率, in the sources' order."""
+    from catalog.models import FundingSource
+
+    sources = {
+        pk: (code, name, order)
+        for pk, code, name, order in FundingSource.objects.values_list("pk", "code", "name", "sort_order")
+    }
+    listed = [
+        {
+            "source": row["source"],
+            "code": sources[row["source"]][0],
+            "name": sources[row["source"]][1],
+            "records": row["records"],
+            "projects": row["projects"],
+            "supported": row["supported"],
+            **{name: row[name] for name in AMOUNTS},
+            "arrival_rate": percent(row["arrived"], row["approved"], 1),
+            "spending_rate": percent(row["spent"], row["arrived"], 1),
+        }
+        for row in rows
+    ]
+    listed.sort(key=lambda row: (sources[row["source"]][2], row["code"]))
+    return listed
 
 
 def departments_in_order(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

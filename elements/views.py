@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from audit.changes import diff, record, snapshot
 from audit.models import OperationLog
 from catalog.models import FundingSource
-from elements import cells
+from elements import cells, funding_cells
 from elements.choices import ElementStatus, PaceLevel
 from elements.figures import funding_figures
 from elements.filtersets import ElementNeedFilterSet, FundingRecordFilterSet
@@ -31,6 +31,7 @@ from org.models import Unit
 from plans.scope import Scope
 from projects.access import get_for_user, get_project_for_user
 from projects.models import Project
+from projects.querysets import project_scope
 
 FUNDING_SORTS = {
     "name": "project__name",
@@ -68,15 +69,25 @@ def funding(request: AuthenticatedHttpRequest) -> HttpResponse:
     listing = ListPage(request, visible, FundingRecordFilterSet, data=data, sorts=FUNDING_SORTS)
     if listing.exporting:
         return export_funding(request, year, listing.rows)
-    bonds = visible.filter(year=year)
+    # The year's bonds, a few hundred where the user's scope is thousands of projects: each asks
+    # whether its project is the user's, rather than the scope being listed first.
+    mine = project_scope(user, "project__", alternative=True, each_row=True)
+    bonds = FundingRecord.objects.filter(year=year)
+    if mine is not None:
+        bonds = bonds.filter(mine)
     if request.GET.get("export") == "lagging":
         return export_lagging(request, year, bonds.lagging_bonds())
     behind = bonds.behind_pace()
     levels = behind.counts()
     figures = funding_figures(year, Scope(user=user), levels=levels)
     if listing.filters_set == {"year"} and listing.filter_values["year"] == year:
-        # The year's records unfiltered: the figures have counted them already.
-        listing.paginate(count=figures["totals"]["records"])
+        # The year's records unfiltered: the figures have counted them already, and the summary
+        # tells which sources a page of them falls in.
+        summary = not listing.sort and funding_cells.SUMMARY.refreshed([year])
+        listing.paginate(
+            count=figures["totals"]["records"],
+            ids=(lambda index: funding_cells.page_ids(year, user, index)) if summary else None,
+        )
     return listing.render(
         "elements/funding.html",
         "elements/includes/funding_table.html",

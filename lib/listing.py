@@ -17,7 +17,7 @@ header), names by 拼音 (`lib.sorting`). The table keeps the sort and the page 
 in hidden inputs tied to the form, `{% list_state "notice-filters" %}`.
 """
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, Generic, TypeVar, cast, overload
 
 from django.conf import settings
@@ -285,3 +285,35 @@ class ListPage(Generic[Rows]):
         # A browser cache must not answer a full page load with a table, nor the reverse.
         patch_vary_headers(response, ("HX-Request",))
         return response
+
+
+def window(blocks: Iterable[list[tuple[Any, int]]], index: slice) -> tuple[list[Any], int]:
+    """Of a list whose rows come in groups, the groups the rows `index` takes fall in, and how many
+    rows of the first of them come before it. `blocks` are the groups in the list's order, each
+    with its number of rows, the groups of one block listed together (their rows interleaved by
+    the list's last order), so that a page is told from the groups' counts alone and its rows are
+    then read from its own groups."""
+    start, stop = index.start or 0, index.stop
+    found: list[Any] = []
+    skip = position = 0
+    for block in blocks:
+        size = sum(count for _key, count in block)
+        if size and position + size > start and (stop is None or position < stop):
+            if not found:
+                skip = start - position
+            found += [key for key, count in block if count]
+        position += size
+    return found, skip
+
+
+def places(rows: QuerySet[Any], fields: tuple[str, ...]) -> list[list[Any]]:
+    """The keys of `rows`, in their order, those with the same `fields` together: the rows a list
+    sorted by those fields cannot tell apart (window()'s blocks)."""
+    groups: list[list[Any]] = []
+    last: Any = object()
+    for pk, *place in rows.values_list("pk", *fields):
+        if place != last:
+            groups.append([])
+            last = place
+        groups[-1].append(pk)
+    return groups
