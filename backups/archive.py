@@ -42,6 +42,7 @@ from django.utils import timezone
 
 from elements import cells as element_cells
 from elements import funding_cells
+from figures import map_cells
 from lib.sql import analyze
 from lib.version import release, revision
 from service.cells import rebuild_all as rebuild_leader_cells
@@ -495,6 +496,7 @@ def restore_backup(
     rebuild_start_cells()
     element_cells.SUMMARY.rebuild_all()
     funding_cells.SUMMARY.rebuild_all()
+    map_cells.SUMMARY.rebuild_all()
     # Last, once the migrations and the summary have written their rows too.
     progress("更新数据库统计信息……")
     analyze()

@@ -11,13 +11,20 @@ class FiguresConfig(AppConfig):
     verbose_name = "统计数据"
 
     def ready(self) -> None:
-        from figures import cells, triggers
+        from figures import cells, map_cells, triggers
         from lib import triggers as lib_triggers
         from plans import totals
         from progress import summary
 
         lib_triggers.keep_through_migrate(
             self, ("figures", "0002_stale_triggers"), triggers.statements, mark_stale
+        )
+        # 一张图's summary: of the projects and their plan entries, and its own.
+        lib_triggers.keep_through_migrate(
+            self,
+            ("figures", "0011_map_cells"),
+            map_cells.SUMMARY.statements,
+            lib_triggers.marking({"figures", "plans", "projects"}, map_cells.mark_all),
         )
         # The plan list's totals from the summary rather than from every entry.
         totals.register_source(cells.plan_totals)

@@ -179,3 +179,63 @@ class FigureStale(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year} unit {self.unit_id}"
+
+
+class MapCell(models.Model):
+    """一张图汇总单元: the located projects of one cell of the map's grid (lib.mapgrid) and one status,
+    of one responsible unit and, when `per_owner`, one owner unit: of the whole registry (`plan_id`
+    empty), or those with an entry on one plan (with its counting mark, `counted`), counted with
+    the sums of their coordinates (for a cluster's mean position) and the box around them. Built
+    by figures.map_cells from the tables, rebuilt where `MapStale` marks say."""
+
+    # Plain ids, as the figures' cells keep them: a cell never stands in the way of a deletion.
+    plan_id = models.BigIntegerField(_("年度计划"), null=True)
+    counted = models.BooleanField(_("计入合并口径"), default=False)
+    unit_id = models.BigIntegerField(_("责任单位"))
+    per_owner = models.BooleanField(_("按项目单位"), default=False)
+    owner_unit_id = models.BigIntegerField(_("项目单位"), null=True)
+    map_row = models.IntegerField(_("网格行"))
+    map_column = models.IntegerField(_("网格列"))
+    status = models.CharField(_("状态"), max_length=20)
+    projects = models.IntegerField(default=0)
+    latitudes = models.FloatField(default=0)
+    longitudes = models.FloatField(default=0)
+    lowest_latitude = models.DecimalField(max_digits=9, decimal_places=6)
+    highest_latitude = models.DecimalField(max_digits=9, decimal_places=6)
+    lowest_longitude = models.DecimalField(max_digits=9, decimal_places=6)
+    highest_longitude = models.DecimalField(max_digits=9, decimal_places=6)
+
+    class Meta:
+        verbose_name = _("一张图汇总单元")
+        verbose_name_plural = _("一张图汇总单元")
+        indexes = [
+            models.Index(fields=["per_owner", "plan_id", "counted"], name="map_cell_by_plan"),
+            # A unit's cells added up over the owners, and an owner's cells, for a user's scope; the
+            # plan last, so that these match more columns than the plan's index does. An owner's
+            # cells of the user's own units are passed over in the index, by their unit in it.
+            models.Index(fields=["per_owner", "unit_id", "plan_id"], name="map_cell_of_unit"),
+            models.Index(
+                fields=["per_owner", "owner_unit_id", "unit_id", "plan_id"], name="map_cell_of_owner"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"plan {self.plan_id} unit {self.unit_id} owner {self.owner_unit_id} ({self.map_row}, {self.map_column})"
+
+
+class MapStale(models.Model):
+    """一张图待重算标记: a (responsible unit, owner unit) whose map cells no longer match the tables;
+    without an owner unit, every cell of the responsible unit. The year is always 0: a project's
+    cells of every plan are rebuilt together."""
+
+    year = models.PositiveSmallIntegerField(_("年度"), default=0)
+    unit_id = models.BigIntegerField(_("责任单位"))
+    owner_id = models.BigIntegerField(_("项目单位"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("一张图待重算标记")
+        verbose_name_plural = _("一张图待重算标记")
+        indexes = [models.Index(fields=["year", "unit_id"], name="map_stale_key")]
+
+    def __str__(self) -> str:
+        return f"unit {self.unit_id} owner {self.owner_id}"

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from figures import registry
+from figures import map_cells, registry
 from figures.compute import behind_time_progress, compute
 from figures.screen_cards import card_labels, cards_per_turn
 from figures.views import period_of, scope_of
@@ -444,14 +444,18 @@ def counted_cells(projects: QuerySet[Project], cell: float) -> tuple[dict[str, i
     return tallied(list(counted), times)
 
 
-def whole_map(projects: QuerySet[Project]) -> tuple[View | None, dict[str, int], Cells]:
+def whole_map(
+    projects: QuerySet[Project], grid: list[dict[str, Any]] | None = None
+) -> tuple[View | None, dict[str, int], Cells]:
     """The located `projects` of a map without a view: the box around them, their count by status
     and their cells at the box's View.cell. One pass by the cells of the site's zoom, merged into
     the box's larger cells when it is wider than MAX_CELLS of them (so that the box needs no pass
     of its own); two, the box and then its cells, when the projects lie in too many small cells."""
     site = zoom_cell(settings.MAP_ZOOM)
     counted, site_times = cell_rows(projects, site)
-    rows = list(counted[: SITE_GROUPS + 1])
+    # The projects counted by grid cell already (`grid`, from figures.map_cells), when the site's
+    # cells are whole grid cells.
+    rows = grid if grid is not None and grid_times(site) is not None else list(counted[: SITE_GROUPS + 1])
     if len(rows) > SITE_GROUPS:
         box = extent(projects)
         return (box, *counted_cells(projects, box.cell)) if box else (None, {}, {})
@@ -475,13 +479,16 @@ def whole_map(projects: QuerySet[Project]) -> tuple[View | None, dict[str, int],
     )
 
 
-def map_collection(request: HttpRequest, projects: QuerySet[Project]) -> dict[str, Any]:
+def map_collection(
+    request: HttpRequest, projects: QuerySet[Project], grid: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
     """The located ones of `projects` in the request's view as map_data describes them: points, or
-    clusters counted in the database, with the view's count by status."""
+    clusters counted in the database, with the view's count by status. `grid` is the projects
+    counted by grid cell, when the summary has them (summary_rows())."""
     projects = located(projects)
     view = View.of(request)
     if view is None:
-        box, by_status, cells = whole_map(projects)
+        box, by_status, cells = whole_map(projects, grid)
         shown = projects
     else:
         box, shown = view, view.within(projects)
@@ -500,6 +507,30 @@ def map_collection(request: HttpRequest, projects: QuerySet[Project]) -> dict[st
     }
 
 
+# The project list's filters the map's summary can answer: the plans in force of a year (of a level).
+SUMMARY_FILTERS = {"plan_year", "plan_level"}
+
+
+def summary_rows(request: HttpRequest, filterset: ProjectFilterSet) -> list[dict[str, Any]] | None:
+    """The user's located projects counted by grid cell from the map's summary (figures.map_cells),
+    for a whole map (no view) of the whole registry or of a year's plans; None for anything else,
+    which the projects answer."""
+    if View.of(request) is not None:
+        return None
+    values: dict[str, Any] = {}
+    if filterset.is_bound:
+        if not filterset.is_valid():
+            return None
+        values = {
+            name: value for name, value in filterset.form.cleaned_data.items() if value not in (None, "", [])
+        }
+    if not set(values) <= SUMMARY_FILTERS or ("plan_level" in values and "plan_year" not in values):
+        return None
+    if not map_cells.SUMMARY.refreshed([map_cells.YEAR]):
+        return None
+    return map_cells.grid_rows(request.user, values.get("plan_year"), values.get("plan_level"))
+
+
 @login_required
 def map_data(request: AuthenticatedHttpRequest) -> JsonResponse:
     """The filtered projects that have coordinates within the view (`?bbox=` and `?zoom=`; without
@@ -507,9 +538,9 @@ def map_data(request: AuthenticatedHttpRequest) -> JsonResponse:
     points when the view holds at most MAP_POINTS or is zoomed in to POINTS_ZOOM (then the first
     MAP_POINTS of them), else clusters counted in the database. With them, how many projects the
     view holds (`total`) by status (`by_status`), and whether some were left out (`truncated`)."""
-    _filterset, projects = filtered_projects(request)
+    filterset, projects = filtered_projects(request)
     return JsonResponse(
-        map_collection(request, projects),
+        map_collection(request, projects, summary_rows(request, filterset)),
         encoder=DjangoJSONEncoder,
         json_dumps_params={"ensure_ascii": False},
     )

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from figures import views_screen
+from figures import map_cells, views_screen
 from lib import mapgrid
 from projects.models import Project
 
@@ -187,6 +187,8 @@ def test_a_map_without_a_view_counts_its_cells_and_its_box_in_one_pass(spread, c
             latitude=Decimal(latitude), longitude=Decimal(longitude),
         )  # fmt: skip
     client = client_for(spread.coordinator)
+    # The map's summary brought up to date with the projects first (figures.map_cells).
+    map_cells.SUMMARY.refresh()
     data, queries = whole_map(client)
     assert data["total"] == 42 and data["clustered"]
     assert data["by_status"] == {"construction": 14, "preliminary": 26, "completed": 2}

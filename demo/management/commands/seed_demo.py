@@ -25,6 +25,7 @@ from demo.progress import build_reports
 from demo.projects import DEMO_PASSWORD, DemoBuilder, flush_demo
 from elements import cells as element_cells
 from elements import funding_cells
+from figures import map_cells
 from figures.cells import refresh as refresh_figures
 from lib.sql import analyze
 from projects.models import Project
@@ -137,13 +138,14 @@ class Command(BaseCommand):
             extras = build_modules(builder.seed, current)
             if apps.is_installed("alerts"):
                 extras.update(scan_history(current, monthly=count <= MONTHLY_SCANS))
-            # The summaries' cells (figures, leaders, starts, elements, funding) the demo's writes marked stale, built now rather
+            # The summaries' cells (figures, leaders, starts, elements, funding, map) the demo's writes marked stale, built now rather
             # than on the first page.
             refresh_figures()
             refresh_leader_cells()
             refresh_start_cells()
             element_cells.SUMMARY.refresh()
             funding_cells.SUMMARY.refresh()
+            map_cells.SUMMARY.refresh()
         # Pages read the demo the moment it is written, before autovacuum has looked at it.
         analyze()
         elapsed = time.perf_counter() - started
