@@ -7,7 +7,16 @@ class AlertsConfig(AppConfig):
     verbose_name = "红黄灯预警"
 
     def ready(self) -> None:
-        from alerts import views
+        from alerts import cells, views
+        from lib import triggers
+
+        # The board's summary: of the warnings and the projects' units, and its own.
+        triggers.keep_through_migrate(
+            self,
+            ("alerts", "0005_alert_cells"),
+            cells.SUMMARY.statements,
+            triggers.marking({"alerts", "projects"}, cells.mark_all),
+        )
         from alerts.querysets import figures_section, with_alert_counts, with_worst_alert
         from figures import registry
         from projects import page

@@ -257,3 +257,50 @@ def describe_objects(alerts: Iterable[Alert]) -> dict[int, AlertObject]:
         return AlertObject(f"{kind}：{obj}", url)
 
     return {alert.pk: describe(alert) for alert in alerts}
+
+
+class AlertCell(models.Model):
+    """预警汇总单元: the warnings of one rule and colour, open or closed, of one responsible unit and,
+    when `per_owner`, one owner unit, counted; and for every rule at once (`rule` empty), the
+    projects with a warning. A project has one responsible and owner unit, so the projects of
+    cells of different units and owners add up. Built by alerts.cells from the tables, rebuilt
+    where `AlertStale` marks say."""
+
+    rule = models.CharField(_("预警规则"), max_length=40, null=True)
+    colour = models.CharField(_("灯色"), max_length=10, null=True)
+    closed = models.BooleanField(_("已销号"), null=True)
+    unit_id = models.BigIntegerField(_("责任单位"))
+    per_owner = models.BooleanField(_("按项目单位"), default=False)
+    owner_unit_id = models.BigIntegerField(_("项目单位"), null=True)
+    alerts = models.IntegerField(default=0)
+    projects = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("预警汇总单元")
+        verbose_name_plural = _("预警汇总单元")
+        indexes = [
+            models.Index(fields=["per_owner", "rule"], name="alert_cell_by_kind"),
+            # A unit's or an owner's cells, for a user's scope (figures.cells.visible_cells).
+            models.Index(fields=["per_owner", "unit_id", "rule"], name="alert_cell_of_unit"),
+            models.Index(fields=["per_owner", "owner_unit_id", "rule"], name="alert_cell_of_owner"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule} {self.colour} unit {self.unit_id} owner {self.owner_unit_id}"
+
+
+class AlertStale(models.Model):
+    """预警汇总待重算标记: a (responsible unit, owner unit) whose warning cells no longer match the
+    tables; without an owner unit, every cell of the responsible unit. The year is always 0."""
+
+    year = models.PositiveSmallIntegerField(_("年度"), default=0)
+    unit_id = models.BigIntegerField(_("责任单位"))
+    owner_id = models.BigIntegerField(_("项目单位"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("预警汇总待重算标记")
+        verbose_name_plural = _("预警汇总待重算标记")
+        indexes = [models.Index(fields=["year", "unit_id"], name="alert_stale_key")]
+
+    def __str__(self) -> str:
+        return f"unit {self.unit_id} owner {self.owner_id}"

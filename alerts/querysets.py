@@ -1,5 +1,6 @@
 """Warnings as the pages and figures read them, always through the projects' data scope."""
 
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NotRequired, TypedDict
@@ -54,38 +55,44 @@ class AlertQuerySet(ScopedQuerySet["Alert"]):
         if until is not None:
             closed &= Q(closed_at__lte=until)
         projects = rows.aggregate(projects=Count("project_id", distinct=True))["projects"]
-        by_rule: dict[str, Tally] = {}
-        by_colour: dict[str, Tally] = {c: {"raised": 0, "open": 0, "closed": 0} for c in Colour.values}
         grouped = (
             rows.order_by()
             .values("rule", "colour")
             .annotate(raised=Count("id"), closed=Count("id", filter=closed))
         )
-        for row in grouped:
-            rule = by_rule.setdefault(
-                row["rule"], {"raised": 0, "open": 0, "closed": 0, "open_red": 0, "open_yellow": 0}
-            )
-            if row["colour"] == Colour.RED:
-                rule["open_red"] += row["raised"] - row["closed"]
-            else:
-                rule["open_yellow"] += row["raised"] - row["closed"]
-            for counts in (rule, by_colour[row["colour"]]):
-                counts["raised"] += row["raised"]
-                counts["closed"] += row["closed"]
-                counts["open"] += row["raised"] - row["closed"]
-        for counts in [*by_rule.values(), *by_colour.values()]:
-            counts["closure_rate"] = percent(counts["closed"], counts["raised"], 1)
-        raised = sum(counts["raised"] for counts in by_colour.values())
-        closed_count = sum(counts["closed"] for counts in by_colour.values())
-        return {
-            "raised": raised,
-            "open": raised - closed_count,
-            "closed": closed_count,
-            "closure_rate": percent(closed_count, raised, 1),
-            "projects": projects,
-            "by_rule": dict(sorted(by_rule.items())),
-            "by_colour": by_colour,
-        }
+        return tallied(grouped, projects)
+
+
+def tallied(grouped: Iterable[dict[str, Any]], projects: int) -> dict[str, Any]:
+    """AlertQuerySet.summary() of the warnings counted by rule and colour (`grouped`: "rule",
+    "colour", "raised" and "closed"), `projects` of them having one."""
+    by_rule: dict[str, Tally] = {}
+    by_colour: dict[str, Tally] = {c: {"raised": 0, "open": 0, "closed": 0} for c in Colour.values}
+    for row in grouped:
+        rule = by_rule.setdefault(
+            row["rule"], {"raised": 0, "open": 0, "closed": 0, "open_red": 0, "open_yellow": 0}
+        )
+        if row["colour"] == Colour.RED:
+            rule["open_red"] += row["raised"] - row["closed"]
+        else:
+            rule["open_yellow"] += row["raised"] - row["closed"]
+        for counts in (rule, by_colour[row["colour"]]):
+            counts["raised"] += row["raised"]
+            counts["closed"] += row["closed"]
+            counts["open"] += row["raised"] - row["closed"]
+    for counts in [*by_rule.values(), *by_colour.values()]:
+        counts["closure_rate"] = percent(counts["closed"], counts["raised"], 1)
+    raised = sum(counts["raised"] for counts in by_colour.values())
+    closed_count = sum(counts["closed"] for counts in by_colour.values())
+    return {
+        "raised": raised,
+        "open": raised - closed_count,
+        "closed": closed_count,
+        "closure_rate": percent(closed_count, raised, 1),
+        "projects": projects,
+        "by_rule": dict(sorted(by_rule.items())),
+        "by_colour": by_colour,
+    }
 
 
 def with_alert_counts(projects: QuerySet) -> QuerySet:

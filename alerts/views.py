@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from alerts import cells
 from alerts.choices import AlertState
 from alerts.filtersets import AlertFilterSet
 from alerts.forms import CloseForm, RuleConfigForm
@@ -58,7 +59,12 @@ def alert_board(request: AuthenticatedHttpRequest) -> HttpResponse:
     # The counts cover every state, so that raised, closed and the closure rate read together.
     every_state = data.copy()
     every_state["state"] = ""
-    summary = AlertFilterSet(every_state, queryset=Alert.objects.visible_to(user)).qs.summary()
+    filters = listing.filters_set
+    if filters is not None and filters <= {"state"} and cells.SUMMARY.refreshed([cells.YEAR]):
+        # Unfiltered but for the state: every warning the user may see, from the summary.
+        summary = cells.summary(user)
+    else:
+        summary = AlertFilterSet(every_state, queryset=Alert.objects.visible_to(user)).qs.summary()
     rules = registry()
     rows = [
         {"code": code, "name": rules[code].name if code in rules else code, **counts}

@@ -40,6 +40,7 @@ from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
+from alerts import cells as alert_cells
 from elements import cells as element_cells
 from elements import funding_cells
 from figures import map_cells
@@ -497,6 +498,7 @@ def restore_backup(
     element_cells.SUMMARY.rebuild_all()
     funding_cells.SUMMARY.rebuild_all()
     map_cells.SUMMARY.rebuild_all()
+    alert_cells.SUMMARY.rebuild_all()
     # Last, once the migrations and the summary have written their rows too.
     progress("更新数据库统计信息……")
     analyze()

@@ -138,7 +138,7 @@ class Command(BaseCommand):
             extras = build_modules(builder.seed, current)
             if apps.is_installed("alerts"):
                 extras.update(scan_history(current, monthly=count <= MONTHLY_SCANS))
-            # The summaries' cells (figures, leaders, starts, elements, funding, map) the demo's writes marked stale, built now rather
+            # The summaries' cells (figures, leaders, starts, elements, funding, map, warnings) the demo's writes marked stale, built now rather
             # than on the first page.
             refresh_figures()
             refresh_leader_cells()
@@ -146,6 +146,10 @@ class Command(BaseCommand):
             element_cells.SUMMARY.refresh()
             funding_cells.SUMMARY.refresh()
             map_cells.SUMMARY.refresh()
+            if apps.is_installed("alerts"):
+                from alerts import cells as alert_cells
+
+                alert_cells.SUMMARY.refresh()
         # Pages read the demo the moment it is written, before autovacuum has looked at it.
         analyze()
         elapsed = time.perf_counter() - started
