@@ -150,6 +150,7 @@ def rebuild(year: int, units: Iterable[int] | None = None, owners: Iterable[tupl
 
 
 SUMMARY = Summary(
+    name="预警看板",
     cells=AlertCell,
     stale=AlertStale,
     sources=SOURCES,

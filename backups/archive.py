@@ -40,14 +40,10 @@ from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
-from alerts import cells as alert_cells
-from elements import cells as element_cells
-from elements import funding_cells
-from figures import map_cells
+from figures.summary import SUMMARIES
 from lib.sql import analyze
 from lib.version import release, revision
 from service.cells import rebuild_all as rebuild_leader_cells
-from starts.cells import rebuild_all as rebuild_start_cells
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -494,11 +490,8 @@ def restore_backup(
     progress("重建统计汇总……")
     call_command("refresh_figures", all=True, stdout=io.StringIO())
     rebuild_leader_cells()
-    rebuild_start_cells()
-    element_cells.SUMMARY.rebuild_all()
-    funding_cells.SUMMARY.rebuild_all()
-    map_cells.SUMMARY.rebuild_all()
-    alert_cells.SUMMARY.rebuild_all()
+    for kept in SUMMARIES:
+        kept.rebuild_all()
     # Last, once the migrations and the summary have written their rows too.
     progress("更新数据库统计信息……")
     analyze()

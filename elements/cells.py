@@ -168,6 +168,7 @@ def rebuild(year: int, units: Iterable[int] | None = None, owners: Iterable[tupl
 
 
 SUMMARY = Summary(
+    name="要素保障",
     cells=ElementCell,
     stale=ElementStale,
     sources=SOURCES,

@@ -158,6 +158,7 @@ def rebuild(year: int, units: Iterable[int] | None = None, owners: Iterable[tupl
 
 
 SUMMARY = Summary(
+    name="资金保障",
     cells=FundingCell,
     stale=FundingStale,
     sources=SOURCES,

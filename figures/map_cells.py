@@ -179,6 +179,7 @@ def rebuild(year: int, units: Iterable[int] | None = None, owners: Iterable[tupl
 
 
 SUMMARY = Summary(
+    name="一张图",
     cells=MapCell,
     stale=MapStale,
     sources=SOURCES,

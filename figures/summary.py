@@ -20,6 +20,8 @@ from figures import triggers as figure_triggers
 from lib import triggers as lib_triggers
 
 Rebuild = Callable[[int, Iterable[int] | None, Iterable[tuple[int, int]]], int]
+# Every summary made this way, in the order their modules were read (`rebuild_summaries`, a restore).
+SUMMARIES: list["Summary"] = []
 
 
 @dataclass(frozen=True)
@@ -27,8 +29,10 @@ class Summary:
     """`cells` rebuilt by `rebuild(year, units, owners)` where `stale` marks say, the marks written
     by triggers named after `prefix` on the tables of `sources` (figures.triggers.SOURCES) for
     their `events`, each locking the projects `locked` names first (PostgreSQL). `lock` is the
-    advisory lock a rebuild holds on PostgreSQL; `years` gives every year there are cells of."""
+    advisory lock a rebuild holds on PostgreSQL; `years` gives every year there are cells of; `name`
+    says which it is."""
 
+    name: str
     cells: type[models.Model]
     stale: type[models.Model]
     sources: dict[str, figure_triggers.Source]
@@ -38,6 +42,9 @@ class Summary:
     lock: int
     rebuild: Rebuild
     years: Callable[[], Iterable[int]]
+
+    def __post_init__(self) -> None:
+        SUMMARIES.append(self)
 
     def statements(self, connection: Any) -> tuple[list[str], list[str]]:
         """The statements that install the triggers on `connection`'s database, and those that remove them."""

@@ -230,6 +230,7 @@ def rebuild(year: int, units: Iterable[int] | None = None, owners: Iterable[tupl
 
 
 SUMMARY = Summary(
+    name="集中开工",
     cells=StartCell,
     stale=StartStale,
     sources=SOURCES,

@@ -172,3 +172,21 @@ def test_the_map_data_reads_the_summary(world, mapped, client_for):
     with CaptureQueriesContext(connection) as captured:
         client.get("/dashboard/map/projects.geojson", {"plan_year": 2026, "status": "completed"})
     assert not any(map_cells.CELLS in q["sql"] for q in captured.captured_queries)
+
+
+def test_rebuild_summaries_builds_every_summary_again(world, mapped):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from figures.models import MapCell
+
+    map_cells.SUMMARY.refresh()
+    kept = MapCell.objects.count()
+    MapCell.objects.all().delete()
+    out = StringIO()
+    call_command("rebuild_summaries", stdout=out)
+    assert MapCell.objects.count() == kept
+    assert {"集中开工", "要素保障", "资金保障", "一张图", "预警看板"} <= {
+        line.split("汇总已重建")[0] for line in out.getvalue().splitlines()
+    }
