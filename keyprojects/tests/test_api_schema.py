@@ -29,7 +29,11 @@ def published_schema() -> dict:
     return json.loads(OpenApiJsonRenderer().render(SchemaGenerator().get_schema(request=None, public=True)))
 
 
-schema = schemathesis.openapi.from_dict(published_schema())
+PUBLISHED = published_schema()
+schema = schemathesis.openapi.from_dict(PUBLISHED)
+# The paths of the operations without a parameter, which the routes match before a detail route:
+# /api/start-events/stalled/ is the stalled list, whatever {id} it was generated for.
+LITERAL_PATHS = {path for path in PUBLISHED["paths"] if "{" not in path}
 schema.app = get_wsgi_application()
 # Generated requests only: the coverage phase's enumeration of every boundary of every parameter
 # is thousands of requests, for a suite that runs on each change.
@@ -71,6 +75,10 @@ def records(world, connection_kept):
 @schema.parametrize()
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 def test_every_operation_answers_without_server_errors_and_as_the_schema_says(case, caller, records):
+    if case.formatted_path != case.path and case.formatted_path in LITERAL_PATHS:
+        # A generated id that spells another operation's own path (GET /api/start-events/{id}/
+        # with the id "stalled") asks that operation, which answers by its own schema.
+        return
     token, _created = Token.objects.get_or_create(user=getattr(records, caller))
     case.call_and_validate(
         headers={"Authorization": f"Token {token.key}"},
