@@ -10,9 +10,7 @@ rebuilds what is marked before the cells are read; after a scan that touched tho
 units at once (figures.cells.MAX_OWNER_MARKS).
 """
 
-import operator
 from collections.abc import Iterable
-from functools import reduce
 from typing import Any
 
 from django.db import connection as default_connection
@@ -22,8 +20,8 @@ from alerts.choices import AlertState
 from alerts.models import Alert, AlertCell, AlertStale
 from alerts.querysets import tallied
 from figures import triggers as figure_triggers
-from figures.cells import owner_projects, visible_cells, whole_units
-from figures.summary import Summary
+from figures.cells import visible_cells
+from figures.summary import Summary, cleared
 from lib.sql import analyze_table
 from projects.models import Project
 
@@ -75,32 +73,11 @@ def rebuild(year: int, units: Iterable[int] | None = None, owners: Iterable[tupl
     unit), with their units' cells added up over the owners; returns how many cells were written.
     `year` is always 0."""
     quote = default_connection.ops.quote_name
-    cells = AlertCell.objects.all()
-    where = ""
-    where_params: list[Any] = []
-    rollup_where, rollup_params = "", []
-    if units is not None:
-        whole = sorted(set(units))
-        pairs = sorted({(unit, owner) for unit, owner in owners if unit not in whole})
-        if not whole and not pairs:
-            return 0
-        conditions, where_params, _year_cells = whole_units(year, whole)
-        stale = [Q(unit_id__in=whole)] if whole else []
-        for unit, owner in pairs:
-            condition, params = owner_projects(unit, owner)
-            conditions.append(condition)
-            where_params += params
-            stale.append(Q(unit_id=unit, per_owner=True, owner_unit_id=owner or None))
-        touched = sorted(set(whole) | {unit for unit, _owner in pairs})
-        stale.append(Q(unit_id__in=touched, per_owner=False))
-        cells = AlertCell.objects.filter(reduce(operator.or_, stale))
-        where = (
-            f" WHERE a.project_id IN (SELECT rp.id FROM {quote(Project._meta.db_table)} rp "
-            f"WHERE {' OR '.join(conditions)})"
-        )
-        rollup_where = f" AND unit_id IN ({', '.join(['%s'] * len(touched))})"
-        rollup_params = touched
-    cells.delete()
+    rebuilt = cleared(AlertCell, year, units, owners, by_year=False)
+    if rebuilt is None:
+        return 0
+    where = f" WHERE {rebuilt.projects.format('a.project_id')}"
+    where_params, rollup_where, rollup_params = rebuilt.params, rebuilt.units, rebuilt.unit_params
 
     alerts = (
         f"SELECT a.rule, a.colour, a.state = '{AlertState.CLOSED}' AS closed, a.project_id, "

@@ -28,8 +28,8 @@ from elements.querysets import (
     types_in_order,
 )
 from figures import triggers as figure_triggers
-from figures.cells import owner_projects, visible_cells, whole_units
-from figures.summary import Summary
+from figures.cells import visible_cells
+from figures.summary import Summary, cleared
 from lib.listing import places, window
 from lib.sql import analyze_table
 from org.choices import Role
@@ -87,32 +87,11 @@ def rebuild(year: int, units: Iterable[int] | None = None, owners: Iterable[tupl
     unit), with their units' cells added up over the owners; returns how many cells were written.
     `year` is always 0."""
     quote = default_connection.ops.quote_name
-    cells = ElementCell.objects.all()
-    where = ""
-    where_params: list[Any] = []
-    rollup_where, rollup_params = "", []
-    if units is not None:
-        whole = sorted(set(units))
-        pairs = sorted({(unit, owner) for unit, owner in owners if unit not in whole})
-        if not whole and not pairs:
-            return 0
-        conditions, where_params, _year_cells = whole_units(year, whole)
-        stale = [Q(unit_id__in=whole)] if whole else []
-        for unit, owner in pairs:
-            condition, params = owner_projects(unit, owner)
-            conditions.append(condition)
-            where_params += params
-            stale.append(Q(unit_id=unit, per_owner=True, owner_unit_id=owner or None))
-        touched = sorted(set(whole) | {unit for unit, _owner in pairs})
-        stale.append(Q(unit_id__in=touched, per_owner=False))
-        cells = ElementCell.objects.filter(reduce(operator.or_, stale))
-        where = (
-            f" WHERE n.project_id IN (SELECT rp.id FROM {quote(Project._meta.db_table)} rp "
-            f"WHERE {' OR '.join(conditions)})"
-        )
-        rollup_where = f" AND unit_id IN ({', '.join(['%s'] * len(touched))})"
-        rollup_params = touched
-    cells.delete()
+    rebuilt = cleared(ElementCell, year, units, owners, by_year=False)
+    if rebuilt is None:
+        return 0
+    where = f" WHERE {rebuilt.projects.format('n.project_id')}"
+    where_params, rollup_where, rollup_params = rebuilt.params, rebuilt.units, rebuilt.unit_params
 
     waiting = ", ".join(f"'{status}'" for status in WAITING_STATUSES)
     needs = (

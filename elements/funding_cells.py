@@ -11,20 +11,18 @@ trigger statements (figures.triggers): records written, and projects whose units
 spending pace depend on the day, and are still asked of the records.
 """
 
-import operator
 from collections.abc import Iterable
-from functools import reduce
 from typing import Any
 
 from django.db import connection as default_connection
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum
 
 from catalog.models import FundingSource
 from elements.models import FundingCell, FundingRecord, FundingStale
 from elements.querysets import AMOUNTS, ZERO, sources_in_order
 from figures import triggers as figure_triggers
-from figures.cells import owner_projects, visible_cells, whole_units
-from figures.summary import Summary
+from figures.cells import visible_cells
+from figures.summary import Summary, cleared
 from lib.listing import places, window
 from lib.sql import analyze_table
 from projects.models import Project
@@ -79,31 +77,11 @@ def rebuild(year: int, units: Iterable[int] | None = None, owners: Iterable[tupl
     without an owner unit), with their units' cells added up over the owners; returns how many
     cells were written."""
     quote = default_connection.ops.quote_name
-    cells = FundingCell.objects.filter(year=year)
-    where = ""
-    where_params: list[Any] = []
-    rollup_where, rollup_params = "", []
-    if units is not None:
-        whole = sorted(set(units))
-        pairs = sorted({(unit, owner) for unit, owner in owners if unit not in whole})
-        if not whole and not pairs:
-            return 0
-        conditions, where_params, stale = whole_units(year, whole)
-        for unit, owner in pairs:
-            condition, params = owner_projects(unit, owner)
-            conditions.append(condition)
-            where_params += params
-            stale.append(Q(year=year, unit_id=unit, per_owner=True, owner_unit_id=owner or None))
-        touched = sorted(set(whole) | {unit for unit, _owner in pairs})
-        stale.append(Q(year=year, unit_id__in=touched, per_owner=False))
-        cells = FundingCell.objects.filter(reduce(operator.or_, stale))
-        where = (
-            f" AND f.project_id IN (SELECT rp.id FROM {quote(Project._meta.db_table)} rp "
-            f"WHERE {' OR '.join(conditions)})"
-        )
-        rollup_where = f" AND unit_id IN ({', '.join(['%s'] * len(touched))})"
-        rollup_params = touched
-    cells.delete()
+    rebuilt = cleared(FundingCell, year, units, owners, by_year=True)
+    if rebuilt is None:
+        return 0
+    where = f" AND {rebuilt.projects.format('f.project_id')}"
+    where_params, rollup_where, rollup_params = rebuilt.params, rebuilt.units, rebuilt.unit_params
 
     records = (
         f"SELECT f.source_id, f.issue_batch, f.project_id, {UNIT} AS unit_id, p.owner_unit_id, "

@@ -15,18 +15,16 @@ version or issue date changes nothing here: the plans in force are named when th
 read). `SUMMARY.refreshed()` rebuilds what is marked before the cells are read.
 """
 
-import operator
 from collections.abc import Iterable
-from functools import reduce
 from typing import Any
 
 from django.db import connection as default_connection
 from django.db.models import Max, Min, Q, QuerySet, Sum
 
 from figures import triggers as figure_triggers
-from figures.cells import of_kind, owner_projects, whole_units
+from figures.cells import of_kind
 from figures.models import MapCell, MapStale
-from figures.summary import Summary
+from figures.summary import Summary, cleared
 from lib.sql import analyze_table
 from org.models import Unit
 from plans.models import Plan, PlanEntry
@@ -104,29 +102,11 @@ def rebuild(year: int, units: Iterable[int] | None = None, owners: Iterable[tupl
     unit), with their units' cells added up over the owners; returns how many cells were written.
     `year` is always 0."""
     quote = default_connection.ops.quote_name
-    cells = MapCell.objects.all()
-    where = ""
-    where_params: list[Any] = []
-    rollup_where, rollup_params = "", []
-    if units is not None:
-        whole = sorted(set(units))
-        pairs = sorted({(unit, owner) for unit, owner in owners if unit not in whole})
-        if not whole and not pairs:
-            return 0
-        conditions, where_params, _year_cells = whole_units(year, whole)
-        stale = [Q(unit_id__in=whole)] if whole else []
-        for unit, owner in pairs:
-            condition, params = owner_projects(unit, owner)
-            conditions.append(condition)
-            where_params += params
-            stale.append(Q(unit_id=unit, per_owner=True, owner_unit_id=owner or None))
-        touched = sorted(set(whole) | {unit for unit, _owner in pairs})
-        stale.append(Q(unit_id__in=touched, per_owner=False))
-        cells = MapCell.objects.filter(reduce(operator.or_, stale))
-        where = f" AND p.id IN (SELECT rp.id FROM {quote(PROJECTS)} rp WHERE {' OR '.join(conditions)})"
-        rollup_where = f" AND unit_id IN ({', '.join(['%s'] * len(touched))})"
-        rollup_params = touched
-    cells.delete()
+    rebuilt = cleared(MapCell, year, units, owners, by_year=False)
+    if rebuilt is None:
+        return 0
+    where = f" AND {rebuilt.projects.format('p.id')}"
+    where_params, rollup_where, rollup_params = rebuilt.params, rebuilt.units, rebuilt.unit_params
 
     real = "REAL" if default_connection.vendor == "sqlite" else "DOUBLE PRECISION"
     sums = (

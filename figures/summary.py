@@ -8,20 +8,79 @@ and does the rest the same way for each: the triggers' statements, the refresh u
 its own on PostgreSQL, the rebuild of everything.
 """
 
+import operator
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import reduce
 from typing import Any
 
 from django.db import connection as default_connection
 from django.db import models, transaction
+from django.db.models import Q
 
 from figures import cells as figure_cells
 from figures import triggers as figure_triggers
 from lib import triggers as lib_triggers
+from projects.models import Project
 
 Rebuild = Callable[[int, Iterable[int] | None, Iterable[tuple[int, int]]], int]
 # Every summary made this way, in the order their modules were read (`rebuild_summaries`, a restore).
 SUMMARIES: list["Summary"] = []
+
+
+@dataclass(frozen=True)
+class Cleared:
+    """What a rebuild of a summary's cells covers, once their old cells are gone (cleared()):
+    `projects`, the condition on a column of project ids that names the projects rebuilt
+    (format it with the column; TRUE for every project), with its `params`; and `units`, the
+    condition (beginning with AND) on the cells added up over the owners that are to be added up
+    again, with `unit_params`."""
+
+    projects: str
+    params: list[Any]
+    units: str
+    unit_params: list[Any]
+
+
+def cleared(
+    cells: type[models.Model],
+    year: int,
+    units: Iterable[int] | None,
+    owners: Iterable[tuple[int, int]],
+    by_year: bool,
+) -> Cleared | None:
+    """Delete the cells of `cells` a rebuild of `year` writes again: every one (of the year, when
+    the cells are kept `by_year`) when `units` is None, else those of `units` and of the (unit,
+    owner) pairs of `owners` (owner 0: the projects without an owner unit), with their units'
+    cells added up over the owners. Returns what the rebuild then covers, or None when it covers
+    nothing."""
+    manager = cells._default_manager
+    year_of = {"year": year} if by_year else {}
+    if units is None:
+        manager.filter(**year_of).delete()
+        return Cleared("TRUE", [], "", [])
+    whole = sorted(set(units))
+    pairs = sorted({(unit, owner) for unit, owner in owners if unit not in whole})
+    if not whole and not pairs:
+        return None
+    # The projects rebuilt, found through the indexes on their units (figures.cells.whole_units).
+    conditions, params, _year_cells = figure_cells.whole_units(year, whole)
+    stale = [Q(unit_id__in=whole, **year_of)] if whole else []
+    for unit, owner in pairs:
+        condition, owner_params = figure_cells.owner_projects(unit, owner)
+        conditions.append(condition)
+        params += owner_params
+        stale.append(Q(unit_id=unit, per_owner=True, owner_unit_id=owner or None, **year_of))
+    touched = sorted(set(whole) | {unit for unit, _owner in pairs})
+    stale.append(Q(unit_id__in=touched, per_owner=False, **year_of))
+    manager.filter(reduce(operator.or_, stale)).delete()
+    projects = default_connection.ops.quote_name(Project._meta.db_table)
+    return Cleared(
+        f"{{}} IN (SELECT rp.id FROM {projects} rp WHERE {' OR '.join(conditions)})",
+        params,
+        f" AND unit_id IN ({', '.join(['%s'] * len(touched))})",
+        touched,
+    )
 
 
 @dataclass(frozen=True)

@@ -15,19 +15,17 @@ before the cells are read. A scope narrowed by anything but the user's data scop
 a category, a list) reads the tables (starts.querysets).
 """
 
-import operator
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
-from functools import reduce
 from typing import Any
 
 from django.db import connection as default_connection
 from django.db.models import Count, Q, QuerySet, Sum
 
 from figures import triggers as figure_triggers
-from figures.cells import owner_projects, visible_cells, whole_units
-from figures.summary import Summary
+from figures.cells import visible_cells
+from figures.summary import Summary, cleared
 from lib.sql import analyze_table
 from plans.models import Plan, PlanEntry
 from progress.models import Report
@@ -131,31 +129,11 @@ def rebuild(year: int, units: Iterable[int] | None = None, owners: Iterable[tupl
     without an owner unit), with their units' cells added up over the owners; returns how many
     cells were written."""
     quote = default_connection.ops.quote_name
-    cells = StartCell.objects.filter(year=year)
-    where = ""
-    where_params: list[Any] = []
-    rollup_where, rollup_params = "", []
-    if units is not None:
-        whole = sorted(set(units))
-        pairs = sorted({(unit, owner) for unit, owner in owners if unit not in whole})
-        if not whole and not pairs:
-            return 0
-        conditions, where_params, stale = whole_units(year, whole)
-        for unit, owner in pairs:
-            condition, params = owner_projects(unit, owner)
-            conditions.append(condition)
-            where_params += params
-            stale.append(Q(year=year, unit_id=unit, per_owner=True, owner_unit_id=owner or None))
-        touched = sorted(set(whole) | {unit for unit, _owner in pairs})
-        stale.append(Q(year=year, unit_id__in=touched, per_owner=False))
-        cells = StartCell.objects.filter(reduce(operator.or_, stale))
-        where = (
-            f" AND m.project_id IN (SELECT rp.id FROM {quote(Project._meta.db_table)} rp "
-            f"WHERE {' OR '.join(conditions)})"
-        )
-        rollup_where = f" AND unit_id IN ({', '.join(['%s'] * len(touched))})"
-        rollup_params = touched
-    cells.delete()
+    rebuilt = cleared(StartCell, year, units, owners, by_year=True)
+    if rebuilt is None:
+        return 0
+    where = f" AND {rebuilt.projects.format('m.project_id')}"
+    where_params, rollup_where, rollup_params = rebuilt.params, rebuilt.units, rebuilt.unit_params
 
     states = ", ".join(f"'{state}'" for state in COUNTED_REPORT_STATES)
     # Each membership of the year's events with its project's figures, and the event's check date
