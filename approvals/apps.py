@@ -14,7 +14,9 @@ class ApprovalsConfig(AppConfig):
         from lib import triggers
 
         registry.register("approvals", figures_section)
-        triggers.keep_through_migrate(self, ("approvals", "0002_cells_per_owner"), cells.statements, rebuild)
+        triggers.keep_through_migrate(
+            self, ("approvals", "0004_day_cells_and_unit_cells"), cells.statements, rebuild
+        )
 
 
 def rebuild(connection: Any, plan: Any) -> None:

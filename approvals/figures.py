@@ -11,10 +11,9 @@ from django.db.models import BooleanField, Count, ExpressionWrapper, F, Func, In
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from approvals.models import ApprovalCell
+from approvals.models import ApprovalCell, ApprovalDayCell
 from catalog.choices import ProcedureStage
 from catalog.models import ProcedureType
-from figures.cells import cut, visible_cells
 from figures.registry import Context
 from lib.numbers import percent, quantize
 from org.models import Unit
@@ -171,26 +170,72 @@ def served(scope: Scope | None) -> bool:
     return not (scope.level or scope.town or scope.category or scope.plan_type or scope.cuts_projects)
 
 
-def scope_cells(scope: Scope | None, condition: Q) -> QuerySet[ApprovalCell]:
-    """The cells meeting `condition` (which names their year `cell_year`) of a scope the summary
-    serves: those added up over the units for every project, else the cells of each responsible
-    unit and owner unit the scope's user may see (as the figures' per-owner cells are read,
-    figures.cells.visible_cells) in the scope's unit's subtree."""
+def day_number(day: date) -> int:
+    """`day` as the day cells hold it (ApprovalDayCell.on): yyyymmdd."""
+    return day.year * 10000 + day.month * 100 + day.day
+
+
+def user_units(scope: Scope) -> QuerySet[Unit, Any]:
+    """The units of the subtree of the scope's user: none for a user without a unit, or signed out."""
+    user = scope.user
+    unit = user.unit if user is not None and user.is_authenticated and user.is_active else None
+    if unit is None:
+        return Unit.objects.none().values("pk")
+    return Unit.objects.filter(path__startswith=unit.path).values("pk")
+
+
+def parts(scope: Scope, unit: str, owner: str) -> tuple[Q, Q | None]:
+    """How a scope the summary serves, other than every project, finds its procedures, as
+    conditions on a responsible unit field (`unit`) and an owner unit field (`owner`): the
+    responsible units whose projects it counts whole (those of its user's subtree, or every unit
+    for a user who sees every project; within the subtree of the scope's unit when it has one);
+    and the projects of its user's owners that answer to a unit outside the user's subtree (None
+    for a user who sees every project). A project has one responsible unit and one owner unit, so
+    the two never count one twice."""
+    within = Q()
+    if scope.unit is not None:
+        within = Q(**{f"{unit}__in": Unit.objects.filter(path__startswith=scope.unit.path).values("pk")})
+    if scope.user_sees_everything:
+        return within, None
+    mine = user_units(scope)
+    return (
+        Q(**{f"{unit}__in": mine}) & within,
+        Q(**{f"{owner}__in": mine}) & ~Q(**{f"{unit}__in": mine}) & within,
+    )
+
+
+def scope_cells(scope: Scope | None, condition: Q) -> list[QuerySet[ApprovalCell]]:
+    """The month cells meeting `condition` (which names their year `cell_year`) of a scope the
+    summary serves, as parts() finds them: those over every unit for every project, else those of
+    the scope's responsible units and those of its owners' projects of other units."""
     if scope is None or is_whole(scope):
-        return ApprovalCell.objects.alias(cell_year=F("year")).filter(condition, per_owner=False)
-    # A narrowed scope's cells are found through the indexes on their units, the years asked of
-    # each as values (`+ 0`): SQLite, which keeps no statistics, took the index on the months
-    # instead and read both years' cells of every unit.
-    cells = ApprovalCell.objects.alias(cell_year=F("year") + 0).filter(condition, per_owner=True)
-    if not scope.user_sees_everything:
-        cells = visible_cells(cells, scope.user)
-    return cut(cells, scope)
+        return [ApprovalCell.objects.alias(cell_year=F("year")).filter(condition, per_owner=False, unit_id=0)]
+    # Found through the indexes on their units, the years asked of each as values (`+ 0`):
+    # SQLite, which keeps no statistics, took the index on the months instead and read both
+    # years' cells of every unit.
+    cells = ApprovalCell.objects.alias(cell_year=F("year") + 0).filter(condition)
+    units, owners = parts(scope, "unit_id", "owner_unit_id")
+    found: list[QuerySet[ApprovalCell]] = [cells.filter(units, per_owner=False, unit_id__gt=0)]
+    if owners is not None:
+        found.append(cells.filter(owners, per_owner=True))
+    return found
+
+
+def scope_days(scope: Scope | None) -> list[QuerySet[ApprovalDayCell]]:
+    """The day cells of a scope the summary serves, as scope_cells() finds the month cells."""
+    if scope is None or is_whole(scope):
+        return [ApprovalDayCell.objects.filter(per_owner__in=[False], unit_id=0, owner_unit_id=0)]
+    units, owners = parts(scope, "unit_id", "owner_unit_id")
+    found = [ApprovalDayCell.objects.filter(units, per_owner__in=[False], owner_unit_id=0)]
+    if owners is not None:
+        found.append(ApprovalDayCell.objects.filter(owners, per_owner=True))
+    return found
 
 
 def counted_from_cells(this_end: date, last_end: date, scope: Scope | None = None) -> list[dict[str, Any]]:
     """counted_in() of the procedures of `scope` (one served()) from the summary (approvals.cells):
-    the whole months of both windows from their cells, the days of a month begun from the
-    procedures themselves."""
+    the whole months of both windows from their month cells, the days of a month begun from the
+    day cells."""
     year = this_end.year
     this_months, this_partial = whole_months(this_end)
     last_months, last_partial = whole_months(last_end)
@@ -202,32 +247,60 @@ def counted_from_cells(this_end: date, last_end: date, scope: Scope | None = Non
         window = Q(cell_year__in=[year - 1, year], month__lte=this_months)
     else:
         window = Q(cell_year=year, month__lte=this_months) | Q(cell_year=year - 1, month__lte=last_months)
-    cells = (
-        scope_cells(scope, window & Q(count__gt=0))
-        .values("year", "type_id", "department_id", "nature", "green_channel")
-        .annotate(n=Sum("count"), d=Sum("days"))
-        .order_by()
-    )
-    counted = [
-        {
-            "type": cell["type_id"],
-            "department": cell["department_id"] or None,
-            "project__investment_nature": cell["nature"],
-            "green_channel": cell["green_channel"],
-            "current": cell["year"] == year,
-            "n": cell["n"],
-            "d": cell["d"],
-        }
-        for cell in cells
-    ]
-    # A month begun in each year, each read from the index on its own days: asked together, the
-    # index would be read from last year's month to today.
-    procedures = each_asked(Procedure.objects.all(), year, scope)
+    counted = []
+    for cells in scope_cells(scope, window & Q(count__gt=0)):
+        grouped = (
+            cells.values("year", "type_id", "department_id", "nature", "green_channel")
+            .annotate(n=Sum("count"), d=Sum("days"))
+            .order_by()
+        )
+        counted += [cell_group(cell, cell["year"] == year) for cell in grouped]
     for first, end in ((this_partial, this_end), (last_partial, last_end)):
-        if first is not None:
-            days = Q(approved_on__gte=first, approved_on__lte=end)
-            counted += counted_in(procedures, days, Q(pk__in=[]), date(year, 1, 1), since=first)
+        if first is None:
+            continue
+        for days in scope_days(scope):
+            of_days = (
+                days.filter(status=ProcedureStatus.DONE, on__gte=day_number(first), on__lte=day_number(end))
+                .filter(count__gt=0)
+                .values("type_id", "department_id", "nature", "green_channel")
+                .annotate(n=Sum("count"), d=Sum("days"))
+                .order_by()
+            )
+            counted += [cell_group(cell, first.year == year) for cell in of_days]
     return counted
+
+
+def cell_group(cell: dict[str, Any], current: bool) -> dict[str, Any]:
+    """A group of cells added up, as counted_in() gives the group of its procedures."""
+    return {
+        "type": cell["type_id"],
+        "department": cell["department_id"] or None,
+        "project__investment_nature": cell["nature"],
+        "green_channel": cell["green_channel"],
+        "current": current,
+        "n": cell["n"],
+        "d": cell["d"],
+    }
+
+
+def in_progress_counts(year: int, scope: Scope | None, today: date) -> dict[str, int]:
+    """The scope's procedures in progress, and those of them past their type's time limit as of
+    `today` (审批超时): from the day cells of a scope the summary serves, else from the procedures
+    (a narrowed scope's projects looked up once, not once a count)."""
+    in_progress = Procedure.objects.filter(status=ProcedureStatus.IN_PROGRESS)
+    if not served(scope):
+        return each_asked(in_progress, year, scope).aggregate(
+            in_progress=Count("id"), overdue=Count("id", filter=past_time_limit(today))
+        )
+    counts = dict.fromkeys(("in_progress", "overdue"), 0)
+    overdue = past_time_limit_on(today)
+    for days in scope_days(scope):
+        added = days.filter(status=ProcedureStatus.IN_PROGRESS).aggregate(
+            in_progress=Sum("count"), overdue=Sum("count", filter=overdue)
+        )
+        for name in counts:
+            counts[name] += added[name] or 0
+    return counts
 
 
 def grouped_rows(counted: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -306,6 +379,17 @@ def past_time_limit(today: date) -> Q:
     return Q(submitted_on__isnull=False) & condition
 
 
+def past_time_limit_on(today: date) -> Q:
+    """past_time_limit() of the day cells of procedures in progress, whose day is the day of
+    submission (0 for none)."""
+    condition = Q(pk__in=[])
+    for type_id, limit in ProcedureType.objects.filter(time_limit_days__gt=0).values_list(
+        "pk", "time_limit_days"
+    ):
+        condition |= Q(type_id=type_id, on__lt=day_number(today - timedelta(days=limit)))
+    return Q(on__gt=0) & condition
+
+
 def overdue_procedures(procedures: QuerySet[Procedure], today: date | None = None) -> QuerySet[Procedure]:
     """审批超时: procedures in progress longer than their type's time limit (办理时限), in one query."""
     today = today or timezone.localdate()
@@ -341,11 +425,7 @@ def approval_efficiency(year: int, scope: Scope | None = None, through: date | N
         "by_type": breakdown(rows, "type", types, extra=("type__time_limit_days",)),
         "by_department": breakdown(rows, "department", extra=("department__name",)),
         "by_nature": breakdown(rows, "project__investment_nature", natures),
-        # Both counts in one pass over the procedures in progress (a narrowed scope's projects are
-        # looked up once, not once a count).
-        **each_asked(Procedure.objects.filter(status=ProcedureStatus.IN_PROGRESS), year, scope).aggregate(
-            in_progress=Count("id"), overdue=Count("id", filter=past_time_limit(today))
-        ),
+        **in_progress_counts(year, scope, today),
     }
 
 

@@ -43,16 +43,19 @@ def keep_through_migrate(
     statements: Statements,
     restore: Callable[[Any, list[tuple[Any, bool]]], None],
 ) -> None:
-    """Around every `migrate` of `sender`: the triggers out before SQLite migrates, and after
-    either database has, once `migration` is applied, the triggers in and `restore(connection,
-    plan)` making the summary good, in one transaction."""
+    """Around every `migrate` of `sender`: the triggers out before SQLite migrates (the app's
+    statements drop them if they exist), and after either database has, once `migration` is
+    applied, the triggers in and `restore(connection, plan)` making the summary good, in one
+    transaction."""
 
     def applied(connection: Any) -> bool:
         return migration in MigrationRecorder(connection).applied_migrations()
 
     def before(using: str = "default", **kwargs: Any) -> None:
+        # Whatever is applied yet: triggers put in place by an earlier version of the app may name
+        # a table that this migrate changes before `migration` is applied.
         connection = connections[using]
-        if connection.vendor == "sqlite" and applied(connection):
+        if connection.vendor == "sqlite":
             remove(connection, statements)
 
     def after(using: str = "default", plan: Any = None, **kwargs: Any) -> None:

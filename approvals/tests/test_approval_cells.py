@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from approvals import cells, figures
 from approvals.figures import PROCESSING_DAYS, approval_efficiency, counted_in, same_day_last_year
-from approvals.models import ApprovalCell
+from approvals.models import DAY_KEY, ApprovalCell, ApprovalDayCell
 from catalog.models import ProcedureType
 from plans.scope import Scope
 from projects.models import Procedure, Project
@@ -20,21 +20,30 @@ from projects.models import Procedure, Project
 pytestmark = pytest.mark.django_db
 
 
-def from_cells(per_owner: bool = False) -> dict[tuple, tuple[int, int]]:
-    """The cells added up over the units, or (`per_owner`) those of each responsible unit and owner."""
-    rows = ApprovalCell.objects.filter(count__gt=0, per_owner=per_owner)
+# The kinds of month cell: over every unit, per responsible unit, per responsible unit and owner.
+KINDS = ("all", "unit", "owner")
+
+
+def from_cells(kind: str = "all") -> dict[tuple, tuple[int, int]]:
+    """The month cells of a kind (KINDS), by their key."""
+    rows = ApprovalCell.objects.filter(count__gt=0, per_owner=kind == "owner")
+    rows = rows.filter(unit_id=0) if kind == "all" else rows.exclude(unit_id=0) if kind == "unit" else rows
     found = {}
     for c in rows:
         key: tuple = (c.year, c.month, c.type_id, c.department_id, c.nature, c.green_channel)
-        if per_owner:
+        if kind == "owner":
             key += (c.unit_id, c.owner_unit_id)
+        elif kind == "unit":
+            assert c.owner_unit_id == 0
+            key += (c.unit_id,)
         else:
-            assert (c.unit_id, c.owner_unit_id) == (0, 0)
+            assert c.owner_unit_id == 0
         found[key] = (c.count, c.days)
     return found
 
 
-def from_tables(per_owner: bool = False) -> dict[tuple, tuple[int, int]]:
+def from_tables(kind: str = "all") -> dict[tuple, tuple[int, int]]:
+    """What the month cells of a kind should hold, from the procedures."""
     done = Procedure.objects.filter(status="done", submitted_on__isnull=False, approved_on__isnull=False)
     keys = [
         "approved_on__year",
@@ -44,7 +53,11 @@ def from_tables(per_owner: bool = False) -> dict[tuple, tuple[int, int]]:
         "project__investment_nature",
         "green_channel",
     ]
-    units = ["project__responsible_unit", "project__owner_unit"] if per_owner else []
+    units = {"all": [], "unit": ["project__responsible_unit"]}.get(
+        kind, ["project__responsible_unit", "project__owner_unit"]
+    )
+    if kind == "unit":
+        done = done.filter(project__responsible_unit__isnull=False)
     rows = (
         done.values(*keys, *units)
         .annotate(n=Count("id"), d=Sum(PROCESSING_DAYS))
@@ -52,17 +65,53 @@ def from_tables(per_owner: bool = False) -> dict[tuple, tuple[int, int]]:
         .order_by()
     )
     found: dict[tuple, tuple[int, int]] = {}
-    for year, month, kind, department, nature, green, *rest in rows:
+    for year, month, kind_id, department, nature, green, *rest in rows:
         *unit_keys, n, d = rest
-        key = (year, month, kind, department or 0, nature, green, *(unit or 0 for unit in unit_keys))
+        key = (year, month, kind_id, department or 0, nature, green, *(unit or 0 for unit in unit_keys))
         count, days = found.get(key, (0, 0))
         found[key] = (count + n, days + d)
     return found
 
 
+def from_day_cells() -> dict[tuple, tuple[int, int]]:
+    """The day cells, by their key."""
+    return {
+        tuple(getattr(c, field) for field in DAY_KEY): (c.count, c.days)
+        for c in ApprovalDayCell.objects.filter(count__gt=0)
+    }
+
+
+def from_day_tables() -> dict[tuple, tuple[int, int]]:
+    """What the day cells should hold, from the procedures: each done on its day of approval, each
+    in progress on its day of submission (0 for none) by its type alone; over every unit, of its
+    responsible unit (when it has one), and of its responsible unit and owner unit."""
+    found: dict[tuple, tuple[int, int]] = {}
+
+    def add(key: tuple, days: int) -> None:
+        count, total = found.get(key, (0, 0))
+        found[key] = (count + 1, total + days)
+
+    for p in Procedure.objects.select_related("project"):
+        unit, owner = p.project.responsible_unit_id or 0, p.project.owner_unit_id or 0
+        if p.status == "done" and p.submitted_on and p.approved_on:
+            on = int(p.approved_on.strftime("%Y%m%d"))
+            group = (p.type_id, p.department_id or 0, p.project.investment_nature, p.green_channel)
+            days = (p.approved_on - p.submitted_on).days
+        elif p.status == "in_progress":
+            on = int(p.submitted_on.strftime("%Y%m%d")) if p.submitted_on else 0
+            group, days = (p.type_id, 0, "", False), 0
+        else:
+            continue
+        whose = [(False, 0, 0), (True, unit, owner)] + ([(False, unit, 0)] if unit else [])
+        for kind in whose:
+            add((*kind, p.status, on, *group), days)
+    return found
+
+
 def assert_cells_match():
-    assert from_cells() == from_tables()
-    assert from_cells(per_owner=True) == from_tables(per_owner=True)
+    for kind in KINDS:
+        assert from_cells(kind) == from_tables(kind), kind
+    assert from_day_cells() == from_day_tables()
 
 
 @pytest.fixture
@@ -127,6 +176,13 @@ def test_the_cells_follow_every_kind_of_write(world, procedures):
     reopened.status = "in_progress"
     reopened.approved_on = None
     reopened.save()
+    assert_cells_match()
+
+    # In progress without a day of submission: counted, never past its time limit.
+    undated = procedures[10]
+    assert undated.status == "in_progress"
+    undated.submitted_on = None
+    undated.save()
     assert_cells_match()
 
     finished = procedures[5]
@@ -198,11 +254,12 @@ def test_procedures_written_in_bulk_are_counted(world, procedures):
 
 
 def test_a_rebuild_gives_the_cells_the_triggers_kept(world, procedures):
-    kept = from_cells()
-    owners = from_cells(per_owner=True)
+    kept = {kind: from_cells(kind) for kind in KINDS}
+    days = from_day_cells()
+    assert days and all(kept.values())
     assert cells.rebuild() == ApprovalCell.objects.count()
-    assert from_cells() == kept
-    assert from_cells(per_owner=True) == owners
+    assert {kind: from_cells(kind) for kind in KINDS} == kept
+    assert from_day_cells() == days
 
 
 def from_procedures(this_end, last_end, scope=None):
@@ -284,11 +341,14 @@ def test_moving_a_done_procedure_to_another_project_of_another_nature(world, pro
 
 def test_the_command_builds_the_cells_again_after_a_truncate(world, procedures):
     kept = from_cells()
+    days = from_day_cells()
     ApprovalCell.objects.all().delete()
+    ApprovalDayCell.objects.all().delete()
     out = io.StringIO()
     call_command("rebuild_approval_cells", stdout=out)
     assert "审批效能汇总已重建" in out.getvalue()
     assert from_cells() == kept
+    assert from_day_cells() == days
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="the plan SQLite chooses without statistics")
