@@ -8,9 +8,18 @@ class FinancingConfig(AppConfig):
 
     def ready(self) -> None:
         from figures import registry
-        from financing import views
+        from financing import cells, views
         from financing.figures import figures_section
+        from lib import triggers
         from projects import page
+
+        # The summary of the needs, rebuilt after a migrate of the tables it is built from or of its own.
+        triggers.keep_through_migrate(
+            self,
+            ("financing", "0003_financing_cells"),
+            cells.SUMMARY.statements,
+            triggers.marking({"financing", "projects"}, cells.mark_all),
+        )
 
         registry.register("financing", figures_section, card="financing/includes/dashboard_card.html")
         page.register_tab(

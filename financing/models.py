@@ -58,7 +58,12 @@ class FinancingNeed(Stamped):
         verbose_name = _("融资需求")
         verbose_name_plural = _("融资需求")
         ordering = ["-year", "-created_at", "-id"]
-        indexes = [models.Index(fields=["year"])]
+        indexes = [
+            models.Index(fields=["year"]),
+            # The list's order (financing.views.need_list), walked from its start, each need asked
+            # whether it is the user's, until a page is found.
+            models.Index(fields=["-year", "-amount", "id"], name="financing_need_list_order"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.project} · {self.amount}万元"
@@ -166,3 +171,55 @@ class Signing(Stamped):
             errors["signed_on"] = _t("签约日期不能早于签约活动的日期。")
         if errors:
             raise ValidationError(errors)
+
+
+class FinancingCell(models.Model):
+    """融资对接汇总单元: one year's financing needs of one responsible unit and, when `per_owner`, one
+    owner unit, added up: needs, the amount sought, the needs signed, the signings and the amount
+    signed (`bank_id` empty); or those of the signings with one bank (`bank_id`): the needs signed
+    with it, the signings and their amount. A need has one project, so the cells of different
+    units and owners add up; the banks of different cells do not, and are counted across the
+    cells of each bank. Built by financing.cells from the tables, rebuilt where
+    `FinancingStale` marks say."""
+
+    year = models.PositiveSmallIntegerField(_("需求年度"))
+    # Plain ids, as the figures' cells keep them: a cell never stands in the way of a deletion.
+    bank_id = models.BigIntegerField(_("签约银行"), null=True)
+    unit_id = models.BigIntegerField(_("责任单位"))
+    per_owner = models.BooleanField(_("按项目单位"), default=False)
+    owner_unit_id = models.BigIntegerField(_("项目单位"), null=True)
+    needs = models.IntegerField(_("融资需求"), default=0)
+    sought = models.DecimalField(_("需求金额"), max_digits=18, decimal_places=2, default=0)
+    signed_needs = models.IntegerField(_("已签约需求"), default=0)
+    signings = models.IntegerField(_("签约笔数"), default=0)
+    signed = models.DecimalField(_("签约金额"), max_digits=18, decimal_places=2, default=0)
+
+    class Meta:
+        verbose_name = _("融资对接汇总单元")
+        verbose_name_plural = _("融资对接汇总单元")
+        indexes = [
+            models.Index(fields=["per_owner", "year"], name="financing_cell_by_kind"),
+            # A unit's or an owner's cells, for a user's scope (figures.cells.visible_cells).
+            models.Index(fields=["per_owner", "unit_id", "year"], name="financing_cell_of_unit"),
+            models.Index(fields=["per_owner", "owner_unit_id", "year"], name="financing_cell_of_owner"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} bank {self.bank_id} unit {self.unit_id} owner {self.owner_unit_id}"
+
+
+class FinancingStale(models.Model):
+    """融资对接待重算标记: a (year, responsible unit, owner unit) whose financing cells no longer match
+    the tables; without an owner unit, every cell of the responsible unit's year."""
+
+    year = models.PositiveSmallIntegerField(_("需求年度"))
+    unit_id = models.BigIntegerField(_("责任单位"))
+    owner_id = models.BigIntegerField(_("项目单位"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("融资对接待重算标记")
+        verbose_name_plural = _("融资对接待重算标记")
+        indexes = [models.Index(fields=["year", "unit_id"], name="financing_stale_key")]
+
+    def __str__(self) -> str:
+        return f"{self.year} unit {self.unit_id} owner {self.owner_id}"

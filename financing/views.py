@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from audit.changes import diff, record, snapshot
 from audit.models import OperationLog
+from financing import cells
 from financing.choices import FinancingKind, NeedState
 from financing.filtersets import FinancingNeedFilterSet, MatchEventFilterSet
 from financing.forms import FinancingNeedForm, MatchEventForm, SigningForm
@@ -25,6 +26,7 @@ from lib.requests import AuthenticatedHttpRequest
 from lib.xlsx import build_workbook, xlsx_response
 from projects.access import get_for_user, get_project_for_user
 from projects.models import Project
+from projects.querysets import project_scope
 
 # Who may, as a refusal says it.
 COORDINATORS = gettext_lazy("只有统筹协调（重点办）可以登记对接活动和签约结果。")
@@ -72,11 +74,17 @@ def need_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     listing = ListPage(request, visible, FinancingNeedFilterSet, sorts=NEED_SORTS)
     if listing.exporting:
         return export_needs(request, listing.rows)
+    # Every need the user may see, as the list opens: its sums from the summary (financing.cells).
+    if listing.filters_set == set() and cells.refreshed():
+        totals = cells.totals(None if project_scope(user) is None else user)
+        listing.paginate(count=totals["needs"])
+    else:
+        totals = listing.rows.totals()
     return listing.render(
         "financing/need_list.html",
         "financing/includes/need_table.html",
         {
-            "totals": listing.rows.totals(),
+            "totals": totals,
             "states": NeedState,
             "kinds": FinancingKind.choices,
             "banks": Bank.objects.all(),

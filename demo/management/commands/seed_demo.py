@@ -27,6 +27,7 @@ from elements import cells as element_cells
 from elements import funding_cells
 from figures import map_cells
 from figures.cells import refresh as refresh_figures
+from financing import cells as financing_cells
 from lib.sql import analyze
 from projects.models import Project
 from service.cells import refresh as refresh_leader_cells
@@ -138,13 +139,14 @@ class Command(BaseCommand):
             extras = build_modules(builder.seed, current)
             if apps.is_installed("alerts"):
                 extras.update(scan_history(current, monthly=count <= MONTHLY_SCANS))
-            # The summaries' cells (figures, leaders, starts, elements, funding, map, warnings) the demo's writes marked stale, built now rather
-            # than on the first page.
+            # The summaries' cells (figures, leaders, starts, elements, funding, financing, map,
+            # warnings) the demo's writes marked stale, built now rather than on the first page.
             refresh_figures()
             refresh_leader_cells()
             refresh_start_cells()
             element_cells.SUMMARY.refresh()
             funding_cells.SUMMARY.refresh()
+            financing_cells.SUMMARY.refresh()
             map_cells.SUMMARY.refresh()
             if apps.is_installed("alerts"):
                 from alerts import cells as alert_cells
