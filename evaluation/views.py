@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from audit.changes import diff, record, snapshot
 from audit.models import OperationLog
 from catalog.models import Category, IndustryField
+from evaluation import cells
 from evaluation.choices import Grade, Peers
 from evaluation.comparison import compare
 from evaluation.filtersets import EvaluationFilterSet
@@ -66,6 +67,10 @@ def evaluation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
     if listing.exporting:
         return export_evaluations(request, listing.rows)
+    # The counts of every project the user may see, from the summary (evaluation.cells).
+    known = cells.counts(None if project_scope(request.user) is None else request.user)
+    if known is not None and listing.filters_set == set():
+        listing.paginate(count=known["evaluations"])
     return listing.render(
         "evaluation/evaluation_list.html",
         "evaluation/includes/evaluation_table.html",
@@ -74,7 +79,7 @@ def evaluation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "sizes": SizeBucket.choices,
             "grades": Grade.choices,
             "can_edit": request.user.is_coordinator,
-            **(awaiting_shown(request) if request.user.is_coordinator else {}),
+            **(awaiting_shown(request, known) if request.user.is_coordinator else {}),
         },
     )
 
@@ -107,10 +112,13 @@ def latest_awaiting(user: User) -> QuerySet[Project]:
     )
 
 
-def awaiting_shown(request: AuthenticatedHttpRequest) -> dict[str, object]:
+def awaiting_shown(
+    request: AuthenticatedHttpRequest, known: dict[str, int] | None = None
+) -> dict[str, object]:
     """The latest completed projects awaiting an evaluation, those without a completion date after
-    them by name, and how many there are: the first few rows and a count (through the index on the
-    status), never the whole list (tens of thousands of projects in a province)."""
+    them by name, and how many there are: the first few rows and a count (`known`, the summary's
+    counts of the user's projects, or through the index on the status), never the whole list
+    (tens of thousands of projects in a province)."""
     user = request.user
     first = list(latest_awaiting(user)[: AWAITING_SHOWN + 1])
     if len(first) <= AWAITING_SHOWN:
@@ -118,7 +126,10 @@ def awaiting_shown(request: AuthenticatedHttpRequest) -> dict[str, object]:
             awaiting(user).filter(actual_completion_date__isnull=True).order_by("name_key", "name", "pk")
         )
         first += list(undated.only("pk", "name", "actual_completion_date")[: AWAITING_SHOWN + 1 - len(first)])
-    count = len(first) if len(first) <= AWAITING_SHOWN else awaiting(user).count()
+    if len(first) <= AWAITING_SHOWN:
+        count = len(first)
+    else:
+        count = known["awaiting"] if known is not None else awaiting(user).count()
     return {"awaiting": first[:AWAITING_SHOWN], "awaiting_count": count}
 
 

@@ -187,6 +187,6 @@ def test_rebuild_summaries_builds_every_summary_again(world, mapped):
     out = StringIO()
     call_command("rebuild_summaries", stdout=out)
     assert MapCell.objects.count() == kept
-    assert {"集中开工", "要素保障", "资金保障", "一张图", "预警看板"} <= {
+    assert {"集中开工", "要素保障", "资金保障", "一张图", "预警看板", "政银企对接", "后评价"} <= {
         line.split("汇总已重建")[0] for line in out.getvalue().splitlines()
     }

@@ -25,6 +25,7 @@ from demo.progress import build_reports
 from demo.projects import DEMO_PASSWORD, DemoBuilder, flush_demo
 from elements import cells as element_cells
 from elements import funding_cells
+from evaluation import cells as evaluation_cells
 from figures import map_cells
 from figures.cells import refresh as refresh_figures
 from financing import cells as financing_cells
@@ -139,14 +140,16 @@ class Command(BaseCommand):
             extras = build_modules(builder.seed, current)
             if apps.is_installed("alerts"):
                 extras.update(scan_history(current, monthly=count <= MONTHLY_SCANS))
-            # The summaries' cells (figures, leaders, starts, elements, funding, financing, map,
-            # warnings) the demo's writes marked stale, built now rather than on the first page.
+            # The summaries' cells (figures, leaders, starts, elements, funding, financing,
+            # evaluations, map, warnings) the demo's writes marked stale, built now rather than
+            # on the first page.
             refresh_figures()
             refresh_leader_cells()
             refresh_start_cells()
             element_cells.SUMMARY.refresh()
             funding_cells.SUMMARY.refresh()
             financing_cells.SUMMARY.refresh()
+            evaluation_cells.SUMMARY.refresh()
             map_cells.SUMMARY.refresh()
             if apps.is_installed("alerts"):
                 from alerts import cells as alert_cells
