@@ -50,7 +50,7 @@ class ApprovalCell(models.Model):
                 condition=models.Q(unit_id__gt=0),
                 name="approval_cell_by_unit",
             ),
-            models.Index(fields=["owner_unit_id", "year", "month"], name="approval_cell_by_owner"),
+            models.Index(fields=["owner_unit_id", "year", "month", "unit_id"], name="approval_cell_by_owner"),
             # The months of a year added up over every unit, a thousandth of the cells: an index
             # of them alone, which a condition on the other cells cannot take, holding all that is
             # asked of them (the key's index would be read, with each cell's row, otherwise).
@@ -111,7 +111,7 @@ class ApprovalDayCell(models.Model):
         # An owner's days of a state.
         indexes = [
             models.Index(
-                fields=["owner_unit_id", "status", "on"],
+                fields=["owner_unit_id", "status", "on", "unit_id"],
                 condition=models.Q(per_owner=True),
                 name="approval_day_cell_by_owner",
             )

@@ -162,7 +162,7 @@ class EvaluationCell(models.Model):
         indexes = [
             # A unit's or an owner's cells, for a user's scope (figures.cells.visible_cells).
             models.Index(fields=["per_owner", "unit_id"], name="evaluation_cell_of_unit"),
-            models.Index(fields=["per_owner", "owner_unit_id"], name="evaluation_cell_of_owner"),
+            models.Index(fields=["per_owner", "owner_unit_id", "unit_id"], name="evaluation_cell_of_owner"),
         ]
 
     def __str__(self) -> str:

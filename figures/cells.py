@@ -501,27 +501,40 @@ def of_kind(cells: CellsT, per_owner: bool) -> CellsT:
     return cells.filter(per_owner__in=[per_owner])
 
 
-def visible_cells(cells: CellsT, user: Any, also: str | None = None) -> CellsT:
+def visible_cells(cells: CellsT, user: Any, also: str | None = None, owners: bool = False) -> CellsT:
     """`cells` narrowed to what `user` may see, as projects.querysets.project_scope narrows projects:
     for those who see everything, the cells added up over the owners (a tenth as many at 100,000
-    projects); else the cells of each owner whose responsible unit or owner unit is in the
-    subtree of the user's unit (a cell has one of each, so the condition on cells is the
-    condition on its entries), or none. `also` names one more unit field of the cells that,
-    in the subtree, makes a cell visible (the department asked to supply an element)."""
+    projects); else the cells of the units of the user's subtree added up over their owners, and
+    of the owners of the subtree only the cells of projects answering to a unit outside it (a
+    project has one responsible unit and one owner unit, so the two never count one twice), or
+    none. With `owners` (a ranking of the owners) the cells of each owner whose responsible unit
+    or owner unit is in the subtree; `also` names one more unit field of the cells that, in the
+    subtree, makes such a cell visible (the department asked to supply an element)."""
     if user is None or project_scope(user) is None:
         return of_kind(cells, False)
     unit = user.unit if user.is_authenticated and user.is_active else None
     if unit is None:
         return cells.none()
     subtree = Unit.objects.filter(path__startswith=unit.path).values("pk")
-    owners = of_kind(cells, True)
-    fields = ["unit_id", "owner_unit_id", *([also] if also else [])]
+    if owners or also:
+        of_owners = of_kind(cells, True)
+        fields = ["unit_id", "owner_unit_id", *([also] if also else [])]
+        if connection.vendor != "sqlite":
+            return of_owners.filter(
+                reduce(operator.or_, [Q(**{f"{field}__in": subtree}) for field in fields])
+            )
+        # SQLite serves an OR of two columns with one index, the period's, and so read every
+        # owner's cells of the period to keep the user's: a town's 31 ms at 100,000 projects.
+        # Asked as the keys of the cells each column's own index finds, the OR is two index
+        # searches (15 ms).
+        found = [Q(pk__in=of_owners.filter(**{f"{field}__in": subtree}).values("pk")) for field in fields]
+        return cast(CellsT, cells.model._default_manager.filter(reduce(operator.or_, found)))
+    # A department's own cells are a few per unit rather than one per owner of its projects.
+    own = Q(per_owner__in=[False], unit_id__in=subtree)
+    others = Q(per_owner__in=[True], owner_unit_id__in=subtree) & ~Q(unit_id__in=subtree)
     if connection.vendor != "sqlite":
-        return owners.filter(reduce(operator.or_, [Q(**{f"{field}__in": subtree}) for field in fields]))
-    # SQLite serves an OR of two columns with one index, the period's, and so read every owner's
-    # cells of the period to keep the user's: a town's 31 ms at 100,000 projects. Asked as the
-    # keys of the cells each column's own index finds, the OR is two index searches (15 ms).
-    found = [Q(pk__in=owners.filter(**{f"{field}__in": subtree}).values("pk")) for field in fields]
+        return cells.filter(own | others)
+    found = [Q(pk__in=cells.filter(condition).values("pk")) for condition in (own, others)]
     return cast(CellsT, cells.model._default_manager.filter(reduce(operator.or_, found)))
 
 
@@ -693,7 +706,7 @@ def owner_groups(year: int, month: int, scope: Scope, in_force: dict[int, str]) 
     user = scope.user
     if user is not None and project_scope(user) is not None:
         # Of the owners' cells, those visible_cells() keeps for the user.
-        cells = visible_cells(cells, user)
+        cells = visible_cells(cells, user, owners=True)
     cells = cut(cells, scope)
     if len(in_force) > 1:
         cells = cells.filter(counted=True)

@@ -150,12 +150,14 @@ class FigureCell(models.Model):
             models.Index(fields=["year", "unit_id", "town_id", "plan_id"], name="figure_cell_by_key"),
             # A unit's or an owner's cells of one month, for a user's scope (visible_cells). The plan
             # last: with a condition on it too, these match one more column than the period's
-            # index, which SQLite, keeping no statistics, would otherwise take.
+            # index, which SQLite, keeping no statistics, would otherwise take. The owners' holds
+            # the unit, so that those of the user's own units are passed over in the index.
             models.Index(
                 fields=["year", "month", "per_owner", "unit_id", "plan_id"], name="figure_cell_by_unit"
             ),
             models.Index(
-                fields=["year", "month", "per_owner", "owner_unit_id", "plan_id"], name="figure_cell_by_owner"
+                fields=["year", "month", "per_owner", "owner_unit_id", "plan_id", "unit_id"],
+                name="figure_cell_by_owner",
             ),
         ]
 

@@ -201,7 +201,9 @@ class FinancingCell(models.Model):
             models.Index(fields=["per_owner", "year"], name="financing_cell_by_kind"),
             # A unit's or an owner's cells, for a user's scope (figures.cells.visible_cells).
             models.Index(fields=["per_owner", "unit_id", "year"], name="financing_cell_of_unit"),
-            models.Index(fields=["per_owner", "owner_unit_id", "year"], name="financing_cell_of_owner"),
+            models.Index(
+                fields=["per_owner", "owner_unit_id", "year", "unit_id"], name="financing_cell_of_owner"
+            ),
         ]
 
     def __str__(self) -> str:

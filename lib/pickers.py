@@ -23,8 +23,10 @@ from django.utils.functional import Promise
 
 from lib.params import MAX_ID
 
-# A queryset of at most this many rows is listed whole.
-LISTED_UP_TO = 200
+# A queryset of at most this many rows is listed whole: a select of a hundred can still be read
+# down, and a town of a province, with its two hundred owner enterprises, is searched instead of
+# sending them all with every page.
+LISTED_UP_TO = 100
 # The rows a search answers with.
 OPTIONS_LIMIT = 30
 # What a search box holds at most; longer text is cut.

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 
 from approvals.models import ApprovalCell
 from catalog.models import ProcedureType
@@ -47,13 +47,27 @@ def summaries(world, mixed):
     return world
 
 
+def counted(queryset):
+    """The cells' count added up per responsible unit."""
+    return dict(queryset.order_by().values("unit_id").annotate(n=Sum("count")).values_list("unit_id", "n"))
+
+
 @pytest.mark.parametrize("model", [FigureCell, LeaderCell, ApprovalCell])
 def test_each_persona_sees_the_cells_of_its_units_and_owners(summaries, model):
     world = summaries
     assert model.objects.filter(per_owner=True).exists()
     for user in (world.department, world.town_user, world.owner_a, world.owner_b, world.outsider):
-        seen = set(cells.visible_cells(model.objects.all(), user).values_list("pk", flat=True))
-        assert seen == set(either_column(model.objects.all(), user).values_list("pk", flat=True)), user
+        seen = cells.visible_cells(model.objects.all(), user)
+        # What the cells of each owner of the user's units and owners add up to, each unit's
+        # read from its cells added up over the owners.
+        assert counted(seen) == counted(either_column(model.objects.all(), user)), user
+        subtree = Unit.objects.filter(path__startswith=user.unit.path).values("pk")
+        assert not seen.filter(per_owner=True, unit_id__in=subtree).exists()
+        # A ranking by owner reads each owner's cells.
+        owners = cells.visible_cells(model.objects.all(), user, owners=True)
+        assert set(owners.values_list("pk", flat=True)) == set(
+            either_column(model.objects.all(), user).values_list("pk", flat=True)
+        )
     # The town sees cells answered for by other units, through the company it owns them by.
     town = cells.visible_cells(model.objects.all(), world.town_user)
     assert town.exclude(unit_id=world.town.pk).exists()
