@@ -72,6 +72,17 @@ PAGES = [
     # district and more in the larger, where a fuller page is not growth.
     ("owner", "/reports/?per_page=5"),
     ("owner", "/plans/"),
+    # Read from their summaries for a scope as for every project: 审批效能's months and days, the
+    # needs' sums, the evaluations' count (pages of three: fuller pages in the larger district are
+    # not growth), and a town's filter of units.
+    ("unit_zjj", "/approvals/"),
+    ("owner", "/approvals/"),
+    ("unit_town", "/approvals/"),
+    ("coordinator", "/financing/?per_page=3"),
+    ("unit_zjj", "/financing/?per_page=3"),
+    ("owner", "/financing/?per_page=3"),
+    ("unit_zjj", "/evaluation/?per_page=3"),
+    ("unit_town", "/supervision/notices/"),
 ]
 # What a page may differ by between the sizes without growing: a section shown only when there is
 # something in it (a query or two), and numbers and names of other lengths.
