@@ -163,7 +163,7 @@ def upsert(table: str, key: str, columns: str, rows: list[str]) -> str:
 
 
 def upserts(vendor: str, *parts: Part) -> str:
-    """The month cells' upsert, then the day cells'."""
+    """The month cells' upsert, then the day cells' (a SQLite trigger's body)."""
     return f"{delta(vendor, *parts)}; {day_delta(vendor, *parts)}"
 
 
@@ -202,7 +202,15 @@ def postgresql_sql() -> tuple[list[str], list[str]]:
     v = "postgresql"
 
     def lock(rows: str) -> str:
-        return f"PERFORM 1 FROM {PROJECTS} WHERE id IN (SELECT project_id FROM {rows}) ORDER BY id FOR SHARE;"
+        return lib_triggers.planned_each_time(
+            f"SELECT 1 FROM {PROJECTS} WHERE id IN (SELECT project_id FROM {rows}) ORDER BY id FOR SHARE"
+        )
+
+    def executed(*parts: Part) -> str:
+        """The month cells' upsert, then the day cells', each planned for the call's rows."""
+        return "\n    ".join(
+            lib_triggers.planned_each_time(upsert) for upsert in (delta(v, *parts), day_delta(v, *parts))
+        )
 
     def joined(rows: str) -> str:
         return f"{rows} r JOIN {PROJECTS} p ON p.id = r.project_id"
@@ -221,14 +229,14 @@ def postgresql_sql() -> tuple[list[str], list[str]]:
 BEGIN
   IF TG_OP = 'INSERT' THEN
     {lock("new_rows")}
-    {upserts(v, added)};
+    {executed(added)}
   ELSIF TG_OP = 'DELETE' THEN
     {lock("old_rows")}
-    {upserts(v, taken)};
+    {executed(taken)}
   ELSE
     {lock("old_rows")}
     {lock("new_rows")}
-    {upserts(v, Part(taken.r, taken.tables, moved, taken.project, "-"), Part(added.r, added.tables, moved, added.project))};
+    {executed(Part(taken.r, taken.tables, moved, taken.project, "-"), Part(added.r, added.tables, moved, added.project))}
   END IF;
   RETURN NULL;
 END"""
@@ -244,7 +252,7 @@ END"""
     )
     natures = f"""
 BEGIN
-  {upserts(v, Part("r", changed, "TRUE", "c.old_{}", "-"), Part("r", changed, "TRUE", "c.new_{}"))};
+  {executed(Part("r", changed, "TRUE", "c.old_{}", "-"), Part("r", changed, "TRUE", "c.new_{}"))}
   RETURN NULL;
 END"""
     create = [

@@ -163,7 +163,8 @@ def postgresql_lock(table: str, rows: str, locked: dict[str, str] = LOCKED) -> s
     if table not in locked:
         return ""
     projects = locked[table].format(rows=rows)
-    return f"PERFORM 1 FROM projects_project WHERE id IN ({projects}) ORDER BY id FOR SHARE;\n    "
+    lock = f"SELECT 1 FROM projects_project WHERE id IN ({projects}) ORDER BY id FOR SHARE"
+    return f"{lib_triggers.planned_each_time(lock)}\n    "
 
 
 def postgresql_sql(
@@ -196,11 +197,11 @@ def postgresql_sql(
         body = f"""
 BEGIN
   IF TG_OP = 'INSERT' THEN
-    {lock_new}{into} ({inserted}) m;
+    {lock_new}{lib_triggers.planned_each_time(f"{into} ({inserted}) m")}
   ELSIF TG_OP = 'DELETE' THEN
-    {lock_old}{into} ({deleted}) m;
+    {lock_old}{lib_triggers.planned_each_time(f"{into} ({deleted}) m")}
   ELSE
-    {lock_old}{lock_new}{into} ({updated}) m;
+    {lock_old}{lock_new}{lib_triggers.planned_each_time(f"{into} ({updated}) m")}
   END IF;
   RETURN NULL;
 END"""

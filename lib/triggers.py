@@ -22,6 +22,14 @@ from django.db.models.signals import post_migrate, pre_migrate
 Statements = Callable[[Any], tuple[list[str], list[str]]]
 
 
+def planned_each_time(statement: str) -> str:
+    """`statement` as a PL/pgSQL trigger function runs it: by EXECUTE, planned for the transition
+    tables of each call. A statement written in the function itself is planned once per
+    connection, for the rows of its first call; a plan made for one row then joined 60,000 rows
+    to 60,000 for minutes, where planned for them it takes a fraction of a second."""
+    return f"EXECUTE $statement${statement}$statement$;"
+
+
 def install(connection: Any, statements: Statements) -> None:
     """Put the triggers in place (again): each dropped first, then created."""
     create, drop = statements(connection)
