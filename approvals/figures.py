@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Func, IntegerField, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -175,13 +176,17 @@ def day_number(day: date) -> int:
     return day.year * 10000 + day.month * 100 + day.day
 
 
-def user_units(scope: Scope) -> QuerySet[Unit, Any]:
+def subtree_ids(unit: Unit) -> list[int]:
+    """The ids of `unit` and every unit below it, read once: PostgreSQL, which cannot tell how many
+    units a path's prefix matches, read every day cell rather than those of a town's few units."""
+    return list(Unit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True))
+
+
+def user_units(scope: Scope) -> list[int]:
     """The units of the subtree of the scope's user: none for a user without a unit, or signed out."""
     user = scope.user
     unit = user.unit if user is not None and user.is_authenticated and user.is_active else None
-    if unit is None:
-        return Unit.objects.none().values("pk")
-    return Unit.objects.filter(path__startswith=unit.path).values("pk")
+    return [] if unit is None else subtree_ids(unit)
 
 
 def parts(scope: Scope, unit: str, owner: str) -> tuple[Q, Q | None]:
@@ -194,7 +199,7 @@ def parts(scope: Scope, unit: str, owner: str) -> tuple[Q, Q | None]:
     the two never count one twice."""
     within = Q()
     if scope.unit is not None:
-        within = Q(**{f"{unit}__in": Unit.objects.filter(path__startswith=scope.unit.path).values("pk")})
+        within = Q(**{f"{unit}__in": subtree_ids(scope.unit)})
     if scope.user_sees_everything:
         return within, None
     mine = user_units(scope)
@@ -210,10 +215,11 @@ def scope_cells(scope: Scope | None, condition: Q) -> list[QuerySet[ApprovalCell
     the scope's responsible units and those of its owners' projects of other units."""
     if scope is None or is_whole(scope):
         return [ApprovalCell.objects.alias(cell_year=F("year")).filter(condition, per_owner=False, unit_id=0)]
-    # Found through the indexes on their units, the years asked of each as values (`+ 0`):
-    # SQLite, which keeps no statistics, took the index on the months instead and read both
-    # years' cells of every unit.
-    cells = ApprovalCell.objects.alias(cell_year=F("year") + 0).filter(condition)
+    # Found through the indexes on their units, on SQLite the years asked of each as values
+    # (`+ 0`): SQLite, which keeps no statistics, took the index on the months instead and read
+    # both years' cells of every unit. PostgreSQL reads the years from the same indexes.
+    year = F("year") + 0 if connection.vendor == "sqlite" else F("year")
+    cells = ApprovalCell.objects.alias(cell_year=year).filter(condition)
     units, owners = parts(scope, "unit_id", "owner_unit_id")
     found: list[QuerySet[ApprovalCell]] = [cells.filter(units, per_owner=False, unit_id__gt=0)]
     if owners is not None:

@@ -515,7 +515,11 @@ def visible_cells(cells: CellsT, user: Any, also: str | None = None, owners: boo
     unit = user.unit if user.is_authenticated and user.is_active else None
     if unit is None:
         return cells.none()
-    subtree = Unit.objects.filter(path__startswith=unit.path).values("pk")
+    subtree: Any = Unit.objects.filter(path__startswith=unit.path).values("pk")
+    if connection.vendor != "sqlite":
+        # PostgreSQL cannot tell how many units a path's prefix matches, and read every cell of
+        # the period rather than those of a town's few units: the ids, read once, it can.
+        subtree = list(subtree.values_list("pk", flat=True))
     if owners or also:
         of_owners = of_kind(cells, True)
         fields = ["unit_id", "owner_unit_id", *([also] if also else [])]
