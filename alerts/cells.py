@@ -21,8 +21,7 @@ from alerts.models import Alert, AlertCell, AlertStale
 from alerts.querysets import tallied
 from figures import triggers as figure_triggers
 from figures.cells import visible_cells
-from figures.summary import Summary, cleared
-from lib.sql import analyze_table
+from figures.summary import Summary, cleared, written
 from projects.models import Project
 
 CELLS = AlertCell._meta.db_table
@@ -31,7 +30,6 @@ ALERTS = Alert._meta.db_table
 YEAR = 0
 # The advisory lock a rebuild takes on PostgreSQL (a number of the application's own choosing).
 REFRESH_LOCK = 7_202_619
-ANALYZE_AFTER = 20_000
 
 UNIT = "COALESCE(p.responsible_unit_id, 0)"
 OWNER = "COALESCE(p.owner_unit_id, 0)"
@@ -114,16 +112,7 @@ def rebuild(year: int, units: Iterable[int] | None = None, owners: Iterable[tupl
         "SELECT rule, colour, closed, unit_id, FALSE, NULL, SUM(alerts), SUM(projects) "
         f"FROM {table} WHERE per_owner{rollup_where} GROUP BY rule, colour, closed, unit_id"
     )
-    with default_connection.cursor() as cursor:
-        cursor.execute(by_rule, where_params)
-        written = cursor.rowcount
-        cursor.execute(every_rule, where_params)
-        written += cursor.rowcount
-        cursor.execute(rollup, rollup_params)
-        written += cursor.rowcount
-    if written > ANALYZE_AFTER:
-        analyze_table(CELLS)
-    return written
+    return written(AlertCell, [(by_rule, where_params), (every_rule, where_params), (rollup, rollup_params)])
 
 
 SUMMARY = Summary(

@@ -17,7 +17,7 @@ from catalog.choices import ProcedureStage
 from catalog.models import ProcedureType
 from figures.registry import Context
 from lib.numbers import percent, quantize
-from org.models import Unit
+from org.models import Unit, subtree
 from plans.scope import Scope, is_whole, scope_projects
 from projects.choices import InvestmentNature, ProcedureStatus
 from projects.models import Procedure, Project
@@ -176,17 +176,12 @@ def day_number(day: date) -> int:
     return day.year * 10000 + day.month * 100 + day.day
 
 
-def subtree_ids(unit: Unit) -> list[int]:
-    """The ids of `unit` and every unit below it, read once: PostgreSQL, which cannot tell how many
-    units a path's prefix matches, read every day cell rather than those of a town's few units."""
-    return list(Unit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True))
-
-
-def user_units(scope: Scope) -> list[int]:
-    """The units of the subtree of the scope's user: none for a user without a unit, or signed out."""
+def user_units(scope: Scope) -> Any:
+    """The units of the subtree of the scope's user (org.models.subtree): none for a user without a
+    unit, or signed out."""
     user = scope.user
     unit = user.unit if user is not None and user.is_authenticated and user.is_active else None
-    return [] if unit is None else subtree_ids(unit)
+    return [] if unit is None else subtree(unit.path)
 
 
 def parts(scope: Scope, unit: str, owner: str) -> tuple[Q, Q | None]:
@@ -199,7 +194,7 @@ def parts(scope: Scope, unit: str, owner: str) -> tuple[Q, Q | None]:
     the two never count one twice."""
     within = Q()
     if scope.unit is not None:
-        within = Q(**{f"{unit}__in": subtree_ids(scope.unit)})
+        within = Q(**{f"{unit}__in": subtree(scope.unit.path)})
     if scope.user_sees_everything:
         return within, None
     mine = user_units(scope)

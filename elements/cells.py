@@ -29,9 +29,8 @@ from elements.querysets import (
 )
 from figures import triggers as figure_triggers
 from figures.cells import visible_cells
-from figures.summary import Summary, cleared
+from figures.summary import Summary, cleared, written
 from lib.listing import places, window
-from lib.sql import analyze_table
 from org.choices import Role
 from org.models import Unit
 from projects.models import Project
@@ -44,7 +43,6 @@ NEEDS = ElementNeed._meta.db_table
 YEAR = 0
 # The advisory lock a rebuild takes on PostgreSQL (a number of the application's own choosing).
 REFRESH_LOCK = 7_202_616
-ANALYZE_AFTER = 20_000
 AMOUNTS = ("needed", "secured", "cultivated_needed", "cultivated_secured")
 
 UNIT = "COALESCE(p.responsible_unit_id, 0)"
@@ -134,16 +132,9 @@ def rebuild(year: int, units: Iterable[int] | None = None, owners: Iterable[tupl
         f"FROM {table} WHERE per_owner{rollup_where} "
         "GROUP BY type_id, department_id, waiting, unit_id"
     )
-    with default_connection.cursor() as cursor:
-        cursor.execute(by_type, where_params)
-        written = cursor.rowcount
-        cursor.execute(every_type, where_params)
-        written += cursor.rowcount
-        cursor.execute(rollup, rollup_params)
-        written += cursor.rowcount
-    if written > ANALYZE_AFTER:
-        analyze_table(CELLS)
-    return written
+    return written(
+        ElementCell, [(by_type, where_params), (every_type, where_params), (rollup, rollup_params)]
+    )
 
 
 SUMMARY = Summary(

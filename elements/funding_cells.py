@@ -22,9 +22,8 @@ from elements.models import FundingCell, FundingRecord, FundingStale
 from elements.querysets import AMOUNTS, ZERO, sources_in_order
 from figures import triggers as figure_triggers
 from figures.cells import visible_cells
-from figures.summary import Summary, cleared
+from figures.summary import Summary, cleared, written
 from lib.listing import places, window
-from lib.sql import analyze_table
 from projects.models import Project
 from projects.querysets import project_scope
 
@@ -33,7 +32,6 @@ STALE = FundingStale._meta.db_table
 RECORDS = FundingRecord._meta.db_table
 # The advisory lock a rebuild takes on PostgreSQL (a number of the application's own choosing).
 REFRESH_LOCK = 7_202_617
-ANALYZE_AFTER = 20_000
 # The list of records' order within a year (FundingRecord.Meta.ordering).
 LIST_ORDER = ("source__sort_order", "id")
 
@@ -123,16 +121,8 @@ def rebuild(year: int, units: Iterable[int] | None = None, owners: Iterable[tupl
         f"FROM {table} WHERE year = %s AND per_owner{rollup_where} "
         "GROUP BY year, source_id, issue_batch, unit_id"
     )
-    written = 0
-    with default_connection.cursor() as cursor:
-        for statement in (by_source, every_source, by_batch):
-            cursor.execute(statement, [year, *params])
-            written += cursor.rowcount
-        cursor.execute(rollup, [year, *rollup_params])
-        written += cursor.rowcount
-    if written > ANALYZE_AFTER:
-        analyze_table(CELLS)
-    return written
+    by_records = [(statement, [year, *params]) for statement in (by_source, every_source, by_batch)]
+    return written(FundingCell, [*by_records, (rollup, [year, *rollup_params])])
 
 
 SUMMARY = Summary(

@@ -20,7 +20,7 @@ from django.db.models import Sum
 from evaluation.models import EVALUABLE_STATUSES, Evaluation, EvaluationCell, EvaluationStale
 from figures import triggers as figure_triggers
 from figures.cells import visible_cells
-from figures.summary import Summary, cleared
+from figures.summary import Summary, cleared, written
 from projects.models import Project
 
 CELLS = EvaluationCell._meta.db_table
@@ -86,11 +86,13 @@ def rebuild(year: int, units: Iterable[int] | None = None, owners: Iterable[tupl
         f"SELECT unit_id, FALSE, NULL, {', '.join(f'SUM({quote(measure)})' for measure in MEASURES)} "
         f"FROM {table} WHERE per_owner{rebuilt.units} GROUP BY unit_id"
     )
-    with default_connection.cursor() as cursor:
-        cursor.execute(projects, [*EVALUABLE_STATUSES, *rebuilt.params, *EVALUABLE_STATUSES])
-        written = cursor.rowcount
-        cursor.execute(rollup, rebuilt.unit_params)
-        return written + cursor.rowcount
+    return written(
+        EvaluationCell,
+        [
+            (projects, [*EVALUABLE_STATUSES, *rebuilt.params, *EVALUABLE_STATUSES]),
+            (rollup, rebuilt.unit_params),
+        ],
+    )
 
 
 SUMMARY = Summary(

@@ -23,6 +23,7 @@ from django.utils import timezone
 from figures.models import FigureCell, FigureStale
 from lib.sql import analyze_table
 from org.models import Unit
+from org.models import subtree as unit_subtree
 from plans.choices import PlanType
 from plans.models import Plan, PlanEntry
 from plans.scope import Scope
@@ -515,11 +516,9 @@ def visible_cells(cells: CellsT, user: Any, also: str | None = None, owners: boo
     unit = user.unit if user.is_authenticated and user.is_active else None
     if unit is None:
         return cells.none()
-    subtree: Any = Unit.objects.filter(path__startswith=unit.path).values("pk")
-    if connection.vendor != "sqlite":
-        # PostgreSQL cannot tell how many units a path's prefix matches, and read every cell of
-        # the period rather than those of a town's few units: the ids, read once, it can.
-        subtree = list(subtree.values_list("pk", flat=True))
+    # On PostgreSQL the ids, read once: it cannot tell how many units a path's prefix matches, and
+    # read every cell of the period rather than those of a town's few units.
+    subtree = unit_subtree(unit.path)
     if owners or also:
         of_owners = of_kind(cells, True)
         fields = ["unit_id", "owner_unit_id", *([also] if also else [])]

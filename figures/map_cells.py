@@ -24,8 +24,7 @@ from django.db.models import Max, Min, Q, QuerySet, Sum
 from figures import triggers as figure_triggers
 from figures.cells import of_kind
 from figures.models import MapCell, MapStale
-from figures.summary import Summary, cleared
-from lib.sql import analyze_table
+from figures.summary import Summary, cleared, written
 from org.models import Unit
 from plans.models import Plan, PlanEntry
 from projects.models import Project
@@ -38,7 +37,6 @@ ENTRIES = PlanEntry._meta.db_table
 YEAR = 0
 # The advisory lock a rebuild takes on PostgreSQL (a number of the application's own choosing).
 REFRESH_LOCK = 7_202_618
-ANALYZE_AFTER = 20_000
 
 UNIT = "COALESCE(p.responsible_unit_id, 0)"
 OWNER = "COALESCE(p.owner_unit_id, 0)"
@@ -146,16 +144,7 @@ def rebuild(year: int, units: Iterable[int] | None = None, owners: Iterable[tupl
         f"FROM {table} WHERE per_owner{rollup_where} "
         "GROUP BY plan_id, counted, unit_id, map_row, map_column, status"
     )
-    with default_connection.cursor() as cursor:
-        cursor.execute(registry, where_params)
-        written = cursor.rowcount
-        cursor.execute(on_plans, where_params)
-        written += cursor.rowcount
-        cursor.execute(rollup, rollup_params)
-        written += cursor.rowcount
-    if written > ANALYZE_AFTER:
-        analyze_table(CELLS)
-    return written
+    return written(MapCell, [(registry, where_params), (on_plans, where_params), (rollup, rollup_params)])
 
 
 SUMMARY = Summary(

@@ -21,9 +21,12 @@ from django.db.models import Q
 from figures import cells as figure_cells
 from figures import triggers as figure_triggers
 from lib import triggers as lib_triggers
+from lib.sql import analyze_table
 from projects.models import Project
 
 Rebuild = Callable[[int, Iterable[int] | None, Iterable[tuple[int, int]]], int]
+# A rebuild that writes more cells than this refreshes their planner statistics (PostgreSQL).
+ANALYZE_AFTER = 20_000
 # Every summary made this way, in the order their modules were read (`rebuild_summaries`, a restore).
 SUMMARIES: list["Summary"] = []
 
@@ -81,6 +84,20 @@ def cleared(
         f" AND unit_id IN ({', '.join(['%s'] * len(touched))})",
         touched,
     )
+
+
+def written(cells: type[models.Model], statements: Iterable[tuple[str, list[Any]]]) -> int:
+    """Run a rebuild's `statements` (each with its parameters) in order; returns how many cells they
+    wrote. After many, the cells' statistics are refreshed (lib.sql.analyze_table): a summary
+    rebuilt after a bulk load is otherwise still "empty" to the planner."""
+    count = 0
+    with default_connection.cursor() as cursor:
+        for statement, params in statements:
+            cursor.execute(statement, params)
+            count += cursor.rowcount
+    if count > ANALYZE_AFTER:
+        analyze_table(cells._meta.db_table)
+    return count
 
 
 @dataclass(frozen=True)

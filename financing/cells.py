@@ -20,10 +20,9 @@ from django.db.models import Count, Sum
 
 from figures import triggers as figure_triggers
 from figures.cells import visible_cells
-from figures.summary import Summary, cleared
+from figures.summary import Summary, cleared, written
 from financing.models import FinancingCell, FinancingNeed, FinancingStale, Signing
 from lib.numbers import percent, quantize
-from lib.sql import analyze_table
 from projects.models import Project
 
 CELLS = FinancingCell._meta.db_table
@@ -33,7 +32,6 @@ SIGNINGS = Signing._meta.db_table
 PROJECTS = Project._meta.db_table
 # The advisory lock a rebuild takes on PostgreSQL (a number of the application's own choosing).
 REFRESH_LOCK = 7_202_619
-ANALYZE_AFTER = 20_000
 
 UNIT = "COALESCE(p.responsible_unit_id, 0)"
 OWNER = "COALESCE(p.owner_unit_id, 0)"
@@ -126,16 +124,8 @@ def rebuild(year: int, units: Iterable[int] | None = None, owners: Iterable[tupl
         f"FROM {table} WHERE year = %s AND per_owner{rebuilt.units} "
         "GROUP BY year, bank_id, unit_id"
     )
-    written = 0
-    with default_connection.cursor() as cursor:
-        for statement in (every_bank, by_bank):
-            cursor.execute(statement, [year, *params])
-            written += cursor.rowcount
-        cursor.execute(rollup, [year, *rebuilt.unit_params])
-        written += cursor.rowcount
-    if written > ANALYZE_AFTER:
-        analyze_table(CELLS)
-    return written
+    by_needs = [(statement, [year, *params]) for statement in (every_bank, by_bank)]
+    return written(FinancingCell, [*by_needs, (rollup, [year, *rebuilt.unit_params])])
 
 
 SUMMARY = Summary(

@@ -25,8 +25,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 
 from figures import triggers as figure_triggers
 from figures.cells import visible_cells
-from figures.summary import Summary, cleared
-from lib.sql import analyze_table
+from figures.summary import Summary, cleared, written
 from plans.models import Plan, PlanEntry
 from progress.models import Report
 from projects.choices import ProjectStatus
@@ -41,7 +40,6 @@ EVENTS_TABLE = StartEvent._meta.db_table
 # The advisory lock a rebuild takes on PostgreSQL (a number of the application's own choosing).
 REFRESH_LOCK = 7_202_615
 # A rebuild writing more cells than this refreshes the planner's statistics of the cells.
-ANALYZE_AFTER = 20_000
 ZERO = Decimal("0.00")
 
 UNIT = "COALESCE(p.responsible_unit_id, 0)"
@@ -195,16 +193,14 @@ def rebuild(year: int, units: Iterable[int] | None = None, owners: Iterable[tupl
         f"FROM {table} WHERE year = %s AND per_owner{rollup_where} "
         "GROUP BY year, event_id, unit_id, stalled_after"
     )
-    with default_connection.cursor() as cursor:
-        cursor.execute(by_event, [year, *members_params])
-        written = cursor.rowcount
-        cursor.execute(by_year, [year, *members_params])
-        written += cursor.rowcount
-        cursor.execute(rollup, [year, *rollup_params])
-        written += cursor.rowcount
-    if written > ANALYZE_AFTER:
-        analyze_table(CELLS)
-    return written
+    return written(
+        StartCell,
+        [
+            (by_event, [year, *members_params]),
+            (by_year, [year, *members_params]),
+            (rollup, [year, *rollup_params]),
+        ],
+    )
 
 
 SUMMARY = Summary(
