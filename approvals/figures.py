@@ -17,7 +17,7 @@ from catalog.choices import ProcedureStage
 from catalog.models import ProcedureType
 from figures.registry import Context
 from lib.numbers import percent, quantize
-from org.models import Unit, subtree
+from org.models import Unit, among, subtree
 from plans.scope import Scope, is_whole, scope_projects
 from projects.choices import InvestmentNature, ProcedureStatus
 from projects.models import Procedure, Project
@@ -194,14 +194,11 @@ def parts(scope: Scope, unit: str, owner: str) -> tuple[Q, Q | None]:
     the two never count one twice."""
     within = Q()
     if scope.unit is not None:
-        within = Q(**{f"{unit}__in": subtree(scope.unit.path)})
+        within = among(unit, subtree(scope.unit.path))
     if scope.user_sees_everything:
         return within, None
     mine = user_units(scope)
-    return (
-        Q(**{f"{unit}__in": mine}) & within,
-        Q(**{f"{owner}__in": mine}) & ~Q(**{f"{unit}__in": mine}) & within,
-    )
+    return among(unit, mine) & within, among(owner, mine) & ~among(unit, mine) & within
 
 
 def scope_cells(scope: Scope | None, condition: Q) -> list[QuerySet[ApprovalCell]]:

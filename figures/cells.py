@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from figures.models import FigureCell, FigureStale
 from lib.sql import analyze_table
-from org.models import Unit
+from org.models import Unit, among
 from org.models import subtree as unit_subtree
 from plans.choices import PlanType
 from plans.models import Plan, PlanEntry
@@ -523,9 +523,7 @@ def visible_cells(cells: CellsT, user: Any, also: str | None = None, owners: boo
         of_owners = of_kind(cells, True)
         fields = ["unit_id", "owner_unit_id", *([also] if also else [])]
         if connection.vendor != "sqlite":
-            return of_owners.filter(
-                reduce(operator.or_, [Q(**{f"{field}__in": subtree}) for field in fields])
-            )
+            return of_owners.filter(reduce(operator.or_, [among(field, subtree) for field in fields]))
         # SQLite serves an OR of two columns with one index, the period's, and so read every
         # owner's cells of the period to keep the user's: a town's 31 ms at 100,000 projects.
         # Asked as the keys of the cells each column's own index finds, the OR is two index
@@ -533,8 +531,8 @@ def visible_cells(cells: CellsT, user: Any, also: str | None = None, owners: boo
         found = [Q(pk__in=of_owners.filter(**{f"{field}__in": subtree}).values("pk")) for field in fields]
         return cast(CellsT, cells.model._default_manager.filter(reduce(operator.or_, found)))
     # A department's own cells are a few per unit rather than one per owner of its projects.
-    own = Q(per_owner__in=[False], unit_id__in=subtree)
-    others = Q(per_owner__in=[True], owner_unit_id__in=subtree) & ~Q(unit_id__in=subtree)
+    own = Q(per_owner__in=[False]) & among("unit_id", subtree)
+    others = Q(per_owner__in=[True]) & among("owner_unit_id", subtree) & ~among("unit_id", subtree)
     if connection.vendor != "sqlite":
         return cells.filter(own | others)
     found = [Q(pk__in=cells.filter(condition).values("pk")) for condition in (own, others)]

@@ -10,6 +10,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import (
     Count,
     DecimalField,
@@ -613,36 +614,63 @@ def with_done(entries: QuerySet[PlanEntry], year: int, month: int) -> QuerySet[P
     )
 
 
+# nothing_done_first()'s walk reads the largest entries in windows, the first of this many, each
+# next one sized on the share of nothing done seen so far; a scope whose nothing-done entries are
+# too rare to fill the list within this many entries is sorted whole instead.
+WALK_WINDOW = 64
+WALK_MOST = 16384
+
+
 def nothing_done_first(year: int, month: int, scope: Scope, limit: int) -> list[tuple[int, Decimal]] | None:
     """behind_time_progress()'s list when it is `limit` entries with nothing done, else None.
 
     While no project's year stands below zero, nothing done is the furthest behind an entry can be
     (rate 0), and behind as soon as time has passed; the largest annual plans among those come
     first. They are found walking the counted entries from the largest annual plan down (an index
-    holds them in that order with their plans and projects), looking up each one's year row until
-    `limit` have nothing done: a few hundred look-ups, where sorting every entry of a province's
-    scope by its rate looks up them all. The plans are named as values, which no index answers,
-    so that the walk is not traded for the index on the plan, and so is the user's scope."""
+    holds them in that order with their plans and projects), each one's year row looked up as it
+    is reached, a window at a time, each going on from where the last one stopped, until `limit`
+    with nothing done are found. The condition on what was done is kept out of the statement: no
+    database can estimate how many entries meet it (PostgreSQL guesses a handful, and then joins
+    every entry to its year row to sort them all), while a window's LIMIT tells it how few rows it
+    has to walk. On SQLite the plans are named as values, which no index answers, so that the walk
+    is not traded for the index on the plan; so is the user's scope, asked of each entry as it is
+    reached."""
     if scope.level or YearProgress.any_below_zero(year, month):
         return None
     plans = list(Plan.objects.in_force().filter(year=year).values_list("pk", flat=True))
     entries = PlanEntry.objects.filter(counted=True, annual_investment__gt=0)
-    # The user's scope asked of each entry's project as the walk reaches it: named as a list of
-    # projects, it would be where the database starts, and every entry of the scope be looked up.
     mine = project_scope(scope.user, "project__", each_row=True) if scope.user is not None else None
     if mine is not None:
         entries = entries.filter(mine)
     entries = replace(scope, user=None).narrow(entries)
     if scope.plan_type:
         entries = entries.filter(plan_type=scope.plan_type)
-    entries = entries.alias(plan_value=F("plan_id") + 0).filter(plan_value__in=plans)
-    rows = list(
-        with_done(entries, year, month)
-        .filter(done=0)  # type: ignore[misc]  # an annotation the plugin cannot see through with_done()
-        .order_by("-annual_investment", "pk")
-        .values_list("pk", "done")[:limit]
-    )
-    return rows if len(rows) == limit else None
+    if connection.vendor == "sqlite":
+        entries = entries.alias(plan_value=F("plan_id") + 0).filter(plan_value__in=plans)
+    else:
+        entries = entries.filter(plan_id__in=plans)
+    walked = with_done(entries, year, month).order_by("-annual_investment", "pk")
+    found: list[tuple[int, Decimal]] = []
+    seen, window, last = 0, WALK_WINDOW, None
+    while True:
+        rows = (
+            walked
+            if last is None
+            else walked.filter(annual_investment__lte=last[0]).exclude(
+                annual_investment=last[0], pk__lte=last[1]
+            )
+        )
+        page = list(rows.values_list("pk", "annual_investment", "done")[:window])  # type: ignore[misc]  # an annotation the plugin cannot see through with_done()
+        found += [(pk, done) for pk, _plan, done in page if done == 0]
+        seen += len(page)
+        if len(found) >= limit:
+            return found[:limit]
+        if len(page) < window or seen >= WALK_MOST:
+            return None
+        last = (page[-1][1], page[-1][0])
+        # Half as many again as the share seen so far needs; four times as many when none was.
+        wanted = (limit - len(found)) * seen * 3 // (2 * len(found)) if found else 4 * seen
+        window = min(max(wanted, WALK_WINDOW), WALK_MOST - seen)
 
 
 def compute(

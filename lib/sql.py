@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
     BooleanField,
@@ -15,12 +16,14 @@ from django.db.models import (
     F,
     Field,
     Func,
+    Lookup,
     Model,
     Q,
     Value,
     When,
 )
 from django.db.models.expressions import RawSQL
+from django.db.models.fields.related import ForeignObject
 from django.utils import timezone
 
 
@@ -47,6 +50,40 @@ def any_of(values: Collection[int] | Collection[str]) -> RawSQL | list[Any]:
     if connection.vendor == "postgresql":
         return RawSQL(f"SELECT unnest(%s::{kind}[])", [items])
     return items
+
+
+class Among(Lookup[Any]):
+    """`field__among=frozenset(ids)`: the field is one of a set of whole numbers, reaching PostgreSQL
+    as one array literal (`= ANY('{…}'::bigint[])`), which it plans exactly as the IN list it
+    stands for.
+
+    A user's subtree is named by its units' ids on PostgreSQL (org.models.subtree): a town of a
+    province is some 200 units, asked three times in a statement of the summaries' cells. Spelled
+    out as IN, each id is resolved and prepared by Django and dumped by psycopg, in every
+    statement: at 100,000 projects a town's 大屏 data spent more on that than on its SQL. A set
+    (not a list) is passed through by Django as one value. Elsewhere the plain IN list."""
+
+    lookup_name = "among"
+    prepare_rhs = False
+
+    def get_prep_lookup(self) -> list[int]:
+        values = sorted(self.rhs)
+        if not all(type(value) is int for value in values):
+            raise TypeError("among takes whole numbers")
+        return values
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        if connection.vendor == "postgresql":
+            return f"{lhs} = ANY(%s::bigint[])", [*lhs_params, "{" + ",".join(map(str, self.rhs)) + "}"]
+        if not self.rhs:
+            raise EmptyResultSet
+        return f"{lhs} IN ({', '.join(['%s'] * len(self.rhs))})", [*lhs_params, *self.rhs]
+
+
+# On every column, and on foreign keys, whose lookups are their own.
+Field.register_lookup(Among)
+ForeignObject.register_lookup(Among)
 
 
 def distinct_values(model: type[Model], field: str) -> RawSQL:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lib.sorting import PinyinKeyField
+from lib.sql import Among
 from lib.validators import validate_credit_code, validate_phone
 from org.choices import (
     ROLES_EDITING_ALL,
@@ -39,7 +40,7 @@ def subtree(path: str) -> "list[int] | models.QuerySet[Unit, Any]":
     foreign keys' indexes for a subquery under an OR (a unit's projects are those it is responsible
     for or owns), and would test every project against the subquery's result. Elsewhere, and for a
     subtree of more than SUBTREE_LISTED units, by the subquery over the unit tree."""
-    units = Unit.objects.filter(path__startswith=path)
+    units = Unit.objects.filter(path__startswith=path).order_by()
     if lists_subtrees():
         ids = list(units.values_list("pk", flat=True)[: SUBTREE_LISTED + 1])
         if len(ids) <= SUBTREE_LISTED:
@@ -55,13 +56,21 @@ def in_subtree(field: str, path: str) -> Q:
     key's index; a condition on the joined units' paths would read every row of the table, a pass
     that grows with the province.
     """
-    return Q(**{f"{field}__in": subtree(path)})
+    return among(field, subtree(path))
 
 
 def in_unit_subtree(path: str, *fields: str) -> Q:
     """Rows whose unit in any of `fields` lies in the subtree at `path`, the subtree read once."""
     units = subtree(path)
-    return reduce(operator.or_, (Q(**{f"{field}__in": units}) for field in fields))
+    return reduce(operator.or_, (among(field, units) for field in fields))
+
+
+def among(field: str, units: "list[int] | models.QuerySet[Unit, Any]") -> Q:
+    """Rows whose `field` is one of `units`, as subtree() gives them: ids as one parameter
+    (lib.sql.Among), a subquery as it is."""
+    if isinstance(units, list):
+        return Q(**{f"{field}__{Among.lookup_name}": frozenset(units)})
+    return Q(**{f"{field}__in": units})
 
 
 class UnitQuerySet(models.QuerySet["Unit"]):

@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from catalog.models import Category
+from figures import compute
 from figures.compute import Scope, behind_time_progress
 from figures.tests.test_figures import accepted
 from plans.counting import recount
@@ -18,6 +19,7 @@ from projects.models import Project
 
 pytestmark = pytest.mark.django_db
 LARGE = 10**6
+WALK = '"plans_planentry"."annual_investment" AS "annual_investment", '
 
 
 @pytest.fixture
@@ -79,7 +81,7 @@ def test_the_walk_gives_the_full_sorts_list(world, entries, name, limit):
 def test_the_walk_is_taken_when_enough_have_nothing_done(world, entries):
     with CaptureQueriesContext(connection) as walked:
         rows = behind_time_progress(2026, 6, Scope(user=world.department), limit=3, entry_count=LARGE)
-    assert any('"plan_id" + 0' in query["sql"] for query in walked.captured_queries)
+    assert any(WALK in query["sql"] for query in walked.captured_queries)
     # 住建局's largest annual plans with nothing done, each project's local entry.
     assert [row["name"] for row in rows] == ["项目23", "项目19", "项目17"]
     assert {row["completed"] for row in rows} == {Decimal("0.00")}
@@ -93,7 +95,7 @@ def walked_plan(world):
 
     with CaptureQueriesContext(connection) as captured:
         nothing_done_first(2026, 6, Scope(user=world.department), 3)
-    statement = next(q["sql"] for q in captured.captured_queries if '"plan_id" + 0' in q["sql"])
+    statement = next(q["sql"] for q in captured.captured_queries if WALK in q["sql"])
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN QUERY PLAN {statement}")
         return " ".join(str(row[-1]) for row in cursor.fetchall())
@@ -107,7 +109,7 @@ def test_too_few_with_nothing_done_and_the_sort_decides(world, entries):
     assert [row["completed"] for row in rows[16:]] != [Decimal("0.00")] * 4
     # The walk was tried, then every entry sorted.
     listed = [q["sql"] for q in captured.captured_queries if 'AS "done"' in q["sql"]]
-    assert ['"plan_id" + 0' in sql for sql in listed] == [True, False]
+    assert [WALK in sql for sql in listed] == [True, False]
 
 
 def test_a_year_below_zero_leaves_the_list_to_the_sort(world, entries):
@@ -125,3 +127,43 @@ def test_a_level_of_its_own_is_sorted(world, entries):
     assert rows == behind_time_progress(2026, 6, scope, limit=3)
     # The city plan's own annual figures, which the counted walk would not see.
     assert rows[0]["annual_plan"] > Decimal("90000")
+
+
+@pytest.fixture
+def largest_done(entries):
+    """Four of the five largest local entries (项目23, 22, 20 and 19; 21 has its own) with something done."""
+    done = []
+    for project in Project.objects.filter(name__in=["项目23", "项目22", "项目20", "项目19"]):
+        accepted(project, 2026, 3, "10")
+        done.append(project.pk)
+    refresh_projects(done)
+
+
+@pytest.mark.parametrize("name", SCOPES)
+@pytest.mark.parametrize("limit", [1, 2, 4])
+def test_growing_windows_give_the_full_sorts_list(world, largest_done, name, limit, monkeypatch):
+    monkeypatch.setattr(compute, "WALK_WINDOW", 1)
+    scope = SCOPES[name](world)
+    sorted_list = behind_time_progress(2026, 6, scope, limit=limit)
+    assert behind_time_progress(2026, 6, scope, limit=limit, entry_count=LARGE) == sorted_list
+
+
+def test_the_window_grows_until_the_list_is_full(world, largest_done, monkeypatch):
+    monkeypatch.setattr(compute, "WALK_WINDOW", 1)
+    with CaptureQueriesContext(connection) as captured:
+        rows = behind_time_progress(2026, 6, Scope(), limit=1, entry_count=LARGE)
+    windows = [q["sql"] for q in captured.captured_queries if WALK in q["sql"]]
+    # 项目22, then 23, 20, 21 and 18 are done (in pairs of one size, the first created first); of
+    # the twenty after them 项目19 is done and 16 the first with nothing done.
+    assert [sql.rsplit("LIMIT", 1)[1].strip() for sql in windows] == ["1", "4", "20"]
+    assert [row["name"] for row in rows] == ["项目16"]
+
+
+def test_past_the_largest_window_the_sort_decides(world, largest_done, monkeypatch):
+    monkeypatch.setattr(compute, "WALK_WINDOW", 1)
+    monkeypatch.setattr(compute, "WALK_MOST", 4)
+    with CaptureQueriesContext(connection) as captured:
+        rows = behind_time_progress(2026, 6, Scope(), limit=1, entry_count=LARGE)
+    listed = [q["sql"] for q in captured.captured_queries if 'AS "done"' in q["sql"]]
+    assert [WALK in sql for sql in listed] == [True, True, False]
+    assert [row["name"] for row in rows] == ["项目16"]
