@@ -128,13 +128,18 @@ class FundingRecordQuerySet(ScopedQuerySet["FundingRecord"]):
         """The special bonds issued by `today` with an amount issued: those with a spending pace."""
         return self.special_bonds().filter(issued_on__isnull=False, issued_on__lte=today, approved__gt=0)
 
-    def with_behind(self, today: date) -> "FundingRecordQuerySet":
+    def with_behind(
+        self, today: date, dates_of: "FundingRecordQuerySet | None" = None
+    ) -> "FundingRecordQuerySet":
         """The issued bonds, each with how far its spending trails the pace in tenths of a point
         (`behind_tenths`), worked out by the database exactly as pace_against() does: in whole
         cents and tenths, whatever form the database keeps the amounts in. The expected pace comes
-        from the few issue dates, each worked out once."""
+        from the few issue dates, each worked out once: those of these bonds, or of the bonds of
+        `dates_of`, records holding these and more (the year's, without the user's scope, which
+        would otherwise be asked of each bond once more to find its date)."""
         bonds = self.issued_bonds(today)
-        dates = bonds.order_by().values_list("issued_on", flat=True).distinct()
+        dated = bonds if dates_of is None else dates_of.issued_bonds(today)
+        dates = dated.order_by().values_list("issued_on", flat=True).distinct()
         expected = [
             When(issued_on=day, then=Value(int(expected_pace(day, today) * 10)))
             for day in dates
@@ -153,16 +158,20 @@ class FundingRecordQuerySet(ScopedQuerySet["FundingRecord"]):
         )
 
     def behind_pace(
-        self, today: date | None = None, thresholds: tuple[int, int] | None = None
+        self,
+        today: date | None = None,
+        thresholds: tuple[int, int] | None = None,
+        dates_of: "FundingRecordQuerySet | None" = None,
     ) -> "BondsBehind":
         """The bonds spending behind pace (yellow or red), furthest behind first, picked and ordered
-        by the database (with_behind): their ids with how far behind, to count and to show."""
+        by the database (with_behind, `dates_of` as it takes it): their ids with how far behind,
+        to count and to show."""
         today = today or timezone.localdate()
         thresholds = thresholds or bond_thresholds()
         # Behind the red threshold is red whatever the yellow one (pace_against), were it set lower.
         lowest = min(thresholds)
         behind = list(
-            self.with_behind(today)
+            self.with_behind(today, dates_of)
             .filter(behind_tenths__gt=Decimal(lowest) * 10)  # type: ignore[misc]  # with_behind's annotation
             .order_by("-behind_tenths", "issued_on", "pk")
             .values_list("pk", "behind_tenths")

@@ -70,14 +70,14 @@ def funding(request: AuthenticatedHttpRequest) -> HttpResponse:
     if listing.exporting:
         return export_funding(request, year, listing.rows)
     # The year's bonds, a few hundred where the user's scope is thousands of projects: each asks
-    # whether its project is the user's, rather than the scope being listed first.
+    # whether its project is the user's, rather than the scope being listed first. Their issue
+    # dates are read from every bond of the year, which need not ask.
     mine = project_scope(user, "project__", alternative=True, each_row=True)
-    bonds = FundingRecord.objects.filter(year=year)
-    if mine is not None:
-        bonds = bonds.filter(mine)
+    year_records = FundingRecord.objects.filter(year=year)
+    bonds = year_records if mine is None else year_records.filter(mine)
     if request.GET.get("export") == "lagging":
         return export_lagging(request, year, bonds.lagging_bonds())
-    behind = bonds.behind_pace()
+    behind = bonds.behind_pace(dates_of=year_records)
     levels = behind.counts()
     figures = funding_figures(year, Scope(user=user), levels=levels)
     if listing.filters_set == {"year"} and listing.filter_values["year"] == year:

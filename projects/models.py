@@ -198,6 +198,10 @@ class Project(VersionedModel, Stamped):
                 condition=models.Q(is_public=True),
                 name="project_public_by_name",
             ),
+            # The public projects counted (信息公开's 共 N 个): the narrowest index that holds them,
+            # read alone (an index-only scan on PostgreSQL, 12 ms for 64,000 public projects at
+            # 100,000, where the names' index or the table took 35 ms).
+            models.Index(fields=["id"], condition=models.Q(is_public=True), name="project_public"),
             # The projects by name (拼音), the order of the pickers' lists (登记问题's first step),
             # read a page at a time from the head of the registry (lib.listing.PageRows).
             models.Index(fields=["name_key", "name", "id"], name="project_by_name"),

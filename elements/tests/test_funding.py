@@ -355,3 +355,35 @@ def test_the_database_paces_every_bond_as_python_does(world):
         Counter(pace.level for _pk, pace in paced_one_by_one(records, today, thresholds))[PaceLevel.YELLOW]
         > 5
     )
+
+
+def test_a_scopes_bonds_paced_with_the_years_issue_dates_as_with_their_own(world):
+    """资金保障 reads the issue dates from every bond of the year, not only the user's: the user's
+    bonds light the same levels, and the dates of other units' bonds change nothing."""
+    today = date(2026, 12, 6)
+    for n, (project, issued_on, spent) in enumerate(
+        [
+            (world.project_a, date(2026, 1, 10), "100"),
+            (world.project_a, date(2026, 6, 1), "900"),
+            (world.project_b, date(2026, 3, 3), "0"),
+            (world.project_b, date(2026, 9, 9), "10"),
+        ]
+    ):
+        FundingRecord.objects.create(
+            project=project,
+            source=source("special_bond"),
+            year=2026,
+            approved=Decimal("2000"),
+            arrived=Decimal("2000"),
+            spent=Decimal(spent),
+            issue_batch=f"第{n}批",
+            issued_on=issued_on,
+        )
+    year_records = FundingRecord.objects.filter(year=2026)
+    for user in (world.department, world.town_user, world.owner_a, world.outsider):
+        mine = year_records.visible_to(user)
+        own = mine.behind_pace(today)
+        with_the_years = mine.behind_pace(today, dates_of=year_records)
+        assert with_the_years.behind == own.behind, user
+        assert with_the_years.counts() == own.counts()
+    assert year_records.visible_to(world.department).behind_pace(today).behind
