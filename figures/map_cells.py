@@ -19,16 +19,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import connection as default_connection
-from django.db.models import Max, Min, Q, QuerySet, Sum
+from django.db.models import Max, Min, Sum
 
 from figures import triggers as figure_triggers
-from figures.cells import of_kind
+from figures.cells import visible_cells
 from figures.models import MapCell, MapStale
 from figures.summary import Summary, cleared, written
-from org.models import among, subtree
 from plans.models import Plan, PlanEntry
 from projects.models import Project
-from projects.querysets import project_scope
 
 CELLS = MapCell._meta.db_table
 STALE = MapStale._meta.db_table
@@ -161,30 +159,6 @@ SUMMARY = Summary(
 )
 
 
-def visible(cells: QuerySet[MapCell], user: Any) -> QuerySet[MapCell]:
-    """`cells` narrowed to what `user` may see (None: everything): for those who see everything,
-    the cells added up over the owners; else the cells of the units of the user's subtree added
-    up over their owners, and of the owners of the subtree those of projects answering to a unit
-    outside it (a project has one responsible unit and one owner unit, so the two never meet)."""
-    if user is None or project_scope(user) is None:
-        return of_kind(cells, False)
-    unit = user.unit if user.is_authenticated and user.is_active else None
-    if unit is None:
-        return cells.none()
-    # The subtree's ids on PostgreSQL (org.models.subtree): it cannot tell how many units a path's
-    # prefix matches, and scanned every cell to test it (a town at 100,000 projects: 51 -> 4 ms).
-    units = subtree(unit.path)
-    own = Q(per_owner__in=[False]) & among("unit_id", units)
-    others = Q(per_owner__in=[True]) & among("owner_unit_id", units) & ~among("unit_id", units)
-    if default_connection.vendor != "sqlite":
-        # One OR, which PostgreSQL answers from both indexes at once; as two lists of keys it
-        # tested every cell against them.
-        return cells.filter(own | others)
-    return MapCell.objects.filter(
-        Q(pk__in=cells.filter(own).values("pk")) | Q(pk__in=cells.filter(others).values("pk"))
-    )
-
-
 def grid_rows(user: Any, year: int | None, level: str | None) -> list[dict[str, Any]]:
     """The located projects `user` may see (of the whole registry, or on the plans in force of
     `year`, of `level` when given), counted by grid cell and status as figures.views_screen.
@@ -203,7 +177,7 @@ def grid_rows(user: Any, year: int | None, level: str | None) -> list[dict[str, 
         if not level:
             cells = cells.filter(counted=True)
     rows = (
-        visible(cells, user)
+        visible_cells(cells, user)
         .order_by()
         .values("map_row", "map_column", "status")
         .annotate(
