@@ -10,12 +10,14 @@ plans, reports) and kept: `bench/pages-N.sqlite3`, or the PostgreSQL database
 `keyprojects_bench_pages_N`. With `--reuse` a database seeded before is used again (the 100,000
 seed takes a while); `--db N=PATH` names the SQLite file of a size seeded elsewhere.
 
-Then, in a child process per database (Django reads its settings once), each persona signs in
-(coordinator, leader, a department, a town, a project owner, the administrator: the demo's accounts) and requests
-every page its menu (org/menu.py) shows, and every data endpoint those pages load (the `data_url`
-and `map_url` of their json_script configuration: the map's GeoJSON, the big screen's figures).
-Each request is made once to warm up, counting its SQL queries, then `--runs` times: the median
-milliseconds and the response's bytes are kept.
+Then a worker process per database (Django reads its settings once), all of one backend at
+once, signs in each persona (coordinator, leader, a department, a town, a project owner, the
+administrator: the demo's accounts) and requests every page its menu (org/menu.py) shows, and
+every data endpoint those pages load (the `data_url` and `map_url` of their json_script
+configuration: the map's GeoJSON, the big screen's figures). Each request is made once to warm
+up, counting its SQL queries, then `--runs` times: the median milliseconds and the response's
+bytes are kept. The sizes take turns request by request, so that a machine busy for a moment
+slows both sides of a ratio rather than one.
 
 The table compares the sizes: median ms, KB and queries at each, and the ratios of the largest
 size to the smallest. A line is flagged (!) when it misses a goal at the largest size: a page
@@ -74,8 +76,10 @@ def data_urls(html: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def worker(personas: list[str], runs: int, only: list[str]) -> dict[str, Any]:
-    """Measure every persona's pages on the configured database; the rows as a dictionary."""
+def worker() -> None:
+    """Serve the parent's requests on the configured database, one JSON line in and one out:
+    `pages` (the menu's pages of each persona), `warm` (a request counted: status, bytes, queries,
+    the data endpoints it names), `time` (the milliseconds of one request) and `about`."""
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "keyprojects.settings")
     os.environ.setdefault("KEYPROJECTS_DEVELOPMENT", "1")
@@ -92,61 +96,136 @@ def worker(personas: list[str], runs: int, only: list[str]) -> dict[str, Any]:
     from org.models import User
     from projects.models import Project
 
-    def measure(client: Client, url: str) -> tuple[dict[str, Any], str]:
+    # One connection for the whole run, as a server keeps it (CONN_MAX_AGE): closed after every
+    # request, the connection would drop the statements a capture counts.
+    request_finished.disconnect(close_old_connections)
+    clients: dict[str, Client] = {}
+
+    def client_of(username: str) -> Client:
+        if username not in clients:
+            # A page that fails is a line of the table (HTTP 500), not the end of the run.
+            clients[username] = Client(raise_request_exception=False)
+            clients[username].force_login(User.objects.get(username=username))
+        return clients[username]
+
+    def pages(personas: list[str], only: list[str]) -> list[list[str]]:
+        found = []
+        for username in personas:
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                print(f"  no account {username}; skipped", file=sys.stderr, flush=True)
+                continue
+            for _title, entries in menu_for(user):
+                for page in entries:
+                    url = reverse(page.url_name)
+                    if not only or any(url.startswith(prefix) for prefix in only):
+                        found.append([username, url])
+        return found
+
+    def warm(username: str, url: str) -> dict[str, Any]:
         # The log keeps the last 9,000 statements: once full, a capture would count none.
         connection.queries_log.clear()
         with CaptureQueriesContext(connection) as queries:
-            response = client.get(url)
+            response = client_of(username).get(url)
             # getvalue() reads a streamed response (an export) to its end too.
             body = response.getvalue()
         # Counted now: every request starts by emptying the log (django.db.reset_queries), and the
         # capture reads its slice of the log only when asked.
-        count = len(queries)
-        times = []
-        for _ in range(runs):
-            began = time.perf_counter()
-            client.get(url).getvalue()
-            times.append((time.perf_counter() - began) * 1000)
-        row = {
+        html = "html" in response.get("Content-Type", "")
+        return {
             "status": response.status_code,
-            "ms": statistics.median(times),
             "bytes": len(body),
-            "queries": count,
+            "queries": len(queries),
+            "endpoints": data_urls(body.decode("utf-8", "replace")) if html else [],
         }
-        text = body.decode("utf-8", "replace") if "html" in response.get("Content-Type", "") else ""
-        return row, text
 
-    # One connection for the whole run, as a server keeps it (CONN_MAX_AGE): closed after every
-    # request, the connection would drop the statements a capture counts.
-    request_finished.disconnect(close_old_connections)
-    rows: list[dict[str, Any]] = []
-    for username in personas:
-        user = User.objects.filter(username=username).first()
-        if user is None:
-            print(f"  no account {username}; skipped", file=sys.stderr, flush=True)
-            continue
-        # A page that fails is a line of the table (HTTP 500), not the end of the run.
-        client = Client(raise_request_exception=False)
-        client.force_login(user)
-        for _title, pages in menu_for(user):
-            for page in pages:
-                url = reverse(page.url_name)
-                if only and not any(url.startswith(prefix) for prefix in only):
-                    continue
-                row, html = measure(client, url)
-                rows.append({"persona": username, "url": url, "kind": "page", **row})
-                print(f"  {username:<12} {url:<40} {row['ms']:>8.0f} ms", file=sys.stderr, flush=True)
-                for endpoint in data_urls(html):
-                    data, _html = measure(client, endpoint)
-                    rows.append({"persona": username, "url": endpoint, "kind": "endpoint", **data})
-                    print(
-                        f"  {username:<12} {endpoint:<40} {data['ms']:>8.0f} ms", file=sys.stderr, flush=True
-                    )
-    return {
-        "backend": "PostgreSQL" if connection.vendor == "postgresql" else "SQLite",
-        "projects": Project.objects.count(),
-        "rows": rows,
-    }
+    def timed(username: str, url: str) -> float:
+        began = time.perf_counter()
+        client_of(username).get(url).getvalue()
+        return (time.perf_counter() - began) * 1000
+
+    for line in sys.stdin:
+        ask = json.loads(line)
+        answer: Any
+        if ask["op"] == "pages":
+            answer = pages(ask["personas"], ask["only"])
+        elif ask["op"] == "warm":
+            answer = warm(ask["persona"], ask["url"])
+        elif ask["op"] == "time":
+            answer = timed(ask["persona"], ask["url"])
+        else:
+            answer = {
+                "backend": "PostgreSQL" if connection.vendor == "postgresql" else "SQLite",
+                "projects": Project.objects.count(),
+            }
+        print(json.dumps(answer), flush=True)
+
+
+class Worker:
+    """A worker process on the database of one size, asked one request at a time."""
+
+    def __init__(self, size: int, env: dict[str, str]) -> None:
+        self.size = size
+        self.process = subprocess.Popen(
+            [sys.executable, __file__, "--worker"],
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+
+    def ask(self, op: str, **fields: Any) -> Any:
+        assert self.process.stdin and self.process.stdout
+        self.process.stdin.write(json.dumps({"op": op, **fields}) + "\n")
+        self.process.stdin.flush()
+        line = self.process.stdout.readline()
+        if not line:
+            raise RuntimeError(f"the worker of {self.size:,} projects ended (exit {self.process.wait()})")
+        return json.loads(line)
+
+    def close(self) -> None:
+        if self.process.stdin:
+            self.process.stdin.close()
+        self.process.wait()
+
+
+def measure(workers: list[Worker], personas: list[str], only: list[str], runs: int) -> list[dict[str, Any]]:
+    """Every page of the personas' menus, and the data endpoints they name, at every size: each
+    request once counted, then `runs` times timed. The sizes' timed requests alternate (smallest,
+    largest, then largest, smallest, …), so that a machine busy for a while slows both sides of a
+    ratio alike."""
+    results = [{**worker.ask("about"), "size": worker.size, "rows": []} for worker in workers]
+    largest = workers[-1]
+
+    def one(username: str, url: str, kind: str) -> list[str]:
+        warmed = [worker.ask("warm", persona=username, url=url) for worker in workers]
+        times: list[list[float]] = [[] for _ in workers]
+        order = list(range(len(workers)))
+        for _ in range(runs):
+            for index in order:
+                times[index].append(workers[index].ask("time", persona=username, url=url))
+            order.reverse()
+        for result, row, measured in zip(results, warmed, times, strict=True):
+            result["rows"].append(
+                {
+                    "persona": username,
+                    "url": url,
+                    "kind": kind,
+                    "status": row["status"],
+                    "ms": statistics.median(measured),
+                    "bytes": row["bytes"],
+                    "queries": row["queries"],
+                }
+            )
+        ms = results[-1]["rows"][-1]["ms"]
+        print(f"  {username:<12} {url:<40} {ms:>8.0f} ms", file=sys.stderr, flush=True)
+        endpoints: list[str] = warmed[-1]["endpoints"]
+        return endpoints
+
+    for username, url in largest.ask("pages", personas=personas, only=only):
+        for endpoint in one(username, url, "page"):
+            one(username, endpoint, "endpoint")
+    return results
 
 
 def manage(env: dict[str, str], *args: str) -> None:
@@ -185,8 +264,9 @@ def database_env(size: int, args: argparse.Namespace, postgres: str | None) -> t
     return env, True
 
 
-def run_size(size: int, args: argparse.Namespace, postgres: str | None) -> dict[str, Any] | None:
-    """Seed (unless reused) and measure the database of `size` in child processes."""
+def prepare(size: int, args: argparse.Namespace, postgres: str | None) -> dict[str, str]:
+    """Seed the database of `size` (unless reused) or bring it to the latest migration; the
+    environment of a worker on it."""
     label = "PostgreSQL" if postgres else "SQLite"
     env, fresh = database_env(size, args, postgres)
     if fresh:
@@ -197,17 +277,25 @@ def run_size(size: int, args: argparse.Namespace, postgres: str | None) -> dict[
         print(f"{label}: seeded in {time.perf_counter() - began:.0f} s", file=sys.stderr, flush=True)
     else:
         manage(env, "migrate", "--noinput", "-v", "0")
-    print(f"{label}: measuring {size:,} projects …", file=sys.stderr, flush=True)
-    command = [sys.executable, __file__, "--worker", "--runs", str(args.runs), "--personas", args.personas]
-    if args.only:
-        command += ["--only", args.only]
-    child = subprocess.run(command, env=env, stdout=subprocess.PIPE, text=True, check=False)
-    if child.returncode != 0:
-        print(f"{label}: the worker failed (exit {child.returncode})", file=sys.stderr)
-        return None
-    result: dict[str, Any] = json.loads(child.stdout.strip().splitlines()[-1])
-    result["size"] = size
-    return result
+    return env
+
+
+def run_backend(sizes: list[int], args: argparse.Namespace, postgres: str | None) -> list[dict[str, Any]]:
+    """Seed and measure every size of one backend, in a worker process per size (Django reads its
+    settings once)."""
+    envs = [prepare(size, args, postgres) for size in sizes]
+    label = "PostgreSQL" if postgres else "SQLite"
+    print(f"{label}: measuring {', '.join(f'{size:,}' for size in sizes)} projects …", file=sys.stderr)
+    workers = [Worker(size, env) for size, env in zip(sizes, envs, strict=True)]
+    try:
+        only = [prefix for prefix in args.only.split(",") if prefix]
+        return measure(workers, args.personas.split(","), only, args.runs)
+    except RuntimeError as error:
+        print(f"{label}: {error}", file=sys.stderr)
+        return []
+    finally:
+        for worker in workers:
+            worker.close()
 
 
 def ratio(large: float, small: float) -> float:
@@ -311,9 +399,8 @@ def main() -> None:
     parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    only = [prefix for prefix in args.only.split(",") if prefix]
     if args.worker:
-        print(json.dumps(worker(args.personas.split(","), args.runs, only)))
+        worker()
         return
     sizes = sorted(int(size) for size in args.sizes.split(",") if size.strip())
     backends: list[str | None] = [] if args.no_sqlite else [None]
@@ -323,7 +410,7 @@ def main() -> None:
             backends.append(args.postgres)
         except Exception as error:
             print(f"PostgreSQL at {args.postgres} is not reachable ({type(error).__name__}); skipped.")
-    results = [r for postgres in backends for size in sizes if (r := run_size(size, args, postgres))]
+    results = [result for postgres in backends for result in run_backend(sizes, args, postgres)]
     print_table(results)
 
 
