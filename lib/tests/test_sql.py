@@ -3,10 +3,10 @@
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from lib.sql import distinct_values
+from lib.sql import analyze, distinct_values
 from org.models import Person, Unit, among
 from projects.models import Project
 
@@ -82,3 +82,31 @@ def test_a_subtree_condition_names_the_same_projects_either_way(world):
         assert set(Project.objects.filter(among("owner_unit", ids) | among("responsible_unit", ids))) == set(
             Project.objects.filter(among("owner_unit", subquery) | among("responsible_unit", subquery))
         )
+
+
+def table_pages(table):
+    """pg_class's pages of `table`, and how many of them are marked all-visible."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relpages, relallvisible FROM pg_class WHERE relname = %s", [table])
+        return cursor.fetchone()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's visibility map")
+@pytest.mark.django_db(transaction=True)
+def test_analyze_outside_a_transaction_marks_the_tables_pages_all_visible(world):
+    table = Project._meta.db_table
+    pages, visible = table_pages(table)
+    assert visible < max(pages, 1)
+    analyze()
+    pages, visible = table_pages(table)
+    assert pages >= 1
+    assert visible == pages
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's statistics")
+def test_analyze_inside_a_transaction_refreshes_the_statistics_alone(world):
+    with transaction.atomic():
+        analyze()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [Project._meta.db_table])
+        assert cursor.fetchone()[0] == Project.objects.count()
