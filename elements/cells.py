@@ -30,7 +30,7 @@ from elements.querysets import (
 from figures import triggers as figure_triggers
 from figures.cells import visible_cells
 from figures.summary import Summary, cleared, written
-from lib.listing import places, window
+from lib.listing import places, window, window_ids
 from org.choices import Role
 from org.models import Unit
 from projects.models import Project
@@ -219,8 +219,9 @@ def waiting_page_ids(user: Any, index: slice) -> list[int]:
     """The ids of the waiting needs `user` may see that `index` takes, in the board's order (the
     supplying department's place and name, the type's place, the need's id): the cells give how
     many wait in each department and type, and only the needs of the groups the page falls in are
-    read, in one statement, each asked whether it is the user's as it is reached. Sorted by the
-    database whole, the board's first page sorted every waiting need of the user's scope."""
+    read, in one statement, each asked whether it is the user's as it is reached (window_ids()).
+    Sorted by the database whole, the board's first page sorted every waiting need of the user's
+    scope."""
     rows = (
         visible(user)
         .filter(type_id__isnull=False, waiting=True)
@@ -246,17 +247,13 @@ def waiting_page_ids(user: Any, index: slice) -> list[int]:
         for department_group in departments
         for type_group in types
     )
-    groups, skip = window(blocks, index)
-    if not groups:
-        return []
-    needs = ElementNeed.objects.filter(
-        reduce(operator.or_, [Q(department_id=d, type_id=t) for d, t in groups]), status__in=WAITING_STATUSES
-    )
     mine = project_scope(user, "project__", alternative=True, each_row=True) if user is not None else None
-    if mine is not None:
-        needs = needs.filter(mine | supplying_department_scope(user))
-    return list(
-        needs.order_by(*BOARD_ORDER).values_list("pk", flat=True)[
-            skip : skip + index.stop - (index.start or 0)
-        ]
-    )
+
+    def needs_of(groups: list[tuple[int, int]]) -> QuerySet[ElementNeed]:
+        needs = ElementNeed.objects.filter(
+            reduce(operator.or_, [Q(department_id=d, type_id=t) for d, t in groups]),
+            status__in=WAITING_STATUSES,
+        )
+        return needs if mine is None else needs.filter(mine | supplying_department_scope(user))
+
+    return window_ids(window(blocks, index), needs_of, BOARD_ORDER)

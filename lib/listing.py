@@ -17,7 +17,7 @@ header), names by 拼音 (`lib.sorting`). The table keeps the sort and the page 
 in hidden inputs tied to the form, `{% list_state "notice-filters" %}`.
 """
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Generic, TypeVar, cast, overload
 
 from django.conf import settings
@@ -287,23 +287,42 @@ class ListPage(Generic[Rows]):
         return response
 
 
-def window(blocks: Iterable[list[tuple[Any, int]]], index: slice) -> tuple[list[Any], int]:
-    """Of a list whose rows come in groups, the groups the rows `index` takes fall in, and how many
-    rows of the first of them come before it. `blocks` are the groups in the list's order, each
-    with its number of rows, the groups of one block listed together (their rows interleaved by
-    the list's last order), so that a page is told from the groups' counts alone and its rows are
-    then read from its own groups."""
+def window(blocks: Iterable[list[tuple[Any, int]]], index: slice) -> list[tuple[list[Any], int, int]]:
+    """Of a list whose rows come in groups, the blocks of groups the rows `index` takes fall in:
+    for each, its groups that have rows, how many of its rows come before the page and how many
+    the page takes. `blocks` are the groups in the list's order, each with its number of rows, the
+    groups of one block listed together (their rows interleaved by the list's last order), so that
+    a page is told from the groups' counts alone and its rows are then read from its own groups
+    (window_ids())."""
     start, stop = index.start or 0, index.stop
-    found: list[Any] = []
-    skip = position = 0
+    found: list[tuple[list[Any], int, int]] = []
+    position = 0
     for block in blocks:
         size = sum(count for _key, count in block)
-        if size and position + size > start and (stop is None or position < stop):
-            if not found:
-                skip = start - position
-            found += [key for key, count in block if count]
+        first = max(start, position)
+        last = position + size if stop is None else min(stop, position + size)
+        if last > first:
+            found.append(([key for key, count in block if count], first - position, last - first))
         position += size
-    return found, skip
+    return found
+
+
+def window_ids(
+    spans: list[tuple[list[Any], int, int]],
+    rows_of: Callable[[list[Any]], QuerySet[Any]],
+    order: Sequence[str],
+) -> list[Any]:
+    """The ids of the rows a page takes (`spans`, window()'s), in one statement over the rows of its
+    groups (`rows_of`). A page within one block is read in the order of the ids alone, the list's
+    last order: the database walks the primary key, each row asked after (its scope, say) as it
+    is reached, until the page is full. A page across blocks is read in the list's whole `order`,
+    every row of its groups sorted."""
+    if not spans:
+        return []
+    keys = [key for groups, _skip, _taken in spans for key in groups]
+    skip, taken = spans[0][1], sum(taken for _groups, _skip, taken in spans)
+    rows = rows_of(keys).order_by(*(["pk"] if len(spans) == 1 else order))
+    return list(rows.values_list("pk", flat=True)[skip : skip + taken])
 
 
 def places(rows: QuerySet[Any], fields: tuple[str, ...]) -> list[list[Any]]:
