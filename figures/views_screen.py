@@ -208,13 +208,17 @@ def project_map(request: AuthenticatedHttpRequest) -> HttpResponse:
     """一张图: the user's projects on a map, filtered as on the project list. How many of them the map
     can place is the total of the map's data, which counts them as it places them."""
     filterset, projects = filtered_projects(request)
+    filtered = filterset.is_bound and (
+        not filterset.is_valid()
+        or any(value not in (None, "", [], ()) for value in filterset.form.cleaned_data.values())
+    )
     return render(
         request,
         "figures/map.html",
         {
             "filterset": filterset,
             "scope_note": map_scope(filterset),
-            "project_count": projects.count(),
+            "project_count": projects.count() if filtered else Project.objects.count_visible(request.user),
             "unit_choices": Unit.objects.filter_choices_for(request.user),
             "config": {
                 "data_url": f"{reverse('figures:map_data')}?{request.GET.urlencode()}",

@@ -217,6 +217,9 @@ class Project(VersionedModel, Stamped):
             # rather than from the table's rows. Status first: SQLite, which keeps no statistics,
             # takes it so for the whole map and a view's box alike.
             models.Index(fields=["status", "latitude", "longitude"], name="project_located"),
+            # An owner's projects, and with the responsible unit those owned in a subtree that
+            # answer to a unit outside it, counted from the index alone (count_visible()).
+            models.Index(fields=["owner_unit", "responsible_unit"], name="project_by_owner"),
             # The clusters of the whole map and of a view at a zoom the grid serves: counted by grid
             # cell in the order of this index, without a sort (figures.views_screen.cell_rows).
             models.Index(

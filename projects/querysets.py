@@ -129,3 +129,20 @@ class ProjectQuerySet(ScopedQuerySet["Project"]):
 
     def with_list_relations(self) -> Self:
         return self.select_related("category", "industry", "responsible_unit", "town", "owner_unit")
+
+    def count_visible(self, user: "User | AnonymousUser") -> int:
+        """How many of these projects `user` may read, visible_to(user).count(), in two counts each
+        read from an index alone: the projects answering to a unit of the user's subtree, and
+        those owned in it answering to a unit outside it or to none yet (the index on the owner
+        and the responsible unit). Counted as one OR, PostgreSQL read each of a department's
+        21,800 projects from the table (15 ms at 100,000 projects)."""
+        if project_scope(user) is None:
+            return self.count()
+        if not user.is_authenticated or not user.is_active or user.unit is None:
+            return 0
+        from org.models import among, subtree
+
+        units = subtree(user.unit.path)
+        answering = self.filter(among("responsible_unit", units))
+        owned = self.filter(among("owner_unit", units)).exclude(among("responsible_unit", units))
+        return answering.count() + owned.count()

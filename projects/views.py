@@ -64,7 +64,9 @@ def project_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
     if listing.exporting:
         return export_projects(request, listing.rows)
-    projects = listing.paginate(project_page.annotate_list(listing.rows))
+    # Unfiltered, the user's projects are counted from the units' indexes (count_visible).
+    count = Project.objects.count_visible(request.user) if listing.filters_set == set() else None
+    projects = listing.paginate(project_page.annotate_list(listing.rows), count=count)
     year = listing.filter_values.get("plan_year") or timezone.localdate().year
     return listing.render(
         "projects/project_list.html",
