@@ -6,12 +6,12 @@
 
 For each backend a fresh database is made (a SQLite file under bench/, and a throw-away PostgreSQL
 database, skipped with a message when the server does not answer), migrated, and filled straight
-into the tables: --projects projects (a district-sized unit tree), for each of --years years a
-local plan listing every project plus a city plan (one in ten) and a province plan (one in fifty),
-and one MonthlyProgress row per project and month of those years (100,000 × 120 = 12 million rows
-by default), inserted month after month as the rollup grows in real life, with the YearProgress
-summary (one row per project and year, 1 million) the rollup keeps beside it; plus the reports of
-the measured month, which the on-time reporting figure reads. SQLite gets executemany, PostgreSQL
+into the tables: --projects projects (a district-sized unit tree, with the projects' owners), for
+each of --years years a local plan listing every project plus a city plan (one in ten) and a
+province plan (one in fifty), and one MonthlyProgress row per project and month of those years
+(100,000 × 120 = 12 million rows by default), inserted month after month as the rollup grows in
+real life, with the YearProgress summary (one row per project and year, 1 million) the rollup
+keeps beside it; plus the reports of the measured month, which the on-time reporting figure reads. SQLite gets executemany, PostgreSQL
 COPY; both are ANALYZEd afterwards, as a maintained database is. Amounts are drawn per project from
 a generator with a fixed seed: 总投资 to the cent, and annual plans that over the years add up to
 55–95% of it, so that no two projects carry the same figures and none passes its 总投资 by itself.
@@ -23,7 +23,9 @@ SQLite file of one's choosing.
 
 Then, for the last seeded year at December (every month summed), a logged-in coordinator's
     compute()     figures.compute.compute(year, 12, Scope(user=coordinator)), every figure;
-    page          GET /?period=YYYY-12 through django.test.Client (compute + template);
+    page          GET /?period=YYYY-12 through django.test.Client (compute + template), and the
+                  same page for a department, a town and a project owner (their scopes, read
+                  from the summary's cells of their units and owners);
     screen        GET /dashboard/screen/data.json?period=YYYY-12;
     key (ORM)     plan totals, completed by category and by unit through figures.compute;
     key (SQL)     the same three aggregates written by hand in SQL, from the same summary table;
@@ -43,6 +45,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -55,6 +58,11 @@ DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
 BATCH = 20_000
 # The seed of the generator the projects' amounts are drawn from.
 SEED = 2026
+# Project owners (项目单位) below each department and town.
+OWNERS_PER_UNIT = 8
+# The scopes of the dashboard measured besides the coordinator's: a department, a town and an
+# owner, by the accounts the seed makes (benchmark key → username).
+SCOPES = {"page_department": "bench_department", "page_town": "bench_town", "page_owner": "bench_owner"}
 # Twelve monthly shares (in 1/10,000) of a year's completion for sixteen kinds of project, from
 # stalled (a tenth of the plan) to ahead (130%), so that rates spread on both sides of time progress.
 PACES = [10 + i * 8 for i in range(16)]
@@ -179,10 +187,27 @@ class Seeder:
         ]
         self.responsible = [u.pk for u in departments + towns]
         self.towns = [u.pk for u in towns]
+        # Each department and town holds OWNERS_PER_UNIT project owners (项目单位) below it.
+        owners = {
+            unit.pk: [
+                Unit.objects.create(name=f"{unit.name}第{j + 1}项目单位", kind=UnitKind.OWNER, parent=unit).pk
+                for j in range(OWNERS_PER_UNIT)
+            ]
+            for unit in departments + towns
+        }
+        self.owners = owners
         self.coordinator = User.objects.create_user(
             username="bench", password="Bench#2026-x", role=Role.COORDINATOR, unit=drc, name="基准协调"
         )
-        return 2 + len(departments) + len(towns)
+        for username, role, unit, name in (
+            ("bench_department", Role.UNIT, departments[0].pk, "基准部门"),
+            ("bench_town", Role.UNIT, towns[0].pk, "基准街道"),
+            ("bench_owner", Role.OWNER, owners[departments[1].pk][0], "基准业主"),
+        ):
+            User.objects.create_user(
+                username=username, password="Bench#2026-x", role=role, unit_id=unit, name=name
+            )
+        return 2 + len(departments) + len(towns) + sum(len(units) for units in owners.values())
 
     def projects(self) -> int:
         from datetime import date
@@ -213,6 +238,7 @@ class Seeder:
                     category_id=categories[i % len(categories)],
                     total_investment=Decimal(money(total_cents[i])),
                     responsible_unit_id=self.responsible[i % len(self.responsible)],
+                    owner_unit_id=self.owner_of(i),
                     town_id=self.towns[(i // 3) % len(self.towns)],
                     status=status,
                     build_years=f"{start}-{start + 2}",
@@ -230,6 +256,12 @@ class Seeder:
         self.project_ids = list(Project.objects.order_by("pk").values_list("pk", flat=True))
         self.total_cents = dict(zip(self.project_ids, total_cents, strict=True))
         return len(self.project_ids)
+
+    def owner_of(self, i: int) -> int:
+        """The owner unit of the i-th project: one of its responsible unit's owners, or for one
+        project in ten one of the next unit's (a project answering to a unit its owner is not under)."""
+        unit = self.responsible[(i + (i % 10 == 0)) % len(self.responsible)]
+        return self.owners[unit][(i // len(self.responsible)) % OWNERS_PER_UNIT]
 
     def annual_plans(self) -> dict[int, list[int]]:
         """Each project's 年度计划投资 of every year, in cents: together at most its 总投资 (between
@@ -568,9 +600,21 @@ def worker(projects: int, years: int, runs: int, reuse: bool, only: list[str]) -
     page_url = f"{reverse('home')}?period={year}-{month:02d}"
     screen_url = f"{reverse('figures:bigscreen_data')}?period={year}-{month:02d}"
 
-    def get(url: str) -> None:
-        response = client.get(url)
+    def get(url: str, by: Client = client) -> None:
+        response = by.get(url)
         assert response.status_code == 200, (url, response.status_code)
+
+    from org.models import User
+
+    scoped: dict[str, Callable[[], Any]] = {}
+    for key, username in SCOPES.items():
+        account = User.objects.filter(username=username).first()
+        if account is None:
+            # A database seeded before the scopes' accounts were.
+            continue
+        scope_client = Client()
+        scope_client.force_login(account)
+        scoped[key] = partial(get, page_url, scope_client)
 
     def after_a_change() -> None:
         # One project's year row changes, as an acceptance's rollup changes it: the next page
@@ -607,6 +651,7 @@ def worker(projects: int, years: int, runs: int, reuse: bool, only: list[str]) -
     measured: dict[str, Callable[[], Any]] = {
         "compute": lambda: compute(year, month, scope),
         "page": lambda: get(page_url),
+        **scoped,
         "screen": lambda: get(screen_url),
         "after_change": after_a_change,
         "key_orm": key_orm,
@@ -717,6 +762,9 @@ def print_results(results: list[dict[str, Any]]) -> None:
         names = {
             "compute": "compute() — every figure",
             "page": "dashboard page GET /",
+            "page_department": "  as a department",
+            "page_town": "  as a town",
+            "page_owner": "  as a project owner",
             "screen": "big screen data.json",
             "after_change": "page after one project's change",
             "key_orm": "key aggregates via figures.cells",
@@ -786,8 +834,8 @@ def main() -> None:
     parser.add_argument(
         "--only",
         metavar="KEYS",
-        help="measure only these lines, e.g. forecast,forecast_dec,quality (keys: compute, page, screen, "
-        "after_change, key_orm, key_sql, key_tables, key_tables_sql, forecast, forecast_dec, quality)",
+        help="measure only these lines, e.g. forecast,forecast_dec,quality (keys: compute, page, "
+        "page_department, page_town, page_owner, screen, after_change, key_orm, key_sql, key_tables, key_tables_sql, forecast, forecast_dec, quality)",
     )
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
