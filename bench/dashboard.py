@@ -11,10 +11,11 @@ each of --years years a local plan listing every project plus a city plan (one i
 province plan (one in fifty), and one MonthlyProgress row per project and month of those years
 (100,000 × 120 = 12 million rows by default), inserted month after month as the rollup grows in
 real life, with the YearProgress summary (one row per project and year, 1 million) the rollup
-keeps beside it; plus the reports of the measured month, which the on-time reporting figure reads. SQLite gets executemany, PostgreSQL
-COPY; both are ANALYZEd afterwards, as a maintained database is. Amounts are drawn per project from
-a generator with a fixed seed: 总投资 to the cent, and annual plans that over the years add up to
-55–95% of it, so that no two projects carry the same figures and none passes its 总投资 by itself.
+keeps beside it; plus the reports of the measured month, which the on-time reporting figure
+reads. SQLite gets executemany, PostgreSQL COPY; both are ANALYZEd afterwards, as a maintained
+database is. Amounts are drawn per project from a generator with a fixed seed: 总投资 to the cent,
+and annual plans that over the years add up to 55–95% of it, so that no two projects carry the
+same figures and none passes its 总投资 by itself.
 
 With --reuse the databases are kept under names of their size (bench/dashboard-100000x10.sqlite3,
 keyprojects_bench_dashboard_100000x10) and a later run with --reuse measures on them without
