@@ -14,10 +14,11 @@ Then a worker process per database (Django reads its settings once), all of one 
 once, signs in each persona (coordinator, leader, a department, a town, a project owner, the
 administrator: the demo's accounts) and requests every page its menu (org/menu.py) shows, and
 every data endpoint those pages load (the `data_url` and `map_url` of their json_script
-configuration: the map's GeoJSON, the big screen's figures). Each request is made once to warm
-up, counting its SQL queries, then `--runs` times: the median milliseconds and the response's
-bytes are kept. The sizes take turns request by request, so that a machine busy for a moment
-slows both sides of a ratio rather than one.
+configuration: the map's GeoJSON, the big screen's figures; and what htmx loads as a page opens:
+the dashboard's cards). Each request is made once to warm up, counting its SQL queries, then
+`--runs` times: the median milliseconds and the response's bytes are kept. The sizes take turns
+request by request, so that a machine busy for a moment slows both sides of a ratio rather than
+one.
 
 The table compares the sizes: median ms, KB and queries at each, and the ratios of the largest
 size to the smallest. A line is flagged (!) when it misses a goal at the largest size: a page
@@ -33,6 +34,7 @@ import statistics
 import subprocess
 import sys
 import time
+from html import unescape
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -51,10 +53,15 @@ GROWTH_GOAL = 2.0
 # The keys of a page's json_script configuration that name data the page's script loads.
 DATA_KEYS = ("data_url", "map_url")
 JSON_SCRIPT = re.compile(r'<script id="[^"]*" type="application/json">(.*?)</script>', re.S)
+# An element htmx loads as the page opens (the dashboard's cards): a tag with hx-trigger="load",
+# and the address of its hx-get.
+LOADED_TAG = re.compile(r'<[^>]*\bhx-trigger="load"[^>]*>')
+HX_GET = re.compile(r'\bhx-get="([^"]*)"')
 
 
 def data_urls(html: str) -> list[str]:
-    """The data endpoints a page loads: the DATA_KEYS of its json_script blocks."""
+    """The data endpoints a page loads: the DATA_KEYS of its json_script blocks, and the hx-get
+    of the elements htmx loads as the page opens."""
     found: list[str] = []
 
     def walk(value: Any) -> None:
@@ -73,6 +80,10 @@ def data_urls(html: str) -> list[str]:
             walk(json.loads(block))
         except ValueError:
             continue
+    for tag in LOADED_TAG.findall(html):
+        address = HX_GET.search(tag)
+        if address and address.group(1).startswith("/"):
+            found.append(unescape(address.group(1)))
     return list(dict.fromkeys(found))
 
 
