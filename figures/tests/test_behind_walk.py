@@ -159,11 +159,17 @@ def test_the_window_grows_until_the_list_is_full(world, largest_done, monkeypatc
     assert [row["name"] for row in rows] == ["项目16"]
 
 
-def test_past_the_largest_window_the_sort_decides(world, largest_done, monkeypatch):
+@pytest.mark.parametrize(("most", "walked"), [(4, 1), (5, 2), (24, 2), (25, 3)])
+def test_a_window_past_the_largest_leaves_the_list_to_the_sort(
+    world, largest_done, monkeypatch, most, walked
+):
+    # The windows are 1, 4 and 20 entries (test_the_window_grows_until_the_list_is_full): the walk
+    # stops before the first that would take it past WALK_MOST entries, and the sort decides.
     monkeypatch.setattr(compute, "WALK_WINDOW", 1)
-    monkeypatch.setattr(compute, "WALK_MOST", 4)
+    monkeypatch.setattr(compute, "WALK_MOST", most)
     with CaptureQueriesContext(connection) as captured:
         rows = behind_time_progress(2026, 6, Scope(), limit=1, entry_count=LARGE)
     listed = [q["sql"] for q in captured.captured_queries if 'AS "done"' in q["sql"]]
-    assert [WALK in sql for sql in listed] == [True, True, False]
+    sorted_whole = walked < 3
+    assert [WALK in sql for sql in listed] == [True] * walked + [False] * sorted_whole
     assert [row["name"] for row in rows] == ["项目16"]
