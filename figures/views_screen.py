@@ -22,6 +22,7 @@ from figures import map_cells, registry
 from figures.compute import behind_time_progress, compute
 from figures.screen_cards import card_labels, cards_per_turn
 from figures.views import period_of, scope_of
+from lib.listing import filters_given
 from lib.mapgrid import grid_times, zoom_cell
 from lib.numbers import elapsed_of_year
 from lib.params import query_int
@@ -208,17 +209,15 @@ def project_map(request: AuthenticatedHttpRequest) -> HttpResponse:
     """一张图: the user's projects on a map, filtered as on the project list. How many of them the map
     can place is the total of the map's data, which counts them as it places them."""
     filterset, projects = filtered_projects(request)
-    filtered = filterset.is_bound and (
-        not filterset.is_valid()
-        or any(value not in (None, "", [], ()) for value in filterset.form.cleaned_data.values())
-    )
+    # Unfiltered, the user's projects are counted from the units' indexes (count_visible).
+    unfiltered = filters_given(filterset) == set()
     return render(
         request,
         "figures/map.html",
         {
             "filterset": filterset,
             "scope_note": map_scope(filterset),
-            "project_count": projects.count() if filtered else Project.objects.count_visible(request.user),
+            "project_count": Project.objects.count_visible(request.user) if unfiltered else projects.count(),
             "unit_choices": Unit.objects.filter_choices_for(request.user),
             "config": {
                 "data_url": f"{reverse('figures:map_data')}?{request.GET.urlencode()}",

@@ -224,11 +224,8 @@ class ListPage(Generic[Rows]):
 
     @property
     def filters_set(self) -> set[str] | None:
-        """The names of the filters given a value (none without a query); None when the filters are
-        not valid (the list is then filtered by the valid ones alone)."""
-        if self.filterset is not None and self.filterset.is_bound and not self.filterset.is_valid():
-            return None
-        return {name for name, value in self.filter_values.items() if value not in (None, "", [], ())}
+        """filters_given() of the list's filters (none without filters)."""
+        return set() if self.filterset is None else filters_given(self.filterset)
 
     @property
     def page_sizes(self) -> list[int]:
@@ -285,6 +282,16 @@ class ListPage(Generic[Rows]):
         # A browser cache must not answer a full page load with a table, nor the reverse.
         patch_vary_headers(response, ("HX-Request",))
         return response
+
+
+def filters_given(filterset: BaseFilterSet) -> set[str] | None:
+    """The names of the filters given a value (none without a query); None when the filters are
+    not valid (a list is then filtered by the valid ones alone)."""
+    if not filterset.is_bound:
+        return set()
+    if not filterset.is_valid():
+        return None
+    return {name for name, value in filterset.form.cleaned_data.items() if value not in (None, "", [], ())}
 
 
 def window(blocks: Iterable[list[tuple[Any, int]]], index: slice) -> list[tuple[list[Any], int, int]]:
