@@ -8,10 +8,17 @@ class ForecastConfig(AppConfig):
 
     def ready(self) -> None:
         from figures import registry
-        from forecast import views
+        from forecast import cells, views
         from forecast.figures import figures_section
+        from lib import triggers
         from projects import page
 
+        triggers.keep_through_migrate(
+            self,
+            ("forecast", "0001_forecast_rows"),
+            cells.SUMMARY.statements,
+            triggers.marking({"plans", "progress", "projects", "forecast"}, cells.mark_all),
+        )
         registry.register("forecast", figures_section, card="forecast/includes/dashboard_card.html")
         page.register_tab(
             page.Tab(

@@ -54,6 +54,10 @@ HEAD = (
     "project__category_id",
     "project__responsible_unit_id",
     "project__status",
+    "plan_id",
+    "counted",
+    "project__town_id",
+    "project__owner_unit_id",
 )
 
 
@@ -104,6 +108,8 @@ class Rows:
     statuses: list[str]
     projects: Projects
     actual: Floats
+    # The keys a scope narrows the entries by, as the figures' cells have them.
+    keys: dict[str, list[Any]]
 
 
 def assign_profiles(
@@ -134,10 +140,17 @@ def assign_profiles(
 
 
 def read_rows(
-    entries: QuerySet[PlanEntry], year: int, month: int, profiles: Profiles, *, full_year: bool = False
+    entries: QuerySet[PlanEntry],
+    year: int,
+    month: int,
+    profiles: Profiles,
+    *,
+    full_year: bool = False,
+    current: bool | None = None,
 ) -> Rows:
     """The entries with an annual plan, with their project's year-to-date at the end of months 1 to
-    `month` (all twelve with `full_year`, for the backtest), in one query.
+    `month` (all twelve with `full_year`, for the backtest), in one query. A suspension counts in
+    the year under way only: `current` says whether `year` is (by default, today's year).
 
     The amounts come as floats straight from the driver (no Decimal made for each cell): the
     model computes with floats, and the exact amounts shown are whole cents of them, which money
@@ -175,12 +188,16 @@ def read_rows(
             cursor.execute(sql, params)
             fetched = cursor.fetchall()
     n = len(fetched)
-    columns: list[tuple[Any, ...]] = list(zip(*fetched, strict=True)) if n else [() for _ in range(11 + last)]
+    head = len(HEAD)
+    columns: list[tuple[Any, ...]] = (
+        list(zip(*fetched, strict=True)) if n else [() for _ in range(head + 2 + last)]
+    )
     ids, codes, names, plan_types, starts, ends, categories, units, statuses = columns[:9]
-    plan = np.array(columns[9], dtype=np.float64)
+    plan_ids, counted, towns, owners = columns[9:head]
+    plan = np.array(columns[head], dtype=np.float64)
     ytd = np.zeros((n, 12))
     if last:
-        ytd[:, :last] = np.array(columns[11:], dtype=np.float64).T.reshape(n, last)
+        ytd[:, :last] = np.array(columns[head + 2 :], dtype=np.float64).T.reshape(n, last)
     new_start = np.array(plan_types, dtype=object) == PlanType.NEW_START
     completing = np.array(plan_types, dtype=object) == PlanType.COMPLETING
     start = np.where(new_start, np.array([m or 1 for m in starts], dtype=np.int64), 1)
@@ -196,13 +213,15 @@ def read_rows(
     }
     assign_profiles(shares, basis, realisation, keys, profiles)
     status_of = np.array(statuses, dtype=object)
-    suspended_now = year == timezone.localdate().year and not full_year
+    if current is None:
+        current = year == timezone.localdate().year
+    suspended_now = current and not full_year
     projects = Projects(
         plan=plan,
         ytd=ytd,
         active_from=start,
         active_until=end,
-        finished=np.array(columns[10], dtype=bool),
+        finished=np.array(columns[head + 1], dtype=bool),
         suspended=(status_of == ProjectStatus.SUSPENDED) if suspended_now else np.zeros(n, dtype=bool),
         shares=shares,
         basis=basis,
@@ -217,6 +236,15 @@ def read_rows(
         statuses=list(statuses),
         projects=projects,
         actual=ytd[:, 11],
+        keys={
+            "plan_id": list(plan_ids),
+            "counted": list(counted),
+            "category_id": list(categories),
+            "plan_type": list(plan_types),
+            "unit_id": [unit or 0 for unit in units],
+            "town_id": list(towns),
+            "owner_unit_id": list(owners),
+        },
     )
 
 
@@ -245,37 +273,127 @@ def reason_words() -> dict[str, str]:
     }
 
 
-def reason_for(
-    i: int,
-    rows: Rows,
-    result: Result,
-    month: int,
-    rate: Decimal | None,
-    at_risk: bool,
-    words: dict[str, str] | None = None,
-) -> str:
-    """Why project i's year-end is what it is, in the words of the office (`words`: reason_words(),
+@dataclass(frozen=True)
+class Facts:
+    """What the reason for a project's year-end is worked out from (forecast.model.Result and the
+    row read): how it was forecast, the months it has been idle, its planned start month, the share
+    of the year's work its profile expects done by now, the profile followed, its plan and what is
+    done (万元), and what past years realised of their plans."""
+
+    kind: int
+    cancelled: bool
+    idle: int
+    active_from: int
+    expected_share: float
+    basis: int
+    plan: float
+    done: float
+    realisation: float
+
+
+def facts_of(i: int, rows: Rows, result: Result) -> Facts:
+    return Facts(
+        kind=int(result.kind[i]),
+        cancelled=rows.statuses[i] == ProjectStatus.CANCELLED,
+        idle=int(result.idle[i]),
+        active_from=int(rows.projects.active_from[i]),
+        expected_share=float(result.expected_share[i]),
+        basis=int(rows.projects.basis[i]),
+        plan=float(rows.projects.plan[i]),
+        done=float(result.done[i]),
+        realisation=float(rows.projects.realisation[i]),
+    )
+
+
+def reason_for(facts: Facts, at_risk: bool, words: dict[str, str] | None = None) -> str:
+    """Why a project's year-end is what it is, in the words of the office (`words`: reason_words(),
     given when there are many rows)."""
     words = words or reason_words()
-    kind = Kind(int(result.kind[i]))
+    kind = Kind(facts.kind)
     if kind == Kind.FINISHED:
-        return words["cancelled"] if rows.statuses[i] == ProjectStatus.CANCELLED else words["completed"]
+        return words["cancelled"] if facts.cancelled else words["completed"]
     if kind == Kind.SUSPENDED:
         return words["suspended"]
     if kind == Kind.STALLED:
-        return words["stalled"] % {"n": int(result.idle[i])}
+        return words["stalled"] % {"n": facts.idle}
     if kind == Kind.NOT_DUE:
-        return words["not_due"] % {"m": int(rows.projects.active_from[i])}
-    expected = result.expected_share[i]
-    basis = words[f"basis_{int(rows.projects.basis[i])}"]
+        return words["not_due"] % {"m": facts.active_from}
+    expected = facts.expected_share
+    basis = words[f"basis_{facts.basis}"]
     if expected >= 1:
         return words["due"]
-    plan = float(rows.projects.plan[i])
-    done_rate = result.done[i] * 100 / plan if plan else 0.0
-    expected_rate = expected * 100 * float(rows.projects.realisation[i])
+    done_rate = facts.done * 100 / facts.plan if facts.plan else 0.0
+    expected_rate = expected * 100 * facts.realisation
     if at_risk and done_rate < expected_rate:
         return words["behind"] % {"d": done_rate, "b": basis, "e": expected_rate}
     return words["pace"] % {"b": basis, "s": expected * 100}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Each row's forecast as it is shown and added up: the year-end, the estimate by its own months
+    alone and the one by the plan alone in whole cents, and the forecast rate in tenths of a percent."""
+
+    forecast_cents: Ints
+    own_cents: Ints
+    by_plan_cents: Ints
+    tenths: Ints
+
+
+def outcome(rows: Rows, result: Result) -> Outcome:
+    forecast_cents = cents_of(result.forecast)
+    return Outcome(
+        forecast_cents,
+        cents_of(result.by_own),
+        cents_of(result.by_plan),
+        rates_in_tenths(forecast_cents, rows.plan_cents),
+    )
+
+
+def risk_tenths(threshold: Decimal) -> int:
+    """A rate below `threshold` (%), in whole tenths: below the threshold's tenths rounded up."""
+    return math.ceil(threshold * 10)
+
+
+@dataclass(frozen=True)
+class Totals:
+    """A scope's rows added up: how many, how many at risk, the amounts in whole cents (annual plan,
+    completed, the year-end forecast and its two estimates) and the year-to-date at the end of each
+    month so far."""
+
+    count: int
+    at_risk: int
+    plan_cents: int
+    completed_cents: int
+    forecast_cents: int
+    own_cents: int
+    by_plan_cents: int
+    ytd_cents: list[int]
+
+
+def listed_row(
+    project_id: int,
+    code: str,
+    name: str,
+    plan_cents: int,
+    completed_cents: int,
+    forecast_cents: int,
+    tenths: int,
+    at_risk: bool,
+    reason: str,
+) -> dict[str, Any]:
+    """A project as the forecast lists it."""
+    return {
+        "id": project_id,
+        "code": code,
+        "name": name,
+        "annual_plan": from_cents(plan_cents),
+        "completed": from_cents(completed_cents),
+        "forecast": from_cents(forecast_cents),
+        "forecast_rate": Decimal(int(tenths)).scaleb(-1) if plan_cents > 0 else None,
+        "at_risk": at_risk,
+        "reason": reason,
+    }
 
 
 def forecast(
@@ -294,26 +412,32 @@ def forecast(
     ones with `at_risk_only`, those whose rate is below `below` with that, the first `limit` with a
     limit); `total` adds them up, with the range of the portfolio's year-end. The amounts, rate and
     reason are worked out for the projects listed only.
+
+    Without `entries` the forecast of a scope the summary serves is read from it (forecast.cells),
+    unless another process is rebuilding it this very moment; else, and for `entries` given, it is
+    worked out here from the tables.
     """
     scope = scope or Scope()
     if entries is None:
+        from forecast import cells
+
+        kept = cells.scope_forecast(year, month, scope, limit=limit, at_risk_only=at_risk_only, below=below)
+        if kept is not None:
+            return kept
         entries = scope_entries(year, scope)
     window = settings.FORECAST_HISTORY_YEARS
     history = History.read(year, window)
     profiles = history.profiles(year)
     rows = read_rows(entries, year, month, profiles)
     result = forecast_projects(rows.projects, month, settings.FORECAST_STALL_MONTHS)
+    made = outcome(rows, result)
     threshold = risk_threshold()
-
-    forecast_cents = cents_of(result.forecast)
-    tenths = rates_in_tenths(forecast_cents, rows.plan_cents)
+    tenths = made.tenths
     planned = rows.plan_cents > 0
-    # rate < threshold, in whole tenths: below the threshold's tenths rounded up.
-    at_risk = planned & (tenths < math.ceil(threshold * 10))
-    at_risk_count = int(np.count_nonzero(at_risk))
+    at_risk = planned & (tenths < risk_tenths(threshold))
     listed = at_risk if at_risk_only else np.ones(len(rows.ids), dtype=bool)
     if below is not None:
-        listed = listed & planned & (tenths < math.ceil(below * 10))
+        listed = listed & planned & (tenths < risk_tenths(below))
     chosen = np.flatnonzero(listed)
     if limit is not None and len(chosen) > limit:
         # Only the rows whose rate is among the `limit` lowest can be listed; ties on the cut-off
@@ -322,50 +446,63 @@ def forecast(
         chosen = chosen[tenths[chosen] <= cutoff]
     # Worst rate first, then by name, then in the order read (by name and id).
     rank, names = tenths.tolist(), rows.names
-    order = sorted(chosen.tolist(), key=lambda i: (rank[i], names[i], i))
+    order = sorted(chosen.tolist(), key=lambda i: (rank[i], names[i], rows.ids[i]))
     if limit is not None:
         order = order[:limit]
-    projects = []
     words = reason_words()
-    for i in order:
-        plan = from_cents(rows.plan_cents[i])
-        rate = Decimal(int(tenths[i])).scaleb(-1) if planned[i] else None
-        risky = bool(at_risk[i])
-        projects.append(
-            {
-                "id": rows.ids[i],
-                "code": rows.codes[i],
-                "name": rows.names[i],
-                "annual_plan": plan,
-                "completed": from_cents(rows.completed_cents[i]),
-                "forecast": from_cents(forecast_cents[i]),
-                "forecast_rate": rate,
-                "at_risk": risky,
-                "reason": reason_for(i, rows, result, month, rate, risky, words),
-            }
+    projects = [
+        listed_row(
+            rows.ids[i],
+            rows.codes[i],
+            rows.names[i],
+            int(rows.plan_cents[i]),
+            int(rows.completed_cents[i]),
+            int(made.forecast_cents[i]),
+            int(tenths[i]),
+            bool(at_risk[i]),
+            reason_for(facts_of(i, rows, result), bool(at_risk[i]), words),
         )
+        for i in order
+    ]
+    ytd = exact_cents(rows.projects.ytd[:, :month]).sum(axis=0) if month else np.zeros(0, dtype=np.int64)
+    totals = Totals(
+        count=len(rows.ids),
+        at_risk=int(np.count_nonzero(at_risk)),
+        plan_cents=int(np.sum(rows.plan_cents)),
+        completed_cents=int(np.sum(rows.completed_cents)),
+        forecast_cents=int(np.sum(made.forecast_cents)),
+        own_cents=int(np.sum(made.own_cents)),
+        by_plan_cents=int(np.sum(made.by_plan_cents)),
+        ytd_cents=[int(value) for value in ytd.tolist()],
+    )
+    # The past months are read only when there is a rest of the year to put a range on.
+    past = scope_series(year, scope, window, history) if month < 12 and totals.count else np.zeros(0)
     return {
         "period": {"year": year, "month": month},
         "threshold": threshold,
         "projects": projects,
-        "total": portfolio_total(year, month, scope, rows, result, history, at_risk_count),
+        "total": portfolio_total(totals, portfolio_spread(month, totals, past)),
         "profile_years": profiles.years,
     }
 
 
-def portfolio_total(
-    year: int, month: int, scope: Scope, rows: Rows, result: Result, history: History, at_risk_count: int
-) -> dict[str, Any]:
-    """The scope's totals: annual plan and completed (exact), the year-end forecast and its range."""
-    annual_plan = from_cents(int(np.sum(rows.plan_cents)))
-    completed = from_cents(int(np.sum(rows.completed_cents)))
-    point = float(np.sum(result.forecast))
-    low, high, method = year_end_range(result, portfolio_spread(year, month, scope, rows, history))
-    total_forecast = money(point)
+def portfolio_total(totals: Totals, spread: Spread | None) -> dict[str, Any]:
+    """The scope's totals: annual plan, completed and the year-end forecast (exact, the sums of the
+    projects'), and the forecast's range."""
+    annual_plan = from_cents(totals.plan_cents)
+    completed = from_cents(totals.completed_cents)
+    total_forecast = from_cents(totals.forecast_cents)
+    low, high, method = year_end_range(
+        totals.forecast_cents / 100,
+        totals.completed_cents / 100,
+        totals.own_cents / 100,
+        totals.by_plan_cents / 100,
+        spread,
+    )
     low_amount, high_amount = money(low), money(high)
     return {
-        "count": len(rows.ids),
-        "at_risk": at_risk_count,
+        "count": totals.count,
+        "at_risk": totals.at_risk,
         "annual_plan": annual_plan,
         "completed": completed,
         "completion_rate": completion_rate(completed, annual_plan),
@@ -379,29 +516,27 @@ def portfolio_total(
     }
 
 
-def year_end_range(result: Result, spread: Spread | None) -> tuple[float, float, str]:
-    """The portfolio's year-end range: what is done plus the rest of the year stretched by the
-    seasonal model's spread ("ets"); without one, between the two estimates the projects'
-    forecasts weigh, their own months alone and the plan alone ("bracket"), or nothing left to
-    forecast ("none")."""
-    point = float(np.sum(result.forecast))
-    done = float(np.sum(result.done))
+def year_end_range(
+    point: float, done: float, own: float, plan: float, spread: Spread | None
+) -> tuple[float, float, str]:
+    """The portfolio's year-end range, from its forecast (`point`), what is done and the two
+    estimates the forecasts weigh (their own months alone, the plan alone): what is done plus the
+    rest of the year stretched by the seasonal model's spread ("ets"); without one, between those
+    estimates ("bracket"), or nothing left to forecast ("none")."""
     remaining = max(point - done, 0.0)
     if spread is not None:
         return done + remaining * spread.low, done + remaining * spread.high, spread.method
-    own, plan = float(np.sum(result.by_own)), float(np.sum(result.by_plan))
     if remaining <= 0 and own <= point and plan <= point:
         return point, point, "none"
     return min(own, plan, point), max(own, plan, point), "bracket"
 
 
-def portfolio_spread(year: int, month: int, scope: Scope, rows: Rows, history: History) -> Spread | None:
-    """The spread of the rest of the year from the scope's monthly series (past years, then this
+def portfolio_spread(month: int, totals: Totals, past: Floats) -> Spread | None:
+    """The spread of the rest of the year from the scope's monthly series (`past` years, then this
     year's months so far), or None without two years of it."""
-    if month >= 12 or not rows.ids:
+    if month >= 12 or not totals.count:
         return None
-    past = scope_series(year, scope, settings.FORECAST_HISTORY_YEARS, history)
-    this_year = increments(np.sum(rows.projects.ytd[:, :month], axis=0)) if month else np.zeros(0)
+    this_year = increments(np.array(totals.ytd_cents, dtype=np.float64) / 100) if month else np.zeros(0)
     return seasonal_spread(np.concatenate((past, this_year)), 12 - month)
 
 
@@ -480,6 +615,12 @@ def backtest(before: int) -> dict[str, Any]:
             tally.total_points += abs(float(predicted.sum()) - actual_total) * 100 / plan_total
             so_far = increments(np.sum(rows.projects.ytd[:, :month], axis=0))
             spread = seasonal_spread(np.concatenate([*series, so_far]), 12 - month)
-            low, high, _method = year_end_range(result, spread)
+            low, high, _method = year_end_range(
+                float(predicted.sum()),
+                float(result.done.sum()),
+                float(result.by_own.sum()),
+                float(result.by_plan.sum()),
+                spread,
+            )
             tally.covered += int(low - 0.005 <= actual_total <= high + 0.005)
     return {"years": judged, "months": [errors[month].row(month) for month in range(1, 12)]}

@@ -15,7 +15,7 @@ from forecast.alerts import YearTargetRisk
 from forecast.compute import forecast
 from forecast.history import History
 from forecast.tests.conftest import MONTHS, PAST_YEARS, YEAR, make_portfolio
-from plans.scope import Scope
+from plans.scope import Scope, scope_entries
 
 
 def by_name(data):
@@ -87,8 +87,22 @@ def test_a_scope_narrowed_to_a_unit_forecasts_its_projects_only(portfolio, world
 def test_the_query_count_does_not_grow_with_the_projects(world):
     make_portfolio(world, past_projects=3)
     with CaptureQueriesContext(connection) as few:
+        forecast(YEAR, MONTHS, entries=scope_entries(YEAR, Scope()))
+    make_portfolio(world, past_projects=2)
+    with CaptureQueriesContext(connection) as more:
+        data = forecast(YEAR, MONTHS, entries=scope_entries(YEAR, Scope()))
+
+    assert data["total"]["count"] == 6
+    assert len(more) == len(few)
+
+
+def test_a_kept_forecast_is_read_in_as_many_queries_however_many_projects(world):
+    make_portfolio(world, past_projects=3)
+    forecast(YEAR, MONTHS)
+    with CaptureQueriesContext(connection) as few:
         forecast(YEAR, MONTHS)
     make_portfolio(world, past_projects=2)
+    forecast(YEAR, MONTHS)
     with CaptureQueriesContext(connection) as more:
         data = forecast(YEAR, MONTHS)
 
