@@ -10,13 +10,8 @@ AT_RISK_SHOWN = 10
 
 
 def figures_section(context: Context) -> dict[str, Any]:
-    """年度目标预测: the scope's forecast year-end (with its range) and the projects most at risk."""
-    data = forecast(
-        context.year,
-        context.month,
-        context.scope,
-        entries=context.entries,
-        limit=AT_RISK_SHOWN,
-        at_risk_only=True,
-    )
+    """年度目标预测: the scope's forecast year-end (with its range) and the projects most at risk, read
+    from the forecasts kept (forecast.cells) where the summary serves the scope. The context's
+    entries are the scope's own (plans.scope.scope_entries), so the scope says it all."""
+    data = forecast(context.year, context.month, context.scope, limit=AT_RISK_SHOWN, at_risk_only=True)
     return {"forecast": {"total": data["total"], "at_risk": data["projects"], "threshold": data["threshold"]}}
