@@ -31,7 +31,7 @@ import numpy as np
 from django.conf import settings
 from django.db import connection as default_connection
 from django.db import transaction
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import F, Q, QuerySet, Sum
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -53,7 +53,8 @@ from forecast.compute import (
 )
 from forecast.history import History, Profiles, scope_series
 from forecast.model import forecast_projects
-from forecast.models import MONTH_FIELDS, ForecastBuild, ForecastRow, ForecastStale
+from forecast.models import MONTH_FIELDS, ForecastBuild, ForecastCell, ForecastRow, ForecastStale
+from lib.sql import analyze_table
 from org.models import among
 from org.models import subtree as unit_subtree
 from plans.models import Plan, PlanEntry
@@ -70,6 +71,12 @@ PROJECTS = Project._meta.db_table
 REFRESH_LOCK = 7_202_621
 # Rows written a statement at a time when a month is built.
 BATCH = 2_000
+# A scope of this many rows or more is listed by walking the rows in the list's order (SQLite).
+WALK_FROM = 1_000
+# The months of a year kept at most: the latest built.
+KEPT_MONTHS = 3
+# A build writing more rows than this refreshes the planner's statistics of the rows and cells.
+ANALYZE_AFTER = 20_000
 
 UNIT = "COALESCE(p.responsible_unit_id, 0)"
 OWNER = "COALESCE(p.owner_unit_id, 0)"
@@ -135,8 +142,8 @@ PREFIX = "forecast_stale"
 def mark_all(connection: Any = default_connection) -> None:
     """Forget every month kept, so that the next read of each builds it again whole."""
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {ROWS}")
-        cursor.execute(f"DELETE FROM {BUILDS}")
+        for table in (ROWS, ForecastCell._meta.db_table, BUILDS):
+            cursor.execute(f"DELETE FROM {table}")
 
 
 def digest(parts: Iterable[Any]) -> str:
@@ -166,6 +173,7 @@ class Grounds:
 
     current: bool
     stall_months: int
+    risk_tenths: int
     history_years: int
     plans_key: str
 
@@ -174,6 +182,7 @@ class Grounds:
         return cls(
             current=year == timezone.localdate().year,
             stall_months=settings.FORECAST_STALL_MONTHS,
+            risk_tenths=risk_tenths(risk_threshold()),
             history_years=settings.FORECAST_HISTORY_YEARS,
             plans_key=plans_key(year),
         )
@@ -182,6 +191,7 @@ class Grounds:
         return (
             build.current == self.current
             and build.stall_months == self.stall_months
+            and build.risk_tenths == self.risk_tenths
             and build.history_years == self.history_years
             and build.plans_key == self.plans_key
         )
@@ -229,49 +239,125 @@ def rebuilt_projects(year: int, units: Iterable[int], owners: Iterable[tuple[int
     return Q(project_id__in=projects), Q(project_id__in=projects) | Q(*named, _connector=Q.OR)
 
 
+ROW_COLUMNS = [
+    "year",
+    "month",
+    "plan_id",
+    "counted",
+    "project_id",
+    "name",
+    "code",
+    "category_id",
+    "plan_type",
+    "unit_id",
+    "town_id",
+    "owner_unit_id",
+    "plan_cents",
+    "completed_cents",
+    "forecast_cents",
+    "own_cents",
+    "by_plan_cents",
+    "tenths",
+    "kind",
+    "idle",
+    "expected_share",
+    "basis",
+    "realisation",
+    "active_from",
+    "cancelled",
+    *MONTH_FIELDS,
+]
+# What a cell adds up of its rows, and the keys it adds them up by.
+AMOUNTS = ["plan_cents", "completed_cents", "forecast_cents", "own_cents", "by_plan_cents", *MONTH_FIELDS]
+KEYS = ["plan_id", "counted", "category_id", "plan_type", "unit_id", "town_id"]
+
+
 def write_rows(build: ForecastBuild, profiles: Profiles, entries: QuerySet[PlanEntry]) -> int:
     """Forecast `entries` at the end of the build's month, as forecast.compute does, and write their
-    rows; returns how many."""
+    rows, many to a statement; returns how many."""
     year, month = build.year, build.month
     rows = read_rows(entries, year, month, profiles, current=build.current)
+    n = len(rows.ids)
+    if not n:
+        return 0
     result = forecast_projects(rows.projects, month, build.stall_months)
     made = outcome(rows, result)
     ytd = np.rint(rows.projects.ytd * 100).astype(np.int64)
     keys = rows.keys
-    statuses = rows.statuses
-    objects = [
-        ForecastRow(
-            year=year,
-            month=month,
-            plan_id=keys["plan_id"][i],
-            counted=keys["counted"][i],
-            project_id=rows.ids[i],
-            name=rows.names[i],
-            code=rows.codes[i],
-            category_id=keys["category_id"][i],
-            plan_type=keys["plan_type"][i],
-            unit_id=keys["unit_id"][i],
-            town_id=keys["town_id"][i],
-            owner_unit_id=keys["owner_unit_id"][i],
-            plan_cents=int(rows.plan_cents[i]),
-            completed_cents=int(rows.completed_cents[i]),
-            forecast_cents=int(made.forecast_cents[i]),
-            own_cents=int(made.own_cents[i]),
-            by_plan_cents=int(made.by_plan_cents[i]),
-            tenths=int(made.tenths[i]),
-            kind=int(result.kind[i]),
-            idle=int(result.idle[i]),
-            expected_share=float(result.expected_share[i]),
-            basis=int(rows.projects.basis[i]),
-            realisation=float(rows.projects.realisation[i]),
-            active_from=int(rows.projects.active_from[i]),
-            cancelled=statuses[i] == ProjectStatus.CANCELLED,
-            **{field: int(ytd[i, m]) for m, field in enumerate(MONTH_FIELDS)},
-        )
-        for i in range(len(rows.ids))
+    columns: list[list[Any]] = [
+        [year] * n,
+        [month] * n,
+        keys["plan_id"],
+        keys["counted"],
+        rows.ids,
+        rows.names,
+        rows.codes,
+        keys["category_id"],
+        keys["plan_type"],
+        keys["unit_id"],
+        keys["town_id"],
+        keys["owner_unit_id"],
+        rows.plan_cents.tolist(),
+        rows.completed_cents.tolist(),
+        made.forecast_cents.tolist(),
+        made.own_cents.tolist(),
+        made.by_plan_cents.tolist(),
+        made.tenths.tolist(),
+        result.kind.tolist(),
+        result.idle.tolist(),
+        result.expected_share.tolist(),
+        rows.projects.basis.tolist(),
+        rows.projects.realisation.tolist(),
+        rows.projects.active_from.tolist(),
+        [status == ProjectStatus.CANCELLED for status in rows.statuses],
+        *(ytd[:, m].tolist() for m in range(12)),
     ]
-    ForecastRow.objects.bulk_create(objects, batch_size=BATCH)
-    return len(objects)
+    quote = default_connection.ops.quote_name
+    insert = (
+        f"INSERT INTO {quote(ROWS)} ({', '.join(quote(column) for column in ROW_COLUMNS)}) "
+        f"VALUES ({', '.join(['%s'] * len(ROW_COLUMNS))})"
+    )
+    values = list(zip(*columns, strict=True))
+    with default_connection.cursor() as cursor:
+        for first in range(0, n, BATCH):
+            cursor.executemany(insert, values[first : first + BATCH])
+    return n
+
+
+def add_up(build: ForecastBuild, units: list[int] | None) -> None:
+    """The month's cells built again from its rows: all of them, or those of `units` (their rows
+    per owner, and added up over the owners)."""
+    quote = default_connection.ops.quote_name
+    where, params = "", []
+    cells = ForecastCell.objects.filter(year=build.year, month=build.month)
+    if units is not None:
+        if not units:
+            return
+        where = f" AND unit_id IN ({', '.join(['%s'] * len(units))})"
+        params = list(units)
+        cells = cells.filter(unit_id__in=units)
+    cells.delete()
+    table = quote(ForecastCell._meta.db_table)
+    keys = ", ".join(quote(key) for key in KEYS)
+    measures = ["count", "at_risk", *AMOUNTS]
+    columns = f"year, month, per_owner, {keys}, owner_unit_id, {', '.join(quote(m) for m in measures)}"
+    per_owner = (
+        f"INSERT INTO {table} ({columns}) "
+        f"SELECT year, month, TRUE, {keys}, owner_unit_id, COUNT(*), "
+        "SUM(CASE WHEN tenths < %s THEN 1 ELSE 0 END), "
+        f"{', '.join(f'SUM({quote(amount)})' for amount in AMOUNTS)} "
+        f"FROM {quote(ROWS)} WHERE year = %s AND month = %s{where} "
+        f"GROUP BY year, month, {keys}, owner_unit_id"
+    )
+    over_owners = (
+        f"INSERT INTO {table} ({columns}) "
+        f"SELECT year, month, FALSE, {keys}, NULL, {', '.join(f'SUM({quote(m)})' for m in measures)} "
+        f"FROM {table} WHERE year = %s AND month = %s AND per_owner{where} "
+        f"GROUP BY year, month, {keys}"
+    )
+    with default_connection.cursor() as cursor:
+        cursor.execute(per_owner, [build.risk_tenths, build.year, build.month, *params])
+        cursor.execute(over_owners, [build.year, build.month, *params])
 
 
 def year_entries(year: int) -> QuerySet[PlanEntry]:
@@ -279,8 +365,8 @@ def year_entries(year: int) -> QuerySet[PlanEntry]:
     return PlanEntry.objects.filter(plan_id__in=Plan.objects.filter(year=year).values("pk"))
 
 
-def build_whole(year: int, month: int, grounds: Grounds, past: Past) -> ForecastBuild:
-    """The month's rows built whole, and its build recorded afresh."""
+def build_whole(year: int, month: int, grounds: Grounds, past: Past) -> tuple[ForecastBuild, int]:
+    """The month's rows built whole, and its build recorded afresh; with the rows written."""
     ForecastRow.objects.filter(year=year, month=month).delete()
     ForecastBuild.objects.filter(year=year, month=month).delete()
     build = ForecastBuild.objects.create(
@@ -288,43 +374,49 @@ def build_whole(year: int, month: int, grounds: Grounds, past: Past) -> Forecast
         month=month,
         current=grounds.current,
         stall_months=grounds.stall_months,
+        risk_tenths=grounds.risk_tenths,
         history_years=grounds.history_years,
         plans_key=grounds.plans_key,
         profiles_key=past.key,
         profile_years=past.profiles.years,
         series=past.series,
     )
-    write_rows(build, past.profiles, year_entries(year))
-    return build
+    written = write_rows(build, past.profiles, year_entries(year))
+    add_up(build, None)
+    if written > ANALYZE_AFTER:
+        analyze_table(ROWS)
+        analyze_table(ForecastCell._meta.db_table)
+    return build, written
 
 
 def rebuild(year: int, units: Iterable[int] | None = None, owners: Iterable[tuple[int, int]] = ()) -> int:
     """Build again the rows of `year`'s months kept: all of them when `units` is None, else those of
     `units` and of the (unit, owner) pairs of `owners`, or the whole month when its profiles
     changed; and build again whole the months of the years after it whose profiles its change
-    moved. Returns the months rebuilt whole or in part."""
-    done = 0
+    moved. Returns how many rows were written."""
+    written = 0
     window = settings.FORECAST_HISTORY_YEARS
     later = ForecastBuild.objects.filter(year__gt=year, year__lte=year + window).order_by("year", "month")
     for build in later:
         past = Past.of(build.year)
         if past.key != build.profiles_key:
-            build_whole(build.year, build.month, Grounds.now(build.year), past)
-            done += 1
+            written += build_whole(build.year, build.month, Grounds.now(build.year), past)[1]
     builds = list(ForecastBuild.objects.filter(year=year).order_by("month"))
     if not builds:
-        return done
+        return written
     past = Past.of(year)
     grounds = Grounds.now(year)
     for build in builds:
         if units is None or past.key != build.profiles_key or not grounds.hold_for(build):
-            build_whole(year, build.month, grounds, past)
+            written += build_whole(year, build.month, grounds, past)[1]
         else:
             entries_of, rows_of = rebuilt_projects(year, units, owners)
-            ForecastRow.objects.filter(rows_of, year=year, month=build.month).delete()
-            write_rows(build, past.profiles, year_entries(year).filter(entries_of))
-        done += 1
-    return done
+            gone = ForecastRow.objects.filter(rows_of, year=year, month=build.month)
+            touched = {*units, *(unit for unit, _owner in owners), *gone.values_list("unit_id", flat=True)}
+            gone.delete()
+            written += write_rows(build, past.profiles, year_entries(year).filter(entries_of))
+            add_up(build, sorted(touched))
+    return written
 
 
 SUMMARY = Summary(
@@ -361,20 +453,35 @@ def kept(year: int, month: int) -> ForecastBuild | None:
         SUMMARY.rebuild_marked(stale)
         build = ForecastBuild.objects.filter(year=year, month=month).first()
         if build is None or not grounds.hold_for(build):
-            build = build_whole(year, month, grounds, Past.of(year))
+            build, _written = build_whole(year, month, grounds, Past.of(year))
+            forget_beyond(year, build)
     return build
 
 
-def scope_rows(year: int, month: int, scope: Scope) -> QuerySet[ForecastRow]:
-    """The month's rows of the scope's entries: of the plans in force of its level, a project once
-    when several are, narrowed by the user's data scope (as projects.querysets.project_scope
-    narrows projects), unit, town, category and plan type."""
+def forget_beyond(year: int, build: ForecastBuild) -> None:
+    """Keep `build` and the latest KEPT_MONTHS - 1 others of its year: every month kept is rebuilt
+    where a write marks it, and a month-end's saves would otherwise rebuild a dozen months each."""
+    others = ForecastBuild.objects.filter(year=year).exclude(pk=build.pk).order_by("-built_at", "-pk")
+    months = list(others.values_list("month", flat=True)[KEPT_MONTHS - 1 :])
+    if months:
+        for model in (ForecastRow, ForecastCell, ForecastBuild):
+            model._default_manager.filter(year=year, month__in=months).delete()
+
+
+def in_force(year: int, scope: Scope) -> list[int]:
+    """The plans in force of `year`, of the scope's level."""
     plans = Plan.objects.in_force().filter(year=year)
     if scope.level:
         plans = plans.filter(level=scope.level)
-    in_force = list(plans.values_list("pk", flat=True))
-    rows = ForecastRow.objects.filter(year=year, month=month, plan_id__in=in_force)
-    if len(in_force) > 1:
+    return list(plans.values_list("pk", flat=True))
+
+
+def scope_rows(year: int, month: int, scope: Scope, plans: list[int], count: int) -> QuerySet[ForecastRow]:
+    """The month's rows of the scope's entries (`count` of them): of the plans `plans`, a project
+    once when several, narrowed by the user's data scope (as projects.querysets.project_scope
+    narrows projects), unit, town, category and plan type."""
+    rows = ForecastRow.objects.filter(year=year, month=month, plan_id__in=plans)
+    if len(plans) > 1:
         rows = rows.filter(counted=True)
     user = scope.user
     if user is not None and project_scope(user) is not None:
@@ -382,8 +489,48 @@ def scope_rows(year: int, month: int, scope: Scope) -> QuerySet[ForecastRow]:
         if unit is None:
             return rows.none()
         subtree = unit_subtree(unit.path)
-        rows = rows.filter(among("unit_id", subtree) | among("owner_unit_id", subtree))
+        if default_connection.vendor != "sqlite":
+            rows = rows.filter(among("unit_id", subtree) | among("owner_unit_id", subtree))
+        elif count >= WALK_FROM:
+            # SQLite, which keeps no statistics of the rows, would find a large scope's rows through
+            # the units' indexes and sort them all (a department's 20,000: 40 ms); asked as values,
+            # which no index answers, the units leave it the order's index, walked until the page
+            # is full.
+            rows = rows.alias(unit_value=F("unit_id") + 0, owner_value=F("owner_unit_id") + 0).filter(
+                among("unit_value", subtree) | among("owner_value", subtree)
+            )
+        else:
+            # A small scope's rows, each column's own index searched: SQLite answers an OR of two
+            # columns otherwise by reading every row of the month.
+            found = [
+                Q(pk__in=rows.filter(among(field, subtree)).values("pk"))
+                for field in ("unit_id", "owner_unit_id")
+            ]
+            rows = ForecastRow.objects.filter(found[0] | found[1])
     return figure_cells.cut(rows, scope)
+
+
+def scope_totals(year: int, month: int, scope: Scope, plans: list[int]) -> Totals:
+    """The scope's rows added up, from the month's cells."""
+    cells = ForecastCell.objects.filter(year=year, month=month, plan_id__in=plans)
+    if len(plans) > 1:
+        cells = cells.filter(counted=True)
+    added = figure_cells.narrowed(cells, scope).aggregate(
+        count=Sum("count", default=0),
+        at_risk=Sum("at_risk", default=0),
+        **{amount: Sum(amount, default=0) for amount in AMOUNTS[:5]},
+        **{field: Sum(field, default=0) for field in MONTH_FIELDS[:month]},
+    )
+    return Totals(
+        count=int(added["count"]),
+        at_risk=int(added["at_risk"]),
+        plan_cents=int(added["plan_cents"]),
+        completed_cents=int(added["completed_cents"]),
+        forecast_cents=int(added["forecast_cents"]),
+        own_cents=int(added["own_cents"]),
+        by_plan_cents=int(added["by_plan_cents"]),
+        ytd_cents=[int(added[field]) for field in MONTH_FIELDS[:month]],
+    )
 
 
 def scope_forecast(
@@ -395,36 +542,20 @@ def scope_forecast(
     at_risk_only: bool = False,
     below: Decimal | None = None,
 ) -> dict[str, Any] | None:
-    """forecast.compute.forecast() of the scope, read from its rows; None when the summary does not
-    serve the scope (cut by nature, size or a list) or cannot be read at once."""
+    """forecast.compute.forecast() of the scope: its totals from the month's cells, the projects it
+    lists from the rows; None when the summary does not serve the scope (cut by nature, size or a
+    list) or cannot be read at once."""
     if scope.cuts_projects:
         return None
     build = kept(year, month)
     if build is None:
         return None
-    rows = scope_rows(year, month, scope)
+    plans = in_force(year, scope)
+    totals = scope_totals(year, month, scope, plans)
+    count = totals.count
+    rows = scope_rows(year, month, scope, plans, count)
     threshold = risk_threshold()
     risky = Q(tenths__lt=risk_tenths(threshold))
-    added = rows.aggregate(
-        plan=Sum("plan_cents", default=0),
-        completed=Sum("completed_cents", default=0),
-        forecast=Sum("forecast_cents", default=0),
-        own=Sum("own_cents", default=0),
-        by_plan=Sum("by_plan_cents", default=0),
-        **{f"m{m}": Sum(field, default=0) for m, field in enumerate(MONTH_FIELDS[:month], start=1)},
-    )
-    count = rows.count()
-    at_risk = rows.filter(risky).count()
-    totals = Totals(
-        count=count,
-        at_risk=at_risk,
-        plan_cents=int(added["plan"]),
-        completed_cents=int(added["completed"]),
-        forecast_cents=int(added["forecast"]),
-        own_cents=int(added["own"]),
-        by_plan_cents=int(added["by_plan"]),
-        ytd_cents=[int(added[f"m{m}"]) for m in range(1, month + 1)],
-    )
     listed = rows.filter(risky) if at_risk_only else rows
     if below is not None:
         listed = listed.filter(tenths__lt=risk_tenths(below))
@@ -434,7 +565,8 @@ def scope_forecast(
     words = reason_words()
     cut = risk_tenths(threshold)
     projects = []
-    for row in listed:
+    # An empty scope has nothing to list.
+    for row in listed if count else []:
         at_risk_row = row.tenths < cut
         facts = Facts(
             kind=row.kind,

@@ -17,6 +17,8 @@ class ForecastBuild(models.Model):
     month = models.PositiveSmallIntegerField(_("月份"))
     current = models.BooleanField(_("当年"))
     stall_months = models.PositiveSmallIntegerField(_("停滞月数"))
+    # The at-risk line (FORECAST_RISK_THRESHOLD) in tenths of a percent, as the cells count it.
+    risk_tenths = models.PositiveIntegerField(_("风险线"))
     history_years = models.PositiveSmallIntegerField(_("参考往年数"))
     plans_key = models.CharField(_("往年在用计划"), max_length=64)
     profiles_key = models.CharField(_("往年规律摘要"), max_length=64)
@@ -94,6 +96,57 @@ class ForecastRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}-{self.month:02d} {self.name}"
+
+
+class ForecastCell(models.Model):
+    """年度目标预测汇总单元: the rows of a month added up per combination of plan, counting mark,
+    category, plan type, responsible unit, town and, when `per_owner`, owner unit, as the figures'
+    cells are keyed (figures.cells.visible_cells reads them for a user): how many, how many at risk
+    (below the build's line), and the amounts and year-to-date of the rows, in whole cents."""
+
+    year = models.PositiveSmallIntegerField(_("年度"))
+    month = models.PositiveSmallIntegerField(_("月份"))
+    per_owner = models.BooleanField(_("按项目单位"), default=False)
+    plan_id = models.BigIntegerField(_("计划"))
+    counted = models.BooleanField(_("计入汇总"))
+    category_id = models.BigIntegerField(_("行业类别"), null=True)
+    plan_type = models.CharField(_("计划类型"), max_length=20)
+    unit_id = models.BigIntegerField(_("责任单位"))
+    town_id = models.BigIntegerField(_("乡镇街道"), null=True)
+    owner_unit_id = models.BigIntegerField(_("项目单位"), null=True)
+    count = models.IntegerField(default=0)
+    at_risk = models.IntegerField(default=0)
+    plan_cents = models.BigIntegerField(default=0)
+    completed_cents = models.BigIntegerField(default=0)
+    forecast_cents = models.BigIntegerField(default=0)
+    own_cents = models.BigIntegerField(default=0)
+    by_plan_cents = models.BigIntegerField(default=0)
+    ytd_1 = models.BigIntegerField(default=0)
+    ytd_2 = models.BigIntegerField(default=0)
+    ytd_3 = models.BigIntegerField(default=0)
+    ytd_4 = models.BigIntegerField(default=0)
+    ytd_5 = models.BigIntegerField(default=0)
+    ytd_6 = models.BigIntegerField(default=0)
+    ytd_7 = models.BigIntegerField(default=0)
+    ytd_8 = models.BigIntegerField(default=0)
+    ytd_9 = models.BigIntegerField(default=0)
+    ytd_10 = models.BigIntegerField(default=0)
+    ytd_11 = models.BigIntegerField(default=0)
+    ytd_12 = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("年度目标预测汇总单元")
+        verbose_name_plural = _("年度目标预测汇总单元")
+        indexes = [
+            models.Index(fields=["year", "month", "per_owner", "plan_id"], name="forecast_cell_by_month"),
+            models.Index(fields=["year", "month", "per_owner", "unit_id"], name="forecast_cell_of_unit"),
+            models.Index(
+                fields=["year", "month", "per_owner", "owner_unit_id"], name="forecast_cell_of_owner"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}-{self.month:02d} unit {self.unit_id} owner {self.owner_unit_id}"
 
 
 class ForecastStale(models.Model):

@@ -5,13 +5,13 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
-from django.db.models import F
+from django.db.models import F, Sum
 
 from catalog.models import Category
 from figures.tests.test_figures import accepted
 from forecast import cells
 from forecast.compute import forecast
-from forecast.models import ForecastBuild, ForecastRow
+from forecast.models import ForecastBuild, ForecastCell, ForecastRow
 from forecast.tests.conftest import MONTHS, YEAR
 from plans.models import PlanEntry
 from plans.scope import Scope, scope_entries
@@ -176,3 +176,36 @@ def test_a_migrate_forgets_the_months_kept(portfolio):
     cells.mark_all(connection)
     assert not ForecastBuild.objects.exists() and not ForecastRow.objects.exists()
     assert forecast(YEAR, MONTHS)["total"]["count"] == 3
+
+
+def test_only_the_latest_months_of_a_year_are_kept(portfolio, world):
+    for month in range(1, 7):
+        forecast(YEAR, month)
+    kept = sorted(ForecastBuild.objects.filter(year=YEAR).values_list("month", flat=True))
+    assert kept == [4, 5, 6] and len(kept) == cells.KEPT_MONTHS
+    assert set(ForecastRow.objects.values_list("month", flat=True)) == {4, 5, 6}
+    # A month forgotten is built again when asked for.
+    assert_same(world, month=1)
+    assert ForecastBuild.objects.filter(year=YEAR, month=1).exists()
+
+
+def test_the_cells_add_up_the_rows(portfolio, world):
+    forecast(YEAR, MONTHS)
+    PlanEntry.objects.filter(project=portfolio.steady, plan__year=YEAR).update(annual_investment=5000)
+    forecast(YEAR, MONTHS)
+    rows = ForecastRow.objects.filter(year=YEAR, month=MONTHS)
+    owners = ForecastCell.objects.filter(year=YEAR, month=MONTHS, per_owner=True)
+    totals = ForecastCell.objects.filter(year=YEAR, month=MONTHS, per_owner=False)
+    for cells_of in (owners, totals):
+        assert cells_of.aggregate(n=Sum("count"), plan=Sum("plan_cents")) == {
+            "n": rows.count(),
+            "plan": rows.aggregate(plan=Sum("plan_cents"))["plan"],
+        }
+
+
+@pytest.mark.parametrize("options", [{}, {"at_risk_only": True, "limit": 1}], ids=["all", "worst"])
+def test_a_large_scope_walked_in_order_lists_the_same_projects(portfolio, world, monkeypatch, options):
+    """SQLite lists a scope of WALK_FROM rows or more along the order's index: every scope taken as
+    large gives the same projects."""
+    monkeypatch.setattr(cells, "WALK_FROM", 0)
+    assert_same(world, **options)

@@ -29,7 +29,10 @@ from evaluation import cells as evaluation_cells
 from figures import map_cells
 from figures.cells import refresh as refresh_figures
 from financing import cells as financing_cells
+from forecast import cells as forecast_cells
 from lib.sql import analyze
+from progress.choices import ReportState
+from progress.models import Report, period_seq
 from projects.models import Project
 from service.cells import refresh as refresh_leader_cells
 from starts.cells import refresh as refresh_start_cells
@@ -155,6 +158,17 @@ class Command(BaseCommand):
                 from alerts import cells as alert_cells
 
                 alert_cells.SUMMARY.refresh()
+            # 年度目标预测 of the latest month with accepted reports, the month the dashboard opens on.
+            latest = (
+                Report.objects.filter(
+                    state=ReportState.ACCEPTED, seq__lte=period_seq(current.year, current.month, 9)
+                )
+                .order_by("-seq")
+                .values_list("year", "month")
+                .first()
+            )
+            if latest is not None:
+                forecast_cells.kept(*latest)
         # Pages read the demo the moment it is written, before autovacuum has looked at it.
         analyze()
         elapsed = time.perf_counter() - started
