@@ -21,7 +21,7 @@ from django.db.models import Count, Sum
 from figures import triggers as figure_triggers
 from figures.cells import visible_cells
 from figures.summary import Summary, cleared, written
-from financing.models import FinancingCell, FinancingNeed, FinancingStale, Signing
+from financing.models import Bank, FinancingCell, FinancingNeed, FinancingStale, Signing
 from lib.numbers import percent, quantize
 from projects.models import Project
 
@@ -147,9 +147,10 @@ def refreshed() -> bool:
     return SUMMARY.refreshed(set(FinancingStale.objects.values_list("year", flat=True)))
 
 
-def totals(user: Any) -> dict[str, Any]:
-    """FinancingNeedQuerySet.totals() of every need `user` may see (None: every need), from the cells."""
-    cells = visible_cells(FinancingCell.objects.all(), user)
+def totals(user: Any, year: int | None = None) -> dict[str, Any]:
+    """FinancingNeedQuerySet.totals() of every need `user` may see (None: every need), of every year
+    or of `year`, from the cells."""
+    cells = visible_cells(FinancingCell.objects.filter(**({} if year is None else {"year": year})), user)
     row = cells.filter(bank_id__isnull=True).aggregate(
         needs=Sum("needs"), sought=Sum("sought"), signed_needs=Sum("signed_needs"), signed=Sum("signed")
     )
@@ -164,3 +165,26 @@ def totals(user: Any) -> dict[str, Any]:
         "banks": banks["n"] or 0,
         "signing_rate": percent(signed, sought),
     }
+
+
+def by_bank(year: int, user: Any) -> list[dict[str, Any]]:
+    """SigningQuerySet.by_bank() of the signings of `year`'s needs `user` may see (None: every need),
+    from the cells: per bank signed with, the needs signed and the amount, largest first."""
+    rows = (
+        visible_cells(FinancingCell.objects.filter(year=year, bank_id__isnull=False), user)
+        .order_by()
+        .values("bank_id")
+        .annotate(needs=Sum("signed_needs"), amount=Sum("signed"), signings=Sum("signings"))
+    )
+    found = [row for row in rows if row["signings"]]
+    names = dict(Bank.objects.filter(pk__in=[row["bank_id"] for row in found]).values_list("pk", "name"))
+    banks = [
+        {
+            "bank_id": row["bank_id"],
+            "bank__name": names.get(row["bank_id"]),
+            "needs": row["needs"],
+            "amount": quantize(row["amount"]),
+        }
+        for row in found
+    ]
+    return sorted(banks, key=lambda bank: (-bank["amount"], bank["bank__name"] or ""))

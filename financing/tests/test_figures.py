@@ -86,3 +86,24 @@ def test_the_list_sums_the_rows_it_shows(world, ledger, client_for):
     assert (
         "融资需求 2 个，需求金额 40,000.00 万元；已签约 2 个，签约金额 28,000.00 万元，签约率 70.0%。" in page
     )
+
+
+@pytest.mark.parametrize("as_of", [None, date(2026, 5, 19), date(2026, 6, 30), date(2026, 12, 31)])
+@pytest.mark.parametrize(
+    "persona", [None, "coordinator", "leader", "department", "town_user", "owner_a", "owner_b", "outsider"]
+)
+def test_the_summary_gives_the_figures_the_tables_give(world, ledger, persona, as_of):
+    scope = Scope(user=getattr(world, persona)) if persona else Scope()
+    kept = financing_figures(2026, scope, as_of=as_of)
+    assert kept == financing_figures(2026, scope, as_of=as_of, kept=False)
+
+
+def test_the_summary_answers_when_nothing_was_signed_after_the_day(world, ledger):
+    from financing import figures as module
+
+    # Everything signed by the year's end: the cells answer, and the tables are not read.
+    assert module.from_cells(2026, Scope(user=world.department), date(2026, 12, 31)) is not None
+    # Signed after mid-May: only the tables know what stood then.
+    assert module.from_cells(2026, Scope(user=world.department), date(2026, 5, 19)) is None
+    # A unit picked on the dashboard narrows the scope beyond the cells' keys.
+    assert module.from_cells(2026, Scope(unit=world.housing), None) is None
