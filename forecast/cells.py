@@ -313,14 +313,19 @@ def write_rows(build: ForecastBuild, profiles: Profiles, entries: QuerySet[PlanE
         *(ytd[:, m].tolist() for m in range(12)),
     ]
     quote = default_connection.ops.quote_name
-    insert = (
-        f"INSERT INTO {quote(ROWS)} ({', '.join(quote(column) for column in ROW_COLUMNS)}) "
-        f"VALUES ({', '.join(['%s'] * len(ROW_COLUMNS))})"
-    )
-    values = list(zip(*columns, strict=True))
+    names = ", ".join(quote(column) for column in ROW_COLUMNS)
+    values = zip(*columns, strict=True)
     with default_connection.cursor() as cursor:
-        for first in range(0, n, BATCH):
-            cursor.executemany(insert, values[first : first + BATCH])
+        if default_connection.vendor == "postgresql":
+            # COPY: a month of a province's rows in a second or two, where INSERTs take twenty.
+            with cursor.cursor.copy(f"COPY {quote(ROWS)} ({names}) FROM STDIN") as copy:
+                for row in values:
+                    copy.write_row(row)
+        else:
+            insert = f"INSERT INTO {quote(ROWS)} ({names}) VALUES ({', '.join(['%s'] * len(ROW_COLUMNS))})"
+            batch = list(values)
+            for first in range(0, n, BATCH):
+                cursor.executemany(insert, batch[first : first + BATCH])
     return n
 
 
