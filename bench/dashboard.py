@@ -30,8 +30,9 @@ Then, for the last seeded year at December (every month summed), a logged-in coo
     screen        GET /dashboard/screen/data.json?period=YYYY-12;
     key (ORM)     plan totals, completed by category and by unit through figures.compute;
     key (SQL)     the same three aggregates written by hand in SQL, from the same summary table;
-    forecast      forecast.compute.forecast(year, 9 and 12, Scope(user=coordinator)): every planned
-                  project's year-end, the total and its seasonal range (年度目标预测);
+    forecast      forecast.compute.forecast(year, 9 and 12, Scope(user=coordinator)): the year-end,
+                  its seasonal range and the projects at risk (年度目标预测), read from the forecasts
+                  kept (forecast.cells: the month built once in the warm-up);
     data quality  quality.scan.scan_month(year, 12) over October–December reports with the rollup's
                   figures (and planted spikes, drops and frozen texts): the first scan once, then rescans;
 each once to warm up and --runs times measured (median milliseconds), with the SQL query count.

@@ -2,9 +2,11 @@
 month, so that a scope's forecast is a few statements over its rows rather than every project
 of the scope read and forecast on each request (about a second for a province's registry).
 
-A month's rows are built whole the first time its forecast is asked for (`ForecastBuild` says
-which months are kept), by the same arithmetic as the forecast from the tables
-(forecast.compute), and then kept current with the tables:
+A month's rows, and its `ForecastCell`s adding them up per the figures' cell keys (so that
+figures.cells.visible_cells reads them for every persona), are built whole the first time its
+forecast is asked for (`ForecastBuild` says which months are kept, the latest KEPT_MONTHS of a
+year), by the same arithmetic as the forecast from the tables (forecast.compute), and then kept
+current with the tables:
 
 - triggers mark the (year, responsible unit, owner unit) a write touches in `ForecastStale`, with
   the figures' trigger statements (figures.triggers): plan entries, year rows, projects whose name,
@@ -167,9 +169,9 @@ def plans_key(year: int) -> str:
 
 @dataclass(frozen=True)
 class Grounds:
-    """What the forecasts of a year follow besides the year's own rows: the settings, whether it is
-    the year under way, the plans in force before it, the past years' profiles, and the whole
-    district's months over those years."""
+    """What the forecasts of a year follow besides the tables' rows and the past years' profiles
+    (Past), each cheap to read: whether it is the year under way, the settings, and the plans in
+    force of the years before it."""
 
     current: bool
     stall_months: int
