@@ -177,7 +177,13 @@ def by_bank(year: int, user: Any) -> list[dict[str, Any]]:
         .annotate(needs=Sum("signed_needs"), amount=Sum("signed"), signings=Sum("signings"))
     )
     found = [row for row in rows if row["signings"]]
-    names = dict(Bank.objects.filter(pk__in=[row["bank_id"] for row in found]).values_list("pk", "name"))
+    # The banks in the database's order of their names, as the tables' by_bank() sorts ties.
+    names = dict(
+        Bank.objects.filter(pk__in=[row["bank_id"] for row in found])
+        .order_by("name", "pk")
+        .values_list("pk", "name")
+    )
+    place = {pk: index for index, pk in enumerate(names)}
     banks = [
         {
             "bank_id": row["bank_id"],
@@ -187,4 +193,4 @@ def by_bank(year: int, user: Any) -> list[dict[str, Any]]:
         }
         for row in found
     ]
-    return sorted(banks, key=lambda bank: (-bank["amount"], bank["bank__name"] or ""))
+    return sorted(banks, key=lambda bank: (-bank["amount"], place.get(bank["bank_id"], len(place))))

@@ -15,8 +15,8 @@ current with the tables:
 - the profiles a year's forecasts follow come from the past years: a mark in a past year checks
   the digest of the profiles of the years kept after it, and builds a year again whole when its
   profiles changed;
-- a build records the settings and the plans in force of its past years, and whether its year
-  was the year under way (a suspension speaks for that year only); a read that finds any of them
+- a build records the settings, the plans in force of the past years, the arithmetic's edition
+  (ARITHMETIC) and whether its year was the year under way (a suspension speaks for that year only); a read that finds any of them
   changed builds the month again whole.
 
 A scope cut by 投资性质, size or a named list, or a forecast of given entries (one project's page),
@@ -35,6 +35,7 @@ from django.db import connection as default_connection
 from django.db import transaction
 from django.db.models import F, Q, QuerySet, Sum
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Collate
 from django.utils import timezone
 
 from figures import cells as figure_cells
@@ -73,6 +74,9 @@ PROJECTS = Project._meta.db_table
 REFRESH_LOCK = 7_202_621
 # Rows written a statement at a time when a month is built.
 BATCH = 2_000
+# The arithmetic's edition: a release that changes how a forecast is worked out raises it, and the
+# months kept are built again.
+ARITHMETIC = 1
 # A scope of this many rows or more is listed by walking the rows in the list's order (SQLite).
 WALK_FROM = 1_000
 # The months of a year kept at most: the latest built.
@@ -160,13 +164,6 @@ def digest(parts: Iterable[Any]) -> str:
     return hashed.hexdigest()
 
 
-def plans_key(year: int) -> str:
-    """The plans in force of the years whose past the forecasts of `year` follow."""
-    window = settings.FORECAST_HISTORY_YEARS
-    plans = Plan.objects.in_force().filter(year__gte=year - window, year__lt=year)
-    return digest(sorted(plans.values_list("year", "pk", "level")))
-
-
 @dataclass(frozen=True)
 class Grounds:
     """What the forecasts of a year follow besides the tables' rows and the past years' profiles
@@ -178,15 +175,22 @@ class Grounds:
     risk_tenths: int
     history_years: int
     plans_key: str
+    # The past years the profiles come from (forecast.history.History.read): the latest
+    # FORECAST_HISTORY_YEARS with plans in force, not always the years just before.
+    past_years: list[int]
 
     @classmethod
     def now(cls, year: int) -> "Grounds":
+        plans = sorted(Plan.objects.in_force().filter(year__lt=year).values_list("year", "pk", "level"))
+        window = settings.FORECAST_HISTORY_YEARS
+        years = sorted({plan_year for plan_year, _pk, _level in plans})
         return cls(
             current=year == timezone.localdate().year,
             stall_months=settings.FORECAST_STALL_MONTHS,
             risk_tenths=risk_tenths(risk_threshold()),
-            history_years=settings.FORECAST_HISTORY_YEARS,
-            plans_key=plans_key(year),
+            history_years=window,
+            plans_key=digest([ARITHMETIC, *plans]),
+            past_years=years[-window:] if window > 0 else [],
         )
 
     def hold_for(self, build: ForecastBuild) -> bool:
@@ -402,10 +406,11 @@ def rebuild(year: int, units: Iterable[int] | None = None, owners: Iterable[tupl
     changed; and build again whole the months of the years after it whose profiles its change
     moved. Returns how many rows were written."""
     written = 0
-    window = settings.FORECAST_HISTORY_YEARS
-    later = ForecastBuild.objects.filter(year__gt=year, year__lte=year + window).order_by("year", "month")
-    for build in later:
-        past = Past.of(build.year)
+    # A past year may feed the profiles of any later year kept (the years with plans in force are
+    # not always consecutive); a handful of months are kept in all.
+    pasts: dict[int, Past] = {}
+    for build in ForecastBuild.objects.filter(year__gt=year).order_by("year", "month"):
+        past = pasts.setdefault(build.year, Past.of(build.year))
         if past.key != build.profiles_key:
             written += build_whole(build.year, build.month, Grounds.now(build.year), past)[1]
     builds = list(ForecastBuild.objects.filter(year=year).order_by("month"))
@@ -448,16 +453,16 @@ def kept(year: int, month: int) -> ForecastBuild | None:
     profiles come from rebuilt, and the month built whole when it is not kept yet or what it
     followed changed. None when another process is rebuilding the forecasts this very moment
     (PostgreSQL): the caller works the forecast out from the tables instead of queueing."""
-    window = settings.FORECAST_HISTORY_YEARS
-    stale = ForecastStale.objects.filter(year__gte=year - window, year__lte=year)
     grounds = Grounds.now(year)
+    stale = ForecastStale.objects.filter(year__in=[*grounds.past_years, year])
     build = ForecastBuild.objects.filter(year=year, month=month).first()
     if build is not None and grounds.hold_for(build) and not stale.exists():
         return build
     with transaction.atomic():
         if not SUMMARY.take_lock(wait=False):
             return None
-        SUMMARY.rebuild_marked(stale)
+        if stale.exists():
+            SUMMARY.rebuild_marked(stale)
         build = ForecastBuild.objects.filter(year=year, month=month).first()
         if build is None or not grounds.hold_for(build):
             build, _written = build_whole(year, month, grounds, Past.of(year))
@@ -566,7 +571,10 @@ def scope_forecast(
     listed = rows.filter(risky) if at_risk_only else rows
     if below is not None:
         listed = listed.filter(tenths__lt=risk_tenths(below))
-    listed = listed.order_by("tenths", "name", "project_id")
+    # By name as Python compares names (the tables' path sorts there): by code point, which is
+    # SQLite's own order and PostgreSQL's under the C collation, whatever the database's locale.
+    name = Collate("name", "C") if default_connection.vendor == "postgresql" else F("name")
+    listed = listed.order_by("tenths", name, "project_id")
     if limit is not None:
         listed = listed[:limit]
     words = reason_words()
@@ -599,6 +607,9 @@ def scope_forecast(
                 reason_for(facts, at_risk_row, words),
             )
         )
+    if not ForecastBuild.objects.filter(pk=build.pk).exists():
+        # Forgotten meanwhile (a fourth month built, a migrate): what was read may be partial.
+        return None
     if month < 12 and count:
         whole = not scope.narrowed
         window = settings.FORECAST_HISTORY_YEARS

@@ -13,7 +13,7 @@ from forecast import cells
 from forecast.compute import forecast
 from forecast.models import ForecastBuild, ForecastCell, ForecastRow
 from forecast.tests.conftest import MONTHS, YEAR
-from plans.models import PlanEntry
+from plans.models import Plan, PlanEntry
 from plans.scope import Scope, scope_entries
 from progress.rollup import refresh_projects
 
@@ -209,3 +209,42 @@ def test_a_large_scope_walked_in_order_lists_the_same_projects(portfolio, world,
     large gives the same projects."""
     monkeypatch.setattr(cells, "WALK_FROM", 0)
     assert_same(world, **options)
+
+
+def test_a_change_in_a_past_year_beyond_a_gap_builds_the_year_again(portfolio, world, settings):
+    """With two past years followed and no plan in force in 2024, 2026's profiles come from 2023
+    and 2025: a report of 2023 changes them."""
+    settings.FORECAST_HISTORY_YEARS = 2
+    Plan.objects.filter(year=YEAR - 2).update(year=YEAR - 3)
+    forecast(YEAR, MONTHS)
+    build = only_build()
+    assert build.profile_years == [YEAR - 3, YEAR - 1]
+    past = next(project for project in portfolio.past if project.category.code == "social")
+    accepted(past, YEAR - 3, 1, "5000.00")
+    refresh_projects([past.pk])
+
+    assert_same(world)
+    assert only_build().profiles_key != build.profiles_key
+
+
+def test_a_month_forgotten_while_it_is_read_is_worked_out_from_the_tables(portfolio, monkeypatch):
+    forecast(YEAR, MONTHS)
+    found = cells.kept
+
+    def forgotten_meanwhile(year, month):
+        build = found(year, month)
+        # A migrate, or a fourth month built elsewhere, forgets it before its rows are read.
+        cells.mark_all(connection)
+        return build
+
+    monkeypatch.setattr(cells, "kept", forgotten_meanwhile)
+    assert forecast(YEAR, MONTHS) == from_tables(YEAR, MONTHS, Scope())
+    assert forecast(YEAR, MONTHS)["total"]["count"] == 3
+
+
+def test_a_new_arithmetic_builds_the_months_again(portfolio, monkeypatch):
+    forecast(YEAR, MONTHS)
+    build = only_build()
+    monkeypatch.setattr(cells, "ARITHMETIC", cells.ARITHMETIC + 1)
+    forecast(YEAR, MONTHS)
+    assert only_build().pk != build.pk
