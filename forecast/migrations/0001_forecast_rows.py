@@ -3,6 +3,24 @@
 from django.db import migrations, models
 
 
+# PostgreSQL lists the worst forecasts by name as Python compares names, under the C collation
+# (forecast.cells.scope_forecast); an index in that order lets it walk the rows rather than sort
+# them. SQLite's own order is that one already, and the model's index serves it.
+RANK_BY_CODE_POINT = (
+    'CREATE INDEX forecast_row_rank_c ON forecast_forecastrow (year, month, tenths, (name COLLATE "C"), project_id)'
+)
+
+
+def rank_by_code_point(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(RANK_BY_CODE_POINT)
+
+
+def drop_rank_by_code_point(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("DROP INDEX IF EXISTS forecast_row_rank_c")
+
+
 def drop_triggers(apps, schema_editor):
     # Installed after every migrate (forecast.apps); taken out before the tables go.
     from forecast import cells
@@ -145,5 +163,6 @@ class Migration(migrations.Migration):
                 'indexes': [models.Index(fields=['year', 'unit_id'], name='forecast_stale_key')],
             },
         ),
+        migrations.RunPython(rank_by_code_point, drop_rank_by_code_point),
         migrations.RunPython(migrations.RunPython.noop, drop_triggers),
     ]
