@@ -84,32 +84,15 @@ KEPT_MONTHS = 3
 # A build writing more rows than this refreshes the planner's statistics of the rows and cells.
 ANALYZE_AFTER = 20_000
 
-UNIT = "COALESCE(p.responsible_unit_id, 0)"
-OWNER = "COALESCE(p.owner_unit_id, 0)"
-# As figures.triggers.SOURCES: the marks of each table's changed row `{r}`.
+# The figures' trigger statements (figures.triggers.SOURCES) for the tables the rows come from;
+# of a project, only the fields a forecast shows or follows.
 SOURCES: dict[str, figure_triggers.Source] = {
-    "plans_planentry": (
-        "pl.year",
-        UNIT,
-        OWNER,
-        "plans_plan pl, projects_project p",
-        "pl.id = {r}.plan_id AND p.id = {r}.project_id",
-        None,
-    ),
-    "progress_yearprogress": (
-        "{r}.year",
-        UNIT,
-        OWNER,
-        "projects_project p",
-        "p.id = {r}.project_id",
-        None,
-    ),
+    **{
+        table: figure_triggers.SOURCES[table]
+        for table in ("plans_planentry", "progress_yearprogress", "plans_plan")
+    },
     "projects_project": (
-        "pl.year",
-        "COALESCE({r}.responsible_unit_id, 0)",
-        "COALESCE({r}.owner_unit_id, 0)",
-        "plans_planentry e, plans_plan pl",
-        "e.project_id = {r}.id AND pl.id = e.plan_id",
+        *figure_triggers.SOURCES["projects_project"][:5],
         [
             "name",
             "code",
@@ -121,14 +104,6 @@ SOURCES: dict[str, figure_triggers.Source] = {
             "actual_completion_date",
         ],
     ),
-    "plans_plan": (
-        "{r}.year",
-        UNIT,
-        OWNER,
-        "plans_planentry e, projects_project p",
-        "e.plan_id = {r}.id AND p.id = e.project_id",
-        ["year"],
-    ),
 }
 # A project has no entry when it is inserted, and its entries go before it.
 EVENTS = {
@@ -138,9 +113,8 @@ EVENTS = {
     "plans_plan": ("UPDATE",),
 }
 LOCKED = {
-    "plans_planentry": "SELECT project_id FROM {rows}",
-    "progress_yearprogress": "SELECT project_id FROM {rows}",
-    "plans_plan": "SELECT e.project_id FROM {rows} r JOIN plans_planentry e ON e.plan_id = r.id",
+    table: figure_triggers.LOCKED[table]
+    for table in ("plans_planentry", "progress_yearprogress", "plans_plan")
 }
 PREFIX = "forecast_stale"
 

@@ -37,7 +37,27 @@ class ForecastBuild(models.Model):
         return f"{self.year}-{self.month:02d}"
 
 
-class ForecastRow(models.Model):
+class YearToDate(models.Model):
+    """The year-to-date at the end of each month (`ytd_M`, MONTH_FIELDS), in whole cents of 万元."""
+
+    ytd_1 = models.BigIntegerField(default=0)
+    ytd_2 = models.BigIntegerField(default=0)
+    ytd_3 = models.BigIntegerField(default=0)
+    ytd_4 = models.BigIntegerField(default=0)
+    ytd_5 = models.BigIntegerField(default=0)
+    ytd_6 = models.BigIntegerField(default=0)
+    ytd_7 = models.BigIntegerField(default=0)
+    ytd_8 = models.BigIntegerField(default=0)
+    ytd_9 = models.BigIntegerField(default=0)
+    ytd_10 = models.BigIntegerField(default=0)
+    ytd_11 = models.BigIntegerField(default=0)
+    ytd_12 = models.BigIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class ForecastRow(YearToDate):
     """年度目标预测汇总行: one plan entry of `year` with an annual plan, forecast at the end of `month`
     (forecast.compute), with the keys a scope narrows by (as the figures' cells have them) and what
     its reason is worked out from. Amounts are in whole cents of 万元; `tenths` is the forecast
@@ -70,18 +90,6 @@ class ForecastRow(models.Model):
     realisation = models.FloatField(_("往年实现比例"))
     active_from = models.PositiveSmallIntegerField(_("计划开工月份"))
     cancelled = models.BooleanField(_("已终止"))
-    ytd_1 = models.BigIntegerField(default=0)
-    ytd_2 = models.BigIntegerField(default=0)
-    ytd_3 = models.BigIntegerField(default=0)
-    ytd_4 = models.BigIntegerField(default=0)
-    ytd_5 = models.BigIntegerField(default=0)
-    ytd_6 = models.BigIntegerField(default=0)
-    ytd_7 = models.BigIntegerField(default=0)
-    ytd_8 = models.BigIntegerField(default=0)
-    ytd_9 = models.BigIntegerField(default=0)
-    ytd_10 = models.BigIntegerField(default=0)
-    ytd_11 = models.BigIntegerField(default=0)
-    ytd_12 = models.BigIntegerField(default=0)
 
     class Meta:
         verbose_name = _("年度目标预测汇总行")
@@ -98,7 +106,7 @@ class ForecastRow(models.Model):
         return f"{self.year}-{self.month:02d} {self.name}"
 
 
-class ForecastCell(models.Model):
+class ForecastCell(YearToDate):
     """年度目标预测汇总单元: the rows of a month added up per combination of plan, counting mark,
     category, plan type, responsible unit, town and, when `per_owner`, owner unit, as the figures'
     cells are keyed (figures.cells.visible_cells reads them for a user): how many, how many at risk
@@ -121,18 +129,6 @@ class ForecastCell(models.Model):
     forecast_cents = models.BigIntegerField(default=0)
     own_cents = models.BigIntegerField(default=0)
     by_plan_cents = models.BigIntegerField(default=0)
-    ytd_1 = models.BigIntegerField(default=0)
-    ytd_2 = models.BigIntegerField(default=0)
-    ytd_3 = models.BigIntegerField(default=0)
-    ytd_4 = models.BigIntegerField(default=0)
-    ytd_5 = models.BigIntegerField(default=0)
-    ytd_6 = models.BigIntegerField(default=0)
-    ytd_7 = models.BigIntegerField(default=0)
-    ytd_8 = models.BigIntegerField(default=0)
-    ytd_9 = models.BigIntegerField(default=0)
-    ytd_10 = models.BigIntegerField(default=0)
-    ytd_11 = models.BigIntegerField(default=0)
-    ytd_12 = models.BigIntegerField(default=0)
 
     class Meta:
         verbose_name = _("年度目标预测汇总单元")
