@@ -1,6 +1,7 @@
 """Figures of the 分包领导 and of the 首席服务员专班 for a period and a scope (figures.registry sections):
 "由20名县级领导分包了39个项目", each leader's projects and how they go, the teams and the services recorded."""
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -15,11 +16,12 @@ from figures.registry import Context
 from lib.numbers import ahead_of_progress, completion_rate, period_time_progress, quantize
 from org.models import Person
 from plans.models import PlanEntry
-from plans.scope import Scope, filtered_entries
+from plans.scope import Scope, filtered_entries, scope_entries
 from problems.choices import UNSOLVED
 from problems.models import Problem
 from progress.yearly import completed_sum, with_progress
 from projects.models import Project
+from projects.querysets import project_scope
 from service import cells as leader_cells
 from service.choices import ServiceResult
 from service.models import ServiceRecord, TeamMember
@@ -114,15 +116,7 @@ def leader_table(
     grouped = [row for row in every if row["leader_id"] is not None and row["count"]]
     if not grouped:
         return [], entry_count
-    led = entries.exclude(**{f"{LEADER}__isnull": True})
-    # Unsolved problems are few beside the entries: each is asked whether its project is led.
-    problems = dict(
-        Problem.objects.filter(Exists(led.filter(project_id=OuterRef("project_id"))), status__in=UNSOLVED)
-        .order_by()
-        .values(LEADER)
-        .annotate(n=Count("id"))
-        .values_list(LEADER, "n")
-    )
+    problems = unsolved_by_leader(entries, year, scope)
     people = {
         p.pk: p
         for p in Person.objects.filter(pk__in=[row["leader_id"] for row in grouped]).select_related("unit")
@@ -161,6 +155,29 @@ def leader_table(
         )
     )
     return rows, entry_count
+
+
+def unsolved_by_leader(entries: QuerySet[PlanEntry], year: int, scope: Scope | None) -> dict[int, int]:
+    """Unsolved problems per leader of the entries' led projects. Unsolved problems are few beside
+    the entries: each is asked whether its project is led. Given the `scope` the entries are of
+    (perhaps narrowed to some leaders, which the grouping keeps apart), the user's data scope is
+    asked of each problem's own project rather than inside the question about its entries: there
+    it is the scope's projects as an OR of two units, and SQLite read every project for that (a
+    department's 分包领导 at 100,000 projects)."""
+    problems = Problem.objects.filter(status__in=UNSOLVED)
+    if scope is not None and scope.user is not None:
+        mine = project_scope(scope.user, "project__", each_row=True)
+        if mine is not None:
+            problems = problems.filter(mine)
+        entries = scope_entries(year, replace(scope, user=None))
+    led = entries.exclude(**{f"{LEADER}__isnull": True})
+    return dict(
+        problems.filter(Exists(led.filter(project_id=OuterRef("project_id"))))
+        .order_by()
+        .values(LEADER)
+        .annotate(n=Count("id"))
+        .values_list(LEADER, "n")
+    )
 
 
 def leaders_section(context: Context) -> dict[str, Any]:

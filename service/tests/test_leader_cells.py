@@ -20,6 +20,7 @@ from org.models import Person
 from plans.counting import recount
 from plans.models import Plan, PlanEntry
 from plans.scope import Scope, scope_entries
+from problems.models import Problem
 from progress.rollup import refresh_projects
 from projects.models import Project
 from service import cells
@@ -78,6 +79,17 @@ def busy(led):
     warn(led.project_b, Colour.RED, "b1")
     warn(led.project_c, Colour.YELLOW, "c1")
     warn(off_plan, Colour.RED, "x1")
+    # Unsolved problems of led projects in and out of each persona's scope, one solved, one off
+    # the plans, one of a project without a leader.
+    for project, status in [
+        (led.project_a, "open"),
+        (led.project_a, "escalated"),
+        (led.project_a, "resolved"),
+        (led.project_b, "in_progress"),
+        (led.project_c, "open"),
+        (off_plan, "open"),
+    ]:
+        Problem.objects.create(project=project, category="land", description="用地未报批", status=status)
     return led
 
 
@@ -87,6 +99,37 @@ def both(scope):
     summary = leader_table(entries, YEAR, MONTH, TODAY, scope)
     assert not LeaderStale.objects.filter(year=YEAR).exists()
     return summary, leader_table(entries, YEAR, MONTH, TODAY)
+
+
+@pytest.mark.parametrize(
+    "persona, expected",
+    [
+        (None, {"李领导": 3, "王副区长": 1}),
+        ("department", {"李领导": 2}),
+        ("town_user", {"李领导": 1, "王副区长": 1}),
+        ("owner_a", {"李领导": 2}),
+    ],
+)
+def test_the_cells_count_the_unsolved_problems_of_the_led_projects_in_scope(busy, persona, expected):
+    """李领导 leads a project of the town's too: the department and the owner do not count its problem."""
+    theirs = Project.objects.create(
+        name="城关污水管网工程",
+        category=busy.project_b.category,
+        total_investment=Decimal("3000.00"),
+        responsible_unit=busy.town,
+        build_years="2026",
+        leader_in_charge=busy.leader_person,
+    )
+    local = Plan.objects.get(year=YEAR, level="local")
+    PlanEntry.objects.create(
+        plan=local, project=theirs, plan_type="new_start", annual_investment=Decimal("800")
+    )
+    recount(YEAR)
+    Problem.objects.create(project=theirs, category="funding", description="资金未到位", status="open")
+    scope = Scope(user=getattr(busy, persona)) if persona else Scope()
+    (summary, _count), (tables, _count) = both(scope)
+    assert summary == tables
+    assert {row["name"]: row["problems_open"] for row in summary} == expected
 
 
 def assert_same(world, scopes=None):
