@@ -121,6 +121,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "org.middleware.RememberSubtreesMiddleware",
     "org.middleware.IdleTimeoutMiddleware",
     "org.middleware.PasswordChangeRequiredMiddleware",
     "org.middleware.RolePageMiddleware",

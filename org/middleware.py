@@ -1,4 +1,5 @@
-"""Session rules: idle timeout, the forced password change of admin-created accounts, the role–page table."""
+"""Session rules: idle timeout, the forced password change of admin-created accounts, the role–page table;
+and the unit subtrees a reading request remembers."""
 
 import time
 from collections.abc import Callable
@@ -15,8 +16,22 @@ from django.utils.translation import gettext as _
 
 from lib.params import ignored_values
 from org.menu import is_public_path, may_open
+from org.models import subtrees_remembered
 
 SESSION_LAST_SEEN = "last_seen"
+
+
+class RememberSubtreesMiddleware:
+    """A request that reads (GET, HEAD) reads each unit subtree once (org.models.subtree())."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method not in ("GET", "HEAD"):
+            return self.get_response(request)
+        with subtrees_remembered():
+            return self.get_response(request)
 
 
 class IdleTimeoutMiddleware:
