@@ -541,11 +541,12 @@ def visible_cells(cells: CellsT, user: Any, also: str | None = None, owners: boo
 
 def plan_totals(plans: list[Plan], user: Any) -> dict[int, dict[str, Any]]:
     """项目数, 总投资 and 年度计划投资 of each plan as `user` may see it (plans.totals), from the cells of
-    its year's January: every month's cells count the same entries."""
+    its year's January: every month's cells count the same entries. The plans are kept out of the
+    statement: PostgreSQL looks a scope's cells up once for each year, unit and plan named (a
+    town's 189 units × 3 years × 10 plans, 34,000 buffers for 86 cells at 100,000 projects), and
+    the years' cells hold few other plans (earlier versions)."""
     refresh({plan.year for plan in plans})
-    cells = FigureCell.objects.filter(
-        year__in={plan.year for plan in plans}, month=1, plan_id__in=[plan.pk for plan in plans]
-    )
+    cells = FigureCell.objects.filter(year__in={plan.year for plan in plans}, month=1)
     rows = (
         visible_cells(cells, user)
         .order_by()
@@ -554,7 +555,8 @@ def plan_totals(plans: list[Plan], user: Any) -> dict[int, dict[str, Any]]:
             entry_count=Sum("count"), project_total=Sum("total_investment"), annual_total=Sum("annual_plan")
         )
     )
-    return {row.pop("plan_id"): row for row in rows}
+    wanted = {plan.pk for plan in plans}
+    return {row.pop("plan_id"): row for row in rows if row["plan_id"] in wanted}
 
 
 # The unit a reporting count is kept by: the cell field of each scope_groups() key.

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from figures import cells
 from plans import totals
 from plans.models import Plan, PlanEntry
 
@@ -80,3 +81,23 @@ def test_the_plans_sort_by_their_totals(world, client_for, plans):
     for sort, first in (("annual", last), ("-annual", this), ("entries", last), ("-total", this)):
         response = client.get(reverse("plans:list"), {"sort": sort})
         assert [plan.pk for plan in response.context["page"]][0] == first.pk, sort
+
+
+@pytest.mark.parametrize("persona", ["coordinator", "department", "town_user", "owner_a", "outsider"])
+def test_the_summary_answers_for_the_plans_asked_and_no_other_of_their_years(world, plans, persona):
+    """The summary reads every plan of the years asked about: a second plan of 2026 and the plan
+    of 2025 stay out of the answer for 2026's local plan alone."""
+    last, this = plans
+    city = Plan.objects.create(year=2026, level="city", title="2026年市重点建设项目计划")
+    PlanEntry.objects.create(
+        plan=city, project=world.project_b, plan_type="new_start", annual_investment=Decimal("7000")
+    )
+    user = getattr(world, persona)
+    assert set(cells.plan_totals([this], user)) <= {this.pk}
+    from_summary = totals.plan_totals([this], user)
+    expected = totals.from_entries([this], user).get(this.pk, {})
+    assert from_summary[this.pk]["entry_count"] == expected.get("entry_count", 0)
+    assert from_summary[this.pk]["annual_total"] == expected.get("annual_total", Decimal("0.00"))
+    both = totals.plan_totals([this, city], user)
+    assert set(both) == {this.pk, city.pk}
+    assert both[this.pk] == from_summary[this.pk]
