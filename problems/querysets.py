@@ -7,10 +7,10 @@ matters, their agenda and their attendees.
 """
 
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, TypedDict, TypeGuard, cast
+from typing import TYPE_CHECKING, Any, TypedDict, TypeGuard, cast
 
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
 from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 
@@ -43,27 +43,43 @@ class ProblemQuerySet(models.QuerySet["Problem"]):
         """Problems whose responsible units include the user's unit or a unit below it."""
         if user.unit is None:
             return NOTHING
+        return Q(pk__in=self.assigned_ids(user))
+
+    def assigned_ids(self, user: "User") -> "models.QuerySet[Any, Any]":
         through = self.model.responsible_units.through
-        assigned = through.objects.filter(unit__path__startswith=user.unit.path).values("problem_id")
-        return Q(pk__in=assigned)
+        assert user.unit is not None
+        return through.objects.filter(unit__path__startswith=user.unit.path).values("problem_id")
 
     def visible_to(self, user: "User | AnonymousUser") -> "ProblemQuerySet":
-        """问题台账的数据权限: the projects' scope, or assignment to the user's unit subtree. Problems
-        are few beside the projects: each asks after its own project's scope."""
+        """问题台账的数据权限: the projects' scope, or assignment to the user's unit subtree."""
         if not signed_in(user):
             return self.none()
-        condition = project_scope(user, "project__", each_row=True)
-        return self if condition is None else self.filter(condition | self.assigned_to(user))
+        return self.in_scope(user, write=False)
 
     def editable_by(self, user: "User | AnonymousUser") -> "ProblemQuerySet":
         if not signed_in(user):
             return self.none()
-        condition = project_scope(user, "project__", write=True, each_row=True)
-        if condition is None:
-            return self
-        if not user.edits_own:
+        if not user.edits_everything and not user.edits_own:
             return self.none()
-        return self.filter(condition | self.assigned_to(user))
+        return self.in_scope(user, write=True)
+
+    def in_scope(self, user: "User", write: bool) -> "ProblemQuerySet":
+        """The problems of the projects `user` may read (or `write`), and those assigned to the
+        user's units. Problems are few beside the projects: on SQLite each asks after its own
+        project's scope. PostgreSQL cannot join a subquery under an OR, and asked so it read every
+        problem, each looking its project up (an owner's 问题台账 at 100,000 projects: 13 ms for
+        the count and again for the page); as the ids of the scope's problems added to those of
+        the assigned ones, it finds them through the projects' and the problems' indexes (3 ms)."""
+        if connection.vendor != "postgresql":
+            condition = project_scope(user, "project__", write=write, each_row=True)
+            return self if condition is None else self.filter(condition | self.assigned_to(user))
+        listed = project_scope(user, "project__", write=write)
+        if listed is None:
+            return self
+        if user.unit is None:
+            return self.filter(listed)
+        scoped = self.model._default_manager.filter(listed).order_by().values("pk")
+        return self.filter(pk__in=scoped.union(self.assigned_ids(user), all=True))
 
     def unsolved(self) -> "ProblemQuerySet":
         return self.filter(status__in=UNSOLVED)

@@ -47,6 +47,7 @@ from progress.photos import download_response
 from projects.access import get_for_user, get_project_for_user
 from projects.filtersets import ProjectFilterSet
 from projects.models import Project
+from projects.querysets import writes_what_it_reads
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -229,6 +230,10 @@ def pick_project(request: AuthenticatedHttpRequest) -> HttpResponse:
         ProjectFilterSet,
         head=Project.objects.order_by("name_key", "name", "id"),
     )
+    # Unfiltered, and where the user changes what the user reads, the projects are counted from
+    # the units' indexes (count_visible).
+    if listing.filters_set == set() and writes_what_it_reads(request.user):
+        listing.paginate(count=Project.objects.count_visible(request.user))
     return listing.render("problems/project_pick.html", "problems/includes/project_pick_table.html")
 
 
