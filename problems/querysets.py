@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
     from django_stubs_ext import WithAnnotations
 
-    from org.models import User
+    from org.models import Unit, User
     from problems.models import Matter, Meeting, Problem
 
 NOTHING = Q(pk__in=[])
@@ -43,12 +43,12 @@ class ProblemQuerySet(models.QuerySet["Problem"]):
         """Problems whose responsible units include the user's unit or a unit below it."""
         if user.unit is None:
             return NOTHING
-        return Q(pk__in=self.assigned_ids(user))
+        return Q(pk__in=self.assigned_ids(user.unit))
 
-    def assigned_ids(self, user: "User") -> "models.QuerySet[Any, Any]":
+    def assigned_ids(self, unit: "Unit") -> "models.QuerySet[Any, Any]":
+        """The ids of the problems assigned to `unit` or a unit below it."""
         through = self.model.responsible_units.through
-        assert user.unit is not None
-        return through.objects.filter(unit__path__startswith=user.unit.path).values("problem_id")
+        return through.objects.filter(unit__path__startswith=unit.path).values("problem_id")
 
     def visible_to(self, user: "User | AnonymousUser") -> "ProblemQuerySet":
         """问题台账的数据权限: the projects' scope, or assignment to the user's unit subtree."""
@@ -79,7 +79,7 @@ class ProblemQuerySet(models.QuerySet["Problem"]):
         if user.unit is None:
             return self.filter(listed)
         scoped = self.model._default_manager.filter(listed).order_by().values("pk")
-        return self.filter(pk__in=scoped.union(self.assigned_ids(user), all=True))
+        return self.filter(pk__in=scoped.union(self.assigned_ids(user.unit), all=True))
 
     def unsolved(self) -> "ProblemQuerySet":
         return self.filter(status__in=UNSOLVED)
