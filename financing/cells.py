@@ -31,7 +31,7 @@ NEEDS = FinancingNeed._meta.db_table
 SIGNINGS = Signing._meta.db_table
 PROJECTS = Project._meta.db_table
 # The advisory lock a rebuild takes on PostgreSQL (a number of the application's own choosing).
-REFRESH_LOCK = 7_202_619
+REFRESH_LOCK = 7_202_622
 
 UNIT = "COALESCE(p.responsible_unit_id, 0)"
 OWNER = "COALESCE(p.owner_unit_id, 0)"
