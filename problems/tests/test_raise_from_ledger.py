@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from audit.models import OperationLog
 from problems.models import Problem
+from problems.querysets import raisable_projects
 from projects.models import Project
 
 pytestmark = pytest.mark.django_db
@@ -85,6 +86,26 @@ def test_the_picker_pages_thousands_of_projects_with_the_same_queries(world, cli
         response = client.get("/problems/new/")
     assert len(many) == len(few)
     assert len(response.context["page"]) == 20 and response.context["page"].paginator.count == 122
+
+
+@pytest.mark.parametrize("persona", ["coordinator", "department", "town_user", "owner_a", "outsider"])
+def test_the_pickers_count_is_the_projects_the_user_may_raise_problems_on(world, client_for, persona):
+    """Unfiltered the count comes from the units' indexes, filtered from the list: both are the
+    projects the user changes, a project owned in the subtree and answering elsewhere once."""
+    user = getattr(world, persona)
+    Project.objects.create(
+        name="城关片区雨污分流工程",
+        category=world.project_a.category,
+        total_investment=Decimal("3000"),
+        responsible_unit=world.town,
+        owner_unit=world.owner_a_unit,
+        build_years="2026",
+    )
+    client = client_for(user)
+    expected = raisable_projects(user).count()
+    assert client.get("/problems/new/").context["page"].paginator.count == expected
+    filtered = client.get("/problems/new/?q=工程").context["page"].paginator.count
+    assert filtered == raisable_projects(user).filter(name__contains="工程").count()
 
 
 def test_picking_a_project_leads_to_its_form_and_saves_the_problem(world, client_for):
