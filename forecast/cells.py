@@ -519,6 +519,57 @@ def scope_totals(year: int, month: int, scope: Scope, plans: list[int]) -> Total
     )
 
 
+def row_listed(row: ForecastRow, cut: int, words: dict[str, str]) -> dict[str, Any]:
+    """A kept row as forecast.compute.forecast() lists a project, at risk below `cut` tenths."""
+    at_risk = row.tenths < cut
+    facts = Facts(
+        kind=row.kind,
+        cancelled=row.cancelled,
+        idle=row.idle,
+        active_from=row.active_from,
+        expected_share=row.expected_share,
+        basis=row.basis,
+        plan=row.plan_cents / 100,
+        done=row.completed_cents / 100,
+        realisation=row.realisation,
+    )
+    return listed_row(
+        row.project_id,
+        row.code,
+        row.name,
+        row.plan_cents,
+        row.completed_cents,
+        row.forecast_cents,
+        row.tenths,
+        at_risk,
+        reason_for(facts, at_risk, words),
+    )
+
+
+def project_forecast(year: int, month: int, project_id: int) -> dict[str, Any] | None:
+    """One project's forecast at the end of `month`, as its page's tab shows it: `row`, its
+    counted entry of the plans in force listed as forecast.compute.forecast() lists it (None when
+    it has none with an annual plan), `threshold` and `profile_years`; read from the kept month
+    (which the tables' path would work out reading every past year's profile, half a second at
+    100,000 projects). None when the month cannot be read at once."""
+    build = kept(year, month)
+    if build is None:
+        return None
+    plans = in_force(year, Scope())
+    rows = ForecastRow.objects.filter(year=year, month=month, plan_id__in=plans, project_id=project_id)
+    if len(plans) > 1:
+        rows = rows.filter(counted=True)
+    found = rows.first()
+    threshold = risk_threshold()
+    if not ForecastBuild.objects.filter(pk=build.pk).exists():
+        return None
+    return {
+        "row": None if found is None else row_listed(found, risk_tenths(threshold), reason_words()),
+        "threshold": threshold,
+        "profile_years": list(build.profile_years),
+    }
+
+
 def scope_forecast(
     year: int,
     month: int,
@@ -553,34 +604,8 @@ def scope_forecast(
         listed = listed[:limit]
     words = reason_words()
     cut = risk_tenths(threshold)
-    projects = []
     # An empty scope has nothing to list.
-    for row in listed if count else []:
-        at_risk_row = row.tenths < cut
-        facts = Facts(
-            kind=row.kind,
-            cancelled=row.cancelled,
-            idle=row.idle,
-            active_from=row.active_from,
-            expected_share=row.expected_share,
-            basis=row.basis,
-            plan=row.plan_cents / 100,
-            done=row.completed_cents / 100,
-            realisation=row.realisation,
-        )
-        projects.append(
-            listed_row(
-                row.project_id,
-                row.code,
-                row.name,
-                row.plan_cents,
-                row.completed_cents,
-                row.forecast_cents,
-                row.tenths,
-                at_risk_row,
-                reason_for(facts, at_risk_row, words),
-            )
-        )
+    projects = [row_listed(row, cut, words) for row in (listed if count else [])]
     if not ForecastBuild.objects.filter(pk=build.pk).exists():
         # Forgotten meanwhile (a fourth month built, a migrate): what was read may be partial.
         return None

@@ -6,8 +6,10 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.db.models import F, Sum
+from django.urls import reverse
 
 from catalog.models import Category
+from figures.tests.locks import rebuilding_elsewhere
 from figures.tests.test_figures import accepted
 from forecast import cells
 from forecast.compute import forecast
@@ -248,3 +250,48 @@ def test_a_new_arithmetic_builds_the_months_again(portfolio, monkeypatch):
     monkeypatch.setattr(cells, "ARITHMETIC", cells.ARITHMETIC + 1)
     forecast(YEAR, MONTHS)
     assert only_build().pk != build.pk
+
+
+def project_from_tables(project, month=MONTHS):
+    """What the tab showed before there were kept forecasts: the project's entries worked out."""
+    one = forecast(YEAR, month, entries=scope_entries(YEAR, Scope()).filter(project=project))
+    return {
+        "row": one["projects"][0] if one["projects"] else None,
+        "threshold": one["threshold"],
+        "profile_years": list(one["profile_years"]),
+    }
+
+
+@pytest.mark.parametrize("month", [1, 6, MONTHS])
+def test_a_projects_tab_reads_what_the_tables_give(portfolio, world, month):
+    """The project page's 年度预测 tab: each planned project's row, and none for a project off the
+    year's plans."""
+    for project in (portfolio.steady, portfolio.stalled, portfolio.back_loaded, world.project_a):
+        assert cells.project_forecast(YEAR, month, project.pk) == project_from_tables(project, month)
+    assert cells.project_forecast(YEAR, month, world.project_a.pk)["row"] is None
+
+
+def test_a_projects_tab_follows_a_report_accepted_after_the_build(portfolio, world):
+    stalled = portfolio.stalled
+    assert cells.project_forecast(YEAR, MONTHS, stalled.pk)["row"]["reason"].startswith("停滞")
+    for month in (7, 8, 9):
+        accepted(stalled, YEAR, month, "200.00")
+    refresh_projects([stalled.pk])
+    kept = cells.project_forecast(YEAR, MONTHS, stalled.pk)
+    assert kept["row"]["completed"] == Decimal("900.00")
+    assert kept == project_from_tables(stalled)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the rebuild lock is PostgreSQL's")
+@pytest.mark.django_db(transaction=True)
+def test_while_another_process_rebuilds_the_forecasts_the_tables_answer(portfolio, world, client_for):
+    with rebuilding_elsewhere(cells.REFRESH_LOCK):
+        assert cells.project_forecast(YEAR, MONTHS, portfolio.stalled.pk) is None
+        assert forecast(YEAR, MONTHS) == from_tables(YEAR, MONTHS, Scope())
+        page = reverse("projects:detail", args=[portfolio.stalled.pk]) + "?tab=forecast"
+        html = client_for(world.coordinator).get(page).content.decode()
+        assert "25.0%" in html and "停滞6个月" in html
+    assert not ForecastBuild.objects.exists()
+    assert cells.project_forecast(YEAR, MONTHS, portfolio.stalled.pk) == project_from_tables(
+        portfolio.stalled
+    )
