@@ -44,7 +44,8 @@ _remembered: ContextVar[dict[str, list[int]] | None] = ContextVar("remembered_su
 @contextmanager
 def subtrees_remembered() -> Iterator[None]:
     """While it lasts, subtree() reads each path's ids once. Any unit saved or deleted meanwhile
-    forgets them all (forget_subtrees())."""
+    forgets them all (forget_subtrees()); a write to units that sends no signal (bulk_create,
+    update(), SQL of its own) calls forget_subtrees() itself."""
     token = _remembered.set({})
     try:
         yield

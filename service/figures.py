@@ -110,13 +110,14 @@ def leader_table(
     scope: Scope | None = None,
     leader: Person | None = None,
 ) -> tuple[list[dict[str, Any]], int]:
-    """leader_rows(), and how many entries there are, led or not, counted in the same pass."""
+    """leader_rows(), and how many entries there are, led or not, counted in the same pass. Given a
+    `scope`, `entries` are scope_entries(year, scope), of `leader`'s projects when given."""
     every = leader_groups(entries, year, month, scope, leader)
     entry_count = sum(row["count"] for row in every)
     grouped = [row for row in every if row["leader_id"] is not None and row["count"]]
     if not grouped:
         return [], entry_count
-    problems = unsolved_by_leader(entries, year, scope)
+    problems = unsolved_by_leader(entries, year, scope, leader)
     people = {
         p.pk: p
         for p in Person.objects.filter(pk__in=[row["leader_id"] for row in grouped]).select_related("unit")
@@ -157,10 +158,12 @@ def leader_table(
     return rows, entry_count
 
 
-def unsolved_by_leader(entries: QuerySet[PlanEntry], year: int, scope: Scope | None) -> dict[int, int]:
+def unsolved_by_leader(
+    entries: QuerySet[PlanEntry], year: int, scope: Scope | None, leader: Person | None = None
+) -> dict[int, int]:
     """Unsolved problems per leader of the entries' led projects. Unsolved problems are few beside
     the entries: each is asked whether its project is led. Given the `scope` the entries are of
-    (perhaps narrowed to some leaders, which the grouping keeps apart), the user's data scope is
+    (scope_entries(year, scope), of `leader`'s projects when given), the user's data scope is
     asked of each problem's own project rather than inside the question about its entries: there
     it is the scope's projects as an OR of two units, and SQLite read every project for that (a
     department's 分包领导 at 100,000 projects)."""
@@ -170,6 +173,8 @@ def unsolved_by_leader(entries: QuerySet[PlanEntry], year: int, scope: Scope | N
         if mine is not None:
             problems = problems.filter(mine)
         entries = scope_entries(year, replace(scope, user=None))
+        if leader is not None:
+            entries = entries.filter(**{LEADER: leader})
     led = entries.exclude(**{f"{LEADER}__isnull": True})
     return dict(
         problems.filter(Exists(led.filter(project_id=OuterRef("project_id"))))

@@ -29,7 +29,9 @@ def test_each_lock_has_a_number_of_its_own():
     assert not shared, {module: n for module, n in numbers.items() if n in shared}
 
 
-def test_every_summary_is_among_them():
+def test_every_summary_has_a_lock_of_its_own_among_them():
     numbers = {getattr(importlib.import_module(module), name) for module, name in LOCKS.items()}
-    assert SUMMARIES
-    assert {summary.lock for summary in SUMMARIES} <= numbers
+    locks = [summary.lock for summary in SUMMARIES]
+    assert locks
+    assert len(set(locks)) == len(locks), sorted(locks)
+    assert set(locks) <= numbers
