@@ -229,7 +229,16 @@ class PlanEntryQuerySet(ScopedQuerySet):
 
     def size_buckets(self) -> list[dict[str, object]]:
         """规模分布: count and amounts per size bucket of total investment, in one query."""
-        aggregates: dict[str, object] = {}
+        return self.breakdown()[0]
+
+    def by_plan_type(self) -> list[dict[str, object]]:
+        """By plan type (新开工/续建/竣工/预备): count and 年度计划投资."""
+        return self.breakdown()[1]
+
+    def breakdown(self) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+        """size_buckets() and by_plan_type() in one pass over the entries (a province's plan joins
+        50,000 of them to their projects for the sizes)."""
+        aggregates: dict[str, Any] = {}
         for bucket in SIZE_BUCKET_BOUNDS:
             condition = in_size_bucket(bucket, "project__total_investment")
             aggregates[f"n_{bucket}"] = Count("id", filter=condition)
@@ -239,8 +248,14 @@ class PlanEntryQuerySet(ScopedQuerySet):
             aggregates[f"a_{bucket}"] = Coalesce(
                 Sum("annual_investment", filter=condition), Decimal(0), output_field=DecimalField()
             )
+        for value, _label in PlanType.choices:
+            condition = models.Q(plan_type=value)
+            aggregates[f"type_n_{value}"] = Count("id", filter=condition)
+            aggregates[f"type_a_{value}"] = Coalesce(
+                Sum("annual_investment", filter=condition), Decimal(0), output_field=DecimalField()
+            )
         row = self.aggregate(**aggregates)
-        return [
+        buckets: list[dict[str, object]] = [
             {
                 "bucket": bucket,
                 "label": SizeBucket(bucket).label,
@@ -250,24 +265,16 @@ class PlanEntryQuerySet(ScopedQuerySet):
             }
             for bucket in SIZE_BUCKET_BOUNDS
         ]
-
-    def by_plan_type(self) -> list[dict[str, object]]:
-        """By plan type (新开工/续建/竣工/预备): count and 年度计划投资."""
-        rows = {
-            row["plan_type"]: row
-            for row in self.order_by()
-            .values("plan_type")
-            .annotate(count=Count("id"), annual=Sum("annual_investment"))
-        }
-        return [
+        types: list[dict[str, object]] = [
             {
                 "plan_type": value,
                 "label": label,
-                "count": rows.get(value, {}).get("count", 0),
-                "annual_investment": rows.get(value, {}).get("annual") or Decimal(0),
+                "count": row[f"type_n_{value}"],
+                "annual_investment": row[f"type_a_{value}"],
             }
             for value, label in PlanType.choices
         ]
+        return buckets, types
 
 
 class PlanEntry(models.Model):

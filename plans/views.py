@@ -23,7 +23,7 @@ from plans.choices import PlanLevel, PlanType
 from plans.filtersets import PlanEntryFilterSet
 from plans.forms import PlanEntryForm, PlanForm
 from plans.models import Plan, PlanEntry
-from plans.totals import with_totals
+from plans.totals import plan_totals, with_totals
 from projects.models import Project
 
 PLAN_SORTS = {"year": "year", "title": "title", "level": "level"}
@@ -106,9 +106,12 @@ def plan_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def plan_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     plan = get_object_or_404(Plan, pk=pk)
     entries = plan.entries.visible_to(request.user)
-    totals = entries.totals()
     last = plan.last_year_plan()
-    last_totals = last.entries.visible_to(request.user).totals() if last else None
+    # The plan's and last year's totals as the plan list has them (from the figures' summary);
+    # the sizes and plan types in one pass over the entries.
+    summed = plan_totals([plan, last] if last else [plan], request.user)
+    totals = page_totals(summed[plan.pk])
+    last_totals = page_totals(summed[last.pk]) if last else None
     yoy = (
         {
             key: year_on_year(totals[key], last_totals[key])
@@ -122,8 +125,10 @@ def plan_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     listing = ListPage(request, listed, PlanEntryFilterSet, sorts=ENTRY_SORTS)
     if listing.exporting:
         return export_entries(request, plan, listing.rows)
-    page = listing.paginate()
+    # Unfiltered, the entries are the plan's as the user sees them, counted in its totals.
+    page = listing.paginate(count=totals["count"] if listing.filters_set == set() else None)
     page.object_list = list(page.object_list)
+    buckets, by_type = entries.breakdown()
     mark_counted_elsewhere(plan, page.object_list)
     for entry in page.object_list:
         entry.warnings = entry.date_warnings()  # for the template's marker
@@ -136,8 +141,8 @@ def plan_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "last": last,
             "last_totals": last_totals,
             "yoy": yoy,
-            "buckets": entries.size_buckets(),
-            "by_type": entries.by_plan_type(),
+            "buckets": buckets,
+            "by_type": by_type,
             "plan_types": PlanType.choices,
             "previous": plan.previous_version(),
             "versions": Plan.objects.filter(year=plan.year, level=plan.level).order_by("version"),
@@ -145,6 +150,15 @@ def plan_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "editable": plan.is_latest and request.user.is_coordinator,
         },
     )
+
+
+def page_totals(summed: dict[str, Any]) -> dict[str, Any]:
+    """plans.totals.plan_totals()'s figures under the names the plan page shows them by."""
+    return {
+        "count": summed["entry_count"],
+        "total_investment": summed["project_total"],
+        "annual_investment": summed["annual_total"],
+    }
 
 
 def export_entries(

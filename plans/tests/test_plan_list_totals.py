@@ -101,3 +101,30 @@ def test_the_summary_answers_for_the_plans_asked_and_no_other_of_their_years(wor
     both = totals.plan_totals([this, city], user)
     assert set(both) == {this.pk, city.pk}
     assert both[this.pk] == from_summary[this.pk]
+
+
+@pytest.mark.parametrize("persona", ["coordinator", "department", "town_user", "owner_a", "outsider"])
+def test_the_plan_page_shows_what_its_entries_add_up_to(world, client_for, plans, persona):
+    """A plan's page: its totals and last year's from the summary, the sizes and plan types in one
+    pass, and the list's count, each what the entries the user sees add up to."""
+    last, this = plans
+    user = getattr(world, persona)
+    response = client_for(user).get(reverse("plans:detail", args=[this.pk]))
+    assert response.status_code == 200
+    context = response.context
+    for plan, shown in ((this, context["totals"]), (last, context["last_totals"])):
+        entries = list(plan.entries.visible_to(user).select_related("project"))
+        assert shown == {
+            "count": len(entries),
+            "total_investment": sum((e.project.total_investment for e in entries), Decimal(0)),
+            "annual_investment": sum((e.annual_investment for e in entries), Decimal(0)),
+        }
+    entries = list(this.entries.visible_to(user))
+    assert context["page"].paginator.count == len(entries)
+    by_type = {row["plan_type"]: (row["count"], row["annual_investment"]) for row in context["by_type"]}
+    for plan_type, (count, annual) in by_type.items():
+        of_type = [e for e in entries if e.plan_type == plan_type]
+        assert (count, annual) == (len(of_type), sum((e.annual_investment for e in of_type), Decimal(0)))
+    assert sum(bucket["count"] for bucket in context["buckets"]) == len(entries)
+    filtered = client_for(user).get(reverse("plans:detail", args=[this.pk]), {"plan_type": "new_start"})
+    assert filtered.context["page"].paginator.count == by_type["new_start"][0]
