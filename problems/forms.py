@@ -1,15 +1,22 @@
 from typing import Any, cast
 
 from django import forms
+from django.urls import reverse_lazy
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from lib.attachments import validate_attachment
+from lib.pickers import SearchSelect, SearchSelectMultiple
 from org.choices import Role, UnitKind
 from org.models import Unit, UnitQuerySet, User
 from problems.choices import ProblemStatus
 from problems.models import Matter, Meeting, Problem, ProblemComment
 from projects.forms import DATE_WIDGET
 from projects.models import Project
+from projects.pickers import project_picker
+
+# The escalated problems the user may see, found by description or project (problems:options).
+ESCALATED_OPTIONS = format_lazy("{}?escalated=1", reverse_lazy("problems:options"))
 
 
 def responsible_units() -> UnitQuerySet:
@@ -81,7 +88,7 @@ class MeetingForm(forms.ModelForm):
         widgets = {
             "date": DATE_WIDGET,
             "attendees": forms.SelectMultiple(attrs={"size": 6}),
-            "agenda": forms.SelectMultiple(attrs={"size": 6}),
+            "agenda": SearchSelectMultiple(url=ESCALATED_OPTIONS, attrs={"size": 6}),
             "summary": forms.Textarea(attrs={"rows": 5}),
         }
 
@@ -107,7 +114,13 @@ class MatterForm(forms.ModelForm):
     class Meta:
         model = Matter
         fields = ["content", "problem", "project", "owner_unit", "deadline", "closes_problem", "sort_order"]
-        widgets = {"content": forms.Textarea(attrs={"rows": 3}), "deadline": DATE_WIDGET}
+        # A province's 100,000 projects are found by name or code, not sent with the meeting's page.
+        widgets = {
+            "content": forms.Textarea(attrs={"rows": 3}),
+            "deadline": DATE_WIDGET,
+            "problem": SearchSelect(url=ESCALATED_OPTIONS),
+            "project": project_picker(),
+        }
 
     def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

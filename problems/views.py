@@ -97,11 +97,13 @@ def get_problem_for_user(request: HttpRequest, pk: int, write: bool = False) -> 
 
 @login_required
 def problem_options(request: AuthenticatedHttpRequest) -> JsonResponse:
-    """The unsolved problems the user may see whose description or project's name holds `?q=`, the
-    newest first, for a problem picker (lib.pickers): 「项目 · 问题」."""
+    """The unsolved problems the user may see (with `?escalated=1` those escalated to a meeting)
+    whose description or project's name holds `?q=`, the newest first, for a problem picker
+    (lib.pickers): 「项目 · 问题」."""
+    statuses = [ProblemStatus.ESCALATED] if request.GET.get("escalated") == "1" else UNSOLVED
     problems = (
         Problem.objects.visible_to(request.user)
-        .filter(status__in=UNSOLVED)
+        .filter(status__in=statuses)
         .select_related("project")
         .order_by("-pk")
     )

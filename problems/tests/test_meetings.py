@@ -2,6 +2,7 @@
 
 import io
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,9 +11,11 @@ from docx import Document
 from docx.oxml.ns import qn
 
 from audit.models import OperationLog
+from lib.pickers import LISTED_UP_TO
 from problems.choices import MatterStatus, ProblemStatus
 from problems.models import Matter, Meeting
 from problems.tests.factories import escalated, make_matter, make_meeting, make_problem
+from projects.models import Project
 
 pytestmark = pytest.mark.django_db
 JSON = "application/json"
@@ -192,6 +195,50 @@ def test_the_coordinator_records_a_matter_and_the_problem_joins_the_agenda(world
     matter = Matter.objects.get()
     assert matter.project == world.project_b and problem in meeting.agenda.all()
     assert OperationLog.objects.get(object_type="议定事项").project == world.project_b
+
+
+def test_the_meeting_page_finds_projects_rather_than_listing_them_all(world, client_for, scene):
+    """With more projects than a select lists, the matter form's project field offers a search and
+    sends none of them; a project found there is recorded all the same."""
+    many = Project.objects.bulk_create(
+        Project(
+            name=f"城东片区安置房{n:03d}期工程",
+            category=world.project_a.category,
+            total_investment=Decimal("8000"),
+            responsible_unit=world.housing,
+            build_years="2026-2027",
+        )
+        for n in range(1, LISTED_UP_TO + 21)
+    )
+    client = client_for(world.coordinator)
+    meeting = scene["meeting"]
+    html = client.get(f"/meetings/{meeting.pk}/").content.decode()
+    assert "城东片区安置房" not in html
+    assert "/projects/options/" in html
+    response = client.post(
+        f"/meetings/{meeting.pk}/matters/new/",
+        {
+            "content": "区住建局一周内完成安置房选址",
+            "project": many[-1].pk,
+            "owner_unit": world.housing.pk,
+            "deadline": "2026-06-01",
+            "sort_order": 3,
+        },
+    )
+    assert response.status_code == 302
+    assert Matter.objects.filter(project=many[-1]).exists()
+
+
+def test_the_problem_pickers_search_the_escalated_problems_only(world, client_for, scene):
+    open_one = make_problem(world.project_a, world.housing, description="管线迁改资金缺口")
+    client = client_for(world.coordinator)
+
+    def found(query):
+        answer = client.get("/problems/options/", {"q": "管线迁改", **query}).json()
+        return {row["value"] for row in answer["results"]}
+
+    assert found({"escalated": "1"}) == {scene["problem"].pk}
+    assert found({}) == {scene["problem"].pk, open_one.pk}
 
 
 def test_the_matter_list_tracks_overdue_matters_and_exports(world, client_for, scene):
