@@ -6,9 +6,11 @@ Amounts are 万元 in the database and CNY (yuan) in the standard: 1 万元 = 10
 2 decimals of 万元 make every amount a whole number of yuan.
 """
 
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -83,10 +85,12 @@ def value(amount_wan: Decimal) -> dict[str, Any]:
     return {"amount": yuan(amount_wan), "currency": CURRENCY}
 
 
+@lru_cache(maxsize=8192)
 def moment(day: date, end: bool = False) -> str:
-    """A day as the standard's date-time: its start (or its last second) in the site's time zone."""
+    """A day as the standard's date-time: its start (or its last second) in the site's time zone.
+    A package names the same month ends tens of thousands of times: each is worked out once."""
     at = datetime.combine(day, time(23, 59, 59) if end else time(0, 0))
-    return timezone.make_aware(at).isoformat()
+    return timezone.make_aware(at, timezone.get_default_timezone()).isoformat()
 
 
 def stamp(at: datetime) -> str:
@@ -363,27 +367,66 @@ def build_package(
     Its published date is the last change to what it holds."""
     today = today or timezone.localdate()
     rows = list(projects)
-    with translation.override(settings.LANGUAGE_CODE):
-        return _package(rows, uri, year, today)
-
-
-def _package(rows: list[Project], uri: str, year: int | None, today: date) -> dict[str, Any]:
     ids = [project.pk for project in rows]
-    facts = {
+    changed = last_changed(Project.objects.filter(pk__in=ids)) if ids else None
+    with translation.override(settings.LANGUAGE_CODE):
+        facts = package_facts(ids, year)
+        built = [build_project(project, facts, today) for project in rows]
+    package = package_head(uri, changed)
+    license = package.pop("license", None)
+    package["projects"] = built
+    if license:
+        package["license"] = license
+    return package
+
+
+# The projects a streamed package writes at a time, their facts read together.
+PACKAGE_BATCH = 500
+
+
+def package_stream(
+    projects: QuerySet[Project], *, uri: str, year: int | None, changed: datetime | None, today: date
+) -> Iterator[str]:
+    """build_package()'s JSON written a batch of projects at a time, so that a province's package
+    (60,000 projects, 350 MB) is never held whole: the head, with `changed` (last_changed() of
+    `projects`) as its published date, then the projects in `projects`' order, PACKAGE_BATCH at a
+    time, each batch's facts read together."""
+    yield json.dumps(package_head(uri, changed), ensure_ascii=False, indent=1)[:-2] + ',\n "projects": ['
+    ids = list(projects.values_list("pk", flat=True))
+    for start in range(0, len(ids), PACKAGE_BATCH):
+        part = ids[start : start + PACKAGE_BATCH]
+        found = {project.pk: project for project in projects.filter(pk__in=part)}
+        with translation.override(settings.LANGUAGE_CODE):
+            facts = package_facts(part, year)
+            written = [
+                json.dumps(build_project(found[pk], facts, today), ensure_ascii=False, indent=1)
+                for pk in part
+                if pk in found
+            ]
+        if written:
+            yield ("\n" if start == 0 else ",\n") + ",\n".join(written)
+    yield "\n]\n}\n"
+
+
+def package_facts(ids: list[int], year: int | None) -> dict[str, Any]:
+    """What build_project() reads of the projects `ids`, each read for all of them at once."""
+    return {
         "entries": plan_entries_by_year(ids, year),
         "months": monthly_completed(ids, year),
         "reports": physical_progress(ids, year),
         "milestones": _milestones(ids),
         "suspended_from": _suspended_from(ids),
     }
-    changed = last_changed(Project.objects.filter(pk__in=ids)) if ids else None
-    package: dict[str, Any] = {
+
+
+def package_head(uri: str, changed: datetime | None) -> dict[str, Any]:
+    """Everything of the package but its projects; published when what it holds last changed."""
+    head: dict[str, Any] = {
         "uri": uri,
         "publishedDate": stamp(changed or datetime.now(UTC)),
         "version": OC4IDS_VERSION,
         "publisher": {"name": settings.OC4IDS_PUBLISHER or settings.BULLETIN_ISSUER},
-        "projects": [build_project(project, facts, today) for project in rows],
     }
     if settings.OC4IDS_LICENSE:
-        package["license"] = settings.OC4IDS_LICENSE
-    return package
+        head["license"] = settings.OC4IDS_LICENSE
+    return head

@@ -7,12 +7,20 @@ and they carry `Cache-Control: public`, an ETag and answer 304 to a matching If-
 """
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.db.models import Count, Sum
+from django.http import (
+    FileResponse,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    JsonResponse,
+    StreamingHttpResponse,
+)
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.cache import (
@@ -21,13 +29,13 @@ from django.utils.cache import (
     patch_vary_headers,
     set_response_etag,
 )
-from django.utils.http import http_date
+from django.utils.http import http_date, parse_http_date_safe, quote_etag
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from disclosure import public
 from disclosure.filtersets import PublicProjectFilterSet
-from disclosure.oc4ids import build_package, package_projects
+from disclosure.oc4ids import package_projects, package_stream
 from figures.views_screen import STATUS_COLOURS
 from lib.listing import ListPage, swaps_table
 from lib.params import YEARS, query_int
@@ -43,7 +51,7 @@ LANGUAGES = {code for code, _name in settings.LANGUAGES}
 # Photos change less often than figures; a photo taken off the public page may stay in caches this long.
 PHOTO_CACHE_SECONDS = 3600
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def public_language(request: HttpRequest) -> str:
@@ -59,7 +67,7 @@ def public_page(view: View) -> View:
 
     @require_safe
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         language = public_language(request)
         with translation.override(language):
             response = view(request, *args, **kwargs)
@@ -69,7 +77,12 @@ def public_page(view: View) -> View:
         patch_cache_control(response, public=True, max_age=settings.PUBLIC_CACHE_SECONDS)
         if not response.streaming and not response.has_header("ETag"):
             set_response_etag(response)
-        conditional = get_conditional_response(request, etag=response.get("ETag"), response=response)
+        # A harvester that has the package already is answered before it is written.
+        modified = parse_http_date_safe(response.get("Last-Modified", ""))
+        # A streamed response too lends its headers to the 304 (the stubs name HttpResponse alone).
+        conditional = get_conditional_response(
+            request, etag=response.get("ETag"), last_modified=modified, response=cast(HttpResponse, response)
+        )
         return conditional if conditional is not None else response
 
     return wrapped
@@ -196,7 +209,7 @@ def photo(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 
 @public_page
-def oc4ids(request: HttpRequest) -> HttpResponse:
+def oc4ids(request: HttpRequest) -> HttpResponseBase:
     """开放数据: the public projects as an OC4IDS project package; `?year=` for one year's plans."""
     year = query_int(request.GET, "year", 0, *YEARS) or None
     projects = package_projects(year)
@@ -204,7 +217,21 @@ def oc4ids(request: HttpRequest) -> HttpResponse:
         return JsonResponse(
             {"detail": _("暂无公开项目。")}, status=404, json_dumps_params={"ensure_ascii": False}
         )
-    package = build_package(projects, uri=request.build_absolute_uri(), year=year, today=timezone.localdate())
-    response = JsonResponse(package, json_dumps_params={"ensure_ascii": False, "indent": 1})
-    response["Last-Modified"] = http_date(datetime.fromisoformat(package["publishedDate"]).timestamp())
+    # Written as it is read, a batch of projects at a time (a province's package is hundreds of
+    # megabytes); published when what it holds last changed.
+    published = public.last_changed(projects) or datetime.now(UTC)
+    # What the package holds, named without writing it: which projects, and when they last changed.
+    held = projects.aggregate(count=Count("pk"), ids=Sum("pk"))
+    response = StreamingHttpResponse(
+        package_stream(
+            projects,
+            uri=request.build_absolute_uri(),
+            year=year,
+            changed=published,
+            today=timezone.localdate(),
+        ),
+        content_type="application/json",
+    )
+    response["Last-Modified"] = http_date(published.timestamp())
+    response["ETag"] = quote_etag(f"{held['count']}-{held['ids']}-{published.timestamp():.0f}-{year or ''}")
     return response

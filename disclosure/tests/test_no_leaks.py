@@ -1,6 +1,7 @@
 """What is never published: no person's name, no phone number, no problem, no warning, no internal
 note, on any public page or in the open-data export, for any public project, the demo's included."""
 
+import json
 import re
 from io import StringIO
 
@@ -34,10 +35,11 @@ def published(client: Client, projects: list[Project]) -> dict[str, str]:
         for language in ({}, {"lang": "en"}):
             response = client.get(url, language)
             assert response.status_code == 200, url
-            pages[f"{url}?{language}"] = response.content.decode("utf-8")
+            # getvalue() reads the streamed package to its end too.
+            pages[f"{url}?{language}"] = response.getvalue().decode("utf-8")
             if url.endswith(".json"):
                 # The JSON again with its escapes undone, as a reader of it sees the text.
-                pages[f"{url}?{language} decoded"] = str(response.json())
+                pages[f"{url}?{language} decoded"] = str(json.loads(pages[f"{url}?{language}"]))
     pages["index, 100 a page"] = client.get(reverse("disclosure:index"), {"per_page": 100}).content.decode()
     return {url: AMOUNT.sub("", text) for url, text in pages.items()}
 

@@ -16,6 +16,7 @@ from jsonschema import Draft4Validator
 from referencing import Registry, Resource
 
 from catalog.models import Category, IndustryField
+from disclosure import oc4ids
 from projects.choices import ProjectStatus
 from projects.models import Project, ProjectStatusChange
 
@@ -172,14 +173,51 @@ def test_without_public_projects_nothing_is_written(world, tmp_path):
     assert Client().get(reverse("disclosure:oc4ids")).status_code == 404
 
 
+def published(**query: str | int) -> dict:
+    """The package the site publishes, read to its end (it is streamed)."""
+    return json.loads(Client().get(reverse("disclosure:oc4ids"), query).getvalue())
+
+
 def test_the_published_package_validates_too(lifecycle, disclosed):
     response = Client().get(reverse("disclosure:oc4ids"))
     assert response["Content-Type"] == "application/json" and response.has_header("Last-Modified")
-    package = response.json()
+    assert response.streaming
+    package = json.loads(response.getvalue())
     assert schema_errors(package) == []
     assert package["uri"] == "http://testserver/public/oc4ids.json"
     assert len(package["projects"]) == len(lifecycle) + 1
-    one_year = Client().get(reverse("disclosure:oc4ids"), {"year": disclosed.year}).json()
+    one_year = published(year=disclosed.year)
     assert len(one_year["projects"]) == 1 and schema_errors(one_year) == []
-    everything = Client().get(reverse("disclosure:oc4ids"), {"year": "10000"}).json()
+    everything = published(year="10000")
     assert len(everything["projects"]) == len(package["projects"])
+
+
+def test_the_published_package_is_the_exported_one_written_a_batch_at_a_time(
+    lifecycle, disclosed, tmp_path, monkeypatch
+):
+    """Streamed in batches of two, the package holds every project once, in order, as the whole
+    package built at once does."""
+    monkeypatch.setattr(oc4ids, "PACKAGE_BATCH", 2)
+    whole = oc4ids.build_package(
+        oc4ids.package_projects(), uri="http://testserver/public/oc4ids.json", today=timezone.localdate()
+    )
+    streamed = published()
+    assert streamed == whole
+    assert schema_errors(streamed) == []
+    assert len(streamed["projects"]) > 2 * oc4ids.PACKAGE_BATCH
+
+
+def test_a_harvester_that_has_the_package_is_answered_without_it(lifecycle, disclosed, world):
+    client = Client()
+    first = client.get(reverse("disclosure:oc4ids"))
+    first.getvalue()
+    again = client.get(reverse("disclosure:oc4ids"), headers={"If-None-Match": first["ETag"]})
+    assert again.status_code == 304
+    since = client.get(reverse("disclosure:oc4ids"), headers={"If-Modified-Since": first["Last-Modified"]})
+    assert since.status_code == 304
+    # A project taken off the public site changes the package, though no project left in it changed.
+    hidden = next(project for project in lifecycle.values() if project.is_public)
+    Project.objects.filter(pk=hidden.pk).update(is_public=False)
+    changed = client.get(reverse("disclosure:oc4ids"), headers={"If-None-Match": first["ETag"]})
+    assert changed.status_code == 200
+    assert hidden.name not in changed.getvalue().decode()

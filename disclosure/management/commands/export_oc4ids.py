@@ -1,16 +1,18 @@
 """export_oc4ids: the public projects as an OC4IDS project package, written to a file."""
 
-import json
 import os
 import tempfile
 from argparse import ArgumentParser
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
-from disclosure.oc4ids import build_package, package_projects
+from disclosure.oc4ids import OC4IDS_VERSION, package_projects, package_stream
+from disclosure.public import last_changed
 from lib.params import YEARS
 
 
@@ -45,18 +47,18 @@ class Command(BaseCommand):
         )
         if settings.SITE_URL and year:
             uri += f"?year={year}"
-        package = build_package(projects, uri=uri, year=year)
-        # Written beside the target and renamed into place: a failure never leaves half a file.
+        published = last_changed(projects) or datetime.now(UTC)
+        chunks = package_stream(projects, uri=uri, year=year, changed=published, today=timezone.localdate())
+        # Written a batch of projects at a time, beside the target, and renamed into place: a
+        # failure never leaves half a file.
         handle, temporary = tempfile.mkstemp(dir=out.parent, prefix=".oc4ids-", suffix=".json")
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                json.dump(package, stream, ensure_ascii=False, indent=1)
+                stream.writelines(chunks)
             os.replace(temporary, out)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
         self.stdout.write(
-            self.style.SUCCESS(
-                f"已导出 {len(package['projects'])} 个公开项目到 {out}（OC4IDS {package['version']}）。"
-            )
+            self.style.SUCCESS(f"已导出 {projects.count()} 个公开项目到 {out}（OC4IDS {OC4IDS_VERSION}）。")
         )
