@@ -79,12 +79,14 @@ class FinancingNeedQuerySet(ScopedQuerySet["FinancingNeed"]):
 class MatchEventQuerySet(models.QuerySet["MatchEvent"]):
     def visible_to(self, user: "User | AnonymousUser") -> "MatchEventQuerySet":
         """Everyone who sees all projects sees every event; others, the events that recommended a need
-        of theirs."""
+        of theirs. Each event asks whether one did: joined to its needs and made distinct, an event
+        came once for every need of the user's, and the totals (with_totals()) were worked out for
+        each of them before the duplicates went (a town's 对接活动 at 100,000 projects, 4 s)."""
         if project_scope(user) is None:
             return self
         from financing.models import FinancingNeed
 
-        return self.filter(needs__in=FinancingNeed.objects.visible_to(user)).distinct()
+        return self.filter(Exists(FinancingNeed.objects.visible_to(user).filter(events=OuterRef("pk"))))
 
     def with_totals(self, user: "User | AnonymousUser") -> "MatchEventQuerySet":
         """Each event with the number and amount of the needs it recommended, and what was signed at

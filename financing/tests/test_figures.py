@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 
 from financing.figures import financing_figures
-from financing.models import FinancingNeed
+from financing.models import FinancingNeed, MatchEvent
 from plans.scope import Scope
 
 pytestmark = pytest.mark.django_db
@@ -107,3 +107,33 @@ def test_the_summary_answers_when_nothing_was_signed_after_the_day(world, ledger
     assert module.from_cells(2026, Scope(user=world.department), date(2026, 5, 19)) is None
     # A unit picked on the dashboard narrows the scope beyond the cells' keys.
     assert module.from_cells(2026, Scope(unit=world.housing), None) is None
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [
+        (
+            "coordinator",
+            {"2026年重点项目政银企对接会": (3, Decimal("45000")), "城关专场对接会": (1, Decimal("30000"))},
+        ),
+        ("department", {"2026年重点项目政银企对接会": (2, Decimal("15000"))}),
+        (
+            "town_user",
+            {"2026年重点项目政银企对接会": (1, Decimal("30000")), "城关专场对接会": (1, Decimal("30000"))},
+        ),
+        ("owner_a", {"2026年重点项目政银企对接会": (2, Decimal("15000"))}),
+        ("outsider", {}),
+    ],
+)
+def test_the_event_list_shows_each_event_once_with_the_users_needs(
+    world, client_for, ledger, persona, expected
+):
+    """An event that recommended two of a department's needs is listed once, counting both; one
+    with none of the user's needs is not listed."""
+    town_only = MatchEvent.objects.create(held_on=date(2026, 9, 1), title="城关专场对接会")
+    town_only.needs.set([ledger.need_b])
+    response = client_for(getattr(world, persona)).get("/financing/events/")
+    assert response.status_code == 200
+    shown = {event.title: (event.need_count, event.sought) for event in response.context["page"]}
+    assert shown == expected
+    assert response.context["page"].paginator.count == len(expected)
