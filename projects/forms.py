@@ -71,10 +71,16 @@ class ProjectForm(forms.ModelForm):
             "actual_start_date": DATE_WIDGET,
             "actual_completion_date": DATE_WIDGET,
             "owner_unit": unit_picker(UnitKind.OWNER),
-            # The district's leaders and those already in charge of a project are listed; anyone else is found by name.
+            # The district's leaders and those already in charge of a project are listed; anyone else
+            # is found by name. The two as one set of ids: asked as an OR, PostgreSQL read each of a
+            # province's 190,000 people (127 ms) to find the dozen.
             "leader_in_charge": person_picker(
-                Q(unit__in=Unit.objects.filter(kind=UnitKind.GOVERNMENT))
-                | Q(pk__in=Project.objects.values("leader_in_charge_id"))
+                Q(
+                    pk__in=Person.objects.filter(unit__kind=UnitKind.GOVERNMENT)
+                    .order_by()
+                    .values("pk")
+                    .union(Project.objects.order_by().values("leader_in_charge_id"), all=True)
+                )
             ),
             "chief_officer": person_picker(Q(pk__in=Project.objects.values("chief_officer_id"))),
         }
