@@ -366,7 +366,9 @@ def test_every_projects_months_are_read_from_the_totals_alone(world):
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the scope indexes are PostgreSQL's")
 def test_postgresql_has_the_indexes_of_a_scopes_cells():
     with connection.cursor() as cursor:
-        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'approvals_approvalcell'")
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'approvals_approvalcell'"
+        )
         found = dict(cursor.fetchall())
     assert "WHERE ((unit_id > 0) AND (NOT per_owner) AND (count > 0))" in found["approval_cell_own_of_unit"]
     assert "WHERE (per_owner AND (count > 0))" in found["approval_cell_of_owner"]
