@@ -229,25 +229,12 @@ class PlanEntryQuerySet(ScopedQuerySet):
 
     def size_buckets(self) -> list[dict[str, object]]:
         """规模分布: count and amounts per size bucket of total investment, in one query."""
-        return self.breakdown()[0]
-
-    def by_plan_type(self) -> list[dict[str, object]]:
-        """By plan type (新开工/续建/竣工/预备): count and 年度计划投资."""
-        return self.breakdown()[1]
+        return size_rows(self.aggregate(**size_aggregates()))
 
     def breakdown(self) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
-        """size_buckets() and by_plan_type() in one pass over the entries (a province's plan joins
-        50,000 of them to their projects for the sizes)."""
-        aggregates: dict[str, Any] = {}
-        for bucket in SIZE_BUCKET_BOUNDS:
-            condition = in_size_bucket(bucket, "project__total_investment")
-            aggregates[f"n_{bucket}"] = Count("id", filter=condition)
-            aggregates[f"t_{bucket}"] = Coalesce(
-                Sum("project__total_investment", filter=condition), Decimal(0), output_field=DecimalField()
-            )
-            aggregates[f"a_{bucket}"] = Coalesce(
-                Sum("annual_investment", filter=condition), Decimal(0), output_field=DecimalField()
-            )
+        """size_buckets(), and by plan type (新开工/续建/竣工/预备) the count and 年度计划投资, in one pass
+        over the entries (a province's plan joins 50,000 of them to their projects for the sizes)."""
+        aggregates = size_aggregates()
         for value, _label in PlanType.choices:
             condition = models.Q(plan_type=value)
             aggregates[f"type_n_{value}"] = Count("id", filter=condition)
@@ -255,16 +242,6 @@ class PlanEntryQuerySet(ScopedQuerySet):
                 Sum("annual_investment", filter=condition), Decimal(0), output_field=DecimalField()
             )
         row = self.aggregate(**aggregates)
-        buckets: list[dict[str, object]] = [
-            {
-                "bucket": bucket,
-                "label": SizeBucket(bucket).label,
-                "count": row[f"n_{bucket}"],
-                "total_investment": row[f"t_{bucket}"],
-                "annual_investment": row[f"a_{bucket}"],
-            }
-            for bucket in SIZE_BUCKET_BOUNDS
-        ]
         types: list[dict[str, object]] = [
             {
                 "plan_type": value,
@@ -274,7 +251,36 @@ class PlanEntryQuerySet(ScopedQuerySet):
             }
             for value, label in PlanType.choices
         ]
-        return buckets, types
+        return size_rows(row), types
+
+
+def size_aggregates() -> dict[str, Any]:
+    """The count, 总投资 and 年度计划投资 of each size bucket, as aggregates of plan entries."""
+    aggregates: dict[str, Any] = {}
+    for bucket in SIZE_BUCKET_BOUNDS:
+        condition = in_size_bucket(bucket, "project__total_investment")
+        aggregates[f"n_{bucket}"] = Count("id", filter=condition)
+        aggregates[f"t_{bucket}"] = Coalesce(
+            Sum("project__total_investment", filter=condition), Decimal(0), output_field=DecimalField()
+        )
+        aggregates[f"a_{bucket}"] = Coalesce(
+            Sum("annual_investment", filter=condition), Decimal(0), output_field=DecimalField()
+        )
+    return aggregates
+
+
+def size_rows(row: dict[str, Any]) -> list[dict[str, object]]:
+    """size_aggregates() read back, a row per bucket."""
+    return [
+        {
+            "bucket": bucket,
+            "label": SizeBucket(bucket).label,
+            "count": row[f"n_{bucket}"],
+            "total_investment": row[f"t_{bucket}"],
+            "annual_investment": row[f"a_{bucket}"],
+        }
+        for bucket in SIZE_BUCKET_BOUNDS
+    ]
 
 
 class PlanEntry(models.Model):
